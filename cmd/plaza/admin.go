@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/node"
+)
+
+func migrateCmd() *cobra.Command {
+	var store storeFlags
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply pending database migrations and exit",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, _ := newLogger("info", "text")
+			db, err := node.OpenDB(cmd.Context(), node.Config{DataDir: store.data, DB: store.db, Log: log})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			fmt.Fprintf(cmd.OutOrStdout(), "database (%s) is up to date\n", db.Dialect)
+			return nil
+		},
+	}
+	store.register(cmd.Flags())
+	return cmd
+}
+
+func adminCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "admin", Short: "Administer a Plaza installation"}
+	var (
+		store                      storeFlags
+		username, password, region string
+	)
+	create := &cobra.Command{
+		Use:   "create-admin",
+		Short: "Create an administrator, or make an existing user one (works while a node runs)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if username == "" || password == "" {
+				return fmt.Errorf("--username and --password are required")
+			}
+			ctx := context.Background()
+			log := slog.New(slog.DiscardHandler)
+			db, err := node.OpenDB(ctx, node.Config{DataDir: store.data, DB: store.db, Log: log})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			u, err := account.NewService(db, log, account.Settings{}).CreateAdmin(ctx, username, password, region)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "administrator %s (%s) is ready\n", u.Username, u.ID)
+			return nil
+		},
+	}
+	store.register(create.Flags())
+	create.Flags().StringVar(&username, "username", "", "the administrator's username")
+	create.Flags().StringVar(&password, "password", "", "the administrator's password (8 characters or more)")
+	create.Flags().StringVar(&region, "region", "US", "the administrator's region (ISO 3166-1 alpha-2)")
+	cmd.AddCommand(create)
+	return cmd
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print Plaza's version",
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "plaza", version)
+		},
+	}
+}

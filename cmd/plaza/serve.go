@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plaza-dev/plaza/internal/demo"
+	"github.com/plaza-dev/plaza/internal/node"
+)
+
+func serveCmd() *cobra.Command {
+	var (
+		store     storeFlags
+		cfg       node.Config
+		demoMode  bool
+		logLevel  string
+		logFormat string
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run a Plaza node (SQLite and embedded NATS unless told otherwise)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(logLevel, logFormat)
+			if err != nil {
+				return err
+			}
+			cfg.DataDir, cfg.DB, cfg.Log = store.data, store.db, log
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			n, err := node.New(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			if demoMode {
+				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts}); err != nil {
+					n.Close()
+					return err
+				}
+				demo.PrintWelcome(os.Stdout, n.URL())
+			}
+			return n.Serve(ctx)
+		},
+	}
+	f := cmd.Flags()
+	store.register(f)
+	f.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&cfg.NATS, "nats", "", "NATS: empty for an embedded server, or a nats://… URL")
+	f.StringVar(&cfg.AppsDomain, "apps-domain", "apps.localhost", "domain whose subdomains serve mini-programs")
+	f.StringVar(&cfg.BusPrefix, "bus-prefix", "plaza", "prefix of every NATS subject (to share one NATS)")
+	f.Float64Var(&cfg.RateIP, "rate-ip", 20, "requests a second per client IP on signup and login (0: no limit)")
+	f.BoolVar(&cfg.RateLoopback, "rate-loopback", false, "apply --rate-ip to loopback clients too")
+	f.Float64Var(&cfg.RateAccount, "rate-account", 200, "requests a second per signed-in account (0: no limit)")
+	f.BoolVar(&demoMode, "demo", false, "seed demo users and print how to sign in")
+	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&logFormat, "log-format", "json", "json or text")
+	return cmd
+}

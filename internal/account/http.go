@@ -1,0 +1,211 @@
+package account
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
+)
+
+// Handler serves the account part of the API.
+type Handler struct {
+	Service *Service
+	Auth    *httpx.Auth
+	// PerIP limits the unauthenticated endpoints (signup, login).
+	PerIP *httpx.Limiter
+}
+
+// Register adds the account routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	public := func(f httpx.HandlerFunc) http.Handler { return h.PerIP.PerIP(f) }
+	mux.Handle("POST /api/v1/auth/signup", public(h.signup))
+	mux.Handle("POST /api/v1/auth/login", public(h.login))
+	mux.Handle("GET /api/v1/regions", httpx.HandlerFunc(h.regions))
+	mux.Handle("POST /api/v1/auth/logout", h.Auth.Required(h.logout))
+	mux.Handle("POST /api/v1/auth/logout-all", h.Auth.Required(h.logoutAll))
+	mux.Handle("GET /api/v1/me", h.Auth.Required(h.me))
+	mux.Handle("GET /api/v1/me/export", h.Auth.Required(h.export))
+	mux.Handle("DELETE /api/v1/me", h.Auth.Required(h.erase))
+	mux.Handle("GET /api/v1/users/{username}", h.Auth.Required(h.user))
+	mux.Handle("POST /api/v1/contacts/requests", h.Auth.Required(h.sendRequest))
+	mux.Handle("GET /api/v1/contacts/requests", h.Auth.Required(h.listRequests))
+	mux.Handle("POST /api/v1/contacts/requests/{id}/accept", h.Auth.Required(h.answer(true)))
+	mux.Handle("POST /api/v1/contacts/requests/{id}/decline", h.Auth.Required(h.answer(false)))
+	mux.Handle("GET /api/v1/contacts", h.Auth.Required(h.contacts))
+	mux.Handle("DELETE /api/v1/contacts/{username}", h.Auth.Required(h.removeContact))
+}
+
+type sessionResponse struct {
+	User  User   `json:"user"`
+	Token string `json:"token"`
+}
+
+func clientInfo(r *http.Request) ClientInfo {
+	return ClientInfo{UserAgent: r.UserAgent(), IP: httpx.ClientIP(r)}
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, token string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name: httpx.SessionCookie, Value: token, Path: "/",
+		MaxAge: int(maxAge.Seconds()), HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func (h *Handler) signup(w http.ResponseWriter, r *http.Request) error {
+	var in SignupInput
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	u, token, err := h.Service.Signup(r.Context(), in, clientInfo(r))
+	if err != nil {
+		return err
+	}
+	h.setCookie(w, r, token, h.Service.set.SessionTTL)
+	httpx.WriteJSON(w, http.StatusCreated, sessionResponse{User: u, Token: token})
+	return nil
+}
+
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	u, token, err := h.Service.Login(r.Context(), in.Username, in.Password, clientInfo(r))
+	if err != nil {
+		return err
+	}
+	h.setCookie(w, r, token, h.Service.set.SessionTTL)
+	httpx.WriteJSON(w, http.StatusOK, sessionResponse{User: u, Token: token})
+	return nil
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Service.Logout(r.Context(), httpx.Caller(r).SessionID); err != nil {
+		return err
+	}
+	h.setCookie(w, r, "", -time.Second)
+	httpx.NoContent(w)
+	return nil
+}
+
+func (h *Handler) logoutAll(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Service.LogoutAll(r.Context(), httpx.Caller(r).UserID); err != nil {
+		return err
+	}
+	h.setCookie(w, r, "", -time.Second)
+	httpx.NoContent(w)
+	return nil
+}
+
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.Service.User(r.Context(), httpx.Caller(r).UserID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": u, "csrf_token": httpx.Caller(r).CSRFToken})
+	return nil
+}
+
+func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
+	ex, err := h.Service.ExportUser(r.Context(), httpx.Caller(r).UserID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="plaza-export.json"`)
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"exported_at": time.Now().UTC(), "account": ex})
+	return nil
+}
+
+func (h *Handler) erase(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.Service.Erase(r.Context(), httpx.Caller(r).UserID, in.Password); err != nil {
+		return err
+	}
+	h.setCookie(w, r, "", -time.Second)
+	httpx.NoContent(w)
+	return nil
+}
+
+func (h *Handler) regions(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": Regions()})
+	return nil
+}
+
+func (h *Handler) user(w http.ResponseWriter, r *http.Request) error {
+	u, err := h.Service.UserByUsername(r.Context(), r.PathValue("username"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": u})
+	return nil
+}
+
+func (h *Handler) sendRequest(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Username string `json:"username"`
+		Message  string `json:"message"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	req, err := h.Service.SendContactRequest(r.Context(), httpx.Caller(r).UserID, in.Username, in.Message)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"request": req})
+	return nil
+}
+
+func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.Limit(r, 50, 200)
+	if err != nil {
+		return err
+	}
+	items, next, err := h.Service.ContactRequests(r.Context(), httpx.Caller(r).UserID, r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(items, next))
+	return nil
+}
+
+func (h *Handler) answer(accept bool) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		req, err := h.Service.AnswerContactRequest(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"), accept)
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"request": req})
+		return nil
+	}
+}
+
+func (h *Handler) contacts(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.Limit(r, 500, 1000)
+	if err != nil {
+		return err
+	}
+	items, next, err := h.Service.Contacts(r.Context(), httpx.Caller(r).UserID, r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(items, next))
+	return nil
+}
+
+func (h *Handler) removeContact(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Service.RemoveContact(r.Context(), httpx.Caller(r).UserID, r.PathValue("username")); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
+	return nil
+}

@@ -1,0 +1,306 @@
+package account
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Service is the account component's rules; other components call it.
+type Service struct {
+	db  *sqldb.DB
+	log *slog.Logger
+	set Settings
+	// dummyHash is checked against when a username does not exist, so a
+	// wrong username costs the same time as a wrong password.
+	dummyHash string
+}
+
+// NewService makes the account service.
+func NewService(db *sqldb.DB, log *slog.Logger, set Settings) *Service {
+	set.defaults()
+	return &Service{db: db, log: log, set: set, dummyHash: hashPassword("not a password", set.Password)}
+}
+
+func (s *Service) now() time.Time { return s.set.Now() }
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Signup creates a user and opens their first session. Errors:
+// invalid_argument (username, password, display_name or region at fault),
+// conflict (the username is taken, in any letter case).
+func (s *Service) Signup(ctx context.Context, in SignupInput, client ClientInfo) (User, string, error) {
+	u, hash, err := s.prepareUser(in)
+	if err != nil {
+		return User{}, "", err
+	}
+	var token string
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := insertNewUser(ctx, tx, u, hash); err != nil {
+			return err
+		}
+		token, err = s.openSession(ctx, tx, u.ID, client)
+		return err
+	})
+	if err != nil {
+		return User{}, "", err
+	}
+	s.log.Info("signup", "user_id", u.ID, "username", u.Username, "region", u.Region)
+	return u, token, nil
+}
+
+func (s *Service) prepareUser(in SignupInput) (User, string, error) {
+	username, err := normalizeUsername(in.Username)
+	if err != nil {
+		return User{}, "", err
+	}
+	if err := validatePassword(in.Password); err != nil {
+		return User{}, "", err
+	}
+	display, err := cleanDisplayName(in.DisplayName)
+	if err != nil {
+		return User{}, "", err
+	}
+	region, err := normalizeRegion(in.Region)
+	if err != nil {
+		return User{}, "", err
+	}
+	u := User{ID: ids.New("u"), Username: username, DisplayName: display, Region: region,
+		CreatedAt: sqldb.FromMicro(sqldb.Micro(s.now()))}
+	return u, hashPassword(in.Password, s.set.Password), nil
+}
+
+func insertNewUser(ctx context.Context, tx *sqldb.Tx, u User, hash string) error {
+	admin := 0
+	if u.Admin {
+		admin = 1
+	}
+	_, err := tx.Exec(ctx, insertUser, u.ID, u.Username, u.DisplayName, u.Region, hash, admin, sqldb.Micro(u.CreatedAt))
+	if sqldb.IsUniqueViolation(err) {
+		return &errs.Error{Code: errs.Conflict, Field: "username", Message: fmt.Sprintf("The username %q is taken.", u.Username)}
+	}
+	return err
+}
+
+func (s *Service) openSession(ctx context.Context, tx *sqldb.Tx, userID string, c ClientInfo) (string, error) {
+	token := ids.Token(32) // 256 bits
+	now := s.now()
+	ua := c.UserAgent
+	if len(ua) > 256 {
+		ua = ua[:256]
+	}
+	_, err := tx.Exec(ctx, insertSession, ids.New("ses"), hashToken(token), userID, ids.Token(24), ua, c.IP,
+		sqldb.Micro(now), sqldb.Micro(now.Add(s.set.SessionTTL)))
+	return token, err
+}
+
+// Login checks a username and password and opens a session. Errors:
+// unauthenticated (wrong username or password, one message for both),
+// rate_limited (too many failures for this username lately).
+func (s *Service) Login(ctx context.Context, username, password string, client ClientInfo) (User, string, error) {
+	name, err := normalizeUsername(username)
+	if err != nil {
+		name = "" // still spend the hash's time below
+	}
+	if name != "" {
+		if err := s.checkLockout(ctx, name); err != nil {
+			return User{}, "", err
+		}
+	}
+	var hash string
+	u, err := scanUser(s.db.QueryRow(ctx, selectPasswordHash, name), &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return User{}, "", err
+	}
+	found := err == nil && hash != ""
+	if !found {
+		hash = s.dummyHash
+	}
+	ok, err := checkPassword(password, hash)
+	if err != nil {
+		return User{}, "", err
+	}
+	if !ok || !found {
+		if name != "" {
+			if err := s.recordFailure(ctx, name); err != nil {
+				return User{}, "", err
+			}
+		}
+		return User{}, "", errs.E(errs.Unauthenticated, "Wrong username or password.")
+	}
+	var token string
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, deleteFailures, name); err != nil {
+			return err
+		}
+		token, err = s.openSession(ctx, tx, u.ID, client)
+		return err
+	})
+	if err != nil {
+		return User{}, "", err
+	}
+	return u, token, nil
+}
+
+func (s *Service) checkLockout(ctx context.Context, name string) error {
+	var failures int
+	var windowStart, lockedUntil int64
+	err := s.db.QueryRow(ctx, selectFailures, name).Scan(&failures, &windowStart, &lockedUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if wait := sqldb.FromMicro(lockedUntil).Sub(s.now()); wait > 0 {
+		return errs.E(errs.RateLimited, "Too many failed sign-ins for this account; try again in %d minutes.",
+			int(math.Ceil(wait.Minutes())))
+	}
+	return nil
+}
+
+// recordFailure counts a failed sign-in; the LoginFailures-th within
+// LoginWindow locks the username for LoginLockout.
+func (s *Service) recordFailure(ctx context.Context, name string) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		now := s.now()
+		var failures int
+		var windowStart, lockedUntil int64
+		err := tx.QueryRow(ctx, selectFailures, name).Scan(&failures, &windowStart, &lockedUntil)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err != nil || now.Sub(sqldb.FromMicro(windowStart)) > s.set.LoginWindow {
+			failures, windowStart, lockedUntil = 0, sqldb.Micro(now), 0
+		}
+		failures++
+		if failures >= s.set.LoginFailures {
+			lockedUntil = sqldb.Micro(now.Add(s.set.LoginLockout))
+			s.log.Warn("sign-in locked", "username", name, "failures", failures)
+		}
+		_, err = tx.Exec(ctx, upsertFailures, name, failures, windowStart, lockedUntil)
+		return err
+	})
+}
+
+// Authenticate resolves a session token (httpx.Authenticator). Errors:
+// unauthenticated (unknown, forged, expired or revoked token).
+func (s *Service) Authenticate(ctx context.Context, token string) (httpx.Principal, error) {
+	if len(token) < 16 || len(token) > 128 {
+		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session token is not valid; sign in again.")
+	}
+	var sess httpx.Principal
+	var expires int64
+	u, err := scanUser(s.db.QueryRow(ctx, selectSession, hashToken(token)), &sess.SessionID, &sess.CSRFToken, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session token is not valid; sign in again.")
+	}
+	if err != nil {
+		return httpx.Principal{}, err
+	}
+	if s.now().After(sqldb.FromMicro(expires)) {
+		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session has expired; sign in again.")
+	}
+	sess.UserID, sess.Username, sess.Region, sess.Admin = u.ID, u.Username, u.Region, u.Admin
+	return sess, nil
+}
+
+// Logout ends one session.
+func (s *Service) Logout(ctx context.Context, sessionID string) error {
+	_, err := s.db.Exec(ctx, deleteSession, sessionID)
+	return err
+}
+
+// LogoutAll ends every session of a user, on every device.
+func (s *Service) LogoutAll(ctx context.Context, userID string) error {
+	_, err := s.db.Exec(ctx, deleteUserSessions, userID)
+	return err
+}
+
+// PruneSessions deletes expired sessions.
+func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
+	res, err := s.db.Exec(ctx, deleteExpired, sqldb.Micro(s.now()))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// User returns a user by id (the caller's own view, with Admin). Errors:
+// not_found.
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	return getUser(ctx, s.db, selectUserByID, id)
+}
+
+// UserByUsername finds a user by username, in any letter case. Errors:
+// not_found.
+func (s *Service) UserByUsername(ctx context.Context, username string) (User, error) {
+	name, err := normalizeUsername(username)
+	if err != nil {
+		return User{}, errs.E(errs.NotFound, "No user is called %q.", username)
+	}
+	u, err := getUser(ctx, s.db, selectUserByUsername, name)
+	if errs.Is(err, errs.NotFound) {
+		return User{}, errs.E(errs.NotFound, "No user is called %q.", name)
+	}
+	return u.Public(), err
+}
+
+// CreateAdmin makes an administrator, or makes an existing user one and
+// sets their password. Errors: invalid_argument.
+func (s *Service) CreateAdmin(ctx context.Context, username, password, region string) (User, error) {
+	u, hash, err := s.prepareUser(SignupInput{Username: username, Password: password, DisplayName: username, Region: region})
+	if err != nil {
+		return User{}, err
+	}
+	u.Admin = true
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		existing, err := getUser(ctx, tx, selectUserByUsername, u.Username)
+		if errs.Is(err, errs.NotFound) {
+			return insertNewUser(ctx, tx, u, hash)
+		}
+		if err != nil {
+			return err
+		}
+		u = existing
+		u.Admin = true
+		_, err = tx.Exec(ctx, updateAdmin, hash, u.ID)
+		return err
+	})
+	return u, err
+}
+
+// VerifyPassword checks a user's password, for confirming sensitive steps.
+// Errors: forbidden (wrong password), not_found.
+func (s *Service) VerifyPassword(ctx context.Context, userID, password string) error {
+	var hash string
+	err := s.db.QueryRow(ctx, selectHashByID, userID).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "No such user.")
+	}
+	if err != nil {
+		return err
+	}
+	ok, err := checkPassword(password, hash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &errs.Error{Code: errs.Forbidden, Field: "password", Message: "Wrong password."}
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// The account component's statements, beside its schema in migrations/.
+const (
+	userColumns = `u.id, u.username, u.display_name, u.region, u.is_admin, u.created_at`
+
+	insertUser = `INSERT INTO users (id, username, display_name, region, password_hash, is_admin, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	selectUserByID       = `SELECT ` + userColumns + ` FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`
+	selectUserByUsername = `SELECT ` + userColumns + ` FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
+	selectPasswordHash   = `SELECT ` + userColumns + `, u.password_hash FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
+	selectHashByID       = `SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL`
+	updateAdmin          = `UPDATE users SET is_admin = 1, password_hash = ? WHERE id = ?`
+	eraseUser            = `UPDATE users SET username = ?, display_name = 'Deleted user', password_hash = '', is_admin = 0, deleted_at = ? WHERE id = ?`
+
+	insertSession = `INSERT INTO sessions (id, token_hash, user_id, csrf_token, user_agent, ip, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	selectSession = `SELECT s.id, s.csrf_token, s.expires_at, ` + userColumns + `
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND u.deleted_at IS NULL`
+	deleteSession      = `DELETE FROM sessions WHERE id = ?`
+	deleteUserSessions = `DELETE FROM sessions WHERE user_id = ?`
+	deleteExpired      = `DELETE FROM sessions WHERE expires_at < ?`
+	selectUserSessions = `SELECT id, user_agent, ip, created_at, expires_at FROM sessions WHERE user_id = ? ORDER BY created_at`
+
+	requestColumns = `r.id, r.message, r.status, r.created_at,
+		f.id, f.username, f.display_name, f.region, f.created_at,
+		t.id, t.username, t.display_name, t.region, t.created_at`
+	requestFrom = ` FROM contact_requests r JOIN users f ON f.id = r.from_user JOIN users t ON t.id = r.to_user`
+
+	insertRequest = `INSERT INTO contact_requests (id, from_user, to_user, message, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	selectRequest        = `SELECT ` + requestColumns + requestFrom + ` WHERE r.id = ?`
+	selectPendingBetween = `SELECT r.id FROM contact_requests r WHERE r.from_user = ? AND r.to_user = ? AND r.status = 'pending'`
+	selectRequestsFor    = `SELECT ` + requestColumns + requestFrom + `
+		WHERE (r.to_user = ? OR r.from_user = ?) AND r.id < ? ORDER BY r.id DESC LIMIT ?`
+	updateRequestStatus = `UPDATE contact_requests SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending'`
+	deleteUserRequests  = `DELETE FROM contact_requests WHERE from_user = ? OR to_user = ?`
+
+	insertContact  = `INSERT INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
+	selectContact  = `SELECT 1 FROM contacts WHERE user_id = ? AND contact_id = ?`
+	deleteContact  = `DELETE FROM contacts WHERE (user_id = ? AND contact_id = ?) OR (user_id = ? AND contact_id = ?)`
+	deleteContacts = `DELETE FROM contacts WHERE user_id = ? OR contact_id = ?`
+	selectContacts = `SELECT ` + userColumns + ` FROM contacts c JOIN users u ON u.id = c.contact_id
+		WHERE c.user_id = ? AND u.deleted_at IS NULL AND u.username > ? ORDER BY u.username LIMIT ?`
+
+	selectFailures = `SELECT failures, window_start, locked_until FROM login_failures WHERE username = ?`
+	upsertFailures = `INSERT INTO login_failures (username, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
+		ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`
+	deleteFailures = `DELETE FROM login_failures WHERE username = ?`
+)
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(row scanner, extra ...any) (User, error) {
+	var u User
+	var admin int
+	var created int64
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Region, &admin, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return User{}, err
+	}
+	u.Admin = admin != 0
+	u.CreatedAt = sqldb.FromMicro(created)
+	return u, nil
+}
+
+func scanRequest(row scanner) (ContactRequest, error) {
+	var r ContactRequest
+	var created, fCreated, tCreated int64
+	err := row.Scan(&r.ID, &r.Message, &r.Status, &created,
+		&r.From.ID, &r.From.Username, &r.From.DisplayName, &r.From.Region, &fCreated,
+		&r.To.ID, &r.To.Username, &r.To.DisplayName, &r.To.Region, &tCreated)
+	if err != nil {
+		return ContactRequest{}, err
+	}
+	r.CreatedAt = sqldb.FromMicro(created)
+	r.From.CreatedAt = sqldb.FromMicro(fCreated)
+	r.To.CreatedAt = sqldb.FromMicro(tCreated)
+	return r, nil
+}
+
+func getUser(ctx context.Context, q sqldb.Querier, query string, arg any) (User, error) {
+	u, err := scanUser(q.QueryRow(ctx, query, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, errs.E(errs.NotFound, "No such user.")
+	}
+	return u, err
+}
+
+func getRequest(ctx context.Context, q sqldb.Querier, id string) (ContactRequest, error) {
+	r, err := scanRequest(q.QueryRow(ctx, selectRequest, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ContactRequest{}, errs.E(errs.NotFound, "No such contact request.")
+	}
+	return r, err
+}
+
+func areContacts(ctx context.Context, q sqldb.Querier, a, b string) (bool, error) {
+	var one int
+	err := q.QueryRow(ctx, selectContact, a, b).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func addContacts(ctx context.Context, tx *sqldb.Tx, a, b string, at int64) error {
+	for _, pair := range [][2]string{{a, b}, {b, a}} {
+		if _, err := tx.Exec(ctx, insertContact, pair[0], pair[1], at); err != nil {
+			return err
+		}
+	}
+	return nil
+}

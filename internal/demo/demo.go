@@ -1,0 +1,91 @@
+// Package demo seeds a node with people and things to try, for
+// `plaza serve --demo`. Seeding twice changes nothing.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+)
+
+// Password is every demo user's password.
+const Password = "plaza-demo"
+
+// AdminPassword is the demo administrator's password.
+const AdminPassword = "plaza-admin"
+
+type person struct{ username, name, region string }
+
+var people = []person{
+	{"alice", "Alice Chen", "CN"},
+	{"bob", "Bob Smith", "US"},
+	{"carol", "Carol Müller", "DE"},
+}
+
+// Services are what the demo seeds through.
+type Services struct {
+	Accounts *account.Service
+}
+
+// Seed creates the demo users and contacts if they are missing.
+func Seed(ctx context.Context, s Services) error {
+	users := map[string]account.User{}
+	for _, p := range people {
+		u, err := s.Accounts.UserByUsername(ctx, p.username)
+		if errs.Is(err, errs.NotFound) {
+			u, _, err = s.Accounts.Signup(ctx, account.SignupInput{
+				Username: p.username, Password: Password, DisplayName: p.name, Region: p.region,
+			}, account.ClientInfo{UserAgent: "plaza demo"})
+		}
+		if err != nil {
+			return fmt.Errorf("demo user %s: %w", p.username, err)
+		}
+		users[p.username] = u
+	}
+	if _, err := s.Accounts.CreateAdmin(ctx, "admin", AdminPassword, "US"); err != nil {
+		return fmt.Errorf("demo admin: %w", err)
+	}
+	// alice knows bob and carol; carol has asked bob, who has yet to answer.
+	for _, pair := range [][2]string{{"alice", "bob"}, {"alice", "carol"}} {
+		if err := befriend(ctx, s.Accounts, users[pair[0]], users[pair[1]]); err != nil {
+			return err
+		}
+	}
+	_, err := s.Accounts.SendContactRequest(ctx, users["carol"].ID, "bob", "Hi Bob, it's Carol from the book club!")
+	if err != nil && !errs.Is(err, errs.Conflict) {
+		return err
+	}
+	return nil
+}
+
+func befriend(ctx context.Context, acc *account.Service, a, b account.User) error {
+	if ok, err := acc.AreContacts(ctx, a.ID, b.ID); err != nil || ok {
+		return err
+	}
+	req, err := acc.SendContactRequest(ctx, a.ID, b.Username, "Hi, it's "+a.DisplayName)
+	if err != nil {
+		return err
+	}
+	_, err = acc.AnswerContactRequest(ctx, b.ID, req.ID, true)
+	return err
+}
+
+// PrintWelcome tells a person how to use the demo.
+func PrintWelcome(w io.Writer, url string) {
+	fmt.Fprintf(w, `
+  Plaza demo is running at %s
+
+  Sign in as any of these (password %q):
+    alice   Alice Chen     (contacts: bob, carol)
+    bob     Bob Smith      (has a contact request from carol)
+    carol   Carol Müller
+  Administrator: admin / %s
+
+  Open %s in a browser (a phone-sized window feels most at home).
+  Stop with Ctrl-C.
+
+`, url, Password, AdminPassword, url)
+}

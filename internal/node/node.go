@@ -1,0 +1,243 @@
+// Package node assembles one Plaza node: it opens the database and the bus,
+// migrates, builds every component's service and routes, and serves HTTP
+// until its context ends, then shuts down in order. cmd/plaza and the
+// end-to-end tests both start nodes through it.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/platform/bus"
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
+	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/web"
+)
+
+// Config is a node's configuration (the flags of plaza serve).
+type Config struct {
+	Addr       string // listen address; default 127.0.0.1:8080
+	DataDir    string // default ./plaza-data
+	DB         string // "" (SQLite in DataDir) or a postgres:// URL
+	NATS       string // "" (embedded) or a nats:// URL
+	AppsDomain string // default apps.localhost
+	// BusPrefix separates installations sharing one NATS; default "plaza".
+	BusPrefix string
+	// RateIP and RateAccount are requests a second allowed per client IP
+	// on the public endpoints and per signed-in account; 0 disables.
+	RateIP      float64
+	RateAccount float64
+	// RateLoopback applies the per-IP limit to loopback clients too.
+	RateLoopback bool
+	Log          *slog.Logger
+	// Password overrides argon2id's parameters (tests only).
+	Password account.PasswordParams
+}
+
+func (c *Config) defaults() {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./plaza-data"
+	}
+	if c.AppsDomain == "" {
+		c.AppsDomain = "apps.localhost"
+	}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+}
+
+// Node is one running Plaza process.
+type Node struct {
+	Config   Config
+	DB       *sqldb.DB
+	Bus      *bus.Bus
+	Accounts *account.Service
+	Registry *prometheus.Registry
+
+	handler   http.Handler
+	listener  net.Listener
+	log       *slog.Logger
+	closeOnce sync.Once
+}
+
+// Migrations lists every component's schema, in dependency order.
+func Migrations() []sqldb.Migrations {
+	return []sqldb.Migrations{idempotency.Migrations, account.Migrations}
+}
+
+// OpenDB opens and migrates the configured database (for serve, migrate
+// and admin commands alike).
+func OpenDB(ctx context.Context, c Config) (*sqldb.DB, error) {
+	c.defaults()
+	db, err := sqldb.Open(ctx, c.DB, c.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, c.Log, Migrations()...); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// New opens everything a node needs and binds its listener; Serve runs it.
+func New(ctx context.Context, c Config) (*Node, error) {
+	c.defaults()
+	n := &Node{Config: c, log: c.Log, Registry: prometheus.NewRegistry()}
+	var err error
+	if c.DB == "" {
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+	}
+	if n.DB, err = OpenDB(ctx, c); err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	n.Bus, err = bus.Open(ctx, bus.Config{URL: c.NATS, DataDir: c.DataDir, Prefix: c.BusPrefix, Name: "plaza@" + host, Log: c.Log})
+	if err != nil {
+		n.DB.Close()
+		return nil, err
+	}
+	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password})
+	n.handler = n.routes()
+	n.listener, err = net.Listen("tcp", c.Addr)
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) routes() http.Handler {
+	n.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := httpx.NewMetrics(n.Registry)
+	auth := &httpx.Auth{Authn: n.Accounts, PerAccount: httpx.NewLimiter(n.Config.RateAccount, 2*n.Config.RateAccount)}
+	perIP := httpx.NewLimiter(n.Config.RateIP, 2*n.Config.RateIP)
+	perIP.ExemptLoopback = !n.Config.RateLoopback
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", n.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{}))
+	(&account.Handler{Service: n.Accounts, Auth: auth, PerIP: perIP}).Register(mux)
+	for _, prefix := range []string{"/api/", "/v3/", "/sns/"} {
+		mux.HandleFunc(prefix, httpx.NotFound)
+	}
+	mux.Handle("/", web.Handler(n.frameSrc()))
+	return httpx.Chain(mux, n.log, metrics)
+}
+
+// frameSrc is where the client may frame mini-programs from.
+func (n *Node) frameSrc() string {
+	_, port, _ := net.SplitHostPort(n.Config.Addr)
+	if port == "" || port == "0" {
+		port = "*"
+	}
+	return "http://*." + n.Config.AppsDomain + ":" + port
+}
+
+func (n *Node) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := n.DB.Ping(ctx); err != nil {
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": err.Error()})
+		return
+	}
+	if err := n.Bus.Ping(); err != nil {
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "bus": err.Error()})
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(n.DB.Dialect)})
+}
+
+// Addr is the address the node listens on (with the real port when the
+// configured one was 0).
+func (n *Node) Addr() string { return n.listener.Addr().String() }
+
+// URL is the node's base URL.
+func (n *Node) URL() string { return "http://" + n.Addr() }
+
+// Handler is the node's HTTP handler.
+func (n *Node) Handler() http.Handler { return n.handler }
+
+// Serve answers requests until ctx ends, then stops taking new ones, lets
+// in-flight requests finish (up to 30 seconds), and closes the bus and the
+// database.
+func (n *Node) Serve(ctx context.Context) error {
+	srv := &http.Server{
+		Handler:           n.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+	}
+	go n.background(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(n.listener) }()
+	n.log.Info("plaza serving", "addr", n.URL(), "database", n.DB.Dialect, "bus_embedded", n.Bus.Embedded())
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		n.log.Info("shutting down: finishing in-flight requests")
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	n.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	n.log.Info("plaza stopped")
+	return err
+}
+
+// background runs the node's periodic upkeep until ctx ends.
+func (n *Node) background(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if _, err := n.Accounts.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("pruning sessions", "err", err)
+		}
+		if _, err := idempotency.Prune(ctx, n.DB, 7*24*time.Hour); err != nil && ctx.Err() == nil {
+			n.log.Warn("pruning idempotency keys", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close releases the listener, the bus and the database; calling it again
+// does nothing.
+func (n *Node) Close() { n.closeOnce.Do(n.close) }
+
+func (n *Node) close() {
+	if n.listener != nil {
+		n.listener.Close()
+	}
+	if n.Bus != nil {
+		n.Bus.Close()
+	}
+	if n.DB != nil {
+		n.DB.Close()
+	}
+}

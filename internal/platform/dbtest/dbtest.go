@@ -1,0 +1,130 @@
+// Package dbtest runs a store test on every dialect Plaza supports.
+//
+//	dbtest.Run(t, migrations, func(t *testing.T, db *sqldb.DB) { … })
+//
+// runs the body once on a fresh SQLite file and once on a fresh PostgreSQL
+// database (created for the test and dropped after it) when
+// PLAZA_TEST_POSTGRES holds an administrative URL of a server. Without it the
+// PostgreSQL run is skipped — unless PLAZA_TEST_REQUIRE names "postgres", as
+// CI's does, in which case it fails.
+package dbtest
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Run runs fn on each dialect as a subtest named after it.
+func Run(t *testing.T, sets []sqldb.Migrations, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, SQLite(t, sets...))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		fn(t, Postgres(t, sets...))
+	})
+}
+
+// SQLite opens a migrated database in a fresh file under t.TempDir.
+func SQLite(t testing.TB, sets ...sqldb.Migrations) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "plaza.db"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	migrate(t, db, sets)
+	return db
+}
+
+// Postgres creates a fresh database, migrates it and drops it when the test
+// ends; it skips (or fails, if required) when no server is configured.
+func Postgres(t testing.TB, sets ...sqldb.Migrations) *sqldb.DB {
+	t.Helper()
+	u := PostgresURL(t)
+	db, err := sqldb.Open(context.Background(), u, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	migrate(t, db, sets)
+	return db
+}
+
+// PostgresURL creates a fresh, empty database and returns its URL; the
+// database is dropped when the test ends.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv("PLAZA_TEST_POSTGRES")
+	if admin == "" {
+		Require(t, "postgres", "PLAZA_TEST_POSTGRES is not set")
+		return ""
+	}
+	adminDB, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adminDB.Close()
+	ctx := context.Background()
+	if err := adminDB.PingContext(ctx); err != nil {
+		Require(t, "postgres", "PostgreSQL at PLAZA_TEST_POSTGRES is unreachable: "+err.Error())
+		return ""
+	}
+	name := "plaza_test_" + strings.ReplaceAll(ids.Token(10), "-", "")
+	if _, err := adminDB.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		d, err := sql.Open("pgx", admin)
+		if err != nil {
+			return
+		}
+		defer d.Close()
+		if _, err := d.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("dropping %s: %v", name, err)
+		}
+	})
+	pu, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu.Path = "/" + name
+	return pu.String()
+}
+
+// Require skips the test with why, or fails it when PLAZA_TEST_REQUIRE
+// (a comma-separated list such as "postgres,nats,chromium") names backend.
+func Require(t testing.TB, backend, why string) {
+	t.Helper()
+	if Required(backend) {
+		t.Fatalf("%s is required (PLAZA_TEST_REQUIRE=%s) but %s", backend, os.Getenv("PLAZA_TEST_REQUIRE"), why)
+	}
+	t.Skip(why)
+}
+
+// Required reports whether PLAZA_TEST_REQUIRE names backend.
+func Required(backend string) bool {
+	for _, b := range strings.Split(os.Getenv("PLAZA_TEST_REQUIRE"), ",") {
+		if strings.TrimSpace(b) == backend {
+			return true
+		}
+	}
+	return false
+}
+
+func migrate(t testing.TB, db *sqldb.DB, sets []sqldb.Migrations) {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	if err := db.Migrate(context.Background(), log, sets...); err != nil {
+		t.Fatal(err)
+	}
+}

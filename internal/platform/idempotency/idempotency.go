@@ -1,0 +1,141 @@
+// Package idempotency stores the first answer to each money-moving request
+// under its Idempotency-Key, so that a retry returns that answer and a reuse
+// of the key with other parameters is refused (409 idempotency_mismatch).
+//
+// The record is written in the same transaction as the change it answers
+// for: either both exist or neither does. Two requests racing with one key
+// both run; the second's insert of the record fails on the primary key, its
+// transaction (and so its change) rolls back, and it returns the first's
+// answer. Refusals (4xx) are not stored: they changed nothing, so a retry
+// simply runs again.
+package idempotency
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"time"
+	"unicode"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations is the idempotency table's schema.
+var Migrations = sqldb.Migrations{Component: "idempotency", FS: migrations}
+
+// Header is the request header that carries the key.
+const Header = "Idempotency-Key"
+
+// Response is a stored answer.
+type Response struct {
+	Status int
+	Body   []byte
+	// Replayed is true when the answer is a stored one, not a new one.
+	Replayed bool
+}
+
+const (
+	selectKey = `SELECT request_hash, status, body FROM idempotency_keys WHERE owner = ? AND key = ?`
+	insertKey = `INSERT INTO idempotency_keys (owner, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+	deleteOld = `DELETE FROM idempotency_keys WHERE created_at < ?`
+)
+
+// Key reads and checks the Idempotency-Key header: required, 1–255
+// printable ASCII characters.
+func Key(r *http.Request) (string, error) {
+	k := r.Header.Get(Header)
+	if k == "" {
+		return "", errs.E(errs.InvalidArgument, "The Idempotency-Key header is required for this request.")
+	}
+	if len(k) > 255 {
+		return "", errs.E(errs.InvalidArgument, "The Idempotency-Key header is longer than 255 characters.")
+	}
+	for _, c := range k {
+		if c > unicode.MaxASCII || !unicode.IsPrint(c) {
+			return "", errs.E(errs.InvalidArgument, "The Idempotency-Key header must be printable ASCII.")
+		}
+	}
+	return k, nil
+}
+
+// Hash fingerprints a request's parameters (method, path, canonical body).
+func Hash(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		var n [8]byte
+		for i := range n {
+			n[i] = byte(len(p) >> (8 * i))
+		}
+		h.Write(n[:])
+		h.Write(p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Work is the change a request makes, run inside the transaction; it
+// returns the status and body to answer with.
+type Work func(tx *sqldb.Tx) (status int, body []byte, err error)
+
+// Run answers the request (owner, key) with fingerprint hash: the stored
+// answer if there is one, idempotency_mismatch if the key was used with
+// another fingerprint, or else work's answer, stored with its change.
+func Run(ctx context.Context, db *sqldb.DB, owner, key, hash string, work Work) (Response, error) {
+	for attempt := 0; ; attempt++ {
+		var resp Response
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			stored, found, err := lookup(ctx, tx, owner, key, hash)
+			if err != nil || found {
+				resp = stored
+				return err
+			}
+			status, body, err := work(tx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, insertKey, owner, key, hash, status, body, sqldb.Micro(time.Now())); err != nil {
+				return err
+			}
+			resp = Response{Status: status, Body: body}
+			return nil
+		})
+		if err != nil && sqldb.IsUniqueViolation(err) && attempt == 0 {
+			continue // lost the race: the winner's answer is stored now
+		}
+		return resp, err
+	}
+}
+
+func lookup(ctx context.Context, tx *sqldb.Tx, owner, key, hash string) (Response, bool, error) {
+	var stored string
+	var r Response
+	err := tx.QueryRow(ctx, selectKey, owner, key).Scan(&stored, &r.Status, &r.Body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Response{}, false, nil
+	}
+	if err != nil {
+		return Response{}, false, err
+	}
+	if stored != hash {
+		return Response{}, false, errs.E(errs.IdempotencyMismatch,
+			"This Idempotency-Key was already used for a different request; use a new key for new parameters.")
+	}
+	r.Replayed = true
+	return r, true, nil
+}
+
+// Prune deletes records older than age; keys are kept for at least a day.
+func Prune(ctx context.Context, db *sqldb.DB, age time.Duration) (int64, error) {
+	res, err := db.Exec(ctx, deleteOld, sqldb.Micro(time.Now().Add(-age)))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,277 @@
+// Package sqldb opens Plaza's database — an SQLite file or PostgreSQL —
+// behind one database/sql handle, and keeps every difference between the two
+// dialects in this package: connection setup, placeholders, error codes,
+// migration dialects.
+//
+// Statements are written once with "?" placeholders; on PostgreSQL they are
+// rewritten to "$1, $2, …" (Rebind). Times are stored as BIGINT unix
+// microseconds (UnixMicro) on both, so no driver's time handling differs.
+//
+// On SQLite all writes pass one connection (the writer) and every write
+// transaction begins IMMEDIATE, so writers queue in Go instead of failing
+// with SQLITE_BUSY; reads use a separate pool that WAL lets run beside it.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the SQL engine under a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is Plaza's database handle.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB // SQLite: one connection; PostgreSQL: the pool
+	read    *sql.DB // SQLite: a read-only pool; PostgreSQL: the same pool
+	rebinds sync.Map
+}
+
+// Open connects to url: a "postgres://" or "postgresql://" URL selects
+// PostgreSQL; anything else is taken as an SQLite file path ("" means
+// dataDir/plaza.db).
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		return openPostgres(ctx, url)
+	}
+	path := url
+	if path == "" {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqldb: data folder: %w", err)
+		}
+		path = filepath.Join(dataDir, "plaza.db")
+	}
+	return openSQLite(ctx, strings.TrimPrefix(path, "sqlite://"))
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	pool, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(32)
+	pool.SetMaxIdleConns(32)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := ping(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("sqldb: postgres %s: %w", redact(url), err)
+	}
+	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
+}
+
+// The pragmas, and why:
+//   - journal_mode(WAL): readers never block the writer nor it them.
+//   - synchronous(FULL): a commit is on disk before it is acknowledged;
+//     throughput comes from batching commits, not from weaker durability.
+//   - busy_timeout: another process (plaza admin while a node runs) may hold
+//     the write lock for a moment; wait rather than fail.
+//   - foreign_keys: off by default in SQLite.
+//   - _txlock=immediate: a write transaction takes the lock at BEGIN, so two
+//     read-then-write transactions cannot deadlock on lock upgrade.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+	}
+	w, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := ping(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqldb: sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{Dialect: SQLite, write: w, read: r}, nil
+}
+
+func ping(ctx context.Context, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return db.PingContext(ctx)
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Writer is the handle migrations run on.
+func (db *DB) Writer() *sql.DB { return db.write }
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Rebind rewrites "?" placeholders for the dialect. Statements must not hold
+// a literal "?" in a string.
+func (db *DB) Rebind(query string) string {
+	if db.Dialect != Postgres {
+		return query
+	}
+	if q, ok := db.rebinds.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	q := b.String()
+	db.rebinds.Store(query, q)
+	return q
+}
+
+// Query reads outside a transaction.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.Rebind(query), args...)
+}
+
+// QueryRow reads one row outside a transaction.
+func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.Rebind(query), args...)
+}
+
+// Exec writes one statement in its own transaction.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, db.Rebind(query), args...)
+}
+
+// Tx runs fn in a write transaction: it commits if fn returns nil and rolls
+// back otherwise (also on panic). Every write that touches more than one
+// statement goes through Tx.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqldb: begin: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, db: db}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqldb: commit: %w", err)
+	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// Tx is a write transaction; its methods rebind like DB's.
+type Tx struct {
+	tx          *sql.Tx
+	db          *DB
+	afterCommit []func()
+}
+
+// Dialect of the transaction's database.
+func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
+
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.db.Rebind(query), args...)
+}
+
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.db.Rebind(query), args...)
+}
+
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// AfterCommit runs f once the transaction has committed (never if it rolls
+// back): the place to publish events about what the transaction wrote.
+func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f) }
+
+// IsUniqueViolation reports whether err is a unique or primary-key
+// constraint failure on either dialect.
+func IsUniqueViolation(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// Micro is t as stored: unix microseconds.
+func Micro(t time.Time) int64 { return t.UnixMicro() }
+
+// FromMicro is the time stored as unix microseconds.
+func FromMicro(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func redact(url string) string {
+	if at := strings.LastIndex(url, "@"); at > 0 {
+		if scheme := strings.Index(url, "://"); scheme > 0 && scheme < at {
+			return url[:scheme+3] + "…" + url[at:]
+		}
+	}
+	return url
+}
+
+// Querier is what both DB and Tx offer, for store helpers that run in or
+// out of a transaction.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+var (
+	_ Querier = (*DB)(nil)
+	_ Querier = (*Tx)(nil)
+)
