@@ -24,7 +24,7 @@ const (
 
 	insertSession = `INSERT INTO sessions (id, token_hash, user_id, csrf_token, user_agent, ip, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	selectSession = `SELECT s.id, s.csrf_token, s.expires_at, ` + userColumns + `
+	selectSession = `SELECT ` + userColumns + `, s.id, s.csrf_token, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND u.deleted_at IS NULL`
 	deleteSession      = `DELETE FROM sessions WHERE id = ?`
