@@ -4,6 +4,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,8 +31,8 @@ func Decode(w http.ResponseWriter, r *http.Request, v any) error {
 // DecodeReader is Decode's parser, apart from HTTP: the fuzzed surface.
 func DecodeReader(body io.Reader, v any) error {
 	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -40,7 +41,36 @@ func DecodeReader(body io.Reader, v any) error {
 		}
 		return errs.E(errs.InvalidArgument, "The request body must hold a single JSON object.")
 	}
+	if kind := jsonKind(raw); kind != "object" {
+		return errs.E(errs.InvalidArgument, "The request body must be a JSON object, not %s.", kind)
+	}
+	strict := json.NewDecoder(bytes.NewReader(raw))
+	strict.DisallowUnknownFields()
+	if err := strict.Decode(v); err != nil {
+		return decodeError(err)
+	}
 	return nil
+}
+
+// jsonKind names the kind of a valid JSON value by its first byte.
+func jsonKind(raw []byte) string {
+	raw = bytes.TrimLeft(raw, " \t\r\n")
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
 }
 
 func decodeError(err error) error {

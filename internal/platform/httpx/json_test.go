@@ -54,6 +54,8 @@ func TestDecode(t *testing.T) {
 		{name: "empty_body", body: ``, wantCode: errs.InvalidArgument, wantMsg: "empty"},
 		{name: "whitespace_only_body", body: " \n ", wantCode: errs.InvalidArgument, wantMsg: "empty"},
 		{name: "array_instead_of_object", body: `[{"to":"a"}]`, wantCode: errs.InvalidArgument, wantMsg: "not array"},
+		{name: "null_instead_of_object", body: ` null `, wantCode: errs.InvalidArgument, wantMsg: "not null"},
+		{name: "string_instead_of_object", body: `"hi"`, wantCode: errs.InvalidArgument, wantMsg: "not string"},
 		{name: "string_instead_of_object", body: `"usr_1"`, wantCode: errs.InvalidArgument, wantMsg: "not string"},
 		{name: "over_1MiB", body: oversized, wantCode: errs.PayloadTooLarge, wantMsg: "1048576"},
 	}
@@ -117,7 +119,7 @@ func FuzzDecodeReader(f *testing.F) {
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), uint16(httpx.MaxBody>>8)) // cap far above any seed
-		f.Add([]byte(s), uint16(16))                // cap inside most seeds
+		f.Add([]byte(s), uint16(16))               // cap inside most seeds
 	}
 	f.Fuzz(func(t *testing.T, body []byte, limit uint16) {
 		var v transfer

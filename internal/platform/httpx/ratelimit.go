@@ -46,6 +46,12 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.buckets == nil { // a Limiter made as a literal
+		l.buckets = map[string]*bucket{}
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
 	now := l.now()
 	if now.Sub(l.swept) > time.Minute {
 		l.sweep(now)

@@ -100,6 +100,9 @@ func Run(ctx context.Context, db *sqldb.DB, owner, key, hash string, work Work) 
 			if err != nil {
 				return err
 			}
+			if body == nil {
+				body = []byte{} // a 204 has no body, but the column is NOT NULL
+			}
 			if _, err := tx.Exec(ctx, insertKey, owner, key, hash, status, body, sqldb.Micro(time.Now())); err != nil {
 				return err
 			}

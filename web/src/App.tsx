@@ -1,0 +1,116 @@
+import { useEffect } from 'preact/hooks';
+import type { User } from './api';
+import { loadSession, session } from './session';
+import { useStore } from './store';
+import { match, navigate, usePath } from './router';
+import { ROUTES, PUBLIC_PATHS } from './routes';
+import { contactsState, pendingIncoming, refreshRequests, useContactsPolling } from './contacts';
+import { LoginPage } from './pages/LoginPage';
+import { SignupPage } from './pages/SignupPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { TabBar } from './components/TabBar';
+import { Toaster } from './components/Toaster';
+import { Logo } from './components/Logo';
+import { Spinner } from './components/Spinner';
+
+function normalize(path: string): string {
+  const p = path.replace(/\/+$/, '');
+  return p === '' ? '/' : p;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+export function App() {
+  const s = useStore(session);
+  const path = normalize(usePath());
+
+  useEffect(() => {
+    void loadSession();
+  }, []);
+
+  let body;
+  if (s.status === 'loading') {
+    body = <Splash />;
+  } else if (s.status === 'error') {
+    body = <StartupError message={s.message} />;
+  } else if (s.status === 'anon') {
+    if (path === '/signup') body = <SignupPage />;
+    else if (path === '/login') body = <LoginPage />;
+    else body = <Redirect to="/login" />;
+  } else if (PUBLIC_PATHS.includes(path) || path === '/') {
+    body = <Redirect to="/chats" />;
+  } else {
+    body = <Shell user={s.user} path={path} />;
+  }
+
+  return (
+    <>
+      {body}
+      <Toaster />
+    </>
+  );
+}
+
+/** The signed-in app: current page plus the tab bar (side rail on desktop). */
+function Shell({ user, path }: { user: User; path: string }) {
+  const { requests } = useStore(contactsState);
+
+  // Fetch requests once so the Contacts tab can show its badge right away.
+  useEffect(() => {
+    void refreshRequests();
+  }, [user.username]);
+
+  let content = null;
+  let tab = null;
+  for (const r of ROUTES) {
+    const params = match(r.pattern, path);
+    if (params) {
+      content = r.render({ user, params });
+      tab = r.tab;
+      break;
+    }
+  }
+  if (!content) content = <NotFoundPage />;
+
+  return (
+    <div class="app-frame">
+      <TabBar active={tab} user={user} badges={{ contacts: pendingIncoming(requests) }} />
+      <main class="main-pane">{content}</main>
+      {tab === 'contacts' && <ContactsPoller />}
+    </div>
+  );
+}
+
+/** Mounted while a Contacts page is showing: refreshes every 5 s. */
+function ContactsPoller() {
+  useContactsPolling();
+  return null;
+}
+
+function Splash() {
+  return (
+    <div class="splash">
+      <Logo size={72} />
+      <Spinner inline />
+    </div>
+  );
+}
+
+function StartupError({ message }: { message: string }) {
+  const retry = () => {
+    session.set({ status: 'loading' });
+    void loadSession();
+  };
+  return (
+    <div class="splash">
+      <Logo size={72} />
+      <p class="splash-error">{message}</p>
+      <button type="button" class="button button-primary" onClick={retry}>
+        Try again
+      </button>
+    </div>
+  );
+}

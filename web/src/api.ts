@@ -1,0 +1,175 @@
+// Thin JSON client for the Plaza server API (same origin, cookie auth).
+//
+// - Every request sends credentials: 'same-origin' so the HttpOnly
+//   plaza_session cookie travels with it.
+// - State-changing requests (POST/PUT/PATCH/DELETE) carry X-CSRF-Token once
+//   we have learned it from GET /api/v1/me.
+// - Any non-2xx response becomes an ApiError with the server's code/message.
+
+/** Server-assigned identifier; treated as opaque (string or number). */
+export type Id = string | number;
+
+export interface User {
+  id: Id;
+  username: string;
+  display_name: string;
+  region: string;
+  is_admin: boolean;
+  created_at: string;
+}
+
+export interface Region {
+  code: string;
+  name: string;
+}
+
+export type RequestStatus = 'pending' | 'accepted' | 'declined';
+export type RequestDirection = 'incoming' | 'outgoing';
+
+export interface ContactRequest {
+  id: Id;
+  from: User;
+  to: User;
+  message: string;
+  status: RequestStatus;
+  direction: RequestDirection;
+  created_at: string;
+}
+
+export interface AuthResponse {
+  user: User;
+  token: string;
+}
+
+export interface MeResponse {
+  user: User;
+  csrf_token: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Turns anything thrown by a request into a sentence fit to show a person. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return 'Something went wrong. Please try again.';
+}
+
+let csrfToken = '';
+
+export function setCsrfToken(token: string): void {
+  csrfToken = token;
+}
+
+type UnauthorizedHandler = () => void;
+let onUnauthorized: UnauthorizedHandler | null = null;
+
+/** Called when an authenticated request comes back 401 (session gone). */
+export function setUnauthorizedHandler(fn: UnauthorizedHandler | null): void {
+  onUnauthorized = fn;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** Skip the global "session expired" handling for this call's 401. */
+  allow401?: boolean;
+  signal?: AbortSignal;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      signal: opts.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network_error', 'Can’t reach Plaza. Check your connection and try again.');
+  }
+
+  if (res.status === 204) return undefined as T;
+
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+
+  if (!res.ok) {
+    const e = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const err = new ApiError(
+      res.status,
+      e?.code ?? 'http_' + res.status,
+      e?.message ?? fallbackMessage(res.status),
+    );
+    if (res.status === 401 && !opts.allow401 && onUnauthorized) onUnauthorized();
+    throw err;
+  }
+  return data as T;
+}
+
+function fallbackMessage(status: number): string {
+  if (status === 401) return 'Please log in to continue.';
+  if (status === 403) return 'You don’t have permission to do that.';
+  if (status === 404) return 'Not found.';
+  if (status === 429) return 'Too many attempts. Please wait a moment and try again.';
+  if (status >= 500) return 'Plaza is having trouble right now. Please try again shortly.';
+  return 'Request failed (' + status + ').';
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  regions: () => request<{ items: Region[] }>('GET', '/api/v1/regions'),
+
+  signup: (body: { username: string; password: string; display_name: string; region: string }) =>
+    request<AuthResponse>('POST', '/api/v1/auth/signup', { body, allow401: true }),
+
+  login: (body: { username: string; password: string }) =>
+    request<AuthResponse>('POST', '/api/v1/auth/login', { body, allow401: true }),
+
+  logout: () => request<void>('POST', '/api/v1/auth/logout', { allow401: true }),
+
+  me: () => request<MeResponse>('GET', '/api/v1/me', { allow401: true }),
+
+  user: (username: string, signal?: AbortSignal) =>
+    request<{ user: User }>('GET', '/api/v1/users/' + enc(username), { signal }),
+
+  contacts: () => request<{ items: User[] }>('GET', '/api/v1/contacts'),
+
+  removeContact: (username: string) => request<void>('DELETE', '/api/v1/contacts/' + enc(username)),
+
+  requests: () => request<{ items: ContactRequest[] }>('GET', '/api/v1/contacts/requests'),
+
+  sendRequest: (username: string, message: string) =>
+    request<{ request: ContactRequest }>('POST', '/api/v1/contacts/requests', { body: { username, message } }),
+
+  acceptRequest: (id: Id) =>
+    request<{ request: ContactRequest }>('POST', '/api/v1/contacts/requests/' + enc(String(id)) + '/accept'),
+
+  declineRequest: (id: Id) =>
+    request<{ request: ContactRequest }>('POST', '/api/v1/contacts/requests/' + enc(String(id)) + '/decline'),
+};

@@ -1,0 +1,67 @@
+// Rounded-square avatar with initials on a colour derived from the username.
+
+// Keep in sync with .avatar-cN in styles/components.css.
+const PALETTE = [
+  '#FA9D3B', // orange
+  '#10AEFF', // sky
+  '#6467F0', // indigo
+  '#FA5151', // red
+  '#07C160', // green
+  '#15BDB3', // teal
+  '#A26BE0', // violet
+  '#E5679A', // pink
+  '#576B95', // slate blue
+  '#C39A5E', // amber brown
+];
+
+function hash(s: string): number {
+  // FNV-1a, stable across sessions and browsers.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Index into the palette; the colours live in CSS as .avatar-c0 … .avatar-c9. */
+export function avatarColorIndex(username: string): number {
+  return hash(username.toLowerCase()) % PALETTE.length;
+}
+
+export function avatarColor(username: string): string {
+  return PALETTE[avatarColorIndex(username)];
+}
+
+export function initials(name: string, fallback = '?'): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return fallback;
+  const first = Array.from(words[0])[0] ?? '';
+  // Latin-style names get two letters ("Ada Lovelace" → "AL"); others one.
+  if (words.length > 1 && /^[A-Za-z]/.test(first)) {
+    const last = Array.from(words[words.length - 1])[0] ?? '';
+    return (first + last).toUpperCase();
+  }
+  return first.toUpperCase();
+}
+
+interface AvatarProps {
+  username: string;
+  name?: string;
+  size?: 'sm' | 'md' | 'lg' | 'xl';
+  class?: string;
+}
+
+export function Avatar({ username, name, size = 'md', class: cls }: AvatarProps) {
+  const label = initials(name || username, username.slice(0, 1).toUpperCase());
+  return (
+    <span
+      class={
+        'avatar avatar-' + size + ' avatar-c' + avatarColorIndex(username) + (label.length > 1 ? ' avatar-two' : '') + (cls ? ' ' + cls : '')
+      }
+      aria-hidden="true"
+    >
+      {label}
+    </span>
+  );
+}

@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorMessage, type User } from '../api';
+import { refreshAll, removeContactLocally } from '../contacts';
+import { regionName, useRegions } from '../regions';
+import { showToast } from '../toast';
+import { Avatar } from './Avatar';
+import { Sheet } from './Sheet';
+import { FormError } from './Field';
+import { MessageIcon } from './Icons';
+
+interface ContactSheetProps {
+  user: User | null;
+  onClose: () => void;
+}
+
+/** Profile of a contact with "Message" (soon) and "Remove contact". */
+export function ContactSheet({ user, onClose }: ContactSheetProps) {
+  const regions = useRegions();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    setConfirming(false);
+    setBusy(false);
+    setError('');
+  }, [user?.username]);
+
+  async function remove() {
+    if (!user || busy) return;
+    setBusy(true);
+    setError('');
+    try {
+      await api.removeContact(user.username);
+      removeContactLocally(user.username);
+      showToast(user.display_name + ' was removed from your contacts.');
+      onClose();
+      void refreshAll();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Sheet open={user !== null} onClose={onClose} label="Contact profile" id="contact-sheet">
+      {user && (
+        <div class="contact-profile" data-profile={user.username}>
+          <div class="contact-profile-head">
+            <Avatar username={user.username} name={user.display_name} size="xl" />
+            <div class="profile-text">
+              <div class="profile-name" id="profile-display-name">
+                {user.display_name}
+              </div>
+              <div class="profile-line">
+                Plaza ID: <span id="profile-username">{user.username}</span>
+              </div>
+              <div class="profile-line">Region: {regionName(regions, user.region)}</div>
+            </div>
+          </div>
+
+          {!confirming ? (
+            <div class="sheet-actions">
+              <button type="button" id="profile-message" class="button button-primary button-block" disabled>
+                <MessageIcon size={20} />
+                Message
+                <span class="button-note">coming soon</span>
+              </button>
+              <button
+                type="button"
+                id="profile-remove"
+                class="button button-ghost-danger button-block"
+                onClick={() => setConfirming(true)}
+              >
+                Remove contact
+              </button>
+            </div>
+          ) : (
+            <div class="sheet-actions">
+              <p class="confirm-text">
+                Remove <strong>{user.display_name}</strong> from your contacts? You can add each other again later.
+              </p>
+              <FormError message={error} />
+              <button
+                type="button"
+                id="profile-remove-confirm"
+                class="button button-danger button-block"
+                onClick={remove}
+                disabled={busy}
+              >
+                {busy ? 'Removing…' : 'Remove'}
+              </button>
+              <button
+                type="button"
+                class="button button-secondary button-block"
+                onClick={() => setConfirming(false)}
+                disabled={busy}
+              >
+                Cancel
+              </button>
+            </div>
+          )}
+        </div>
+      )}
+    </Sheet>
+  );
+}

@@ -1,0 +1,38 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { Link } from '../router';
+import { BackIcon } from './Icons';
+
+interface PageProps {
+  title: string;
+  /** Path of the parent page; shows a back chevron when set. */
+  back?: string;
+  /** Right-hand action (an icon button or link). */
+  action?: ComponentChildren;
+  children: ComponentChildren;
+  class?: string;
+}
+
+/** A screen inside the app shell: title bar plus a scrolling body. */
+export function Page({ title, back, action, children, class: cls }: PageProps) {
+  useEffect(() => {
+    document.title = title + ' · Plaza';
+  }, [title]);
+
+  return (
+    <section class={'page' + (cls ? ' ' + cls : '')}>
+      <header class="title-bar">
+        <div class="title-bar-side">
+          {back && (
+            <Link href={back} class="icon-button back-button" aria-label="Back">
+              <BackIcon />
+            </Link>
+          )}
+        </div>
+        <h1 class="title-bar-title">{title}</h1>
+        <div class="title-bar-side title-bar-right">{action}</div>
+      </header>
+      <div class="page-body">{children}</div>
+    </section>
+  );
+}

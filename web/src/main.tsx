@@ -1,0 +1,9 @@
+import { render } from 'preact';
+import { App } from './App';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
+import './styles/auth.css';
+import './styles/pages.css';
+
+render(<App />, document.getElementById('app')!);

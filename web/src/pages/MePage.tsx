@@ -1,0 +1,68 @@
+import { useState } from 'preact/hooks';
+import type { User } from '../api';
+import { logout } from '../session';
+import { regionName, useRegions } from '../regions';
+import { showToast } from '../toast';
+import { Page } from '../components/Page';
+import { Avatar } from '../components/Avatar';
+import { Cell, CellGroup, CellIcon } from '../components/Cell';
+import { SettingsIcon, ShieldIcon } from '../components/Icons';
+
+export function MePage({ user }: { user: User }) {
+  const regions = useRegions();
+  const [busy, setBusy] = useState(false);
+
+  async function onLogout() {
+    if (busy) return;
+    setBusy(true);
+    await logout();
+  }
+
+  const soon = (what: string) => () => showToast(what + ' is coming soon.');
+
+  return (
+    <Page title="Me">
+      <div class="profile-card">
+        <Avatar username={user.username} name={user.display_name} size="xl" />
+        <div class="profile-text">
+          <div class="profile-name" id="me-display-name">
+            {user.display_name}
+          </div>
+          <div class="profile-line">
+            Plaza ID: <span id="me-username">{user.username}</span>
+          </div>
+          <div class="profile-line">
+            Region: <span id="me-region">{regionName(regions, user.region)}</span>
+          </div>
+        </div>
+      </div>
+      <CellGroup>
+        <Cell
+          media={
+            <CellIcon color="blue">
+              <ShieldIcon size={20} />
+            </CellIcon>
+          }
+          title="Privacy"
+          chevron
+          onClick={soon('Privacy')}
+        />
+        <Cell
+          media={
+            <CellIcon color="teal">
+              <SettingsIcon size={20} />
+            </CellIcon>
+          }
+          title="Settings"
+          chevron
+          onClick={soon('Settings')}
+        />
+      </CellGroup>
+      <CellGroup>
+        <button type="button" id="logout" class="cell cell-link cell-danger" onClick={onLogout} disabled={busy}>
+          {busy ? 'Logging out…' : 'Log out'}
+        </button>
+      </CellGroup>
+    </Page>
+  );
+}

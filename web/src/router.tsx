@@ -1,0 +1,63 @@
+import type { ComponentChildren, HTMLAttributes, TargetedMouseEvent } from 'preact';
+import { createStore, useStore } from './store';
+
+// Minimal path-based router on top of the History API.
+
+const location = createStore(window.location.pathname);
+
+window.addEventListener('popstate', () => location.set(window.location.pathname));
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  const current = window.location.pathname + window.location.search;
+  if (to === current) return;
+  if (opts.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  location.set(window.location.pathname);
+}
+
+/** Current pathname; re-renders the caller on navigation. */
+export function usePath(): string {
+  return useStore(location);
+}
+
+export type Params = Record<string, string>;
+
+/**
+ * Matches a pattern such as "/chats/:id" against a path.
+ * Returns the decoded params, or null when it does not match.
+ */
+export function match(pattern: string, path: string): Params | null {
+  const p = pattern.split('/').filter(Boolean);
+  const s = path.replace(/\/+$/, '').split('/').filter(Boolean);
+  if (p.length !== s.length) return null;
+  const params: Params = {};
+  for (let i = 0; i < p.length; i++) {
+    if (p[i].startsWith(':')) {
+      try {
+        params[p[i].slice(1)] = decodeURIComponent(s[i]);
+      } catch {
+        return null;
+      }
+    } else if (p[i] !== s[i]) {
+      return null;
+    }
+  }
+  return params;
+}
+
+type LinkProps = Omit<HTMLAttributes<HTMLAnchorElement>, 'href' | 'role'> & {
+  href: string;
+  replace?: boolean;
+  children?: ComponentChildren;
+};
+
+/** An <a> that navigates client-side on plain left clicks. */
+export function Link({ href, replace, onClick, ...rest }: LinkProps) {
+  function handle(e: TargetedMouseEvent<HTMLAnchorElement>) {
+    if (typeof onClick === 'function') onClick(e);
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(href, { replace });
+  }
+  return <a href={href} onClick={handle} {...rest} />;
+}
