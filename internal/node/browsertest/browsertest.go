@@ -1,0 +1,150 @@
+// Package browsertest drives Debian's Chromium, headless, for tests of the
+// web client: each Browser is its own browser context (its own cookies),
+// so one test can play several people at once.
+package browsertest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plaza-dev/plaza/internal/platform/dbtest"
+)
+
+// Phone is the viewport the client is designed for first.
+var Phone = [2]int64{390, 844}
+
+// Desktop is a laptop's viewport.
+var Desktop = [2]int64{1280, 800}
+
+// Chromium finds the browser: $PLAZA_CHROMIUM, else chromium on the PATH.
+// Without one the test skips, or fails when PLAZA_TEST_REQUIRE names
+// "chromium".
+func Chromium(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("PLAZA_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	dbtest.Require(t, "chromium", "no chromium on the PATH (apt-get install -y chromium)")
+	return ""
+}
+
+// Allocator starts one headless Chromium and returns its context for the test, with the flags this
+// workplace needs (no sandbox as root, no background networking).
+func Allocator(t testing.TB) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(Chromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	// The first context starts the browser; each Browser is a new browser
+	// context inside it.
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// Browser is one person's browser context.
+type Browser struct {
+	Ctx  context.Context
+	Name string
+	t    testing.TB
+}
+
+// New opens a fresh browser context (own cookies and storage) sized size.
+func New(t testing.TB, alloc context.Context, name string, size [2]int64) *Browser {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1])); err != nil {
+		t.Fatalf("%s: starting chromium: %v", name, err)
+	}
+	return &Browser{Ctx: ctx, Name: name, t: t}
+}
+
+// Run runs actions with a bounded wait; a failure names the person and
+// saves a screenshot.
+func (b *Browser) Run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.Screenshot("failed-" + what)
+		b.t.Fatalf("%s: %s: %v", b.Name, what, err)
+	}
+}
+
+// Click, Visible, Type and Set are the CSS-selector steps tests use most.
+func Click(sel string) chromedp.Action[chromedp.Void] { return chromedp.Click(chromedp.CSS(sel)) }
+
+func Visible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
+}
+
+func Type(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(chromedp.CSS(sel), text)
+}
+
+func Set(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.SetValue(chromedp.CSS(sel), value)
+}
+
+// Text is the text content of the first element matching sel.
+func (b *Browser) Text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.Screenshot("failed-reading")
+		b.t.Fatalf("%s: reading %s: %v", b.Name, sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// Screenshot saves the page as a PNG under $PLAZA_SCREENSHOTS (when set),
+// named for the person and the moment, for people to look at.
+func (b *Browser) Screenshot(label string) {
+	dir := os.Getenv("PLAZA_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", label, err)
+		return
+	}
+	os.MkdirAll(dir, 0o755)
+	name := filepath.Join(dir, strings.ReplaceAll(b.t.Name(), "/", "_")+"-"+b.Name+"-"+label+".png")
+	if err := os.WriteFile(name, png, 0o644); err != nil {
+		b.t.Logf("screenshot %s: %v", label, err)
+	}
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Plaza's whole test suite: vet, then every test with the race detector, on
+# SQLite and PostgreSQL, embedded and external NATS, and in Chromium.
+#
+#   ./test.sh                 # everything
+#   ./test.sh ./internal/...  # some packages (go test arguments)
+#
+# Environment (defaults suit this repository's machines):
+#   PLAZA_TEST_POSTGRES  administrative URL; each test creates its own database
+#   PLAZA_TEST_NATS      external NATS URL
+#   PLAZA_TEST_REQUIRE   backends whose absence fails instead of skipping
+#                        (CI: postgres,nats,chromium)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+bash scripts/test-deps.sh
+
+export PLAZA_TEST_POSTGRES="${PLAZA_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+export PLAZA_TEST_NATS="${PLAZA_TEST_NATS:-nats://127.0.0.1:4222}"
+
+unformatted=$(gofmt -l cmd internal pkg web examples 2>/dev/null || true)
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+go vet ./...
+
+if [ $# -eq 0 ]; then set -- ./...; fi
+go test -race -count=1 -timeout 20m "$@"
