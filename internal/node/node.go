@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
@@ -68,6 +70,8 @@ type Node struct {
 	DB       *sqldb.DB
 	Bus      *bus.Bus
 	Accounts *account.Service
+	Chat     *chat.Service
+	Hub      *chat.Hub
 	Registry *prometheus.Registry
 
 	handler   http.Handler
@@ -78,7 +82,7 @@ type Node struct {
 
 // Migrations lists every component's schema, in dependency order.
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, account.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -116,6 +120,15 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		return nil, err
 	}
 	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password})
+	var blobs chat.BlobStore = chat.FileBlobs{Dir: filepath.Join(c.DataDir, "blobs")}
+	if n.DB.Dialect == sqldb.Postgres {
+		blobs = chat.DBBlobs{} // every node must see every upload
+	}
+	n.Chat = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log})
+	if n.Hub, err = chat.NewHub(n.Bus, c.Log, n.Registry); err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -136,6 +149,7 @@ func (n *Node) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", n.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{}))
 	(&account.Handler{Service: n.Accounts, Auth: auth, PerIP: perIP}).Register(mux)
+	(&chat.Handler{Service: n.Chat, Hub: n.Hub, Auth: auth}).Register(mux)
 	for _, prefix := range []string{"/api/", "/v3/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}
@@ -195,6 +209,7 @@ func (n *Node) Serve(ctx context.Context) error {
 	case err = <-errc:
 	case <-ctx.Done():
 		n.log.Info("shutting down: finishing in-flight requests")
+		n.Hub.Close() // sockets are hijacked: Shutdown does not see them
 		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err = srv.Shutdown(sctx)
 		cancel()
@@ -233,6 +248,12 @@ func (n *Node) Close() { n.closeOnce.Do(n.close) }
 func (n *Node) close() {
 	if n.listener != nil {
 		n.listener.Close()
+	}
+	if n.Hub != nil {
+		n.Hub.Close()
+	}
+	if n.Chat != nil {
+		n.Chat.Close()
 	}
 	if n.Bus != nil {
 		n.Bus.Close()

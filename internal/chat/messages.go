@@ -1,0 +1,321 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// DeliverSubject is the bus subject of frames for sockets: every node
+// hears it and hands each frame to its own sockets of the users named.
+const DeliverSubject = "chat.deliver"
+
+// envelope is what goes on DeliverSubject.
+type envelope struct {
+	To    []string        `json:"to"`
+	Frame json.RawMessage `json:"frame"`
+}
+
+// frame is a server frame of the socket protocol.
+type frame struct {
+	Type           string          `json:"type"`
+	Message        *Message        `json:"message,omitempty"`
+	Conversation   *Conversation   `json:"conversation,omitempty"`
+	ConversationID string          `json:"conversation_id,omitempty"`
+	UserID         string          `json:"user_id,omitempty"`
+	Seq            int64           `json:"seq,omitempty"`
+	ClientID       string          `json:"client_id,omitempty"`
+	Error          *frameError     `json:"error,omitempty"`
+	Balance        json.RawMessage `json:"balance,omitempty"`
+}
+
+type frameError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (s *Service) checkSend(in SendInput) (SendInput, error) {
+	if in.ClientID == "" || len(in.ClientID) > MaxClientID || strings.HasPrefix(in.ClientID, systemClientID) {
+		return in, errs.Field("client_id", "client_id is required: up to %d characters that identify this message on the sending device.", MaxClientID)
+	}
+	if in.Kind == "" {
+		in.Kind = KindText
+	}
+	switch in.Kind {
+	case KindText:
+		if strings.TrimSpace(in.Text) == "" {
+			return in, errs.Field("text", "A text message needs text.")
+		}
+		if !utf8.ValidString(in.Text) {
+			return in, errs.Field("text", "The text is not valid UTF-8.")
+		}
+		if n := utf8.RuneCountInString(in.Text); n > MaxText {
+			return in, errs.Field("text", "A message has at most %d characters; this one has %d.", MaxText, n)
+		}
+		if in.MediaID != "" {
+			return in, errs.Field("media_id", "A text message carries no media_id.")
+		}
+	case KindImage:
+		if in.MediaID == "" {
+			return in, errs.Field("media_id", "An image message needs the media_id of an upload.")
+		}
+		if utf8.RuneCountInString(in.Text) > MaxText {
+			return in, errs.Field("text", "A caption has at most %d characters.", MaxText)
+		}
+	default:
+		return in, errs.Field("kind", "kind must be text or image.")
+	}
+	return in, nil
+}
+
+// Send appends a message from userID, durably, and pushes it to every
+// member's devices. A client_id the sender already used in the
+// conversation returns that message (created false) and sends nothing.
+// Errors: invalid_argument, not_found (not a member), forbidden (an image
+// the sender did not upload).
+func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Message, bool, error) {
+	in, err := s.checkSend(in)
+	if err != nil {
+		return Message{}, false, err
+	}
+	if in.Kind == KindImage {
+		var owner string
+		if err := s.db.QueryRow(ctx, selectMediaOwner, in.MediaID).Scan(&owner); err != nil || owner != userID {
+			return Message{}, false, errs.Field("media_id", "No upload of yours has that media_id.")
+		}
+	}
+	var (
+		msg        Message
+		created    bool
+		recipients []string
+	)
+	bctx := context.WithoutCancel(ctx)
+	err = s.batch.Do(ctx, in.ConversationID, func(tx *sqldb.Tx) error {
+		msg, created, recipients = Message{}, false, nil
+		if _, err := membership(bctx, tx, in.ConversationID, userID); err != nil {
+			return err
+		}
+		prior, err := queryMessages(bctx, tx, selectByClient, in.ConversationID, userID, in.ClientID)
+		if err != nil {
+			return err
+		}
+		if len(prior) == 1 {
+			msg = prior[0]
+			return nil
+		}
+		msg, recipients, err = s.appendMessage(bctx, tx, Message{
+			ConversationID: in.ConversationID, Sender: Sender{ID: userID}, Kind: in.Kind,
+			Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID,
+		})
+		created = err == nil
+		return err
+	})
+	if err != nil {
+		return Message{}, false, err
+	}
+	filled, err := s.fill(ctx, []Message{msg})
+	if err != nil {
+		return Message{}, false, err
+	}
+	if created {
+		s.deliver(ctx, recipients, filled)
+	}
+	return filled[0], created, nil
+}
+
+// Post appends a message that another component makes (a red packet, a
+// transfer) on behalf of senderID, who must be a member. clientID makes it
+// idempotent. Errors: not_found.
+func (s *Service) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, kind, text, refID, clientID string) (Message, error) {
+	if _, err := membership(ctx, tx, convID, senderID); err != nil {
+		return Message{}, err
+	}
+	prior, err := queryMessages(ctx, tx, selectByClient, convID, senderID, clientID)
+	if err != nil || len(prior) == 1 {
+		if len(prior) == 1 {
+			return s.fillOne(ctx, prior[0])
+		}
+		return Message{}, err
+	}
+	m, recipients, err := s.appendMessage(ctx, tx, Message{ConversationID: convID, Sender: Sender{ID: senderID},
+		Kind: kind, Text: text, ClientID: clientID, refID: refID})
+	if err != nil {
+		return Message{}, err
+	}
+	filled, err := s.fillOne(ctx, m)
+	if err != nil {
+		return Message{}, err
+	}
+	tx.AfterCommit(func() { s.deliver(context.Background(), recipients, []Message{filled}) })
+	return filled, nil
+}
+
+// appendMessage gives m the conversation's next seq and writes it, and
+// marks it read for its sender; it returns the members to deliver it to.
+// It must run inside the transaction (or batch) that commits it.
+func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (Message, []string, error) {
+	now := s.now()
+	if err := tx.QueryRow(ctx, nextSeq, sqldb.Micro(now), m.ConversationID).Scan(&m.Seq); err != nil {
+		return Message{}, nil, err
+	}
+	m.ID = ids.New("m")
+	m.CreatedAt = sqldb.FromMicro(sqldb.Micro(now))
+	if _, err := tx.Exec(ctx, insertMessage, m.ID, m.ConversationID, m.Seq, m.Sender.ID, m.Kind, m.Text,
+		m.ClientID, nullable(m.MediaID), nullable(m.refID), sqldb.Micro(now)); err != nil {
+		if sqldb.IsUniqueViolation(err) {
+			return Message{}, nil, errs.E(errs.Conflict, "That client_id was just used; send again to get its message.")
+		}
+		return Message{}, nil, err
+	}
+	if _, err := tx.Exec(ctx, advanceRead, m.Seq, m.ConversationID, m.Sender.ID, m.Seq); err != nil {
+		return Message{}, nil, err
+	}
+	recipients, err := memberIDs(ctx, tx, m.ConversationID)
+	return m, recipients, err
+}
+
+// Messages lists a conversation's messages in seq order: those after
+// afterSeq when it is 0 or more (sync; 0 is from the start), else those
+// before beforeSeq when it is more than 0, else the latest. next_cursor,
+// for a sync, is the after_seq of the following page. Errors: not_found,
+// invalid_argument.
+func (s *Service) Messages(ctx context.Context, userID, convID string, afterSeq, beforeSeq int64, limit int) ([]Message, string, error) {
+	if _, err := membership(ctx, s.db, convID, userID); err != nil {
+		return nil, "", err
+	}
+	var (
+		ms   []Message
+		err  error
+		next string
+	)
+	switch {
+	case afterSeq >= 0:
+		ms, err = queryMessages(ctx, s.db, selectAfter, convID, afterSeq, limit+1)
+		if len(ms) > limit {
+			ms = ms[:limit]
+			next = strconv.FormatInt(ms[limit-1].Seq, 10)
+		}
+	case beforeSeq > 0:
+		ms, err = queryMessages(ctx, s.db, selectBefore, convID, beforeSeq, limit)
+		reverse(ms)
+	default:
+		ms, err = queryMessages(ctx, s.db, selectBefore, convID, int64(1<<62), limit)
+		reverse(ms)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	filled, err := s.fill(ctx, ms)
+	return filled, next, err
+}
+
+// MarkRead records that userID has read up to seq (never backwards) and
+// tells the members. Errors: not_found, invalid_argument (seq beyond the
+// last message).
+func (s *Service) MarkRead(ctx context.Context, userID, convID string, seq int64) error {
+	var recipients []string
+	var moved bool
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		c, err := s.memberConversation(ctx, tx, convID, userID)
+		if err != nil {
+			return err
+		}
+		if seq < 1 || seq > c.lastSeq {
+			return errs.Field("seq", "seq must be between 1 and the conversation's last_seq (%d).", c.lastSeq)
+		}
+		res, err := tx.Exec(ctx, advanceRead, seq, convID, userID, seq)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		moved = n == 1
+		recipients, err = memberIDs(ctx, tx, convID)
+		return err
+	})
+	if err != nil || !moved {
+		return err
+	}
+	s.publish(recipients, frame{Type: "read", ConversationID: convID, UserID: userID, Seq: seq})
+	return nil
+}
+
+// fill adds senders and media URLs.
+func (s *Service) fill(ctx context.Context, ms []Message) ([]Message, error) {
+	idList := make([]string, len(ms))
+	for i, m := range ms {
+		idList[i] = m.Sender.ID
+	}
+	users, err := s.users.many(ctx, idList)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Message, len(ms))
+	for i, m := range ms {
+		u := users[m.Sender.ID]
+		m.Sender = Sender{ID: m.Sender.ID, Username: u.Username, DisplayName: u.DisplayName}
+		if m.MediaID != "" {
+			m.MediaURL = "/api/v1/media/" + m.MediaID
+		}
+		switch m.Kind {
+		case KindRedPacket:
+			m.RedPacketID = m.refID
+		case KindTransfer:
+			m.TransactionID = m.refID
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+func (s *Service) fillOne(ctx context.Context, m Message) (Message, error) {
+	out, err := s.fill(ctx, []Message{m})
+	if err != nil {
+		return Message{}, err
+	}
+	return out[0], nil
+}
+
+// deliver pushes messages to the members' sockets on every node.
+func (s *Service) deliver(_ context.Context, recipients []string, ms []Message) {
+	for i := range ms {
+		s.publish(recipients, frame{Type: "message", Message: &ms[i]})
+	}
+}
+
+// publish puts one frame for users on the bus.
+func (s *Service) publish(users []string, f frame) {
+	if len(users) == 0 || s.bus == nil {
+		return
+	}
+	raw, err := json.Marshal(f)
+	if err != nil {
+		s.log.Error("encoding frame", "err", err)
+		return
+	}
+	data, _ := json.Marshal(envelope{To: users, Frame: raw})
+	if err := s.bus.Publish(DeliverSubject, data); err != nil {
+		// The message is durable; clients get it by sync.
+		s.log.Warn("publishing frame", "err", err)
+	}
+}
+
+// PublishToUsers pushes a raw frame to users' sockets (for other
+// components: the wallet frame).
+func (s *Service) PublishToUsers(users []string, frameJSON []byte) {
+	data, _ := json.Marshal(envelope{To: users, Frame: frameJSON})
+	if err := s.bus.Publish(DeliverSubject, data); err != nil {
+		s.log.Warn("publishing frame", "err", err)
+	}
+}
+
+func reverse(ms []Message) {
+	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
+		ms[i], ms[j] = ms[j], ms[i]
+	}
+}

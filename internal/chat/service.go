@@ -1,0 +1,506 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Publisher puts frames on the bus (bus.Bus).
+type Publisher interface {
+	Publish(subject string, data []byte) error
+}
+
+// Config wires the service.
+type Config struct {
+	DB       *sqldb.DB
+	Accounts Accounts
+	Bus      Publisher
+	Blobs    BlobStore
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Shards of the group-commit batcher on PostgreSQL (SQLite has one).
+	Shards int
+}
+
+// Service is the chat component's rules.
+type Service struct {
+	db       *sqldb.DB
+	batch    *sqldb.Batcher
+	accounts Accounts
+	bus      Publisher
+	blobs    BlobStore
+	log      *slog.Logger
+	now      func() time.Time
+	users    userCache
+}
+
+// NewService makes the chat service; Close stops its batcher.
+func NewService(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Shards == 0 {
+		c.Shards = 4
+	}
+	return &Service{
+		db: c.DB, batch: c.DB.NewBatcher(c.Shards, 256), accounts: c.Accounts, bus: c.Bus,
+		blobs: c.Blobs, log: c.Log, now: c.Now, users: userCache{src: c.Accounts, m: map[string]cachedUser{}},
+	}
+}
+
+// Close finishes queued sends.
+func (s *Service) Close() { s.batch.Close() }
+
+// CreateDirect returns the caller's direct conversation with username,
+// creating it if needed (created tells which). Errors: not_found (no such
+// user), forbidden (not a contact), invalid_argument (oneself).
+func (s *Service) CreateDirect(ctx context.Context, userID, username string) (Conversation, bool, error) {
+	other, err := s.accounts.UserByUsername(ctx, username)
+	if err != nil {
+		return Conversation{}, false, err
+	}
+	if other.ID == userID {
+		return Conversation{}, false, errs.Field("username", "You cannot start a conversation with yourself.")
+	}
+	if ok, err := s.accounts.AreContacts(ctx, userID, other.ID); err != nil || !ok {
+		if err == nil {
+			err = errs.E(errs.Forbidden, "%s is not your contact; add them in Contacts first.", other.Username)
+		}
+		return Conversation{}, false, err
+	}
+	pair := []string{userID, other.ID}
+	sort.Strings(pair)
+	key := pair[0] + ":" + pair[1]
+	var id string
+	if err := s.db.QueryRow(ctx, selectDirectByKey, key).Scan(&id); err == nil {
+		c, err := s.Get(ctx, userID, id)
+		return c, false, err
+	}
+	id = ids.New("c")
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		now := sqldb.Micro(s.now())
+		if _, err := tx.Exec(ctx, insertConversation, id, DirectType, "", key, userID, now, now); err != nil {
+			return err
+		}
+		for _, u := range pair {
+			if _, err := tx.Exec(ctx, insertMember, id, u, 0, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if sqldb.IsUniqueViolation(err) { // created meanwhile by the other side
+		if err := s.db.QueryRow(ctx, selectDirectByKey, key).Scan(&id); err != nil {
+			return Conversation{}, false, err
+		}
+		c, err := s.Get(ctx, userID, id)
+		return c, false, err
+	}
+	if err != nil {
+		return Conversation{}, false, err
+	}
+	s.announce(ctx, id, pair)
+	c, err := s.Get(ctx, userID, id)
+	return c, true, err
+}
+
+// CreateGroup makes a group of the caller and usernames (all the caller's
+// contacts). Errors: invalid_argument (title, too many members), not_found
+// (no such user), forbidden (not a contact).
+func (s *Service) CreateGroup(ctx context.Context, userID, title string, usernames []string) (Conversation, error) {
+	title = strings.TrimSpace(title)
+	if title == "" || utf8.RuneCountInString(title) > MaxTitle {
+		return Conversation{}, errs.Field("title", "A group title has 1 to %d characters.", MaxTitle)
+	}
+	users, err := s.resolveContacts(ctx, userID, usernames)
+	if err != nil {
+		return Conversation{}, err
+	}
+	if len(users)+1 > MaxGroup {
+		return Conversation{}, errs.Field("usernames", "A group has at most %d members.", MaxGroup)
+	}
+	creator, err := s.users.one(ctx, userID)
+	if err != nil {
+		return Conversation{}, err
+	}
+	id := ids.New("c")
+	var recipients []string
+	var msgs []Message
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		now := sqldb.Micro(s.now())
+		if _, err := tx.Exec(ctx, insertConversation, id, GroupType, title, nil, userID, now, now); err != nil {
+			return err
+		}
+		for _, u := range append([]string{userID}, userIDs(users)...) {
+			if _, err := tx.Exec(ctx, insertMember, id, u, 0, now); err != nil {
+				return err
+			}
+		}
+		text := creator.DisplayName + " created the group “" + title + "”"
+		if len(users) > 0 {
+			text += " with " + names(users)
+		}
+		m, rcpt, err := s.appendMessage(ctx, tx, Message{ConversationID: id, Sender: Sender{ID: userID}, Kind: KindSystem, Text: text, ClientID: systemClientID + ids.New("sys")})
+		recipients, msgs = rcpt, []Message{m}
+		return err
+	})
+	if err != nil {
+		return Conversation{}, err
+	}
+	s.deliver(ctx, recipients, msgs)
+	s.announce(ctx, id, recipients)
+	return s.Get(ctx, userID, id)
+}
+
+// AddMembers adds the caller's contacts to a group the caller is in.
+// Errors: not_found, forbidden (a direct conversation, or not a contact),
+// invalid_argument (over MaxGroup).
+func (s *Service) AddMembers(ctx context.Context, userID, convID string, usernames []string) (Conversation, error) {
+	users, err := s.resolveContacts(ctx, userID, usernames)
+	if err != nil {
+		return Conversation{}, err
+	}
+	if len(users) == 0 {
+		return Conversation{}, errs.Field("usernames", "Name at least one contact to add.")
+	}
+	adder, err := s.users.one(ctx, userID)
+	if err != nil {
+		return Conversation{}, err
+	}
+	var recipients []string
+	var msgs []Message
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		c, err := s.memberConversation(ctx, tx, convID, userID)
+		if err != nil {
+			return err
+		}
+		if c.typ != GroupType {
+			return errs.E(errs.Forbidden, "Members can be added to groups only; start a group instead.")
+		}
+		var n int
+		if err := tx.QueryRow(ctx, countMembers, convID).Scan(&n); err != nil {
+			return err
+		}
+		now := sqldb.Micro(s.now())
+		var added []account.User
+		for _, u := range users {
+			res, err := tx.Exec(ctx, insertMember, convID, u.ID, c.lastSeq, now)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 1 {
+				added = append(added, u)
+			}
+		}
+		if n+len(added) > MaxGroup {
+			return errs.Field("usernames", "A group has at most %d members.", MaxGroup)
+		}
+		if len(added) == 0 {
+			return nil
+		}
+		m, rcpt, err := s.appendMessage(ctx, tx, Message{ConversationID: convID, Sender: Sender{ID: userID}, Kind: KindSystem,
+			Text: adder.DisplayName + " added " + names(added), ClientID: systemClientID + ids.New("sys")})
+		recipients, msgs = rcpt, []Message{m}
+		return err
+	})
+	if err != nil {
+		return Conversation{}, err
+	}
+	s.deliver(ctx, recipients, msgs)
+	s.announce(ctx, convID, recipients)
+	return s.Get(ctx, userID, convID)
+}
+
+// Leave takes the caller out of a group. Errors: not_found, forbidden (a
+// direct conversation).
+func (s *Service) Leave(ctx context.Context, userID, convID string) error {
+	leaver, err := s.users.one(ctx, userID)
+	if err != nil {
+		return err
+	}
+	var recipients []string
+	var msgs []Message
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		c, err := s.memberConversation(ctx, tx, convID, userID)
+		if err != nil {
+			return err
+		}
+		if c.typ != GroupType {
+			return errs.E(errs.Forbidden, "You can leave groups only.")
+		}
+		if _, err := tx.Exec(ctx, deleteMember, convID, userID); err != nil {
+			return err
+		}
+		m, rcpt, err := s.appendMessage(ctx, tx, Message{ConversationID: convID, Sender: Sender{ID: userID}, Kind: KindSystem,
+			Text: leaver.DisplayName + " left the group", ClientID: systemClientID + ids.New("sys")})
+		recipients, msgs = rcpt, []Message{m}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.deliver(ctx, recipients, msgs)
+	s.announce(ctx, convID, append(recipients, userID))
+	return nil
+}
+
+func (s *Service) memberConversation(ctx context.Context, q sqldb.Querier, convID, userID string) (convRow, error) {
+	if _, err := membership(ctx, q, convID, userID); err != nil {
+		return convRow{}, err
+	}
+	return getConversation(ctx, q, convID)
+}
+
+// resolveContacts looks up usernames, each of which must be the caller's
+// contact.
+func (s *Service) resolveContacts(ctx context.Context, userID string, usernames []string) ([]account.User, error) {
+	seen := map[string]bool{}
+	var out []account.User
+	for _, name := range usernames {
+		u, err := s.accounts.UserByUsername(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if u.ID == userID || seen[u.ID] {
+			continue
+		}
+		ok, err := s.accounts.AreContacts(ctx, userID, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errs.E(errs.Forbidden, "%s is not your contact; only contacts can be added.", u.Username)
+		}
+		seen[u.ID] = true
+		out = append(out, u)
+		if len(out) > MaxGroup {
+			return nil, errs.Field("usernames", "A group has at most %d members.", MaxGroup)
+		}
+	}
+	return out, nil
+}
+
+// Get is one conversation as userID sees it. Errors: not_found.
+func (s *Service) Get(ctx context.Context, userID, convID string) (Conversation, error) {
+	readSeq, err := membership(ctx, s.db, convID, userID)
+	if err != nil {
+		return Conversation{}, err
+	}
+	c, err := getConversation(ctx, s.db, convID)
+	if err != nil {
+		return Conversation{}, err
+	}
+	out, err := s.views(ctx, userID, []convRow{c}, []int64{readSeq})
+	if err != nil {
+		return Conversation{}, err
+	}
+	return out[0], nil
+}
+
+// List is the caller's conversations, most recent activity first, limit at
+// a time after cursor ("" to start).
+func (s *Service) List(ctx context.Context, userID, cursor string, limit int) ([]Conversation, string, error) {
+	before, beforeID := int64(1<<62), "~"
+	if cursor != "" {
+		c, err := decodeCursor(cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		before, beforeID = c.At, c.ID
+	}
+	rows, err := s.db.Query(ctx, selectUserConversations, userID, before, before, beforeID, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	var convs []convRow
+	var reads []int64
+	for rows.Next() {
+		var c convRow
+		var read int64
+		if err := rows.Scan(&c.id, &c.typ, &c.title, &c.createdBy, &c.updatedAt, &c.lastSeq, &read); err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		convs, reads = append(convs, c), append(reads, read)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(convs) > limit {
+		convs, reads = convs[:limit], reads[:limit]
+		last := convs[limit-1]
+		next = encodeCursor(listCursor{At: last.updatedAt, ID: last.id})
+	}
+	out, err := s.views(ctx, userID, convs, reads)
+	return out, next, err
+}
+
+// views fills conversations for a viewer: members, title, unread, last
+// message.
+func (s *Service) views(ctx context.Context, viewer string, convs []convRow, reads []int64) ([]Conversation, error) {
+	idList := make([]string, len(convs))
+	for i, c := range convs {
+		idList[i] = c.id
+	}
+	members, err := membersOf(ctx, s.db, idList)
+	if err != nil {
+		return nil, err
+	}
+	var all []string
+	for _, m := range members {
+		all = append(all, m...)
+	}
+	users, err := s.users.many(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Conversation, len(convs))
+	for i, c := range convs {
+		v := Conversation{ID: c.id, Type: c.typ, Title: c.title, LastSeq: c.lastSeq, ReadSeq: reads[i],
+			Unread: max(0, c.lastSeq-reads[i]), UpdatedAt: sqldb.FromMicro(c.updatedAt), CreatedBy: c.createdBy, Members: []account.User{}}
+		for _, id := range members[c.id] {
+			u := users[id]
+			v.Members = append(v.Members, u)
+			if c.typ == DirectType && id != viewer {
+				v.Title = u.DisplayName
+			}
+		}
+		if c.lastSeq > 0 {
+			ms, err := queryMessages(ctx, s.db, selectAtSeq, c.id, c.lastSeq)
+			if err != nil {
+				return nil, err
+			}
+			if len(ms) == 1 {
+				filled, err := s.fill(ctx, ms)
+				if err != nil {
+					return nil, err
+				}
+				v.LastMessage = &filled[0]
+			}
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// announce sends each member their view of a conversation that changed.
+func (s *Service) announce(ctx context.Context, convID string, userIDs []string) {
+	for _, u := range userIDs {
+		c, err := s.Get(ctx, u, convID)
+		if errs.Is(err, errs.NotFound) {
+			// u left: tell them the conversation is gone for them.
+			s.publish([]string{u}, frame{Type: "conversation", Conversation: &Conversation{ID: convID, Members: []account.User{}}})
+			continue
+		}
+		if err != nil {
+			s.log.Warn("announcing conversation", "err", err)
+			continue
+		}
+		s.publish([]string{u}, frame{Type: "conversation", Conversation: &c})
+	}
+}
+
+func userIDs(users []account.User) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.ID
+	}
+	return out
+}
+
+func names(users []account.User) string {
+	n := make([]string, len(users))
+	for i, u := range users {
+		n[i] = u.DisplayName
+	}
+	return strings.Join(n, ", ")
+}
+
+// userCache keeps senders' public profiles for a minute, so that messages
+// need no account lookup each.
+type userCache struct {
+	src Accounts
+	mu  sync.RWMutex // guards m
+	m   map[string]cachedUser
+}
+
+type cachedUser struct {
+	u       account.User
+	expires time.Time
+}
+
+func (c *userCache) one(ctx context.Context, id string) (account.User, error) {
+	m, err := c.many(ctx, []string{id})
+	if err != nil {
+		return account.User{}, err
+	}
+	u, ok := m[id]
+	if !ok {
+		return account.User{}, errs.E(errs.NotFound, "No such user.")
+	}
+	return u, nil
+}
+
+func (c *userCache) many(ctx context.Context, idList []string) (map[string]account.User, error) {
+	out := make(map[string]account.User, len(idList))
+	var missing []string
+	now := time.Now()
+	c.mu.RLock()
+	for _, id := range idList {
+		if cu, ok := c.m[id]; ok && now.Before(cu.expires) {
+			out[id] = cu.u
+		} else if _, dup := out[id]; !dup {
+			missing = append(missing, id)
+		}
+	}
+	c.mu.RUnlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	found, err := c.src.UsersByIDs(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.m) > 100_000 {
+		c.m = map[string]cachedUser{}
+	}
+	for id, u := range found {
+		c.m[id] = cachedUser{u: u, expires: now.Add(time.Minute)}
+		out[id] = u
+	}
+	c.mu.Unlock()
+	return out, nil
+}
+
+type listCursor struct {
+	At int64  `json:"t"`
+	ID string `json:"i"`
+}
+
+func encodeCursor(c listCursor) string {
+	b, _ := json.Marshal(c)
+	return strings.TrimRight(base64url(b), "=")
+}
+
+func decodeCursor(s string) (listCursor, error) {
+	var c listCursor
+	b, err := unbase64url(s)
+	if err != nil || json.Unmarshal(b, &c) != nil {
+		return c, errs.Field("cursor", "The cursor is not one this server gave.")
+	}
+	return c, nil
+}

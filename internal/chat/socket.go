@@ -1,0 +1,178 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
+)
+
+// Socket timing and limits.
+const (
+	pingEvery     = 30 * time.Second
+	writeTimeout  = 10 * time.Second
+	maxFrameBytes = 64 << 10
+	frameRate     = 30  // frames a second a socket may send…
+	frameBurst    = 60  // …with this burst
+	maxViolations = 100 // refused frames before the socket is closed
+)
+
+// clientFrame is a frame a client sends.
+type clientFrame struct {
+	Type           string `json:"type"`
+	ConversationID string `json:"conversation_id"`
+	ClientID       string `json:"client_id"`
+	Kind           string `json:"kind"`
+	Text           string `json:"text"`
+	MediaID        string `json:"media_id"`
+	Seq            int64  `json:"seq"`
+}
+
+// parseClientFrame reads one client frame. Errors: invalid_argument.
+func parseClientFrame(data []byte) (clientFrame, error) {
+	var f clientFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		return clientFrame{}, errs.E(errs.InvalidArgument, "The frame is not a JSON object of the socket protocol.")
+	}
+	switch f.Type {
+	case "send":
+		if f.ConversationID == "" {
+			return clientFrame{}, errs.Field("conversation_id", "A send frame needs conversation_id.")
+		}
+	case "read":
+		if f.ConversationID == "" || f.Seq < 1 {
+			return clientFrame{}, errs.Field("seq", "A read frame needs conversation_id and seq.")
+		}
+	case "ping":
+	case "":
+		return clientFrame{}, errs.Field("type", "A frame needs a type: send, read or ping.")
+	default:
+		return clientFrame{}, errs.Field("type", "Unknown frame type %q; use send, read or ping.", f.Type)
+	}
+	return f, nil
+}
+
+// serveSocket runs one authenticated WebSocket until it closes.
+func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
+	p := httpx.Caller(r)
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		// Same-origin browsers only (the default check of Origin against
+		// Host); clients without Origin, such as apps and plaza bench, pass.
+		CompressionMode: websocket.CompressionDisabled,
+	})
+	if err != nil {
+		return nil // Accept has answered
+	}
+	conn.SetReadLimit(maxFrameBytes)
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	c := &client{userID: p.UserID, conn: conn, send: make(chan []byte, sendQueue), cancel: cancel, hub: h.Hub}
+	if h.Hub.closeAll.Load() {
+		conn.Close(websocket.StatusGoingAway, "server restarting; reconnect")
+		cancel()
+		return nil
+	}
+	h.Hub.add(c)
+	defer c.close(websocket.StatusNormalClosure, "")
+	go c.writeLoop(ctx)
+	c.enqueue([]byte(`{"type":"ready"}`))
+	h.readLoop(ctx, c)
+	return nil
+}
+
+func (c *client) writeLoop(ctx context.Context) {
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case b := <-c.send:
+			wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+			err := c.conn.Write(wctx, websocket.MessageText, b)
+			cancel()
+			if err != nil {
+				c.close(websocket.StatusGoingAway, "write failed")
+				return
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, writeTimeout)
+			err := c.conn.Ping(pctx)
+			cancel()
+			if err != nil { // dead peer: no pong in time
+				c.close(websocket.StatusGoingAway, "no pong")
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (h *Handler) readLoop(ctx context.Context, c *client) {
+	tokens, last := float64(frameBurst), time.Now()
+	violations := 0
+	for {
+		typ, data, err := c.conn.Read(ctx)
+		if err != nil {
+			var ce websocket.CloseError
+			if errors.As(err, &ce) && ce.Code == websocket.StatusMessageTooBig {
+				return
+			}
+			return
+		}
+		now := time.Now()
+		tokens = min(frameBurst, tokens+now.Sub(last).Seconds()*frameRate)
+		last = now
+		var f clientFrame
+		if tokens < 1 {
+			err = errs.E(errs.RateLimited, "Too many frames; slow down.")
+		} else if typ != websocket.MessageText {
+			err = errs.E(errs.InvalidArgument, "Frames are JSON text.")
+		} else {
+			tokens--
+			f, err = parseClientFrame(data)
+		}
+		if err == nil {
+			err = h.handleFrame(ctx, c, f)
+		}
+		if err != nil {
+			violations++
+			c.replyError(f.ClientID, err, h)
+			if violations > maxViolations {
+				c.close(websocket.StatusPolicyViolation, "too many refused frames")
+				return
+			}
+		}
+	}
+}
+
+func (h *Handler) handleFrame(ctx context.Context, c *client, f clientFrame) error {
+	switch f.Type {
+	case "send":
+		m, _, err := h.Service.Send(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID})
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(frame{Type: "ack", ClientID: f.ClientID, Message: &m})
+		c.enqueue(b)
+	case "read":
+		return h.Service.MarkRead(ctx, c.userID, f.ConversationID, f.Seq)
+	case "ping":
+		c.enqueue([]byte(`{"type":"pong"}`))
+	}
+	return nil
+}
+
+func (c *client) replyError(clientID string, err error, h *Handler) {
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Code == errs.Internal {
+		h.Service.log.Error("socket frame failed", "err", err, "user_id", c.userID)
+		e = errs.E(errs.Internal, "Internal error.")
+	}
+	b, _ := json.Marshal(frame{Type: "error", ClientID: clientID, Error: &frameError{Code: e.Code, Message: e.Message}})
+	c.enqueue(b)
+}

@@ -1,0 +1,154 @@
+package chat
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// The chat component's statements, beside its schema in migrations/.
+const (
+	insertConversation = `INSERT INTO conversations (id, type, title, direct_key, created_by, created_at, updated_at, last_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 0)`
+	selectConversation = `SELECT id, type, title, created_by, updated_at, last_seq FROM conversations WHERE id = ?`
+	selectDirectByKey  = `SELECT id FROM conversations WHERE direct_key = ?`
+	nextSeq            = `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq`
+
+	insertMember            = `INSERT INTO members (conversation_id, user_id, read_seq, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	deleteMember            = `DELETE FROM members WHERE conversation_id = ? AND user_id = ?`
+	selectMembership        = `SELECT read_seq FROM members WHERE conversation_id = ? AND user_id = ?`
+	selectMemberIDs         = `SELECT user_id FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id`
+	countMembers            = `SELECT COUNT(*) FROM members WHERE conversation_id = ?`
+	advanceRead             = `UPDATE members SET read_seq = ? WHERE conversation_id = ? AND user_id = ? AND read_seq < ?`
+	selectUserConversations = `SELECT c.id, c.type, c.title, c.created_by, c.updated_at, c.last_seq, m.read_seq
+		FROM members m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.user_id = ? AND (c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))
+		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`
+
+	messageColumns = `id, conversation_id, seq, sender_id, kind, text, client_id, media_id, ref_id, created_at`
+	insertMessage  = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	selectByClient = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND sender_id = ? AND client_id = ?`
+	selectAtSeq    = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq = ?`
+	selectAfter    = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`
+	selectBefore   = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
+
+	insertMedia    = `INSERT INTO media (id, owner_id, content_type, size, sha256, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	selectMedia    = `SELECT owner_id, content_type, size, sha256, created_at, data FROM media WHERE id = ?`
+	mediaVisibleTo = `SELECT 1 FROM messages g JOIN members m ON m.conversation_id = g.conversation_id
+		WHERE g.media_id = ? AND m.user_id = ? LIMIT 1`
+	selectMediaOwner = `SELECT owner_id FROM media WHERE id = ?`
+)
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanMessage(row scanner) (Message, error) {
+	var m Message
+	var media, ref sql.NullString
+	var created int64
+	if err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &m.Sender.ID, &m.Kind, &m.Text, &m.ClientID, &media, &ref, &created); err != nil {
+		return Message{}, err
+	}
+	m.CreatedAt = sqldb.FromMicro(created)
+	m.MediaID, m.refID = media.String, ref.String
+	return m, nil
+}
+
+func queryMessages(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]Message, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// convRow is a conversation's own row.
+type convRow struct {
+	id, typ, title, createdBy string
+	updatedAt, lastSeq        int64
+}
+
+func getConversation(ctx context.Context, q sqldb.Querier, id string) (convRow, error) {
+	var c convRow
+	err := q.QueryRow(ctx, selectConversation, id).Scan(&c.id, &c.typ, &c.title, &c.createdBy, &c.updatedAt, &c.lastSeq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return convRow{}, errNoConversation
+	}
+	return c, err
+}
+
+var errNoConversation = errs.E(errs.NotFound, "No such conversation.")
+
+// membership returns the member's read_seq, or not_found when userID is not
+// a member (so that others' conversations look like no conversation).
+func membership(ctx context.Context, q sqldb.Querier, convID, userID string) (int64, error) {
+	var readSeq int64
+	err := q.QueryRow(ctx, selectMembership, convID, userID).Scan(&readSeq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errNoConversation
+	}
+	return readSeq, err
+}
+
+func memberIDs(ctx context.Context, q sqldb.Querier, convID string) ([]string, error) {
+	rows, err := q.Query(ctx, selectMemberIDs, convID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// membersOf returns the member ids of many conversations in one query.
+func membersOf(ctx context.Context, q sqldb.Querier, convIDs []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if len(convIDs) == 0 {
+		return out, nil
+	}
+	query := `SELECT conversation_id, user_id FROM members WHERE conversation_id IN (?` +
+		strings.Repeat(",?", len(convIDs)-1) + `) ORDER BY joined_at, user_id`
+	args := make([]any, len(convIDs))
+	for i, id := range convIDs {
+		args[i] = id
+	}
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c, u string
+		if err := rows.Scan(&c, &u); err != nil {
+			return nil, err
+		}
+		out[c] = append(out[c], u)
+	}
+	return out, rows.Err()
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,181 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+)
+
+// Batcher is group commit: it runs many small write jobs in one shared
+// transaction, so that one fsync (one commit) serves them all, instead of
+// weakening durability per write. Each job runs inside its own SAVEPOINT, so
+// a job that fails is rolled back alone and the others still commit. A job's
+// Do returns only after the batch has committed: when Do returns nil, the
+// job's writes are durable.
+//
+// Jobs are spread over shards by key; jobs with one key always run on one
+// shard, in the order they were submitted, so per-key order holds and two
+// batches never wait on each other's row locks for one key. On SQLite there
+// is one writer, so one shard is all there is.
+type Batcher struct {
+	db       *DB
+	shards   []chan *batchJob
+	maxBatch int
+	wg       sync.WaitGroup
+	stop     chan struct{}
+}
+
+type batchJob struct {
+	ctx  context.Context // the caller's: a job whose caller gave up is skipped
+	fn   func(tx *Tx) error
+	done chan error
+	// after holds the job's AfterCommit hooks, run only if it committed.
+	after []func()
+}
+
+// ErrBatcherClosed is returned for jobs submitted after Close.
+var ErrBatcherClosed = errors.New("sqldb: batcher closed")
+
+// NewBatcher starts a batcher with up to shards writers (1 on SQLite) and
+// at most maxBatch jobs a transaction.
+func (db *DB) NewBatcher(shards, maxBatch int) *Batcher {
+	if db.Dialect == SQLite || shards < 1 {
+		shards = 1
+	}
+	if maxBatch < 1 {
+		maxBatch = 256
+	}
+	b := &Batcher{db: db, maxBatch: maxBatch, stop: make(chan struct{})}
+	for range shards {
+		ch := make(chan *batchJob, 4*maxBatch)
+		b.shards = append(b.shards, ch)
+		b.wg.Add(1)
+		go b.run(ch)
+	}
+	return b
+}
+
+// Do runs fn in a shared transaction on key's shard and returns once that
+// transaction has committed (nil) or fn or the commit failed. fn should run
+// its statements with a context that is not cancelled midway (the batch's
+// other jobs share the transaction): pass it context.WithoutCancel(ctx).
+func (b *Batcher) Do(ctx context.Context, key string, fn func(tx *Tx) error) error {
+	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	ch := b.shards[int(h.Sum32()%uint32(len(b.shards)))]
+	select {
+	case <-b.stop:
+		return ErrBatcherClosed
+	default:
+	}
+	select {
+	case ch <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.stop:
+		return ErrBatcherClosed
+	}
+	// Once queued, the job's outcome is awaited even if ctx ends: the
+	// caller must learn whether it committed.
+	return <-j.done
+}
+
+// Close stops taking jobs, finishes the queued ones and stops the writers.
+func (b *Batcher) Close() {
+	select {
+	case <-b.stop:
+		return
+	default:
+	}
+	close(b.stop)
+	b.wg.Wait()
+}
+
+func (b *Batcher) run(ch chan *batchJob) {
+	defer b.wg.Done()
+	batch := make([]*batchJob, 0, b.maxBatch)
+	for {
+		var first *batchJob
+		select {
+		case first = <-ch:
+		case <-b.stop:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case j := <-ch:
+					b.commit([]*batchJob{j})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < b.maxBatch {
+			select {
+			case j := <-ch:
+				batch = append(batch, j)
+			default:
+				break fill
+			}
+		}
+		b.commit(batch)
+	}
+}
+
+// commit runs one batch in one transaction and reports to every job.
+func (b *Batcher) commit(batch []*batchJob) {
+	results := make([]error, len(batch))
+	err := b.db.Tx(context.Background(), func(tx *Tx) error {
+		for i, j := range batch {
+			if err := j.ctx.Err(); err != nil {
+				results[i] = err
+				continue
+			}
+			results[i] = b.runJob(tx, j, i)
+		}
+		return nil
+	})
+	for i, j := range batch {
+		if err != nil {
+			j.done <- err
+			continue
+		}
+		if results[i] == nil {
+			for _, f := range j.after {
+				f()
+			}
+		}
+		j.done <- results[i]
+	}
+}
+
+// runJob runs one job under a savepoint; on failure only its writes are
+// undone.
+func (b *Batcher) runJob(tx *Tx, j *batchJob, i int) (err error) {
+	sp := fmt.Sprintf("job%d", i)
+	if _, err := tx.Exec(context.Background(), "SAVEPOINT "+sp); err != nil {
+		return err
+	}
+	hooks := len(tx.afterCommit)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sqldb: batch job panicked: %v", p)
+		}
+		j.after = append(j.after, tx.afterCommit[hooks:]...)
+		tx.afterCommit = tx.afterCommit[:hooks]
+		if err != nil {
+			j.after = nil
+			if _, rerr := tx.Exec(context.Background(), "ROLLBACK TO SAVEPOINT "+sp); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if _, rerr := tx.Exec(context.Background(), "RELEASE SAVEPOINT "+sp); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	return j.fn(tx)
+}
