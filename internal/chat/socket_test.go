@@ -1,0 +1,263 @@
+package chat_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plaza-dev/plaza/internal/node"
+	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/internal/platform/dbtest"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+)
+
+const wait = 5 * time.Second
+
+func TestSocketDeliversToEveryDevice(t *testing.T) {
+	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben")
+		ann, ben := u[0], u[1]
+		conv := direct(t, ann, "ben")
+		annPhone, annLaptop, benPhone := ann.Dial(t), ann.Dial(t), ben.Dial(t)
+
+		annPhone.Send(t, map[string]any{"type": "send", "conversation_id": conv, "client_id": "s-1", "kind": "text", "text": "over the socket"})
+		ack := annPhone.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "ack" })
+		if ack.Str("client_id") != "s-1" || ack.Num("message.seq") != 1 {
+			t.Fatalf("ack: %v", ack)
+		}
+		for name, s := range map[string]*nodetest.Socket{"ann's laptop": annLaptop, "ben's phone": benPhone, "ann's phone": annPhone} {
+			f := s.Next(t, wait, nodetest.IsMessage(conv))
+			if f.Str("message.text") != "over the socket" || f.Str("message.sender.username") != "ann" {
+				t.Fatalf("%s got %v", name, f)
+			}
+		}
+		// REST sends reach sockets too; read receipts go to every member.
+		send(t, ben, conv, "r-1", "over REST")
+		if f := annLaptop.Next(t, wait, nodetest.IsMessage(conv)); f.Num("message.seq") != 2 {
+			t.Fatalf("laptop: %v", f)
+		}
+		annPhone.Send(t, map[string]any{"type": "read", "conversation_id": conv, "seq": 2})
+		r := benPhone.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "read" })
+		if r.Str("user_id") == "" || r.Num("seq") != 2 || r.Str("conversation_id") != conv {
+			t.Fatalf("read frame: %v", r)
+		}
+		// A conversation change is announced.
+		nodetest.Befriend(t, ann, nodetest.Signup(t, n.URL(), "cat"), "cat")
+		ann.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "group", "title": "Trio", "usernames": []string{"ben", "cat"}})
+		if f := benPhone.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "conversation" }); f.Str("conversation.title") != "Trio" {
+			t.Fatalf("conversation frame: %v", f)
+		}
+	})
+}
+
+func TestSocketRefusesBadFrames(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	u := people(t, n, "ann", "ben")
+	ann := u[0]
+	conv := direct(t, ann, "ben")
+	stranger := nodetest.Signup(t, n.URL(), "zed")
+	s := ann.Dial(t)
+	cases := []struct {
+		name  string
+		frame string
+		code  string
+	}{
+		{"not_json", `hello`, "invalid_argument"},
+		{"no_type", `{"text":"x"}`, "invalid_argument"},
+		{"unknown_type", `{"type":"shout"}`, "invalid_argument"},
+		{"send_without_conversation", `{"type":"send","client_id":"a","text":"x"}`, "invalid_argument"},
+		{"oversize_text", `{"type":"send","conversation_id":"` + conv + `","client_id":"big","text":"` + strings.Repeat("a", 4001) + `"}`, "invalid_argument"},
+		{"unknown_conversation", `{"type":"send","conversation_id":"c_nope","client_id":"u","text":"x"}`, "not_found"},
+		{"read_beyond_end", `{"type":"read","conversation_id":"` + conv + `","seq":99}`, "invalid_argument"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s.SendRaw(t, []byte(tc.frame))
+			f := s.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "error" })
+			if f.Str("error.code") != tc.code {
+				t.Fatalf("error frame %v, want %s", f, tc.code)
+			}
+		})
+	}
+	t.Run("strangers_conversation", func(t *testing.T) {
+		z := stranger.Dial(t)
+		z.Send(t, map[string]any{"type": "send", "conversation_id": conv, "client_id": "z", "text": "let me in"})
+		if f := z.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "error" }); f.Str("error.code") != "not_found" {
+			t.Fatalf("%v", f)
+		}
+	})
+	if got := rowCount(t, n, "messages"); got != 0 {
+		t.Fatalf("refused frames wrote %d messages", got)
+	}
+	t.Run("ping", func(t *testing.T) {
+		s.Send(t, map[string]any{"type": "ping"})
+		s.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "pong" })
+	})
+	t.Run("flood_is_rate_limited", func(t *testing.T) {
+		f := ann.Dial(t)
+		for range 120 {
+			f.SendRaw(t, []byte(`{"type":"ping"}`))
+		}
+		f.Next(t, wait, func(fr nodetest.Frame) bool { return fr["type"] == "error" && fr.Str("error.code") == "rate_limited" })
+	})
+	t.Run("unauthenticated_socket", func(t *testing.T) {
+		bad := nodetest.NewClient(n.URL())
+		bad.Token = "forged-token-forged-token-forged"
+		r := bad.Do(t, "GET", "/api/v1/ws", nil)
+		if r.Status != 401 {
+			t.Fatalf("socket without a session: %d", r.Status)
+		}
+	})
+}
+
+// Many senders; receivers that drop their sockets at random and resync by
+// after_seq. Every receiver must end with the same gapless sequence, each
+// message once.
+func TestDisconnectsAndResyncLoseNothing(t *testing.T) {
+	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+		names := []string{"hub", "pa", "pb", "pc", "pd"}
+		for i := range names[1:] {
+			names[i+1] = "peer_" + names[i+1]
+		}
+		u := people(t, n, names...)
+		g := u[0].Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "group", "title": "Storm", "usernames": names[1:]})
+		gid := g.Str("conversation.id")
+		const perSender = 25
+		rng := rand.New(rand.NewPCG(1, 2))
+		seeds := make([]uint64, len(u))
+		for i := range seeds {
+			seeds[i] = rng.Uint64()
+		}
+
+		var senders sync.WaitGroup
+		stop := make(chan struct{})
+		results := make([][]int64, len(u))
+		var receivers sync.WaitGroup
+		for i, c := range u {
+			receivers.Add(1)
+			go func() {
+				defer receivers.Done()
+				results[i] = receive(t, c, gid, seeds[i], stop)
+			}()
+		}
+		for i, c := range u {
+			senders.Add(1)
+			go func() {
+				defer senders.Done()
+				for k := range perSender {
+					if r := send(t, c, gid, fmt.Sprintf("%d-%d", i, k), "x"); r.Status != 201 {
+						t.Errorf("send: %d %s", r.Status, r.Body)
+					}
+				}
+			}()
+		}
+		senders.Wait()
+		close(stop)
+		receivers.Wait()
+		want := int64(1 + len(u)*perSender)
+		for i, seqs := range results {
+			if int64(len(seqs)) != want {
+				t.Fatalf("receiver %d has %d messages, want %d", i, len(seqs), want)
+			}
+			for k, s := range seqs {
+				if s != int64(k+1) {
+					t.Fatalf("receiver %d: seq %d at %d", i, s, k+1)
+				}
+			}
+		}
+	})
+}
+
+// receive plays a flaky client: it listens on a socket, drops it now and
+// then, and on every reconnect syncs what it missed, keeping each seq once.
+func receive(t *testing.T, c *nodetest.Client, conv string, seed uint64, stop chan struct{}) []int64 {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	have := map[int64]bool{}
+	var high int64
+	sync := func() {
+		for {
+			r := c.Do(t, "GET", fmt.Sprintf("/api/v1/conversations/%s/messages?after_seq=%d&limit=200", conv, high), nil)
+			items, _ := r.Get("items").([]any)
+			for _, it := range items {
+				s := int64(it.(map[string]any)["seq"].(float64))
+				have[s] = true
+				high = max(high, s)
+			}
+			if r.Str("next_cursor") == "" {
+				return
+			}
+		}
+	}
+	for {
+		s := c.Dial(t)
+		sync()
+		deadline := time.After(time.Duration(20+rng.IntN(80)) * time.Millisecond)
+	listen:
+		for {
+			select {
+			case <-stop:
+				s.Close()
+				time.Sleep(50 * time.Millisecond) // let the last pushes land
+				sync()
+				out := make([]int64, 0, len(have))
+				for k := int64(1); have[k]; k++ {
+					out = append(out, k)
+				}
+				if len(out) != len(have) {
+					t.Errorf("a gap: %d in order of %d held", len(out), len(have))
+				}
+				return out
+			case <-deadline:
+				break listen
+			default:
+			}
+			if f, ok := s.Wait(10*time.Millisecond, nodetest.IsMessage(conv)); ok {
+				seq := f.Num("message.seq")
+				if seq > high+1 {
+					sync() // a gap: fetch what came between
+				}
+				have[seq] = true
+				high = max(high, seq)
+			}
+		}
+		s.Close()
+	}
+}
+
+// Two nodes on one PostgreSQL and one NATS: a user on node 1 gets at once
+// what a user on node 2 sends.
+func TestNodesDeliverToEachOther(t *testing.T) {
+	natsURL := os.Getenv("PLAZA_TEST_NATS")
+	if natsURL == "" {
+		dbtest.Require(t, "nats", "PLAZA_TEST_NATS is not set")
+	}
+	db := dbtest.PostgresURL(t)
+	prefix := "multi" + ids.Token(5)
+	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, NATS: natsURL, Prefix: prefix})
+	n2 := nodetest.Start(t, nodetest.Options{DBURL: db, NATS: natsURL, Prefix: prefix})
+	ann := nodetest.Signup(t, n1.URL(), "ann")
+	ben := nodetest.Signup(t, n2.URL(), "ben")
+	nodetest.Befriend(t, ann, ben, "ben")
+	conv := direct(t, ann, "ben")
+	annSocket := ann.Dial(t) // on node 1
+	benOn2 := &nodetest.Client{Base: n2.URL(), Token: ben.Token, HTTP: ben.HTTP}
+	for i := range 20 {
+		send(t, benOn2, conv, fmt.Sprintf("n2-%d", i), "from node 2")
+	}
+	for i := range 20 {
+		f := annSocket.Next(t, wait, nodetest.IsMessage(conv))
+		if f.Num("message.seq") != int64(i+1) {
+			t.Fatalf("node 1 got seq %d, want %d", f.Num("message.seq"), i+1)
+		}
+	}
+	// And the other way, socket to socket.
+	benSocket := benOn2.Dial(t)
+	annSocket.Send(t, map[string]any{"type": "send", "conversation_id": conv, "client_id": "n1", "text": "from node 1"})
+	if f := benSocket.Next(t, wait, nodetest.IsMessage(conv)); f.Str("message.text") != "from node 1" {
+		t.Fatalf("node 2 got %v", f)
+	}
+}

@@ -1,0 +1,103 @@
+package sqldb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/plaza-dev/plaza/internal/platform/dbtest"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+func TestBatcherGroupCommit(t *testing.T) {
+	dbtest.Run(t, nil, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if _, err := db.Exec(ctx, `CREATE TABLE counters (k TEXT PRIMARY KEY, n BIGINT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `CREATE TABLE items (id TEXT PRIMARY KEY)`); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"a", "b", "c"} {
+			db.Exec(ctx, `INSERT INTO counters (k, n) VALUES (?, 0)`, k)
+		}
+		b := db.NewBatcher(3, 64)
+		defer b.Close()
+		var wg sync.WaitGroup
+		var ok, failed, hooks atomic.Int64
+		for g := range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 40 {
+					key := []string{"a", "b", "c"}[(g+i)%3]
+					fail := i%7 == 0
+					err := b.Do(ctx, key, func(tx *sqldb.Tx) error {
+						if _, err := tx.Exec(ctx, `UPDATE counters SET n = n + 1 WHERE k = ?`, key); err != nil {
+							return err
+						}
+						tx.AfterCommit(func() { hooks.Add(1) })
+						if fail {
+							// a duplicate key after a write: the savepoint must undo the write
+							tx.Exec(ctx, `INSERT INTO items (id) VALUES ('dup')`)
+							if _, err := tx.Exec(ctx, `INSERT INTO items (id) VALUES ('dup')`); err != nil {
+								return err
+							}
+							return errors.New("unreachable")
+						}
+						_, err := tx.Exec(ctx, `INSERT INTO items (id) VALUES (?)`, fmt.Sprintf("%d-%d", g, i))
+						return err
+					})
+					if fail != (err != nil) {
+						t.Errorf("job %d-%d: fail=%v err=%v", g, i, fail, err)
+					}
+					if err == nil {
+						ok.Add(1)
+					} else {
+						failed.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		var sum, items int64
+		db.QueryRow(ctx, `SELECT SUM(n) FROM counters`).Scan(&sum)
+		db.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&items)
+		if sum != ok.Load() || items != ok.Load() || hooks.Load() != ok.Load() {
+			t.Fatalf("committed jobs %d, failed %d; counter sum %d, items %d, hooks %d", ok.Load(), failed.Load(), sum, items, hooks.Load())
+		}
+	})
+}
+
+func TestBatcherCloseFinishesQueuedJobs(t *testing.T) {
+	db := dbtest.SQLite(t)
+	ctx := context.Background()
+	db.Exec(ctx, `CREATE TABLE t (n INTEGER)`)
+	b := db.NewBatcher(1, 8)
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.Do(ctx, "k", func(tx *sqldb.Tx) error { _, err := tx.Exec(ctx, `INSERT INTO t VALUES (1)`); return err }); err == nil {
+				done.Add(1)
+			} else if !errors.Is(err, sqldb.ErrBatcherClosed) {
+				t.Error(err)
+			}
+		}()
+	}
+	b.Close()
+	wg.Wait()
+	var n int64
+	db.QueryRow(ctx, `SELECT COUNT(*) FROM t`).Scan(&n)
+	if n != done.Load() {
+		t.Fatalf("%d rows but %d jobs reported done", n, done.Load())
+	}
+	if err := b.Do(ctx, "k", func(*sqldb.Tx) error { return nil }); !errors.Is(err, sqldb.ErrBatcherClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
