@@ -261,3 +261,34 @@ func TestNodesDeliverToEachOther(t *testing.T) {
 		t.Fatalf("node 2 got %v", f)
 	}
 }
+
+// A socket that stops reading is closed once its queue is full, and the
+// others keep getting everything.
+func TestSlowSocketIsDisconnected(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.RateAccount = 0 }})
+	u := people(t, n, "ann", "ben")
+	ann, ben := u[0], u[1]
+	conv := direct(t, ann, "ben")
+	stalled := ben.Dial(t)
+	stalled.StopReading()
+	live := ben.Dial(t)
+	big := strings.Repeat("長", 4000)
+	const count = 900
+	for i := range count {
+		if r := send(t, ann, conv, fmt.Sprintf("b-%d", i), big); r.Status != 201 {
+			t.Fatalf("send %d: %d", i, r.Status)
+		}
+		if i%100 == 99 { // the live socket keeps up
+			for range 100 {
+				live.Next(t, wait, nodetest.IsMessage(conv))
+			}
+		}
+	}
+	deadline := time.Now().Add(wait)
+	for n.Hub.Connections() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sockets open; the stalled one was not closed", n.Hub.Connections())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

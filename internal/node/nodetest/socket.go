@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,6 +53,7 @@ type Socket struct {
 	notify chan struct{}
 	done   chan struct{}
 	cancel context.CancelFunc
+	stall  atomic.Bool
 	Err    error
 }
 
@@ -76,6 +78,13 @@ func (c *Client) Dial(t testing.TB) *Socket {
 func (s *Socket) read(ctx context.Context) {
 	defer close(s.done)
 	for {
+		for s.stall.Load() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
 		_, data, err := s.Conn.Read(ctx)
 		if err != nil {
 			s.mu.Lock()
@@ -138,6 +147,10 @@ func (s *Socket) Wait(timeout time.Duration, match func(Frame) bool) (Frame, boo
 		}
 	}
 }
+
+// StopReading makes the socket stop reading (without closing it), like a
+// stalled client: the server sees its TCP window close.
+func (s *Socket) StopReading() { s.stall.Store(true) }
 
 // Send writes a frame.
 func (s *Socket) Send(t testing.TB, f any) {
