@@ -26,7 +26,7 @@ func main() {
 			return bindEnv(cmd.Flags())
 		},
 	}
-	root.AddCommand(serveCmd(), migrateCmd(), adminCmd(), versionCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), adminCmd(), versionCmd(), benchCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "plaza:", err)
 		os.Exit(1)

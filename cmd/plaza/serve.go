@@ -54,6 +54,7 @@ func serveCmd() *cobra.Command {
 	f.Float64Var(&cfg.RateIP, "rate-ip", 20, "requests a second per client IP on signup and login (0: no limit)")
 	f.BoolVar(&cfg.RateLoopback, "rate-loopback", false, "apply --rate-ip to loopback clients too")
 	f.Float64Var(&cfg.RateAccount, "rate-account", 200, "requests a second per signed-in account (0: no limit)")
+	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")
 	f.BoolVar(&demoMode, "demo", false, "seed demo users and print how to sign in")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "json", "json or text")

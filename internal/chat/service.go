@@ -53,6 +53,9 @@ func NewService(c Config) *Service {
 	if c.Shards == 0 {
 		c.Shards = 4
 	}
+	if err := c.DB.Prepare(context.Background(), selectMembership, selectByClient, nextSeq, insertMessage, advanceRead, selectMemberIDs); err != nil {
+		c.Log.Warn("preparing chat statements", "err", err)
+	}
 	return &Service{
 		db: c.DB, batch: c.DB.NewBatcher(c.Shards, 256), accounts: c.Accounts, bus: c.Bus,
 		blobs: c.Blobs, log: c.Log, now: c.Now, users: userCache{src: c.Accounts, m: map[string]cachedUser{}},

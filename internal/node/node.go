@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"sync"
@@ -45,6 +46,8 @@ type Config struct {
 	// RateLoopback applies the per-IP limit to loopback clients too.
 	RateLoopback bool
 	Log          *slog.Logger
+	// DebugAddr serves net/http/pprof when set (keep it on loopback).
+	DebugAddr string
 	// Password overrides argon2id's parameters (tests only).
 	Password account.PasswordParams
 }
@@ -201,6 +204,18 @@ func (n *Node) Serve(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 	}
 	go n.background(ctx)
+	if n.Config.DebugAddr != "" {
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			n.log.Info("pprof", "addr", n.Config.DebugAddr)
+			if err := http.ListenAndServe(n.Config.DebugAddr, mux); err != nil {
+				n.log.Warn("pprof", "err", err)
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(n.listener) }()
 	n.log.Info("plaza serving", "addr", n.URL(), "database", n.DB.Dialect, "bus_embedded", n.Bus.Embedded())

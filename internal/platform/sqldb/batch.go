@@ -35,6 +35,12 @@ type batchJob struct {
 	after []func()
 }
 
+const (
+	savepoint  = "SAVEPOINT batch_job"
+	rollbackTo = "ROLLBACK TO SAVEPOINT batch_job"
+	release    = "RELEASE SAVEPOINT batch_job"
+)
+
 // ErrBatcherClosed is returned for jobs submitted after Close.
 var ErrBatcherClosed = errors.New("sqldb: batcher closed")
 
@@ -47,6 +53,7 @@ func (db *DB) NewBatcher(shards, maxBatch int) *Batcher {
 	if maxBatch < 1 {
 		maxBatch = 256
 	}
+	_ = db.Prepare(context.Background(), savepoint, rollbackTo, release)
 	b := &Batcher{db: db, maxBatch: maxBatch, stop: make(chan struct{})}
 	for range shards {
 		ch := make(chan *batchJob, 4*maxBatch)
@@ -135,7 +142,7 @@ func (b *Batcher) commit(batch []*batchJob) {
 				results[i] = err
 				continue
 			}
-			results[i] = b.runJob(tx, j, i)
+			results[i] = b.runJob(tx, j)
 		}
 		return nil
 	})
@@ -155,9 +162,10 @@ func (b *Batcher) commit(batch []*batchJob) {
 
 // runJob runs one job under a savepoint; on failure only its writes are
 // undone.
-func (b *Batcher) runJob(tx *Tx, j *batchJob, i int) (err error) {
-	sp := fmt.Sprintf("job%d", i)
-	if _, err := tx.Exec(context.Background(), "SAVEPOINT "+sp); err != nil {
+func (b *Batcher) runJob(tx *Tx, j *batchJob) (err error) {
+	// Jobs run one after another, each releasing its savepoint before the
+	// next begins, so one name serves them all (and is prepared once).
+	if _, err := tx.Exec(context.Background(), savepoint); err != nil {
 		return err
 	}
 	hooks := len(tx.afterCommit)
@@ -169,11 +177,11 @@ func (b *Batcher) runJob(tx *Tx, j *batchJob, i int) (err error) {
 		tx.afterCommit = tx.afterCommit[:hooks]
 		if err != nil {
 			j.after = nil
-			if _, rerr := tx.Exec(context.Background(), "ROLLBACK TO SAVEPOINT "+sp); rerr != nil {
+			if _, rerr := tx.Exec(context.Background(), rollbackTo); rerr != nil {
 				err = errors.Join(err, rerr)
 			}
 		}
-		if _, rerr := tx.Exec(context.Background(), "RELEASE SAVEPOINT "+sp); rerr != nil && err == nil {
+		if _, rerr := tx.Exec(context.Background(), release); rerr != nil && err == nil {
 			err = rerr
 		}
 	}()
