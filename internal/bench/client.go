@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"math/rand/v2"
 	"fmt"
 	"io"
 	"math"
@@ -41,6 +43,22 @@ func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.
 // call sends a JSON request with a bearer token and decodes the answer
 // into out (when not nil).
 func (a *api) call(ctx context.Context, method, path, token string, in, out any, headers ...string) error {
+	for attempt := 0; ; attempt++ {
+		err := a.callOnce(ctx, method, path, token, in, out, headers...)
+		var e *apiError
+		if attempt < 20 && errors.As(err, &e) && e.Status == http.StatusTooManyRequests {
+			select { // the node asked us to slow down: setup obliges
+			case <-time.After(time.Duration(250+rand.IntN(500)) * time.Millisecond):
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return err
+	}
+}
+
+func (a *api) callOnce(ctx context.Context, method, path, token string, in, out any, headers ...string) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)

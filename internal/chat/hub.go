@@ -124,7 +124,7 @@ type client struct {
 
 // sendQueue is how many frames a socket may fall behind by before it is
 // closed; the client then reconnects and syncs.
-const sendQueue = 256
+const sendQueue = 64
 
 // enqueue hands a frame to the socket's writer without ever blocking the
 // deliverer: a socket whose queue is full is closed.

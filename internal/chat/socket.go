@@ -78,10 +78,15 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	h.Hub.add(c)
-	defer c.close(websocket.StatusNormalClosure, "")
 	go c.writeLoop(ctx)
 	c.enqueue([]byte(`{"type":"ready"}`))
-	h.readLoop(ctx, c)
+	// The socket is ours now (hijacked): read it on a fresh goroutine and
+	// let this one, whose stack grew deep through the middleware and the
+	// session lookup, end. An idle socket then costs two small stacks.
+	go func() {
+		defer c.close(websocket.StatusNormalClosure, "")
+		h.readLoop(ctx, c)
+	}()
 	return nil
 }
 
