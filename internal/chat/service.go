@@ -51,7 +51,7 @@ func NewService(c Config) *Service {
 		c.Now = time.Now
 	}
 	if c.Shards == 0 {
-		c.Shards = 4
+		c.Shards = 16
 	}
 	if err := c.DB.Prepare(context.Background(), selectMembership, selectByClient, nextSeq, insertMessage, advanceRead, selectMemberIDs); err != nil {
 		c.Log.Warn("preparing chat statements", "err", err)

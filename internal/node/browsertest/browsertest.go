@@ -4,6 +4,7 @@
 package browsertest
 
 import (
+	"fmt"
 	"context"
 	"os"
 	"os/exec"
@@ -126,6 +127,27 @@ func (b *Browser) Text(sel string) string {
 		b.t.Fatalf("%s: reading %s: %v", b.Name, sel, err)
 	}
 	return strings.TrimSpace(s)
+}
+
+// Count is how many elements match sel.
+func (b *Browser) Count(sel string) string {
+	b.t.Helper()
+	return fmt.Sprint(len(b.Attrs(sel, "")))
+}
+
+// Attrs is the named attribute of every element matching sel, in document
+// order ("" for the text of each when name is "").
+func (b *Browser) Attrs(sel, name string) []string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, 20*time.Second)
+	defer cancel()
+	js := fmt.Sprintf(`Array.from(document.querySelectorAll(%q)).map(e => %s)`, sel,
+		map[bool]string{true: "e.textContent", false: fmt.Sprintf("e.getAttribute(%q) || ''", name)}[name == ""])
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](js))
+	if err != nil {
+		b.t.Fatalf("%s: reading %s: %v", b.Name, sel, err)
+	}
+	return out
 }
 
 // Screenshot saves the page as a PNG under $PLAZA_SCREENSHOTS (when set),
