@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,10 @@ import (
 // the bus for their users. One bus subscription serves every socket: a
 // frame names its users, and the hub looks up which of them are here.
 type Hub struct {
+	// PingEvery is how often each socket is pinged, and PongWait how long
+	// its pong may take before the socket is closed as dead.
+	PingEvery, PongWait time.Duration
+
 	log *slog.Logger
 	sub bus.Subscription
 
@@ -32,7 +37,7 @@ type Hub struct {
 
 // NewHub subscribes to the deliveries of every node's chat service.
 func NewHub(b *bus.Bus, log *slog.Logger, reg prometheus.Registerer) (*Hub, error) {
-	h := &Hub{log: log, conns: map[string]map[*client]struct{}{}}
+	h := &Hub{log: log, conns: map[string]map[*client]struct{}{}, PingEvery: pingEvery, PongWait: writeTimeout}
 	h.frames = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_sent_total", Help: "Frames queued to sockets."})
 	h.kicked = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_slow_disconnects_total", Help: "Sockets closed for falling behind."})
 	h.gauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plaza_ws_connections", Help: "Open sockets on this node."},

@@ -13,7 +13,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 )
 
-// Socket timing and limits.
+// Socket timing (Hub.PingEvery and Hub.PongWait override them) and limits.
 const (
 	pingEvery     = 30 * time.Second
 	writeTimeout  = 10 * time.Second
@@ -91,7 +91,7 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *client) writeLoop(ctx context.Context) {
-	ping := time.NewTicker(pingEvery)
+	ping := time.NewTicker(c.hub.PingEvery)
 	defer ping.Stop()
 	for {
 		select {
@@ -104,7 +104,7 @@ func (c *client) writeLoop(ctx context.Context) {
 				return
 			}
 		case <-ping.C:
-			pctx, cancel := context.WithTimeout(ctx, writeTimeout)
+			pctx, cancel := context.WithTimeout(ctx, c.hub.PongWait)
 			err := c.conn.Ping(pctx)
 			cancel()
 			if err != nil { // dead peer: no pong in time

@@ -292,3 +292,22 @@ func TestSlowSocketIsDisconnected(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A peer that stops answering pings is closed as dead.
+func TestDeadSocketIsClosedByHeartbeat(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.SocketPing = 100 * time.Millisecond }})
+	ann := nodetest.Signup(t, n.URL(), "ann")
+	alive, dead := ann.Dial(t), ann.Dial(t)
+	dead.StopReading()
+	// One frame back lets its reader reach the stall: from then on no reads, no pongs.
+	dead.Send(t, map[string]any{"type": "ping"})
+	deadline := time.Now().Add(wait)
+	for n.Hub.Connections() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sockets open; the dead one was not closed", n.Hub.Connections())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	alive.Send(t, map[string]any{"type": "ping"}) // the live one still answers
+	alive.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "pong" })
+}

@@ -46,6 +46,8 @@ type Config struct {
 	// RateLoopback applies the per-IP limit to loopback clients too.
 	RateLoopback bool
 	Log          *slog.Logger
+	// SocketPing overrides how often sockets are pinged (tests).
+	SocketPing time.Duration
 	// DebugAddr serves net/http/pprof when set (keep it on loopback).
 	DebugAddr string
 	// Password overrides argon2id's parameters (tests only).
@@ -131,6 +133,9 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	if n.Hub, err = chat.NewHub(n.Bus, c.Log, n.Registry); err != nil {
 		n.Close()
 		return nil, err
+	}
+	if c.SocketPing > 0 {
+		n.Hub.PingEvery, n.Hub.PongWait = c.SocketPing, c.SocketPing
 	}
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
