@@ -129,7 +129,7 @@ type client struct {
 
 // sendQueue is how many frames a socket may fall behind by before it is
 // closed; the client then reconnects and syncs.
-const sendQueue = 64
+const sendQueue = 128
 
 // enqueue hands a frame to the socket's writer without ever blocking the
 // deliverer: a socket whose queue is full is closed.

@@ -96,18 +96,16 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 		recipients []string
 	)
 	bctx := context.WithoutCancel(ctx)
-	err = s.batch.Do(ctx, in.ConversationID, func(tx *sqldb.Tx) error {
+	// Send refuses only before it writes, so it may share a transaction
+	// without a savepoint of its own.
+	err = s.batch.DoChecked(ctx, in.ConversationID, func(tx *sqldb.Tx) error {
 		msg, created, recipients = Message{}, false, nil
-		if _, err := membership(bctx, tx, in.ConversationID, userID); err != nil {
+		prior, err := sendCheck(bctx, tx, in.ConversationID, userID, in.ClientID)
+		if err != nil || prior != nil {
+			if prior != nil {
+				msg = *prior
+			}
 			return err
-		}
-		prior, err := queryMessages(bctx, tx, selectByClient, in.ConversationID, userID, in.ClientID)
-		if err != nil {
-			return err
-		}
-		if len(prior) == 1 {
-			msg = prior[0]
-			return nil
 		}
 		msg, recipients, err = s.appendMessage(bctx, tx, Message{
 			ConversationID: in.ConversationID, Sender: Sender{ID: userID}, Kind: in.Kind,

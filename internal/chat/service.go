@@ -53,7 +53,7 @@ func NewService(c Config) *Service {
 	if c.Shards == 0 {
 		c.Shards = 16
 	}
-	if err := c.DB.Prepare(context.Background(), selectMembership, selectByClient, nextSeq, insertMessage, advanceRead, selectMemberIDs); err != nil {
+	if err := c.DB.Prepare(context.Background(), selectSendCheck, selectMembership, selectByClient, nextSeq, insertMessage, advanceRead, selectMemberIDs); err != nil {
 		c.Log.Warn("preparing chat statements", "err", err)
 	}
 	return &Service{

@@ -32,6 +32,12 @@ const (
 	messageColumns = `id, conversation_id, seq, sender_id, kind, text, client_id, media_id, ref_id, created_at`
 	insertMessage  = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	selectByClient = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND sender_id = ? AND client_id = ?`
+	// One round trip for a send's two checks: is the sender a member, and
+	// did they already send this client_id?
+	selectSendCheck = `SELECT m.user_id, g.id, g.seq, g.kind, g.text, g.media_id, g.ref_id, g.created_at
+		FROM members m LEFT JOIN messages g
+		  ON g.conversation_id = m.conversation_id AND g.sender_id = m.user_id AND g.client_id = ?
+		WHERE m.conversation_id = ? AND m.user_id = ?`
 	selectAtSeq    = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq = ?`
 	selectAfter    = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`
 	selectBefore   = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
@@ -144,6 +150,23 @@ func membersOf(ctx context.Context, q sqldb.Querier, convIDs []string) (map[stri
 		out[c] = append(out[c], u)
 	}
 	return out, rows.Err()
+}
+
+// sendCheck returns the message the sender already sent with clientID, if
+// any; not_found when they are not a member.
+func sendCheck(ctx context.Context, q sqldb.Querier, convID, userID, clientID string) (*Message, error) {
+	var member string
+	var id, kind, text, media, ref sql.NullString
+	var seq, created sql.NullInt64
+	err := q.QueryRow(ctx, selectSendCheck, clientID, convID, userID).Scan(&member, &id, &seq, &kind, &text, &media, &ref, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoConversation
+	}
+	if err != nil || !id.Valid {
+		return nil, err
+	}
+	return &Message{ID: id.String, ConversationID: convID, Seq: seq.Int64, Sender: Sender{ID: userID}, Kind: kind.String,
+		Text: text.String, ClientID: clientID, MediaID: media.String, refID: ref.String, CreatedAt: sqldb.FromMicro(created.Int64)}, nil
 }
 
 func nullable(s string) any {

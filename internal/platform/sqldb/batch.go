@@ -33,6 +33,8 @@ type batchJob struct {
 	done chan error
 	// after holds the job's AfterCommit hooks, run only if it committed.
 	after []func()
+	// checked jobs refuse only before writing (DoChecked).
+	checked bool
 }
 
 const (
@@ -69,7 +71,19 @@ func (db *DB) NewBatcher(shards, maxBatch int) *Batcher {
 // its statements with a context that is not cancelled midway (the batch's
 // other jobs share the transaction): pass it context.WithoutCancel(ctx).
 func (b *Batcher) Do(ctx context.Context, key string, fn func(tx *Tx) error) error {
-	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// DoChecked is Do for a job that refuses (returns an error) only before its
+// first write, so that a refusal leaves nothing to undo. On PostgreSQL such
+// jobs run without a savepoint each — two round trips fewer — and should
+// one fail in SQL (which aborts the shared transaction), every job of its
+// batch is run again alone, in a transaction of its own.
+func (b *Batcher) DoChecked(ctx context.Context, key string, fn func(tx *Tx) error) error {
+	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true})
+}
+
+func (b *Batcher) submit(ctx context.Context, key string, j *batchJob) error {
 	h := fnv.New32a()
 	h.Write([]byte(key))
 	ch := b.shards[int(h.Sum32()%uint32(len(b.shards)))]
@@ -135,6 +149,14 @@ func (b *Batcher) run(ch chan *batchJob) {
 
 // commit runs one batch in one transaction and reports to every job.
 func (b *Batcher) commit(batch []*batchJob) {
+	// On PostgreSQL a batch of checked jobs needs no savepoints: a refusal
+	// wrote nothing, and an SQL error aborts the whole transaction, so no
+	// partial write can commit. SQLite keeps its (cheap, in-process)
+	// savepoints, since there a failed statement leaves earlier ones done.
+	bare := b.db.Dialect == Postgres
+	for _, j := range batch {
+		bare = bare && j.checked
+	}
 	results := make([]error, len(batch))
 	err := b.db.Tx(context.Background(), func(tx *Tx) error {
 		for i, j := range batch {
@@ -142,10 +164,22 @@ func (b *Batcher) commit(batch []*batchJob) {
 				results[i] = err
 				continue
 			}
-			results[i] = b.runJob(tx, j)
+			if bare {
+				results[i] = runBare(tx, j)
+			} else {
+				results[i] = b.runJob(tx, j)
+			}
 		}
 		return nil
 	})
+	if err != nil && bare && len(batch) > 1 {
+		// The shared transaction failed: give every job its own.
+		for _, j := range batch {
+			j.after = nil
+			b.commit([]*batchJob{j})
+		}
+		return
+	}
 	for i, j := range batch {
 		if err != nil {
 			j.done <- err
@@ -158,6 +192,21 @@ func (b *Batcher) commit(batch []*batchJob) {
 		}
 		j.done <- results[i]
 	}
+}
+
+// runBare runs a checked job with no savepoint, keeping its hooks.
+func runBare(tx *Tx, j *batchJob) (err error) {
+	hooks := len(tx.afterCommit)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sqldb: batch job panicked: %v", p)
+		}
+		if err == nil {
+			j.after = append(j.after, tx.afterCommit[hooks:]...)
+		}
+		tx.afterCommit = tx.afterCommit[:hooks]
+	}()
+	return j.fn(tx)
 }
 
 // runJob runs one job under a savepoint; on failure only its writes are

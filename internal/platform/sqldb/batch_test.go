@@ -101,3 +101,44 @@ func TestBatcherCloseFinishesQueuedJobs(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// Checked jobs share a transaction without savepoints on PostgreSQL; one
+// that fails in SQL must not take the others down with it, nor commit
+// anything of its own.
+func TestBatcherCheckedJobsFallBackAlone(t *testing.T) {
+	dbtest.Run(t, nil, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		db.Exec(ctx, `CREATE TABLE items (id TEXT PRIMARY KEY)`)
+		db.Exec(ctx, `INSERT INTO items (id) VALUES ('taken')`)
+		b := db.NewBatcher(1, 64)
+		defer b.Close()
+		var wg sync.WaitGroup
+		var failed atomic.Int64
+		for i := range 60 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := fmt.Sprintf("item-%d", i)
+				if i%10 == 0 {
+					id = "taken" // fails in SQL
+				}
+				err := b.DoChecked(ctx, "k", func(tx *sqldb.Tx) error {
+					_, err := tx.Exec(ctx, `INSERT INTO items (id) VALUES (?)`, id)
+					return err
+				})
+				if (err != nil) != (id == "taken") {
+					t.Errorf("%s: %v", id, err)
+				}
+				if err != nil {
+					failed.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		var n int64
+		db.QueryRow(ctx, `SELECT COUNT(*) FROM items`).Scan(&n)
+		if n != 1+54 || failed.Load() != 6 {
+			t.Fatalf("%d rows and %d failures, want 55 and 6", n, failed.Load())
+		}
+	})
+}
