@@ -38,9 +38,9 @@ const (
 		FROM members m LEFT JOIN messages g
 		  ON g.conversation_id = m.conversation_id AND g.sender_id = m.user_id AND g.client_id = ?
 		WHERE m.conversation_id = ? AND m.user_id = ?`
-	selectAtSeq    = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq = ?`
-	selectAfter    = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`
-	selectBefore   = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
+	selectAtSeq  = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq = ?`
+	selectAfter  = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`
+	selectBefore = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
 
 	insertMedia    = `INSERT INTO media (id, owner_id, content_type, size, sha256, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	selectMedia    = `SELECT owner_id, content_type, size, sha256, created_at, data FROM media WHERE id = ?`
