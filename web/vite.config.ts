@@ -16,7 +16,7 @@ export default defineConfig({
   server: {
     // `npm run dev` talks to a locally running `plaza serve`.
     proxy: {
-      '/api': { target: 'http://127.0.0.1:8091', changeOrigin: false },
+      '/api': { target: 'http://127.0.0.1:8091', changeOrigin: false, ws: true },
     },
   },
 });

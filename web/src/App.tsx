@@ -5,6 +5,9 @@ import { useStore } from './store';
 import { match, navigate, usePath } from './router';
 import { ROUTES, PUBLIC_PATHS } from './routes';
 import { contactsState, pendingIncoming, refreshRequests, useContactsPolling } from './contacts';
+import { chat } from './chat/store';
+import { startChat, stopChat } from './chat/live';
+import { unreadTotal } from './chat/merge';
 import { LoginPage } from './pages/LoginPage';
 import { SignupPage } from './pages/SignupPage';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -57,27 +60,36 @@ export function App() {
 /** The signed-in app: current page plus the tab bar (side rail on desktop). */
 function Shell({ user, path }: { user: User; path: string }) {
   const { requests } = useStore(contactsState);
+  const { conversations } = useStore(chat);
 
   // Fetch requests once so the Contacts tab can show its badge right away.
   useEffect(() => {
     void refreshRequests();
   }, [user.username]);
 
+  // Live chat (socket + conversations) for as long as this user is signed in.
+  useEffect(() => {
+    startChat(user.id);
+    return stopChat;
+  }, [user.id]);
+
   let content = null;
   let tab = null;
+  let immersive = false;
   for (const r of ROUTES) {
     const params = match(r.pattern, path);
     if (params) {
       content = r.render({ user, params });
       tab = r.tab;
+      immersive = !!r.immersive;
       break;
     }
   }
   if (!content) content = <NotFoundPage />;
 
   return (
-    <div class="app-frame">
-      <TabBar active={tab} user={user} badges={{ contacts: pendingIncoming(requests) }} />
+    <div class={'app-frame' + (immersive ? ' immersive' : '')}>
+      <TabBar active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
       <main class="main-pane">{content}</main>
       {tab === 'contacts' && <ContactsPoller />}
     </div>

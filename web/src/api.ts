@@ -89,7 +89,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const isForm = opts.body instanceof FormData;
+  if (opts.body !== undefined && !isForm) headers['Content-Type'] = 'application/json';
   if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
 
   let res: Response;
@@ -98,7 +99,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.body === undefined ? undefined : isForm ? (opts.body as FormData) : JSON.stringify(opts.body),
       signal: opts.signal,
     });
   } catch (err) {
@@ -135,6 +136,7 @@ function fallbackMessage(status: number): string {
   if (status === 401) return 'Please log in to continue.';
   if (status === 403) return 'You don’t have permission to do that.';
   if (status === 404) return 'Not found.';
+  if (status === 413) return 'That file is too large.';
   if (status === 429) return 'Too many attempts. Please wait a moment and try again.';
   if (status >= 500) return 'Plaza is having trouble right now. Please try again shortly.';
   return 'Request failed (' + status + ').';

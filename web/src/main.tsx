@@ -5,5 +5,6 @@ import './styles/layout.css';
 import './styles/components.css';
 import './styles/auth.css';
 import './styles/pages.css';
+import './styles/chat.css';
 
 render(<App />, document.getElementById('app')!);

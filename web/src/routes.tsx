@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { User } from './api';
 import type { TabId } from './components/TabBar';
 import { ChatsPage } from './pages/ChatsPage';
+import { ConversationPage } from './pages/ConversationPage';
 import { ContactsPage } from './pages/ContactsPage';
 import { NewFriendsPage } from './pages/NewFriendsPage';
 import { DiscoverPage } from './pages/DiscoverPage';
@@ -11,15 +12,23 @@ import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
 // (/contacts/new) before parameterised ones. Later issues add:
-//   /chats/:id (conversation), /app/:appid (mini program), /pay.
+//   /app/:appid (mini program), /pay.
 export interface RouteDef {
   pattern: string;
   tab: TabId | null;
   render: (ctx: { user: User; params: Params }) => ComponentChildren;
+  /** Full-screen on phones (no bottom tab bar), like an open conversation. */
+  immersive?: boolean;
 }
 
 export const ROUTES: RouteDef[] = [
-  { pattern: '/chats', tab: 'chats', render: () => <ChatsPage /> },
+  { pattern: '/chats', tab: 'chats', render: ({ user }) => <ChatsPage user={user} /> },
+  {
+    pattern: '/chats/:id',
+    tab: 'chats',
+    immersive: true,
+    render: ({ user, params }) => <ConversationPage key={params.id} id={params.id} user={user} />,
+  },
   { pattern: '/contacts', tab: 'contacts', render: () => <ContactsPage /> },
   { pattern: '/contacts/new', tab: 'contacts', render: ({ user }) => <NewFriendsPage user={user} /> },
   { pattern: '/discover', tab: 'discover', render: () => <DiscoverPage /> },

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorMessage, type User } from '../api';
 import { refreshAll, removeContactLocally } from '../contacts';
+import { openDirectChat } from '../chat/actions';
 import { regionName, useRegions } from '../regions';
 import { showToast } from '../toast';
 import { Avatar } from './Avatar';
@@ -13,18 +14,32 @@ interface ContactSheetProps {
   onClose: () => void;
 }
 
-/** Profile of a contact with "Message" (soon) and "Remove contact". */
+/** Profile of a contact with "Message" and "Remove contact". */
 export function ContactSheet({ user, onClose }: ContactSheetProps) {
   const regions = useRegions();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const [opening, setOpening] = useState(false);
 
   useEffect(() => {
     setConfirming(false);
     setBusy(false);
+    setOpening(false);
     setError('');
   }, [user?.username]);
+
+  async function message() {
+    if (!user || opening) return;
+    setOpening(true);
+    setError('');
+    try {
+      await openDirectChat(user.username);
+    } catch (err) {
+      setError(errorMessage(err));
+      setOpening(false);
+    }
+  }
 
   async function remove() {
     if (!user || busy) return;
@@ -61,10 +76,16 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
 
           {!confirming ? (
             <div class="sheet-actions">
-              <button type="button" id="profile-message" class="button button-primary button-block" disabled>
-                <MessageIcon size={20} />
+              <FormError message={error} />
+              <button
+                type="button"
+                id="profile-message"
+                class="button button-primary button-block"
+                onClick={message}
+                disabled={opening}
+              >
+                {opening ? <span class="button-spinner" aria-hidden="true" /> : <MessageIcon size={20} />}
                 Message
-                <span class="button-note">coming soon</span>
               </button>
               <button
                 type="button"

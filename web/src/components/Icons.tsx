@@ -213,3 +213,68 @@ export function EyeOffIcon(p: IconProps) {
     </Svg>
   );
 }
+
+export function MoreIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <circle cx="5.5" cy="12" r="1.4" fill="currentColor" stroke="none" />
+      <circle cx="12" cy="12" r="1.4" fill="currentColor" stroke="none" />
+      <circle cx="18.5" cy="12" r="1.4" fill="currentColor" stroke="none" />
+    </Svg>
+  );
+}
+
+export function ImageIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <rect x="3.5" y="4.5" width="17" height="15" rx="2.5" />
+      <circle cx="9" cy="9.5" r="1.6" />
+      <path d="M20.5 15.5l-4.8-4.6-7.7 8.6" />
+    </Svg>
+  );
+}
+
+export function GroupIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <circle cx="9" cy="8.5" r="3.3" />
+      <path d="M3 19.5c0-3.4 2.7-5.8 6-5.8s6 2.4 6 5.8z" />
+      <path d="M15 5.4a3.3 3.3 0 0 1 0 6.2M17.6 14c1.9.8 3.4 2.7 3.4 5.5" />
+    </Svg>
+  );
+}
+
+export function PlusIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M12 5v14M5 12h14" />
+    </Svg>
+  );
+}
+
+export function RedPacketIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <rect x="5" y="3" width="14" height="18" rx="2" />
+      <path d="M5 8.5c2 1.8 4.4 2.7 7 2.7s5-.9 7-2.7" />
+      <circle cx="12" cy="11.5" r="1.8" />
+    </Svg>
+  );
+}
+
+export function TransferIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M8 10h8l-2.5-2.5M16 14H8l2.5 2.5" />
+    </Svg>
+  );
+}
+
+export function CheckIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M5 12.5l4.5 4.5L19 7.5" />
+    </Svg>
+  );
+}

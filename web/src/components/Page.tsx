@@ -9,14 +9,20 @@ interface PageProps {
   back?: string;
   /** Right-hand action (an icon button or link). */
   action?: ComponentChildren;
+  /** id for the back link (e.g. #conversation-back). */
+  backId?: string;
+  /** Thin bar under the title bar (e.g. the connection status). */
+  banner?: ComponentChildren;
+  /** Replace the default scrolling body (the conversation manages its own). */
+  bare?: boolean;
   children: ComponentChildren;
   class?: string;
 }
 
 /** A screen inside the app shell: title bar plus a scrolling body. */
-export function Page({ title, back, action, children, class: cls }: PageProps) {
+export function Page({ title, back, backId, banner, bare, action, children, class: cls }: PageProps) {
   useEffect(() => {
-    document.title = title + ' · Plaza';
+    document.title = title ? title + ' · Plaza' : 'Plaza';
   }, [title]);
 
   return (
@@ -24,7 +30,7 @@ export function Page({ title, back, action, children, class: cls }: PageProps) {
       <header class="title-bar">
         <div class="title-bar-side">
           {back && (
-            <Link href={back} class="icon-button back-button" aria-label="Back">
+            <Link href={back} id={backId} class="icon-button back-button" aria-label="Back">
               <BackIcon />
             </Link>
           )}
@@ -32,7 +38,8 @@ export function Page({ title, back, action, children, class: cls }: PageProps) {
         <h1 class="title-bar-title">{title}</h1>
         <div class="title-bar-side title-bar-right">{action}</div>
       </header>
-      <div class="page-body">{children}</div>
+      {banner}
+      {bare ? children : <div class="page-body">{children}</div>}
     </section>
   );
 }

@@ -1,24 +1,92 @@
+import { useCallback, useState } from 'preact/hooks';
+import type { User } from '../api';
+import type { Conversation } from '../chat/api';
+import { conversationPath } from '../chat/actions';
+import { listTime, preview } from '../chat/format';
+import { chat, loadConversations } from '../chat/store';
+import { useStore } from '../store';
 import { Link } from '../router';
 import { Page } from '../components/Page';
 import { EmptyState } from '../components/EmptyState';
+import { Spinner } from '../components/Spinner';
 import { ChatsIcon, PlusCircleIcon } from '../components/Icons';
+import { ConnectionBar } from '../components/chat/ConnectionBar';
+import { ConversationAvatar } from '../components/chat/ConversationAvatar';
+import { NewChatSheet } from '../components/chat/NewChatSheet';
 
-export function ChatsPage() {
+export function ChatsPage({ user }: { user: User }) {
+  const { conversations, listError } = useStore(chat);
+  const [sheet, setSheet] = useState(false);
+  const close = useCallback(() => setSheet(false), []);
+
   return (
     <Page
       title="Chats"
+      banner={<ConnectionBar />}
       action={
-        <Link href="/contacts/new" class="icon-button" aria-label="Add contact">
+        <button type="button" id="new-chat" class="icon-button" aria-label="New chat" onClick={() => setSheet(true)}>
           <PlusCircleIcon />
-        </Link>
+        </button>
       }
     >
-      <EmptyState icon={<ChatsIcon size={56} />} title="No chats yet — start one from Contacts">
-        <p>Conversations with your friends will show up here.</p>
-        <Link href="/contacts" class="button button-primary button-small">
-          Open Contacts
-        </Link>
-      </EmptyState>
+      {conversations === null && !listError && <Spinner label="Loading chats…" />}
+      {conversations === null && listError && (
+        <div class="inline-error">
+          <p>{listError}</p>
+          <button type="button" class="button button-secondary button-small" onClick={() => void loadConversations()}>
+            Try again
+          </button>
+        </div>
+      )}
+
+      {conversations !== null && conversations.length === 0 && (
+        <EmptyState icon={<ChatsIcon size={56} />} title="No chats yet — start one from Contacts">
+          <p>Conversations with your friends will show up here.</p>
+          <Link href="/contacts" class="button button-primary button-small">
+            Open Contacts
+          </Link>
+        </EmptyState>
+      )}
+
+      {conversations !== null && conversations.length > 0 && (
+        <nav class="chat-list" aria-label="Conversations">
+          {conversations.map((c) => (
+            <ChatRow key={String(c.id)} c={c} user={user} />
+          ))}
+        </nav>
+      )}
+
+      <NewChatSheet open={sheet} onClose={close} />
     </Page>
+  );
+}
+
+function ChatRow({ c, user }: { c: Conversation; user: User }) {
+  const unread = Math.max(0, c.unread || 0);
+  const text = preview(c, user.id);
+  return (
+    <Link
+      href={conversationPath(c.id)}
+      class={'chat-row' + (unread > 0 ? ' has-unread' : '')}
+      data-conversation-id={String(c.id)}
+      data-title={c.title}
+      aria-label={c.title + (unread ? ', ' + unread + ' unread' : '')}
+    >
+      <span class="chat-row-media">
+        <ConversationAvatar c={c} meId={user.id} size="lg" />
+        {unread > 0 && (
+          <span class="badge unread-badge" aria-hidden="true">
+            {unread > 99 ? '99+' : unread}
+          </span>
+        )}
+      </span>
+      <span class="chat-row-main">
+        <span class="chat-row-top">
+          <span class="chat-row-title">{c.title || (c.type === 'group' ? 'Group chat' : 'Chat')}</span>
+          <span class="chat-row-time">{listTime(c.last_message?.created_at ?? c.updated_at)}</span>
+        </span>
+        <span class="chat-row-preview">{text || '\u00a0'}</span>
+      </span>
+    </Link>
   );
 }

@@ -1,0 +1,90 @@
+// Chat types and REST calls (conversations, messages, media, read marks).
+import { request, type Id } from '../api';
+
+export interface ChatUser {
+  id: Id;
+  username: string;
+  display_name: string;
+  region?: string;
+}
+
+export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer';
+
+export interface Message {
+  id: Id;
+  conversation_id: Id;
+  seq: number;
+  sender: ChatUser;
+  kind: MessageKind;
+  text: string;
+  client_id: string;
+  media_id?: Id;
+  media_url?: string;
+  created_at: string;
+}
+
+export interface Conversation {
+  id: Id;
+  type: 'direct' | 'group';
+  title: string;
+  members: ChatUser[];
+  last_seq: number;
+  read_seq: number;
+  unread: number;
+  last_message: Message | null;
+  updated_at: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor?: string | null;
+}
+
+/** Largest page the server hands out for messages. */
+export const MESSAGE_PAGE_MAX = 200;
+
+const enc = (id: Id) => encodeURIComponent(String(id));
+const conv = (id: Id) => '/api/v1/conversations/' + enc(id);
+
+export type NewMessage =
+  | { client_id: string; kind: 'text'; text: string }
+  | { client_id: string; kind: 'image'; media_id: Id };
+
+export const chatApi = {
+  conversations: (cursor?: string) =>
+    request<Page<Conversation>>('GET', '/api/v1/conversations' + (cursor ? '?cursor=' + encodeURIComponent(cursor) : '')),
+
+  conversation: (id: Id) => request<{ conversation: Conversation }>('GET', conv(id)),
+
+  openDirect: (username: string) =>
+    request<{ conversation: Conversation }>('POST', '/api/v1/conversations', { body: { type: 'direct', username } }),
+
+  createGroup: (title: string, usernames: string[]) =>
+    request<{ conversation: Conversation }>('POST', '/api/v1/conversations', {
+      body: { type: 'group', title, usernames },
+    }),
+
+  addMembers: (id: Id, usernames: string[]) =>
+    request<{ conversation: Conversation }>('POST', conv(id) + '/members', { body: { usernames } }),
+
+  leave: (id: Id) => request<void>('DELETE', conv(id) + '/members/me'),
+
+  /** Newest page when neither bound is given; otherwise the page after/before a seq. */
+  messages: (id: Id, q: { after_seq?: number; before_seq?: number; limit?: number }) => {
+    const p = new URLSearchParams();
+    if (q.after_seq !== undefined) p.set('after_seq', String(q.after_seq));
+    if (q.before_seq !== undefined) p.set('before_seq', String(q.before_seq));
+    p.set('limit', String(q.limit ?? 50));
+    return request<Page<Message>>('GET', conv(id) + '/messages?' + p.toString());
+  },
+
+  send: (id: Id, body: NewMessage) => request<{ message: Message }>('POST', conv(id) + '/messages', { body }),
+
+  read: (id: Id, seq: number) => request<void>('POST', conv(id) + '/read', { body: { seq } }),
+
+  upload: (file: File) => {
+    const form = new FormData();
+    form.append('file', file, file.name || 'image');
+    return request<{ media_id: Id; url: string }>('POST', '/api/v1/media', { body: form });
+  },
+};

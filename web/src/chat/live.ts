@@ -1,0 +1,41 @@
+// Wires the socket to the chat store for one signed-in session.
+import type { Id } from '../api';
+import { startSocket, stopSocket, type ServerFrame } from './socket';
+import { conversationChanged, loadConversations, readElsewhere, receive, resetChat, resync } from './store';
+import { onAck, onSendError, onSocketDown, resetSending } from './send';
+
+function onFrame(f: ServerFrame): void {
+  switch (f.type) {
+    case 'message':
+      receive(f.message.conversation_id, [f.message]);
+      break;
+    case 'ack':
+      onAck(f.client_id);
+      if (f.message) receive(f.message.conversation_id, [f.message]);
+      break;
+    case 'error':
+      if (f.client_id) onSendError(f.client_id, f.error?.message || 'Message not sent.');
+      break;
+    case 'read':
+      readElsewhere(f.conversation_id, f.user_id, f.seq);
+      break;
+    case 'conversation':
+      conversationChanged(f.conversation);
+      break;
+    default:
+      break; // wallet and anything newer: not ours to handle
+  }
+}
+
+export function startChat(meId: Id): void {
+  resetChat(meId);
+  resetSending();
+  void loadConversations();
+  startSocket({ onFrame, onReady: () => void resync(), onDown: onSocketDown });
+}
+
+export function stopChat(): void {
+  stopSocket();
+  resetSending();
+  resetChat();
+}

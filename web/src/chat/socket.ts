@@ -1,0 +1,192 @@
+// The one WebSocket to /api/v1/ws: connect, keep alive, reconnect with
+// exponential backoff (0.5 s → 10 s, jittered). It knows nothing about chat
+// state; the store hands it callbacks and resyncs on every `ready`.
+import { createStore } from '../store';
+import type { Conversation, Message } from './api';
+
+export type ConnectionState = 'idle' | 'connecting' | 'reconnecting' | 'ready';
+
+/** 'connecting' until the first `ready`, then 'reconnecting' whenever it drops. */
+export const connection = createStore<ConnectionState>('idle');
+
+export type ServerFrame =
+  | { type: 'ready' }
+  | { type: 'pong' }
+  | { type: 'message'; message: Message }
+  | { type: 'read'; conversation_id: string | number; user_id: string | number; seq: number }
+  | { type: 'conversation'; conversation: Conversation }
+  | { type: 'ack'; client_id: string; message: Message }
+  | { type: 'error'; client_id?: string; error: { code: string; message: string } }
+  | { type: 'wallet' };
+
+export type ClientFrame =
+  | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string }
+  | { type: 'read'; conversation_id: string | number; seq: number }
+  | { type: 'ping' };
+
+export interface SocketHandlers {
+  onFrame: (f: ServerFrame) => void;
+  /** Socket is usable again (after `ready`): time to resync. */
+  onReady: () => void;
+  /** Socket went away; in-flight sends should fall back to HTTP. */
+  onDown: () => void;
+}
+
+const MIN_DELAY = 500;
+const MAX_DELAY = 10_000;
+const PING_EVERY = 25_000;
+const PONG_WITHIN = 10_000;
+/** A socket that is not `ready` this long after we opened it is given up. */
+const READY_WITHIN = 10_000;
+
+/** Delay before reconnect attempt `n` (0-based): doubles from 0.5 s up to 10 s, then jitters to 50–100 %. */
+export function backoffDelay(attempt: number, random: number = Math.random()): number {
+  const base = Math.min(MAX_DELAY, MIN_DELAY * 2 ** Math.min(attempt, 16));
+  return Math.round(base / 2 + (base / 2) * random);
+}
+
+let ws: WebSocket | null = null;
+let handlers: SocketHandlers | null = null;
+let attempt = 0;
+let everReady = false;
+let retryTimer = 0;
+let pingTimer = 0;
+/** Drops the socket unless something arrives in time (ready after connect, pong after ping). */
+let deadline = 0;
+
+function wsURL(): string {
+  const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return proto + '//' + window.location.host + '/api/v1/ws';
+}
+
+function clearTimers(): void {
+  window.clearTimeout(retryTimer);
+  window.clearInterval(pingTimer);
+  window.clearTimeout(deadline);
+  retryTimer = pingTimer = deadline = 0;
+}
+
+function connect(): void {
+  if (!handlers) return;
+  clearTimers();
+  connection.set(everReady ? 'reconnecting' : 'connecting');
+  let sock: WebSocket;
+  try {
+    sock = new WebSocket(wsURL());
+  } catch {
+    scheduleReconnect();
+    return;
+  }
+  ws = sock;
+  // Covers handshakes that hang, and failures that never fire `close`.
+  deadline = window.setTimeout(() => drop(sock), READY_WITHIN);
+
+  sock.onmessage = (ev) => {
+    if (ws !== sock || !handlers) return;
+    window.clearTimeout(deadline); // any traffic proves the link is alive (and ends the ready wait)
+    deadline = 0;
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(String(ev.data)) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (frame.type === 'ready') {
+      attempt = 0;
+      everReady = true;
+      connection.set('ready');
+      startPings(sock);
+      handlers.onReady();
+      return;
+    }
+    if (frame.type !== 'pong') handlers.onFrame(frame);
+  };
+
+  sock.onclose = () => drop(sock);
+  // Usually followed by `close`, but Chromium skips it for some failures
+  // (e.g. blocked ports), so check once the event has settled.
+  sock.onerror = () => {
+    window.setTimeout(() => {
+      if (sock.readyState === WebSocket.CLOSED) drop(sock);
+    }, 0);
+  };
+}
+
+function startPings(sock: WebSocket): void {
+  window.clearInterval(pingTimer);
+  pingTimer = window.setInterval(() => {
+    if (ws !== sock || sock.readyState !== WebSocket.OPEN) return;
+    sock.send(JSON.stringify({ type: 'ping' } satisfies ClientFrame));
+    if (!deadline) deadline = window.setTimeout(() => drop(sock), PONG_WITHIN);
+  }, PING_EVERY);
+}
+
+/** The socket closed, failed or stopped answering: forget it and retry later. */
+function drop(sock: WebSocket): void {
+  if (ws !== sock) return;
+  ws = null;
+  clearTimers();
+  sock.onclose = sock.onerror = sock.onmessage = null;
+  try {
+    sock.close();
+  } catch {
+    // already closed
+  }
+  handlers?.onDown();
+  scheduleReconnect();
+}
+
+function scheduleReconnect(): void {
+  if (!handlers) return;
+  connection.set(everReady ? 'reconnecting' : 'connecting');
+  const delay = backoffDelay(attempt++);
+  window.clearTimeout(retryTimer);
+  retryTimer = window.setTimeout(connect, delay);
+}
+
+/** Retry now (page became visible / network came back) instead of waiting out the backoff. */
+function nudge(): void {
+  if (!handlers || ws || document.visibilityState !== 'visible') return;
+  attempt = 0;
+  connect();
+}
+
+export function startSocket(h: SocketHandlers): void {
+  stopSocket();
+  handlers = h;
+  attempt = 0;
+  everReady = false;
+  document.addEventListener('visibilitychange', nudge);
+  window.addEventListener('online', nudge);
+  connect();
+}
+
+export function stopSocket(): void {
+  handlers = null;
+  clearTimers();
+  document.removeEventListener('visibilitychange', nudge);
+  window.removeEventListener('online', nudge);
+  const sock = ws;
+  ws = null;
+  if (sock) {
+    sock.onclose = sock.onerror = sock.onmessage = null;
+    try {
+      sock.close();
+    } catch {
+      // ignore
+    }
+  }
+  connection.set('idle');
+}
+
+/** Sends a frame if the socket is up and ready; false means "use HTTP instead". */
+export function sendFrame(frame: ClientFrame): boolean {
+  if (!ws || connection.get() !== 'ready' || ws.readyState !== WebSocket.OPEN) return false;
+  try {
+    ws.send(JSON.stringify(frame));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
