@@ -36,7 +36,7 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			if demoMode {
-				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts}); err != nil {
+				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat}); err != nil {
 					n.Close()
 					return err
 				}

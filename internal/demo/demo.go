@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 )
 
@@ -28,6 +29,7 @@ var people = []person{
 // Services are what the demo seeds through.
 type Services struct {
 	Accounts *account.Service
+	Chat     *chat.Service
 }
 
 // Seed creates the demo users and contacts if they are missing.
@@ -58,6 +60,57 @@ func Seed(ctx context.Context, s Services) error {
 	if err != nil && !errs.Is(err, errs.Conflict) {
 		return err
 	}
+	if s.Chat != nil {
+		return seedChats(ctx, s.Chat, users)
+	}
+	return nil
+}
+
+// seedChats gives alice a conversation with bob and a group with both
+// friends, once: the client_ids make a second run change nothing.
+func seedChats(ctx context.Context, c *chat.Service, users map[string]account.User) error {
+	alice, bob, carol := users["alice"], users["bob"], users["carol"]
+	d, _, err := c.CreateDirect(ctx, alice.ID, "bob")
+	if err != nil {
+		return fmt.Errorf("demo chat: %w", err)
+	}
+	lines := []struct {
+		from account.User
+		text string
+	}{
+		{bob, "Hey Alice! Are we still on for dinner on Friday?"},
+		{alice, "Yes! 7pm at the dumpling place?"},
+		{bob, "Perfect. I'll book a table 🥟"},
+	}
+	for i, l := range lines {
+		if _, _, err := c.Send(ctx, l.from.ID, chat.SendInput{ConversationID: d.ID, ClientID: fmt.Sprintf("demo-%d", i), Text: l.text}); err != nil {
+			return fmt.Errorf("demo chat: %w", err)
+		}
+	}
+	list, _, err := c.List(ctx, alice.ID, "", 50)
+	if err != nil {
+		return err
+	}
+	for _, conv := range list {
+		if conv.Type == chat.GroupType {
+			return nil // seeded before
+		}
+	}
+	g, err := c.CreateGroup(ctx, alice.ID, "Weekend hike", []string{"bob", "carol"})
+	if err != nil {
+		return fmt.Errorf("demo group: %w", err)
+	}
+	for i, l := range []struct {
+		from account.User
+		text string
+	}{
+		{carol, "Saturday looks sunny ☀️ Trail at 9?"},
+		{bob, "I'm in. I'll bring snacks."},
+	} {
+		if _, _, err := c.Send(ctx, l.from.ID, chat.SendInput{ConversationID: g.ID, ClientID: fmt.Sprintf("demo-g%d", i), Text: l.text}); err != nil {
+			return fmt.Errorf("demo group: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -79,7 +132,7 @@ func PrintWelcome(w io.Writer, url string) {
   Plaza demo is running at %s
 
   Sign in as any of these (password %q):
-    alice   Alice Chen     (contacts: bob, carol)
+    alice   Alice Chen     (contacts: bob, carol; chats with bob and a group)
     bob     Bob Smith      (has a contact request from carol)
     carol   Carol Müller
   Administrator: admin / %s

@@ -1,0 +1,40 @@
+package bench_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/plaza-dev/plaza/internal/bench"
+	"github.com/plaza-dev/plaza/internal/node/nodetest"
+)
+
+// The benchmark itself must count right: on a healthy node nothing is lost
+// or duplicated, and every acknowledged message is delivered to both
+// members' sockets.
+func TestChatBenchCountsDeliveries(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  bench.ChatConfig
+		per  int64 // deliveries per message
+	}{
+		{"direct", bench.ChatConfig{Conns: 8, Rate: 100, Users: 4}, 4},
+		{"group", bench.ChatConfig{Conns: 6, Rate: 40, Group: 6}, 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := nodetest.Start(t, nodetest.Options{})
+			cfg := tc.cfg
+			cfg.Addr, cfg.Duration = n.URL(), time.Second
+			res, err := bench.Chat(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Sent < 10 || res.Lost != 0 || res.Duplicated != 0 || res.Delivered != res.Sent*tc.per || res.Connections != cfg.Conns {
+				t.Fatalf("%+v", res)
+			}
+			if res.P50 <= 0 || res.P99 < res.P50 || res.ServerRSS <= 0 {
+				t.Fatalf("latencies or RSS missing: %+v", res)
+			}
+		})
+	}
+}
