@@ -139,7 +139,6 @@ func (s *Service) CreateGroup(ctx context.Context, userID, title string, usernam
 	}
 	id := ids.New("c")
 	var recipients []string
-	var msgs []Message
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		now := sqldb.Micro(s.now())
 		if _, err := tx.Exec(ctx, insertConversation, id, GroupType, title, nil, userID, now, now); err != nil {
@@ -154,14 +153,12 @@ func (s *Service) CreateGroup(ctx context.Context, userID, title string, usernam
 		if len(users) > 0 {
 			text += " with " + names(users)
 		}
-		m, rcpt, err := s.appendMessage(ctx, tx, Message{ConversationID: id, Sender: Sender{ID: userID}, Kind: KindSystem, Text: text, ClientID: systemClientID + ids.New("sys")})
-		recipients, msgs = rcpt, []Message{m}
+		recipients, err = s.systemNote(ctx, tx, id, userID, text)
 		return err
 	})
 	if err != nil {
 		return Conversation{}, err
 	}
-	s.deliver(ctx, recipients, msgs)
 	s.announce(ctx, id, recipients)
 	return s.Get(ctx, userID, id)
 }
@@ -182,7 +179,6 @@ func (s *Service) AddMembers(ctx context.Context, userID, convID string, usernam
 		return Conversation{}, err
 	}
 	var recipients []string
-	var msgs []Message
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		c, err := s.memberConversation(ctx, tx, convID, userID)
 		if err != nil {
@@ -212,15 +208,12 @@ func (s *Service) AddMembers(ctx context.Context, userID, convID string, usernam
 		if len(added) == 0 {
 			return nil
 		}
-		m, rcpt, err := s.appendMessage(ctx, tx, Message{ConversationID: convID, Sender: Sender{ID: userID}, Kind: KindSystem,
-			Text: adder.DisplayName + " added " + names(added), ClientID: systemClientID + ids.New("sys")})
-		recipients, msgs = rcpt, []Message{m}
+		recipients, err = s.systemNote(ctx, tx, convID, userID, adder.DisplayName+" added "+names(added))
 		return err
 	})
 	if err != nil {
 		return Conversation{}, err
 	}
-	s.deliver(ctx, recipients, msgs)
 	s.announce(ctx, convID, recipients)
 	return s.Get(ctx, userID, convID)
 }
@@ -233,7 +226,6 @@ func (s *Service) Leave(ctx context.Context, userID, convID string) error {
 		return err
 	}
 	var recipients []string
-	var msgs []Message
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		c, err := s.memberConversation(ctx, tx, convID, userID)
 		if err != nil {
@@ -245,17 +237,33 @@ func (s *Service) Leave(ctx context.Context, userID, convID string) error {
 		if _, err := tx.Exec(ctx, deleteMember, convID, userID); err != nil {
 			return err
 		}
-		m, rcpt, err := s.appendMessage(ctx, tx, Message{ConversationID: convID, Sender: Sender{ID: userID}, Kind: KindSystem,
-			Text: leaver.DisplayName + " left the group", ClientID: systemClientID + ids.New("sys")})
-		recipients, msgs = rcpt, []Message{m}
+		recipients, err = s.systemNote(ctx, tx, convID, userID, leaver.DisplayName+" left the group")
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	s.deliver(ctx, recipients, msgs)
 	s.announce(ctx, convID, append(recipients, userID))
 	return nil
+}
+
+// systemNote appends a system message by userID in tx and, once tx
+// commits, delivers it; it returns the members it goes to.
+func (s *Service) systemNote(ctx context.Context, tx *sqldb.Tx, convID, userID, text string) ([]string, error) {
+	m, recipients, err := s.appendMessage(ctx, tx, Message{ConversationID: convID, Sender: Sender{ID: userID},
+		Kind: KindSystem, Text: text, ClientID: systemClientID + ids.New("sys")})
+	if err != nil {
+		return nil, err
+	}
+	tx.AfterCommit(func() {
+		filled, err := s.fillOne(context.Background(), m)
+		if err != nil {
+			s.log.Warn("delivering a system message", "err", err)
+			return
+		}
+		s.deliver(context.Background(), recipients, []Message{filled})
+	})
+	return recipients, nil
 }
 
 func (s *Service) memberConversation(ctx context.Context, q sqldb.Querier, convID, userID string) (convRow, error) {

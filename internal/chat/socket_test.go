@@ -51,6 +51,10 @@ func TestSocketDeliversToEveryDevice(t *testing.T) {
 		if f := benPhone.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "conversation" }); f.Str("conversation.title") != "Trio" {
 			t.Fatalf("conversation frame: %v", f)
 		}
+		sys := benPhone.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "message" && f.Str("message.kind") == "system" })
+		if sys.Str("message.sender.username") != "ann" || !strings.Contains(sys.Str("message.text"), "Trio") {
+			t.Fatalf("system message frame: %v", sys)
+		}
 	})
 }
 
