@@ -36,7 +36,7 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			if demoMode {
-				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat}); err != nil {
+				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay}); err != nil {
 					n.Close()
 					return err
 				}
@@ -54,6 +54,8 @@ func serveCmd() *cobra.Command {
 	f.Float64Var(&cfg.RateIP, "rate-ip", 20, "requests a second per client IP on signup and login (0: no limit)")
 	f.BoolVar(&cfg.RateLoopback, "rate-loopback", false, "apply --rate-ip to loopback clients too")
 	f.Float64Var(&cfg.RateAccount, "rate-account", 200, "requests a second per signed-in account (0: no limit)")
+	f.StringVar(&cfg.PINSecret, "pin-secret", "", "HMAC key of payment PINs (every node must share it; default: a key file in --data)")
+	f.Float64Var(&cfg.RailFailureRate, "rail-failure-rate", 0, "share (0–1) of sandbox-rail top-ups and withdrawals that fail")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")
 	f.BoolVar(&demoMode, "demo", false, "seed demo users and print how to sign in")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")

@@ -515,3 +515,32 @@ func decodeCursor(s string) (listCursor, error) {
 	}
 	return c, nil
 }
+
+// MemberCount is the number of members of a conversation userID is in.
+// Errors: not_found (no such conversation, or userID is not in it).
+func (s *Service) MemberCount(ctx context.Context, convID, userID string) (int, error) {
+	if _, err := membership(ctx, s.db, convID, userID); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.db.QueryRow(ctx, countMembers, convID).Scan(&n)
+	return n, err
+}
+
+// DirectBetween is the direct conversation of two users, made if they are
+// contacts and have none yet; "" when they are not contacts.
+func (s *Service) DirectBetween(ctx context.Context, a, b string) (string, error) {
+	users, err := s.users.many(ctx, []string{b})
+	if err != nil {
+		return "", err
+	}
+	other, ok := users[b]
+	if !ok {
+		return "", errs.E(errs.NotFound, "No such user.")
+	}
+	c, _, err := s.CreateDirect(ctx, a, other.Username)
+	if errs.Is(err, errs.Forbidden) {
+		return "", nil
+	}
+	return c.ID, err
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/pay"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 )
 
@@ -30,7 +31,11 @@ var people = []person{
 type Services struct {
 	Accounts *account.Service
 	Chat     *chat.Service
+	Pay      *pay.Service
 }
+
+// PIN is every demo user's payment PIN.
+const PIN = "123456"
 
 // Seed creates the demo users and contacts if they are missing.
 func Seed(ctx context.Context, s Services) error {
@@ -61,7 +66,32 @@ func Seed(ctx context.Context, s Services) error {
 		return err
 	}
 	if s.Chat != nil {
-		return seedChats(ctx, s.Chat, users)
+		if err := seedChats(ctx, s.Chat, users); err != nil {
+			return err
+		}
+	}
+	if s.Pay != nil {
+		return seedWallets(ctx, s.Pay, users)
+	}
+	return nil
+}
+
+// seedWallets sets every demo user's PIN and gives each some money to
+// send; the idempotency keys make a second run add nothing.
+func seedWallets(ctx context.Context, p *pay.Service, users map[string]account.User) error {
+	for _, person := range people {
+		u := users[person.username]
+		if err := p.SetPIN(ctx, u.ID, PIN, Password); err != nil {
+			return fmt.Errorf("demo PIN: %w", err)
+		}
+		amount := int64(20000)
+		if person.username == "alice" {
+			amount = 50000
+		}
+		r := pay.Request{UserID: u.ID, Key: "demo-topup", Hash: "demo-topup"}
+		if _, _, err := p.TopUp(ctx, r, amount, "CNY"); err != nil {
+			return fmt.Errorf("demo top-up: %w", err)
+		}
 	}
 	return nil
 }
@@ -135,6 +165,7 @@ func PrintWelcome(w io.Writer, url string) {
     alice   Alice Chen     (contacts: bob, carol; chats with bob and a group)
     bob     Bob Smith      (has a contact request from carol)
     carol   Carol Müller
+  Payment PIN of every demo user: 123456 (alice has ¥500.00, the others ¥200.00).
   Administrator: admin / %s
 
   Open %s in a browser (a phone-sized window feels most at home).

@@ -23,6 +23,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/pay"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
@@ -46,6 +47,12 @@ type Config struct {
 	// RateLoopback applies the per-IP limit to loopback clients too.
 	RateLoopback bool
 	Log          *slog.Logger
+	// JobEvery is how often scheduled money work runs (a minute).
+	JobEvery time.Duration
+	// PINSecret is the HMAC key of payment PINs (see pinKey).
+	PINSecret string
+	// RailFailureRate makes that share of sandbox-rail calls fail.
+	RailFailureRate float64
 	// SocketPing overrides how often sockets are pinged (tests).
 	SocketPing time.Duration
 	// DebugAddr serves net/http/pprof when set (keep it on loopback).
@@ -77,6 +84,8 @@ type Node struct {
 	Accounts *account.Service
 	Chat     *chat.Service
 	Hub      *chat.Hub
+	Pay      *pay.Service
+	Rail     *pay.Sandbox
 	Registry *prometheus.Registry
 
 	handler   http.Handler
@@ -87,7 +96,7 @@ type Node struct {
 
 // Migrations lists every component's schema, in dependency order.
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations, pay.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -137,6 +146,14 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	if c.SocketPing > 0 {
 		n.Hub.PingEvery, n.Hub.PongWait = c.SocketPing, c.SocketPing
 	}
+	key, err := n.pinKey(ctx)
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.Rail = &pay.Sandbox{FailureRate: c.RailFailureRate}
+	n.Pay = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
+		Rail: n.Rail, PINKey: key, Log: c.Log})
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -158,6 +175,7 @@ func (n *Node) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{}))
 	(&account.Handler{Service: n.Accounts, Auth: auth, PerIP: perIP}).Register(mux)
 	(&chat.Handler{Service: n.Chat, Hub: n.Hub, Auth: auth}).Register(mux)
+	(&pay.Handler{Service: n.Pay, Auth: auth}).Register(mux)
 	for _, prefix := range []string{"/api/", "/v3/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}
@@ -209,6 +227,7 @@ func (n *Node) Serve(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 	}
 	go n.background(ctx)
+	go n.moneyJobs(ctx)
 	if n.Config.DebugAddr != "" {
 		go func() {
 			mux := http.NewServeMux()
@@ -242,6 +261,33 @@ func (n *Node) Serve(ctx context.Context) error {
 	return err
 }
 
+// moneyJobs runs the pay component's scheduled work every EveryMinute:
+// refunds of expired red packets. Its state is in the database, so it
+// survives restarts, and running it on every node refunds nothing twice.
+func (n *Node) moneyJobs(ctx context.Context) {
+	t := time.NewTicker(n.jobEvery())
+	defer t.Stop()
+	for {
+		if k, err := n.Pay.RefundExpired(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("refunding expired red packets", "err", err)
+		} else if k > 0 {
+			n.log.Info("refunded expired red packets", "count", k)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (n *Node) jobEvery() time.Duration {
+	if n.Config.JobEvery > 0 {
+		return n.Config.JobEvery
+	}
+	return time.Minute
+}
+
 // background runs the node's periodic upkeep until ctx ends.
 func (n *Node) background(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
@@ -252,6 +298,9 @@ func (n *Node) background(ctx context.Context) {
 		}
 		if _, err := idempotency.Prune(ctx, n.DB, 7*24*time.Hour); err != nil && ctx.Err() == nil {
 			n.log.Warn("pruning idempotency keys", "err", err)
+		}
+		if _, err := n.Pay.SettleStale(ctx, 2*time.Minute); err != nil && ctx.Err() == nil {
+			n.log.Warn("settling stale withdrawals", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -271,6 +320,9 @@ func (n *Node) close() {
 	}
 	if n.Hub != nil {
 		n.Hub.Close()
+	}
+	if n.Pay != nil {
+		n.Pay.Close()
 	}
 	if n.Chat != nil {
 		n.Chat.Close()

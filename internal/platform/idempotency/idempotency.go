@@ -142,3 +142,20 @@ func Prune(ctx context.Context, db *sqldb.DB, age time.Duration) (int64, error) 
 	}
 	return res.RowsAffected()
 }
+
+// Lookup finds the stored answer of (owner, key) inside tx, for callers
+// that run their own transaction (group commit). found is false when the
+// key is new. Errors: idempotency_mismatch.
+func Lookup(ctx context.Context, tx *sqldb.Tx, owner, key, hash string) (Response, bool, error) {
+	return lookup(ctx, tx, owner, key, hash)
+}
+
+// Save stores the answer of (owner, key) inside tx, beside the change it
+// answers for.
+func Save(ctx context.Context, tx *sqldb.Tx, owner, key, hash string, status int, body []byte) error {
+	if body == nil {
+		body = []byte{}
+	}
+	_, err := tx.Exec(ctx, insertKey, owner, key, hash, status, body, sqldb.Micro(time.Now()))
+	return err
+}

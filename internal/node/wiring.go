@@ -1,0 +1,71 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// chatForPay lets pay post messages and check membership without
+// importing chat.
+type chatForPay struct{ c *chat.Service }
+
+func (a chatForPay) MemberCount(ctx context.Context, convID, userID string) (int, error) {
+	return a.c.MemberCount(ctx, convID, userID)
+}
+
+func (a chatForPay) DirectID(ctx context.Context, x, y string) (string, error) {
+	return a.c.DirectBetween(ctx, x, y)
+}
+
+func (a chatForPay) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, kind, text, refID, clientID string) (any, error) {
+	m, err := a.c.Post(ctx, tx, convID, senderID, kind, text, refID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// pinKey is the HMAC key of payment PINs: --pin-secret when given; else a
+// key file in the data folder (one node on SQLite); else, on PostgreSQL, a
+// key kept in the database so that every node shares it (with a warning:
+// set --pin-secret to keep it outside).
+func (n *Node) pinKey(ctx context.Context) ([]byte, error) {
+	if n.Config.PINSecret != "" {
+		return []byte(n.Config.PINSecret), nil
+	}
+	if n.DB.Dialect == sqldb.SQLite {
+		path := filepath.Join(n.Config.DataDir, "keys", "pin.key")
+		if b, err := os.ReadFile(path); err == nil {
+			return []byte(strings.TrimSpace(string(b))), nil
+		}
+		key := randomHex(32)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(key), 0o600); err != nil {
+			return nil, fmt.Errorf("writing the PIN key: %w", err)
+		}
+		return []byte(key), nil
+	}
+	n.log.Warn("no --pin-secret: keeping the payment-PIN key in the database so that all nodes share it; set PLAZA_PIN_SECRET to keep it outside")
+	if _, err := n.DB.Exec(ctx, `INSERT INTO server_secrets (name, value) VALUES ('pin_key', ?) ON CONFLICT (name) DO NOTHING`, randomHex(32)); err != nil {
+		return nil, err
+	}
+	var key string
+	err := n.DB.QueryRow(ctx, `SELECT value FROM server_secrets WHERE name = 'pin_key'`).Scan(&key)
+	return []byte(key), err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

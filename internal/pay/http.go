@@ -1,0 +1,185 @@
+package pay
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
+	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+)
+
+// Handler serves the wallet part of the API.
+type Handler struct {
+	Service *Service
+	Auth    *httpx.Auth
+}
+
+// Register adds the pay routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	a := h.Auth.Required
+	mux.Handle("GET /api/v1/wallet", a(h.wallet))
+	mux.Handle("PUT /api/v1/wallet/pin", a(h.setPIN))
+	mux.Handle("POST /api/v1/wallet/topups", a(h.topUp))
+	mux.Handle("POST /api/v1/wallet/withdrawals", a(h.withdraw))
+	mux.Handle("POST /api/v1/wallet/transfers", a(h.transfer))
+	mux.Handle("GET /api/v1/wallet/transactions", a(h.history))
+	mux.Handle("POST /api/v1/conversations/{id}/red-packets", a(h.sendRedPacket))
+	mux.Handle("POST /api/v1/red-packets/{id}/claim", a(h.claim))
+	mux.Handle("GET /api/v1/red-packets/{id}", a(h.redPacket))
+}
+
+// request reads the Idempotency-Key and fingerprints the parameters (never
+// the PIN, so that a retry after a mistyped PIN is the same request).
+func request(r *http.Request, params any) (Request, error) {
+	key, err := idempotency.Key(r)
+	if err != nil {
+		return Request{}, err
+	}
+	body, _ := json.Marshal(params)
+	return Request{UserID: httpx.Caller(r).UserID, Key: key, Hash: idempotency.Hash([]byte(r.Method), []byte(r.URL.Path), body)}, nil
+}
+
+func created(replay bool) int {
+	if replay {
+		return http.StatusOK
+	}
+	return http.StatusCreated
+}
+
+func (h *Handler) wallet(w http.ResponseWriter, r *http.Request) error {
+	balances, pinSet, err := h.Service.Wallet(r.Context(), httpx.Caller(r).UserID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"balances": balances, "pin_set": pinSet})
+	return nil
+}
+
+func (h *Handler) setPIN(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		PIN      string `json:"pin"`
+		Password string `json:"password"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.Service.SetPIN(r.Context(), httpx.Caller(r).UserID, in.PIN, in.Password); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
+	return nil
+}
+
+type moneyIn struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+func (h *Handler) topUp(w http.ResponseWriter, r *http.Request) error {
+	var in moneyIn
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	req, err := request(r, in)
+	if err != nil {
+		return err
+	}
+	t, replay, err := h.Service.TopUp(r.Context(), req, in.Amount, in.Currency)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, created(replay), map[string]any{"transaction": t})
+	return nil
+}
+
+func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		moneyIn
+		PIN string `json:"pin"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	req, err := request(r, in.moneyIn)
+	if err != nil {
+		return err
+	}
+	t, replay, err := h.Service.Withdraw(r.Context(), req, in.Amount, in.Currency, in.PIN)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, created(replay), map[string]any{"transaction": t})
+	return nil
+}
+
+func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Username string `json:"username"`
+		moneyIn
+		Note string `json:"note"`
+		PIN  string `json:"pin"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	req, err := request(r, []any{in.Username, in.moneyIn, in.Note})
+	if err != nil {
+		return err
+	}
+	t, replay, err := h.Service.Transfer(r.Context(), req, in.Username, in.Amount, in.Currency, in.Note, in.PIN)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, created(replay), map[string]any{"transaction": t})
+	return nil
+}
+
+func (h *Handler) history(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.Limit(r, 50, 200)
+	if err != nil {
+		return err
+	}
+	items, next, err := h.Service.History(r.Context(), httpx.Caller(r).UserID, r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(items, next))
+	return nil
+}
+
+func (h *Handler) sendRedPacket(w http.ResponseWriter, r *http.Request) error {
+	var in RedPacketInput
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	params := in
+	params.PIN = ""
+	req, err := request(r, params)
+	if err != nil {
+		return err
+	}
+	rp, msg, replay, err := h.Service.SendRedPacket(r.Context(), req, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, created(replay), map[string]any{"red_packet": rp, "message": msg})
+	return nil
+}
+
+func (h *Handler) claim(w http.ResponseWriter, r *http.Request) error {
+	m, err := h.Service.Claim(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (h *Handler) redPacket(w http.ResponseWriter, r *http.Request) error {
+	rp, err := h.Service.RedPacket(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"red_packet": rp})
+	return nil
+}

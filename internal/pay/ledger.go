@@ -1,0 +1,138 @@
+package pay
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Account kinds.
+const (
+	acctUser   = "user"
+	acctEscrow = "escrow" // red packets in flight
+	acctHold   = "hold"   // withdrawals in flight
+	acctRail   = "rail"   // a funding rail's clearing account: money outside Plaza
+)
+
+// acct names a ledger account.
+type acct struct{ kind, owner, currency string }
+
+func (a acct) id() string { return a.kind + ":" + a.owner + ":" + a.currency }
+
+func userAcct(userID, currency string) acct { return acct{acctUser, userID, currency} }
+
+// The ledger's statements, beside its schema in migrations/.
+const (
+	ensureAccount = `INSERT INTO ledger_accounts (id, kind, owner_id, currency, balance, allow_negative, created_at)
+		VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING`
+	// The debit refuses (no row) when it would take a non-negative account
+	// below zero: the check and the change are one statement.
+	debitAccount = `UPDATE ledger_accounts SET balance = balance - ?
+		WHERE id = ? AND (balance >= ? OR allow_negative = 1) RETURNING balance`
+	creditAccount = `INSERT INTO ledger_accounts (id, kind, owner_id, currency, balance, allow_negative, created_at)
+		VALUES (?, ?, ?, ?, ?, 0, ?)
+		ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance RETURNING balance`
+	insertTransfer = `INSERT INTO ledger_transfers (id, kind, debit_account, credit_account, amount, currency, reference, note,
+		transfer_key, debit_balance, credit_balance, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	selectBalances = `SELECT currency, balance FROM ledger_accounts WHERE kind = 'user' AND owner_id = ? ORDER BY currency`
+	selectBalance  = `SELECT balance FROM ledger_accounts WHERE id = ?`
+)
+
+// moved is one written transfer.
+type moved struct {
+	ID                          string
+	DebitBalance, CreditBalance int64
+}
+
+// move writes one balanced transfer of amount from one account to another,
+// with both balances, in tx. key makes it apply once: a second move with
+// the same key fails on the unique index. Errors: insufficient_funds.
+func move(ctx context.Context, tx *sqldb.Tx, from, to acct, amount int64, kind, reference, note, key string, now time.Time) (moved, error) {
+	if from.currency != to.currency {
+		return moved{}, errs.E(errs.InvalidArgument, "A transfer cannot cross currencies.")
+	}
+	at := sqldb.Micro(now)
+	if from.kind == acctRail {
+		if _, err := tx.Exec(ctx, ensureAccount, from.id(), from.kind, from.owner, from.currency, 1, at); err != nil {
+			return moved{}, err
+		}
+	}
+	m := moved{ID: ids.New("tx")}
+	err := tx.QueryRow(ctx, debitAccount, amount, from.id(), amount).Scan(&m.DebitBalance)
+	if errors.Is(err, sql.ErrNoRows) {
+		return moved{}, errs.E(InsufficientFunds, "Not enough money: this needs %s.", Format(amount, from.currency))
+	}
+	if err != nil {
+		return moved{}, err
+	}
+	if err := tx.QueryRow(ctx, creditAccount, to.id(), to.kind, to.owner, to.currency, amount, at).Scan(&m.CreditBalance); err != nil {
+		return moved{}, err
+	}
+	if _, err := tx.Exec(ctx, insertTransfer, m.ID, kind, from.id(), to.id(), amount, from.currency, reference, note,
+		key, m.DebitBalance, m.CreditBalance, at); err != nil {
+		return moved{}, err
+	}
+	return m, nil
+}
+
+// LedgerCheck is what an audit of the ledger finds.
+type LedgerCheck struct {
+	Balanced      bool             `json:"balanced"`
+	Sums          map[string]int64 `json:"sums"` // per currency; all zero when balanced
+	Transfers     int64            `json:"transfers"`
+	DuplicateKeys int64            `json:"duplicate_keys"`
+	Negative      int64            `json:"negative_wallets"`
+	// Replayed is true when every account's balance equals the replay of
+	// its transfers.
+	Replayed bool `json:"replayed"`
+}
+
+// CheckLedger audits the whole ledger: the sum per currency, transfer
+// count, duplicate keys, negative wallets, and every balance against the
+// replay of its transfers.
+func (s *Service) CheckLedger(ctx context.Context) (LedgerCheck, error) {
+	c := LedgerCheck{Sums: map[string]int64{}, Balanced: true, Replayed: true}
+	rows, err := s.db.Query(ctx, `SELECT currency, SUM(balance) FROM ledger_accounts GROUP BY currency`)
+	if err != nil {
+		return c, err
+	}
+	for rows.Next() {
+		var cur string
+		var sum int64
+		if err := rows.Scan(&cur, &sum); err != nil {
+			rows.Close()
+			return c, err
+		}
+		c.Sums[cur] = sum
+		c.Balanced = c.Balanced && sum == 0
+	}
+	rows.Close()
+	queries := []struct {
+		q   string
+		out *int64
+	}{
+		{`SELECT COUNT(*) FROM ledger_transfers`, &c.Transfers},
+		{`SELECT COUNT(*) - COUNT(DISTINCT transfer_key) FROM ledger_transfers`, &c.DuplicateKeys},
+		{`SELECT COUNT(*) FROM ledger_accounts WHERE balance < 0 AND allow_negative = 0`, &c.Negative},
+	}
+	for _, q := range queries {
+		if err := s.db.QueryRow(ctx, q.q).Scan(q.out); err != nil {
+			return c, err
+		}
+	}
+	var mismatched int64
+	err = s.db.QueryRow(ctx, `SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance <>
+		COALESCE((SELECT SUM(amount) FROM ledger_transfers t WHERE t.credit_account = a.id), 0) -
+		COALESCE((SELECT SUM(amount) FROM ledger_transfers t WHERE t.debit_account = a.id), 0)`).Scan(&mismatched)
+	if err != nil {
+		return c, err
+	}
+	c.Replayed = mismatched == 0
+	c.Balanced = c.Balanced && c.Replayed && c.Negative == 0 && c.DuplicateKeys == 0
+	return c, nil
+}

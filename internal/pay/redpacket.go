@@ -1,0 +1,363 @@
+package pay
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Red packet limits.
+const (
+	MaxRedPacketShares = 100
+	MaxShareAmount     = 20_000 // 200.00 a share at most, as WeChat has it
+	SplitLucky         = "lucky"
+	SplitEqual         = "equal"
+)
+
+const (
+	insertRedPacket = `INSERT INTO red_packets (id, conversation_id, sender_id, currency, total, count, split, greeting,
+		remaining, remaining_count, status, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`
+	selectRedPacket = `SELECT conversation_id, sender_id, currency, total, count, split, greeting, remaining, remaining_count,
+		status, expires_at, created_at FROM red_packets WHERE id = ?`
+	// Optimistic: the share is taken only if nobody took one meanwhile
+	// (another node, another transaction).
+	takeShare = `UPDATE red_packets SET remaining = remaining - ?, remaining_count = remaining_count - 1,
+		status = CASE WHEN remaining_count = 1 THEN 'empty' ELSE status END
+		WHERE id = ? AND remaining = ? AND remaining_count = ? AND status = 'active'`
+	insertClaim    = `INSERT INTO red_packet_claims (red_packet_id, user_id, amount, transfer_id, created_at) VALUES (?, ?, ?, ?, ?)`
+	selectMyClaim  = `SELECT amount FROM red_packet_claims WHERE red_packet_id = ? AND user_id = ?`
+	selectClaims   = `SELECT user_id, amount, created_at FROM red_packet_claims WHERE red_packet_id = ? ORDER BY created_at, user_id`
+	selectExpiring = `SELECT id, remaining FROM red_packets WHERE status = 'active' AND expires_at < ? ORDER BY expires_at LIMIT 200`
+)
+
+// RedPacket is a red packet with its claims.
+type RedPacket struct {
+	ID             string       `json:"id"`
+	ConversationID string       `json:"conversation_id"`
+	Sender         Counterparty `json:"sender"`
+	Total          int64        `json:"total"`
+	Count          int          `json:"count"`
+	Currency       string       `json:"currency"`
+	Greeting       string       `json:"greeting"`
+	Split          string       `json:"split"`
+	ClaimedCount   int          `json:"claimed_count"`
+	ClaimedTotal   int64        `json:"claimed_total"`
+	Status         string       `json:"status"` // active | empty | expired | refunded
+	ExpiresAt      time.Time    `json:"expires_at"`
+	CreatedAt      time.Time    `json:"created_at"`
+	Claims         []Claim      `json:"claims"`
+	MyClaim        *int64       `json:"my_claim"`
+}
+
+// Claim is one person's share.
+type Claim struct {
+	User      Counterparty `json:"user"`
+	Amount    int64        `json:"amount"`
+	CreatedAt time.Time    `json:"created_at"`
+}
+
+// RedPacketInput is what a sender gives.
+type RedPacketInput struct {
+	Total    int64  `json:"total"`
+	Count    int    `json:"count"`
+	Currency string `json:"currency"`
+	Greeting string `json:"greeting"`
+	PIN      string `json:"pin"`
+	Split    string `json:"split"`
+}
+
+// SendRedPacket moves total from the sender to escrow and posts the red
+// packet in the conversation, in one transaction. Errors: invalid_argument,
+// not_found (not a member), the PIN's, insufficient_funds,
+// idempotency_mismatch.
+func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, in RedPacketInput) (RedPacket, any, bool, error) {
+	cur, err := checkMoney("total", in.Total, in.Currency)
+	if err != nil {
+		return RedPacket{}, nil, false, err
+	}
+	if in.Split == "" {
+		in.Split = SplitLucky
+	}
+	switch {
+	case in.Split != SplitLucky && in.Split != SplitEqual:
+		return RedPacket{}, nil, false, errs.Field("split", "split is lucky or equal.")
+	case in.Count < 1 || in.Count > MaxRedPacketShares:
+		return RedPacket{}, nil, false, errs.Field("count", "A red packet has 1 to %d shares.", MaxRedPacketShares)
+	case in.Total < int64(in.Count):
+		return RedPacket{}, nil, false, errs.Field("total", "Every share needs at least %s.", Format(1, cur))
+	case in.Split == SplitEqual && in.Total%int64(in.Count) != 0:
+		return RedPacket{}, nil, false, errs.Field("total", "An equal split needs a total that divides into %d equal shares.", in.Count)
+	case in.Total > MaxShareAmount*int64(in.Count):
+		return RedPacket{}, nil, false, errs.Field("total", "A share is at most %s.", Format(MaxShareAmount, cur))
+	}
+	greeting := strings.TrimSpace(in.Greeting)
+	if greeting == "" {
+		greeting = "Best wishes"
+	}
+	if utf8.RuneCountInString(greeting) > 60 {
+		return RedPacket{}, nil, false, errs.Field("greeting", "A greeting has at most 60 characters.")
+	}
+	if _, err := s.convs.MemberCount(ctx, convID, r.UserID); err != nil {
+		return RedPacket{}, nil, false, err
+	}
+	rpID := ids.New("rp")
+	var msg any
+	var replayID string
+	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		if refusal, err := s.checkPIN(ctx, tx, r.UserID, in.PIN, "red_packet"); refusal != nil || err != nil {
+			return refusal, err
+		}
+		if stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash); err != nil || found {
+			if found {
+				var prior struct {
+					RedPacket RedPacket `json:"red_packet"`
+				}
+				json.Unmarshal(stored.Body, &prior)
+				replayID = prior.RedPacket.ID
+			}
+			return err, nil
+		}
+		now := s.now()
+		m, err := move(ctx, tx, userAcct(r.UserID, cur), acct{acctEscrow, "red_packets", cur}, in.Total, KindRedPacketSend, rpID, greeting, "rps:"+rpID, now)
+		if errs.Is(err, InsufficientFunds) {
+			return err, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, insertRedPacket, rpID, convID, r.UserID, cur, in.Total, in.Count, in.Split, greeting,
+			in.Total, in.Count, sqldb.Micro(now.Add(s.rpTTL)), sqldb.Micro(now)); err != nil {
+			return nil, err
+		}
+		if msg, err = s.convs.Post(ctx, tx, convID, r.UserID, "red_packet", greeting, rpID, "red_packet:"+rpID); err != nil {
+			return nil, err
+		}
+		s.afterBalance(tx, r.UserID, cur, m.DebitBalance)
+		body, _ := json.Marshal(map[string]any{"red_packet": RedPacket{ID: rpID}})
+		return nil, idempotency.Save(ctx, tx, r.UserID, r.Key, r.Hash, 201, body)
+	})
+	if err != nil {
+		return RedPacket{}, nil, false, err
+	}
+	if replayID != "" {
+		rp, err := s.RedPacket(ctx, r.UserID, replayID)
+		return rp, nil, true, err
+	}
+	rp, err := s.RedPacket(ctx, r.UserID, rpID)
+	return rp, msg, false, err
+}
+
+// Claim takes one share of a red packet for a member of its conversation,
+// once. Errors: not_found (no such packet, or not a member), conflict
+// (already claimed), red_packet_empty, red_packet_expired.
+func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error) {
+	var convID string
+	if err := s.db.QueryRow(ctx, `SELECT conversation_id FROM red_packets WHERE id = ?`, rpID).Scan(&convID); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return Money{}, errs.E(errs.NotFound, "No such red packet.")
+		}
+		return Money{}, err
+	}
+	if _, err := s.convs.MemberCount(ctx, convID, userID); err != nil {
+		return Money{}, errs.E(errs.NotFound, "No such red packet.")
+	}
+	var won Money
+	for attempt := 0; ; attempt++ {
+		lost := false
+		err := s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+			lost = false
+			var mine int64
+			if err := tx.QueryRow(ctx, selectMyClaim, rpID, userID).Scan(&mine); err == nil {
+				return errs.E(errs.Conflict, "You already opened this red packet."), nil
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+			var p rpRow
+			if err := p.scan(tx.QueryRow(ctx, selectRedPacket, rpID)); err != nil {
+				return nil, err
+			}
+			now := s.now()
+			switch {
+			case p.status == "refunded" || p.status == "active" && now.After(sqldb.FromMicro(p.expiresAt)):
+				return errs.E(RedPacketExpired, "This red packet has expired; what was left went back to the sender."), nil
+			case p.remainingCount == 0 || p.status == "empty":
+				return errs.E(RedPacketEmpty, "Too late: every share of this red packet has been taken."), nil
+			}
+			share := nextShare(p.split, p.remaining, p.remainingCount)
+			res, err := tx.Exec(ctx, takeShare, share, rpID, p.remaining, p.remainingCount)
+			if err != nil {
+				return nil, err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				lost = true // someone else took a share first: read again
+				return nil, nil
+			}
+			m, err := move(ctx, tx, acct{acctEscrow, "red_packets", p.currency}, userAcct(userID, p.currency), share,
+				KindRedPacketClaim, rpID, "", "rpc:"+rpID+":"+userID, now)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := tx.Exec(ctx, insertClaim, rpID, userID, share, m.ID, sqldb.Micro(now)); err != nil {
+				if sqldb.IsUniqueViolation(err) {
+					return nil, errs.E(errs.Conflict, "You already opened this red packet.")
+				}
+				return nil, err
+			}
+			won = Money{share, p.currency}
+			s.afterBalance(tx, userID, p.currency, m.CreditBalance)
+			return nil, nil
+		})
+		if err != nil || !lost || attempt > 100 {
+			return won, err
+		}
+	}
+}
+
+// nextShare is the next claim's amount: equal shares, or WeChat's "double
+// mean" for lucky packets — uniform in [1, 2 × remaining ÷ count], never
+// leaving less than one minor unit for each share still to come; the last
+// share takes what is left.
+func nextShare(split string, remaining int64, count int) int64 {
+	if count <= 1 {
+		return remaining
+	}
+	if split == SplitEqual {
+		return remaining / int64(count)
+	}
+	hi := 2 * remaining / int64(count)
+	hi = min(hi, remaining-int64(count-1))
+	if hi <= 1 {
+		return 1
+	}
+	return 1 + rand.Int64N(hi)
+}
+
+type rpRow struct {
+	convID, senderID, currency, split, greeting, status string
+	total, remaining, expiresAt, createdAt              int64
+	count, remainingCount                               int
+}
+
+func (p *rpRow) scan(row *sql.Row) error {
+	err := row.Scan(&p.convID, &p.senderID, &p.currency, &p.total, &p.count, &p.split, &p.greeting, &p.remaining,
+		&p.remainingCount, &p.status, &p.expiresAt, &p.createdAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.E(errs.NotFound, "No such red packet.")
+	}
+	return err
+}
+
+// RedPacket shows a red packet to a member of its conversation. Errors:
+// not_found.
+func (s *Service) RedPacket(ctx context.Context, userID, rpID string) (RedPacket, error) {
+	var p rpRow
+	if err := p.scan(s.db.QueryRow(ctx, selectRedPacket, rpID)); err != nil {
+		return RedPacket{}, err
+	}
+	if _, err := s.convs.MemberCount(ctx, p.convID, userID); err != nil {
+		return RedPacket{}, errs.E(errs.NotFound, "No such red packet.")
+	}
+	rp := RedPacket{ID: rpID, ConversationID: p.convID, Total: p.total, Count: p.count, Currency: p.currency, Greeting: p.greeting,
+		Split: p.split, Status: p.status, ExpiresAt: sqldb.FromMicro(p.expiresAt), CreatedAt: sqldb.FromMicro(p.createdAt), Claims: []Claim{}}
+	if rp.Status == "active" && s.now().After(rp.ExpiresAt) {
+		rp.Status = "expired"
+	}
+	rows, err := s.db.Query(ctx, selectClaims, rpID)
+	if err != nil {
+		return RedPacket{}, err
+	}
+	userIDs := []string{p.senderID}
+	for rows.Next() {
+		var c Claim
+		var created int64
+		if err := rows.Scan(&c.User.ID, &c.Amount, &created); err != nil {
+			rows.Close()
+			return RedPacket{}, err
+		}
+		c.CreatedAt = sqldb.FromMicro(created)
+		rp.Claims = append(rp.Claims, c)
+		rp.ClaimedCount++
+		rp.ClaimedTotal += c.Amount
+		userIDs = append(userIDs, c.User.ID)
+		if c.User.ID == userID {
+			amt := c.Amount
+			rp.MyClaim = &amt
+		}
+	}
+	rows.Close()
+	users, err := s.accounts.UsersByIDs(ctx, userIDs)
+	if err != nil {
+		return RedPacket{}, err
+	}
+	who := func(id string) Counterparty {
+		u := users[id]
+		return Counterparty{ID: id, Username: u.Username, DisplayName: u.DisplayName}
+	}
+	rp.Sender = who(p.senderID)
+	for i := range rp.Claims {
+		rp.Claims[i].User = who(rp.Claims[i].User.ID)
+	}
+	return rp, nil
+}
+
+// RefundExpired returns what is left of red packets past their time to
+// their senders. State lives in the database, so the job survives
+// restarts and any node may run it; running it twice refunds nothing twice.
+func (s *Service) RefundExpired(ctx context.Context) (int, error) {
+	rows, err := s.db.Query(ctx, selectExpiring, sqldb.Micro(s.now()))
+	if err != nil {
+		return 0, err
+	}
+	var due []string
+	for rows.Next() {
+		var id string
+		var left int64
+		if err := rows.Scan(&id, &left); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		due = append(due, id)
+	}
+	rows.Close()
+	refunded := 0
+	for _, id := range due {
+		err := s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+			var p rpRow
+			if err := p.scan(tx.QueryRow(ctx, selectRedPacket, id)); err != nil {
+				return nil, err
+			}
+			if p.status != "active" {
+				return nil, nil
+			}
+			res, err := tx.Exec(ctx, `UPDATE red_packets SET status = 'refunded', remaining = 0, remaining_count = 0 WHERE id = ? AND status = 'active' AND remaining = ?`, id, p.remaining)
+			if err != nil {
+				return nil, err
+			}
+			if n, _ := res.RowsAffected(); n != 1 || p.remaining == 0 {
+				return nil, nil
+			}
+			m, err := move(ctx, tx, acct{acctEscrow, "red_packets", p.currency}, userAcct(p.senderID, p.currency), p.remaining,
+				KindRedPacketRefund, id, "", "rpr:"+id, s.now())
+			if err != nil {
+				return nil, err
+			}
+			refunded++
+			s.afterBalance(tx, p.senderID, p.currency, m.CreditBalance)
+			return nil, nil
+		})
+		if err != nil {
+			return refunded, err
+		}
+	}
+	return refunded, nil
+}

@@ -1,0 +1,279 @@
+package pay
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Config wires the service.
+type Config struct {
+	DB            *sqldb.DB
+	Accounts      Accounts
+	Conversations Conversations
+	Notifier      Notifier
+	Rail          Rail
+	// PINKey is the HMAC key of payment PINs, kept outside the database.
+	PINKey []byte
+	Log    *slog.Logger
+	Now    func() time.Time
+	// RedPacketTTL is how long a red packet may be claimed (24 h).
+	RedPacketTTL time.Duration
+}
+
+// Service is the pay component's rules.
+type Service struct {
+	db       *sqldb.DB
+	batch    *sqldb.Batcher
+	accounts Accounts
+	convs    Conversations
+	notify   Notifier
+	rail     Rail
+	pinKey   []byte
+	log      *slog.Logger
+	now      func() time.Time
+	rpTTL    time.Duration
+}
+
+// NewService makes the pay service; Close stops its batcher.
+func NewService(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.RedPacketTTL == 0 {
+		c.RedPacketTTL = 24 * time.Hour
+	}
+	if c.Rail == nil {
+		c.Rail = &Sandbox{}
+	}
+	if err := c.DB.Prepare(context.Background(), debitAccount, creditAccount, insertTransfer, selectPIN, insertAttempt, updatePIN); err != nil {
+		c.Log.Warn("preparing pay statements", "err", err)
+	}
+	// One writer shard: a batch holds its accounts' row locks until it
+	// commits, so two shards moving money between the same accounts in
+	// opposite directions could deadlock on PostgreSQL.
+	return &Service{db: c.DB, batch: c.DB.NewBatcher(1, 256), accounts: c.Accounts, convs: c.Conversations,
+		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL}
+}
+
+// Close finishes queued money jobs.
+func (s *Service) Close() { s.batch.Close() }
+
+// Request identifies a money-moving request for idempotency: the caller,
+// the Idempotency-Key, and the fingerprint of its parameters.
+type Request struct {
+	UserID string
+	Key    string
+	Hash   string
+}
+
+// moneyJob is the body of one money transaction. A refusal commits what
+// the job wrote (a PIN attempt's record) and is the caller's answer; err
+// rolls everything back.
+type moneyJob func(tx *sqldb.Tx) (refusal error, err error)
+
+func (s *Service) run(ctx context.Context, job moneyJob) error {
+	var refusal error
+	err := s.batch.Do(ctx, "pay", func(tx *sqldb.Tx) error {
+		var err error
+		refusal, err = job(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
+// replayed returns the stored answer's transaction, fresh from the ledger.
+func (s *Service) replayed(ctx context.Context, userID string, r idempotency.Response) (Transaction, error) {
+	var stored Transaction
+	if err := json.Unmarshal(r.Body, &stored); err != nil {
+		return Transaction{}, err
+	}
+	return s.transaction(ctx, userID, stored.ID)
+}
+
+// Wallet is a user's balances (CNY always listed) and whether a PIN is set.
+func (s *Service) Wallet(ctx context.Context, userID string) ([]Money, bool, error) {
+	rows, err := s.db.Query(ctx, selectBalances, userID)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	out := []Money{}
+	hasCNY := false
+	for rows.Next() {
+		var m Money
+		if err := rows.Scan(&m.Currency, &m.Amount); err != nil {
+			return nil, false, err
+		}
+		hasCNY = hasCNY || m.Currency == "CNY"
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	if !hasCNY {
+		out = append([]Money{{0, "CNY"}}, out...)
+	}
+	var one int
+	pinSet := s.db.QueryRow(ctx, `SELECT 1 FROM wallet_pins WHERE user_id = ?`, userID).Scan(&one) == nil
+	return out, pinSet, nil
+}
+
+// TopUp adds money from the rail. Errors: invalid_argument, rail_failed,
+// idempotency_mismatch.
+func (s *Service) TopUp(ctx context.Context, r Request, amount int64, currency string) (Transaction, bool, error) {
+	cur, err := checkMoney("amount", amount, currency)
+	if err != nil {
+		return Transaction{}, false, err
+	}
+	if t, ok, err := s.lookup(ctx, r); ok || err != nil {
+		return t, false, err
+	}
+	ref := ids.New("top")
+	if _, err := s.rail.TopUp(ctx, r.UserID, Money{amount, cur}, ref); err != nil {
+		return Transaction{}, false, errs.Wrap(err, RailFailed, "The %s rail declined the top-up; nothing was charged. Try again.", s.rail.Name())
+	}
+	var t Transaction
+	var replay bool
+	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		if stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash); err != nil || found {
+			replay = found
+			if found {
+				json.Unmarshal(stored.Body, &t)
+			}
+			return err, nil
+		}
+		m, err := move(ctx, tx, acct{acctRail, s.rail.Name(), cur}, userAcct(r.UserID, cur), amount, KindTopUp, ref, "", ref, s.now())
+		if err != nil {
+			return nil, err
+		}
+		t = Transaction{ID: m.ID, Kind: KindTopUp, Amount: amount, Currency: cur, Direction: "in", Status: "succeeded", CreatedAt: s.now().UTC()}
+		s.afterBalance(tx, r.UserID, cur, m.CreditBalance)
+		return nil, s.save(ctx, tx, r, t)
+	})
+	if err != nil {
+		return Transaction{}, false, err
+	}
+	if replay {
+		t, err = s.transaction(ctx, r.UserID, t.ID)
+	}
+	return t, replay, err
+}
+
+// Transfer sends money to another user, with a note, after checking the
+// PIN; it also shows as a transfer message in their direct conversation.
+// Errors: invalid_argument (amount, currency, oneself), not_found (no such
+// user), insufficient_funds, wrong_pin, pin_locked, pin_not_set,
+// idempotency_mismatch.
+func (s *Service) Transfer(ctx context.Context, r Request, username string, amount int64, currency, note, pin string) (Transaction, bool, error) {
+	cur, err := checkMoney("amount", amount, currency)
+	if err != nil {
+		return Transaction{}, false, err
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > 100 {
+		return Transaction{}, false, errs.Field("note", "A note has at most 100 characters.")
+	}
+	to, err := s.accounts.UserByUsername(ctx, username)
+	if err != nil {
+		return Transaction{}, false, err
+	}
+	if to.ID == r.UserID {
+		return Transaction{}, false, errs.Field("username", "You cannot transfer money to yourself.")
+	}
+	convID := ""
+	if s.convs != nil {
+		if convID, err = s.convs.DirectID(ctx, r.UserID, to.ID); err != nil {
+			return Transaction{}, false, err
+		}
+	}
+	var t Transaction
+	var replay bool
+	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		if refusal, err := s.checkPIN(ctx, tx, r.UserID, pin, "transfer"); refusal != nil || err != nil {
+			return refusal, err
+		}
+		if stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash); err != nil || found {
+			replay = found
+			if found {
+				json.Unmarshal(stored.Body, &t)
+			}
+			return err, nil
+		}
+		m, err := move(ctx, tx, userAcct(r.UserID, cur), userAcct(to.ID, cur), amount, KindTransfer, "", note, ids.New("tk"), s.now())
+		if errs.Is(err, InsufficientFunds) {
+			return err, nil // nothing moved; the PIN attempt is kept
+		}
+		if err != nil {
+			return nil, err
+		}
+		t = Transaction{ID: m.ID, Kind: KindTransfer, Amount: amount, Currency: cur, Direction: "out", Note: note, Status: "succeeded",
+			Counterparty: &Counterparty{ID: to.ID, Username: to.Username, DisplayName: to.DisplayName}, CreatedAt: s.now().UTC()}
+		if convID != "" {
+			text := Format(amount, cur)
+			if note != "" {
+				text += " · " + note
+			}
+			if _, err := s.convs.Post(ctx, tx, convID, r.UserID, "transfer", text, m.ID, "transfer:"+m.ID); err != nil {
+				return nil, err
+			}
+		}
+		s.afterBalance(tx, r.UserID, cur, m.DebitBalance)
+		s.afterBalance(tx, to.ID, cur, m.CreditBalance)
+		return nil, s.save(ctx, tx, r, t)
+	})
+	if err != nil {
+		return Transaction{}, false, err
+	}
+	if replay {
+		t, err = s.transaction(ctx, r.UserID, t.ID)
+	}
+	return t, replay, err
+}
+
+func (s *Service) lookup(ctx context.Context, r Request) (Transaction, bool, error) {
+	var t Transaction
+	var found bool
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		stored, ok, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash)
+		if err != nil || !ok {
+			return err
+		}
+		found = true
+		t, err = s.replayed(ctx, r.UserID, stored)
+		return err
+	})
+	return t, found, err
+}
+
+func (s *Service) save(ctx context.Context, tx *sqldb.Tx, r Request, t Transaction) error {
+	body, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return idempotency.Save(ctx, tx, r.UserID, r.Key, r.Hash, http.StatusCreated, body)
+}
+
+// afterBalance pushes a user's new balance to their sockets once tx
+// commits.
+func (s *Service) afterBalance(tx *sqldb.Tx, userID, currency string, balance int64) {
+	if s.notify == nil {
+		return
+	}
+	tx.AfterCommit(func() {
+		b, _ := json.Marshal(map[string]any{"type": "wallet", "balance": Money{balance, currency}})
+		s.notify.PublishToUsers([]string{userID}, b)
+	})
+}
