@@ -47,6 +47,8 @@ type Config struct {
 	// RateLoopback applies the per-IP limit to loopback clients too.
 	RateLoopback bool
 	Log          *slog.Logger
+	// RedPacketTTL overrides how long red packets last (tests).
+	RedPacketTTL time.Duration
 	// JobEvery is how often scheduled money work runs (a minute).
 	JobEvery time.Duration
 	// PINSecret is the HMAC key of payment PINs (see pinKey).
@@ -153,7 +155,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	}
 	n.Rail = &pay.Sandbox{FailureRate: c.RailFailureRate}
 	n.Pay = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
-		Rail: n.Rail, PINKey: key, Log: c.Log})
+		Rail: n.Rail, PINKey: key, Log: c.Log, RedPacketTTL: c.RedPacketTTL})
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
