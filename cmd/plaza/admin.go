@@ -9,6 +9,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/node"
+	"github.com/plaza-dev/plaza/internal/pay"
 )
 
 func migrateCmd() *cobra.Command {
@@ -64,6 +65,34 @@ func adminCmd() *cobra.Command {
 	create.Flags().StringVar(&password, "password", "", "the administrator's password (8 characters or more)")
 	create.Flags().StringVar(&region, "region", "US", "the administrator's region (ISO 3166-1 alpha-2)")
 	cmd.AddCommand(create)
+
+	var ledgerStore storeFlags
+	check := &cobra.Command{
+		Use:   "check-ledger",
+		Short: "Audit the ledger (sums per currency, replayed balances, duplicate keys) and print it as JSON",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := context.Background()
+			log := slog.New(slog.DiscardHandler)
+			db, err := node.OpenDB(ctx, node.Config{DataDir: ledgerStore.data, DB: ledgerStore.db, Log: log})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			c, err := pay.NewAuditor(db).CheckLedger(ctx)
+			if err != nil {
+				return err
+			}
+			if err := printJSON(c); err != nil {
+				return err
+			}
+			if !c.Balanced {
+				return fmt.Errorf("the ledger is out of balance")
+			}
+			return nil
+		},
+	}
+	ledgerStore.register(check.Flags())
+	cmd.AddCommand(check)
 	return cmd
 }
 
