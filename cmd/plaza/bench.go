@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plaza-dev/plaza/internal/bench"
+	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
 func benchCmd() *cobra.Command {
@@ -45,6 +47,41 @@ func benchCmd() *cobra.Command {
 	chatCmd.Flags().IntVar(&chat.Group, "group", 0, "send in one group of this many members instead of direct pairs")
 	chatCmd.Flags().IntVar(&chat.Users, "users", 0, "users to create (default: from --conns and --rate)")
 	cmd.AddCommand(chatCmd)
+
+	var (
+		payCfg bench.PayConfig
+		store  storeFlags
+	)
+	payCmd := &cobra.Command{
+		Use:   "pay",
+		Short: "Many users transferring money (or claiming one red packet); audits the ledger at the end",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			payCfg.Addr, payCfg.Duration = addr, duration
+			payCfg.Log = func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+			payCfg.Ledger = func(ctx context.Context) (any, error) {
+				db, err := sqldb.Open(ctx, store.db, store.data)
+				if err != nil {
+					return nil, err
+				}
+				defer db.Close()
+				return pay.NewAuditor(db).CheckLedger(ctx)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			res, err := bench.Pay(ctx, payCfg)
+			if err != nil {
+				return err
+			}
+			return printJSON(res)
+		},
+	}
+	payCmd.Flags().IntVar(&payCfg.Users, "users", 1000, "users to create")
+	payCmd.Flags().BoolVar(&payCfg.Hot, "hot", false, "everyone pays one account (a merchant) instead of random pairs")
+	payCmd.Flags().IntVar(&payCfg.RedPacket, "red-packet", 0, "instead: this many users claim one red packet at once")
+	payCmd.Flags().IntVar(&payCfg.Concurrency, "concurrency", 64, "requests in flight")
+	payCmd.Flags().StringVar(&store.data, "data", "./plaza-data", "the node's data folder, to audit the ledger at the end")
+	payCmd.Flags().StringVar(&store.db, "db", "", "the node's postgres:// URL, to audit the ledger at the end")
+	cmd.AddCommand(payCmd)
 	return cmd
 }
 

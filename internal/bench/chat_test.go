@@ -38,3 +38,27 @@ func TestChatBenchCountsDeliveries(t *testing.T) {
 		})
 	}
 }
+
+// The pay benchmark moves money, audits the ledger, and in red-packet mode
+// never pays out more shares or money than the packet holds.
+func TestPayBench(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	audit := func(ctx context.Context) (any, error) { return n.Pay.CheckLedger(ctx) }
+	res, err := bench.Pay(context.Background(), bench.PayConfig{Addr: n.URL(), Duration: 500 * time.Millisecond, Users: 6, Concurrency: 4, Ledger: audit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Transfers < 5 || len(res.Failures) != 0 || res.P99 < res.P50 {
+		t.Fatalf("%+v", res)
+	}
+	if c, _ := n.Pay.CheckLedger(context.Background()); !c.Balanced {
+		t.Fatalf("ledger: %+v", c)
+	}
+	rp, err := bench.Pay(context.Background(), bench.PayConfig{Addr: n.URL(), RedPacket: 12, Ledger: audit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *rp.Claims != int64(rp.Shares) || *rp.ClaimedTotal != rp.Total || rp.Failures["red_packet_empty"] != 12-rp.Shares {
+		t.Fatalf("%+v %v", rp, rp.Failures)
+	}
+}
