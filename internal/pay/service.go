@@ -83,7 +83,9 @@ type moneyJob func(tx *sqldb.Tx) (refusal error, err error)
 
 func (s *Service) run(ctx context.Context, job moneyJob) error {
 	var refusal error
-	err := s.batch.Do(ctx, "pay", func(tx *sqldb.Tx) error {
+	// Refusals come back as refusal, not as the job's error, so money jobs
+	// rarely fail and may share transactions without savepoints.
+	err := s.batch.DoChecked(ctx, "pay", func(tx *sqldb.Tx) error {
 		var err error
 		refusal, err = job(tx)
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5/pgconn"
 	"hash/fnv"
 	"sync"
 )
@@ -35,6 +36,17 @@ type batchJob struct {
 	after []func()
 	// checked jobs refuse only before writing (DoChecked).
 	checked bool
+	retries int
+}
+
+// errPoisoned rolls back a bare batch in which a job failed.
+var errPoisoned = errors.New("sqldb: a job of the batch failed")
+
+// retryable reports whether err is PostgreSQL aborting a transaction that
+// lost a deadlock or a serialization conflict.
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
 }
 
 const (
@@ -74,11 +86,11 @@ func (b *Batcher) Do(ctx context.Context, key string, fn func(tx *Tx) error) err
 	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)})
 }
 
-// DoChecked is Do for a job that refuses (returns an error) only before its
-// first write, so that a refusal leaves nothing to undo. On PostgreSQL such
-// jobs run without a savepoint each — two round trips fewer — and should
-// one fail in SQL (which aborts the shared transaction), every job of its
-// batch is run again alone, in a transaction of its own.
+// DoChecked is Do for jobs that rarely fail. On PostgreSQL such jobs run
+// without a savepoint each — two round trips fewer — and should one fail
+// (in SQL, which aborts the shared transaction, or by returning an error),
+// the batch is rolled back and every job of it run again alone, in a
+// transaction of its own; a job alone that loses a deadlock is retried.
 func (b *Batcher) DoChecked(ctx context.Context, key string, fn func(tx *Tx) error) error {
 	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true})
 }
@@ -164,20 +176,38 @@ func (b *Batcher) commit(batch []*batchJob) {
 				results[i] = err
 				continue
 			}
-			if bare {
-				results[i] = runBare(tx, j)
-			} else {
+			if !bare {
 				results[i] = b.runJob(tx, j)
+				continue
+			}
+			// A bare job that fails may have written before failing, and
+			// with no savepoint its writes cannot be undone alone: undo
+			// the whole batch and run each job on its own.
+			if results[i] = runBare(tx, j); results[i] != nil {
+				return errPoisoned
 			}
 		}
 		return nil
 	})
-	if err != nil && bare && len(batch) > 1 {
-		// The shared transaction failed: give every job its own.
-		for _, j := range batch {
-			j.after = nil
-			b.commit([]*batchJob{j})
+	if err != nil && bare {
+		if len(batch) > 1 {
+			for _, j := range batch {
+				j.after = nil
+				b.commit([]*batchJob{j})
+			}
+			return
 		}
+		if errors.Is(err, errPoisoned) {
+			err = results[0]
+		} else if retryable(err) && batch[0].retries < 3 {
+			// A deadlock or serialization failure with another node's
+			// transaction: PostgreSQL chose this one to abort; run it again.
+			batch[0].retries++
+			batch[0].after = nil
+			b.commit(batch)
+			return
+		}
+		batch[0].done <- err
 		return
 	}
 	for i, j := range batch {
