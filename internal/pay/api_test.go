@@ -321,6 +321,9 @@ func TestExpiredRedPacketReturnsToSender(t *testing.T) {
 	d := ann.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "direct", "username": "ben"})
 	r := pay(t, ann, "/api/v1/conversations/"+d.Str("conversation.id")+"/red-packets", map[string]any{"total": 600, "count": 2, "currency": "CNY", "pin": pin})
 	rp := r.Str("red_packet.id")
+	if own := ann.Do(t, "POST", "/api/v1/red-packets/"+rp+"/claim", nil); own.Status != 403 {
+		t.Fatalf("the sender opened their own one-to-one packet: %d %s", own.Status, own.Body)
+	}
 	if got := ben.Do(t, "POST", "/api/v1/red-packets/"+rp+"/claim", nil); got.Status != 200 {
 		t.Fatalf("claim: %d %s", got.Status, got.Body)
 	}

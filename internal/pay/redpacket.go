@@ -168,8 +168,19 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 		}
 		return Money{}, err
 	}
-	if _, err := s.convs.MemberCount(ctx, convID, userID); err != nil {
+	members, err := s.convs.MemberCount(ctx, convID, userID)
+	if err != nil {
 		return Money{}, errs.E(errs.NotFound, "No such red packet.")
+	}
+	if members == 2 {
+		// One to one, the packet is for the other person (as in WeChat).
+		var sender string
+		if err := s.db.QueryRow(ctx, `SELECT sender_id FROM red_packets WHERE id = ?`, rpID).Scan(&sender); err != nil {
+			return Money{}, err
+		}
+		if sender == userID {
+			return Money{}, errs.E(errs.Forbidden, "This red packet is for the other person in the chat.")
+		}
 	}
 	var won Money
 	for attempt := 0; ; attempt++ {

@@ -83,12 +83,14 @@ interface RequestOptions {
   /** Skip the global "session expired" handling for this call's 401. */
   allow401?: boolean;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. Idempotency-Key on money-moving calls). */
+  headers?: Record<string, string>;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   const isForm = opts.body instanceof FormData;
   if (opts.body !== undefined && !isForm) headers['Content-Type'] = 'application/json';
   if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;

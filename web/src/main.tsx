@@ -6,5 +6,6 @@ import './styles/components.css';
 import './styles/auth.css';
 import './styles/pages.css';
 import './styles/chat.css';
+import './styles/wallet.css';
 
 render(<App />, document.getElementById('app')!);

@@ -32,7 +32,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/contacts', tab: 'contacts', render: () => <ContactsPage /> },
   { pattern: '/contacts/new', tab: 'contacts', render: ({ user }) => <NewFriendsPage user={user} /> },
   { pattern: '/discover', tab: 'discover', render: () => <DiscoverPage /> },
-  { pattern: '/wallet', tab: 'wallet', render: () => <WalletPage /> },
+  { pattern: '/wallet', tab: 'wallet', render: ({ user }) => <WalletPage user={user} /> },
   { pattern: '/me', tab: 'me', render: ({ user }) => <MePage user={user} /> },
 ];
 

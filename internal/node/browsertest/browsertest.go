@@ -170,3 +170,23 @@ func (b *Browser) Screenshot(label string) {
 		b.t.Logf("screenshot %s: %v", label, err)
 	}
 }
+
+// WaitText waits (bounded) until the element's text is want.
+func WaitText(b *Browser, sel, want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.Ctx, 2*time.Second)
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		cancel()
+		if err == nil {
+			if last = strings.TrimSpace(s); last == want {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.Screenshot("failed-waiting")
+	b.t.Fatalf("%s: %s shows %q, want %q", b.Name, sel, last, want)
+}

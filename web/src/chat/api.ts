@@ -20,6 +20,10 @@ export interface Message {
   client_id: string;
   media_id?: Id;
   media_url?: string;
+  /** kind red_packet: the packet to open. */
+  red_packet_id?: Id;
+  /** kind transfer: the wallet transaction behind it. */
+  transaction_id?: Id;
   created_at: string;
 }
 

@@ -3,6 +3,7 @@ import type { Id } from '../api';
 import { startSocket, stopSocket, type ServerFrame } from './socket';
 import { conversationChanged, loadConversations, readElsewhere, receive, resetChat, resync } from './store';
 import { onAck, onSendError, onSocketDown, resetSending } from './send';
+import { applyBalance, refreshWallet, resetWallet, wallet } from '../wallet/store';
 
 function onFrame(f: ServerFrame): void {
   switch (f.type) {
@@ -22,20 +23,31 @@ function onFrame(f: ServerFrame): void {
     case 'conversation':
       conversationChanged(f.conversation);
       break;
+    case 'wallet':
+      applyBalance(f.balance);
+      break;
     default:
-      break; // wallet and anything newer: not ours to handle
+      break; // anything newer: not ours to handle
   }
 }
 
 export function startChat(meId: Id): void {
   resetChat(meId);
   resetSending();
+  resetWallet();
   void loadConversations();
-  startSocket({ onFrame, onReady: () => void resync(), onDown: onSocketDown });
+  startSocket({ onFrame, onReady, onDown: onSocketDown });
+}
+
+function onReady(): void {
+  void resync();
+  // Balance frames may have been missed while the socket was down.
+  if (wallet.get().balances !== null) void refreshWallet();
 }
 
 export function stopChat(): void {
   stopSocket();
   resetSending();
   resetChat();
+  resetWallet();
 }

@@ -3,6 +3,7 @@
 // state; the store hands it callbacks and resyncs on every `ready`.
 import { createStore } from '../store';
 import type { Conversation, Message } from './api';
+import type { Money } from '../wallet/money';
 
 export type ConnectionState = 'idle' | 'connecting' | 'reconnecting' | 'ready';
 
@@ -17,7 +18,7 @@ export type ServerFrame =
   | { type: 'conversation'; conversation: Conversation }
   | { type: 'ack'; client_id: string; message: Message }
   | { type: 'error'; client_id?: string; error: { code: string; message: string } }
-  | { type: 'wallet' };
+  | { type: 'wallet'; balance?: Money };
 
 export type ClientFrame =
   | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string }

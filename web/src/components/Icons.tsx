@@ -278,3 +278,69 @@ export function CheckIcon(p: IconProps) {
     </Svg>
   );
 }
+
+export function TopUpIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M12 4v11M7.5 10.5 12 15l4.5-4.5" />
+      <path d="M5 19.5h14" />
+    </Svg>
+  );
+}
+
+export function WithdrawIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M12 15V4M7.5 8.5 12 4l4.5 4.5" />
+      <path d="M5 19.5h14" />
+    </Svg>
+  );
+}
+
+export function BagIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M5.5 8h13l-1 12h-11z" />
+      <path d="M9 10V7a3 3 0 0 1 6 0v3" />
+    </Svg>
+  );
+}
+
+export function RefundIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M9 8H5V4" />
+      <path d="M5.5 8A7.5 7.5 0 1 1 4.5 13" />
+    </Svg>
+  );
+}
+
+export function BackspaceIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M8.5 5.5H20v13H8.5L3 12z" />
+      <path d="m11.5 9.5 5 5M16.5 9.5l-5 5" />
+    </Svg>
+  );
+}
+
+export function CrownIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M4 8l4 3.5L12 5l4 6.5L20 8l-1.5 10h-13z" />
+    </Svg>
+  );
+}
+
+/** The red envelope drawn in red packet bubbles (filled, not stroked). */
+export function EnvelopeArt({ size = 34 }: { size?: number }) {
+  return (
+    <svg width={size * 0.8} height={size} viewBox="0 0 32 40" aria-hidden="true" focusable="false" class="envelope-art">
+      <rect x="1" y="1" width="30" height="38" rx="4" fill="#F8D9A3" />
+      <rect x="2.5" y="2.5" width="27" height="35" rx="3" fill="#E8513A" />
+      <path d="M2.5 6a3 3 0 0 1 3-3.5h21a3 3 0 0 1 3 3.5v7c-4 3.4-8.4 5-13.5 5S6.5 16.4 2.5 13z" fill="#F06A4D" />
+      <circle cx="16" cy="17.5" r="4.8" fill="#F8C867" />
+      <circle cx="16" cy="17.5" r="3.2" fill="none" stroke="#D9A13A" stroke-width="1" />
+    </svg>
+  );
+}

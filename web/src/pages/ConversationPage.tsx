@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { User } from '../api';
-import { fullTitle } from '../chat/format';
+import { fullTitle, peer } from '../chat/format';
 import { maxSeq, sameId } from '../chat/merge';
 import { chat, markRead, openThread, setVisibleConversation } from '../chat/store';
 import { useStore } from '../store';
@@ -13,6 +13,9 @@ import { MessageList } from '../components/chat/MessageList';
 import { Composer } from '../components/chat/Composer';
 import { ImageViewer } from '../components/chat/ImageViewer';
 import { GroupInfoSheet } from '../components/chat/GroupInfoSheet';
+import { RedPacketSheet } from '../components/wallet/RedPacketSheet';
+import { RedPacketModal } from '../components/wallet/RedPacketModal';
+import { TransferSheet } from '../components/wallet/TransferSheet';
 
 export function ConversationPage({ id, user }: { id: string; user: User }) {
   const { conversations, threads } = useStore(chat);
@@ -22,6 +25,9 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   const [info, setInfo] = useState(false);
   const closeViewer = useCallback(() => setViewing(null), []);
   const closeInfo = useCallback(() => setInfo(false), []);
+  const [money, setMoney] = useState<'' | 'red_packet' | 'transfer'>('');
+  const closeMoney = useCallback(() => setMoney(''), []);
+  const [packet, setPacket] = useState<string | null>(null);
 
   // Layout effect: the thread is marked loading before the first paint.
   useLayoutEffect(() => {
@@ -62,7 +68,7 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   } else if (!c || !thread || (thread.status === 'loading' && thread.items.length === 0)) {
     body = <Spinner label="Loading messages…" />;
   } else {
-    body = <MessageList c={c} thread={thread} me={me} onImage={setViewing} />;
+    body = <MessageList c={c} thread={thread} me={me} onImage={setViewing} onRedPacket={setPacket} />;
   }
 
   return (
@@ -83,10 +89,21 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
     >
       <div id="conversation" class="conversation" data-conversation-id={id} data-type={c?.type}>
         {body}
-        {c && <Composer convId={c.id} />}
+        {c && <Composer convId={c.id} onRedPacket={() => setMoney('red_packet')} onTransfer={() => setMoney('transfer')} />}
       </div>
       <ImageViewer src={viewing} onClose={closeViewer} />
       {c?.type === 'group' && <GroupInfoSheet c={c} meId={user.id} open={info} onClose={closeInfo} />}
+      {c && <RedPacketSheet c={c} open={money === 'red_packet'} onClose={closeMoney} />}
+      {c && (
+        <TransferSheet
+          open={money === 'transfer'}
+          onClose={closeMoney}
+          me={user.username}
+          to={c.type === 'direct' ? peer(c, user.id) : undefined}
+          choices={c.type === 'group' ? c.members.filter((m) => !sameId(m.id, user.id)) : undefined}
+        />
+      )}
+      {c && packet && <RedPacketModal key={packet} id={packet} c={c} me={me} onClose={() => setPacket(null)} />}
     </Page>
   );
 }

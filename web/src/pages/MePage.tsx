@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { User } from '../api';
 import { logout } from '../session';
 import { regionName, useRegions } from '../regions';
@@ -6,11 +6,20 @@ import { showToast } from '../toast';
 import { Page } from '../components/Page';
 import { Avatar } from '../components/Avatar';
 import { Cell, CellGroup, CellIcon } from '../components/Cell';
-import { SettingsIcon, ShieldIcon } from '../components/Icons';
+import { LockIcon, SettingsIcon, ShieldIcon } from '../components/Icons';
+import { PinSetupSheet } from '../components/wallet/PinSetupSheet';
+import { useStore } from '../store';
+import { refreshWallet, wallet } from '../wallet/store';
 
 export function MePage({ user }: { user: User }) {
   const regions = useRegions();
   const [busy, setBusy] = useState(false);
+  const [pinSheet, setPinSheet] = useState(false);
+  const { pinSet } = useStore(wallet);
+
+  useEffect(() => {
+    void refreshWallet();
+  }, []);
 
   async function onLogout() {
     if (busy) return;
@@ -38,6 +47,20 @@ export function MePage({ user }: { user: User }) {
       </div>
       <CellGroup>
         <Cell
+          id="me-payment-pin"
+          media={
+            <CellIcon color="orange">
+              <LockIcon size={20} />
+            </CellIcon>
+          }
+          title="Payment PIN"
+          extra={pinSet === null ? undefined : <span class={pinSet ? 'muted' : 'pin-missing'}>{pinSet ? 'Set' : 'Not set'}</span>}
+          chevron
+          onClick={() => setPinSheet(true)}
+        />
+      </CellGroup>
+      <CellGroup>
+        <Cell
           media={
             <CellIcon color="blue">
               <ShieldIcon size={20} />
@@ -63,6 +86,7 @@ export function MePage({ user }: { user: User }) {
           {busy ? 'Logging out…' : 'Log out'}
         </button>
       </CellGroup>
+      <PinSetupSheet open={pinSheet} onClose={() => setPinSheet(false)} />
     </Page>
   );
 }

@@ -2,15 +2,30 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Id } from '../../api';
 import { MAX_TEXT, sendImage, sendText } from '../../chat/send';
 import { showToast } from '../../toast';
-import { ImageIcon } from '../Icons';
+import { ImageIcon, PlusIcon, RedPacketIcon, TransferIcon } from '../Icons';
 
 /** Unsent text per conversation, kept while moving around the app. */
 const drafts = new Map<string, string>();
 
-/** Text box (Enter sends, Shift+Enter breaks the line), image picker, Send. */
-export function Composer({ convId }: { convId: Id }) {
+interface ComposerProps {
+  convId: Id;
+  /** "+" panel actions; the panel shows only the ones given. */
+  onRedPacket?: () => void;
+  onTransfer?: () => void;
+}
+
+/** Text box (Enter sends, Shift+Enter breaks the line), image picker, "+" panel, Send. */
+export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
   const input = useRef<HTMLTextAreaElement>(null);
   const [hasText, setHasText] = useState(false);
+  const [more, setMore] = useState(false);
+
+  useEffect(() => setMore(false), [convId]);
+
+  function pick(fn?: () => void) {
+    setMore(false);
+    fn?.();
+  }
 
   useEffect(() => {
     const el = input.current;
@@ -86,36 +101,76 @@ export function Composer({ convId }: { convId: Id }) {
   }
 
   return (
-    <form
-      class="composer"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
-      <label class="icon-button composer-image" title="Send an image">
-        <ImageIcon size={26} />
-        <span class="sr-only">Send an image</span>
-        <input id="composer-image" type="file" accept="image/*" class="file-input" onChange={onFile} />
-      </label>
-      <textarea
-        id="composer-input"
-        ref={input}
-        class="composer-input"
-        rows={1}
-        maxLength={MAX_TEXT}
-        placeholder="Message"
-        aria-label="Message"
-        enterkeyhint="send"
-        onKeyDown={onKeyDown}
-        onBeforeInput={onBeforeInput}
-        onPaste={onPaste}
-        onKeyUp={() => (swallowBreak.current = false)}
-        onInput={(e) => setHasText(e.currentTarget.value.trim() !== '')}
-      />
-      <button type="submit" id="composer-send" class={'composer-send' + (hasText ? ' ready' : '')}>
-        Send
-      </button>
-    </form>
+    <div class="composer-dock">
+      <form
+        class="composer"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit();
+        }}
+      >
+        <label class="icon-button composer-image" title="Send an image">
+          <ImageIcon size={26} />
+          <span class="sr-only">Send an image</span>
+          <input id="composer-image" type="file" accept="image/*" class="file-input" onChange={onFile} />
+        </label>
+        <textarea
+          id="composer-input"
+          ref={input}
+          class="composer-input"
+          rows={1}
+          maxLength={MAX_TEXT}
+          placeholder="Message"
+          aria-label="Message"
+          enterkeyhint="send"
+          onKeyDown={onKeyDown}
+          onBeforeInput={onBeforeInput}
+          onPaste={onPaste}
+          onKeyUp={() => (swallowBreak.current = false)}
+          onInput={(e) => setHasText(e.currentTarget.value.trim() !== '')}
+          onFocus={() => setMore(false)}
+        />
+        <button
+          type="button"
+          id="composer-more"
+          class={'icon-button composer-more' + (more ? ' on' : '')}
+          aria-label="More: red packet, transfer"
+          aria-expanded={more}
+          aria-controls="composer-panel"
+          onClick={() => setMore((v) => !v)}
+        >
+          <PlusIcon size={22} stroke-width={1.8} />
+        </button>
+        <button type="submit" id="composer-send" class={'composer-send' + (hasText ? ' ready' : '')}>
+          Send
+        </button>
+      </form>
+      {more && (
+        <div class="composer-panel" id="composer-panel">
+          <label class="composer-tile" for="composer-image" onClick={() => setMore(false)}>
+            <span class="composer-tile-icon">
+              <ImageIcon size={28} />
+            </span>
+            <span>Album</span>
+          </label>
+          {onRedPacket && (
+            <button type="button" id="send-red-packet" class="composer-tile" onClick={() => pick(onRedPacket)}>
+              <span class="composer-tile-icon tile-red">
+                <RedPacketIcon size={28} />
+              </span>
+              <span>Red Packet</span>
+            </button>
+          )}
+          {onTransfer && (
+            <button type="button" id="send-transfer" class="composer-tile" onClick={() => pick(onTransfer)}>
+              <span class="composer-tile-icon tile-orange">
+                <TransferIcon size={28} />
+              </span>
+              <span>Transfer</span>
+            </button>
+          )}
+        </div>
+      )}
+    </div>
   );
 }

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { ChatUser, Message } from '../../chat/api';
 import type { Pending } from '../../chat/merge';
 import { Avatar } from '../Avatar';
-import { RedPacketIcon, TransferIcon } from '../Icons';
+import { RedPacketBubble, TransferBubble } from '../wallet/Bubbles';
 
 interface Common {
   mine: boolean;
@@ -12,6 +12,8 @@ interface Common {
   onImage: (src: string) => void;
   /** Re-stick to the bottom once an image knows its size. */
   onMediaLoad: () => void;
+  /** Tapped a red packet. */
+  onRedPacket?: (id: string) => void;
 }
 
 /** One server message: a bubble with an avatar, or a grey system pill. */
@@ -23,9 +25,13 @@ export function MessageItem({ m, ...rest }: Common & { m: Message }) {
       </div>
     );
   }
+  let body;
+  if (m.kind === 'red_packet') body = <RedPacketBubble id={m.red_packet_id} greeting={m.text} onOpen={rest.onRedPacket} />;
+  else if (m.kind === 'transfer') body = <TransferBubble text={m.text} mine={rest.mine} />;
+  else body = <Body kind={m.kind} text={m.text} src={m.media_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />;
   return (
     <Row {...rest} kind={m.kind} attrs={{ 'data-seq': String(m.seq), 'data-kind': m.kind }}>
-      <Body kind={m.kind} text={m.text} src={m.media_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />
+      {body}
     </Row>
   );
 }
@@ -59,7 +65,7 @@ function Row({
   attrs,
   status,
   children,
-}: Omit<Common, 'onImage' | 'onMediaLoad'> & { kind: string; attrs: Record<string, string>; status?: ComponentChildren; children: ComponentChildren }) {
+}: Omit<Common, 'onImage' | 'onMediaLoad' | 'onRedPacket'> & { kind: string; attrs: Record<string, string>; status?: ComponentChildren; children: ComponentChildren }) {
   return (
     <div class={'msg' + (mine ? ' msg-mine' : ' msg-theirs') + ' msg-' + kind} {...attrs}>
       <Avatar username={sender.username} name={sender.display_name} size="md" class="msg-avatar" />
@@ -92,18 +98,6 @@ function Body({
       <button type="button" class="bubble-image" aria-label="View image" onClick={() => src && onImage(src)}>
         {src ? <img src={src} alt="Image" loading="lazy" decoding="async" onLoad={onMediaLoad} /> : <span class="bubble-image-missing">[Image]</span>}
       </button>
-    );
-  }
-  if (kind === 'red_packet' || kind === 'transfer') {
-    const label = kind === 'red_packet' ? 'Red Packet' : 'Transfer';
-    return (
-      <div class={'bubble bubble-money bubble-' + kind}>
-        <span class="bubble-money-top">
-          {kind === 'red_packet' ? <RedPacketIcon size={30} /> : <TransferIcon size={30} />}
-          <span class="bubble-text">{text || label}</span>
-        </span>
-        <span class="bubble-money-foot">{label}</span>
-      </div>
     );
   }
   return (

@@ -15,6 +15,7 @@ interface ListProps {
   thread: Thread;
   me: ChatUser;
   onImage: (src: string) => void;
+  onRedPacket?: (id: string) => void;
 }
 
 /**
@@ -22,7 +23,7 @@ interface ListProps {
  * near it, keeps the reading position when older pages load on top, and
  * offers a "new messages" pill otherwise.
  */
-export function MessageList({ c, thread, me, onImage }: ListProps) {
+export function MessageList({ c, thread, me, onImage, onRedPacket }: ListProps) {
   const box = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const last = useRef({ first: 0, height: 0, newest: 0, pending: 0 });
@@ -43,6 +44,17 @@ export function MessageList({ c, thread, me, onImage }: ListProps) {
     if (!el) return;
     if (stick.current) el.scrollTop = el.scrollHeight;
     last.current.height = el.scrollHeight;
+  }, []);
+
+  // The column shrinks when the composer grows or its "+" panel opens: stay at the bottom.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return undefined;
+    const ro = new ResizeObserver(() => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
   }, []);
 
   useLayoutEffect(() => {
@@ -92,6 +104,7 @@ export function MessageList({ c, thread, me, onImage }: ListProps) {
         showName={group && !mine && (divider || prevSender !== sender)}
         onImage={onImage}
         onMediaLoad={onMediaLoad}
+        onRedPacket={onRedPacket}
       />,
     );
     prevAt = m.created_at;

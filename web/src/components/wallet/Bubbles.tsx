@@ -1,0 +1,75 @@
+import { useEffect } from 'preact/hooks';
+import type { Id } from '../../api';
+import { useStore } from '../../store';
+import type { RedPacket } from '../../wallet/api';
+import { loadRedPacket, redPackets } from '../../wallet/store';
+import { myId } from '../../chat/store';
+import { sameId } from '../../chat/merge';
+import { EnvelopeArt, TransferIcon } from '../Icons';
+
+/** "Opened", "All claimed", "Expired" — or nothing while it can still be opened. */
+export function redPacketState(rp: RedPacket | undefined): string {
+  if (!rp) return '';
+  if (rp.my_claim !== null && rp.my_claim !== undefined) return 'Opened';
+  // A single-share packet of ours that someone took reads "Opened" (direct chats).
+  if (rp.status === 'empty') return rp.count === 1 && sameId(rp.sender.id ?? '', myId()) ? 'Opened' : 'All claimed';
+  if (rp.status === 'expired' || rp.status === 'refunded') return 'Expired';
+  return '';
+}
+
+/** The red-and-gold red packet card in a conversation; faded once opened or gone. */
+export function RedPacketBubble({ id, greeting, onOpen }: { id?: Id; greeting: string; onOpen?: (id: string) => void }) {
+  const all = useStore(redPackets);
+  const rp = id === undefined ? undefined : all[String(id)];
+
+  useEffect(() => {
+    if (id !== undefined && !rp) loadRedPacket(id).catch(() => undefined);
+  }, [id]);
+
+  const state = redPacketState(rp);
+  return (
+    <button
+      type="button"
+      class={'bubble bubble-money red-packet' + (state ? ' faded' : '')}
+      data-red-packet-id={id === undefined ? undefined : String(id)}
+      data-state={state ? state.toLowerCase().replace(/\s+/g, '-') : 'new'}
+      aria-label={'Red packet: ' + (greeting || 'Best wishes') + (state ? ' (' + state + ')' : '')}
+      onClick={() => id !== undefined && onOpen?.(String(id))}
+    >
+      <span class="bubble-money-top">
+        <EnvelopeArt size={38} />
+        <span class="bubble-money-texts">
+          <span class="bubble-text">{greeting || 'Best wishes'}</span>
+          {state && <span class="bubble-money-sub">{state}</span>}
+        </span>
+      </span>
+      <span class="bubble-money-foot">Red Packet</span>
+    </button>
+  );
+}
+
+/** Server text is "¥12.34 · note" or just "¥12.34". */
+export function splitTransferText(text: string): { amount: string; note: string } {
+  const i = text.indexOf(' · ');
+  if (i < 0) return { amount: text.trim(), note: '' };
+  return { amount: text.slice(0, i).trim(), note: text.slice(i + 3).trim() };
+}
+
+/** WeChat-style orange transfer card: amount, note (or who it went to), "Transfer". */
+export function TransferBubble({ text, mine }: { text: string; mine: boolean }) {
+  const { amount, note } = splitTransferText(text);
+  return (
+    <div class="bubble bubble-money transfer-bubble">
+      <span class="bubble-money-top">
+        <span class="transfer-coin" aria-hidden="true">
+          <TransferIcon size={24} />
+        </span>
+        <span class="bubble-money-texts">
+          <span class="bubble-text transfer-amount">{amount || 'Transfer'}</span>
+          <span class="bubble-money-sub transfer-note">{note || (mine ? 'Transferred' : 'Received')}</span>
+        </span>
+      </span>
+      <span class="bubble-money-foot">Transfer</span>
+    </div>
+  );
+}
