@@ -24,6 +24,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/pay/wxv3"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
@@ -49,6 +50,10 @@ type Config struct {
 	Log          *slog.Logger
 	// RedPacketTTL overrides how long red packets last (tests).
 	RedPacketTTL time.Duration
+	// NotifyRetry overrides the merchant-notification retry schedule (tests).
+	NotifyRetry []time.Duration
+	// NotifyEvery is how often the notification outbox is polled (1 s).
+	NotifyEvery time.Duration
 	// JobEvery is how often scheduled money work runs (a minute).
 	JobEvery time.Duration
 	// PINSecret is the HMAC key of payment PINs (see pinKey).
@@ -88,6 +93,7 @@ type Node struct {
 	Hub      *chat.Hub
 	Pay      *pay.Service
 	Rail     *pay.Sandbox
+	Merchant *wxv3.Service
 	Registry *prometheus.Registry
 
 	handler   http.Handler
@@ -98,7 +104,7 @@ type Node struct {
 
 // Migrations lists every component's schema, in dependency order.
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations, pay.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations, pay.Migrations, wxv3.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -156,6 +162,13 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	n.Rail = &pay.Sandbox{FailureRate: c.RailFailureRate}
 	n.Pay = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
 		Rail: n.Rail, PINKey: key, Log: c.Log, RedPacketTTL: c.RedPacketTTL})
+	platformKey, err := n.platformKey(ctx)
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.Merchant = wxv3.NewService(wxv3.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
+		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry})
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -178,7 +191,8 @@ func (n *Node) routes() http.Handler {
 	(&account.Handler{Service: n.Accounts, Auth: auth, PerIP: perIP}).Register(mux)
 	(&chat.Handler{Service: n.Chat, Hub: n.Hub, Auth: auth}).Register(mux)
 	(&pay.Handler{Service: n.Pay, Auth: auth}).Register(mux)
-	for _, prefix := range []string{"/api/", "/v3/", "/sns/"} {
+	(&wxv3.Handler{Service: n.Merchant, Auth: auth}).Register(mux)
+	for _, prefix := range []string{"/api/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}
 	mux.Handle("/", web.Handler(n.frameSrc()))
@@ -230,6 +244,7 @@ func (n *Node) Serve(ctx context.Context) error {
 	}
 	go n.background(ctx)
 	go n.moneyJobs(ctx)
+	go n.notifier(ctx)
 	if n.Config.DebugAddr != "" {
 		go func() {
 			mux := http.NewServeMux()
@@ -279,6 +294,34 @@ func (n *Node) moneyJobs(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// notifier delivers merchant notifications from the outbox; every node
+// runs one, and each attempt is claimed by one node.
+func (n *Node) notifier(ctx context.Context) {
+	every := n.Config.NotifyEvery
+	if every == 0 {
+		every = time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	prune := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := n.Merchant.Deliver(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("delivering notifications", "err", err)
+		}
+		if time.Since(prune) > time.Minute {
+			prune = time.Now()
+			if err := n.Merchant.PruneNonces(ctx); err != nil && ctx.Err() == nil {
+				n.log.Warn("pruning nonces", "err", err)
+			}
 		}
 	}
 }

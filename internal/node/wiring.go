@@ -2,8 +2,13 @@ package node
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +16,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
 // chatForPay lets pay post messages and check membership without
@@ -62,6 +68,60 @@ func (n *Node) pinKey(ctx context.Context) ([]byte, error) {
 	var key string
 	err := n.DB.QueryRow(ctx, `SELECT value FROM server_secrets WHERE name = 'pin_key'`).Scan(&key)
 	return []byte(key), err
+}
+
+// platformKey is Plaza's RSA-2048 signing key for the merchant API, made on
+// first start: a PEM file in the data folder on SQLite, or kept in the
+// database on PostgreSQL so that every node signs with the same key.
+func (n *Node) platformKey(ctx context.Context) (*rsa.PrivateKey, error) {
+	parse := func(b []byte) (*rsa.PrivateKey, error) { return plazapay.ParsePrivateKeyPEM(b) }
+	fresh := func() ([]byte, error) {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(k)
+		if err != nil {
+			return nil, err
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	}
+	if n.DB.Dialect == sqldb.SQLite {
+		path := filepath.Join(n.Config.DataDir, "keys", "platform.pem")
+		if b, err := os.ReadFile(path); err == nil {
+			return parse(b)
+		}
+		b, err := fresh()
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, err
+		}
+		return parse(b)
+	}
+	b, err := fresh()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := n.DB.Exec(ctx, `INSERT INTO server_secrets (name, value) VALUES ('platform_key', ?) ON CONFLICT (name) DO NOTHING`, string(b)); err != nil {
+		return nil, err
+	}
+	var stored string
+	if err := n.DB.QueryRow(ctx, `SELECT value FROM server_secrets WHERE name = 'platform_key'`).Scan(&stored); err != nil {
+		return nil, err
+	}
+	return parse([]byte(stored))
+}
+
+// derive makes a purpose-bound key from a secret.
+func derive(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 func randomHex(n int) string {

@@ -1,0 +1,83 @@
+package pay
+
+import (
+	"context"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Merchant payments: the ledger side of the WeChat Pay v3 merchant API
+// (package wxv3), which owns orders and refunds and calls these.
+
+const (
+	KindPayment = "payment"
+	KindRefund  = "refund"
+)
+
+func merchantAcct(mchid, currency string) acct { return acct{"merchant", mchid, currency} }
+
+// Charge moves an order's amount from the payer's wallet to the merchant's
+// settlement account after checking the payer's PIN, and runs within — the
+// order's own state change and notification — in the same transaction.
+// within's error rolls everything back. Errors: the PIN's,
+// insufficient_funds, invalid_argument.
+func (s *Service) Charge(ctx context.Context, payerID, pin, mchid string, m Money, reference, note string,
+	within func(tx *sqldb.Tx, transferID string) error) (Transaction, error) {
+	cur, err := checkMoney("amount", m.Amount, m.Currency)
+	if err != nil {
+		return Transaction{}, err
+	}
+	var t Transaction
+	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		if refusal, err := s.checkPIN(ctx, tx, payerID, pin, "payment"); refusal != nil || err != nil {
+			return refusal, err
+		}
+		mv, err := move(ctx, tx, userAcct(payerID, cur), merchantAcct(mchid, cur), m.Amount, KindPayment, reference, note, "pay:"+reference, s.now())
+		if errs.Is(err, InsufficientFunds) {
+			return err, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := within(tx, mv.ID); err != nil {
+			return nil, err
+		}
+		t = Transaction{ID: mv.ID, Kind: KindPayment, Amount: m.Amount, Currency: cur, Direction: "out", Note: note,
+			Status: "succeeded", Reference: reference, CreatedAt: s.now().UTC()}
+		s.afterBalance(tx, payerID, cur, mv.DebitBalance)
+		return nil, nil
+	})
+	return t, err
+}
+
+// RefundPayment moves money back from the merchant's settlement account
+// to the payer, once per key, and runs within in the same transaction.
+// Errors: insufficient_funds (the merchant's balance is short).
+func (s *Service) RefundPayment(ctx context.Context, mchid, payerID string, m Money, reference, key string,
+	within func(tx *sqldb.Tx, transferID string) error) error {
+	return s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		mv, err := move(ctx, tx, merchantAcct(mchid, m.Currency), userAcct(payerID, m.Currency), m.Amount, KindRefund, reference, "", "refund:"+key, s.now())
+		if errs.Is(err, InsufficientFunds) {
+			return err, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := within(tx, mv.ID); err != nil {
+			return nil, err
+		}
+		s.afterBalance(tx, payerID, m.Currency, mv.CreditBalance)
+		return nil, nil
+	})
+}
+
+// MerchantBalance is a merchant's settlement balance in currency.
+func (s *Service) MerchantBalance(ctx context.Context, mchid, currency string) (int64, error) {
+	var b int64
+	err := s.db.QueryRow(ctx, selectBalance, merchantAcct(mchid, currency).id()).Scan(&b)
+	if err != nil {
+		return 0, nil
+	}
+	return b, nil
+}

@@ -1,0 +1,190 @@
+package wxv3
+
+import (
+	"context"
+	"crypto/rsa"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/plaza-dev/plaza/pkg/plazapay"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Merchant is a shop that takes Plaza Pay.
+type Merchant struct {
+	MchID          string   `json:"mchid"`
+	Name           string   `json:"name"`
+	Region         string   `json:"region"`
+	OwnerID        string   `json:"owner_id"`
+	SerialNo       string   `json:"serial_no,omitempty"`
+	HasCredentials bool     `json:"has_credentials"`
+	AppIDs         []string `json:"appids"`
+
+	publicKey *rsa.PublicKey
+	apiV3Key  string
+}
+
+const (
+	insertMerchant  = `INSERT INTO merchants (mchid, name, region, owner_id, created_at) VALUES (?, ?, ?, ?, ?)`
+	selectMerchant  = `SELECT mchid, name, region, owner_id, public_key_pem, serial_no, apiv3_key FROM merchants WHERE mchid = ?`
+	setCredentials  = `UPDATE merchants SET public_key_pem = ?, serial_no = ?, apiv3_key = ? WHERE mchid = ?`
+	insertApp       = `INSERT INTO merchant_apps (appid, mchid, created_at) VALUES (?, ?, ?)`
+	selectAppMchID  = `SELECT mchid FROM merchant_apps WHERE appid = ?`
+	selectApps      = `SELECT appid FROM merchant_apps WHERE mchid = ? ORDER BY appid`
+	selectOwnedMchs = `SELECT mchid FROM merchants WHERE owner_id = ? ORDER BY created_at`
+)
+
+// CreateMerchant onboards a merchant owned by ownerID. Errors:
+// invalid_argument.
+func (s *Service) CreateMerchant(ctx context.Context, ownerID, name, region string) (Merchant, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 64 {
+		return Merchant{}, errs.Field("name", "A merchant name has 1 to 64 characters.")
+	}
+	region = strings.ToUpper(strings.TrimSpace(region))
+	if len(region) != 2 {
+		return Merchant{}, errs.Field("region", "Region is an ISO 3166-1 alpha-2 code such as CN.")
+	}
+	for attempt := 0; ; attempt++ {
+		m := Merchant{MchID: fmt.Sprintf("16%08d", rand.IntN(100_000_000)), Name: name, Region: region, OwnerID: ownerID, AppIDs: []string{}}
+		_, err := s.db.Exec(ctx, insertMerchant, m.MchID, m.Name, m.Region, m.OwnerID, sqldb.Micro(s.now()))
+		if sqldb.IsUniqueViolation(err) && attempt < 5 {
+			continue
+		}
+		return m, err
+	}
+}
+
+// Merchant loads a merchant. Errors: not_found.
+func (s *Service) Merchant(ctx context.Context, mchid string) (Merchant, error) {
+	var m Merchant
+	var pemText string
+	err := s.db.QueryRow(ctx, selectMerchant, mchid).Scan(&m.MchID, &m.Name, &m.Region, &m.OwnerID, &pemText, &m.SerialNo, &m.apiV3Key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Merchant{}, errs.E(errs.NotFound, "No merchant %q.", mchid)
+	}
+	if err != nil {
+		return Merchant{}, err
+	}
+	if pemText != "" {
+		if m.publicKey, err = plazapay.ParsePublicKeyPEM([]byte(pemText)); err != nil {
+			return Merchant{}, err
+		}
+		m.HasCredentials = true
+	}
+	rows, err := s.db.Query(ctx, selectApps, mchid)
+	if err != nil {
+		return Merchant{}, err
+	}
+	defer rows.Close()
+	m.AppIDs = []string{}
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return Merchant{}, err
+		}
+		m.AppIDs = append(m.AppIDs, a)
+	}
+	return m, rows.Err()
+}
+
+// Owned is a merchant the caller owns. Errors: not_found (also for
+// another owner's merchant).
+func (s *Service) Owned(ctx context.Context, ownerID, mchid string) (Merchant, error) {
+	m, err := s.Merchant(ctx, mchid)
+	if err != nil || m.OwnerID != ownerID {
+		return Merchant{}, errs.E(errs.NotFound, "No merchant %q of yours.", mchid)
+	}
+	return m, nil
+}
+
+// MerchantsOf lists the caller's merchants.
+func (s *Service) MerchantsOf(ctx context.Context, ownerID string) ([]Merchant, error) {
+	rows, err := s.db.Query(ctx, selectOwnedMchs, ownerID)
+	if err != nil {
+		return nil, err
+	}
+	var list []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		list = append(list, id)
+	}
+	rows.Close()
+	out := []Merchant{}
+	for _, id := range list {
+		m, err := s.Merchant(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// SetCredentials registers the merchant's RSA public key (PEM), its
+// certificate serial and the 32-byte APIv3 key. Errors: invalid_argument,
+// not_found.
+func (s *Service) SetCredentials(ctx context.Context, ownerID, mchid, publicKeyPEM, serialNo, apiV3Key string) error {
+	if _, err := s.Owned(ctx, ownerID, mchid); err != nil {
+		return err
+	}
+	pub, err := plazapay.ParsePublicKeyPEM([]byte(publicKeyPEM))
+	if err != nil {
+		return errs.Field("public_key_pem", "public_key_pem is not an RSA public key or certificate in PEM: %v", err)
+	}
+	if pub.N.BitLen() < 2048 {
+		return errs.Field("public_key_pem", "The key has %d bits; at least 2048 are required.", pub.N.BitLen())
+	}
+	serialNo = strings.ToUpper(strings.TrimSpace(serialNo))
+	if serialNo == "" || len(serialNo) > 64 {
+		return errs.Field("serial_no", "serial_no is the certificate serial number in hex.")
+	}
+	for _, c := range serialNo {
+		if !strings.ContainsRune("0123456789ABCDEF", c) {
+			return errs.Field("serial_no", "serial_no is the certificate serial number in hex.")
+		}
+	}
+	if len(apiV3Key) != 32 {
+		return errs.Field("apiv3_key", "The APIv3 key is exactly 32 characters.")
+	}
+	der, _ := plazapay.PublicKeyPEM(pub)
+	_, err = s.db.Exec(ctx, setCredentials, string(der), serialNo, apiV3Key, mchid)
+	return err
+}
+
+// BindApp lets appid place orders for the merchant. Errors: not_found,
+// conflict (bound to another merchant), invalid_argument.
+func (s *Service) BindApp(ctx context.Context, ownerID, mchid, appid string) error {
+	if _, err := s.Owned(ctx, ownerID, mchid); err != nil {
+		return err
+	}
+	appid = strings.TrimSpace(appid)
+	if appid == "" || len(appid) > 32 {
+		return errs.Field("appid", "appid has 1 to 32 characters.")
+	}
+	var bound string
+	if err := s.db.QueryRow(ctx, selectAppMchID, appid).Scan(&bound); err == nil {
+		if bound == mchid {
+			return nil
+		}
+		return errs.E(errs.Conflict, "%s is bound to another merchant.", appid)
+	}
+	_, err := s.db.Exec(ctx, insertApp, appid, mchid, sqldb.Micro(s.now()))
+	if sqldb.IsUniqueViolation(err) {
+		return errs.E(errs.Conflict, "%s is bound to another merchant.", appid)
+	}
+	return err
+}
+
+// PlatformKeyPEM is Plaza's public key for merchants to verify with.
+func (s *Service) PlatformKeyPEM() string {
+	b, _ := plazapay.PublicKeyPEM(&s.key.PublicKey)
+	return string(b)
+}

@@ -1,0 +1,111 @@
+// Package wxv3 is Plaza Pay's merchant API, wire-compatible with WeChat Pay
+// API v3: merchants and their credentials, signed requests and responses,
+// JSAPI, Native and H5 orders, refunds, encrypted notifications delivered
+// from an outbox, bills, and the payer's side of an order (prepay, confirm).
+// The wire primitives (signing strings, RSA, AEAD) live in pkg/plazapay,
+// which merchants import too, so that both ends share one definition.
+package wxv3
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"embed"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations is the merchant API's schema.
+var Migrations = sqldb.Migrations{Component: "merchant", FS: migrations}
+
+// Accounts is what the merchant API needs of the account component.
+type Accounts interface {
+	User(ctx context.Context, id string) (account.User, error)
+}
+
+// Config wires the service.
+type Config struct {
+	DB       *sqldb.DB
+	Pay      *pay.Service
+	Accounts Accounts
+	// PlatformKey signs every response and notification.
+	PlatformKey *rsa.PrivateKey
+	// OpenIDKey derives each user's openid under an app.
+	OpenIDKey []byte
+	Log       *slog.Logger
+	Now       func() time.Time
+	// HTTP delivers notifications; its timeout is the merchant's 5 s.
+	HTTP *http.Client
+	// Retry is the delay before each retry of a notification.
+	Retry []time.Duration
+}
+
+// Service is the merchant API's rules.
+type Service struct {
+	db       *sqldb.DB
+	pay      *pay.Service
+	accounts Accounts
+	key      *rsa.PrivateKey
+	keyID    string
+	openID   []byte
+	log      *slog.Logger
+	now      func() time.Time
+	http     *http.Client
+	retry    []time.Duration
+}
+
+// WeChatRetry is WeChat's notification schedule: about 24 hours in all.
+var WeChatRetry = []time.Duration{
+	15 * time.Second, 15 * time.Second, 30 * time.Second, 3 * time.Minute, 10 * time.Minute, 20 * time.Minute,
+	30 * time.Minute, 30 * time.Minute, 30 * time.Minute, 60 * time.Minute, 3 * time.Hour, 3 * time.Hour,
+	3 * time.Hour, 6 * time.Hour, 6 * time.Hour,
+}
+
+// NewService makes the merchant API service.
+func NewService(c Config) *Service {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.HTTP == nil {
+		c.HTTP = &http.Client{Timeout: 5 * time.Second}
+	}
+	if c.Retry == nil {
+		c.Retry = WeChatRetry
+	}
+	return &Service{db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
+		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry}
+}
+
+// KeyID is the PUB_KEY_ID_… of a platform public key: twenty digits taken
+// from the hash of its DER form, stable for the key.
+func KeyID(pub *rsa.PublicKey) string {
+	der, _ := x509.MarshalPKIXPublicKey(pub)
+	sum := sha256.Sum256(der)
+	return fmt.Sprintf("PUB_KEY_ID_%020d", binary.BigEndian.Uint64(sum[:8]))
+}
+
+// PlatformKeyID is the id Plaza puts in Wechatpay-Serial.
+func (s *Service) PlatformKeyID() string { return s.keyID }
+
+// OpenID is a user's id under an app: stable for that pair, useless in
+// any other app, and not reversible to the user.
+func (s *Service) OpenID(appid, userID string) string {
+	m := hmac.New(sha256.New, s.openID)
+	m.Write([]byte(appid))
+	m.Write([]byte{0})
+	m.Write([]byte(userID))
+	return "o" + base64.RawURLEncoding.EncodeToString(m.Sum(nil))[:27]
+}
