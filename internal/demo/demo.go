@@ -4,13 +4,22 @@ package demo
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/pay/wxv3"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
 // Password is every demo user's password.
@@ -32,6 +41,11 @@ type Services struct {
 	Accounts *account.Service
 	Chat     *chat.Service
 	Pay      *pay.Service
+	Merchant *wxv3.Service
+	// DataDir and URL place the demo shop's configuration and tell it
+	// where Plaza is.
+	DataDir string
+	URL     string
 }
 
 // PIN is every demo user's payment PIN.
@@ -71,7 +85,12 @@ func Seed(ctx context.Context, s Services) error {
 		}
 	}
 	if s.Pay != nil {
-		return seedWallets(ctx, s.Pay, users)
+		if err := seedWallets(ctx, s.Pay, users); err != nil {
+			return err
+		}
+	}
+	if s.Merchant != nil && s.DataDir != "" {
+		return seedShop(ctx, s)
 	}
 	return nil
 }
@@ -156,8 +175,64 @@ func befriend(ctx context.Context, acc *account.Service, a, b account.User) erro
 	return err
 }
 
+// ShopConfig is where the demo shop's configuration is written.
+func ShopConfig(dataDir string) string { return filepath.Join(dataDir, "demo-shop", "shop.json") }
+
+// seedShop registers "Leaf & Clay", an outside tea shop, as a merchant
+// owned by the demo user "teahouse", with its own RSA key, and writes the
+// configuration that examples/shop reads.
+func seedShop(ctx context.Context, s Services) error {
+	dir := filepath.Dir(ShopConfig(s.DataDir))
+	owner, err := s.Accounts.UserByUsername(ctx, "teahouse")
+	if errs.Is(err, errs.NotFound) {
+		owner, _, err = s.Accounts.Signup(ctx, account.SignupInput{Username: "teahouse", Password: Password, DisplayName: "Leaf & Clay", Region: "CN"},
+			account.ClientInfo{UserAgent: "plaza demo"})
+	}
+	if err != nil {
+		return fmt.Errorf("demo shop owner: %w", err)
+	}
+	var cfg map[string]any
+	if b, err := os.ReadFile(ShopConfig(s.DataDir)); err == nil && json.Unmarshal(b, &cfg) == nil {
+		if _, err := s.Merchant.Merchant(ctx, fmt.Sprint(cfg["mchid"])); err == nil {
+			cfg["plaza"] = s.URL // the node may listen elsewhere this time
+			b, _ := json.MarshalIndent(cfg, "", "  ")
+			return os.WriteFile(ShopConfig(s.DataDir), b, 0o600)
+		}
+	}
+	m, err := s.Merchant.CreateMerchant(ctx, owner.ID, "Leaf & Clay", "CN")
+	if err != nil {
+		return err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	pubPEM, _ := plazapay.PublicKeyPEM(&key.PublicKey)
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	const serial, apiV3Key = "5EAF0C1A7D3B2E91", "leafclay-demo-apiv3-key-32-bytes"
+	if err := s.Merchant.SetCredentials(ctx, owner.ID, m.MchID, string(pubPEM), serial, apiV3Key); err != nil {
+		return err
+	}
+	appid := "wx" + m.MchID
+	if err := s.Merchant.BindApp(ctx, owner.ID, m.MchID, appid); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "merchant.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(map[string]any{
+		"plaza": s.URL, "mchid": m.MchID, "serial_no": serial, "private_key_file": "merchant.pem",
+		"platform_key": s.Merchant.PlatformKeyPEM(), "platform_key_id": s.Merchant.PlatformKeyID(),
+		"apiv3_key": apiV3Key, "appid": appid, "addr": "127.0.0.1:8081",
+	}, "", "  ")
+	return os.WriteFile(ShopConfig(s.DataDir), b, 0o600)
+}
+
 // PrintWelcome tells a person how to use the demo.
-func PrintWelcome(w io.Writer, url string) {
+func PrintWelcome(w io.Writer, url, shopConfig string) {
 	fmt.Fprintf(w, `
   Plaza demo is running at %s
 
@@ -169,7 +244,11 @@ func PrintWelcome(w io.Writer, url string) {
   Administrator: admin / %s
 
   Open %s in a browser (a phone-sized window feels most at home).
+
+  An outside shop that takes Plaza Pay (merchant "Leaf & Clay", owner teahouse):
+    go run ./examples/shop --config %s
+  then open http://127.0.0.1:8081, buy something, and pay its QR link in Plaza.
   Stop with Ctrl-C.
 
-`, url, Password, AdminPassword, url)
+`, url, Password, AdminPassword, url, shopConfig)
 }
