@@ -92,7 +92,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	if serial == "" {
 		serial = testKeyID
 	}
-	if !unsigned {
+	if !unsigned && r.URL.Path != "/v3/billdownload/file" { // bill files are not signed
 		ts := strconv.FormatInt(testNow.Add(skew).Unix(), 10)
 		nonce := NewNonce()
 		sig, err := Sign(f.platform, ResponseMessage(ts, nonce, answer))
@@ -188,6 +188,8 @@ func (f *fakeServer) route(r *http.Request, body []byte) (int, []byte) {
 			`"out_trade_no":"T1","channel":"ORIGINAL","user_received_account":"支付用户零钱","create_time":"2025-01-01T08:00:00+08:00",` +
 			`"status":"PROCESSING","funds_account":"AVAILABLE","amount":{"total":100,"refund":40,"from":[],"payer_total":90,"payer_refund":36,` +
 			`"settlement_refund":40,"settlement_total":100,"discount_refund":4,"currency":"CNY","refund_fee":0},"promotion_detail":[]}`)
+	case r.Method == "GET" && p == "/v3/billdownload/file":
+		return 200, []byte(testBillFile)
 	case r.Method == "GET" && p == "/v3/bill/tradebill":
 		if r.URL.Query().Get("bill_date") != "2025-01-01" {
 			return 400, apiErr("PARAM_ERROR", "bill_date")
