@@ -363,3 +363,45 @@ func TestNotificationsAreRetried(t *testing.T) {
 	}
 	_ = ids.New
 }
+
+func TestTradeBill(t *testing.T) {
+	ctx := context.Background()
+	n := nodetest.Start(t, nodetest.Options{Tune: fastNotify})
+	s := newShop(t, n, "billshop")
+	ann := buyer(t, n, "ann", 10_000)
+	for i, amt := range []int64{1_200, 3_450} {
+		no := "BILL00000" + strconv.Itoa(i)
+		code, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea " + strconv.Itoa(i), OutTradeNo: no,
+			NotifyURL: s.notify, Amount: plazapay.Amount{Total: amt}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(code)
+		if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"}); r.Status != 200 {
+			t.Fatalf("confirm: %s", r.Body)
+		}
+	}
+	if _, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "BILL000001", OutRefundNo: "RB1", Amount: plazapay.RefundRequestAmount{Refund: 450, Total: 3_450}}); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	bu, err := s.client.TradeBill(ctx, day)
+	if err != nil || bu.HashType != "SHA1" || bu.DownloadURL == "" {
+		t.Fatalf("tradebill: %+v %v", bu, err)
+	}
+	file, err := s.client.Download(ctx, bu.DownloadURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(file)
+	for _, want := range []string{"`BILL000000", "`BILL000001", "`12.00", "`34.50", "`RB1", "`4.50", "`3,`46.50,`4.50"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("the bill lacks %q:\n%s", want, text)
+		}
+	}
+	if _, err := other(t, n).client.Download(ctx, bu.DownloadURL); err == nil {
+		t.Fatal("another merchant downloaded this bill")
+	}
+}
+
+func other(t *testing.T, n *node.Node) *shop { return newShop(t, n, "othershop") }

@@ -45,6 +45,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /v3/refund/domestic/refunds", h.v3(h.refund))
 	mux.Handle("GET /v3/refund/domestic/refunds/{no}", h.v3(h.queryRefund))
 	mux.Handle("GET /v3/certificates", h.v3(h.certificates))
+	mux.Handle("GET /v3/bill/tradebill", h.v3(h.tradeBill))
+	mux.Handle("GET /v3/billdownload/file", http.HandlerFunc(h.billDownload))
 	mux.Handle("/v3/", h.v3(func(*http.Request, Merchant, []byte) (int, any, error) {
 		return 0, nil, v3err(404, "RESOURCE_NOT_EXISTS", "No such API.")
 	}))
@@ -384,4 +386,8 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"transaction": t})
 	return nil
+}
+
+func readAll(r *http.Request) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(r.Body, maxV3Body))
 }
