@@ -82,6 +82,27 @@ func benchCmd() *cobra.Command {
 	payCmd.Flags().StringVar(&store.data, "data", "./plaza-data", "the node's data folder, to audit the ledger at the end")
 	payCmd.Flags().StringVar(&store.db, "db", "", "the node's postgres:// URL, to audit the ledger at the end")
 	cmd.AddCommand(payCmd)
+
+	var mcfg bench.MerchantConfig
+	merchantCmd := &cobra.Command{
+		Use:   "merchant",
+		Short: "Many shops placing, paying and querying orders with real WeChat Pay v3 signatures",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			mcfg.Addr, mcfg.Duration = addr, duration
+			mcfg.Log = func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			res, err := bench.Merchant(ctx, mcfg)
+			if err != nil {
+				return err
+			}
+			return printJSON(res)
+		},
+	}
+	merchantCmd.Flags().IntVar(&mcfg.Merchants, "merchants", 10, "shops, each with its own RSA key")
+	merchantCmd.Flags().IntVar(&mcfg.Payers, "payers", 50, "people paying the orders")
+	merchantCmd.Flags().IntVar(&mcfg.Concurrency, "concurrency", 32, "orders in flight")
+	cmd.AddCommand(merchantCmd)
 	return cmd
 }
 

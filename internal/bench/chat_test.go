@@ -62,3 +62,18 @@ func TestPayBench(t *testing.T) {
 		t.Fatalf("%+v %v", rp, rp.Failures)
 	}
 }
+
+// The merchant benchmark places, pays and queries real signed orders.
+func TestMerchantBench(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	res, err := bench.Merchant(context.Background(), bench.MerchantConfig{Addr: n.URL(), Duration: 300 * time.Millisecond, Merchants: 2, Payers: 3, Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Orders < 1 || len(res.Failures) != 0 || res.SignedRequestsPerSec < res.OrdersPerSec || res.RSASignPerSec <= 0 || res.RatioToRSABound <= 0 {
+		t.Fatalf("%+v", res)
+	}
+	if c, _ := n.Pay.CheckLedger(context.Background()); !c.Balanced {
+		t.Fatalf("ledger: %+v", c)
+	}
+}
