@@ -118,9 +118,9 @@ func (s *Service) state(o orderRow) string {
 // out_trade_no and the same fields returns the first order; with other
 // fields, 403 OUT_TRADE_NO_USED.
 func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string, raw []byte) (orderRow, error) {
-	var in OrderRequest
-	if err := json.Unmarshal(raw, &in); err != nil {
-		return orderRow{}, paramError("/body", "The body is not a valid order: %v", err)
+	in, err := parseOrder(m.MchID, tradeType, raw)
+	if err != nil {
+		return orderRow{}, err
 	}
 	if err := s.checkOrder(ctx, m, tradeType, &in); err != nil {
 		return orderRow{}, err
@@ -147,7 +147,7 @@ func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string,
 	if in.Payer != nil {
 		o.PayerOpenID = in.Payer.OpenID
 	}
-	_, err := s.db.Exec(ctx, insertOrder, o.TransactionID, o.MchID, o.AppID, o.OutTradeNo, o.TradeType, o.Description, o.Attach,
+	_, err = s.db.Exec(ctx, insertOrder, o.TransactionID, o.MchID, o.AppID, o.OutTradeNo, o.TradeType, o.Description, o.Attach,
 		o.NotifyURL, o.Total, o.Currency, o.PayerOpenID, "", o.RequestHash, o.PrepayID, o.TradeState,
 		sqldb.Micro(o.CreatedAt), sqldb.Micro(o.ExpiresAt))
 	if sqldb.IsUniqueViolation(err) {
@@ -174,9 +174,30 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 func (s *Service) checkOrder(ctx context.Context, m Merchant, tradeType string, in *OrderRequest) error {
+	if err := validateOrder(m.MchID, tradeType, in); err != nil {
+		return err
+	}
+	var bound string
+	if err := s.db.QueryRow(ctx, selectAppMchID, in.AppID).Scan(&bound); err != nil || bound != m.MchID {
+		return v3err(400, "APPID_MCHID_NOT_MATCH", "appid %s is not bound to mchid %s.", in.AppID, m.MchID)
+	}
+	return nil
+}
+
+// parseOrder reads and checks an order body on its own (the fuzzed
+// surface): everything but whether the appid is bound.
+func parseOrder(mchid, tradeType string, raw []byte) (OrderRequest, error) {
+	var in OrderRequest
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return in, paramError("/body", "The body is not a valid order: %v", err)
+	}
+	return in, validateOrder(mchid, tradeType, &in)
+}
+
+func validateOrder(mchid, tradeType string, in *OrderRequest) error {
 	switch {
-	case in.MchID != m.MchID:
-		return paramError("/mchid", "mchid must be the signing merchant's (%s).", m.MchID)
+	case in.MchID != mchid:
+		return paramError("/mchid", "mchid must be the signing merchant's (%s).", mchid)
 	case in.AppID == "":
 		return paramError("/appid", "appid is required.")
 	case in.Description == "" || utf8.RuneCountInString(in.Description) > 127:
@@ -209,9 +230,10 @@ func (s *Service) checkOrder(ctx context.Context, m Merchant, tradeType string, 
 	default:
 		in.Payer = nil
 	}
-	var bound string
-	if err := s.db.QueryRow(ctx, selectAppMchID, in.AppID).Scan(&bound); err != nil || bound != m.MchID {
-		return v3err(400, "APPID_MCHID_NOT_MATCH", "appid %s is not bound to mchid %s.", in.AppID, m.MchID)
+	if in.TimeExpire != "" {
+		if _, err := time.Parse(time.RFC3339, in.TimeExpire); err != nil {
+			return paramError("/time_expire", "time_expire must be an RFC 3339 time, such as 2026-06-08T10:34:56+08:00.")
+		}
 	}
 	return nil
 }
