@@ -2,7 +2,7 @@ import { useEffect } from 'preact/hooks';
 import type { User } from './api';
 import { loadSession, session } from './session';
 import { useStore } from './store';
-import { match, navigate, usePath } from './router';
+import { loginPathFor, match, navigate, nextPath, usePath } from './router';
 import { ROUTES, PUBLIC_PATHS } from './routes';
 import { contactsState, pendingIncoming, refreshRequests, useContactsPolling } from './contacts';
 import { chat } from './chat/store';
@@ -42,9 +42,10 @@ export function App() {
   } else if (s.status === 'anon') {
     if (path === '/signup') body = <SignupPage />;
     else if (path === '/login') body = <LoginPage />;
-    else body = <Redirect to="/login" />;
+    else body = <Redirect to={loginPathFor(path, window.location.search)} />;
   } else if (PUBLIC_PATHS.includes(path) || path === '/') {
-    body = <Redirect to="/chats" />;
+    // Back to the page that sent us to log in (e.g. /pay?pr=…), if any.
+    body = <Redirect to={path === '/' ? '/chats' : nextPath()} />;
   } else {
     body = <Shell user={s.user} path={path} />;
   }

@@ -7,5 +7,6 @@ import './styles/auth.css';
 import './styles/pages.css';
 import './styles/chat.css';
 import './styles/wallet.css';
+import './styles/pay.css';
 
 render(<App />, document.getElementById('app')!);

@@ -15,6 +15,23 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   location.set(window.location.pathname);
 }
 
+/**
+ * Where to go after logging in: the `next` query parameter when it is a
+ * same-origin path ("/pay?pr=…"), else the default.
+ */
+export function nextPath(fallback = '/chats'): string {
+  const next = new URLSearchParams(window.location.search).get('next') ?? '';
+  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (/^\/(login|signup)(\/|\?|$)/.test(next)) return fallback;
+  return next;
+}
+
+/** "/login?next=<this page>" for a page that needs a session (keeps the query). */
+export function loginPathFor(path: string, search: string): string {
+  if (path === '/' || path === '/login' || path === '/signup') return '/login';
+  return '/login?next=' + encodeURIComponent(path + search);
+}
+
 /** Current pathname; re-renders the caller on navigation. */
 export function usePath(): string {
   return useStore(location);

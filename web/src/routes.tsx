@@ -8,11 +8,14 @@ import { NewFriendsPage } from './pages/NewFriendsPage';
 import { DiscoverPage } from './pages/DiscoverPage';
 import { WalletPage } from './pages/WalletPage';
 import { MePage } from './pages/MePage';
+import { PayPage } from './pages/PayPage';
+import { MerchantsPage } from './pages/MerchantsPage';
+import { MerchantPage } from './pages/MerchantPage';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
 // (/contacts/new) before parameterised ones. Later issues add:
-//   /app/:appid (mini program), /pay.
+//   /app/:appid (mini program).
 export interface RouteDef {
   pattern: string;
   tab: TabId | null;
@@ -34,6 +37,14 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/discover', tab: 'discover', render: () => <DiscoverPage /> },
   { pattern: '/wallet', tab: 'wallet', render: ({ user }) => <WalletPage user={user} /> },
   { pattern: '/me', tab: 'me', render: ({ user }) => <MePage user={user} /> },
+  { pattern: '/merchants', tab: 'me', render: () => <MerchantsPage /> },
+  {
+    pattern: '/merchants/:mchid',
+    tab: 'me',
+    render: ({ params }) => <MerchantPage key={params.mchid} mchid={params.mchid} />,
+  },
+  // Where a shop's Native QR code_url and H5 h5_url land.
+  { pattern: '/pay', tab: null, immersive: true, render: () => <PayPage /> },
 ];
 
 /** Paths reachable without a session. */

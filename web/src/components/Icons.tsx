@@ -344,3 +344,22 @@ export function EnvelopeArt({ size = 34 }: { size?: number }) {
     </svg>
   );
 }
+
+export function StoreIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <path d="M4 9.5 5.5 5h13L20 9.5" />
+      <path d="M4 9.5a2.7 2.7 0 0 0 5.3 0 2.7 2.7 0 0 0 5.4 0 2.7 2.7 0 0 0 5.3 0" />
+      <path d="M5.5 12v7h13v-7M10 19v-4h4v4" />
+    </Svg>
+  );
+}
+
+export function CopyIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <rect x="8.5" y="8.5" width="11" height="11" rx="2" />
+      <path d="M15.5 8.5V6.5a2 2 0 0 0-2-2h-7a2 2 0 0 0-2 2v7a2 2 0 0 0 2 2h2" />
+    </Svg>
+  );
+}

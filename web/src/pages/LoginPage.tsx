@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { api, errorMessage } from '../api';
 import { completeLogin } from '../session';
-import { Link, navigate } from '../router';
+import { Link, navigate, nextPath } from '../router';
 import { AuthLayout } from '../components/AuthLayout';
 import { Field, FormError, PasswordField } from '../components/Field';
 import { normalizeUsername } from '../validate';
@@ -27,7 +27,7 @@ export function LoginPage() {
     try {
       await api.login({ username, password });
       await completeLogin();
-      navigate('/chats', { replace: true });
+      navigate(nextPath(), { replace: true });
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
@@ -41,7 +41,7 @@ export function LoginPage() {
       footer={
         <>
           New to Plaza?{' '}
-          <Link href="/signup" id="to-signup">
+          <Link href={"/signup" + window.location.search} id="to-signup">
             Create an account
           </Link>
         </>

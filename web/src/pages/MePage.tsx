@@ -6,7 +6,7 @@ import { showToast } from '../toast';
 import { Page } from '../components/Page';
 import { Avatar } from '../components/Avatar';
 import { Cell, CellGroup, CellIcon } from '../components/Cell';
-import { LockIcon, SettingsIcon, ShieldIcon } from '../components/Icons';
+import { LockIcon, SettingsIcon, ShieldIcon, StoreIcon } from '../components/Icons';
 import { PinSetupSheet } from '../components/wallet/PinSetupSheet';
 import { useStore } from '../store';
 import { refreshWallet, wallet } from '../wallet/store';
@@ -57,6 +57,17 @@ export function MePage({ user }: { user: User }) {
           extra={pinSet === null ? undefined : <span class={pinSet ? 'muted' : 'pin-missing'}>{pinSet ? 'Set' : 'Not set'}</span>}
           chevron
           onClick={() => setPinSheet(true)}
+        />
+        <Cell
+          id="me-merchants"
+          href="/merchants"
+          media={
+            <CellIcon color="green">
+              <StoreIcon size={20} />
+            </CellIcon>
+          }
+          title="Merchant console"
+          chevron
         />
       </CellGroup>
       <CellGroup>

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { api, errorMessage } from '../api';
 import { completeLogin } from '../session';
-import { Link, navigate } from '../router';
+import { Link, navigate, nextPath } from '../router';
 import { guessRegion, useRegions } from '../regions';
 import { showToast } from '../toast';
 import { AuthLayout } from '../components/AuthLayout';
@@ -36,7 +36,7 @@ export function SignupPage() {
     try {
       await api.signup({ username, password, display_name: displayName, region });
       await completeLogin();
-      navigate('/chats', { replace: true });
+      navigate(nextPath(), { replace: true });
       showToast('Welcome to Plaza, ' + displayName + '!', 'success');
     } catch (err) {
       setError(errorMessage(err));
@@ -51,7 +51,7 @@ export function SignupPage() {
       footer={
         <>
           Already have an account?{' '}
-          <Link href="/login" id="to-login">
+          <Link href={"/login" + window.location.search} id="to-login">
             Log in
           </Link>
         </>
