@@ -366,6 +366,9 @@ func (n *Node) close() {
 	if n.Hub != nil {
 		n.Hub.Close()
 	}
+	if n.Merchant != nil {
+		n.Merchant.Close()
+	}
 	if n.Pay != nil {
 		n.Pay.Close()
 	}

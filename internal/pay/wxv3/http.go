@@ -82,7 +82,7 @@ func (s *Service) verify(ctx context.Context, r *http.Request, body []byte) (Mer
 	if err != nil {
 		return Merchant{}, errSign("the Authorization header is missing or malformed")
 	}
-	m, err := s.Merchant(ctx, auth.MchID)
+	m, err := s.verifiedMerchant(ctx, auth.MchID)
 	if err != nil || !m.HasCredentials {
 		return Merchant{}, errSign("no merchant " + auth.MchID + " with registered credentials")
 	}
@@ -103,7 +103,7 @@ func (s *Service) verify(ctx context.Context, r *http.Request, body []byte) (Mer
 	if len(auth.NonceStr) == 0 || len(auth.NonceStr) > 64 {
 		return Merchant{}, errSign("nonce_str is missing or too long")
 	}
-	_, err = s.db.Exec(ctx, `INSERT INTO request_nonces (mchid, nonce, seen_at) VALUES (?, ?, ?)`, m.MchID, auth.NonceStr, sqldb.Micro(s.now()))
+	err = s.exec(ctx, m.MchID, `INSERT INTO request_nonces (mchid, nonce, seen_at) VALUES (?, ?, ?)`, m.MchID, auth.NonceStr, sqldb.Micro(s.now()))
 	if sqldb.IsUniqueViolation(err) {
 		return Merchant{}, errSign("nonce_str was used before: a replayed request")
 	}

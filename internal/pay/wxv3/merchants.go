@@ -156,6 +156,7 @@ func (s *Service) SetCredentials(ctx context.Context, ownerID, mchid, publicKeyP
 	}
 	der, _ := plazapay.PublicKeyPEM(pub)
 	_, err = s.db.Exec(ctx, setCredentials, string(der), serialNo, apiV3Key, mchid)
+	s.forget(mchid)
 	return err
 }
 
@@ -177,6 +178,7 @@ func (s *Service) BindApp(ctx context.Context, ownerID, mchid, appid string) err
 		return errs.E(errs.Conflict, "%s is bound to another merchant.", appid)
 	}
 	_, err := s.db.Exec(ctx, insertApp, appid, mchid, sqldb.Micro(s.now()))
+	s.forget(mchid)
 	if sqldb.IsUniqueViolation(err) {
 		return errs.E(errs.Conflict, "%s is bound to another merchant.", appid)
 	}

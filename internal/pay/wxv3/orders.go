@@ -147,7 +147,7 @@ func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string,
 	if in.Payer != nil {
 		o.PayerOpenID = in.Payer.OpenID
 	}
-	_, err = s.db.Exec(ctx, insertOrder, o.TransactionID, o.MchID, o.AppID, o.OutTradeNo, o.TradeType, o.Description, o.Attach,
+	err = s.exec(ctx, m.MchID, insertOrder, o.TransactionID, o.MchID, o.AppID, o.OutTradeNo, o.TradeType, o.Description, o.Attach,
 		o.NotifyURL, o.Total, o.Currency, o.PayerOpenID, "", o.RequestHash, o.PrepayID, o.TradeState,
 		sqldb.Micro(o.CreatedAt), sqldb.Micro(o.ExpiresAt))
 	if sqldb.IsUniqueViolation(err) {
