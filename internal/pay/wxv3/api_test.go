@@ -405,3 +405,80 @@ func TestTradeBill(t *testing.T) {
 }
 
 func other(t *testing.T, n *node.Node) *shop { return newShop(t, n, "othershop") }
+
+// Clients that still download platform certificates get one, sealed under
+// their APIv3 key, wrapping the same platform key; naming its serial gets
+// answers signed under it.
+func TestCertificates(t *testing.T) {
+	ctx := context.Background()
+	n := nodetest.Start(t, nodetest.Options{})
+	s := newShop(t, n, "certshop")
+	var out struct {
+		Data []struct {
+			SerialNo           string `json:"serial_no"`
+			EncryptCertificate struct {
+				Nonce, AssociatedData, Ciphertext string
+			} `json:"encrypt_certificate"`
+		} `json:"data"`
+	}
+	if err := s.client.Do(ctx, "GET", "/v3/certificates", nil, &out); err != nil || len(out.Data) != 1 {
+		t.Fatalf("%+v %v", out, err)
+	}
+	c := out.Data[0]
+	pemBytes, err := plazapay.DecryptAEAD(apiV3Key, c.EncryptCertificate.Nonce, "certificate", c.EncryptCertificate.Ciphertext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certKey, err := plazapay.ParsePublicKeyPEM(pemBytes)
+	if err != nil || certKey.N.Cmp(s.client.PlatformKey.N) != 0 {
+		t.Fatalf("the certificate does not wrap the platform key: %v", err)
+	}
+	certClient := *s.client
+	certClient.PlatformKeyID = c.SerialNo
+	// A 2xx answer is verified by the client: its Wechatpay-Serial must be
+	// the certificate's now.
+	if _, err := certClient.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "CERT000001",
+		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 100}}); err != nil {
+		t.Fatalf("answers under the certificate's serial: %v", err)
+	}
+	if _, err := s.client.QueryByOutTradeNo(ctx, "CERT000001"); err != nil {
+		t.Fatalf("answers under the key id: %v", err)
+	}
+}
+
+// A JSAPI order names its payer by openid under the app: only that user
+// sees and pays it.
+func TestJSAPIOrderIsForItsPayer(t *testing.T) {
+	ctx := context.Background()
+	n := nodetest.Start(t, nodetest.Options{})
+	s := newShop(t, n, "jsapishop")
+	ann := buyer(t, n, "ann", 5_000)
+	ben := buyer(t, n, "ben", 5_000)
+	annID := ann.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+	openid := n.Merchant.OpenID("wx"+s.mchid, annID)
+	if other := n.Merchant.OpenID("wxother", annID); other == openid {
+		t.Fatal("openids are the same in two apps")
+	}
+	prepay, err := s.client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "JSAPI00001",
+		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 700}, Payer: plazapay.Payer{OpenID: openid}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := ben.Do(t, "GET", "/api/v1/pay/prepay/"+prepay, nil); r.Status != 404 {
+		t.Fatalf("ben saw ann's order: %d", r.Status)
+	}
+	if r := ben.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": prepay, "pin": "112233"}); r.Status != 404 {
+		t.Fatalf("ben paid ann's order: %d %s", r.Status, r.Body)
+	}
+	if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": prepay, "pin": "112233"}); r.Status != 200 {
+		t.Fatalf("ann: %d %s", r.Status, r.Body)
+	}
+	tx, err := s.client.QueryByOutTradeNo(ctx, "JSAPI00001")
+	if err != nil || tx.TradeState != "SUCCESS" || tx.Payer == nil || tx.Payer.OpenID != openid || tx.TradeType != "JSAPI" {
+		t.Fatalf("%+v %v", tx, err)
+	}
+	if _, err := s.client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "JSAPI00002",
+		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 700}}); !plazapay.IsAPIError(err, "PARAM_ERROR") {
+		t.Fatalf("a JSAPI order without payer: %v", err)
+	}
+}

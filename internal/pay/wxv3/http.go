@@ -167,7 +167,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, status int, ou
 	hd.Set("Wechatpay-Timestamp", ts)
 	hd.Set("Wechatpay-Nonce", nonce)
 	hd.Set("Wechatpay-Signature", sig)
-	hd.Set("Wechatpay-Serial", s.keyID)
+	hd.Set("Wechatpay-Serial", s.serialFor(r))
 	rid := httpx.RequestID(r.Context())
 	if rid == "" {
 		rid = ids.New("req")
@@ -260,12 +260,6 @@ func (h *Handler) queryRefund(r *http.Request, m Merchant, _ []byte) (int, any, 
 		return 0, nil, err
 	}
 	return 200, ref, nil
-}
-
-func (h *Handler) certificates(r *http.Request, m Merchant, _ []byte) (int, any, error) {
-	// Plaza works in public-key mode (Wechatpay-Serial is a PUB_KEY_ID);
-	// like WeChat for such merchants, it has no platform certificates.
-	return 0, nil, v3err(404, "RESOURCE_NOT_EXISTS", "无可用的平台证书: Plaza Pay signs with a platform public key; get it from GET /api/v1/merchants/%s/platform-key (id %s).", m.MchID, h.Service.keyID)
 }
 
 // — onboarding and the payer's side, under /api/v1 —

@@ -74,6 +74,7 @@ type Service struct {
 	// credentials reaches every node within that time.
 	cacheMu  sync.Mutex // guards verified
 	verified map[string]cachedMerchant
+	cert     platformCert
 }
 
 type cachedMerchant struct {
@@ -129,7 +130,11 @@ func NewService(c Config) *Service {
 	if c.Retry == nil {
 		c.Retry = WeChatRetry
 	}
-	return &Service{db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
+	cert, err := makePlatformCert(c.PlatformKey)
+	if err != nil {
+		c.Log.Warn("making the platform certificate", "err", err)
+	}
+	return &Service{cert: cert, db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
 		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, batch: c.DB.NewBatcher(4, 256),
 		verified: map[string]cachedMerchant{}}
 }
