@@ -17,6 +17,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
@@ -482,3 +483,35 @@ func TestJSAPIOrderIsForItsPayer(t *testing.T) {
 		t.Fatalf("a JSAPI order without payer: %v", err)
 	}
 }
+
+// Two nodes on one PostgreSQL: a merchant set up through one is served
+// by the other, signatures verify against the shared platform key, and a
+// payment made through one node is seen and notified by either.
+func TestMerchantAPIAcrossTwoNodes(t *testing.T) {
+	ctx := context.Background()
+	db := dbtestPostgres(t)
+	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
+	n2 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
+	if n1.Merchant.PlatformKeyID() != n2.Merchant.PlatformKeyID() {
+		t.Fatal("the nodes sign with different platform keys")
+	}
+	s := newShop(t, n1, "twonodes")
+	on2 := *s.client
+	on2.BaseURL = n2.URL()
+	code, err := on2.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "TWO0000001",
+		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 900}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(code)
+	ann := buyer(t, n1, "ann", 5_000)
+	if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"}); r.Status != 200 {
+		t.Fatalf("confirm on node 1: %d %s", r.Status, r.Body)
+	}
+	if tx, err := on2.QueryByOutTradeNo(ctx, "TWO0000001"); err != nil || tx.TradeState != "SUCCESS" {
+		t.Fatalf("node 2: %+v %v", tx, err)
+	}
+	s.next(t, "TRANSACTION.SUCCESS")
+}
+
+func dbtestPostgres(t *testing.T) string { return dbtest.PostgresURL(t) }
