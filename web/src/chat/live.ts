@@ -3,7 +3,7 @@ import type { Id } from '../api';
 import { startSocket, stopSocket, type ServerFrame } from './socket';
 import { conversationChanged, loadConversations, readElsewhere, receive, resetChat, resync } from './store';
 import { onAck, onSendError, onSocketDown, resetSending } from './send';
-import { applyBalance, refreshWallet, resetWallet, wallet } from '../wallet/store';
+import { applyBalance, refreshWallet, resetWallet, startWallet, wallet } from '../wallet/store';
 
 function onFrame(f: ServerFrame): void {
   switch (f.type) {
@@ -34,7 +34,7 @@ function onFrame(f: ServerFrame): void {
 export function startChat(meId: Id): void {
   resetChat(meId);
   resetSending();
-  resetWallet();
+  startWallet(meId);
   void loadConversations();
   startSocket({ onFrame, onReady, onDown: onSocketDown });
 }

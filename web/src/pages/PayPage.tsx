@@ -61,10 +61,7 @@ export function PayPage() {
 
   useEffect(() => {
     void load();
-    // Next tick: on a deep link the shell's session start (which resets the
-    // wallet store) runs after this effect and would drop the answer.
-    const t = window.setTimeout(() => void refreshWallet(), 0);
-    return () => window.clearTimeout(t);
+    void refreshWallet();
   }, [pr]);
 
   // H5: back to the shop shortly after the payment is done.

@@ -27,10 +27,26 @@ export const history = createStore<HistoryState>(EMPTY_HISTORY);
 export const redPackets = createStore<Record<string, RedPacket>>({});
 
 const PAGE = 20;
-let generation = 0; // bumps on sign-out so late answers are dropped
+let generation = 0; // bumps when the owner changes (sign-out) so late answers are dropped
+let owner: string | null = null; // user id the store holds data for; null = whoever signs in next
 
+/**
+ * Session start for `userId`. Loads a page made before this (a deep link's
+ * own load effect runs before the shell's) belong to the same signed-in user,
+ * so they are kept; only a different user's data is thrown away.
+ */
+export function startWallet(userId: Id): void {
+  const id = String(userId);
+  if (owner === id) return;
+  if (owner !== null) resetWallet();
+  owner = id;
+}
+
+/** Sign-out (or a user switch): forget everything and drop answers still in flight. */
 export function resetWallet(): void {
   generation++;
+  owner = null;
+  headAgain = false;
   wallet.set(EMPTY_WALLET);
   history.set(EMPTY_HISTORY);
   redPackets.set({});
@@ -80,6 +96,12 @@ function mergeTx(a: Transaction[], b: Transaction[]): Transaction[] {
   });
 }
 
+// A head refresh asked for while the first page was still loading: rerun it after.
+let headAgain = false;
+// Head refreshes may answer out of order: never let an older answer overwrite a newer one.
+let headSeq = 0;
+let headApplied = 0;
+
 /** Loads the next page (the first one when nothing is loaded yet). */
 export async function loadMoreHistory(): Promise<void> {
   const s = history.get();
@@ -99,16 +121,27 @@ export async function loadMoreHistory(): Promise<void> {
   } catch (err) {
     if (gen === generation) history.set((h) => ({ ...h, loading: false, error: errorMessage(err) }));
   }
+  if (gen === generation && headAgain) {
+    headAgain = false;
+    void refreshHistoryHead();
+  }
 }
 
 /** Re-reads the newest page and merges it in (after a payment or a balance frame). */
 export async function refreshHistoryHead(): Promise<void> {
   const s = history.get();
-  if (s.items === null) return; // not loaded yet: the page will load it
+  if (s.items === null) {
+    // Not loaded yet: the page will load it. If that load is already on the
+    // wire it may predate the change, so re-read the head once it lands.
+    if (s.loading) headAgain = true;
+    return;
+  }
   const gen = generation;
+  const seq = ++headSeq;
   try {
     const page = await walletApi.transactions(null, PAGE);
-    if (gen !== generation) return;
+    if (gen !== generation || seq < headApplied) return;
+    headApplied = seq;
     history.set((h) => ({ ...h, items: mergeTx(h.items ?? [], page.items ?? []) }));
   } catch {
     // keep what we have; the next change retries
@@ -123,8 +156,9 @@ function scheduleHistoryRefresh(): void {
 
 /** After this client moved money: balances and history, now. */
 export function afterPayment(): void {
+  window.clearTimeout(headTimer);
   void refreshWallet();
-  scheduleHistoryRefresh();
+  void refreshHistoryHead();
 }
 
 // ---------- red packets ----------
