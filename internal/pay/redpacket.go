@@ -114,18 +114,14 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 	var msg any
 	var replayID string
 	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
-		if refusal, err := s.checkPIN(ctx, tx, r.UserID, in.PIN, "red_packet"); refusal != nil || err != nil {
-			return refusal, err
+		var prior struct {
+			RedPacket RedPacket `json:"red_packet"`
 		}
-		if stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash); err != nil || found {
-			if found {
-				var prior struct {
-					RedPacket RedPacket `json:"red_packet"`
-				}
-				json.Unmarshal(stored.Body, &prior)
+		if stop, replay, refusal, err := s.authorize(ctx, tx, r, in.PIN, "red_packet", &prior); stop {
+			if replay {
 				replayID = prior.RedPacket.ID
 			}
-			return err, nil
+			return refusal, err
 		}
 		now := s.now()
 		m, err := move(ctx, tx, userAcct(r.UserID, cur), acct{acctEscrow, "red_packets", cur}, in.Total, KindRedPacketSend, rpID, greeting, "rps:"+rpID, now)

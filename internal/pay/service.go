@@ -204,15 +204,10 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 	var t Transaction
 	var replay bool
 	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
-		if refusal, err := s.checkPIN(ctx, tx, r.UserID, pin, "transfer"); refusal != nil || err != nil {
+		var stop bool
+		var refusal, err error
+		if stop, replay, refusal, err = s.authorize(ctx, tx, r, pin, "transfer", &t); stop {
 			return refusal, err
-		}
-		if stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash); err != nil || found {
-			replay = found
-			if found {
-				json.Unmarshal(stored.Body, &t)
-			}
-			return err, nil
 		}
 		m, err := move(ctx, tx, userAcct(r.UserID, cur), userAcct(to.ID, cur), amount, KindTransfer, "", note, ids.New("tk"), s.now())
 		if errs.Is(err, InsufficientFunds) {
@@ -243,6 +238,25 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 		t, err = s.transaction(ctx, r.UserID, t.ID)
 	}
 	return t, replay, err
+}
+
+// authorize opens every PIN-protected money job: it checks the PIN
+// (recording the attempt) and looks up the request's stored answer. When
+// it returns stop, the job ends there with refusal (a wrong PIN, a key
+// reused with other parameters) or with the stored answer decoded into
+// prior and replay set.
+func (s *Service) authorize(ctx context.Context, tx *sqldb.Tx, r Request, pin, purpose string, prior any) (stop, replay bool, refusal, err error) {
+	if refusal, err := s.checkPIN(ctx, tx, r.UserID, pin, purpose); refusal != nil || err != nil {
+		return true, false, refusal, err
+	}
+	stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash)
+	if err != nil {
+		return true, false, err, nil // idempotency_mismatch: a refusal
+	}
+	if found {
+		return true, true, nil, json.Unmarshal(stored.Body, prior)
+	}
+	return false, false, nil, nil
 }
 
 func (s *Service) lookup(ctx context.Context, r Request) (Transaction, bool, error) {

@@ -3,12 +3,10 @@ package pay
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
-	"github.com/plaza-dev/plaza/internal/platform/idempotency"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
@@ -33,15 +31,10 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 	var t Transaction
 	var replay bool
 	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
-		if refusal, err := s.checkPIN(ctx, tx, r.UserID, pin, "withdrawal"); refusal != nil || err != nil {
+		var stop bool
+		var refusal, err error
+		if stop, replay, refusal, err = s.authorize(ctx, tx, r, pin, "withdrawal", &t); stop {
 			return refusal, err
-		}
-		if stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash); err != nil || found {
-			replay = found
-			if found {
-				json.Unmarshal(stored.Body, &t)
-			}
-			return err, nil
 		}
 		now := s.now()
 		if _, err := tx.Exec(ctx, insertWithdrawal, wdID, r.UserID, amount, cur, s.rail.Name(), sqldb.Micro(now), sqldb.Micro(now)); err != nil {
