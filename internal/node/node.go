@@ -23,6 +23,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/miniapp"
 	"github.com/plaza-dev/plaza/internal/pay"
 	"github.com/plaza-dev/plaza/internal/pay/wxv3"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
@@ -94,6 +95,7 @@ type Node struct {
 	Pay      *pay.Service
 	Rail     *pay.Sandbox
 	Merchant *wxv3.Service
+	MiniApps *miniapp.Service
 	Registry *prometheus.Registry
 
 	handler   http.Handler
@@ -104,7 +106,7 @@ type Node struct {
 
 // Migrations lists every component's schema, in dependency order.
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations, pay.Migrations, wxv3.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations, pay.Migrations, wxv3.Migrations, miniapp.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -169,6 +171,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	}
 	n.Merchant = wxv3.NewService(wxv3.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
 		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry})
+	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, UnionKey: derive(key, "unionid"), Log: c.Log})
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -192,6 +195,7 @@ func (n *Node) routes() http.Handler {
 	(&chat.Handler{Service: n.Chat, Hub: n.Hub, Auth: auth}).Register(mux)
 	(&pay.Handler{Service: n.Pay, Auth: auth}).Register(mux)
 	(&wxv3.Handler{Service: n.Merchant, Auth: auth}).Register(mux)
+	(&miniapp.Handler{Service: n.MiniApps, Auth: auth}).Register(mux)
 	for _, prefix := range []string{"/api/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}

@@ -1,0 +1,250 @@
+package miniapp_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"mime/multipart"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plaza-dev/plaza/internal/node"
+	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/pkg/plazapay"
+)
+
+func pkg(appid string, code int) []byte {
+	files := map[string]string{
+		"manifest.json": fmt.Sprintf(`{"app_id":%q,"name":"Gadget Store","icons":[{"src":"icon.png"}],"pages":["pages/index"],
+			"platform_version":{"min_code":1},"version":{"code":%d,"name":"1.0.%d"}}`, appid, code, code),
+		"app.js": "", "app.css": "", "icon.png": "png", "pages/index.html": "<h1>Gadgets</h1>",
+	}
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for name, body := range files {
+		f, _ := w.Create(name)
+		f.Write([]byte(body))
+	}
+	w.Close()
+	return b.Bytes()
+}
+
+func upload(t *testing.T, c *nodetest.Client, appid string, data []byte) *nodetest.Response {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	part, _ := w.CreateFormFile("package", "app.zip")
+	part.Write(data)
+	w.Close()
+	return c.Do(t, "POST", "/api/v1/miniapps/"+appid+"/versions", body.Bytes(), "Content-Type", w.FormDataContentType())
+}
+
+func admin(t *testing.T, n *node.Node) *nodetest.Client {
+	if _, err := n.Accounts.CreateAdmin(context.Background(), "reviewer", "correct horse", "US"); err != nil {
+		t.Fatal(err)
+	}
+	c := nodetest.NewClient(n.URL())
+	r := c.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "reviewer", "password": "correct horse"})
+	c.Token = r.Str("token")
+	return c
+}
+
+// released makes an app through the whole lifecycle and returns its id
+// and secret.
+func released(t *testing.T, n *node.Node, dev, adm *nodetest.Client) (string, string) {
+	r := dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": "Gadget Store", "description": "Phones and more", "request_domains": []string{"https://api.gadgets.example"}})
+	if r.Status != 201 || r.Str("appid") == "" || r.Str("secret") == "" {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	appid, secret := r.Str("appid"), r.Str("secret")
+	if r := upload(t, dev, appid, pkg(appid, 1)); r.Status != 201 || r.Get("version.code").(float64) != 1 {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	if r := dev.Do(t, "POST", "/api/v1/miniapps/"+appid+"/versions/1/submit", nil); r.Status != 200 {
+		t.Fatalf("submit: %d %s", r.Status, r.Body)
+	}
+	if r := adm.Do(t, "POST", "/api/v1/admin/miniapps/"+appid+"/versions/1/approve", map[string]string{"reason": "ok"}); r.Status != 200 {
+		t.Fatalf("approve: %d %s", r.Status, r.Body)
+	}
+	if r := dev.Do(t, "POST", "/api/v1/miniapps/"+appid+"/versions/1/release", nil); r.Status != 200 {
+		t.Fatalf("release: %d %s", r.Status, r.Body)
+	}
+	return appid, secret
+}
+
+func TestLifecycleAndDirectory(t *testing.T) {
+	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+		dev := nodetest.Signup(t, n.URL(), "developer")
+		adm := admin(t, n)
+		other := nodetest.Signup(t, n.URL(), "other")
+		r := dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": "Draft", "request_domains": []string{}})
+		draft := r.Str("appid")
+		cases := []struct {
+			name   string
+			do     func() *nodetest.Response
+			status int
+		}{
+			{"bad_domain", func() *nodetest.Response {
+				return dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": "X", "request_domains": []string{"ftp://x"}})
+			}, 400},
+			{"wrong_app_id_in_manifest", func() *nodetest.Response { return upload(t, dev, draft, pkg("mpOTHER", 1)) }, 400},
+			{"not_a_zip", func() *nodetest.Response { return upload(t, dev, draft, []byte("hello")) }, 400},
+			{"someone_elses_app", func() *nodetest.Response { return upload(t, other, draft, pkg(draft, 1)) }, 404},
+			{"submit_missing_version", func() *nodetest.Response {
+				return dev.Do(t, "POST", "/api/v1/miniapps/"+draft+"/versions/9/submit", nil)
+			}, 404},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				if r := tc.do(); r.Status != tc.status {
+					t.Fatalf("got %d %s, want %d", r.Status, r.Body, tc.status)
+				}
+			})
+		}
+		upload(t, dev, draft, pkg(draft, 2))
+		if r := upload(t, dev, draft, pkg(draft, 2)); r.Status != 409 {
+			t.Fatalf("the same version.code again: %d", r.Status)
+		}
+		if r := dev.Do(t, "POST", "/api/v1/miniapps/"+draft+"/versions/2/release", nil); r.Status != 409 {
+			t.Fatalf("releasing an unreviewed version: %d", r.Status)
+		}
+		dev.Do(t, "POST", "/api/v1/miniapps/"+draft+"/versions/2/submit", nil)
+		if r := dev.Do(t, "POST", "/api/v1/admin/miniapps/"+draft+"/versions/2/approve", nil); r.Status != 403 {
+			t.Fatalf("a developer approved: %d", r.Status)
+		}
+		if r := adm.Do(t, "POST", "/api/v1/admin/miniapps/"+draft+"/versions/2/reject", map[string]string{}); r.Status != 400 {
+			t.Fatalf("rejecting without a reason: %d", r.Status)
+		}
+		if r := adm.Do(t, "POST", "/api/v1/admin/miniapps/"+draft+"/versions/2/reject", map[string]string{"reason": "Icon missing"}); r.Str("version.status") != "rejected" {
+			t.Fatalf("reject: %s", r.Body)
+		}
+		appid, _ := released(t, n, dev, adm)
+		d := other.Do(t, "GET", "/api/v1/miniapps?q=gadget", nil)
+		items := d.Get("items").([]any)
+		if len(items) != 1 || items[0].(map[string]any)["appid"] != appid {
+			t.Fatalf("directory: %s", d.Body)
+		}
+		if d := other.Do(t, "GET", "/api/v1/miniapps?q=nothing-like-it", nil); len(d.Get("items").([]any)) != 0 {
+			t.Fatalf("search: %s", d.Body)
+		}
+	})
+}
+
+func TestLoginConsentStorage(t *testing.T) {
+	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+		dev := nodetest.Signup(t, n.URL(), "developer")
+		appid, secret := released(t, n, dev, admin(t, n))
+		ann := nodetest.Signup(t, n.URL(), "ann")
+		ben := nodetest.Signup(t, n.URL(), "ben")
+		code := ann.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
+		anon := nodetest.NewClient(n.URL())
+		sess := func(secret, code string) *nodetest.Response {
+			return anon.Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+secret+"&js_code="+code+"&grant_type=authorization_code", nil)
+		}
+		if r := sess("wrong-secret", code); r.Get("errcode").(float64) != 40125 {
+			t.Fatalf("wrong secret: %s", r.Body)
+		}
+		r := sess(secret, code)
+		annID := ann.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+		if r.Str("openid") != n.Merchant.OpenID(appid, annID) || r.Str("session_key") == "" || r.Str("unionid") == "" {
+			t.Fatalf("session: %s", r.Body)
+		}
+		if again := sess(secret, code); again.Get("errcode").(float64) != 40163 {
+			t.Fatalf("a code used twice: %s", again.Body)
+		}
+		if r := sess(secret, "forged"); r.Get("errcode").(float64) != 40029 {
+			t.Fatalf("a forged code: %s", r.Body)
+		}
+		// Consent gates the profile.
+		if r := ann.Do(t, "GET", "/api/v1/miniapps/"+appid+"/profile", nil); r.Status != 403 {
+			t.Fatalf("profile without consent: %d", r.Status)
+		}
+		ann.Do(t, "PUT", "/api/v1/miniapps/"+appid+"/consents/userInfo", nil)
+		if r := ann.Do(t, "GET", "/api/v1/miniapps/"+appid+"/profile", nil); r.Status != 200 || r.Str("nickname") != "Ann" {
+			t.Fatalf("profile: %d %s", r.Status, r.Body)
+		}
+		ann.Do(t, "DELETE", "/api/v1/miniapps/"+appid+"/consents/userInfo", nil)
+		if r := ann.Do(t, "GET", "/api/v1/miniapps/"+appid+"/profile", nil); r.Status != 403 {
+			t.Fatalf("profile after revoking: %d", r.Status)
+		}
+		// Storage is per user per app.
+		if r := ann.Do(t, "PUT", "/api/v1/miniapps/"+appid+"/storage/cart", map[string]any{"value": []any{map[string]any{"sku": "p1", "qty": 2}}}); r.Status != 204 {
+			t.Fatalf("set: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "GET", "/api/v1/miniapps/"+appid+"/storage/cart", nil); !strings.Contains(string(r.Body), `"sku":"p1"`) {
+			t.Fatalf("get: %s", r.Body)
+		}
+		if r := ben.Do(t, "GET", "/api/v1/miniapps/"+appid+"/storage/cart", nil); r.Status != 404 {
+			t.Fatalf("ben read ann's cart: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "PUT", "/api/v1/miniapps/"+appid+"/storage/big", `{"value":"`+strings.Repeat("a", 1<<20)+`"}`); r.Status != 413 {
+			t.Fatalf("over 1 MiB: %d", r.Status)
+		}
+		if r := ann.Do(t, "PUT", "/api/v1/miniapps/"+appid+"/storage/bad", `{"value":}`); r.Status != 400 {
+			t.Fatalf("not JSON: %d", r.Status)
+		}
+		ann.Do(t, "DELETE", "/api/v1/miniapps/"+appid+"/storage/cart", nil)
+		if r := ann.Do(t, "GET", "/api/v1/miniapps/"+appid+"/storage/cart", nil); r.Status != 404 {
+			t.Fatalf("after removing: %d", r.Status)
+		}
+	})
+}
+
+func TestPaymentRequest(t *testing.T) {
+	ctx := context.Background()
+	n := nodetest.Start(t, nodetest.Options{})
+	dev := nodetest.Signup(t, n.URL(), "developer")
+	appid, _ := released(t, n, dev, admin(t, n))
+	devID := dev.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+	m, _ := n.Merchant.CreateMerchant(ctx, devID, "Gadget Co", "CN")
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	pub, _ := plazapay.PublicKeyPEM(&key.PublicKey)
+	const apiV3 = "0123456789abcdefghijklmnopqrstuv"
+	if err := n.Merchant.SetCredentials(ctx, devID, m.MchID, string(pub), "ABCD", apiV3); err != nil {
+		t.Fatal(err)
+	}
+	n.Merchant.BindApp(ctx, devID, m.MchID, appid)
+	n.Merchant.BindApp(ctx, devID, m.MchID, "wxotherapp")
+	platform, _ := plazapay.ParsePublicKeyPEM([]byte(n.Merchant.PlatformKeyPEM()))
+	client, _ := plazapay.NewClient(plazapay.Config{BaseURL: n.URL(), MchID: m.MchID, SerialNo: "ABCD", PrivateKey: key,
+		PlatformKey: platform, PlatformKeyID: n.Merchant.PlatformKeyID(), APIv3Key: apiV3})
+	ann := nodetest.Signup(t, n.URL(), "ann")
+	annID := ann.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+	order := func(app, no string) string {
+		id, err := client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: app, Description: "Phone case", OutTradeNo: no,
+			NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 1_999}, Payer: plazapay.Payer{OpenID: n.Merchant.OpenID(app, annID)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	prepay := order(appid, "MP00000001")
+	params, err := client.RequestPayment(appid, prepay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(p plazapay.PaymentParams) *nodetest.Response {
+		return ann.Do(t, "POST", "/api/v1/miniapps/"+appid+"/payment-request", p)
+	}
+	if r := send(params); r.Status != 200 || r.Str("merchant.name") != "Gadget Co" || r.Get("amount.amount").(float64) != 1_999 {
+		t.Fatalf("payment request: %d %s", r.Status, r.Body)
+	}
+	tampered := params
+	tampered.NonceStr = "another-nonce"
+	if r := send(tampered); r.Status != 422 || r.Code() != "bad_pay_sign" {
+		t.Fatalf("tampered: %d %s", r.Status, r.Body)
+	}
+	foreign, _ := client.RequestPayment(appid, order("wxotherapp", "MP00000002"))
+	if r := send(foreign); r.Code() != "bad_pay_sign" {
+		t.Fatalf("another app's order: %d %s", r.Status, r.Body)
+	}
+	stale := params
+	stale.TimeStamp = strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
+	if r := send(stale); r.Code() != "bad_pay_sign" {
+		t.Fatalf("stale: %d %s", r.Status, r.Body)
+	}
+}

@@ -1,0 +1,200 @@
+package miniapp
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"regexp"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// openable is an app a user may open: released (policies come with the
+// trust component). Errors: not_found.
+func (s *Service) openable(ctx context.Context, appid string) (App, error) {
+	a, err := s.App(ctx, appid)
+	if err != nil || a.ReleasedCode == 0 {
+		return App{}, errs.E(errs.NotFound, "No mini-program %q to open.", appid)
+	}
+	return a, nil
+}
+
+// Code makes a one-time login code for the user in the app (5 minutes).
+func (s *Service) Code(ctx context.Context, userID, appid string) (string, error) {
+	if _, err := s.openable(ctx, appid); err != nil {
+		return "", err
+	}
+	code := ids.Token(16)
+	_, err := s.db.Exec(ctx, `INSERT INTO miniapp_codes (code, appid, user_id, expires_at) VALUES (?, ?, ?, ?)`,
+		code, appid, userID, sqldb.Micro(s.now().Add(CodeTTL)))
+	return code, err
+}
+
+// Session is jscode2session's answer.
+type Session struct {
+	OpenID     string `json:"openid"`
+	SessionKey string `json:"session_key"`
+	UnionID    string `json:"unionid"`
+}
+
+// WeChat's errcodes for code2Session.
+const (
+	ErrInvalidCode   = 40029
+	ErrCodeUsed      = 40163
+	ErrInvalidSecret = 40125
+	ErrInvalidAppID  = 40013
+	ErrMissingParam  = 41002
+)
+
+// CodeError is code2Session's refusal, in WeChat's numbers.
+type CodeError struct {
+	Code    int    `json:"errcode"`
+	Message string `json:"errmsg"`
+}
+
+func (e *CodeError) Error() string { return e.Message }
+
+// Exchange trades a login code, once, for the user's openid under the app,
+// a session key and the unionid (per developer).
+func (s *Service) Exchange(ctx context.Context, appid, secret, code string) (Session, error) {
+	if appid == "" || secret == "" || code == "" {
+		return Session{}, &CodeError{ErrMissingParam, "appid, secret and js_code are required"}
+	}
+	developer, ok := s.checkSecret(ctx, appid, secret)
+	if developer == "" {
+		return Session{}, &CodeError{ErrInvalidAppID, "invalid appid"}
+	}
+	if !ok {
+		return Session{}, &CodeError{ErrInvalidSecret, "invalid appsecret"}
+	}
+	var userID string
+	var used int
+	var expires int64
+	err := s.db.QueryRow(ctx, `SELECT user_id, used, expires_at FROM miniapp_codes WHERE code = ? AND appid = ?`, code, appid).Scan(&userID, &used, &expires)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && s.now().After(sqldb.FromMicro(expires)) {
+		return Session{}, &CodeError{ErrInvalidCode, "invalid code"}
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	res, err := s.db.Exec(ctx, `UPDATE miniapp_codes SET used = 1 WHERE code = ? AND used = 0`, code)
+	if err != nil {
+		return Session{}, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 || used != 0 {
+		return Session{}, &CodeError{ErrCodeUsed, "code been used"}
+	}
+	return Session{OpenID: s.payments.OpenID(appid, userID), SessionKey: ids.Token(16), UnionID: s.unionID(developer, userID)}, nil
+}
+
+var scopeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]{0,63}$`)
+
+// SetConsent grants (or, with grant false, revokes) a scope to an app.
+func (s *Service) SetConsent(ctx context.Context, userID, appid, scope string, grant bool) error {
+	if !scopeRe.MatchString(scope) {
+		return errs.Field("scope", "A scope is a name such as userInfo.")
+	}
+	if _, err := s.openable(ctx, appid); err != nil {
+		return err
+	}
+	if !grant {
+		_, err := s.db.Exec(ctx, `DELETE FROM miniapp_consents WHERE user_id = ? AND appid = ? AND scope = ?`, userID, appid, scope)
+		return err
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO miniapp_consents (user_id, appid, scope, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		userID, appid, scope, sqldb.Micro(s.now()))
+	return err
+}
+
+// Consents lists the scopes a user granted an app.
+func (s *Service) Consents(ctx context.Context, userID, appid string) ([]string, error) {
+	rows, err := s.db.Query(ctx, `SELECT scope FROM miniapp_consents WHERE user_id = ? AND appid = ? ORDER BY scope`, userID, appid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var sc string
+		rows.Scan(&sc)
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}
+
+// Profile is what an app with the userInfo consent sees of a user.
+func (s *Service) Profile(ctx context.Context, userID, appid string) (map[string]string, error) {
+	if _, err := s.openable(ctx, appid); err != nil {
+		return nil, err
+	}
+	var one int
+	err := s.db.QueryRow(ctx, `SELECT 1 FROM miniapp_consents WHERE user_id = ? AND appid = ? AND scope = 'userInfo'`, userID, appid).Scan(&one)
+	if err != nil {
+		return nil, errs.E(errs.Forbidden, "The user has not shared their profile with this app (consent userInfo).")
+	}
+	u, err := s.accounts.User(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"nickname": u.DisplayName, "avatar_url": ""}, nil
+}
+
+var keyRe = regexp.MustCompile(`^[A-Za-z0-9_.\-:]{1,128}$`)
+
+// GetItem reads a user's stored value in an app. Errors: not_found.
+func (s *Service) GetItem(ctx context.Context, userID, appid, key string) (json.RawMessage, error) {
+	var v string
+	err := s.db.QueryRow(ctx, `SELECT value FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key = ?`, userID, appid, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errs.E(errs.NotFound, "No stored value %q.", key)
+	}
+	return json.RawMessage(v), err
+}
+
+// SetItem stores any JSON value: 1 MiB a key, 10 MiB an app. Errors:
+// invalid_argument, payload_too_large, not_found.
+func (s *Service) SetItem(ctx context.Context, userID, appid, key string, value json.RawMessage) error {
+	if !keyRe.MatchString(key) {
+		return errs.Field("key", "A storage key has 1 to 128 of A-Z a-z 0-9 _ . - :.")
+	}
+	if len(value) == 0 || !json.Valid(value) {
+		return errs.Field("value", "value must be JSON.")
+	}
+	if len(value) > MaxStorageValue {
+		return errs.E(errs.PayloadTooLarge, "A stored value is at most 1 MiB.")
+	}
+	if _, err := s.openable(ctx, appid); err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		var used sql.NullInt64
+		if err := tx.QueryRow(ctx, `SELECT SUM(size) FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key <> ?`, userID, appid, key).Scan(&used); err != nil {
+			return err
+		}
+		if used.Int64+int64(len(value)) > MaxStorageApp {
+			return errs.E(errs.PayloadTooLarge, "This app's storage is full (10 MiB).")
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO miniapp_storage (user_id, appid, key, value, size) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (user_id, appid, key) DO UPDATE SET value = excluded.value, size = excluded.size`,
+			userID, appid, key, string(value), len(value))
+		return err
+	})
+}
+
+// RemoveItem deletes a stored value (removing a missing one is fine).
+func (s *Service) RemoveItem(ctx context.Context, userID, appid, key string) error {
+	_, err := s.db.Exec(ctx, `DELETE FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key = ?`, userID, appid, key)
+	return err
+}
+
+// PaymentRequest checks a mini-program's requestPayment parameters and
+// returns what the payer confirms. Errors: bad_pay_sign, not_found.
+func (s *Service) PaymentRequest(ctx context.Context, userID, appid, timeStamp, nonceStr, pkg, signType, paySign string) (any, error) {
+	if _, err := s.openable(ctx, appid); err != nil {
+		return nil, err
+	}
+	return s.payments.PaymentRequest(ctx, userID, appid, timeStamp, nonceStr, pkg, signType, paySign)
+}

@@ -1,0 +1,290 @@
+package miniapp
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
+)
+
+// Handler serves the mini-program API and jscode2session.
+type Handler struct {
+	Service *Service
+	Auth    *httpx.Auth
+}
+
+// Register adds the routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	a := h.Auth.Required
+	mux.Handle("POST /api/v1/miniapps", a(h.create))
+	mux.Handle("GET /api/v1/miniapps", a(h.directory))
+	mux.Handle("GET /api/v1/miniapps/{appid}", a(h.get))
+	mux.Handle("POST /api/v1/miniapps/{appid}/versions", a(h.upload))
+	mux.Handle("POST /api/v1/miniapps/{appid}/versions/{v}/submit", a(h.submit))
+	mux.Handle("POST /api/v1/miniapps/{appid}/versions/{v}/release", a(h.release))
+	mux.Handle("POST /api/v1/admin/miniapps/{appid}/versions/{v}/approve", h.Auth.Admin(h.review(true)))
+	mux.Handle("POST /api/v1/admin/miniapps/{appid}/versions/{v}/reject", h.Auth.Admin(h.review(false)))
+	mux.Handle("POST /api/v1/miniapps/{appid}/code", a(h.code))
+	mux.Handle("GET /api/v1/miniapps/{appid}/consents", a(h.consents))
+	mux.Handle("PUT /api/v1/miniapps/{appid}/consents/{scope}", a(h.consent(true)))
+	mux.Handle("DELETE /api/v1/miniapps/{appid}/consents/{scope}", a(h.consent(false)))
+	mux.Handle("GET /api/v1/miniapps/{appid}/profile", a(h.profile))
+	mux.Handle("GET /api/v1/miniapps/{appid}/storage/{key}", a(h.getItem))
+	mux.Handle("PUT /api/v1/miniapps/{appid}/storage/{key}", a(h.setItem))
+	mux.Handle("DELETE /api/v1/miniapps/{appid}/storage/{key}", a(h.removeItem))
+	mux.Handle("POST /api/v1/miniapps/{appid}/payment-request", a(h.paymentRequest))
+	mux.HandleFunc("GET /sns/jscode2session", h.jscode2session)
+}
+
+func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name           string   `json:"name"`
+		Description    string   `json:"description"`
+		Category       string   `json:"category"`
+		RequestDomains []string `json:"request_domains"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	a, secret, err := h.Service.CreateApp(r.Context(), httpx.Caller(r).UserID, in.Name, in.Description, in.Category, in.RequestDomains)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"appid": a.AppID, "secret": secret, "app": a})
+	return nil
+}
+
+func (h *Handler) directory(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.Limit(r, 50, 200)
+	if err != nil {
+		return err
+	}
+	items, err := h.Service.Directory(r.Context(), r.URL.Query().Get("q"), limit)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(items, ""))
+	return nil
+}
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.Service.openable(r.Context(), r.PathValue("appid"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"app": a})
+	return nil
+}
+
+func versionParam(r *http.Request) (int64, error) {
+	v, err := strconv.ParseInt(r.PathValue("v"), 10, 64)
+	if err != nil || v < 1 {
+		return 0, errs.Field("v", "The version is manifest.json's version.code.")
+	}
+	return v, nil
+}
+
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxPackageBytes+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errs.Field("package", "Send the zip as multipart/form-data with a part named package.")
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return errs.Field("package", "The form has no part named package.")
+		}
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errs.E(errs.PayloadTooLarge, "A package is at most %d MiB.", MaxPackageBytes>>20)
+		}
+		if err != nil {
+			return errs.Wrap(err, errs.InvalidArgument, "The upload could not be read.")
+		}
+		if part.FormName() != "package" {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(part, MaxPackageBytes+1))
+		if errors.As(err, &tooLarge) || len(data) > MaxPackageBytes {
+			return errs.E(errs.PayloadTooLarge, "A package is at most %d MiB.", MaxPackageBytes>>20)
+		}
+		if err != nil {
+			return errs.Wrap(err, errs.InvalidArgument, "The upload could not be read.")
+		}
+		v, err := h.Service.Upload(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), data)
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusCreated, map[string]any{"version": v})
+		return nil
+	}
+}
+
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) error {
+	v, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	ver, err := h.Service.Submit(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), v)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"version": ver})
+	return nil
+}
+
+func (h *Handler) release(w http.ResponseWriter, r *http.Request) error {
+	v, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	ver, err := h.Service.Release(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), v)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"version": ver})
+	return nil
+}
+
+func (h *Handler) review(approve bool) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, err := versionParam(r)
+		if err != nil {
+			return err
+		}
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		if r.ContentLength != 0 {
+			if err := httpx.Decode(w, r, &in); err != nil {
+				return err
+			}
+		}
+		ver, err := h.Service.Review(r.Context(), r.PathValue("appid"), v, approve, in.Reason)
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"version": ver})
+		return nil
+	}
+}
+
+func (h *Handler) code(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.Service.Code(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"code": c})
+	return nil
+}
+
+func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Service.Consents(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	return nil
+}
+
+func (h *Handler) consent(grant bool) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := h.Service.SetConsent(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("scope"), grant); err != nil {
+			return err
+		}
+		httpx.NoContent(w)
+		return nil
+	}
+}
+
+func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.Service.Profile(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (h *Handler) getItem(w http.ResponseWriter, r *http.Request) error {
+	v, err := h.Service.GetItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"key": r.PathValue("key"), "value": v})
+	return nil
+}
+
+func (h *Handler) setItem(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxStorageValue+4096)
+	var in struct {
+		Value json.RawMessage `json:"value"`
+	}
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(&in); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errs.E(errs.PayloadTooLarge, "A stored value is at most 1 MiB.")
+		}
+		return errs.E(errs.InvalidArgument, "The body is {\"value\": any JSON}.")
+	}
+	if err := h.Service.SetItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("key"), in.Value); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
+	return nil
+}
+
+func (h *Handler) removeItem(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Service.RemoveItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("key")); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
+	return nil
+}
+
+func (h *Handler) paymentRequest(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		TimeStamp string `json:"timeStamp"`
+		NonceStr  string `json:"nonceStr"`
+		Package   string `json:"package"`
+		SignType  string `json:"signType"`
+		PaySign   string `json:"paySign"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := h.Service.PaymentRequest(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), in.TimeStamp, in.NonceStr, in.Package, in.SignType, in.PaySign)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// jscode2session answers in WeChat's shape: 200 with {openid, session_key,
+// unionid} or {errcode, errmsg}.
+func (h *Handler) jscode2session(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if gt := q.Get("grant_type"); gt != "" && gt != "authorization_code" {
+		httpx.WriteJSON(w, http.StatusOK, &CodeError{ErrMissingParam, "grant_type must be authorization_code"})
+		return
+	}
+	s, err := h.Service.Exchange(r.Context(), q.Get("appid"), q.Get("secret"), q.Get("js_code"))
+	var ce *CodeError
+	if errors.As(err, &ce) {
+		httpx.WriteJSON(w, http.StatusOK, ce)
+		return
+	}
+	if err != nil {
+		httpx.Logger(r.Context()).Error("jscode2session", "err", err)
+		httpx.WriteJSON(w, http.StatusOK, &CodeError{-1, "system error"})
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, s)
+}
