@@ -7,7 +7,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
+	"io"
 	"mime/multipart"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -246,5 +248,45 @@ func TestPaymentRequest(t *testing.T) {
 	stale.TimeStamp = strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
 	if r := send(stale); r.Code() != "bad_pay_sign" {
 		t.Fatalf("stale: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestHostingOnTheAppsOrigin(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	dev := nodetest.Signup(t, n.URL(), "developer")
+	appid, _ := released(t, n, dev, admin(t, n))
+	_, port, _ := strings.Cut(strings.TrimPrefix(n.URL(), "http://"), ":")
+	get := func(host, path string) (int, string, string) {
+		req, _ := http.NewRequest("GET", n.URL()+path, nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header.Get("Content-Security-Policy")
+	}
+	host := appid + ".apps.localhost:" + port
+	status, body, csp := get(host, "/")
+	if status != 200 || !strings.Contains(body, "Gadgets") || !strings.Contains(body, `/__plaza/sdk.js`) {
+		t.Fatalf("start page: %d %s", status, body)
+	}
+	for _, want := range []string{"connect-src https://api.gadgets.example", "frame-ancestors http://localhost:" + port, "script-src 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Fatalf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if status, _, _ := get(host, "/manifest.json"); status != 404 {
+		t.Fatalf("manifest served: %d", status)
+	}
+	if status, body, _ := get(host, "/__plaza/sdk.js"); status != 200 || body == "" {
+		t.Fatalf("bridge: %d", status)
+	}
+	if status, _, _ := get("mpnosuchapp.apps.localhost:"+port, "/"); status != 404 {
+		t.Fatalf("unknown app: %d", status)
+	}
+	if status, body, _ := get(host, "/api/v1/me"); status == 200 || strings.Contains(body, "csrf") {
+		t.Fatalf("Plaza's API answered on the app's origin: %d %s", status, body)
 	}
 }

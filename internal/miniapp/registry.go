@@ -85,7 +85,7 @@ func (s *Service) CreateApp(ctx context.Context, developerID, name, description,
 		}
 		clean = append(clean, u.Scheme+"://"+u.Host)
 	}
-	a := App{AppID: "mp" + strings.ToUpper(ids.Token(10))[:16], Name: name, Description: description, Category: category,
+	a := App{AppID: "mp" + ids.Token(10)[:16], Name: name, Description: description, Category: category,
 		DeveloperID: developerID, RequestDomains: clean, CreatedAt: sqldb.FromMicro(sqldb.Micro(s.now()))}
 	secret := ids.Token(24)
 	d, _ := json.Marshal(clean)

@@ -200,7 +200,17 @@ func (n *Node) routes() http.Handler {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}
 	mux.Handle("/", web.Handler(n.frameSrc()))
-	return httpx.Chain(mux, n.log, metrics)
+	apps := &miniapp.Host{Service: n.MiniApps, Domain: n.Config.AppsDomain}
+	// Requests for {appid}.{apps-domain} are a mini-program's, on its own
+	// origin; everything else is Plaza's.
+	byHost := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := apps.AppID(r); ok {
+			apps.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+	return httpx.Chain(byHost, n.log, metrics)
 }
 
 // frameSrc is where the client may frame mini-programs from.

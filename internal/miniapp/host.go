@@ -1,0 +1,164 @@
+package miniapp
+
+import (
+	"mime"
+	"net"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+
+	sdk "github.com/plaza-dev/plaza/sdk/js"
+)
+
+// Host serves released mini-programs from their own origins,
+// http://{appid}.{Domain}:{port}/, apart from Plaza's: no Plaza cookie is
+// sent there, and each app runs under a CSP that lets it connect only to
+// its request_domains and be framed only by Plaza.
+type Host struct {
+	Service *Service
+	Domain  string // apps.localhost
+
+	mu    sync.Mutex // guards cache
+	cache map[string]*Package
+}
+
+// AppID is the app a request is for, when its Host is under Domain.
+func (h *Host) AppID(r *http.Request) (string, bool) {
+	host := r.Host
+	if hst, _, err := net.SplitHostPort(host); err == nil {
+		host = hst
+	}
+	host = strings.ToLower(host)
+	label, ok := strings.CutSuffix(host, "."+h.Domain)
+	if !ok || label == "" || strings.Contains(label, ".") {
+		return "", false
+	}
+	return label, true
+}
+
+func (h *Host) pkg(r *http.Request, appid string) (*Package, *App, error) {
+	a, err := h.Service.openable(r.Context(), appid)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := appid + "@" + itoa(a.ReleasedCode)
+	h.mu.Lock()
+	p := h.cache[key]
+	h.mu.Unlock()
+	if p == nil {
+		if p, err = h.Service.Package(r.Context(), appid, a.ReleasedCode); err != nil {
+			return nil, nil, err
+		}
+		h.mu.Lock()
+		if h.cache == nil || len(h.cache) > 64 {
+			h.cache = map[string]*Package{}
+		}
+		h.cache[key] = p
+		h.mu.Unlock()
+	}
+	return p, &a, nil
+}
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// ServeHTTP serves one file of the app: / is the start page, /pages/x a
+// page (with the bridge, app.js and app.css put in its head), anything else
+// a file of the package.
+func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	appid, _ := h.AppID(r)
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if r.URL.Path == "/__plaza/sdk.js" {
+		h.headers(w, r, nil)
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write(sdk.Bridge)
+		return
+	}
+	p, a, err := h.pkg(r, appid)
+	if err != nil {
+		http.Error(w, "This mini-program is not available.", http.StatusNotFound)
+		return
+	}
+	h.headers(w, r, a)
+	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+	if name == "" {
+		name = p.Manifest.Pages[0]
+	}
+	if page, ok := p.Files[name+".html"]; ok && strings.HasPrefix(name, "pages/") {
+		h.page(w, p, name, page)
+		return
+	}
+	if strings.HasSuffix(name, ".html") {
+		if page, ok := p.Files[name]; ok && strings.HasPrefix(name, "pages/") {
+			h.page(w, p, strings.TrimSuffix(name, ".html"), page)
+			return
+		}
+	}
+	data, ok := p.Files[name]
+	if !ok || name == "manifest.json" {
+		http.NotFound(w, r)
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Write(data)
+}
+
+func (h *Host) page(w http.ResponseWriter, p *Package, name string, body []byte) {
+	var head strings.Builder
+	head.WriteString(`<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`)
+	head.WriteString(`<link rel="stylesheet" href="/app.css">`)
+	if _, ok := p.Files[name+".css"]; ok {
+		head.WriteString(`<link rel="stylesheet" href="/` + name + `.css">`)
+	}
+	head.WriteString(`<script src="/__plaza/sdk.js"></script><script src="/app.js"></script>`)
+	if _, ok := p.Files[name+".js"]; ok {
+		head.WriteString(`<script src="/` + name + `.js" defer></script>`)
+	}
+	html := string(body)
+	if i := strings.Index(strings.ToLower(html), "<head>"); i >= 0 {
+		html = html[:i+6] + head.String() + html[i+6:]
+	} else {
+		html = "<!doctype html><html><head>" + head.String() + "</head><body>" + html + "</body></html>"
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write([]byte(html))
+}
+
+// headers are every app response's: the app's CSP, framing only by Plaza
+// (on the same port, by name or loopback address), no sniffing, no cookies.
+func (h *Host) headers(w http.ResponseWriter, r *http.Request, a *App) {
+	_, port, _ := net.SplitHostPort(r.Host)
+	plaza := "http://localhost"
+	if port != "" {
+		plaza = "http://localhost:" + port + " http://127.0.0.1:" + port
+	}
+	connect := "'none'"
+	if a != nil && len(a.RequestDomains) > 0 {
+		connect = strings.Join(a.RequestDomains, " ")
+	}
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; "+
+		"font-src 'self'; connect-src "+connect+"; base-uri 'none'; form-action 'none'; frame-ancestors "+plaza)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-cache")
+	hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
+}
