@@ -4,12 +4,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/spf13/pflag"
 )
 
@@ -26,8 +29,12 @@ func main() {
 			return bindEnv(cmd.Flags())
 		},
 	}
-	root.AddCommand(serveCmd(), migrateCmd(), adminCmd(), versionCmd(), benchCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), adminCmd(), versionCmd(), benchCmd(), miniappCmd())
 	if err := root.Execute(); err != nil {
+		var e *errs.Error
+		if errors.As(err, &e) {
+			err = errors.New(e.Message) // a sentence for people, not the code
+		}
 		fmt.Fprintln(os.Stderr, "plaza:", err)
 		os.Exit(1)
 	}

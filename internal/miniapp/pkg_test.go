@@ -3,6 +3,8 @@ package miniapp
 import (
 	"archive/zip"
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -103,4 +105,25 @@ func FuzzReadPackage(f *testing.F) {
 			t.Fatal("accepted another app's manifest")
 		}
 	})
+}
+
+func TestPackFolder(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range goodFiles() {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte(body), 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, ".DS_Store"), []byte("junk"), 0o644)
+	data, p, err := Pack(dir)
+	if err != nil || len(p.Files) != 7 || len(data) == 0 {
+		t.Fatalf("%v %+v", err, p)
+	}
+	if _, ok := p.Files[".DS_Store"]; ok {
+		t.Fatal("a hidden file was packed")
+	}
+	os.Symlink("/etc/passwd", filepath.Join(dir, "pages", "leak.html"))
+	if _, _, err := Pack(dir); err == nil {
+		t.Fatal("a symlink was packed")
+	}
 }
