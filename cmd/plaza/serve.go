@@ -36,11 +36,11 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			if demoMode {
-				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay, Merchant: n.Merchant, DataDir: n.Config.DataDir, URL: n.URL()}); err != nil {
+				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay, Merchant: n.Merchant, MiniApps: n.MiniApps, DataDir: n.Config.DataDir, URL: n.URL()}); err != nil {
 					n.Close()
 					return err
 				}
-				demo.PrintWelcome(os.Stdout, n.URL(), demo.ShopConfig(n.Config.DataDir))
+				demo.PrintWelcome(os.Stdout, n.URL(), demo.ShopConfig(n.Config.DataDir), demo.StoreConfig(n.Config.DataDir))
 			}
 			return n.Serve(ctx)
 		},

@@ -14,8 +14,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/plaza-dev/plaza/examples/store"
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/miniapp"
 	"github.com/plaza-dev/plaza/internal/pay"
 	"github.com/plaza-dev/plaza/internal/pay/wxv3"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -42,6 +44,7 @@ type Services struct {
 	Chat     *chat.Service
 	Pay      *pay.Service
 	Merchant *wxv3.Service
+	MiniApps *miniapp.Service
 	// DataDir and URL place the demo shop's configuration and tell it
 	// where Plaza is.
 	DataDir string
@@ -90,7 +93,12 @@ func Seed(ctx context.Context, s Services) error {
 		}
 	}
 	if s.Merchant != nil && s.DataDir != "" {
-		return seedShop(ctx, s)
+		if err := seedShop(ctx, s); err != nil {
+			return err
+		}
+	}
+	if s.MiniApps != nil && s.Merchant != nil && s.DataDir != "" {
+		return seedStore(ctx, s)
 	}
 	return nil
 }
@@ -199,40 +207,111 @@ func seedShop(ctx context.Context, s Services) error {
 			return os.WriteFile(ShopConfig(s.DataDir), b, 0o600)
 		}
 	}
-	m, err := s.Merchant.CreateMerchant(ctx, owner.ID, "Leaf & Clay", "CN")
+	mc, err := newMerchant(ctx, s, owner.ID, "Leaf & Clay", "5EAF0C1A7D3B2E91", "leafclay-demo-apiv3-key-32-bytes", dir)
 	if err != nil {
 		return err
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
-	}
-	pubPEM, _ := plazapay.PublicKeyPEM(&key.PublicKey)
-	der, _ := x509.MarshalPKCS8PrivateKey(key)
-	const serial, apiV3Key = "5EAF0C1A7D3B2E91", "leafclay-demo-apiv3-key-32-bytes"
-	if err := s.Merchant.SetCredentials(ctx, owner.ID, m.MchID, string(pubPEM), serial, apiV3Key); err != nil {
-		return err
-	}
-	appid := "wx" + m.MchID
-	if err := s.Merchant.BindApp(ctx, owner.ID, m.MchID, appid); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "merchant.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+	appid := "wx" + mc.mchid
+	if err := s.Merchant.BindApp(ctx, owner.ID, mc.mchid, appid); err != nil {
 		return err
 	}
 	b, _ := json.MarshalIndent(map[string]any{
-		"plaza": s.URL, "mchid": m.MchID, "serial_no": serial, "private_key_file": "merchant.pem",
+		"plaza": s.URL, "mchid": mc.mchid, "serial_no": mc.serial, "private_key_file": "merchant.pem",
 		"platform_key": s.Merchant.PlatformKeyPEM(), "platform_key_id": s.Merchant.PlatformKeyID(),
-		"apiv3_key": apiV3Key, "appid": appid, "addr": "127.0.0.1:8081",
+		"apiv3_key": mc.apiV3, "appid": appid, "addr": "127.0.0.1:8081",
 	}, "", "  ")
 	return os.WriteFile(ShopConfig(s.DataDir), b, 0o600)
 }
 
+type merchantKeys struct{ mchid, serial, apiV3 string }
+
+// newMerchant onboards a merchant with a fresh RSA key, written as
+// merchant.pem in dir.
+func newMerchant(ctx context.Context, s Services, ownerID, name, serial, apiV3 string, dir string) (merchantKeys, error) {
+	m, err := s.Merchant.CreateMerchant(ctx, ownerID, name, "CN")
+	if err != nil {
+		return merchantKeys{}, err
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return merchantKeys{}, err
+	}
+	pubPEM, _ := plazapay.PublicKeyPEM(&key.PublicKey)
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	if err := s.Merchant.SetCredentials(ctx, ownerID, m.MchID, string(pubPEM), serial, apiV3); err != nil {
+		return merchantKeys{}, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return merchantKeys{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "merchant.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return merchantKeys{}, err
+	}
+	return merchantKeys{m.MchID, serial, apiV3}, nil
+}
+
+// StoreConfig is where the demo store backend's configuration is written.
+func StoreConfig(dataDir string) string { return filepath.Join(dataDir, "demo-store", "store.json") }
+
+// seedStore publishes Gadget Store, a mini-program of the developer
+// "gadgetco": created, uploaded, approved by the demo administrator,
+// released, bound to its merchant; and writes its backend's configuration.
+func seedStore(ctx context.Context, s Services) error {
+	dir := filepath.Dir(StoreConfig(s.DataDir))
+	dev, err := s.Accounts.UserByUsername(ctx, "gadgetco")
+	if errs.Is(err, errs.NotFound) {
+		dev, _, err = s.Accounts.Signup(ctx, account.SignupInput{Username: "gadgetco", Password: Password, DisplayName: "Gadget Co.", Region: "CN"},
+			account.ClientInfo{UserAgent: "plaza demo"})
+	}
+	if err != nil {
+		return fmt.Errorf("demo store developer: %w", err)
+	}
+	var cfg map[string]any
+	if b, err := os.ReadFile(StoreConfig(s.DataDir)); err == nil && json.Unmarshal(b, &cfg) == nil {
+		if _, err := s.MiniApps.App(ctx, fmt.Sprint(cfg["appid"])); err == nil {
+			cfg["plaza"] = s.URL
+			b, _ := json.MarshalIndent(cfg, "", "  ")
+			return os.WriteFile(StoreConfig(s.DataDir), b, 0o600)
+		}
+	}
+	app, secret, err := s.MiniApps.CreateApp(ctx, dev.ID, "Gadget Store", "Phones, earbuds and chargers from Gadget Co., paid with Plaza Pay.",
+		"Shopping", []string{"http://127.0.0.1:8082"})
+	if err != nil {
+		return err
+	}
+	zip, err := store.Package(app.AppID, 1)
+	if err != nil {
+		return err
+	}
+	if _, err := s.MiniApps.Upload(ctx, dev.ID, app.AppID, zip); err != nil {
+		return fmt.Errorf("demo store package: %w", err)
+	}
+	if _, err := s.MiniApps.Submit(ctx, dev.ID, app.AppID, 1); err != nil {
+		return err
+	}
+	if _, err := s.MiniApps.Review(ctx, app.AppID, 1, true, "Demo"); err != nil {
+		return err
+	}
+	if _, err := s.MiniApps.Release(ctx, dev.ID, app.AppID, 1); err != nil {
+		return err
+	}
+	mc, err := newMerchant(ctx, s, dev.ID, "Gadget Co.", "6ADCE7C0", "gadgetco-demo-apiv3-key-32-bytes", dir)
+	if err != nil {
+		return err
+	}
+	if err := s.Merchant.BindApp(ctx, dev.ID, mc.mchid, app.AppID); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(map[string]any{
+		"plaza": s.URL, "appid": app.AppID, "secret": secret, "mchid": mc.mchid, "serial_no": mc.serial,
+		"private_key_file": "merchant.pem", "platform_key": s.Merchant.PlatformKeyPEM(), "platform_key_id": s.Merchant.PlatformKeyID(),
+		"apiv3_key": mc.apiV3, "addr": "127.0.0.1:8082",
+	}, "", "  ")
+	return os.WriteFile(StoreConfig(s.DataDir), b, 0o600)
+}
+
 // PrintWelcome tells a person how to use the demo.
-func PrintWelcome(w io.Writer, url, shopConfig string) {
+func PrintWelcome(w io.Writer, url, shopConfig, storeConfig string) {
 	fmt.Fprintf(w, `
   Plaza demo is running at %s
 
@@ -248,7 +327,10 @@ func PrintWelcome(w io.Writer, url, shopConfig string) {
   An outside shop that takes Plaza Pay (merchant "Leaf & Clay", owner teahouse):
     go run ./examples/shop --config %s
   then open http://127.0.0.1:8081, buy something, and pay its QR link in Plaza.
+
+  A mini-program store (Discover → Gadget Store) needs its backend running:
+    go run ./examples/store/backend --config %s
   Stop with Ctrl-C.
 
-`, url, Password, AdminPassword, url, shopConfig)
+`, url, Password, AdminPassword, url, shopConfig, storeConfig)
 }

@@ -1,0 +1,33 @@
+// Gadget Store: shared state for every page — the catalog, the cart (kept in
+// bridge storage, so it follows the user across devices), and the store
+// backend's session, opened with plaza.login + jscode2session.
+var STORE_BACKEND = "http://127.0.0.1:8082";
+var CATALOG = [
+  {id: "phone", name: "Nova 12 phone", price: 199900, icon: "📱", blurb: "6.4\" OLED, 128 GB, all-day battery."},
+  {id: "buds", name: "Pulse earbuds", price: 39900, icon: "🎧", blurb: "Noise cancelling, 30 h with the case."},
+  {id: "charger", name: "65 W charger", price: 14900, icon: "🔌", blurb: "GaN, two USB-C ports."},
+  {id: "watch", name: "Orbit watch", price: 89900, icon: "⌚", blurb: "Heart rate, GPS, 7-day battery."}
+];
+function yuan(fen) { return "¥" + (fen / 100).toFixed(2); }
+function product(id) { return CATALOG.filter(function (p) { return p.id === id; })[0]; }
+function getCart() {
+  return plaza.getStorage({key: "cart"}).then(function (r) { return r.data || []; }, function () { return []; });
+}
+function saveCart(cart) { return plaza.setStorage({key: "cart", data: cart}); }
+function session() {
+  var cached = sessionStorage.getItem("store_session");
+  if (cached) return Promise.resolve(JSON.parse(cached));
+  return plaza.login().then(function (r) {
+    return fetch(STORE_BACKEND + "/api/login", {method: "POST", body: JSON.stringify({code: r.code})});
+  }).then(function (res) { return res.json(); }).then(function (s) {
+    if (!s.token) throw new Error(s.error || "login failed");
+    sessionStorage.setItem("store_session", JSON.stringify(s));
+    return s;
+  });
+}
+function api(path, body) {
+  return session().then(function (s) {
+    return fetch(STORE_BACKEND + path, {method: body ? "POST" : "GET", headers: {"Authorization": "Bearer " + s.token},
+      body: body ? JSON.stringify(body) : undefined});
+  }).then(function (res) { return res.json(); });
+}

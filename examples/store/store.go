@@ -1,0 +1,69 @@
+// Package store is Gadget Store, an electronics brand's shop as a
+// mini-program: its files (app/, a W3C MiniApp folder, embedded so that
+// plaza serve --demo can publish it) and, in backend/, its own server.
+package store
+
+import (
+	"archive/zip"
+	"bytes"
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"sort"
+)
+
+//go:embed app
+var files embed.FS
+
+// Catalog is the store's price list (fen); the backend charges from it,
+// never from what a client sends.
+var Catalog = map[string]struct {
+	Name  string
+	Price int64
+}{
+	"phone": {"Nova 12 phone", 199900}, "buds": {"Pulse earbuds", 39900},
+	"charger": {"65 W charger", 14900}, "watch": {"Orbit watch", 89900},
+}
+
+// Package zips the mini-program for appid: its manifest's app_id set to
+// appid and version.code to code.
+func Package(appid string, code int64) ([]byte, error) {
+	app, _ := fs.Sub(files, "app")
+	var names []string
+	fs.WalkDir(app, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, p)
+		}
+		return err
+	})
+	sort.Strings(names)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range names {
+		data, err := fs.ReadFile(app, name)
+		if err != nil {
+			return nil, err
+		}
+		if name == "manifest.json" {
+			var m map[string]any
+			if err := json.Unmarshal(data, &m); err != nil {
+				return nil, err
+			}
+			m["app_id"] = appid
+			m["version"] = map[string]any{"code": code, "name": "1.0." + itoa(code)}
+			data, _ = json.MarshalIndent(m, "", "  ")
+		}
+		w, err := zw.Create(name)
+		if err != nil {
+			return nil, err
+		}
+		w.Write(data)
+	}
+	err := zw.Close()
+	return buf.Bytes(), err
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
