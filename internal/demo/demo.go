@@ -111,9 +111,9 @@ func seedWallets(ctx context.Context, p *pay.Service, users map[string]account.U
 		if err := p.SetPIN(ctx, u.ID, PIN, Password); err != nil {
 			return fmt.Errorf("demo PIN: %w", err)
 		}
-		amount := int64(20000)
+		amount := int64(200_000)
 		if person.username == "alice" {
-			amount = 50000
+			amount = 500_000
 		}
 		r := pay.Request{UserID: u.ID, Key: "demo-topup", Hash: "demo-topup"}
 		if _, _, err := p.TopUp(ctx, r, amount, "CNY"); err != nil {
@@ -319,7 +319,7 @@ func PrintWelcome(w io.Writer, url, shopConfig, storeConfig string) {
     alice   Alice Chen     (contacts: bob, carol; chats with bob and a group)
     bob     Bob Smith      (has a contact request from carol)
     carol   Carol Müller
-  Payment PIN of every demo user: 123456 (alice has ¥500.00, the others ¥200.00).
+  Payment PIN of every demo user: 123456 (alice has ¥5,000.00, the others ¥2,000.00).
   Administrator: admin / %s
 
   Open %s in a browser (a phone-sized window feels most at home).
