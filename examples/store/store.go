@@ -25,9 +25,12 @@ var Catalog = map[string]struct {
 	"charger": {"65 W charger", 14900}, "watch": {"Orbit watch", 89900},
 }
 
+// DefaultBackend is where the mini-program finds its backend unless told.
+const DefaultBackend = "http://127.0.0.1:8082"
+
 // Package zips the mini-program for appid: its manifest's app_id set to
-// appid and version.code to code.
-func Package(appid string, code int64) ([]byte, error) {
+// appid, version.code to code, and its backend's address to backend.
+func Package(appid string, code int64, backend string) ([]byte, error) {
 	app, _ := fs.Sub(files, "app")
 	var names []string
 	fs.WalkDir(app, ".", func(p string, d fs.DirEntry, err error) error {
@@ -52,6 +55,9 @@ func Package(appid string, code int64) ([]byte, error) {
 			m["app_id"] = appid
 			m["version"] = map[string]any{"code": code, "name": "1.0." + itoa(code)}
 			data, _ = json.MarshalIndent(m, "", "  ")
+		}
+		if name == "app.js" && backend != "" {
+			data = bytes.ReplaceAll(data, []byte(`"`+DefaultBackend+`"`), []byte(`"`+backend+`"`))
 		}
 		w, err := zw.Create(name)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/plaza-dev/plaza/examples/store"
 	"github.com/plaza-dev/plaza/internal/account"
@@ -45,6 +46,9 @@ type Services struct {
 	Pay      *pay.Service
 	Merchant *wxv3.Service
 	MiniApps *miniapp.Service
+	// StoreBackend is where the demo store's backend listens
+	// (store.DefaultBackend when empty).
+	StoreBackend string
 	// DataDir and URL place the demo shop's configuration and tell it
 	// where Plaza is.
 	DataDir string
@@ -274,12 +278,16 @@ func seedStore(ctx context.Context, s Services) error {
 			return os.WriteFile(StoreConfig(s.DataDir), b, 0o600)
 		}
 	}
+	backend := s.StoreBackend
+	if backend == "" {
+		backend = store.DefaultBackend
+	}
 	app, secret, err := s.MiniApps.CreateApp(ctx, dev.ID, "Gadget Store", "Phones, earbuds and chargers from Gadget Co., paid with Plaza Pay.",
-		"Shopping", []string{"http://127.0.0.1:8082"})
+		"Shopping", []string{backend})
 	if err != nil {
 		return err
 	}
-	zip, err := store.Package(app.AppID, 1)
+	zip, err := store.Package(app.AppID, 1, backend)
 	if err != nil {
 		return err
 	}
@@ -305,7 +313,7 @@ func seedStore(ctx context.Context, s Services) error {
 	b, _ := json.MarshalIndent(map[string]any{
 		"plaza": s.URL, "appid": app.AppID, "secret": secret, "mchid": mc.mchid, "serial_no": mc.serial,
 		"private_key_file": "merchant.pem", "platform_key": s.Merchant.PlatformKeyPEM(), "platform_key_id": s.Merchant.PlatformKeyID(),
-		"apiv3_key": mc.apiV3, "addr": "127.0.0.1:8082",
+		"apiv3_key": mc.apiV3, "addr": strings.TrimPrefix(backend, "http://"),
 	}, "", "  ")
 	return os.WriteFile(StoreConfig(s.DataDir), b, 0o600)
 }

@@ -8,5 +8,6 @@ import './styles/pages.css';
 import './styles/chat.css';
 import './styles/wallet.css';
 import './styles/pay.css';
+import './styles/miniapp.css';
 
 render(<App />, document.getElementById('app')!);

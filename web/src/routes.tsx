@@ -11,11 +11,11 @@ import { MePage } from './pages/MePage';
 import { PayPage } from './pages/PayPage';
 import { MerchantsPage } from './pages/MerchantsPage';
 import { MerchantPage } from './pages/MerchantPage';
+import { MiniAppPage } from './pages/MiniAppPage';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
-// (/contacts/new) before parameterised ones. Later issues add:
-//   /app/:appid (mini program).
+// (/contacts/new) before parameterised ones.
 export interface RouteDef {
   pattern: string;
   tab: TabId | null;
@@ -34,7 +34,13 @@ export const ROUTES: RouteDef[] = [
   },
   { pattern: '/contacts', tab: 'contacts', render: () => <ContactsPage /> },
   { pattern: '/contacts/new', tab: 'contacts', render: ({ user }) => <NewFriendsPage user={user} /> },
-  { pattern: '/discover', tab: 'discover', render: () => <DiscoverPage /> },
+  { pattern: '/discover', tab: 'discover', render: ({ user }) => <DiscoverPage user={user} /> },
+  {
+    pattern: '/app/:appid',
+    tab: 'discover',
+    immersive: true,
+    render: ({ user, params }) => <MiniAppPage key={params.appid} appid={params.appid} user={user} />,
+  },
   { pattern: '/wallet', tab: 'wallet', render: ({ user }) => <WalletPage user={user} /> },
   { pattern: '/me', tab: 'me', render: ({ user }) => <MePage user={user} /> },
   { pattern: '/merchants', tab: 'me', render: () => <MerchantsPage /> },

@@ -14,16 +14,19 @@ function getCart() {
   return plaza.getStorage({key: "cart"}).then(function (r) { return r.data || []; }, function () { return []; });
 }
 function saveCart(cart) { return plaza.setStorage({key: "cart", data: cart}); }
+// The app runs in a sandboxed frame with no storage of its own (no
+// sessionStorage, no cookies): the session lives for this page.
+var storeSession = null;
 function session() {
-  var cached = sessionStorage.getItem("store_session");
-  if (cached) return Promise.resolve(JSON.parse(cached));
-  return plaza.login().then(function (r) {
+  if (storeSession) return storeSession;
+  storeSession = plaza.login().then(function (r) {
     return fetch(STORE_BACKEND + "/api/login", {method: "POST", body: JSON.stringify({code: r.code})});
   }).then(function (res) { return res.json(); }).then(function (s) {
     if (!s.token) throw new Error(s.error || "login failed");
-    sessionStorage.setItem("store_session", JSON.stringify(s));
     return s;
   });
+  storeSession.catch(function () { storeSession = null; });
+  return storeSession;
 }
 function api(path, body) {
   return session().then(function (s) {

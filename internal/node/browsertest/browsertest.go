@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
@@ -189,4 +192,53 @@ func WaitText(b *Browser, sel, want string) {
 	}
 	b.Screenshot("failed-waiting")
 	b.t.Fatalf("%s: %s shows %q, want %q", b.Name, sel, last, want)
+}
+
+// Frame attaches to the out-of-process iframe whose URL contains
+// urlPart (a mini-program runs on another site, so Chrome gives it its own
+// target), waiting up to 20 seconds for it, and skipping the ids in
+// skip (frames already used: a page change makes a new frame).
+func (b *Browser) Frame(urlPart string, skip map[string]bool) (*Browser, string) {
+	b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		ts, err := chromedp.Targets(b.Ctx)
+		if err == nil {
+			for _, ti := range ts {
+				if ti.Type == "iframe" && strings.Contains(ti.URL, urlPart) && !skip[string(ti.TargetID)] {
+					ctx, cancel := chromedp.NewContext(b.Ctx, chromedp.WithTargetID(ti.TargetID))
+					b.t.Cleanup(cancel)
+					// Attach now, with the frame's own context: the first
+					// run's context owns the attachment, and Run's bounded
+					// ones end.
+					if err := chromedp.Do(ctx); err != nil {
+						continue
+					}
+					return &Browser{Ctx: ctx, Name: b.Name + "/frame", t: b.t}, string(ti.TargetID)
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.Screenshot("failed-frame")
+	b.t.Fatalf("%s: no frame of %s", b.Name, urlPart)
+	return nil, ""
+}
+
+// JSClick clicks an element through its DOM node (element.click()), not
+// the mouse: for frames on other sites, whose targets take no mouse input
+// of their own, and for buttons on sheets that close under the pointer.
+func JSClick(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.QueryAfter(chromedp.CSS(sel), func(ctx context.Context, t *chromedp.Target, nodes []*chromedp.Node) (chromedp.Void, error) {
+		if len(nodes) == 0 {
+			return chromedp.Void{}, fmt.Errorf("no element %s to click", sel)
+		}
+		r, err := cdp.Call(ctx, t, dom.ResolveNode, dom.ResolveNodeParams{NodeID: nodes[0].NodeID})
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err = cdp.Call(ctx, t, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+			FunctionDeclaration: "function(){ this.click(); }", ObjectID: r.Object.ObjectID})
+		return chromedp.Void{}, err
+	}, chromedp.NodeVisible)
 }

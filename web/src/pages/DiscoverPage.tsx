@@ -1,24 +1,93 @@
+import type { User } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import { errorMessage } from '../api';
 import { Page } from '../components/Page';
-import { Cell, CellGroup, CellIcon } from '../components/Cell';
-import { MiniProgramIcon } from '../components/Icons';
-import { showToast } from '../toast';
+import { Cell, CellGroup } from '../components/Cell';
+import { Avatar } from '../components/Avatar';
+import { Spinner } from '../components/Spinner';
+import { miniApi, type MiniApp } from '../miniapp/api';
+import { recentApps } from '../miniapp/frame';
 
-export function DiscoverPage() {
+const SEARCH_DEBOUNCE_MS = 250;
+
+export function DiscoverPage({ user }: { user: User }) {
+  const [recent] = useState(() => recentApps(user.username));
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState<MiniApp[] | null>(null);
+  const [error, setError] = useState('');
+
+  // Directory search: debounced, and a newer query aborts the older one.
+  useEffect(() => {
+    const ctl = new AbortController();
+    const t = window.setTimeout(
+      () => {
+        miniApi.directory(q.trim(), ctl.signal).then(
+          (r) => {
+            setItems(r.items ?? []);
+            setError('');
+          },
+          (err) => {
+            if (err instanceof DOMException && err.name === 'AbortError') return;
+            setError(errorMessage(err));
+          },
+        );
+      },
+      items === null ? 0 : SEARCH_DEBOUNCE_MS,
+    );
+    return () => {
+      window.clearTimeout(t);
+      ctl.abort();
+    };
+  }, [q]);
+
   return (
     <Page title="Discover">
-      <CellGroup>
-        <Cell
-          id="discover-mini-programs"
-          media={
-            <CellIcon color="indigo">
-              <MiniProgramIcon size={20} />
-            </CellIcon>
-          }
-          title="Mini Programs"
-          extra={<span class="muted">Coming soon</span>}
-          chevron
-          onClick={() => showToast('Mini Programs are coming soon.')}
+      <div class="miniapp-search-bar">
+        <input
+          type="search"
+          id="miniapp-search"
+          class="field-input miniapp-search"
+          placeholder="Search mini programs"
+          aria-label="Search mini programs"
+          autocomplete="off"
+          value={q}
+          onInput={(e) => setQ(e.currentTarget.value)}
         />
+      </div>
+      {recent.length > 0 && q.trim() === '' && (
+        <CellGroup title="Recently used" class="miniapp-recent">
+          {recent.map((a) => (
+            <Cell
+              key={a.appid}
+              href={'/app/' + encodeURIComponent(a.appid)}
+              data-appid={a.appid}
+              data-recent="1"
+              media={<Avatar username={a.appid} name={a.name} />}
+              title={a.name}
+              chevron
+            />
+          ))}
+        </CellGroup>
+      )}
+      <CellGroup title="Mini Programs" class="miniapp-directory">
+        {items === null && !error && <Spinner label="Loading mini programs…" />}
+        {error && <p class="form-error miniapp-directory-error">{error}</p>}
+        {items !== null && items.length === 0 && (
+          <div class="cell miniapp-none" id="miniapp-none">
+            {q.trim() ? 'No mini programs match “' + q.trim() + '”.' : 'No mini programs yet.'}
+          </div>
+        )}
+        {items?.map((a) => (
+          <Cell
+            key={a.appid}
+            href={'/app/' + encodeURIComponent(a.appid)}
+            data-appid={a.appid}
+            media={<Avatar username={a.appid} name={a.name} />}
+            title={a.name}
+            subtitle={a.description || undefined}
+            chevron
+          />
+        ))}
       </CellGroup>
       <p class="page-note">Apps that run right inside Plaza — no install needed.</p>
     </Page>

@@ -1,4 +1,4 @@
-package main
+package store_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaza-dev/plaza/examples/store"
 	"github.com/plaza-dev/plaza/internal/demo"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 )
@@ -30,19 +31,19 @@ func TestCheckoutPaidByVerifiedNotification(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := load(demo.StoreConfig(dir), slog.New(slog.DiscardHandler))
+	s, err := store.Load(demo.StoreConfig(dir), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cfg.Addr = ln.Addr().String()
-	srv := &http.Server{Handler: s.handler()}
+	s.SetAddr(ln.Addr().String())
+	srv := &http.Server{Handler: s.Handler()}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	backend := "http://" + s.cfg.Addr
+	backend := "http://" + s.Addr()
 
 	alice := nodetest.NewClient(n.URL())
 	alice.Token = alice.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "alice", "password": demo.Password}).Str("token")
-	appid := s.cfg.AppID
+	appid := s.AppID()
 	code := alice.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
 	call := func(path, token string, body any) map[string]any {
 		b, _ := json.Marshal(body)

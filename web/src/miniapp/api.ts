@@ -1,0 +1,49 @@
+// Mini programs: directory, app info and the bridge's server calls.
+import { request } from '../api';
+import type { Prepay } from '../pay/api';
+
+export interface MiniApp {
+  appid: string;
+  name: string;
+  description: string;
+  category?: string;
+  developer_id: string;
+  request_domains: string[] | null;
+  released_version: number;
+}
+
+export interface PayParams {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: string;
+  paySign: string;
+}
+
+const enc = encodeURIComponent;
+const base = (appid: string) => '/api/v1/miniapps/' + enc(appid);
+
+export const miniApi = {
+  directory: (q: string, signal?: AbortSignal) =>
+    request<{ items: MiniApp[] | null }>('GET', '/api/v1/miniapps?q=' + enc(q), { signal }),
+
+  get: (appid: string) => request<{ app: MiniApp }>('GET', base(appid)),
+
+  code: (appid: string) => request<{ code: string }>('POST', base(appid) + '/code'),
+
+  consents: (appid: string) => request<{ items: string[] | null }>('GET', base(appid) + '/consents'),
+
+  grant: (appid: string, scope: string) => request<void>('PUT', base(appid) + '/consents/' + enc(scope)),
+
+  profile: (appid: string) => request<{ nickname: string; avatar_url: string }>('GET', base(appid) + '/profile'),
+
+  getItem: (appid: string, key: string) =>
+    request<{ key: string; value: unknown }>('GET', base(appid) + '/storage/' + enc(key)),
+
+  setItem: (appid: string, key: string, value: unknown) =>
+    request<void>('PUT', base(appid) + '/storage/' + enc(key), { body: { value: value === undefined ? null : value } }),
+
+  removeItem: (appid: string, key: string) => request<void>('DELETE', base(appid) + '/storage/' + enc(key)),
+
+  paymentRequest: (appid: string, p: PayParams) => request<Prepay>('POST', base(appid) + '/payment-request', { body: p }),
+};

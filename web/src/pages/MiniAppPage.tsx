@@ -1,0 +1,570 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, errorMessage, type User } from '../api';
+import { navigate } from '../router';
+import { showToast } from '../toast';
+import { miniApi, type MiniApp } from '../miniapp/api';
+import { bridgeCall, frameSrc, newNonce, pagePath, rememberApp, str, type BridgeCall } from '../miniapp/frame';
+import { payApi, type Prepay } from '../pay/api';
+import { currencySymbol, formatDigits, formatMoney } from '../wallet/money';
+import { afterPayment, refreshWallet } from '../wallet/store';
+import { Page } from '../components/Page';
+import { Avatar } from '../components/Avatar';
+import { Sheet } from '../components/Sheet';
+import { Spinner } from '../components/Spinner';
+import { EmptyState } from '../components/EmptyState';
+import { AlertIcon, BackIcon, CloseIcon, MiniProgramIcon, MoreIcon } from '../components/Icons';
+import { PayGate, type PayRequest } from '../components/wallet/PayGate';
+
+type Load = { kind: 'loading' } | { kind: 'missing' } | { kind: 'error'; message: string } | { kind: 'ready'; app: MiniApp };
+
+/** /app/:appid — loads the app's directory entry, then runs it in the host frame. */
+export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+
+  async function fetchApp() {
+    setLoad({ kind: 'loading' });
+    try {
+      const { app } = await miniApi.get(appid);
+      rememberApp(user.username, app);
+      setLoad({ kind: 'ready', app });
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ kind: 'missing' });
+      else setLoad({ kind: 'error', message: errorMessage(err) });
+    }
+  }
+
+  useEffect(() => {
+    void fetchApp();
+  }, [appid]);
+
+  if (load.kind === 'ready') return <MiniAppHost app={load.app} user={user} />;
+  return (
+    <Page title="Mini Program" back="/discover" backId="miniapp-back" class="miniapp-screen">
+      {load.kind === 'loading' && <Spinner label="Opening…" />}
+      {load.kind === 'missing' && (
+        <div id="miniapp-unavailable">
+          <EmptyState icon={<MiniProgramIcon size={40} />} title="This mini program is not available">
+            It may have been taken down, or it hasn’t been released yet.
+          </EmptyState>
+          <div class="miniapp-center">
+            <button type="button" class="button button-secondary" onClick={() => navigate('/discover')}>
+              Back to Discover
+            </button>
+          </div>
+        </div>
+      )}
+      {load.kind === 'error' && (
+        <EmptyState icon={<AlertIcon size={40} />} title="Couldn’t open this mini program">
+          <p>{load.message}</p>
+          <button type="button" class="button button-primary" onClick={() => void fetchApp()}>
+            Try again
+          </button>
+        </EmptyState>
+      )}
+    </Page>
+  );
+}
+
+interface Entry {
+  /** Unique per page load: remounts the iframe (no joint history entries). */
+  seq: number;
+  src: string;
+  title: string;
+}
+
+interface ConsentAsk {
+  id: string;
+  desc: string;
+}
+
+interface ModalAsk {
+  id: string;
+  title: string;
+  content: string;
+  showCancel: boolean;
+  confirmText: string;
+  cancelText: string;
+}
+
+interface PayAsk {
+  id: string;
+  prepay: Prepay;
+  error: string;
+}
+
+/** WeChat's limit on the page stack. */
+const MAX_PAGES = 10;
+
+let seqCounter = 0;
+
+function reasonOf(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return 'Something went wrong';
+}
+
+function systemInfo(frame: HTMLIFrameElement | null) {
+  const ua = navigator.userAgent;
+  const platform = /iPhone|iPad|iPod/.test(ua) ? 'ios' : /Android/.test(ua) ? 'android' : 'web';
+  return {
+    platform,
+    brand: 'Plaza',
+    model: 'web',
+    screenWidth: window.screen.width,
+    screenHeight: window.screen.height,
+    windowWidth: frame?.clientWidth ?? window.innerWidth,
+    windowHeight: frame?.clientHeight ?? window.innerHeight,
+    pixelRatio: window.devicePixelRatio || 1,
+    language: navigator.language,
+    version: '1.0.0',
+    SDKVersion: '1.0.0',
+  };
+}
+
+/** The running mini program: host title bar + capsule, the sandboxed frame, and the bridge. */
+function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
+  const appid = app.appid;
+  const [nonce, setNonce] = useState(newNonce);
+  const [stack, setStack] = useState<Entry[]>(() => [{ seq: ++seqCounter, src: frameSrc(appid, '/', nonce) ?? 'about:blank', title: '' }]);
+  const [loaded, setLoaded] = useState(false);
+  const [consent, setConsent] = useState<ConsentAsk | null>(null);
+  const [consentBusy, setConsentBusy] = useState(false);
+  const [modal, setModal] = useState<ModalAsk | null>(null);
+  const [pay, setPay] = useState<PayAsk | null>(null);
+  const [gate, setGate] = useState<PayRequest | null>(null);
+  const [gateKey, setGateKey] = useState(0);
+  const [menu, setMenu] = useState(false);
+
+  const frame = useRef<HTMLIFrameElement>(null);
+  /** Calls from the current page that still await their one answer. */
+  const asked = useRef(new Set<string>());
+  const latest = useRef({ stack, nonce, busy: false });
+  latest.current = { stack, nonce, busy: !!(consent || modal || pay) };
+
+  const top = stack[stack.length - 1];
+  const title = top.title || app.name;
+
+  useEffect(() => {
+    document.title = title + ' · Plaza';
+  }, [title]);
+
+  // --- answering ---
+
+  function answer(id: string, body: { result: unknown } | { error: { errMsg: string } }) {
+    if (!asked.current.has(id)) return;
+    asked.current.delete(id);
+    frame.current?.contentWindow?.postMessage({ plaza: 1, id, ...body }, '*');
+  }
+  const ok = (id: string, method: string, result: Record<string, unknown> = {}) =>
+    answer(id, { result: { errMsg: method + ':ok', ...result } });
+  const fail = (id: string, method: string, reason: string) => answer(id, { error: { errMsg: method + ':fail ' + reason } });
+
+  /** A new page replaces the frame: its predecessor's calls and prompts are dropped. */
+  function resetPage() {
+    asked.current.clear();
+    setConsent(null);
+    setConsentBusy(false);
+    setModal(null);
+    setPay(null);
+    setGate(null);
+    setLoaded(false);
+  }
+
+  function pushPage(src: string, pageTitle: string) {
+    resetPage();
+    setStack((s) => [...s, { seq: ++seqCounter, src, title: pageTitle }]);
+  }
+
+  function popPages(delta: number) {
+    resetPage();
+    setStack((s) => {
+      const keep = Math.max(1, s.length - Math.max(1, delta));
+      // A fresh load of the page we return to (each page is its own document).
+      return s.slice(0, keep).map((e, i) => (i === keep - 1 ? { ...e, seq: ++seqCounter } : e));
+    });
+  }
+
+  function back() {
+    if (stack.length > 1) popPages(1);
+    else navigate('/discover');
+  }
+
+  function restart() {
+    const n = newNonce();
+    resetPage();
+    setMenu(false);
+    setNonce(n);
+    setStack([{ seq: ++seqCounter, src: frameSrc(appid, '/', n) ?? 'about:blank', title: '' }]);
+  }
+
+  // --- the bridge ---
+
+  function handle(c: BridgeCall) {
+    const { id, method, args } = c;
+    if (asked.current.has(id)) return; // a repeated id: the first call owns it
+    asked.current.add(id);
+    const busyFail = () => fail(id, method, 'another request is in progress');
+
+    switch (method) {
+      case 'login':
+        miniApi.code(appid).then(
+          (r) => ok(id, method, { code: r.code }),
+          (e) => fail(id, method, reasonOf(e)),
+        );
+        return;
+
+      case 'getUserProfile': {
+        if (latest.current.busy) return busyFail();
+        const desc = str(args, 'desc');
+        miniApi.consents(appid).then(
+          (r) => {
+            if ((r.items ?? []).includes('userInfo')) void sendProfile(id);
+            else if (asked.current.has(id)) setConsent({ id, desc });
+          },
+          (e) => fail(id, method, reasonOf(e)),
+        );
+        return;
+      }
+
+      case 'requestPayment': {
+        if (latest.current.busy) return busyFail();
+        const params = {
+          timeStamp: str(args, 'timeStamp'),
+          nonceStr: str(args, 'nonceStr'),
+          package: str(args, 'package'),
+          signType: str(args, 'signType'),
+          paySign: str(args, 'paySign'),
+        };
+        miniApi.paymentRequest(appid, params).then(
+          (p) => {
+            if (!asked.current.has(id)) return;
+            if (p.trade_state === 'SUCCESS' || p.trade_state === 'REFUND') return fail(id, method, 'order already paid');
+            if (p.trade_state === 'CLOSED') return fail(id, method, 'order closed');
+            void refreshWallet();
+            setPay({ id, prepay: p, error: '' });
+          },
+          (e) => fail(id, method, reasonOf(e)),
+        );
+        return;
+      }
+
+      case 'setStorage': {
+        const key = str(args, 'key');
+        if (!key) return fail(id, method, 'invalid key');
+        miniApi.setItem(appid, key, args.data).then(
+          () => ok(id, method),
+          (e) => fail(id, method, reasonOf(e)),
+        );
+        return;
+      }
+
+      case 'getStorage': {
+        const key = str(args, 'key');
+        if (!key) return fail(id, method, 'invalid key');
+        miniApi.getItem(appid, key).then(
+          (r) => ok(id, method, { data: r.value }),
+          (e) => fail(id, method, e instanceof ApiError && e.status === 404 ? 'data not found' : reasonOf(e)),
+        );
+        return;
+      }
+
+      case 'removeStorage': {
+        const key = str(args, 'key');
+        if (!key) return fail(id, method, 'invalid key');
+        miniApi.removeItem(appid, key).then(
+          () => ok(id, method),
+          (e) => (e instanceof ApiError && e.status === 404 ? ok(id, method) : fail(id, method, reasonOf(e))),
+        );
+        return;
+      }
+
+      case 'navigateTo': {
+        const { stack: s, nonce: n } = latest.current;
+        const src = frameSrc(appid, str(args, 'url'), n, pagePath(s[s.length - 1].src));
+        if (!src) return fail(id, method, 'invalid url');
+        if (s.length >= MAX_PAGES) return fail(id, method, 'webview count limit exceed');
+        ok(id, method);
+        pushPage(src, str(args, 'title'));
+        return;
+      }
+
+      case 'navigateBack': {
+        if (latest.current.stack.length <= 1) return fail(id, method, 'cannot navigate back at first page');
+        const delta = typeof args.delta === 'number' && args.delta >= 1 ? Math.floor(args.delta) : 1;
+        ok(id, method);
+        popPages(delta);
+        return;
+      }
+
+      case 'setNavigationBarTitle': {
+        const t = str(args, 'title').slice(0, 64);
+        setStack((s) => s.map((e, i) => (i === s.length - 1 ? { ...e, title: t } : e)));
+        ok(id, method);
+        return;
+      }
+
+      case 'showToast': {
+        const icon = str(args, 'icon');
+        const text = str(args, 'title').slice(0, 200);
+        const ms = typeof args.duration === 'number' ? Math.min(Math.max(args.duration, 500), 10000) : 1500;
+        if (text) showToast(text, icon === 'error' ? 'error' : icon === 'success' ? 'success' : 'info', ms);
+        ok(id, method);
+        return;
+      }
+
+      case 'showModal':
+        if (latest.current.busy) return busyFail();
+        setModal({
+          id,
+          title: str(args, 'title').slice(0, 100),
+          content: str(args, 'content').slice(0, 1000),
+          showCancel: args.showCancel !== false,
+          confirmText: str(args, 'confirmText').slice(0, 8) || 'OK',
+          cancelText: str(args, 'cancelText').slice(0, 8) || 'Cancel',
+        });
+        return;
+
+      case 'getSystemInfo':
+        ok(id, method, systemInfo(frame.current));
+        return;
+
+      default:
+        fail(id, method, 'not supported');
+    }
+  }
+
+  const handler = useRef(handle);
+  handler.current = handle;
+
+  useEffect(() => {
+    const onMessage = (event: MessageEvent) => {
+      const c = bridgeCall(event, frame.current?.contentWindow, latest.current.nonce);
+      if (c) handler.current(c);
+    };
+    window.addEventListener('message', onMessage);
+    return () => window.removeEventListener('message', onMessage);
+  }, []);
+
+  // --- getUserProfile ---
+
+  async function sendProfile(id: string) {
+    try {
+      const p = await miniApi.profile(appid);
+      ok(id, 'getUserProfile', { userInfo: { nickName: p.nickname, avatarUrl: p.avatar_url } });
+    } catch (e) {
+      fail(id, 'getUserProfile', reasonOf(e));
+    }
+  }
+
+  async function allow() {
+    if (!consent || consentBusy) return;
+    const { id } = consent;
+    setConsentBusy(true);
+    try {
+      await miniApi.grant(appid, 'userInfo');
+      await sendProfile(id);
+    } catch (e) {
+      fail(id, 'getUserProfile', reasonOf(e));
+    }
+    setConsentBusy(false);
+    setConsent(null);
+  }
+
+  function deny() {
+    if (!consent) return;
+    fail(consent.id, 'getUserProfile', 'auth deny');
+    setConsent(null);
+    setConsentBusy(false);
+  }
+
+  // --- showModal ---
+
+  function closeModal(confirm: boolean) {
+    if (!modal) return;
+    ok(modal.id, 'showModal', { confirm, cancel: !confirm });
+    setModal(null);
+  }
+
+  // --- requestPayment ---
+
+  function startPay() {
+    if (!pay) return;
+    const p = pay.prepay;
+    setPay({ ...pay, error: '' });
+    setGateKey((k) => k + 1);
+    setGate({
+      what: p.merchant.name,
+      amount: p.amount.amount,
+      currency: p.amount.currency,
+      run: async (pin) => {
+        await payApi.confirm(p.prepay_id, pin);
+      },
+    });
+  }
+
+  function closePay() {
+    if (!pay) return;
+    fail(pay.id, 'requestPayment', 'cancel');
+    setGate(null);
+    setPay(null);
+  }
+
+  function payFailed(err: unknown) {
+    setGate(null);
+    if (!pay) return;
+    const code = err instanceof ApiError ? err.code : '';
+    if (code === 'order_closed' || code === 'conflict') {
+      fail(pay.id, 'requestPayment', code === 'conflict' ? 'order already paid' : 'order closed');
+      setPay(null);
+      showToast(errorMessage(err), 'error');
+      return;
+    }
+    setPay({ ...pay, error: errorMessage(err) });
+  }
+
+  function paid() {
+    setGate(null);
+    if (!pay) return;
+    afterPayment();
+    ok(pay.id, 'requestPayment');
+    setPay(null);
+  }
+
+  return (
+    <section class="page miniapp-screen" id="miniapp" data-appid={appid} data-depth={stack.length}>
+      <header class="title-bar miniapp-bar">
+        <div class="title-bar-side">
+          <button type="button" id="miniapp-back" class="icon-button back-button" aria-label={stack.length > 1 ? 'Back' : 'Leave'} onClick={back}>
+            <BackIcon />
+          </button>
+        </div>
+        <h1 class="title-bar-title" id="miniapp-title">
+          {title}
+        </h1>
+        <div class="title-bar-side title-bar-right">
+          <div class="miniapp-capsule" role="group" aria-label="Mini program">
+            <button type="button" id="miniapp-more" class="capsule-button" aria-label="More" onClick={() => setMenu(true)}>
+              <MoreIcon size={20} />
+            </button>
+            <span class="capsule-divider" aria-hidden="true" />
+            <button type="button" id="miniapp-close" class="capsule-button" aria-label="Close mini program" onClick={() => navigate('/discover')}>
+              <span class="capsule-ring" aria-hidden="true" />
+            </button>
+          </div>
+        </div>
+      </header>
+      <div class="miniapp-body">
+        <iframe
+          key={top.seq}
+          ref={frame}
+          id="miniapp-frame"
+          class="miniapp-frame"
+          title={app.name}
+          src={top.src}
+          sandbox="allow-scripts allow-forms"
+          referrerpolicy="no-referrer"
+          onLoad={() => setLoaded(true)}
+        />
+        {!loaded && (
+          <div class="miniapp-loading">
+            <Spinner label={'Opening ' + app.name + '…'} />
+          </div>
+        )}
+      </div>
+
+      <Sheet open={!!consent} onClose={deny} label="Share your profile" id="consent-sheet">
+        <div class="consent">
+          <div class="consent-app">
+            <Avatar username={appid} name={app.name} size="sm" />
+            <span class="consent-app-name">{app.name}</span>
+          </div>
+          <h2 class="consent-title">wants your nickname and avatar</h2>
+          {consent?.desc && <p class="consent-desc">{consent.desc}</p>}
+          <div class="consent-profile">
+            <Avatar username={user.username} name={user.display_name} size="md" />
+            <div>
+              <div class="consent-name">{user.display_name || user.username}</div>
+              <div class="consent-sub">Plaza profile</div>
+            </div>
+          </div>
+          <div class="consent-actions">
+            <button type="button" id="consent-deny" class="button button-secondary" onClick={deny} disabled={consentBusy}>
+              Deny
+            </button>
+            <button type="button" id="consent-allow" class="button button-primary" onClick={() => void allow()} disabled={consentBusy}>
+              Allow
+            </button>
+          </div>
+        </div>
+      </Sheet>
+
+      <Sheet open={!!pay} onClose={closePay} label="Plaza Pay" id="miniapp-pay" covered={!!gate}>
+        {pay && (
+          <div class="miniapp-pay">
+            <div class="pay-head">
+              <Avatar username={pay.prepay.merchant.mchid} name={pay.prepay.merchant.name} size="lg" class="pay-avatar" />
+              <div class="pay-merchant" id="pay-merchant">
+                {pay.prepay.merchant.name}
+              </div>
+              {pay.prepay.description && <div class="pay-desc">{pay.prepay.description}</div>}
+            </div>
+            <div class="pay-amount" id="pay-amount" aria-label={formatMoney(pay.prepay.amount.amount, pay.prepay.amount.currency)}>
+              <span class="pay-amount-symbol">{currencySymbol(pay.prepay.amount.currency)}</span>
+              {formatDigits(pay.prepay.amount.amount)}
+            </div>
+            <p class="miniapp-pay-via">Requested by {app.name}</p>
+            {pay.error && (
+              <p class="form-error" role="alert" id="pay-error">
+                {pay.error}
+              </p>
+            )}
+            <button type="button" id="pay-confirm" class="button button-primary button-block" onClick={startPay} disabled={!!gate}>
+              Pay
+            </button>
+          </div>
+        )}
+      </Sheet>
+      {pay && gate && (
+        <PayGate key={gateKey} req={gate} onCancel={() => setGate(null)} onFail={payFailed} onDone={paid} />
+      )}
+
+      {modal && (
+        <div class="sheet-layer miniapp-modal-layer">
+          <div class="sheet-backdrop" />
+          <div class="miniapp-modal" id="miniapp-modal" role="alertdialog" aria-modal="true" aria-label={modal.title || app.name}>
+            <div class="miniapp-modal-body">
+              {modal.title && <h2 class="miniapp-modal-title">{modal.title}</h2>}
+              {modal.content && <p class="miniapp-modal-text">{modal.content}</p>}
+            </div>
+            <div class="miniapp-modal-actions">
+              {modal.showCancel && (
+                <button type="button" id="modal-cancel" class="miniapp-modal-button" onClick={() => closeModal(false)}>
+                  {modal.cancelText}
+                </button>
+              )}
+              <button type="button" id="modal-confirm" class="miniapp-modal-button primary" onClick={() => closeModal(true)}>
+                {modal.confirmText}
+              </button>
+            </div>
+          </div>
+        </div>
+      )}
+
+      <Sheet open={menu} onClose={() => setMenu(false)} label={app.name} id="miniapp-menu">
+        <div class="miniapp-about">
+          <Avatar username={appid} name={app.name} size="lg" />
+          <h2 class="miniapp-about-name">{app.name}</h2>
+          {app.description && <p class="miniapp-about-desc">{app.description}</p>}
+          <p class="miniapp-about-id">{appid}</p>
+        </div>
+        <div class="sheet-actions">
+          <button type="button" id="miniapp-restart" class="button button-secondary button-block" onClick={restart}>
+            Restart
+          </button>
+          <button type="button" class="button button-secondary button-block" onClick={() => navigate('/discover')}>
+            <CloseIcon size={16} /> Leave mini program
+          </button>
+        </div>
+      </Sheet>
+    </section>
+  );
+}
