@@ -18,7 +18,7 @@ bash scripts/test-deps.sh
 export PLAZA_TEST_POSTGRES="${PLAZA_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export PLAZA_TEST_NATS="${PLAZA_TEST_NATS:-nats://127.0.0.1:4222}"
 
-unformatted=$(gofmt -l cmd internal pkg web examples 2>/dev/null || true)
+unformatted=$(gofmt -l cmd internal pkg web examples sdk 2>/dev/null || true)
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:" >&2
   echo "$unformatted" >&2

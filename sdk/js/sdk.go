@@ -4,5 +4,6 @@ package js
 import _ "embed"
 
 // Bridge is plaza.js.
+//
 //go:embed plaza.js
 var Bridge []byte
