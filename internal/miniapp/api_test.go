@@ -290,3 +290,37 @@ func TestHostingOnTheAppsOrigin(t *testing.T) {
 		t.Fatalf("Plaza's API answered on the app's origin: %d %s", status, body)
 	}
 }
+
+func TestDeveloperListsAndSecretRotation(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	dev := nodetest.Signup(t, n.URL(), "developer")
+	appid, secret := released(t, n, dev, admin(t, n))
+	if r := dev.Do(t, "GET", "/api/v1/miniapps/mine", nil); len(r.Get("items").([]any)) != 1 {
+		t.Fatalf("mine: %s", r.Body)
+	}
+	if r := dev.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions", nil); r.Get("items").([]any)[0].(map[string]any)["status"] != "released" {
+		t.Fatalf("versions: %s", r.Body)
+	}
+	other := nodetest.Signup(t, n.URL(), "other")
+	if r := other.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions", nil); r.Status != 404 {
+		t.Fatalf("another developer's versions: %d", r.Status)
+	}
+	if r := other.Do(t, "POST", "/api/v1/miniapps/"+appid+"/secret", nil); r.Status != 404 {
+		t.Fatalf("another developer rotated the secret: %d", r.Status)
+	}
+	fresh := dev.Do(t, "POST", "/api/v1/miniapps/"+appid+"/secret", nil).Str("secret")
+	code := other.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
+	anon := nodetest.NewClient(n.URL())
+	if r := anon.Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+secret+"&js_code="+code, nil); r.Get("errcode").(float64) != 40125 {
+		t.Fatalf("the old secret still works: %s", r.Body)
+	}
+	if r := anon.Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+fresh+"&js_code="+code, nil); r.Str("openid") == "" {
+		t.Fatalf("the new secret: %s", r.Body)
+	}
+	other.Do(t, "PUT", "/api/v1/miniapps/"+appid+"/consents/userInfo", nil)
+	g := other.Do(t, "GET", "/api/v1/me/miniapps/consents", nil)
+	items := g.Get("items").([]any)
+	if len(items) != 1 || items[0].(map[string]any)["name"] != "Gadget Store" {
+		t.Fatalf("grants: %s", g.Body)
+	}
+}

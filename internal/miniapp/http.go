@@ -37,6 +37,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/miniapps/{appid}/storage/{key}", a(h.setItem))
 	mux.Handle("DELETE /api/v1/miniapps/{appid}/storage/{key}", a(h.removeItem))
 	mux.Handle("POST /api/v1/miniapps/{appid}/payment-request", a(h.paymentRequest))
+	mux.Handle("GET /api/v1/miniapps/mine", a(h.mine))
+	mux.Handle("GET /api/v1/miniapps/{appid}/versions", a(h.versions))
+	mux.Handle("POST /api/v1/miniapps/{appid}/secret", a(h.rotate))
+	mux.Handle("GET /api/v1/me/miniapps/consents", a(h.grants))
 	mux.HandleFunc("GET /sns/jscode2session", h.jscode2session)
 }
 
@@ -287,4 +291,40 @@ func (h *Handler) jscode2session(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, s)
+}
+
+func (h *Handler) mine(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Service.AppsOf(r.Context(), httpx.Caller(r).UserID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(list, ""))
+	return nil
+}
+
+func (h *Handler) versions(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Service.Versions(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(list, ""))
+	return nil
+}
+
+func (h *Handler) rotate(w http.ResponseWriter, r *http.Request) error {
+	secret, err := h.Service.RotateSecret(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"appid": r.PathValue("appid"), "secret": secret})
+	return nil
+}
+
+func (h *Handler) grants(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Service.Grants(r.Context(), httpx.Caller(r).UserID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(list, ""))
+	return nil
 }
