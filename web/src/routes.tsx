@@ -12,6 +12,8 @@ import { PayPage } from './pages/PayPage';
 import { MerchantsPage } from './pages/MerchantsPage';
 import { MerchantPage } from './pages/MerchantPage';
 import { MiniAppPage } from './pages/MiniAppPage';
+import { MiniAppInfoPage } from './pages/MiniAppInfoPage';
+import { PrivacyPage } from './pages/PrivacyPage';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
@@ -41,8 +43,14 @@ export const ROUTES: RouteDef[] = [
     immersive: true,
     render: ({ user, params }) => <MiniAppPage key={params.appid} appid={params.appid} user={user} />,
   },
+  {
+    pattern: '/discover/app/:appid',
+    tab: 'discover',
+    render: ({ params }) => <MiniAppInfoPage key={params.appid} appid={params.appid} />,
+  },
   { pattern: '/wallet', tab: 'wallet', render: ({ user }) => <WalletPage user={user} /> },
   { pattern: '/me', tab: 'me', render: ({ user }) => <MePage user={user} /> },
+  { pattern: '/me/privacy', tab: 'me', render: () => <PrivacyPage /> },
   { pattern: '/merchants', tab: 'me', render: () => <MerchantsPage /> },
   {
     pattern: '/merchants/:mchid',

@@ -10,6 +10,21 @@ export interface MiniApp {
   developer_id: string;
   request_domains: string[] | null;
   released_version: number;
+  created_at?: string;
+}
+
+/** One mini program's consents, as listed on Me → Privacy. */
+export interface AppConsents {
+  appid: string;
+  name: string;
+  scopes: string[] | null;
+  granted_at: string;
+}
+
+/** Plain words for a consent scope. */
+export function scopeLabel(scope: string): string {
+  if (scope === 'userInfo') return 'Nickname and avatar';
+  return scope;
 }
 
 export interface PayParams {
@@ -32,6 +47,10 @@ export const miniApi = {
   code: (appid: string) => request<{ code: string }>('POST', base(appid) + '/code'),
 
   consents: (appid: string) => request<{ items: string[] | null }>('GET', base(appid) + '/consents'),
+
+  revoke: (appid: string, scope: string) => request<void>('DELETE', base(appid) + '/consents/' + enc(scope)),
+
+  myConsents: () => request<{ items: AppConsents[] | null }>('GET', '/api/v1/me/miniapps/consents'),
 
   grant: (appid: string, scope: string) => request<void>('PUT', base(appid) + '/consents/' + enc(scope)),
 

@@ -7,6 +7,7 @@ import { Avatar } from '../components/Avatar';
 import { Spinner } from '../components/Spinner';
 import { miniApi, type MiniApp } from '../miniapp/api';
 import { recentApps } from '../miniapp/frame';
+import { Link } from '../router';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
@@ -78,15 +79,26 @@ export function DiscoverPage({ user }: { user: User }) {
           </div>
         )}
         {items?.map((a) => (
-          <Cell
-            key={a.appid}
-            href={'/app/' + encodeURIComponent(a.appid)}
-            data-appid={a.appid}
-            media={<Avatar username={a.appid} name={a.name} />}
-            title={a.name}
-            subtitle={a.description || undefined}
-            chevron
-          />
+          <div class="miniapp-dir-row" key={a.appid}>
+            <Cell
+              href={'/app/' + encodeURIComponent(a.appid)}
+              data-appid={a.appid}
+              media={<Avatar username={a.appid} name={a.name} />}
+              title={a.name}
+              subtitle={a.description || undefined}
+              extra={<span class="app-info-slot" aria-hidden="true" />}
+              chevron
+            />
+            <Link
+              href={'/discover/app/' + encodeURIComponent(a.appid)}
+              class="app-info"
+              data-info-appid={a.appid}
+              aria-label={'About ' + a.name}
+              title="About this mini program"
+            >
+              ⓘ
+            </Link>
+          </div>
         ))}
       </CellGroup>
       <p class="page-note">Apps that run right inside Plaza — no install needed.</p>

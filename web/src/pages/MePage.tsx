@@ -72,6 +72,8 @@ export function MePage({ user }: { user: User }) {
       </CellGroup>
       <CellGroup>
         <Cell
+          id="me-privacy"
+          href="/me/privacy"
           media={
             <CellIcon color="blue">
               <ShieldIcon size={20} />
@@ -79,7 +81,6 @@ export function MePage({ user }: { user: User }) {
           }
           title="Privacy"
           chevron
-          onClick={soon('Privacy')}
         />
         <Cell
           media={
