@@ -54,6 +54,15 @@ func TestStoreMiniProgramInBrowser(t *testing.T) {
 	used[id] = true
 	frame.Run("seeing the catalog", bt.Visible(`[data-product="buds"]`))
 	t.Logf("launch, click to catalog: %v", time.Since(launched))
+	// The bridge's round trip: frame → host → frame, 50 times.
+	rctx, cancel := context.WithTimeout(frame.Ctx, 20*time.Second)
+	rtt, err := chromedp.Run(rctx, chromedp.Evaluate[float64](`(async () => { const t0 = performance.now();
+		for (let i = 0; i < 50; i++) { await plaza.getSystemInfo(); } return (performance.now() - t0) / 50; })()`, chromedp.EvalAwaitPromise))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("bridge round trip: %.2f ms", rtt)
 	// A script click: a mouse click on the sheet's button could land, as the
 	// sheet closes, on the app below it.
 	b.Run("granting the profile", bt.Visible("#consent-sheet"), bt.JSClick("#consent-allow"))
