@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,6 +18,7 @@ func serveCmd() *cobra.Command {
 		store     storeFlags
 		cfg       node.Config
 		demoMode  bool
+		devApp    string
 		logLevel  string
 		logFormat string
 	)
@@ -34,6 +36,15 @@ func serveCmd() *cobra.Command {
 			n, err := node.New(ctx, cfg)
 			if err != nil {
 				return err
+			}
+			if devApp != "" {
+				appid, secret, err := n.MiniApps.ServeFolder(devApp)
+				if err != nil {
+					n.Close()
+					return fmt.Errorf("--dev-app %s: %w", devApp, err)
+				}
+				fmt.Fprintf(os.Stdout, "\n  Developing %s from %s: open %s/app/%s (pages reload when files change).\n  Its secret for jscode2session, this run only: %s\n\n",
+					appid, devApp, n.URL(), appid, secret)
 			}
 			if demoMode {
 				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay, Merchant: n.Merchant, MiniApps: n.MiniApps, DataDir: n.Config.DataDir, URL: n.URL()}); err != nil {
@@ -58,6 +69,7 @@ func serveCmd() *cobra.Command {
 	f.Float64Var(&cfg.RailFailureRate, "rail-failure-rate", 0, "share (0–1) of sandbox-rail top-ups and withdrawals that fail")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")
 	f.BoolVar(&demoMode, "demo", false, "seed demo users and print how to sign in")
+	f.StringVar(&devApp, "dev-app", "", "serve a mini-program from this folder, reloading on change")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "json", "json or text")
 	return cmd

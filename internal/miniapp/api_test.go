@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -322,5 +323,57 @@ func TestDeveloperListsAndSecretRotation(t *testing.T) {
 	items := g.Get("items").([]any)
 	if len(items) != 1 || items[0].(map[string]any)["name"] != "Gadget Store" {
 		t.Fatalf("grants: %s", g.Body)
+	}
+}
+
+// plaza serve --dev-app: an app served from a folder opens like a
+// released one, and a change to a file shows on the next request.
+func TestDevAppFromFolder(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	dir := t.TempDir()
+	write := func(name, body string) {
+		p := dir + "/" + name
+		os.MkdirAll(p[:strings.LastIndex(p, "/")], 0o755)
+		os.WriteFile(p, []byte(body), 0o644)
+	}
+	write("manifest.json", `{"app_id":"mpdevapp","name":"Dev","icons":[{"src":"icon.png"}],"pages":["pages/index"],"platform_version":{"min_code":1},"version":{"code":1,"name":"0.1"}}`)
+	write("app.js", "")
+	write("app.css", "")
+	write("icon.png", "x")
+	write("pages/index.html", "<p>first</p>")
+	appid, secret, err := n.MiniApps.ServeFolder(dir)
+	if err != nil || appid != "mpdevapp" || secret == "" {
+		t.Fatalf("%s %s %v", appid, secret, err)
+	}
+	_, port, _ := strings.Cut(strings.TrimPrefix(n.URL(), "http://"), ":")
+	get := func(path string) string {
+		req, _ := http.NewRequest("GET", n.URL()+path, nil)
+		req.Host = appid + ".apps.localhost:" + port
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	v1 := get("/__plaza/dev-version")
+	if body := get("/"); !strings.Contains(body, "first") || !strings.Contains(body, "dev-reload.js") {
+		t.Fatalf("page: %s", body)
+	}
+	write("pages/index.html", "<p>second</p>")
+	if body := get("/"); !strings.Contains(body, "second") {
+		t.Fatalf("the change did not show: %s", body)
+	}
+	if get("/__plaza/dev-version") == v1 {
+		t.Fatal("the version did not change")
+	}
+	u := nodetest.Signup(t, n.URL(), "tester")
+	if r := u.Do(t, "GET", "/api/v1/miniapps/"+appid, nil); r.Str("app.name") != "Dev" {
+		t.Fatalf("open: %s", r.Body)
+	}
+	code := u.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
+	if r := nodetest.NewClient(n.URL()).Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+secret+"&js_code="+code, nil); r.Str("openid") == "" {
+		t.Fatalf("session: %s", r.Body)
 	}
 }

@@ -42,6 +42,10 @@ func (h *Host) pkg(r *http.Request, appid string) (*Package, *App, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if d, ok := h.Service.dev(appid); ok {
+		_, p, err := Pack(d.dir) // fresh from disk on every request
+		return p, &a, err
+	}
 	key := appid + "@" + itoa(a.ReleasedCode)
 	h.mu.Lock()
 	p := h.cache[key]
@@ -80,6 +84,16 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	appid, _ := h.AppID(r)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if r.URL.Path == "/__plaza/dev-version" {
+		h.devVersion(w, appid)
+		return
+	}
+	if r.URL.Path == "/__plaza/dev-reload.js" {
+		h.headers(w, r, nil)
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write([]byte(devReloadJS))
 		return
 	}
 	if r.URL.Path == "/__plaza/sdk.js" {
@@ -121,6 +135,25 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(data)
 }
 
+// devReloadJS reloads a development app's page when its folder changes.
+const devReloadJS = `(function(){var v=null;setInterval(function(){fetch("/__plaza/dev-version").then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t},function(){})},1000)})();`
+
+// devVersion is the hash of a development app's folder.
+func (h *Host) devVersion(w http.ResponseWriter, appid string) {
+	d, ok := h.Service.dev(appid)
+	if !ok {
+		http.NotFound(w, nil)
+		return
+	}
+	_, p, err := Pack(d.dir)
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		w.Write([]byte("broken: " + err.Error()))
+		return
+	}
+	w.Write([]byte(p.SHA256))
+}
+
 func (h *Host) page(w http.ResponseWriter, p *Package, name string, body []byte) {
 	var head strings.Builder
 	head.WriteString(`<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`)
@@ -129,6 +162,9 @@ func (h *Host) page(w http.ResponseWriter, p *Package, name string, body []byte)
 		head.WriteString(`<link rel="stylesheet" href="/` + name + `.css">`)
 	}
 	head.WriteString(`<script src="/__plaza/sdk.js"></script><script src="/app.js"></script>`)
+	if _, ok := h.Service.dev(p.Manifest.AppID); ok {
+		head.WriteString(`<script src="/__plaza/dev-reload.js"></script>`)
+	}
 	if _, ok := p.Files[name+".js"]; ok {
 		head.WriteString(`<script src="/` + name + `.js" defer></script>`)
 	}

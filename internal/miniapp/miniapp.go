@@ -16,6 +16,7 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/account"
@@ -73,6 +74,9 @@ type Service struct {
 	unionKey []byte
 	log      *slog.Logger
 	now      func() time.Time
+
+	devMu   sync.RWMutex // guards devApps
+	devApps map[string]devApp
 }
 
 // NewService makes the service.
