@@ -242,3 +242,40 @@ func TestDemoSeedsAndIsRepeatable(t *testing.T) {
 		p.stop(t)
 	}
 }
+
+func TestMiniappPackAndPush(t *testing.T) {
+	data := t.TempDir()
+	p, _ := start(t, nil, "--data", data)
+	status, body := postJSON(t, p.url+"/api/v1/auth/signup", `{"username":"devel","password":"password1","display_name":"Dev","region":"US"}`)
+	if status != 201 {
+		t.Fatalf("%d %v", status, body)
+	}
+	token := body["token"].(string)
+	req, _ := http.NewRequest("POST", p.url+"/api/v1/miniapps", strings.NewReader(`{"name":"Pushed","request_domains":[]}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var app map[string]any
+	json.NewDecoder(resp.Body).Decode(&app)
+	resp.Body.Close()
+	appid := app["appid"].(string)
+	dir := filepath.Join(t.TempDir(), "app")
+	os.MkdirAll(filepath.Join(dir, "pages"), 0o755)
+	os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(`{"app_id":"`+appid+`","name":"Pushed","icons":[{"src":"i.png"}],"pages":["pages/index"],"platform_version":{"min_code":1},"version":{"code":1,"name":"1.0.0"}}`), 0o644)
+	for _, f := range []string{"app.js", "app.css", "i.png", "pages/index.html"} {
+		os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644)
+	}
+	if out, err := exec.Command(binary, "miniapp", "pack", dir).CombinedOutput(); err != nil || !strings.Contains(string(out), appid) {
+		t.Fatalf("pack: %v %s", err, out)
+	}
+	out, err := exec.Command(binary, "miniapp", "push", dir, "--addr", p.url, "--token", token, "--submit").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "submitted for review") {
+		t.Fatalf("push: %v %s", err, out)
+	}
+	out, err = exec.Command(binary, "miniapp", "push", dir, "--addr", p.url, "--token", token).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "version.code") {
+		t.Fatalf("pushing the same version again: %v %s", err, out)
+	}
+}
