@@ -188,6 +188,17 @@ export function AlertIcon(p: IconProps) {
   );
 }
 
+/** "ⓘ": an i in a circle. */
+export function InfoIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 11v5.5" />
+      <circle cx="12" cy="7.7" r=".6" fill="currentColor" />
+    </Svg>
+  );
+}
+
 export function CloseIcon(p: IconProps) {
   return (
     <Svg {...p}>

@@ -8,6 +8,7 @@ import { Spinner } from '../components/Spinner';
 import { miniApi, type MiniApp } from '../miniapp/api';
 import { recentApps } from '../miniapp/frame';
 import { Link } from '../router';
+import { InfoIcon } from '../components/Icons';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
@@ -96,7 +97,7 @@ export function DiscoverPage({ user }: { user: User }) {
               aria-label={'About ' + a.name}
               title="About this mini program"
             >
-              ⓘ
+              <InfoIcon size={22} />
             </Link>
           </div>
         ))}
