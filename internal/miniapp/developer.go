@@ -78,7 +78,7 @@ type Grant struct {
 // Grants lists every app a user shared something with (Me → Privacy).
 func (s *Service) Grants(ctx context.Context, userID string) ([]Grant, error) {
 	rows, err := s.db.Query(ctx, `SELECT c.appid, a.name, c.scope, c.granted_at FROM miniapp_consents c
-		JOIN miniapps a ON a.appid = c.appid WHERE c.user_id = ? ORDER BY a.name, c.scope`, userID)
+		JOIN miniapps a ON a.appid = c.appid WHERE c.user_id = ? AND c.scope <> 'plaza.tester' ORDER BY a.name, c.scope`, userID)
 	if err != nil {
 		return nil, err
 	}

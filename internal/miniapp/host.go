@@ -37,7 +37,16 @@ func (h *Host) AppID(r *http.Request) (string, bool) {
 	return label, true
 }
 
-func (h *Host) pkg(r *http.Request, appid string) (*Package, *App, error) {
+func (h *Host) pkg(r *http.Request, label string) (*Package, *App, error) {
+	if appid, code, ok := h.Service.parseTrial(label); ok {
+		a, err := h.Service.App(r.Context(), appid)
+		if err != nil {
+			return nil, nil, err
+		}
+		p, err := h.Service.Package(r.Context(), appid, code)
+		return p, &a, err
+	}
+	appid := label
 	a, err := h.Service.openable(r.Context(), appid)
 	if err != nil {
 		return nil, nil, err

@@ -41,6 +41,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/miniapps/{appid}/versions", a(h.versions))
 	mux.Handle("POST /api/v1/miniapps/{appid}/secret", a(h.rotate))
 	mux.Handle("GET /api/v1/me/miniapps/consents", a(h.grants))
+	mux.Handle("POST /api/v1/miniapps/{appid}/testers", a(h.addTester))
+	mux.Handle("GET /api/v1/miniapps/{appid}/versions/{v}/trial", a(h.trial))
 	mux.HandleFunc("GET /sns/jscode2session", h.jscode2session)
 }
 
@@ -76,7 +78,7 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.Service.openable(r.Context(), r.PathValue("appid"))
+	a, err := h.Service.openableBy(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
 	if err != nil {
 		return err
 	}
@@ -326,5 +328,33 @@ func (h *Handler) grants(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.Page(list, ""))
+	return nil
+}
+
+func (h *Handler) addTester(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Username string `json:"username"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.Service.AddTester(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), in.Username); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
+	return nil
+}
+
+func (h *Handler) trial(w http.ResponseWriter, r *http.Request) error {
+	v, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	label, err := h.Service.TrialLabel(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), v)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"label": label,
+		"open_url": "/app/" + r.PathValue("appid") + "?trial=" + label})
 	return nil
 }

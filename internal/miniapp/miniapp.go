@@ -46,6 +46,7 @@ const (
 // Accounts is what the platform needs of the account component.
 type Accounts interface {
 	User(ctx context.Context, id string) (account.User, error)
+	UserByUsername(ctx context.Context, username string) (account.User, error)
 }
 
 // Payments is what it needs of the merchant API: the openid a user has

@@ -25,10 +25,22 @@ export function newNonce(): string {
   return out;
 }
 
+/**
+ * The host label an app is served under: its appid, or — when the page was
+ * opened as /app/{appid}?trial={label} for an unreleased version — that
+ * label, if it belongs to this app.
+ */
+function hostLabel(appid: string): string {
+  const trial = new URLSearchParams(window.location.search).get('trial');
+  const id = appid.toLowerCase();
+  if (trial && /^[a-z0-9]+--v[0-9]+--[a-z2-7]{16}$/.test(trial) && trial.startsWith(id + '--')) return trial;
+  return id;
+}
+
 /** http://{appid}.apps.localhost:{port} — the app's own origin. */
 export function appOrigin(appid: string): string {
   const port = window.location.port ? ':' + window.location.port : '';
-  return window.location.protocol + '//' + appid.toLowerCase() + '.' + APPS_DOMAIN + port;
+  return window.location.protocol + '//' + hostLabel(appid) + '.' + APPS_DOMAIN + port;
 }
 
 /**
