@@ -131,6 +131,9 @@ func TestLifecycleAndDirectory(t *testing.T) {
 		if len(items) != 1 || items[0].(map[string]any)["appid"] != appid {
 			t.Fatalf("directory: %s", d.Body)
 		}
+		if d := other.Do(t, "GET", "/api/v1/miniapps?category=Games", nil); len(d.Get("items").([]any)) != 0 {
+			t.Fatalf("category filter: %s", d.Body)
+		}
 		if d := other.Do(t, "GET", "/api/v1/miniapps?q=nothing-like-it", nil); len(d.Get("items").([]any)) != 0 {
 			t.Fatalf("search: %s", d.Body)
 		}

@@ -69,7 +69,7 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := h.Service.Directory(r.Context(), r.URL.Query().Get("q"), limit)
+	items, err := h.Service.Directory(r.Context(), r.URL.Query().Get("q"), r.URL.Query().Get("category"), limit)
 	if err != nil {
 		return err
 	}
@@ -81,6 +81,11 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 	a, err := h.Service.openableBy(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
 	if err != nil {
 		return err
+	}
+	if a.ReleasedCode > 0 {
+		if p, err := h.Service.Package(r.Context(), a.AppID, a.ReleasedCode); err == nil {
+			a.Window = p.Manifest.Window
+		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"app": a})
 	return nil

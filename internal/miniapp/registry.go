@@ -18,16 +18,18 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
-// App is a registered mini-program.
+// App is a registered mini-program. Window is the released manifest's
+// window settings (title bar text and colours) when the app is opened.
 type App struct {
-	AppID          string    `json:"appid"`
-	Name           string    `json:"name"`
-	Description    string    `json:"description"`
-	Category       string    `json:"category"`
-	DeveloperID    string    `json:"developer_id"`
-	RequestDomains []string  `json:"request_domains"`
-	ReleasedCode   int64     `json:"released_version"`
-	CreatedAt      time.Time `json:"created_at"`
+	Window         map[string]any `json:"window,omitempty"`
+	AppID          string         `json:"appid"`
+	Name           string         `json:"name"`
+	Description    string         `json:"description"`
+	Category       string         `json:"category"`
+	DeveloperID    string         `json:"developer_id"`
+	RequestDomains []string       `json:"request_domains"`
+	ReleasedCode   int64          `json:"released_version"`
+	CreatedAt      time.Time      `json:"created_at"`
 }
 
 // Version is an uploaded package of an app.
@@ -225,11 +227,13 @@ func (s *Service) Release(ctx context.Context, developerID, appid string, code i
 	return v, nil
 }
 
-// Directory lists released apps whose name or description holds q.
-func (s *Service) Directory(ctx context.Context, q string, limit int) ([]App, error) {
+// Directory lists released apps whose name or description holds q, in
+// category when it is not empty.
+func (s *Service) Directory(ctx context.Context, q, category string, limit int) ([]App, error) {
 	like := "%" + strings.ToLower(strings.TrimSpace(q)) + "%"
 	rows, err := s.db.Query(ctx, `SELECT `+appColumns+` FROM miniapps WHERE released_code > 0
-		AND (LOWER(name) LIKE ? OR LOWER(description) LIKE ?) ORDER BY name LIMIT ?`, like, like, limit)
+		AND (LOWER(name) LIKE ? OR LOWER(description) LIKE ?) AND (? = '' OR category = ?) ORDER BY name LIMIT ?`,
+		like, like, category, category, limit)
 	if err != nil {
 		return nil, err
 	}
