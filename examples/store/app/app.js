@@ -3,10 +3,10 @@
 // backend's session, opened with plaza.login + jscode2session.
 var STORE_BACKEND = "http://127.0.0.1:8082";
 var CATALOG = [
-  {id: "phone", name: "Nova 12 phone", price: 199900, icon: "📱", blurb: "6.4\" OLED, 128 GB, all-day battery."},
-  {id: "buds", name: "Pulse earbuds", price: 39900, icon: "🎧", blurb: "Noise cancelling, 30 h with the case."},
-  {id: "charger", name: "65 W charger", price: 14900, icon: "🔌", blurb: "GaN, two USB-C ports."},
-  {id: "watch", name: "Orbit watch", price: 89900, icon: "⌚", blurb: "Heart rate, GPS, 7-day battery."}
+  {id: "phone", name: "Nova 12 phone", price: 199900, img: "/img/phone.svg", blurb: "6.4\" OLED, 128 GB, all-day battery."},
+  {id: "buds", name: "Pulse earbuds", price: 39900, img: "/img/buds.svg", blurb: "Noise cancelling, 30 h with the case."},
+  {id: "charger", name: "65 W charger", price: 14900, img: "/img/charger.svg", blurb: "GaN, two USB-C ports."},
+  {id: "watch", name: "Orbit watch", price: 89900, img: "/img/watch.svg", blurb: "Heart rate, GPS, 7-day battery."}
 ];
 function yuan(fen) { return "¥" + (fen / 100).toFixed(2); }
 function product(id) { return CATALOG.filter(function (p) { return p.id === id; })[0]; }

@@ -7,7 +7,7 @@
       total += p.price * l.qty;
       var row = document.createElement("div"); row.className = "row"; row.setAttribute("data-line", l.id);
       row.innerHTML = "<span></span><span></span>";
-      row.children[0].textContent = p.icon + " " + p.name + " × " + l.qty;
+      row.children[0].textContent = p.name + " × " + l.qty;
       row.children[1].textContent = yuan(p.price * l.qty);
       lines.appendChild(row);
     });

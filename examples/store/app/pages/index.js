@@ -3,7 +3,8 @@
   CATALOG.forEach(function (p) {
     var a = document.createElement("a");
     a.className = "card"; a.href = "#"; a.setAttribute("data-product", p.id);
-    a.innerHTML = '<div class="pic ' + p.id + '">' + p.icon + '</div><div class="t"></div><div class="p"></div>';
+    a.innerHTML = '<div class="pic ' + p.id + '"><img alt=""></div><div class="t"></div><div class="p"></div>';
+    a.querySelector("img").src = p.img;
     a.querySelector(".t").textContent = p.name;
     a.querySelector(".p").textContent = yuan(p.price);
     a.addEventListener("click", function (e) { e.preventDefault(); plaza.navigateTo({url: "/pages/item?id=" + p.id}); });

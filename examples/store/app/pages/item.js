@@ -2,7 +2,8 @@
   var id = new URLSearchParams(location.search).get("id");
   var p = product(id) || CATALOG[0];
   document.getElementById("pic").className = "pic " + p.id;
-  document.getElementById("pic").textContent = p.icon;
+  var img = document.createElement("img"); img.src = p.img; img.alt = p.name;
+  document.getElementById("pic").appendChild(img);
   document.getElementById("name").textContent = p.name;
   document.getElementById("price").textContent = yuan(p.price);
   document.getElementById("blurb").textContent = p.blurb;
