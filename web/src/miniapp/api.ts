@@ -11,6 +11,16 @@ export interface MiniApp {
   request_domains: string[] | null;
   released_version: number;
   created_at?: string;
+  /** The released manifest's window settings (app detail only). */
+  window?: MiniAppWindow;
+}
+
+/** A manifest's window settings, W3C names in snake_case. */
+export interface MiniAppWindow {
+  navigation_bar_title_text?: string;
+  navigation_bar_background_color?: string;
+  navigation_bar_text_style?: string;
+  background_color?: string;
 }
 
 /** One mini program's consents, as listed on Me → Privacy. */
@@ -39,8 +49,13 @@ const enc = encodeURIComponent;
 const base = (appid: string) => '/api/v1/miniapps/' + enc(appid);
 
 export const miniApi = {
-  directory: (q: string, signal?: AbortSignal) =>
-    request<{ items: MiniApp[] | null }>('GET', '/api/v1/miniapps?q=' + enc(q), { signal }),
+  /** category: the exact category name; empty for all. */
+  directory: (q: string, category: string, signal?: AbortSignal) =>
+    request<{ items: MiniApp[] | null }>(
+      'GET',
+      '/api/v1/miniapps?q=' + enc(q) + (category ? '&category=' + enc(category) : ''),
+      { signal },
+    ),
 
   get: (appid: string) => request<{ app: MiniApp }>('GET', base(appid)),
 

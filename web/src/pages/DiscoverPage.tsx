@@ -1,5 +1,5 @@
 import type { User } from '../api';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage } from '../api';
 import { Page } from '../components/Page';
 import { Cell, CellGroup } from '../components/Cell';
@@ -12,18 +12,26 @@ import { InfoIcon } from '../components/Icons';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
+/** Directory categories; the server matches the exact name. "" is All. */
+const CATEGORIES = ['', 'Shopping', 'Food', 'Games', 'Travel', 'Tools'];
+
 export function DiscoverPage({ user }: { user: User }) {
   const [recent] = useState(() => recentApps(user.username));
   const [q, setQ] = useState('');
+  const [category, setCategory] = useState('');
   const [items, setItems] = useState<MiniApp[] | null>(null);
   const [error, setError] = useState('');
 
-  // Directory search: debounced, and a newer query aborts the older one.
+  const shownCategory = useRef(category);
+
+  // Directory search: typing is debounced, a category applies at once, and a newer query aborts the older one.
   useEffect(() => {
     const ctl = new AbortController();
+    const now = items === null || shownCategory.current !== category;
+    shownCategory.current = category;
     const t = window.setTimeout(
       () => {
-        miniApi.directory(q.trim(), ctl.signal).then(
+        miniApi.directory(q.trim(), category, ctl.signal).then(
           (r) => {
             setItems(r.items ?? []);
             setError('');
@@ -34,13 +42,26 @@ export function DiscoverPage({ user }: { user: User }) {
           },
         );
       },
-      items === null ? 0 : SEARCH_DEBOUNCE_MS,
+      now ? 0 : SEARCH_DEBOUNCE_MS,
     );
     return () => {
       window.clearTimeout(t);
       ctl.abort();
     };
-  }, [q]);
+  }, [q, category]);
+
+  function pickCategory(c: string) {
+    if (c === category) return;
+    setCategory(c);
+    setItems(null);
+    setError('');
+  }
+
+  const none = q.trim()
+    ? 'No ' + (category ? category + ' ' : '') + 'mini programs match “' + q.trim() + '”.'
+    : category
+      ? 'No ' + category + ' mini programs yet.'
+      : 'No mini programs yet.';
 
   return (
     <Page title="Discover">
@@ -71,12 +92,26 @@ export function DiscoverPage({ user }: { user: User }) {
           ))}
         </CellGroup>
       )}
-      <CellGroup title="Mini Programs" class="miniapp-directory">
+      <div class="miniapp-categories" role="group" aria-label="Categories">
+        {CATEGORIES.map((c) => (
+          <button
+            type="button"
+            key={c || 'all'}
+            id={'category-' + (c || 'all').toLowerCase()}
+            class={'miniapp-category' + (c === category ? ' on' : '')}
+            aria-pressed={c === category}
+            onClick={() => pickCategory(c)}
+          >
+            {c || 'All'}
+          </button>
+        ))}
+      </div>
+      <CellGroup title={category || 'Mini Programs'} class="miniapp-directory">
         {items === null && !error && <Spinner label="Loading mini programs…" />}
         {error && <p class="form-error miniapp-directory-error">{error}</p>}
         {items !== null && items.length === 0 && (
           <div class="cell miniapp-none" id="miniapp-none">
-            {q.trim() ? 'No mini programs match “' + q.trim() + '”.' : 'No mini programs yet.'}
+            {none}
           </div>
         )}
         {items?.map((a) => (

@@ -120,6 +120,16 @@ function systemInfo(frame: HTMLIFrameElement | null) {
   };
 }
 
+/** A manifest colour, or '' when it is not a plain hex colour. */
+function hexColor(c: unknown): string {
+  return typeof c === 'string' && /^#[0-9a-fA-F]{3,8}$/.test(c) ? c : '';
+}
+
+/** The manifest's navigationBarTextStyle, or '' when unset or unknown. */
+function textStyle(s: unknown): '' | 'white' | 'black' {
+  return s === 'white' || s === 'black' ? s : '';
+}
+
 /** The running mini program: host title bar + capsule, the sandboxed frame, and the bridge. */
 function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
   const appid = app.appid;
@@ -135,13 +145,33 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
   const [menu, setMenu] = useState(false);
 
   const frame = useRef<HTMLIFrameElement>(null);
+  const bar = useRef<HTMLElement>(null);
+  const body = useRef<HTMLDivElement>(null);
+  const win = app.window ?? {};
+  const barText = textStyle(win.navigation_bar_text_style);
+  const barBg = hexColor(win.navigation_bar_background_color);
+  const frameBg = hexColor(win.background_color);
   /** Calls from the current page that still await their one answer. */
   const asked = useRef(new Set<string>());
   const latest = useRef({ stack, nonce, busy: false });
   latest.current = { stack, nonce, busy: !!(consent || modal || pay) };
 
   const top = stack[stack.length - 1];
-  const title = top.title || app.name;
+  const title = top.title || (typeof win.navigation_bar_title_text === 'string' && win.navigation_bar_title_text.trim()) || app.name;
+
+  // The manifest's window colours, set through the CSSOM (no inline style attributes).
+  useEffect(() => {
+    const h = bar.current;
+    if (h) {
+      h.style.backgroundColor = barBg;
+      h.style.color = barText === 'white' ? '#ffffff' : barText === 'black' ? '#000000' : '';
+    }
+    const b = body.current;
+    if (b) {
+      if (frameBg) b.style.setProperty('--miniapp-bg', frameBg);
+      else b.style.removeProperty('--miniapp-bg');
+    }
+  }, [barBg, barText, frameBg]);
 
   useEffect(() => {
     document.title = title + ' · Plaza';
@@ -431,7 +461,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
 
   return (
     <section class="page miniapp-screen" id="miniapp" data-appid={appid} data-depth={stack.length}>
-      <header class="title-bar miniapp-bar">
+      <header ref={bar} class="title-bar miniapp-bar" data-text-style={barText || undefined}>
         <div class="title-bar-side">
           <button type="button" id="miniapp-back" class="icon-button back-button" aria-label={stack.length > 1 ? 'Back' : 'Leave'} onClick={back}>
             <BackIcon />
@@ -452,7 +482,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
           </div>
         </div>
       </header>
-      <div class="miniapp-body">
+      <div ref={body} class="miniapp-body">
         <iframe
           key={top.seq}
           ref={frame}
