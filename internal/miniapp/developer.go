@@ -22,20 +22,7 @@ func (s *Service) RotateSecret(ctx context.Context, developerID, appid string) (
 
 // AppsOf lists a developer's apps.
 func (s *Service) AppsOf(ctx context.Context, developerID string) ([]App, error) {
-	rows, err := s.db.Query(ctx, `SELECT `+appColumns+` FROM miniapps WHERE developer_id = ? ORDER BY created_at`, developerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []App{}
-	for rows.Next() {
-		a, err := scanApp(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return s.queryApps(ctx, `SELECT `+appColumns+` FROM miniapps WHERE developer_id = ? ORDER BY created_at`, developerID)
 }
 
 // Versions lists an app's versions for its developer, newest first.

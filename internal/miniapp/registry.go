@@ -231,9 +231,14 @@ func (s *Service) Release(ctx context.Context, developerID, appid string, code i
 // category when it is not empty.
 func (s *Service) Directory(ctx context.Context, q, category string, limit int) ([]App, error) {
 	like := "%" + strings.ToLower(strings.TrimSpace(q)) + "%"
-	rows, err := s.db.Query(ctx, `SELECT `+appColumns+` FROM miniapps WHERE released_code > 0
+	return s.queryApps(ctx, `SELECT `+appColumns+` FROM miniapps WHERE released_code > 0
 		AND (LOWER(name) LIKE ? OR LOWER(description) LIKE ?) AND (? = '' OR category = ?) ORDER BY name LIMIT ?`,
 		like, like, category, category, limit)
+}
+
+// queryApps runs a query of appColumns and scans every app.
+func (s *Service) queryApps(ctx context.Context, query string, args ...any) ([]App, error) {
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

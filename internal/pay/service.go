@@ -165,13 +165,7 @@ func (s *Service) TopUp(ctx context.Context, r Request, amount int64, currency s
 		s.afterBalance(tx, r.UserID, cur, m.CreditBalance)
 		return nil, s.save(ctx, tx, r, t)
 	})
-	if err != nil {
-		return Transaction{}, false, err
-	}
-	if replay {
-		t, err = s.transaction(ctx, r.UserID, t.ID)
-	}
-	return t, replay, err
+	return s.answer(ctx, r.UserID, t, replay, err)
 }
 
 // Transfer sends money to another user, with a note, after checking the
@@ -231,13 +225,7 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 		s.afterBalance(tx, to.ID, cur, m.CreditBalance)
 		return nil, s.save(ctx, tx, r, t)
 	})
-	if err != nil {
-		return Transaction{}, false, err
-	}
-	if replay {
-		t, err = s.transaction(ctx, r.UserID, t.ID)
-	}
-	return t, replay, err
+	return s.answer(ctx, r.UserID, t, replay, err)
 }
 
 // authorize opens every PIN-protected money job: it checks the PIN
@@ -257,6 +245,18 @@ func (s *Service) authorize(ctx context.Context, tx *sqldb.Tx, r Request, pin, p
 		return true, true, nil, json.Unmarshal(stored.Body, prior)
 	}
 	return false, false, nil, nil
+}
+
+// answer is a money request's result: on a replay, the stored
+// transaction as the ledger shows it now.
+func (s *Service) answer(ctx context.Context, userID string, t Transaction, replay bool, err error) (Transaction, bool, error) {
+	if err != nil {
+		return Transaction{}, false, err
+	}
+	if replay {
+		t, err = s.transaction(ctx, userID, t.ID)
+	}
+	return t, replay, err
 }
 
 func (s *Service) lookup(ctx context.Context, r Request) (Transaction, bool, error) {
