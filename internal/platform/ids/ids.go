@@ -4,20 +4,41 @@
 package ids
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"sync"
 	"time"
 )
 
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
 
+// last is the previous id's body, so that ids made in one millisecond by
+// this process still sort in the order they were made (the random part
+// counts up from the millisecond's first).
+var (
+	mu   sync.Mutex // guards last
+	last [16]byte
+)
+
 // New returns prefix + "_" + 26 base32 characters.
 func New(prefix string) string {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], uint64(time.Now().UnixMilli())<<16)
-	if _, err := rand.Read(b[6:]); err != nil {
+	mu.Lock()
+	if bytes.Equal(b[:6], last[:6]) {
+		b = last
+		for i := 15; i >= 6; i-- { // add one to the 80-bit random part
+			b[i]++
+			if b[i] != 0 {
+				break
+			}
+		}
+	} else if _, err := rand.Read(b[6:]); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
+	last = b
+	mu.Unlock()
 	return prefix + "_" + encode(b)
 }
 

@@ -131,3 +131,16 @@ func TestToken(t *testing.T) {
 		}
 	})
 }
+
+// Ids made one after another sort in that order, even within one
+// millisecond.
+func TestNewIsMonotonic(t *testing.T) {
+	prev := ids.New("x")
+	for range 10_000 {
+		next := ids.New("x")
+		if next <= prev {
+			t.Fatalf("%s after %s", next, prev)
+		}
+		prev = next
+	}
+}
