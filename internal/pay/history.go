@@ -48,6 +48,11 @@ func (s *Service) History(ctx context.Context, userID, cursor string, limit int)
 	return out, next, nil
 }
 
+// Transaction is one of the user's transactions. Errors: not_found.
+func (s *Service) Transaction(ctx context.Context, userID, id string) (Transaction, error) {
+	return s.transaction(ctx, userID, id)
+}
+
 // transaction is one of the user's transactions. Errors: not_found.
 func (s *Service) transaction(ctx context.Context, userID, id string) (Transaction, error) {
 	accts := userAccounts(userID)

@@ -58,6 +58,12 @@ func (s *Service) Confirm(ctx context.Context, userID, prepayID, pin string) (pa
 	}
 	switch p.TradeState {
 	case StateSuccess, StateRefund:
+		// A retry by the payer (the first answer was lost) gets the first
+		// result; anyone else is told it is paid.
+		var payerID, transfer string
+		if err := s.db.QueryRow(ctx, `SELECT payer_user_id, ledger_transfer FROM orders WHERE prepay_id = ?`, prepayID).Scan(&payerID, &transfer); err == nil && payerID == userID {
+			return s.pay.Transaction(ctx, userID, transfer)
+		}
 		return pay.Transaction{}, errs.E(errs.Conflict, "This order is paid already.")
 	case StateClosed:
 		return pay.Transaction{}, errs.E(OrderClosed, "This order is closed or expired; ask the shop for a new one.")
