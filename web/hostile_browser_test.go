@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -109,5 +108,4 @@ func TestHostileMiniProgramIsContained(t *testing.T) {
 		t.Fatal("the app read the session cookie")
 	}
 	b.Screenshot("contained")
-	_ = time.Second
 }

@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"mime/multipart"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -189,6 +188,10 @@ func TestMessages(t *testing.T) {
 		if len(items) != 2 || items[0].(map[string]any)["seq"].(float64) != 3 || after.Str("next_cursor") != "4" {
 			t.Fatalf("after_seq page: %s", after.Body)
 		}
+		next := ben.Do(t, "GET", "/api/v1/conversations/"+conv+"/messages?cursor="+after.Str("next_cursor")+"&limit=2", nil)
+		if items := next.Get("items").([]any); len(items) != 2 || items[0].(map[string]any)["seq"].(float64) != 5 {
+			t.Fatalf("the next page by cursor: %s", next.Body)
+		}
 		latest := ben.Do(t, "GET", "/api/v1/conversations/"+conv+"/messages?limit=2", nil)
 		items = latest.Get("items").([]any)
 		if len(items) != 2 || items[1].(map[string]any)["seq"].(float64) != 6 {
@@ -334,6 +337,5 @@ func TestImages(t *testing.T) {
 		if r := ann.Do(t, "POST", "/api/v1/media", "not multipart"); r.Status != 400 {
 			t.Fatalf("not multipart: %d", r.Status)
 		}
-		_ = http.StatusOK
 	})
 }

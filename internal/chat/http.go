@@ -143,6 +143,13 @@ func (h *Handler) messages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if after < 0 && r.URL.Query().Get("cursor") != "" {
+		// Lists page with ?cursor= (CONTRACT); here next_cursor is the
+		// after_seq of the next page.
+		if after, err = seqParam(r, "cursor", -1); err != nil {
+			return err
+		}
+	}
 	before, err := seqParam(r, "before_seq", 0)
 	if err != nil {
 		return err

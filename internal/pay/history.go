@@ -2,7 +2,6 @@ package pay
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -119,5 +118,3 @@ func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]T
 	}
 	return out, nil
 }
-
-var _ = sql.ErrNoRows

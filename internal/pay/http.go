@@ -39,11 +39,14 @@ func request(r *http.Request, params any) (Request, error) {
 	return Request{UserID: httpx.Caller(r).UserID, Key: key, Hash: idempotency.Hash([]byte(r.Method), []byte(r.URL.Path), body)}, nil
 }
 
-func created(replay bool) int {
+// answer writes a money request's result. A retry with the same key gets
+// the first result, status included (CONTRACT: "a retry returns the first
+// result"); Idempotent-Replayed tells a client which answer it got.
+func answer(w http.ResponseWriter, replay bool, body any) {
 	if replay {
-		return http.StatusOK
+		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	return http.StatusCreated
+	httpx.WriteJSON(w, http.StatusCreated, body)
 }
 
 func (h *Handler) wallet(w http.ResponseWriter, r *http.Request) error {
@@ -88,7 +91,7 @@ func (h *Handler) topUp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, created(replay), map[string]any{"transaction": t})
+	answer(w, replay, map[string]any{"transaction": t})
 	return nil
 }
 
@@ -108,7 +111,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, created(replay), map[string]any{"transaction": t})
+	answer(w, replay, map[string]any{"transaction": t})
 	return nil
 }
 
@@ -130,7 +133,7 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, created(replay), map[string]any{"transaction": t})
+	answer(w, replay, map[string]any{"transaction": t})
 	return nil
 }
 
@@ -162,7 +165,7 @@ func (h *Handler) sendRedPacket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, created(replay), map[string]any{"red_packet": rp, "message": msg})
+	answer(w, replay, map[string]any{"red_packet": rp, "message": msg})
 	return nil
 }
 

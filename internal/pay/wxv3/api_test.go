@@ -18,7 +18,6 @@ import (
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
-	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
@@ -364,7 +363,6 @@ func TestNotificationsAreRetried(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	_ = ids.New
 }
 
 func TestTradeBill(t *testing.T) {
