@@ -10,9 +10,11 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
-// Migrations is one component's schema: goose SQL files for each dialect,
-// in the folders "migrations/sqlite" and "migrations/postgres" of FS (the
-// component's embedded "migrations" folder).
+// Migrations is one component's schema: goose SQL files in the folder
+// "migrations/shared" of FS (the component's embedded "migrations" folder)
+// when one SQL serves both dialects, or in "migrations/sqlite" and
+// "migrations/postgres" where the SQL must differ. (SQLite takes
+// PostgreSQL's type names — BIGINT, BYTEA — as they are.)
 type Migrations struct {
 	Component string // names the goose version table: goose_<component>
 	FS        fs.FS
@@ -23,6 +25,9 @@ type Migrations struct {
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger, sets ...Migrations) error {
 	for _, m := range sets {
 		dir := "migrations/" + string(db.Dialect)
+		if _, err := fs.Stat(m.FS, dir); err != nil {
+			dir = "migrations/shared"
+		}
 		sub, err := fs.Sub(m.FS, dir)
 		if err != nil {
 			return fmt.Errorf("migrate %s: %w", m.Component, err)
