@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -56,10 +57,16 @@ type proc struct {
 // start runs plaza serve with args and env, and waits for /healthz.
 func start(t *testing.T, env []string, args ...string) (*proc, time.Duration) {
 	t.Helper()
+	return startOut(t, io.Discard, env, args...)
+}
+
+// startOut is start with the process's standard output sent to out.
+func startOut(t *testing.T, out io.Writer, env []string, args ...string) (*proc, time.Duration) {
+	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr, "--log-format", "text"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	cmd.Stdout, cmd.Stderr = out, io.Discard
 	if testing.Verbose() {
 		cmd.Stderr = os.Stderr
 	}
@@ -231,15 +238,83 @@ func TestServeOnPostgresAndExternalNATS(t *testing.T) {
 	p.stop(t)
 }
 
-func TestDemoSeedsAndIsRepeatable(t *testing.T) {
+// One command shows the whole product: serve --demo seeds, starts the tea
+// shop and the store's backend on host names of their own, says where
+// each is, and stops them with itself. Seeding again changes nothing.
+func TestDemoSeedsRunsCompanionsAndIsRepeatable(t *testing.T) {
 	data := t.TempDir()
 	for range 2 {
-		p, _ := start(t, nil, "--data", data, "--demo")
+		var out syncBuffer
+		p, _ := startOut(t, &out, nil, "--data", data, "--demo")
 		status, body := postJSON(t, p.url+"/api/v1/auth/login", `{"username":"alice","password":"plaza-demo"}`)
 		if status != 200 {
 			t.Fatalf("demo login: %d %v", status, body)
 		}
+		_, port, _ := net.SplitHostPort(strings.TrimPrefix(p.url, "http://"))
+		waitFor(t, 5*time.Second, func() bool { return strings.Contains(out.String(), "Stop with Ctrl-C") })
+		banner := out.String()
+		for _, want := range []string{"http://plaza.localhost:" + port, "http://shop.localhost:8081", "Gadget Store"} {
+			if !strings.Contains(banner, want) {
+				t.Fatalf("the banner does not say %q:\n%s", want, banner)
+			}
+		}
+		if strings.Contains(banner, "not started") || strings.Contains(banner, "go run") {
+			t.Fatalf("the banner asks for more commands or reports a companion down:\n%s", banner)
+		}
+		shopPage := get(t, "http://127.0.0.1:8081/")
+		if !strings.Contains(shopPage, "Leaf") {
+			t.Fatalf("the tea shop's page: %.200s", shopPage)
+		}
+		req, _ := http.NewRequest("OPTIONS", "http://127.0.0.1:8082/api/checkout", nil)
+		if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != http.StatusNoContent {
+			t.Fatalf("the store's backend: %v %v", r, err)
+		} else {
+			r.Body.Close()
+		}
 		p.stop(t)
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:8081", time.Second); err == nil {
+			c.Close()
+			t.Fatal("the tea shop still listens after Plaza stopped")
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	r, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+func waitFor(t *testing.T, d time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not true within %v", d)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -51,7 +51,9 @@ func serveCmd() *cobra.Command {
 					n.Close()
 					return err
 				}
-				demo.PrintWelcome(os.Stdout, n.URL(), demo.ShopConfig(n.Config.DataDir), demo.StoreConfig(n.Config.DataDir))
+				companions := demo.StartCompanions(n.Config.DataDir, log)
+				defer companions.Close()
+				demo.PrintWelcome(os.Stdout, demoURL(n), companions)
 			}
 			return n.Serve(ctx)
 		},
@@ -73,4 +75,11 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "json", "json or text")
 	return cmd
+}
+
+// demoURL is where a browser should open a demo node: Plaza's own host
+// name (so that its cookie is never sent to the demo shop on another
+// name), or the configured public URL.
+func demoURL(n *node.Node) string {
+	return demo.PublicURL(n.Addr())
 }

@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,8 +47,9 @@ type Services struct {
 	Pay      *pay.Service
 	Merchant *wxv3.Service
 	MiniApps *miniapp.Service
-	// StoreBackend is where the demo store's backend listens
-	// (store.DefaultBackend when empty).
+	// StoreBackend is where the demo store's mini-program finds its
+	// backend (http://store.localhost:8082 when empty); the backend itself
+	// listens on loopback at the same port.
 	StoreBackend string
 	// DataDir and URL place the demo shop's configuration and tell it
 	// where Plaza is.
@@ -207,6 +209,7 @@ func seedShop(ctx context.Context, s Services) error {
 	if b, err := os.ReadFile(ShopConfig(s.DataDir)); err == nil && json.Unmarshal(b, &cfg) == nil {
 		if _, err := s.Merchant.Merchant(ctx, fmt.Sprint(cfg["mchid"])); err == nil {
 			cfg["plaza"] = s.URL // the node may listen elsewhere this time
+			cfg["addr"], cfg["public_url"] = shopAddr, shopPublic
 			b, _ := json.MarshalIndent(cfg, "", "  ")
 			return os.WriteFile(ShopConfig(s.DataDir), b, 0o600)
 		}
@@ -222,7 +225,7 @@ func seedShop(ctx context.Context, s Services) error {
 	b, _ := json.MarshalIndent(map[string]any{
 		"plaza": s.URL, "mchid": mc.mchid, "serial_no": mc.serial, "private_key_file": "merchant.pem",
 		"platform_key": s.Merchant.PlatformKeyPEM(), "platform_key_id": s.Merchant.PlatformKeyID(),
-		"apiv3_key": mc.apiV3, "appid": appid, "addr": "127.0.0.1:8081",
+		"apiv3_key": mc.apiV3, "appid": appid, "addr": shopAddr, "public_url": shopPublic,
 	}, "", "  ")
 	return os.WriteFile(ShopConfig(s.DataDir), b, 0o600)
 }
@@ -280,8 +283,9 @@ func seedStore(ctx context.Context, s Services) error {
 	}
 	backend := s.StoreBackend
 	if backend == "" {
-		backend = store.DefaultBackend
+		backend = storeBackendU
 	}
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(backend, "http://"))
 	app, secret, err := s.MiniApps.CreateApp(ctx, dev.ID, "Gadget Store", "Phones, earbuds and chargers from Gadget Co., paid with Plaza Pay.",
 		"Shopping", []string{backend})
 	if err != nil {
@@ -313,15 +317,17 @@ func seedStore(ctx context.Context, s Services) error {
 	b, _ := json.MarshalIndent(map[string]any{
 		"plaza": s.URL, "appid": app.AppID, "secret": secret, "mchid": mc.mchid, "serial_no": mc.serial,
 		"private_key_file": "merchant.pem", "platform_key": s.Merchant.PlatformKeyPEM(), "platform_key_id": s.Merchant.PlatformKeyID(),
-		"apiv3_key": mc.apiV3, "addr": strings.TrimPrefix(backend, "http://"),
+		"apiv3_key": mc.apiV3, "addr": "127.0.0.1:" + port,
 	}, "", "  ")
 	return os.WriteFile(StoreConfig(s.DataDir), b, 0o600)
 }
 
-// PrintWelcome tells a person how to use the demo.
-func PrintWelcome(w io.Writer, url, shopConfig, storeConfig string) {
+// PrintWelcome tells a person how to use the demo: where Plaza is, who to
+// sign in as, and the companions running beside it.
+func PrintWelcome(w io.Writer, url string, companions *Companions) {
 	fmt.Fprintf(w, `
-  Plaza demo is running at %s
+  Plaza demo is running: open %s in a browser
+  (a phone-sized window feels most at home; every *.localhost name reaches this machine).
 
   Sign in as any of these (password %q):
     alice   Alice Chen     (contacts: bob, carol; chats with bob and a group)
@@ -329,16 +335,14 @@ func PrintWelcome(w io.Writer, url, shopConfig, storeConfig string) {
     carol   Carol Müller
   Payment PIN of every demo user: 123456 (alice has ¥5,000.00, the others ¥2,000.00).
   Administrator: admin / %s
-
-  Open %s in a browser (a phone-sized window feels most at home).
-
-  An outside shop that takes Plaza Pay (merchant "Leaf & Clay", owner teahouse):
-    go run ./examples/shop --config %s
-  then open http://127.0.0.1:8081, buy something, and pay its QR link in Plaza.
-
-  A mini-program store (Discover → Gadget Store) needs its backend running:
-    go run ./examples/store/backend --config %s
-  Stop with Ctrl-C.
-
-`, url, Password, AdminPassword, url, shopConfig, storeConfig)
+`, url, Password, AdminPassword)
+	if companions != nil && len(companions.List) > 0 {
+		fmt.Fprintf(w, "\n  Running beside Plaza, and stopped with it:\n")
+		for _, c := range companions.List {
+			fmt.Fprintf(w, "    %s\n", c)
+		}
+		fmt.Fprintf(w, "  In the tea shop, buy something and pay it in Plaza (open the QR code's link, signed in);\n")
+		fmt.Fprintf(w, "  in Plaza, Discover → Gadget Store is a mini-program store with its own backend.\n")
+	}
+	fmt.Fprintf(w, "\n  Stop with Ctrl-C.\n\n")
 }

@@ -48,7 +48,8 @@ var Catalog = []Product{
 type Config struct {
 	Client    *plazapay.Client
 	AppID     string // bound to the merchant
-	PublicURL string // where Plaza can reach /notify, e.g. http://127.0.0.1:8081
+	PublicURL string // where buyers' browsers reach the shop, e.g. http://shop.localhost:8081
+	NotifyURL string // where Plaza reaches /notify (PublicURL + "/notify" when empty)
 	Log       *slog.Logger
 }
 
@@ -119,7 +120,10 @@ func (s *Shop) buy(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
 	var err error
-	notify := s.cfg.PublicURL + "/notify"
+	notify := s.cfg.NotifyURL
+	if notify == "" {
+		notify = s.cfg.PublicURL + "/notify"
+	}
 	amount := plazapay.Amount{Total: p.Price, Currency: "CNY"}
 	if isPhone(r) && r.FormValue("qr") == "" {
 		o.H5URL, err = s.cfg.Client.PrepayH5(ctx, plazapay.H5Request{AppID: s.cfg.AppID, Description: p.Name, OutTradeNo: no,
