@@ -7,15 +7,15 @@ import "net/netip"
 // unspecified): they are either inside someone's network or not unicast
 // on the Internet at all (IANA's special-purpose registry).
 var refusedV4 = prefixes(
-	"0.0.0.0/8",          // "this network"
-	"100.64.0.0/10",      // carrier-grade NAT, shared address space
-	"192.0.0.0/24",       // IETF protocol assignments
-	"192.0.2.0/24",       // TEST-NET-1
-	"192.88.99.0/24",     // 6to4 relay anycast (deprecated)
-	"198.18.0.0/15",      // benchmarking
-	"198.51.100.0/24",    // TEST-NET-2
-	"203.0.113.0/24",     // TEST-NET-3
-	"240.0.0.0/4",        // reserved, and 255.255.255.255 broadcast
+	"0.0.0.0/8",       // "this network"
+	"100.64.0.0/10",   // carrier-grade NAT, shared address space
+	"192.0.0.0/24",    // IETF protocol assignments
+	"192.0.2.0/24",    // TEST-NET-1
+	"192.88.99.0/24",  // 6to4 relay anycast (deprecated)
+	"198.18.0.0/15",   // benchmarking
+	"198.51.100.0/24", // TEST-NET-2
+	"203.0.113.0/24",  // TEST-NET-3
+	"240.0.0.0/4",     // reserved, and 255.255.255.255 broadcast
 )
 
 // refusedV6 are the special IPv6 ranges inside global unicast 2000::/3 —
