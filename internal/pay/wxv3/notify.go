@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
+	"regexp"
+	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/outbound"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
@@ -18,12 +20,24 @@ import (
 const (
 	insertNotification = `INSERT INTO notifications (id, mchid, url, event_type, resource_id, body, status, attempts, next_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`
-	dueNotifications = `SELECT id, mchid, url, body, attempts FROM notifications
-		WHERE status = 'pending' AND next_at <= ? AND locked_until <= ? ORDER BY next_at LIMIT 50`
-	// Optimistic claim: one node delivers each attempt.
+	// dueNotifications takes the oldest few due notifications of each
+	// merchant, round-robin across merchants (rn first), so that one
+	// merchant's backlog cannot fill the page.
+	dueNotifications = `SELECT id, mchid, url, body, attempts FROM (
+			SELECT id, mchid, url, body, attempts, next_at, ROW_NUMBER() OVER (PARTITION BY mchid ORDER BY next_at, id) AS rn
+			FROM notifications WHERE status = 'pending' AND next_at <= ? AND locked_until <= ?) due
+		WHERE rn <= ? ORDER BY rn, next_at LIMIT ?`
+	// claimNotification leases one attempt to this node: the UPDATE is
+	// atomic on both dialects (on PostgreSQL a concurrent claim waits for
+	// this one and then finds locked_until moved), so one node wins. A
+	// node that dies mid-attempt leaves the lease to expire, and the
+	// attempt is retried by any node after claimLease.
 	claimNotification = `UPDATE notifications SET locked_until = ? WHERE id = ? AND status = 'pending' AND locked_until <= ?`
-	finishAttempt     = `UPDATE notifications SET status = ?, attempts = attempts + 1, next_at = ?, locked_until = 0,
-		last_status = ?, last_error = ?, delivered_at = ? WHERE id = ?`
+	// finishAttempt and releaseClaim act only on the lease this node
+	// holds (its locked_until is the claim's token).
+	finishAttempt = `UPDATE notifications SET status = ?, attempts = attempts + 1, next_at = ?, locked_until = 0,
+		last_status = ?, last_error = ?, delivered_at = ? WHERE id = ? AND locked_until = ?`
+	releaseClaim = `UPDATE notifications SET locked_until = 0 WHERE id = ? AND locked_until = ?`
 	merchantNotifications = `SELECT id, event_type, resource_id, url, status, attempts, last_status, last_error, created_at, delivered_at
 		FROM notifications WHERE mchid = ? ORDER BY created_at DESC LIMIT ?`
 )
@@ -70,69 +84,189 @@ func (s *Service) enqueue(ctx context.Context, tx *sqldb.Tx, m Merchant, url, ev
 	return err
 }
 
-// Deliver sends the notifications that are due, once each per attempt
-// across all nodes, and schedules retries on WeChat's timetable until the
-// merchant answers 2xx. It returns how many it tried.
+// claimLease is how long a node holds an attempt: far more than one
+// attempt may take (deliveryTimeout), so that a lease never runs out under
+// a live delivery, even with some clock skew between nodes.
+const (
+	claimLease      = time.Minute
+	deliveryTimeout = 20 * time.Second
+)
+
+// deliveryPool bounds the deliveries in flight on this node, in all and
+// per merchant, so that a merchant whose server hangs holds at most
+// perMerchant workers and everyone else's notifications go on.
+type deliveryPool struct {
+	workers, perMerchant int
+	mu                   sync.Mutex // guards the fields below
+	inFlight             map[string]int
+	total                int
+	closed               bool
+	wg                   sync.WaitGroup // one per reserved slot; Add under mu
+}
+
+func newDeliveryPool(workers, perMerchant int) *deliveryPool {
+	if workers <= 0 {
+		workers = 32
+	}
+	if perMerchant <= 0 {
+		perMerchant = 2
+	}
+	return &deliveryPool{workers: workers, perMerchant: perMerchant, inFlight: map[string]int{}}
+}
+
+// reserve takes a slot for one of mchid's deliveries, if there is one.
+func (p *deliveryPool) reserve(mchid string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || p.total >= p.workers || p.inFlight[mchid] >= p.perMerchant {
+		return false
+	}
+	p.total++
+	p.inFlight[mchid]++
+	p.wg.Add(1)
+	return true
+}
+
+func (p *deliveryPool) release(mchid string) {
+	p.mu.Lock()
+	p.total--
+	if p.inFlight[mchid]--; p.inFlight[mchid] <= 0 {
+		delete(p.inFlight, mchid)
+	}
+	p.mu.Unlock()
+	p.wg.Done()
+}
+
+// load is how many deliveries are in flight in all and for each merchant.
+func (p *deliveryPool) load(mchids []string) (int, map[string]int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(mchids))
+	for _, m := range mchids {
+		out[m] = p.inFlight[m]
+	}
+	return p.total, out
+}
+
+// close refuses new deliveries and waits for those in flight.
+func (p *deliveryPool) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+type dueNotification struct {
+	id, mchid, url, body string
+	attempts             int
+}
+
+// Deliver starts delivering the notifications that are due, as far as the
+// pool has room, and returns how many it started without waiting for
+// them. Each attempt is claimed by one node; merchants with the fewest
+// deliveries in flight go first, so a merchant whose server hangs cannot
+// hold back another's. Failed attempts are retried on WeChat's timetable
+// until the merchant answers 2xx. Close waits for what was started.
 func (s *Service) Deliver(ctx context.Context) (int, error) {
+	p := s.deliveries
+	if total, _ := p.load(nil); total >= p.workers {
+		return 0, nil
+	}
 	now := s.now()
-	rows, err := s.db.Query(ctx, dueNotifications, sqldb.Micro(now), sqldb.Micro(now))
+	rows, err := s.db.Query(ctx, dueNotifications, sqldb.Micro(now), sqldb.Micro(now), p.perMerchant, 4*p.workers)
 	if err != nil {
 		return 0, err
 	}
-	type due struct {
-		id, mchid, url, body string
-		attempts             int
-	}
-	var list []due
+	var list []dueNotification
+	var mchids []string
 	for rows.Next() {
-		var d due
+		var d dueNotification
 		if err := rows.Scan(&d.id, &d.mchid, &d.url, &d.body, &d.attempts); err != nil {
 			rows.Close()
 			return 0, err
 		}
 		list = append(list, d)
+		mchids = append(mchids, d.mchid)
 	}
 	rows.Close()
-	tried := 0
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	_, busy := p.load(mchids)
+	sort.SliceStable(list, func(i, j int) bool { return busy[list[i].mchid] < busy[list[j].mchid] })
+	started := 0
 	for _, d := range list {
-		res, err := s.db.Exec(ctx, claimNotification, sqldb.Micro(now.Add(time.Minute)), d.id, sqldb.Micro(now))
+		if !p.reserve(d.mchid) {
+			continue // this merchant, or the node, is at its limit
+		}
+		lease := sqldb.Micro(now.Add(claimLease))
+		res, err := s.db.Exec(ctx, claimNotification, lease, d.id, sqldb.Micro(now))
 		if err != nil {
-			return tried, err
+			p.release(d.mchid)
+			return started, err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
+			p.release(d.mchid)
 			continue // another node has it
 		}
-		tried++
-		status, sendErr := s.send(ctx, d.url, []byte(d.body))
-		state, next, delivered := "pending", now, any(nil)
-		msg := ""
-		if sendErr != nil {
-			msg = sendErr.Error()
-		}
-		switch {
-		case sendErr == nil && status >= 200 && status < 300:
-			state, delivered = "delivered", sqldb.Micro(s.now())
-		case d.attempts >= len(s.retry):
-			state = "failed"
-		default:
-			next = s.now().Add(s.retry[d.attempts])
-		}
-		if _, err := s.db.Exec(ctx, finishAttempt, state, sqldb.Micro(next), status, truncate(msg, 200), delivered, d.id); err != nil {
-			return tried, err
-		}
+		started++
+		go func() {
+			defer p.release(d.mchid)
+			s.attempt(ctx, d, lease)
+		}()
 	}
-	return tried, nil
+	return started, nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
+// attempt sends one claimed notification and records the outcome.
+func (s *Service) attempt(ctx context.Context, d dueNotification, lease int64) {
+	sendCtx, cancel := context.WithTimeout(ctx, deliveryTimeout)
+	status, sendErr := s.send(sendCtx, d.url, []byte(d.body))
+	cancel()
+	// The record is written even while the node stops: a delivered
+	// notification must not be sent again.
+	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer wcancel()
+	if sendErr != nil && ctx.Err() != nil {
+		// Cut short by the node stopping: not the merchant's failure.
+		// Hand the attempt back for any node to make now.
+		if _, err := s.db.Exec(wctx, releaseClaim, d.id, lease); err != nil {
+			s.log.Warn("releasing a notification", "id", d.id, "err", err)
+		}
+		return
 	}
-	return s
+	outcome := outbound.Outcome(status, sendErr)
+	state, next, delivered := "pending", s.now(), any(nil)
+	switch {
+	case sendErr == nil && status >= 200 && status < 300:
+		state, delivered = "delivered", sqldb.Micro(s.now())
+	case d.attempts >= len(s.retry):
+		state = "failed"
+	default:
+		next = s.now().Add(s.retry[d.attempts])
+	}
+	if outcome != "" {
+		// The details (addresses, ports, the error's text) stay in the
+		// server's log; the merchant sees only the outcome.
+		s.log.Info("notification not delivered", "id", d.id, "mchid", d.mchid, "status", status, "outcome", outcome, "err", sendErr)
+	}
+	res, err := s.db.Exec(wctx, finishAttempt, state, sqldb.Micro(next), status, outcome, delivered, d.id, lease)
+	if err != nil {
+		s.log.Warn("recording a notification attempt", "id", d.id, "err", err)
+		return
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		s.log.Warn("a notification's lease ran out during its attempt", "id", d.id)
+	}
 }
 
 // send posts one signed notification and returns the merchant's status.
+// The URL is checked again here, for rows stored before it was checked
+// at creation; the client checks the address it dials.
 func (s *Service) send(ctx context.Context, url string, body []byte) (int, error) {
+	if err := outbound.CheckURL(url, s.allowPrivate); err != nil {
+		return 0, err
+	}
 	ts := strconv.FormatInt(s.now().Unix(), 10)
 	nonce := plazapay.NewNonce()
 	sig, err := plazapay.Sign(s.key, plazapay.ResponseMessage(ts, nonce, body))
@@ -156,13 +290,43 @@ func (s *Service) send(ctx context.Context, url string, body []byte) (int, error
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode >= 300 {
-		return resp.StatusCode, fmt.Errorf("the merchant answered %d", resp.StatusCode)
-	}
+	outbound.Drain(resp)
 	return resp.StatusCode, nil
 }
+
+// checkNotifyURL is the rule for a notify_url given at order or refund
+// creation: an absolute http(s) URL with a host, no user info, at most
+// 255 characters (WeChat's string(255)); unless private outbound is
+// allowed, a literal IP host must be public (a host name is checked when
+// it is dialled).
+func (s *Service) checkNotifyURL(field, u string) error {
+	if len(u) > 255 || outbound.CheckURL(u, true) != nil {
+		return paramError(field, "notify_url is an absolute http(s) URL with a host and no user info, of at most 255 characters.")
+	}
+	if err := outbound.CheckURL(u, s.allowPrivate); err != nil {
+		return paramError(field, "notify_url must not point to a loopback, private, link-local or other non-public address.")
+	}
+	return nil
+}
+
+// validNotifyURL is checkNotifyURL's syntax part, for the fuzzed parser.
+func validNotifyURL(u string) bool {
+	return len(u) <= 255 && outbound.CheckURL(u, true) == nil
+}
+
+// publicOutcome is a stored last_error as the merchant may see it: rows
+// written before outcomes were generic held the dial error's text.
+func publicOutcome(stored string, status int) string {
+	if outcomeRe.MatchString(stored) {
+		return stored
+	}
+	if status > 0 {
+		return outbound.Outcome(status, nil)
+	}
+	return "connection failed"
+}
+
+var outcomeRe = regexp.MustCompile(`^(|HTTP [0-9]{3}( \(redirects are not followed\))?|refused: address not allowed|refused: invalid URL|timeout|TLS failed|connection failed)$`)
 
 // NotificationLog is one notification as its merchant sees it.
 type NotificationLog struct {
@@ -173,7 +337,7 @@ type NotificationLog struct {
 	Status      string     `json:"status"`
 	Attempts    int        `json:"attempts"`
 	LastStatus  int        `json:"last_status"`
-	LastError   string     `json:"last_error"`
+	LastError   string     `json:"last_error"` // a generic outcome: "HTTP 500", "timeout", "connection failed", "refused: address not allowed", …
 	CreatedAt   time.Time  `json:"created_at"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 }
@@ -193,6 +357,7 @@ func (s *Service) Notifications(ctx context.Context, mchid string, limit int) ([
 		if err := rows.Scan(&n.ID, &n.EventType, &n.ResourceID, &n.URL, &n.Status, &n.Attempts, &n.LastStatus, &n.LastError, &created, &delivered); err != nil {
 			return nil, err
 		}
+		n.LastError = publicOutcome(n.LastError, n.LastStatus)
 		n.CreatedAt = sqldb.FromMicro(created)
 		if delivered != nil {
 			t := sqldb.FromMicro(*delivered)
