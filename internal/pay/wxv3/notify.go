@@ -37,7 +37,7 @@ const (
 	// holds (its locked_until is the claim's token).
 	finishAttempt = `UPDATE notifications SET status = ?, attempts = attempts + 1, next_at = ?, locked_until = 0,
 		last_status = ?, last_error = ?, delivered_at = ? WHERE id = ? AND locked_until = ?`
-	releaseClaim = `UPDATE notifications SET locked_until = 0 WHERE id = ? AND locked_until = ?`
+	releaseClaim          = `UPDATE notifications SET locked_until = 0 WHERE id = ? AND locked_until = ?`
 	merchantNotifications = `SELECT id, event_type, resource_id, url, status, attempts, last_status, last_error, created_at, delivered_at
 		FROM notifications WHERE mchid = ? ORDER BY created_at DESC LIMIT ?`
 )
