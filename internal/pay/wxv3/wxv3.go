@@ -74,7 +74,7 @@ type Service struct {
 	now      func() time.Time
 	http     *http.Client
 	retry    []time.Duration
-	// allowPrivate and deliveries: see notify.go.
+	// allowPrivate and deliveries: see notify.go and delivery.go.
 	allowPrivate bool
 	deliveries   *deliveryPool
 	// batch group-commits the small writes of every signed request (its
