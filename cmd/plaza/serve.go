@@ -31,6 +31,9 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			cfg.DataDir, cfg.DB, cfg.Log = store.data, store.db, log
+			if demoMode {
+				cfg.AllowPrivateOutbound = true // the demo's shops are on loopback
+			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			n, err := node.New(ctx, cfg)
@@ -69,6 +72,7 @@ func serveCmd() *cobra.Command {
 	f.Float64Var(&cfg.RateAccount, "rate-account", 200, "requests a second per signed-in account (0: no limit)")
 	f.StringVar(&cfg.PINSecret, "pin-secret", "", "HMAC key of payment PINs (every node must share it; default: a key file in --data)")
 	f.Float64Var(&cfg.RailFailureRate, "rail-failure-rate", 0, "share (0–1) of sandbox-rail top-ups and withdrawals that fail")
+	f.BoolVar(&cfg.AllowPrivateOutbound, "allow-private-outbound", false, "let merchant notify_urls reach loopback and private addresses (on in --demo)")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")
 	f.BoolVar(&demoMode, "demo", false, "seed demo users and print how to sign in")
 	f.StringVar(&devApp, "dev-app", "", "serve a mini-program from this folder, reloading on change")

@@ -63,6 +63,10 @@ type Config struct {
 	RailFailureRate float64
 	// SocketPing overrides how often sockets are pinged (tests).
 	SocketPing time.Duration
+	// AllowPrivateOutbound lets merchant notify_urls (every URL Plaza
+	// fetches) reach loopback, private and link-local addresses; on in
+	// --demo, whose shops run on loopback.
+	AllowPrivateOutbound bool
 	// DebugAddr serves net/http/pprof when set (keep it on loopback).
 	DebugAddr string
 	// Password overrides argon2id's parameters (tests only).
@@ -170,7 +174,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		return nil, err
 	}
 	n.Merchant = wxv3.NewService(wxv3.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
-		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry})
+		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry, AllowPrivateOutbound: c.AllowPrivateOutbound})
 	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, UnionKey: derive(key, "unionid"), Log: c.Log})
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
@@ -313,7 +317,9 @@ func (n *Node) moneyJobs(ctx context.Context) {
 }
 
 // notifier delivers merchant notifications from the outbox; every node
-// runs one, and each attempt is claimed by one node.
+// runs one, and each attempt is claimed by one node. Deliver starts the
+// due attempts on a bounded pool and returns, so one poll never waits on
+// a merchant's slow server; Merchant.Close waits for those in flight.
 func (n *Node) notifier(ctx context.Context) {
 	every := n.Config.NotifyEvery
 	if every == 0 {

@@ -45,6 +45,8 @@ func Start(t testing.TB, o Options) *node.Node {
 		BusPrefix: o.Prefix,
 		Password:  FastPasswords,
 		Log:       testLogger(t),
+		// Test shops listen on loopback; tests of the refusal turn it off.
+		AllowPrivateOutbound: true,
 	}
 	if o.Postgres && cfg.DB == "" {
 		cfg.DB = dbtest.PostgresURL(t)

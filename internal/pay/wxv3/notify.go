@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/outbound"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
@@ -18,12 +18,6 @@ import (
 const (
 	insertNotification = `INSERT INTO notifications (id, mchid, url, event_type, resource_id, body, status, attempts, next_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`
-	dueNotifications = `SELECT id, mchid, url, body, attempts FROM notifications
-		WHERE status = 'pending' AND next_at <= ? AND locked_until <= ? ORDER BY next_at LIMIT 50`
-	// Optimistic claim: one node delivers each attempt.
-	claimNotification = `UPDATE notifications SET locked_until = ? WHERE id = ? AND status = 'pending' AND locked_until <= ?`
-	finishAttempt     = `UPDATE notifications SET status = ?, attempts = attempts + 1, next_at = ?, locked_until = 0,
-		last_status = ?, last_error = ?, delivered_at = ? WHERE id = ?`
 	merchantNotifications = `SELECT id, event_type, resource_id, url, status, attempts, last_status, last_error, created_at, delivered_at
 		FROM notifications WHERE mchid = ? ORDER BY created_at DESC LIMIT ?`
 )
@@ -70,69 +64,13 @@ func (s *Service) enqueue(ctx context.Context, tx *sqldb.Tx, m Merchant, url, ev
 	return err
 }
 
-// Deliver sends the notifications that are due, once each per attempt
-// across all nodes, and schedules retries on WeChat's timetable until the
-// merchant answers 2xx. It returns how many it tried.
-func (s *Service) Deliver(ctx context.Context) (int, error) {
-	now := s.now()
-	rows, err := s.db.Query(ctx, dueNotifications, sqldb.Micro(now), sqldb.Micro(now))
-	if err != nil {
+// send posts one signed notification and returns the merchant's status.
+// The URL is checked again here, for rows stored before it was checked
+// at creation; the client checks the address it dials.
+func (s *Service) send(ctx context.Context, url string, body []byte) (int, error) {
+	if err := outbound.CheckURL(url, s.allowPrivate); err != nil {
 		return 0, err
 	}
-	type due struct {
-		id, mchid, url, body string
-		attempts             int
-	}
-	var list []due
-	for rows.Next() {
-		var d due
-		if err := rows.Scan(&d.id, &d.mchid, &d.url, &d.body, &d.attempts); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		list = append(list, d)
-	}
-	rows.Close()
-	tried := 0
-	for _, d := range list {
-		res, err := s.db.Exec(ctx, claimNotification, sqldb.Micro(now.Add(time.Minute)), d.id, sqldb.Micro(now))
-		if err != nil {
-			return tried, err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			continue // another node has it
-		}
-		tried++
-		status, sendErr := s.send(ctx, d.url, []byte(d.body))
-		state, next, delivered := "pending", now, any(nil)
-		msg := ""
-		if sendErr != nil {
-			msg = sendErr.Error()
-		}
-		switch {
-		case sendErr == nil && status >= 200 && status < 300:
-			state, delivered = "delivered", sqldb.Micro(s.now())
-		case d.attempts >= len(s.retry):
-			state = "failed"
-		default:
-			next = s.now().Add(s.retry[d.attempts])
-		}
-		if _, err := s.db.Exec(ctx, finishAttempt, state, sqldb.Micro(next), status, truncate(msg, 200), delivered, d.id); err != nil {
-			return tried, err
-		}
-	}
-	return tried, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
-// send posts one signed notification and returns the merchant's status.
-func (s *Service) send(ctx context.Context, url string, body []byte) (int, error) {
 	ts := strconv.FormatInt(s.now().Unix(), 10)
 	nonce := plazapay.NewNonce()
 	sig, err := plazapay.Sign(s.key, plazapay.ResponseMessage(ts, nonce, body))
@@ -156,13 +94,43 @@ func (s *Service) send(ctx context.Context, url string, body []byte) (int, error
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode >= 300 {
-		return resp.StatusCode, fmt.Errorf("the merchant answered %d", resp.StatusCode)
-	}
+	outbound.Drain(resp)
 	return resp.StatusCode, nil
 }
+
+// checkNotifyURL is the rule for a notify_url given at order or refund
+// creation: an absolute http(s) URL with a host, no user info, at most
+// 255 characters (WeChat's string(255)); unless private outbound is
+// allowed, a literal IP host must be public (a host name is checked when
+// it is dialled).
+func (s *Service) checkNotifyURL(field, u string) error {
+	if len(u) > 255 || outbound.CheckURL(u, true) != nil {
+		return paramError(field, "notify_url is an absolute http(s) URL with a host and no user info, of at most 255 characters.")
+	}
+	if err := outbound.CheckURL(u, s.allowPrivate); err != nil {
+		return paramError(field, "notify_url must not point to a loopback, private, link-local or other non-public address.")
+	}
+	return nil
+}
+
+// validNotifyURL is checkNotifyURL's syntax part, for the fuzzed parser.
+func validNotifyURL(u string) bool {
+	return len(u) <= 255 && outbound.CheckURL(u, true) == nil
+}
+
+// publicOutcome is a stored last_error as the merchant may see it: rows
+// written before outcomes were generic held the dial error's text.
+func publicOutcome(stored string, status int) string {
+	if outcomeRe.MatchString(stored) {
+		return stored
+	}
+	if status > 0 {
+		return outbound.Outcome(status, nil)
+	}
+	return "connection failed"
+}
+
+var outcomeRe = regexp.MustCompile(`^(|HTTP [0-9]{3}( \(redirects are not followed\))?|refused: address not allowed|refused: invalid URL|timeout|TLS failed|connection failed)$`)
 
 // NotificationLog is one notification as its merchant sees it.
 type NotificationLog struct {
@@ -173,7 +141,7 @@ type NotificationLog struct {
 	Status      string     `json:"status"`
 	Attempts    int        `json:"attempts"`
 	LastStatus  int        `json:"last_status"`
-	LastError   string     `json:"last_error"`
+	LastError   string     `json:"last_error"` // a generic outcome: "HTTP 500", "timeout", "connection failed", "refused: address not allowed", …
 	CreatedAt   time.Time  `json:"created_at"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 }
@@ -193,6 +161,7 @@ func (s *Service) Notifications(ctx context.Context, mchid string, limit int) ([
 		if err := rows.Scan(&n.ID, &n.EventType, &n.ResourceID, &n.URL, &n.Status, &n.Attempts, &n.LastStatus, &n.LastError, &created, &delivered); err != nil {
 			return nil, err
 		}
+		n.LastError = publicOutcome(n.LastError, n.LastStatus)
 		n.CreatedAt = sqldb.FromMicro(created)
 		if delivered != nil {
 			t := sqldb.FromMicro(*delivered)

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -177,6 +176,9 @@ func (s *Service) checkOrder(ctx context.Context, m Merchant, tradeType string, 
 	if err := validateOrder(m.MchID, tradeType, in); err != nil {
 		return err
 	}
+	if err := s.checkNotifyURL("/notify_url", in.NotifyURL); err != nil { // notify.go
+		return err
+	}
 	var bound string
 	if err := s.db.QueryRow(ctx, selectAppMchID, in.AppID).Scan(&bound); err != nil || bound != m.MchID {
 		return v3err(400, "APPID_MCHID_NOT_MATCH", "appid %s is not bound to mchid %s.", in.AppID, m.MchID)
@@ -206,8 +208,8 @@ func validateOrder(mchid, tradeType string, in *OrderRequest) error {
 		return paramError("/out_trade_no", "out_trade_no has 6 to 32 of 0-9 A-Z a-z _ - | *.")
 	case utf8.RuneCountInString(in.Attach) > 128:
 		return paramError("/attach", "attach has at most 128 characters.")
-	case !strings.HasPrefix(in.NotifyURL, "https://") && !strings.HasPrefix(in.NotifyURL, "http://") || len(in.NotifyURL) > 255:
-		return paramError("/notify_url", "notify_url is an http(s) URL of at most 255 characters.")
+	case !validNotifyURL(in.NotifyURL): // notify.go
+		return paramError("/notify_url", "notify_url is an absolute http(s) URL with a host and no user info, of at most 255 characters.")
 	case in.Amount.Total <= 0 || in.Amount.Total > pay.MaxAmount:
 		return paramError("/amount/total", "amount.total is a whole number of fen, more than 0.")
 	}

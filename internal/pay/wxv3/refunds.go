@@ -113,6 +113,11 @@ func (s *Service) CreateRefund(ctx context.Context, m Merchant, raw []byte) (Ref
 	case utf8.RuneCountInString(in.Reason) > 80:
 		return Refund{}, paramError("/reason", "reason has at most 80 characters.")
 	}
+	if in.NotifyURL != "" { // without one, the order's is used
+		if err := s.checkNotifyURL("/notify_url", in.NotifyURL); err != nil { // notify.go
+			return Refund{}, err
+		}
+	}
 	var o orderRow
 	var err error
 	if in.TransactionID != "" {

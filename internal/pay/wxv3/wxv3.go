@@ -23,6 +23,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/platform/outbound"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -48,8 +49,15 @@ type Config struct {
 	OpenIDKey []byte
 	Log       *slog.Logger
 	Now       func() time.Time
-	// HTTP delivers notifications; its timeout is the merchant's 5 s.
+	// HTTP delivers notifications (default: an outbound client, with the
+	// merchant's 5 s timeout and no private addresses).
 	HTTP *http.Client
+	// AllowPrivateOutbound lets notify_urls name loopback and private
+	// addresses (--allow-private-outbound).
+	AllowPrivateOutbound bool
+	// NotifyWorkers and NotifyPerMerchant bound the notifications this
+	// node delivers at once, in all (32) and per merchant (2).
+	NotifyWorkers, NotifyPerMerchant int
 	// Retry is the delay before each retry of a notification.
 	Retry []time.Duration
 }
@@ -66,6 +74,9 @@ type Service struct {
 	now      func() time.Time
 	http     *http.Client
 	retry    []time.Duration
+	// allowPrivate and deliveries: see notify.go and delivery.go.
+	allowPrivate bool
+	deliveries   *deliveryPool
 	// batch group-commits the small writes of every signed request (its
 	// nonce, a new order), so that they share fsyncs.
 	batch *sqldb.Batcher
@@ -125,7 +136,7 @@ func NewService(c Config) *Service {
 		c.Now = time.Now
 	}
 	if c.HTTP == nil {
-		c.HTTP = &http.Client{Timeout: 5 * time.Second}
+		c.HTTP = outbound.NewClient(outbound.Options{AllowPrivate: c.AllowPrivateOutbound})
 	}
 	if c.Retry == nil {
 		c.Retry = WeChatRetry
@@ -136,11 +147,15 @@ func NewService(c Config) *Service {
 	}
 	return &Service{cert: cert, db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
 		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, batch: c.DB.NewBatcher(4, 256),
-		verified: map[string]cachedMerchant{}}
+		verified: map[string]cachedMerchant{}, allowPrivate: c.AllowPrivateOutbound,
+		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant)}
 }
 
-// Close finishes queued writes.
-func (s *Service) Close() { s.batch.Close() }
+// Close waits for the deliveries in flight and finishes queued writes.
+func (s *Service) Close() {
+	s.deliveries.close()
+	s.batch.Close()
+}
 
 // exec runs one write statement through group commit.
 func (s *Service) exec(ctx context.Context, key, query string, args ...any) error {
