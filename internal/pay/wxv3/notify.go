@@ -103,7 +103,7 @@ func (s *Service) Deliver(ctx context.Context) (int, error) {
 			continue // another node has it
 		}
 		tried++
-		status, sendErr := s.send(ctx, d.url, []byte(d.body))
+		status, sendErr := s.send(ctx, d.mchid, d.url, []byte(d.body))
 		state, next, delivered := "pending", now, any(nil)
 		msg := ""
 		if sendErr != nil {
@@ -131,8 +131,9 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// send posts one signed notification and returns the merchant's status.
-func (s *Service) send(ctx context.Context, url string, body []byte) (int, error) {
+// send posts one signed notification to merchant mchid and returns its
+// status. Wechatpay-Serial follows the merchant's platform mode.
+func (s *Service) send(ctx context.Context, mchid, url string, body []byte) (int, error) {
 	ts := strconv.FormatInt(s.now().Unix(), 10)
 	nonce := plazapay.NewNonce()
 	sig, err := plazapay.Sign(s.key, plazapay.ResponseMessage(ts, nonce, body))
@@ -148,7 +149,7 @@ func (s *Service) send(ctx context.Context, url string, body []byte) (int, error
 	h.Set("Wechatpay-Timestamp", ts)
 	h.Set("Wechatpay-Nonce", nonce)
 	h.Set("Wechatpay-Signature", sig)
-	h.Set("Wechatpay-Serial", s.keyID)
+	h.Set("Wechatpay-Serial", s.notifySerial(ctx, mchid))
 	h.Set("Wechatpay-Signature-Type", plazapay.Scheme)
 	h.Set("Request-ID", ids.New("req"))
 	h.Set("User-Agent", "PlazaPay-Notify/1")
