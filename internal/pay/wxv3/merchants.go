@@ -19,12 +19,12 @@ import (
 
 // Merchant is a shop that takes Plaza Pay.
 type Merchant struct {
-	MchID          string   `json:"mchid"`
-	Name           string   `json:"name"`
-	Region         string   `json:"region"`
-	OwnerID        string   `json:"owner_id"`
-	SerialNo       string   `json:"serial_no,omitempty"`
-	HasCredentials bool     `json:"has_credentials"`
+	MchID          string `json:"mchid"`
+	Name           string `json:"name"`
+	Region         string `json:"region"`
+	OwnerID        string `json:"owner_id"`
+	SerialNo       string `json:"serial_no,omitempty"`
+	HasCredentials bool   `json:"has_credentials"`
 	// PlatformMode is how Plaza proves its answers to this merchant:
 	// ModePublicKey or ModeCertificate.
 	PlatformMode string   `json:"platform_mode"`
