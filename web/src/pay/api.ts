@@ -27,6 +27,7 @@ export interface Merchant {
   owner_id: string;
   serial_no?: string;
   has_credentials: boolean;
+  platform_mode?: 'public_key' | 'certificate' | string;
   appids: string[] | null;
 }
 
