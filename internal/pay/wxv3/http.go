@@ -36,6 +36,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/merchants/{mchid}/notifications", a(h.notifications))
 	mux.Handle("GET /api/v1/pay/prepay/{id}", a(h.prepay))
 	mux.Handle("POST /api/v1/pay/confirm", a(h.confirm))
+	mux.Handle("POST /api/v1/pay/app-request", a(h.appRequest))
 
 	mux.Handle("POST /v3/pay/transactions/jsapi", h.v3(h.order(TradeJSAPI)))
 	mux.Handle("POST /v3/pay/transactions/app", h.v3(h.order(TradeApp)))
@@ -381,6 +382,21 @@ func (h *Handler) prepay(w http.ResponseWriter, r *http.Request) error {
 		Prepay
 		RedirectURL string `json:"redirect_url,omitempty"`
 	}{p, h.Service.ReturnURL(r.Context(), p.PrepayID, r.URL.Query().Get("redirect_url"))})
+	return nil
+}
+
+// appRequest checks an app's payment parameters (plazapay.AppPayment) and
+// shows the order to confirm.
+func (h *Handler) appRequest(w http.ResponseWriter, r *http.Request) error {
+	var in plazapay.AppPaymentParams
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := h.Service.AppPaymentRequest(r.Context(), httpx.Caller(r).UserID, in.AppID, in.PartnerID, in.PrepayID, in.Package, in.NonceStr, in.TimeStamp, in.Sign)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
 

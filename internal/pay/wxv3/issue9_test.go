@@ -436,3 +436,47 @@ func TestPlatformCertificateMode(t *testing.T) {
 }
 
 func errorsIsVerification(err error) bool { return errors.Is(err, plazapay.ErrVerification) }
+
+// An App order's payment parameters are checked before the payer sees it:
+// the sign over appid\ntimestamp\nnoncestr\nprepayid\n with the merchant's
+// key, package Sign=WXPay, partnerid the merchant.
+func TestAppPaymentRequest(t *testing.T) {
+	ctx := context.Background()
+	n := nodetest.Start(t, nodetest.Options{Tune: fastNotify})
+	s := newShop(t, n, "appshop")
+	ann := buyer(t, n, "ann", 5_000)
+	prepay, err := s.client.PrepayApp(ctx, plazapay.AppRequest{AppID: "wx" + s.mchid, Description: "In-app tea", OutTradeNo: "APPPAY0001",
+		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 300}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.client.AppPayment("wx"+s.mchid, prepay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, mutate := range map[string]func(*plazapay.AppPaymentParams){
+		"a forged sign": func(q *plazapay.AppPaymentParams) { q.NonceStr = "forged" },
+		"the prefixed prepay_id": func(q *plazapay.AppPaymentParams) {
+			q.Sign, _ = plazapay.AppPaySign(mkey(t), q.AppID, q.TimeStamp, q.NonceStr, "prepay_id="+q.PrepayID)
+		},
+		"another partnerid": func(q *plazapay.AppPaymentParams) { q.PartnerID = "1600000000" },
+		"another package":   func(q *plazapay.AppPaymentParams) { q.Package = "prepay_id=" + q.PrepayID },
+		"another app":       func(q *plazapay.AppPaymentParams) { q.AppID = "wxother" },
+	} {
+		q := p
+		mutate(&q)
+		if r := ann.Do(t, "POST", "/api/v1/pay/app-request", q); r.Status != 422 || r.Code() != "bad_pay_sign" {
+			t.Errorf("%s: %d %s", what, r.Status, r.Body)
+		}
+	}
+	r := ann.Do(t, "POST", "/api/v1/pay/app-request", p)
+	if r.Status != 200 || r.Str("prepay_id") != prepay || r.Str("trade_type") != "APP" {
+		t.Fatalf("app request: %d %s", r.Status, r.Body)
+	}
+	if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": prepay, "pin": "112233"}); r.Status != 200 {
+		t.Fatalf("confirm: %d %s", r.Status, r.Body)
+	}
+	if ev := s.next(t, "TRANSACTION.SUCCESS"); ev["out_trade_no"] != "APPPAY0001" || ev["trade_type"] != "APP" {
+		t.Fatalf("notification: %v", ev)
+	}
+}
