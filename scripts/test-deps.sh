@@ -58,4 +58,19 @@ if ! port_open 4222; then
     log "nats-server is not installed here: external-NATS tests will skip (or fail if required)"
   fi
 fi
+# --- npm WeChat Pay SDK (pkg/plazapay/nodesdk, owned by the merchant API) ---
+# The Node SDK test (go test ./pkg/plazapay/nodesdk) drives Plaza with
+# wechatpay-axios-plugin, pinned in package-lock.json. It needs node; it
+# skips without it unless PLAZA_TEST_REQUIRE names "node".
+nodesdk="$(dirname "$0")/../pkg/plazapay/nodesdk"
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$nodesdk/node_modules/wechatpay-axios-plugin/package.json" ]; then
+    log "installing the npm WeChat Pay SDK for the Node SDK test (npm ci)"
+    (cd "$nodesdk" && npm ci --no-audit --no-fund >&2) || log "npm ci failed in $nodesdk: the Node SDK test will try again itself"
+  fi
+else
+  log "no node/npm: the Node SDK test will skip (or fail if PLAZA_TEST_REQUIRE names node)"
+fi
+# --- end npm WeChat Pay SDK ---
+
 exit 0

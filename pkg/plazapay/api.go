@@ -1,9 +1,14 @@
 package plazapay
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,6 +48,38 @@ func (c *Client) PrepayJSAPI(ctx context.Context, req JSAPIRequest) (prepayID st
 		return "", errors.New("plazapay: jsapi prepay: answer has no prepay_id")
 	}
 	return out.PrepayID, nil
+}
+
+// PrepayApp places an App order and returns its prepay_id (pass it to
+// AppPayment).
+func (c *Client) PrepayApp(ctx context.Context, req AppRequest) (prepayID string, err error) {
+	if req.MchID == "" {
+		req.MchID = c.MchID
+	}
+	var out struct {
+		PrepayID string `json:"prepay_id"`
+	}
+	if err := c.Do(ctx, http.MethodPost, "/v3/pay/transactions/app", req, &out); err != nil {
+		return "", err
+	}
+	if out.PrepayID == "" {
+		return "", errors.New("plazapay: app prepay: answer has no prepay_id")
+	}
+	return out.PrepayID, nil
+}
+
+// AppPayment builds the parameters an app passes to the payment SDK for
+// prepayID: partnerid = MchID, package "Sign=WXPay", a fresh noncestr, the
+// timestamp, and sign = AppPaySign over appid, timestamp, noncestr and
+// prepayid.
+func (c *Client) AppPayment(appID, prepayID string) (AppPaymentParams, error) {
+	p := AppPaymentParams{AppID: appID, PartnerID: c.MchID, PrepayID: prepayID, Package: "Sign=WXPay",
+		NonceStr: NewNonce(), TimeStamp: strconv.FormatInt(c.now().Unix(), 10)}
+	var err error
+	if p.Sign, err = AppPaySign(c.PrivateKey, appID, p.TimeStamp, p.NonceStr, prepayID); err != nil {
+		return AppPaymentParams{}, err
+	}
+	return p, nil
 }
 
 // PrepayH5 places an H5 order and returns its h5_url.
@@ -112,14 +149,72 @@ func (c *Client) QueryRefund(ctx context.Context, outRefundNo string) (*Refund, 
 	return &r, nil
 }
 
-// TradeBill asks for the trade bill of billDate (YYYY-MM-DD); fetch the file
-// with Download.
+// TradeBill asks for the trade bill (all types, plain CSV) of billDate
+// (YYYY-MM-DD, a day that is over); fetch the file with DownloadBill.
 func (c *Client) TradeBill(ctx context.Context, billDate string) (*BillURL, error) {
+	return c.TradeBillWith(ctx, BillRequest{BillDate: billDate})
+}
+
+// TradeBillWith asks for a trade bill (GET /v3/bill/tradebill).
+func (c *Client) TradeBillWith(ctx context.Context, req BillRequest) (*BillURL, error) {
+	q := url.Values{"bill_date": {req.BillDate}}
+	if req.BillType != "" {
+		q.Set("bill_type", req.BillType)
+	}
+	if req.TarType != "" {
+		q.Set("tar_type", req.TarType)
+	}
 	var b BillURL
-	if err := c.Do(ctx, http.MethodGet, "/v3/bill/tradebill?"+url.Values{"bill_date": {billDate}}.Encode(), nil, &b); err != nil {
+	if err := c.Do(ctx, http.MethodGet, "/v3/bill/tradebill?"+q.Encode(), nil, &b); err != nil {
 		return nil, err
 	}
+	b.gzip = req.TarType == "GZIP"
 	return &b, nil
+}
+
+// FundFlowBill asks for a fund flow bill (GET /v3/bill/fundflowbill);
+// AccountType defaults to BASIC.
+func (c *Client) FundFlowBill(ctx context.Context, req BillRequest) (*BillURL, error) {
+	q := url.Values{"bill_date": {req.BillDate}}
+	if req.AccountType != "" {
+		q.Set("account_type", req.AccountType)
+	}
+	if req.TarType != "" {
+		q.Set("tar_type", req.TarType)
+	}
+	var b BillURL
+	if err := c.Do(ctx, http.MethodGet, "/v3/bill/fundflowbill?"+q.Encode(), nil, &b); err != nil {
+		return nil, err
+	}
+	b.gzip = req.TarType == "GZIP"
+	return &b, nil
+}
+
+// DownloadBill fetches the file of b, decompresses it when it was asked
+// for with tar_type GZIP, and checks its SHA-1 against b.HashValue (which
+// covers the plain CSV). It returns the CSV.
+func (c *Client) DownloadBill(ctx context.Context, b *BillURL) ([]byte, error) {
+	data, err := c.Download(ctx, b.DownloadURL)
+	if err != nil {
+		return nil, err
+	}
+	if b.gzip {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("plazapay: bill: %w", err)
+		}
+		if data, err = io.ReadAll(zr); err != nil {
+			return nil, fmt.Errorf("plazapay: bill: %w", err)
+		}
+	}
+	if !strings.EqualFold(b.HashType, "SHA1") {
+		return nil, fmt.Errorf("plazapay: bill: hash_type %q", b.HashType)
+	}
+	sum := sha1.Sum(data)
+	if !strings.EqualFold(hex.EncodeToString(sum[:]), b.HashValue) {
+		return nil, fmt.Errorf("%w: the bill's SHA-1 is not hash_value", ErrVerification)
+	}
+	return data, nil
 }
 
 // Download fetches a bill file from a BillURL.DownloadURL (absolute, or a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,11 @@ type Config struct {
 	PlatformKey *rsa.PublicKey
 	// PlatformKeyID is its id (PUB_KEY_ID_…); Wechatpay-Serial must equal it.
 	PlatformKeyID string
+	// Certificates are the platform certificates of a merchant in
+	// certificate mode (from DownloadCertificates): an answer whose
+	// Wechatpay-Serial is one's serial (uppercase hex) is verified with its
+	// key. Either these or PlatformKey and PlatformKeyID are required.
+	Certificates []*x509.Certificate
 	// APIv3Key is the 32-byte APIv3 key that decrypts notifications. It is
 	// needed only by ParseNotification.
 	APIv3Key string
@@ -54,8 +60,9 @@ type Client struct {
 }
 
 // NewClient checks cfg and returns a Client. BaseURL, MchID, SerialNo,
-// PrivateKey, PlatformKey and PlatformKeyID are required; APIv3Key, when set,
-// must be 32 bytes.
+// PrivateKey, and PlatformKey with PlatformKeyID (public-key mode) or
+// Certificates (certificate mode) are required; APIv3Key, when set, must be
+// 32 bytes.
 func NewClient(cfg Config) (*Client, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
@@ -69,9 +76,9 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, errors.New("plazapay: SerialNo is required")
 	case cfg.PrivateKey == nil:
 		return nil, errors.New("plazapay: PrivateKey is required")
-	case cfg.PlatformKey == nil:
-		return nil, errors.New("plazapay: PlatformKey is required")
-	case cfg.PlatformKeyID == "":
+	case len(cfg.Certificates) == 0 && cfg.PlatformKey == nil:
+		return nil, errors.New("plazapay: PlatformKey (or Certificates) is required")
+	case len(cfg.Certificates) == 0 && cfg.PlatformKeyID == "":
 		return nil, errors.New("plazapay: PlatformKeyID is required")
 	case cfg.APIv3Key != "" && len(cfg.APIv3Key) != 32:
 		return nil, fmt.Errorf("plazapay: APIv3Key must be 32 bytes, got %d", len(cfg.APIv3Key))
@@ -187,6 +194,8 @@ func (c *Client) send(ctx context.Context, method, rawURL string, body any, limi
 	req.Header.Set("User-Agent", UserAgent)
 	if c.PlatformKeyID != "" {
 		req.Header.Set(HeaderSerial, c.PlatformKeyID)
+	} else if len(c.Certificates) > 0 {
+		req.Header.Set(HeaderSerial, CertificateSerial(newestCertificate(c.Certificates)))
 	}
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
@@ -252,8 +261,9 @@ func (c *Client) verifySigned(h http.Header, body []byte) error {
 	if st := h.Get(HeaderSignatureType); st != "" && st != Scheme {
 		return fmt.Errorf("%w: unsupported %s %q", ErrVerification, HeaderSignatureType, st)
 	}
-	if serial != c.PlatformKeyID {
-		return fmt.Errorf("%w: %s %q is not the platform key id %q", ErrVerification, HeaderSerial, serial, c.PlatformKeyID)
+	key := c.verifierFor(serial)
+	if key == nil {
+		return fmt.Errorf("%w: %s %q is neither the platform key id %q nor a known platform certificate", ErrVerification, HeaderSerial, serial, c.PlatformKeyID)
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
@@ -263,8 +273,23 @@ func (c *Client) verifySigned(h http.Header, body []byte) error {
 	if skew >= MaxClockSkew || skew <= -MaxClockSkew {
 		return fmt.Errorf("%w: %s %s is %v away from now", ErrVerification, HeaderTimestamp, ts, skew.Round(time.Second))
 	}
-	if err := Verify(c.PlatformKey, ResponseMessage(ts, nonce, body), sig); err != nil {
+	if err := Verify(key, ResponseMessage(ts, nonce, body), sig); err != nil {
 		return fmt.Errorf("%w: %w", ErrVerification, err)
+	}
+	return nil
+}
+
+// verifierFor is the key that Wechatpay-Serial serial names: the platform
+// public key by its id, or a platform certificate by its serial (exact
+// match, as the official SDK does).
+func (c *Client) verifierFor(serial string) *rsa.PublicKey {
+	if c.PlatformKey != nil && serial == c.PlatformKeyID {
+		return c.PlatformKey
+	}
+	for _, cert := range c.Certificates {
+		if k, ok := cert.PublicKey.(*rsa.PublicKey); ok && CertificateSerial(cert) == serial {
+			return k
+		}
 	}
 	return nil
 }

@@ -16,4 +16,14 @@
 //		Amount: plazapay.Amount{Total: 100}, Payer: plazapay.Payer{OpenID: openid}})
 //	params, err := c.RequestPayment("wx1234", prepayID) // hand to wx.requestPayment
 //	// in the notify_url handler: n, plaintext, err := c.ParseNotification(r)
+//
+// A merchant in certificate mode (platform_mode "certificate") downloads the
+// platform certificates instead of configuring a public key:
+//
+//	cfg := plazapay.Config{BaseURL: …, MchID: …, SerialNo: …, PrivateKey: key, APIv3Key: apiV3Key}
+//	cfg.Certificates, err = plazapay.DownloadCertificates(ctx, cfg)
+//	c, err := plazapay.NewClient(cfg)
+//
+// Apps use PrepayApp and AppPayment; bills TradeBillWith / FundFlowBill and
+// DownloadBill, which checks hash_value.
 package plazapay

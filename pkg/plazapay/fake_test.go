@@ -139,7 +139,7 @@ func (f *fakeServer) route(r *http.Request, body []byte) (int, []byte) {
 	if r.Method == http.MethodPost && !bytes.HasSuffix(body, []byte("}\n")) {
 		return http.StatusBadRequest, apiErr("PARAM_ERROR", "body is not SDK-encoded JSON")
 	}
-	if r.Header.Get(HeaderSerial) != testKeyID || r.Header.Get("User-Agent") == "" {
+	if sn := r.Header.Get(HeaderSerial); (sn != testKeyID && sn != "5157F09E") || r.Header.Get("User-Agent") == "" {
 		return http.StatusBadRequest, apiErr("INVALID_REQUEST", "missing Wechatpay-Serial or User-Agent")
 	}
 	rec := recorded{Method: r.Method, RequestURI: r.RequestURI, Body: body}

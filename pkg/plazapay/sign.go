@@ -97,6 +97,24 @@ func VerifyPaySign(key *rsa.PublicKey, appID, timeStamp, nonceStr, pkg, paySign 
 	return Verify(key, payMessage(appID, timeStamp, nonceStr, pkg), paySign)
 }
 
+// appPayMessage is appid\ntimestamp\nnoncestr\nprepayid\n: the App
+// payment's signed string (the bare prepay_id, no "prepay_id=" prefix).
+func appPayMessage(appID, timeStamp, nonceStr, prepayID string) []byte {
+	return []byte(appID + "\n" + timeStamp + "\n" + nonceStr + "\n" + prepayID + "\n")
+}
+
+// AppPaySign is the App payment signature ("调起支付" for apps):
+// SHA256withRSA with the merchant key over
+// appid\ntimestamp\nnoncestr\nprepayid\n.
+func AppPaySign(key *rsa.PrivateKey, appID, timeStamp, nonceStr, prepayID string) (string, error) {
+	return Sign(key, appPayMessage(appID, timeStamp, nonceStr, prepayID))
+}
+
+// VerifyAppPaySign checks a sign made by AppPaySign, with the merchant public key.
+func VerifyAppPaySign(key *rsa.PublicKey, appID, timeStamp, nonceStr, prepayID, sign string) error {
+	return Verify(key, appPayMessage(appID, timeStamp, nonceStr, prepayID), sign)
+}
+
 const nonceAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 // NewNonce returns 32 characters of [0-9A-Za-z] drawn uniformly from

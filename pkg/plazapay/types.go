@@ -43,6 +43,19 @@ type JSAPIRequest struct {
 	Payer       Payer  `json:"payer"`
 }
 
+// AppRequest is the body of POST /v3/pay/transactions/app (native apps).
+// MchID is filled from the Client when empty.
+type AppRequest struct {
+	AppID       string `json:"appid"`
+	MchID       string `json:"mchid"`
+	Description string `json:"description"`
+	OutTradeNo  string `json:"out_trade_no"`
+	TimeExpire  string `json:"time_expire,omitempty"` // RFC3339
+	Attach      string `json:"attach,omitempty"`
+	NotifyURL   string `json:"notify_url"`
+	Amount      Amount `json:"amount"`
+}
+
 // H5Request is the body of POST /v3/pay/transactions/h5 (mobile browsers).
 // MchID is filled from the Client when empty.
 type H5Request struct {
@@ -159,6 +172,8 @@ type BillURL struct {
 	HashType    string `json:"hash_type"` // SHA1
 	HashValue   string `json:"hash_value"`
 	DownloadURL string `json:"download_url"`
+
+	gzip bool // asked for with tar_type GZIP
 }
 
 // Notification is the envelope of a notification POSTed to notify_url.
@@ -188,4 +203,28 @@ type PaymentParams struct {
 	Package   string `json:"package"`  // prepay_id=…
 	SignType  string `json:"signType"` // RSA
 	PaySign   string `json:"paySign"`
+}
+
+// AppPaymentParams is what an app hands to the payment SDK (WeChat's
+// PayReq) for an App order: appid, partnerid (the mchid), prepayid,
+// package "Sign=WXPay", noncestr, timestamp (unix seconds) and sign.
+type AppPaymentParams struct {
+	AppID     string `json:"appid"`
+	PartnerID string `json:"partnerid"`
+	PrepayID  string `json:"prepayid"`
+	Package   string `json:"package"`
+	NonceStr  string `json:"noncestr"`
+	TimeStamp string `json:"timestamp"`
+	Sign      string `json:"sign"`
+}
+
+// BillRequest asks for a bill. BillDate is YYYY-MM-DD (a closed day);
+// BillType (trade bills: ALL, SUCCESS, REFUND) or AccountType (fund flow
+// bills: BASIC, OPERATION, FEES) may be empty for the default; TarType is
+// "" (plain CSV) or "GZIP".
+type BillRequest struct {
+	BillDate    string
+	BillType    string
+	AccountType string
+	TarType     string
 }

@@ -170,7 +170,7 @@ func (s *Service) Deliver(ctx context.Context) (int, error) {
 // attempt sends one claimed notification and records the outcome.
 func (s *Service) attempt(ctx context.Context, d dueNotification, lease int64) {
 	sendCtx, cancel := context.WithTimeout(ctx, deliveryTimeout)
-	status, sendErr := s.send(sendCtx, d.url, []byte(d.body))
+	status, sendErr := s.send(sendCtx, d.mchid, d.url, []byte(d.body))
 	cancel()
 	// The record is written even while the node stops: a delivered
 	// notification must not be sent again.

@@ -32,11 +32,14 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("PUT /api/v1/merchants/{mchid}/credentials", a(h.credentials))
 	mux.Handle("GET /api/v1/merchants/{mchid}/platform-key", a(h.platformKey))
 	mux.Handle("POST /api/v1/merchants/{mchid}/apps", a(h.bindApp))
+	mux.Handle("DELETE /api/v1/merchants/{mchid}/apps/{appid}", a(h.unbindApp))
 	mux.Handle("GET /api/v1/merchants/{mchid}/notifications", a(h.notifications))
 	mux.Handle("GET /api/v1/pay/prepay/{id}", a(h.prepay))
 	mux.Handle("POST /api/v1/pay/confirm", a(h.confirm))
+	mux.Handle("POST /api/v1/pay/app-request", a(h.appRequest))
 
 	mux.Handle("POST /v3/pay/transactions/jsapi", h.v3(h.order(TradeJSAPI)))
+	mux.Handle("POST /v3/pay/transactions/app", h.v3(h.order(TradeApp)))
 	mux.Handle("POST /v3/pay/transactions/native", h.v3(h.order(TradeNative)))
 	mux.Handle("POST /v3/pay/transactions/h5", h.v3(h.order(TradeH5)))
 	mux.Handle("GET /v3/pay/transactions/id/{id}", h.v3(h.queryByID))
@@ -46,6 +49,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v3/refund/domestic/refunds/{no}", h.v3(h.queryRefund))
 	mux.Handle("GET /v3/certificates", h.v3(h.certificates))
 	mux.Handle("GET /v3/bill/tradebill", h.v3(h.tradeBill))
+	mux.Handle("GET /v3/bill/fundflowbill", h.v3(h.fundFlowBill))
 	mux.Handle("GET /v3/billdownload/file", http.HandlerFunc(h.billDownload))
 	mux.Handle("/v3/", h.v3(func(*http.Request, Merchant, []byte) (int, any, error) {
 		return 0, nil, v3err(404, "RESOURCE_NOT_EXISTS", "No such API.")
@@ -64,30 +68,29 @@ func (h *Handler) v3(fn v3Func) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxV3Body))
 		if err != nil {
-			h.respond(w, r, 0, nil, v3err(400, "PARAM_ERROR", "The body is larger than 1 MiB."))
+			h.respond(w, r, nil, 0, nil, v3err(400, "PARAM_ERROR", "The body is larger than 1 MiB."))
 			return
 		}
 		m, err := h.Service.verify(r.Context(), r, body)
 		if err != nil {
-			h.respond(w, r, 0, nil, err)
+			h.respond(w, r, nil, 0, nil, err)
 			return
 		}
 		status, out, err := fn(r, m, body)
-		h.respond(w, r, status, out, err)
+		h.respond(w, r, &m, status, out, err)
 	})
 }
+
+// errBadSignature is the one answer to a request whose signature does not
+// check out for whatever reason tied to the merchant (no such mchid, no
+// credentials, another serial, a wrong signature): an unsigned caller
+// learns nothing about which mchids exist.
+var errBadSignature = errSign("the signature does not match a registered merchant key for this request")
 
 func (s *Service) verify(ctx context.Context, r *http.Request, body []byte) (Merchant, error) {
 	auth, err := plazapay.ParseAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
 		return Merchant{}, errSign("the Authorization header is missing or malformed")
-	}
-	m, err := s.verifiedMerchant(ctx, auth.MchID)
-	if err != nil || !m.HasCredentials {
-		return Merchant{}, errSign("no merchant " + auth.MchID + " with registered credentials")
-	}
-	if !equalFoldASCII(auth.SerialNo, m.SerialNo) {
-		return Merchant{}, errSign("serial_no is not the merchant's registered certificate serial")
 	}
 	ts, err := strconv.ParseInt(auth.Timestamp, 10, 64)
 	if err != nil {
@@ -96,12 +99,21 @@ func (s *Service) verify(ctx context.Context, r *http.Request, body []byte) (Mer
 	if skew := s.now().Unix() - ts; skew > 300 || skew < -300 {
 		return Merchant{}, errSign("timestamp is more than 5 minutes from the server's clock")
 	}
-	msg := plazapay.RequestMessage(r.Method, r.RequestURI, auth.Timestamp, auth.NonceStr, body)
-	if err := plazapay.Verify(m.publicKey, msg, auth.Signature); err != nil {
-		return Merchant{}, errSign("the signature does not match the request")
-	}
 	if len(auth.NonceStr) == 0 || len(auth.NonceStr) > 64 {
 		return Merchant{}, errSign("nonce_str is missing or too long")
+	}
+	msg := plazapay.RequestMessage(r.Method, r.RequestURI, auth.Timestamp, auth.NonceStr, body)
+	m, err := s.verifiedMerchant(ctx, auth.MchID)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return Merchant{}, err
+	}
+	if err != nil || !m.HasCredentials || !equalFoldASCII(auth.SerialNo, m.SerialNo) {
+		// The same work and the same answer as a wrong signature.
+		plazapay.Verify(&s.key.PublicKey, msg, auth.Signature)
+		return Merchant{}, errBadSignature
+	}
+	if err := plazapay.Verify(m.publicKey, msg, auth.Signature); err != nil {
+		return Merchant{}, errBadSignature
 	}
 	err = s.exec(ctx, m.MchID, `INSERT INTO request_nonces (mchid, nonce, seen_at) VALUES (?, ?, ?)`, m.MchID, auth.NonceStr, sqldb.Micro(s.now()))
 	if sqldb.IsUniqueViolation(err) {
@@ -136,8 +148,9 @@ func (s *Service) PruneNonces(ctx context.Context) error {
 }
 
 // respond writes a signed answer: out as JSON with status, or err as
-// WeChat's error body.
-func (h *Handler) respond(w http.ResponseWriter, r *http.Request, status int, out any, err error) {
+// WeChat's error body. m is the verified merchant (nil if the request did
+// not verify): its platform mode picks Wechatpay-Serial.
+func (h *Handler) respond(w http.ResponseWriter, r *http.Request, m *Merchant, status int, out any, err error) {
 	var body []byte
 	if err != nil {
 		var ae *apiError
@@ -167,7 +180,7 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, status int, ou
 	hd.Set("Wechatpay-Timestamp", ts)
 	hd.Set("Wechatpay-Nonce", nonce)
 	hd.Set("Wechatpay-Signature", sig)
-	hd.Set("Wechatpay-Serial", s.serialFor(r))
+	hd.Set("Wechatpay-Serial", s.serialFor(m))
 	rid := httpx.RequestID(r.Context())
 	if rid == "" {
 		rid = ids.New("req")
@@ -188,20 +201,12 @@ func (h *Handler) order(tradeType string) v3Func {
 		}
 		switch tradeType {
 		case TradeNative:
-			return 200, map[string]string{"code_url": baseURL(r) + "/pay?pr=" + o.PrepayID}, nil
+			return 200, map[string]string{"code_url": httpx.BaseURL(r) + "/pay?pr=" + o.PrepayID}, nil
 		case TradeH5:
-			return 200, map[string]string{"h5_url": baseURL(r) + "/pay?pr=" + o.PrepayID + "&h5=1"}, nil
+			return 200, map[string]string{"h5_url": httpx.BaseURL(r) + "/pay?pr=" + o.PrepayID + "&h5=1"}, nil
 		}
 		return 200, map[string]string{"prepay_id": o.PrepayID}, nil
 	}
-}
-
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 func (h *Handler) mchidParam(r *http.Request, m Merchant) error {
@@ -307,11 +312,12 @@ func (h *Handler) credentials(w http.ResponseWriter, r *http.Request) error {
 		PublicKeyPEM string `json:"public_key_pem"`
 		SerialNo     string `json:"serial_no"`
 		APIv3Key     string `json:"apiv3_key"`
+		PlatformMode string `json:"platform_mode"`
 	}
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.Service.SetCredentials(r.Context(), httpx.Caller(r).UserID, r.PathValue("mchid"), in.PublicKeyPEM, in.SerialNo, in.APIv3Key); err != nil {
+	if err := h.Service.SetCredentialsMode(r.Context(), httpx.Caller(r).UserID, r.PathValue("mchid"), in.PublicKeyPEM, in.SerialNo, in.APIv3Key, in.PlatformMode); err != nil {
 		return err
 	}
 	httpx.NoContent(w)
@@ -340,6 +346,14 @@ func (h *Handler) bindApp(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (h *Handler) unbindApp(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Service.UnbindApp(r.Context(), httpx.Caller(r).UserID, r.PathValue("mchid"), r.PathValue("appid")); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
+	return nil
+}
+
 func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) error {
 	m, err := h.Service.Owned(r.Context(), httpx.Caller(r).UserID, r.PathValue("mchid"))
 	if err != nil {
@@ -359,6 +373,26 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) prepay(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.Service.PrepayFor(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	// The H5 page's return address, only if it belongs to the order's
+	// merchant (see ReturnURL); the page follows this, never its own query.
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		Prepay
+		RedirectURL string `json:"redirect_url,omitempty"`
+	}{p, h.Service.ReturnURL(r.Context(), p.PrepayID, r.URL.Query().Get("redirect_url"))})
+	return nil
+}
+
+// appRequest checks an app's payment parameters (plazapay.AppPayment) and
+// shows the order to confirm.
+func (h *Handler) appRequest(w http.ResponseWriter, r *http.Request) error {
+	var in plazapay.AppPaymentParams
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := h.Service.AppPaymentRequest(r.Context(), httpx.Caller(r).UserID, in.AppID, in.PartnerID, in.PrepayID, in.Package, in.NonceStr, in.TimeStamp, in.Sign)
 	if err != nil {
 		return err
 	}

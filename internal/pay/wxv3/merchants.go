@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -18,13 +19,16 @@ import (
 
 // Merchant is a shop that takes Plaza Pay.
 type Merchant struct {
-	MchID          string   `json:"mchid"`
-	Name           string   `json:"name"`
-	Region         string   `json:"region"`
-	OwnerID        string   `json:"owner_id"`
-	SerialNo       string   `json:"serial_no,omitempty"`
-	HasCredentials bool     `json:"has_credentials"`
-	AppIDs         []string `json:"appids"`
+	MchID          string `json:"mchid"`
+	Name           string `json:"name"`
+	Region         string `json:"region"`
+	OwnerID        string `json:"owner_id"`
+	SerialNo       string `json:"serial_no,omitempty"`
+	HasCredentials bool   `json:"has_credentials"`
+	// PlatformMode is how Plaza proves its answers to this merchant:
+	// ModePublicKey or ModeCertificate.
+	PlatformMode string   `json:"platform_mode"`
+	AppIDs       []string `json:"appids"`
 
 	publicKey *rsa.PublicKey
 	apiV3Key  string
@@ -32,8 +36,9 @@ type Merchant struct {
 
 const (
 	insertMerchant  = `INSERT INTO merchants (mchid, name, region, owner_id, created_at) VALUES (?, ?, ?, ?, ?)`
-	selectMerchant  = `SELECT mchid, name, region, owner_id, public_key_pem, serial_no, apiv3_key FROM merchants WHERE mchid = ?`
-	setCredentials  = `UPDATE merchants SET public_key_pem = ?, serial_no = ?, apiv3_key = ? WHERE mchid = ?`
+	selectMerchant  = `SELECT mchid, name, region, owner_id, public_key_pem, serial_no, apiv3_key, platform_mode FROM merchants WHERE mchid = ?`
+	setCredentials  = `UPDATE merchants SET public_key_pem = ?, serial_no = ?, apiv3_key = ?, platform_mode = ? WHERE mchid = ?`
+	deleteApp       = `DELETE FROM merchant_apps WHERE appid = ? AND mchid = ?`
 	insertApp       = `INSERT INTO merchant_apps (appid, mchid, created_at) VALUES (?, ?, ?)`
 	selectAppMchID  = `SELECT mchid FROM merchant_apps WHERE appid = ?`
 	selectApps      = `SELECT appid FROM merchant_apps WHERE mchid = ? ORDER BY appid`
@@ -52,7 +57,8 @@ func (s *Service) CreateMerchant(ctx context.Context, ownerID, name, region stri
 		return Merchant{}, errs.Field("region", "Region is an ISO 3166-1 alpha-2 code such as CN.")
 	}
 	for attempt := 0; ; attempt++ {
-		m := Merchant{MchID: fmt.Sprintf("16%08d", rand.IntN(100_000_000)), Name: name, Region: region, OwnerID: ownerID, AppIDs: []string{}}
+		m := Merchant{MchID: fmt.Sprintf("16%08d", rand.IntN(100_000_000)), Name: name, Region: region, OwnerID: ownerID,
+			PlatformMode: ModePublicKey, AppIDs: []string{}}
 		_, err := s.db.Exec(ctx, insertMerchant, m.MchID, m.Name, m.Region, m.OwnerID, sqldb.Micro(s.now()))
 		if sqldb.IsUniqueViolation(err) && attempt < 5 {
 			continue
@@ -65,7 +71,7 @@ func (s *Service) CreateMerchant(ctx context.Context, ownerID, name, region stri
 func (s *Service) Merchant(ctx context.Context, mchid string) (Merchant, error) {
 	var m Merchant
 	var pemText string
-	err := s.db.QueryRow(ctx, selectMerchant, mchid).Scan(&m.MchID, &m.Name, &m.Region, &m.OwnerID, &pemText, &m.SerialNo, &m.apiV3Key)
+	err := s.db.QueryRow(ctx, selectMerchant, mchid).Scan(&m.MchID, &m.Name, &m.Region, &m.OwnerID, &pemText, &m.SerialNo, &m.apiV3Key, &m.PlatformMode)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Merchant{}, errs.E(errs.NotFound, "No merchant %q.", mchid)
 	}
@@ -128,10 +134,30 @@ func (s *Service) MerchantsOf(ctx context.Context, ownerID string) ([]Merchant, 
 	return out, nil
 }
 
+// Platform modes: how Plaza proves its answers and notifications to a
+// merchant, chosen with the credentials.
+const (
+	// ModePublicKey signs under the platform public key: Wechatpay-Serial
+	// is its PUB_KEY_ID_…, and /v3/certificates answers 404
+	// RESOURCE_NOT_EXISTS, as WeChat does for public-key merchants.
+	ModePublicKey = "public_key"
+	// ModeCertificate is for integrations that download platform
+	// certificates: /v3/certificates serves Plaza's platform certificate
+	// sealed under the APIv3 key, and every answer and notification
+	// carries that certificate's serial.
+	ModeCertificate = "certificate"
+)
+
 // SetCredentials registers the merchant's RSA public key (PEM), its
-// certificate serial and the 32-byte APIv3 key. Errors: invalid_argument,
-// not_found.
+// certificate serial and the 32-byte APIv3 key, in public-key mode.
+// Errors: invalid_argument, not_found.
 func (s *Service) SetCredentials(ctx context.Context, ownerID, mchid, publicKeyPEM, serialNo, apiV3Key string) error {
+	return s.SetCredentialsMode(ctx, ownerID, mchid, publicKeyPEM, serialNo, apiV3Key, ModePublicKey)
+}
+
+// SetCredentialsMode is SetCredentials with the platform mode
+// (ModePublicKey when empty, or ModeCertificate).
+func (s *Service) SetCredentialsMode(ctx context.Context, ownerID, mchid, publicKeyPEM, serialNo, apiV3Key, mode string) error {
 	if _, err := s.Owned(ctx, ownerID, mchid); err != nil {
 		return err
 	}
@@ -154,21 +180,59 @@ func (s *Service) SetCredentials(ctx context.Context, ownerID, mchid, publicKeyP
 	if len(apiV3Key) != 32 {
 		return errs.Field("apiv3_key", "The APIv3 key is exactly 32 characters.")
 	}
+	switch mode {
+	case "":
+		mode = ModePublicKey
+	case ModePublicKey, ModeCertificate:
+	default:
+		return errs.Field("platform_mode", "platform_mode is public_key or certificate.")
+	}
 	der, _ := plazapay.PublicKeyPEM(pub)
-	_, err = s.db.Exec(ctx, setCredentials, string(der), serialNo, apiV3Key, mchid)
+	_, err = s.db.Exec(ctx, setCredentials, string(der), serialNo, apiV3Key, mode, mchid)
 	s.forget(mchid)
 	return err
 }
 
-// BindApp lets appid place orders for the merchant. Errors: not_found,
-// conflict (bound to another merchant), invalid_argument.
+// AppOwners tells who develops a Plaza mini-program (the miniapp
+// component, which imports this package, implements it).
+type AppOwners interface {
+	// AppOwner is the developer's user id of appid; known is false when
+	// appid is no Plaza mini-program.
+	AppOwner(ctx context.Context, appid string) (ownerUserID string, known bool, err error)
+}
+
+// MiniProgramPrefix starts every Plaza mini-program appid. It is reserved:
+// an appid with it binds only if it is a mini-program, and only by its
+// developer; so no one can hold a mini-program's appid before it exists.
+const MiniProgramPrefix = "mp"
+
+var appIDRe = regexp.MustCompile(`^[0-9A-Za-z_-]{1,32}$`)
+
+// BindApp lets appid place orders for the merchant. A Plaza mini-program's
+// appid is bound only by its developer; any other appid (a web site's or
+// an official account's, which Plaza cannot check) by the first merchant
+// that claims it, and never one that starts like a mini-program's.
+// Errors: not_found, conflict (bound to another merchant), forbidden
+// (another developer's mini-program), invalid_argument.
 func (s *Service) BindApp(ctx context.Context, ownerID, mchid, appid string) error {
 	if _, err := s.Owned(ctx, ownerID, mchid); err != nil {
 		return err
 	}
 	appid = strings.TrimSpace(appid)
-	if appid == "" || len(appid) > 32 {
-		return errs.Field("appid", "appid has 1 to 32 characters.")
+	if !appIDRe.MatchString(appid) {
+		return errs.Field("appid", "appid has 1 to 32 of 0-9 A-Z a-z _ -.")
+	}
+	if strings.HasPrefix(strings.ToLower(appid), MiniProgramPrefix) {
+		if s.apps == nil {
+			return errs.E(errs.Forbidden, "%s is not a mini-program of yours.", appid)
+		}
+		dev, known, err := s.apps.AppOwner(ctx, appid)
+		if err != nil {
+			return err
+		}
+		if !known || dev != ownerID {
+			return errs.E(errs.Forbidden, "%s is not a mini-program of yours: only its developer binds it.", appid)
+		}
 	}
 	var bound string
 	if err := s.db.QueryRow(ctx, selectAppMchID, appid).Scan(&bound); err == nil {
@@ -183,6 +247,24 @@ func (s *Service) BindApp(ctx context.Context, ownerID, mchid, appid string) err
 		return errs.E(errs.Conflict, "%s is bound to another merchant.", appid)
 	}
 	return err
+}
+
+// UnbindApp stops appid placing orders for the merchant (orders placed
+// already are kept). Errors: not_found (no such merchant of the caller's,
+// or appid not bound to it).
+func (s *Service) UnbindApp(ctx context.Context, ownerID, mchid, appid string) error {
+	if _, err := s.Owned(ctx, ownerID, mchid); err != nil {
+		return err
+	}
+	res, err := s.db.Exec(ctx, deleteApp, appid, mchid)
+	if err != nil {
+		return err
+	}
+	s.forget(mchid)
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.E(errs.NotFound, "%s is not bound to merchant %s.", appid, mchid)
+	}
+	return nil
 }
 
 // PlatformKeyPEM is Plaza's public key for merchants to verify with.

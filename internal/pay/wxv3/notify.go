@@ -64,10 +64,11 @@ func (s *Service) enqueue(ctx context.Context, tx *sqldb.Tx, m Merchant, url, ev
 	return err
 }
 
-// send posts one signed notification and returns the merchant's status.
-// The URL is checked again here, for rows stored before it was checked
-// at creation; the client checks the address it dials.
-func (s *Service) send(ctx context.Context, url string, body []byte) (int, error) {
+// send posts one signed notification to merchant mchid and returns its
+// status; Wechatpay-Serial follows the merchant's platform mode. The URL
+// is checked again here, for rows stored before it was checked at
+// creation; the client checks the address it dials.
+func (s *Service) send(ctx context.Context, mchid, url string, body []byte) (int, error) {
 	if err := outbound.CheckURL(url, s.allowPrivate); err != nil {
 		return 0, err
 	}
@@ -86,7 +87,7 @@ func (s *Service) send(ctx context.Context, url string, body []byte) (int, error
 	h.Set("Wechatpay-Timestamp", ts)
 	h.Set("Wechatpay-Nonce", nonce)
 	h.Set("Wechatpay-Signature", sig)
-	h.Set("Wechatpay-Serial", s.keyID)
+	h.Set("Wechatpay-Serial", s.notifySerial(ctx, mchid))
 	h.Set("Wechatpay-Signature-Type", plazapay.Scheme)
 	h.Set("Request-ID", ids.New("req"))
 	h.Set("User-Agent", "PlazaPay-Notify/1")

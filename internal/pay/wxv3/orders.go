@@ -20,6 +20,7 @@ import (
 // Trade types and states, as WeChat names them.
 const (
 	TradeJSAPI  = "JSAPI"
+	TradeApp    = "APP"
 	TradeNative = "NATIVE"
 	TradeH5     = "MWEB"
 
@@ -34,7 +35,7 @@ var (
 	outRefundNoRe = regexp.MustCompile(`^[0-9A-Za-z_\-|*@]{1,64}$`)
 )
 
-// OrderRequest is the body of POST /v3/pay/transactions/{jsapi,native,h5}.
+// OrderRequest is the body of POST /v3/pay/transactions/{jsapi,app,native,h5}.
 type OrderRequest struct {
 	AppID       string `json:"appid"`
 	MchID       string `json:"mchid"`
@@ -204,10 +205,14 @@ func validateOrder(mchid, tradeType string, in *OrderRequest) error {
 		return paramError("/appid", "appid is required.")
 	case in.Description == "" || utf8.RuneCountInString(in.Description) > 127:
 		return paramError("/description", "description has 1 to 127 characters.")
+	case hasControl(in.Description):
+		return paramError("/description", "description must not contain control characters (line breaks, tabs, NUL, …).")
 	case !outTradeNoRe.MatchString(in.OutTradeNo):
 		return paramError("/out_trade_no", "out_trade_no has 6 to 32 of 0-9 A-Z a-z _ - | *.")
 	case utf8.RuneCountInString(in.Attach) > 128:
 		return paramError("/attach", "attach has at most 128 characters.")
+	case hasControl(in.Attach):
+		return paramError("/attach", "attach must not contain control characters (line breaks, tabs, NUL, …).")
 	case !validNotifyURL(in.NotifyURL): // notify.go
 		return paramError("/notify_url", "notify_url is an absolute http(s) URL with a host and no user info, of at most 255 characters.")
 	case in.Amount.Total <= 0 || in.Amount.Total > pay.MaxAmount:
@@ -238,6 +243,24 @@ func validateOrder(mchid, tradeType string, in *OrderRequest) error {
 		}
 	}
 	return nil
+}
+
+// hasControl reports C0/C1 control characters, DEL, invalid UTF-8, and
+// the bidi controls and line/paragraph separators that would let a field
+// break or disguise a bill line.
+func hasControl(v string) bool {
+	if !utf8.ValidString(v) {
+		return true
+	}
+	for _, r := range v {
+		switch {
+		case r < 0x20, r >= 0x7f && r < 0xa0:
+			return true
+		case r == 0x2028, r == 0x2029, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) orderByOutTradeNo(ctx context.Context, mchid, no string) (orderRow, error) {

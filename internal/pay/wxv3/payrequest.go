@@ -45,3 +45,38 @@ func (s *Service) PaymentRequest(ctx context.Context, userID, appid, timeStamp, 
 	}
 	return s.PrepayFor(ctx, userID, prepayID)
 }
+
+// AppPaymentRequest checks what an app hands over to pay an App order (the
+// parameters of plazapay.AppPayment, WeChat's PayReq): partnerid the
+// order's mchid, package "Sign=WXPay", prepayid of an App order placed for
+// appid, a timestamp within the order's life, and sign made with the
+// merchant's key over appid\ntimestamp\nnoncestr\nprepayid\n. It returns
+// what the payer is asked to confirm (then POST /api/v1/pay/confirm).
+// Errors: bad_pay_sign.
+func (s *Service) AppPaymentRequest(ctx context.Context, userID, appid, partnerID, prepayID, pkg, nonceStr, timeStamp, sign string) (Prepay, error) {
+	refuse := func(why string) error {
+		return errs.E(BadPaySign, "The app payment request does not check out: %s.", why)
+	}
+	if pkg != "Sign=WXPay" {
+		return Prepay{}, refuse(`package must be "Sign=WXPay"`)
+	}
+	ts, err := strconv.ParseInt(timeStamp, 10, 64)
+	if err != nil || nonceStr == "" || len(nonceStr) > 32 {
+		return Prepay{}, refuse("timestamp is unix seconds and noncestr 1 to 32 characters")
+	}
+	o, err := s.orderBy(ctx, s.db, "prepay_id", prepayID)
+	if err != nil || o.AppID != appid || o.TradeType != TradeApp || o.MchID != partnerID {
+		return Prepay{}, refuse("prepayid is not an App order of this app and partnerid")
+	}
+	if ts < o.CreatedAt.Unix()-300 || ts > s.now().Unix()+300 {
+		return Prepay{}, refuse("timestamp is outside the order's life")
+	}
+	m, err := s.verifiedMerchant(ctx, o.MchID)
+	if err != nil || !m.HasCredentials {
+		return Prepay{}, refuse("the merchant has no key")
+	}
+	if err := plazapay.VerifyAppPaySign(m.publicKey, appid, timeStamp, nonceStr, prepayID, sign); err != nil {
+		return Prepay{}, refuse("sign was not made with the merchant's key over appid, timestamp, noncestr and prepayid")
+	}
+	return s.PrepayFor(ctx, userID, prepayID)
+}

@@ -1,6 +1,6 @@
 // Package wxv3 is Plaza Pay's merchant API, wire-compatible with WeChat Pay
 // API v3: merchants and their credentials, signed requests and responses,
-// JSAPI, Native and H5 orders, refunds, encrypted notifications delivered
+// JSAPI, App, Native and H5 orders, refunds, encrypted notifications delivered
 // from an outbox, bills, and the payer's side of an order (prepay, confirm).
 // The wire primitives (signing strings, RSA, AEAD) live in pkg/plazapay,
 // which merchants import too, so that both ends share one definition.
@@ -60,6 +60,9 @@ type Config struct {
 	NotifyWorkers, NotifyPerMerchant int
 	// Retry is the delay before each retry of a notification.
 	Retry []time.Duration
+	// Apps tells who develops a mini-program, for BindApp; nil refuses
+	// every mini-program appid.
+	Apps AppOwners
 }
 
 // Service is the merchant API's rules.
@@ -77,6 +80,7 @@ type Service struct {
 	// allowPrivate and deliveries: see notify.go and delivery.go.
 	allowPrivate bool
 	deliveries   *deliveryPool
+	apps         AppOwners
 	// batch group-commits the small writes of every signed request (its
 	// nonce, a new order), so that they share fsyncs.
 	batch *sqldb.Batcher
@@ -146,7 +150,7 @@ func NewService(c Config) *Service {
 		c.Log.Warn("making the platform certificate", "err", err)
 	}
 	return &Service{cert: cert, db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
-		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, batch: c.DB.NewBatcher(4, 256),
+		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, batch: c.DB.NewBatcher(4, 256),
 		verified: map[string]cachedMerchant{}, allowPrivate: c.AllowPrivateOutbound,
 		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant)}
 }

@@ -106,6 +106,21 @@ function AppsSection({ merchant, onChange }: { merchant: Merchant; onChange: () 
     }
   }
 
+  async function onUnbind(appid: string) {
+    if (busy || !window.confirm('Unbind ' + appid + '? Orders for it will be refused.')) return;
+    setBusy(true);
+    setError('');
+    try {
+      await merchantApi.unbindApp(merchant.mchid, appid);
+      await onChange();
+      showToast('Unbound ' + appid + '.', 'success');
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
   return (
     <section class="merchant-section">
       <div class="cell-group-title">App IDs</div>
@@ -117,6 +132,16 @@ function AppsSection({ merchant, onChange }: { merchant: Merchant; onChange: () 
             {apps.map((a) => (
               <li class="appid-chip pay-mono" data-appid={a}>
                 {a}
+                <button
+                  type="button"
+                  class="link-button appid-unbind"
+                  aria-label={'Unbind ' + a}
+                  title={'Unbind ' + a}
+                  disabled={busy}
+                  onClick={() => void onUnbind(a)}
+                >
+                  ×
+                </button>
               </li>
             ))}
           </ul>
@@ -142,17 +167,18 @@ function CredentialsSection({ merchant, onChange }: { merchant: Merchant; onChan
     e.preventDefault();
     if (busy) return;
     const f = e.currentTarget;
-    const val = (n: string) => (f.elements.namedItem(n) as HTMLInputElement | HTMLTextAreaElement).value;
+    const val = (n: string) => (f.elements.namedItem(n) as HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement).value;
     const pem = val('public_key_pem').trim();
     const serial = val('serial_no').trim();
     const key = val('apiv3_key');
+    const mode = val('platform_mode') === 'certificate' ? 'certificate' : 'public_key';
     if (!/-----BEGIN [A-Z ]+-----/.test(pem)) return setError('Paste the merchant API public key or certificate in PEM.');
     if (!/^[0-9A-Fa-f]+$/.test(serial)) return setError('The serial number is the certificate serial in hex.');
     if (key.length !== 32) return setError('The APIv3 key is exactly 32 characters (' + key.length + ' now).');
     setError('');
     setBusy(true);
     try {
-      await merchantApi.setCredentials(merchant.mchid, { public_key_pem: pem, serial_no: serial, apiv3_key: key });
+      await merchantApi.setCredentials(merchant.mchid, { public_key_pem: pem, serial_no: serial, apiv3_key: key, platform_mode: mode });
       await onChange();
       showToast('API credentials saved.', 'success');
       f.reset();
@@ -172,6 +198,10 @@ function CredentialsSection({ merchant, onChange }: { merchant: Merchant; onChan
           {merchant.has_credentials ? (
             <span>
               Certificate serial <span class="pay-mono" id="merchant-serial">{merchant.serial_no}</span>
+              {' · '}
+              <span id="merchant-platform-mode">
+                {merchant.platform_mode === 'certificate' ? 'platform certificate mode' : 'platform public key mode'}
+              </span>
             </span>
           ) : (
             <span class="merchant-muted">Not set. The server can’t verify this merchant’s requests until you add them.</span>
@@ -208,6 +238,15 @@ function CredentialsSection({ merchant, onChange }: { merchant: Merchant; onChan
                 APIv3 key (32 characters)
               </label>
               <input id="merchant-apiv3" name="apiv3_key" class="field-input pay-mono" type="password" maxLength={32} autoComplete="off" spellcheck={false} />
+            </div>
+            <div class="field">
+              <label class="field-label" for="merchant-platform-mode-input">
+                How Plaza signs its answers
+              </label>
+              <select id="merchant-platform-mode-input" name="platform_mode" class="field-input" defaultValue={merchant.platform_mode ?? 'public_key'}>
+                <option value="public_key">Platform public key (PUB_KEY_ID_…)</option>
+                <option value="certificate">Platform certificate (download from /v3/certificates)</option>
+              </select>
             </div>
             <FormError message={error} />
             <div class="cred-actions">

@@ -52,7 +52,7 @@ export function PayPage() {
     if (!pr) return setView({ kind: 'invalid' });
     setView({ kind: 'loading' });
     try {
-      setView(viewFor(await payApi.prepay(pr)));
+      setView(viewFor(await payApi.prepay(pr, returnTo)));
     } catch (err) {
       if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setView({ kind: 'invalid' });
       else setView({ kind: 'error', message: errorMessage(err) });
@@ -64,18 +64,19 @@ export function PayPage() {
     void refreshWallet();
   }, [pr]);
 
-  // H5: back to the shop shortly after the payment is done.
-  const paid = view.kind === 'paid';
+  // H5: back to the shop shortly after the payment is done, only to the
+  // address the server accepted for this order's merchant.
+  const back = view.kind === 'paid' ? safeRedirect(view.prepay.redirect_url ?? null) : null;
   useEffect(() => {
-    if (!paid || !returnTo) return undefined;
-    const t = window.setTimeout(() => window.location.assign(returnTo), REDIRECT_MS);
+    if (!back) return undefined;
+    const t = window.setTimeout(() => window.location.assign(back), REDIRECT_MS);
     return () => window.clearTimeout(t);
-  }, [paid, returnTo]);
+  }, [back]);
 
   /** After "already paid" or a retry whose first try went through: show what the server has. */
   async function reloadAfterConflict(p: Prepay) {
     try {
-      const fresh = await payApi.prepay(p.prepay_id);
+      const fresh = await payApi.prepay(p.prepay_id, returnTo);
       setView(fresh.trade_state === 'NOTPAY' ? { kind: 'paid', prepay: p, already: true } : viewFor(fresh));
     } catch {
       setView({ kind: 'paid', prepay: p, already: true });
@@ -149,9 +150,9 @@ export function PayPage() {
           {view.already ? 'to ' + p.merchant.name + '.' : formatMoney(p.amount.amount, p.amount.currency) + ' to ' + p.merchant.name}
         </p>
         <div class="pay-result-actions">
-          {returnTo && (
+          {back && (
             <>
-              <a href={returnTo} id="pay-return" class="button button-primary pay-done">
+              <a href={back} id="pay-return" class="button button-primary pay-done">
                 Return to the shop
               </a>
               <p class="pay-note">Returning to the shop…</p>
@@ -160,7 +161,7 @@ export function PayPage() {
           <button
             type="button"
             id="pay-done"
-            class={'button pay-done ' + (returnTo ? 'button-secondary' : 'button-primary')}
+            class={'button pay-done ' + (back ? 'button-secondary' : 'button-primary')}
             onClick={() => navigate('/wallet')}
           >
             Done

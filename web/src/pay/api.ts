@@ -16,6 +16,8 @@ export interface Prepay {
   out_trade_no: string;
   expires_at: string;
   paid_at?: string;
+  /** H5 only: where to go after paying, when the server accepts the shop's redirect_url. */
+  redirect_url?: string;
 }
 
 export interface Merchant {
@@ -25,6 +27,7 @@ export interface Merchant {
   owner_id: string;
   serial_no?: string;
   has_credentials: boolean;
+  platform_mode?: 'public_key' | 'certificate' | string;
   appids: string[] | null;
 }
 
@@ -49,7 +52,9 @@ export interface PlatformKey {
 const enc = encodeURIComponent;
 
 export const payApi = {
-  prepay: (id: string) => request<Prepay>('GET', '/api/v1/pay/prepay/' + enc(id)),
+  /** redirectURL: the H5 link's redirect_url, checked by the server against the order's merchant. */
+  prepay: (id: string, redirectURL?: string | null) =>
+    request<Prepay>('GET', '/api/v1/pay/prepay/' + enc(id) + (redirectURL ? '?redirect_url=' + enc(redirectURL) : '')),
 
   confirm: (prepay_id: string, pin: string) =>
     request<{ transaction: Transaction }>('POST', '/api/v1/pay/confirm', { body: { prepay_id, pin } }),
@@ -63,7 +68,10 @@ export const merchantApi = {
 
   get: (mchid: string) => request<{ merchant: Merchant; balance: Money }>('GET', '/api/v1/merchants/' + enc(mchid)),
 
-  setCredentials: (mchid: string, body: { public_key_pem: string; serial_no: string; apiv3_key: string }) =>
+  setCredentials: (
+    mchid: string,
+    body: { public_key_pem: string; serial_no: string; apiv3_key: string; platform_mode?: 'public_key' | 'certificate' },
+  ) =>
     request<void>('PUT', '/api/v1/merchants/' + enc(mchid) + '/credentials', { body }),
 
   platformKey: (mchid: string) => request<PlatformKey>('GET', '/api/v1/merchants/' + enc(mchid) + '/platform-key'),
@@ -71,11 +79,18 @@ export const merchantApi = {
   bindApp: (mchid: string, appid: string) =>
     request<{ appid: string; mchid: string }>('POST', '/api/v1/merchants/' + enc(mchid) + '/apps', { body: { appid } }),
 
+  unbindApp: (mchid: string, appid: string) =>
+    request<void>('DELETE', '/api/v1/merchants/' + enc(mchid) + '/apps/' + enc(appid)),
+
   notifications: (mchid: string, limit = 50) =>
     request<{ items: Notification[] }>('GET', '/api/v1/merchants/' + enc(mchid) + '/notifications?limit=' + limit),
 };
 
-/** The shop's return address, only when it is a plain http(s) URL. */
+/**
+ * The shop's return address, only when it is a plain http(s) URL. The pay
+ * page sends it to the server, which answers it back (as redirect_url) only
+ * when it is on the order's merchant's host.
+ */
 export function safeRedirect(raw: string | null): string | null {
   if (!raw) return null;
   try {
