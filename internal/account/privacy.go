@@ -90,3 +90,18 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 	}
 	return err
 }
+
+// ErasureHooks is what erasing an account needs of the components that
+// account may not import (pay, wxv3, chat); the node wires adapters.
+type ErasureHooks interface {
+	// MoneyHeld describes money Plaza still holds for the user — a
+	// non-zero wallet balance, a withdrawal or top-up in flight, a red
+	// packet that may return to them — as a sentence, or "" when none.
+	MoneyHeld(ctx context.Context, userID string) (string, error)
+	// DisableMerchants stops the user's merchants from taking new orders
+	// and payments; refunds of past orders stay possible.
+	DisableMerchants(ctx context.Context, userID string) error
+	// LeaveGroups takes the user out of every group, each with the
+	// system message of leaving.
+	LeaveGroups(ctx context.Context, userID string) error
+}

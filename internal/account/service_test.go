@@ -353,7 +353,7 @@ func TestEraseAndExport(t *testing.T) {
 		if err != nil || ex.User.Username != "eve" || len(ex.Contacts) != 1 || len(ex.ContactRequests) != 1 || len(ex.Sessions) != 1 {
 			t.Fatalf("%+v %v", ex, err)
 		}
-		wantCode(t, s.Erase(ctx, e.ID, "wrong-password"), errs.Forbidden)
+		wantCode(t, s.Erase(ctx, e.ID, "wrong-password"), WrongPassword)
 		if _, err := s.Authenticate(ctx, tok); err != nil {
 			t.Fatal("a refused erasure ended the session")
 		}
