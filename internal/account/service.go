@@ -280,6 +280,31 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (User, er
 	return u.Public(), err
 }
 
+// UserFor is GET /users/{username}: the user as viewerID may see them —
+// everything when it is the viewer, the region too when they are
+// contacts, else the public view without the region. Errors: not_found.
+func (s *Service) UserFor(ctx context.Context, viewerID, username string) (User, error) {
+	name, err := normalizeUsername(username)
+	if err != nil {
+		return User{}, errs.E(errs.NotFound, "No user is called %q.", username)
+	}
+	u, err := getUser(ctx, s.db, selectUserByUsername, name)
+	if errs.Is(err, errs.NotFound) {
+		return User{}, errs.E(errs.NotFound, "No user is called %q.", name)
+	}
+	if err != nil || u.ID == viewerID {
+		return u, err
+	}
+	ok, err := areContacts(ctx, s.db, viewerID, u.ID)
+	if err != nil {
+		return User{}, err
+	}
+	if ok {
+		return u.ContactView(), nil
+	}
+	return u.Public(), nil
+}
+
 // CreateAdmin makes an administrator, or makes an existing user one and
 // sets their password. Errors: invalid_argument.
 func (s *Service) CreateAdmin(ctx context.Context, username, password, region string) (User, error) {
