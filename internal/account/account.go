@@ -19,8 +19,8 @@ var migrations embed.FS
 // Migrations is the account component's schema.
 var Migrations = sqldb.Migrations{Component: "account", FS: migrations}
 
-// User is a Plaza account as others see it; Admin is filled only for the
-// user themself.
+// User is a Plaza account. Admin is filled only for the user themself;
+// Region for the user and their contacts (strangers get "").
 type User struct {
 	ID          string    `json:"id"`
 	Username    string    `json:"username"`
@@ -30,8 +30,16 @@ type User struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// Public is u as other users see it.
+// Public is u as other users see it: no Admin, and no Region, which only
+// the user and their contacts see (ContactView).
 func (u User) Public() User {
+	u.Admin = false
+	u.Region = ""
+	return u
+}
+
+// ContactView is u as their contacts see it: Public with the region.
+func (u User) ContactView() User {
 	u.Admin = false
 	return u
 }

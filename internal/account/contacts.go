@@ -167,7 +167,7 @@ func (s *Service) Contacts(ctx context.Context, userID, cursor string, limit int
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, u.Public())
+		out = append(out, u.ContactView())
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", err

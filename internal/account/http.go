@@ -141,7 +141,7 @@ func (h *Handler) regions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) user(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.Service.UserByUsername(r.Context(), r.PathValue("username"))
+	u, err := h.Service.UserFor(r.Context(), httpx.Caller(r).UserID, r.PathValue("username"))
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,10 @@ package account
 
 import (
 	"context"
+	"net/http"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -60,14 +62,30 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (Export, error)
 	return ex, rows.Err()
 }
 
-// Erase deletes a user's account after checking their password: sessions,
-// contacts and requests go; the user row stays, pseudonymised (username
-// "deleted_<id>", no password, no name), so that records other components
-// must keep (payments) still point at something. Errors: forbidden (wrong
-// password), not_found.
+// Erase deletes a user's account after checking their password (a counted
+// check: VerifyPassword). It refuses while Plaza holds money for them
+// (balance_not_empty, 422: withdraw first); it takes them out of their
+// groups; then sessions, contacts and requests go, and the user row stays,
+// pseudonymised (username "deleted_<id>", no password, no name), so that
+// records other components must keep (payments) still point at something;
+// last, their merchants close (no new orders or payments; refunds of past
+// orders still work). Errors: wrong_password, rate_limited,
+// balance_not_empty, not_found.
 func (s *Service) Erase(ctx context.Context, userID, password string) error {
 	if err := s.VerifyPassword(ctx, userID, password); err != nil {
 		return err
+	}
+	if s.hooks != nil {
+		held, err := s.hooks.MoneyHeld(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if held != "" {
+			return errs.E(BalanceNotEmpty, "%s An account can be erased once Plaza holds no money for it.", held)
+		}
+		if err := s.hooks.LeaveGroups(ctx, userID); err != nil {
+			return err
+		}
 	}
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, q := range []struct {
@@ -85,8 +103,46 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 		}
 		return nil
 	})
-	if err == nil {
-		s.log.Info("account erased", "user_id", userID)
+	if err != nil {
+		return err
 	}
-	return err
+	s.log.Info("account erased", "user_id", userID)
+	if s.hooks != nil {
+		// The account is gone whatever happens now: finish regardless of
+		// the caller.
+		ctx := context.WithoutCancel(ctx)
+		if err := s.hooks.DisableMerchants(ctx, userID); err != nil {
+			s.log.Error("closing an erased user's merchants", "user_id", userID, "err", err)
+		}
+		if held, err := s.hooks.MoneyHeld(ctx, userID); err == nil && held != "" {
+			s.log.Warn("money reached an account while it was erased; it stays in the ledger under the pseudonymised id",
+				"user_id", userID, "held", held)
+		}
+	}
+	return nil
+}
+
+// BalanceNotEmpty refuses to erase an account that Plaza holds money for.
+const BalanceNotEmpty = "balance_not_empty"
+
+func init() { errs.Register(BalanceNotEmpty, http.StatusUnprocessableEntity) }
+
+// SetErasureHooks wires what Erase needs of other components; call it
+// before serving.
+func (s *Service) SetErasureHooks(h ErasureHooks) { s.hooks = h }
+
+// ErasureHooks is what erasing an account needs of the components that
+// account may not import (pay, wxv3, chat); the node wires adapters.
+type ErasureHooks interface {
+	// MoneyHeld describes money Plaza still holds for the user — a
+	// non-zero wallet balance, a withdrawal or top-up in flight, a red
+	// packet that may return to them — as a sentence, or "" when none.
+	MoneyHeld(ctx context.Context, userID string) (string, error)
+	// DisableMerchants is called once the account is erased: the merchants
+	// of an erased owner take no new orders or payments (refunds of past
+	// orders stay possible); it closes their unpaid orders.
+	DisableMerchants(ctx context.Context, userID string) error
+	// LeaveGroups takes the user out of every group, each with the
+	// system message of leaving.
+	LeaveGroups(ctx context.Context, userID string) error
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -25,6 +27,9 @@ type Service struct {
 	// dummyHash is checked against when a username does not exist, so a
 	// wrong username costs the same time as a wrong password.
 	dummyHash string
+	// evaluations counts argon2 checks (tests read it).
+	evaluations atomic.Int64
+	hooks       ErasureHooks
 }
 
 // NewService makes the account service.
@@ -110,16 +115,12 @@ func (s *Service) openSession(ctx context.Context, tx *sqldb.Tx, userID string, 
 
 // Login checks a username and password and opens a session. Errors:
 // unauthenticated (wrong username or password, one message for both),
-// rate_limited (too many failures for this username lately).
+// rate_limited (LoginFailures wrong passwords for this username within
+// LoginWindow, or as many checks of it in flight: see attempt).
 func (s *Service) Login(ctx context.Context, username, password string, client ClientInfo) (User, string, error) {
 	name, err := normalizeUsername(username)
 	if err != nil {
 		name = "" // still spend the hash's time below
-	}
-	if name != "" {
-		if err := s.checkLockout(ctx, name); err != nil {
-			return User{}, "", err
-		}
 	}
 	var hash string
 	u, err := scanUser(s.db.QueryRow(ctx, selectPasswordHash, name), &hash)
@@ -130,23 +131,20 @@ func (s *Service) Login(ctx context.Context, username, password string, client C
 	if !found {
 		hash = s.dummyHash
 	}
-	ok, err := checkPassword(password, hash)
+	var ok bool
+	if name == "" {
+		ok, err = s.checkPassword(password, hash)
+	} else {
+		ok, err = s.attempt(ctx, name, password, hash, found, "sign-ins")
+	}
 	if err != nil {
 		return User{}, "", err
 	}
 	if !ok || !found {
-		if name != "" {
-			if err := s.recordFailure(ctx, name); err != nil {
-				return User{}, "", err
-			}
-		}
 		return User{}, "", errs.E(errs.Unauthenticated, "Wrong username or password.")
 	}
 	var token string
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, deleteFailures, name); err != nil {
-			return err
-		}
 		token, err = s.openSession(ctx, tx, u.ID, client)
 		return err
 	})
@@ -156,45 +154,67 @@ func (s *Service) Login(ctx context.Context, username, password string, client C
 	return u, token, nil
 }
 
-func (s *Service) checkLockout(ctx context.Context, name string) error {
-	var failures int
-	var windowStart, lockedUntil int64
-	err := s.db.QueryRow(ctx, selectFailures, name).Scan(&failures, &windowStart, &lockedUntil)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+// attempt checks password against hash as one of the username's counted
+// attempts: it first reserves a slot (reserveAttempt), so that at most
+// LoginFailures checks of a username are ever evaluated per LoginWindow
+// — in flight or failed, from sign-in or any other password check, on
+// any number of nodes — and then records the outcome. The right password
+// forgives earlier failures; the LoginFailures-th wrong one locks the
+// username for LoginLockout. found false makes every outcome a failure
+// (unknown usernames are throttled like known ones). Errors: rate_limited.
+func (s *Service) attempt(ctx context.Context, name, password, hash string, found bool, what string) (bool, error) {
+	now := s.now()
+	nowM, cutoff := sqldb.Micro(now), sqldb.Micro(now.Add(-s.set.LoginWindow))
+	res, err := s.db.Exec(ctx, reserveAttempt, name, nowM,
+		cutoff, nowM, cutoff, nowM, cutoff, nowM,
+		nowM, cutoff, nowM, s.set.LoginFailures)
 	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return false, err
+		}
+		return false, s.lockedError(ctx, name, what)
+	}
+	ok, err := s.checkPassword(password, hash)
+	// The outcome is recorded even when the caller has gone away.
+	ctx = context.WithoutCancel(ctx)
+	if err != nil {
+		_, _ = s.db.Exec(ctx, failAttempt, s.set.LoginFailures, sqldb.Micro(now.Add(s.set.LoginLockout)), name)
+		return false, err
+	}
+	if ok && found {
+		_, err = s.db.Exec(ctx, passAttempt, name)
+		return true, err
+	}
+	var failures int
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		return tx.QueryRow(ctx, failAttempt, s.set.LoginFailures, sqldb.Micro(s.now().Add(s.set.LoginLockout)), name).Scan(&failures)
+	})
+	if err != nil {
+		return false, err
+	}
+	if failures == s.set.LoginFailures {
+		s.log.Warn("password checks locked", "username", name, "failures", failures)
+	}
+	return false, nil
+}
+
+// lockedError explains a refused attempt: a lock with its minutes left, or
+// too many checks at once.
+func (s *Service) lockedError(ctx context.Context, name, what string) error {
+	var failures, pending int
+	var windowStart, lockedUntil int64
+	err := s.db.QueryRow(ctx, selectFailures, name).Scan(&failures, &pending, &windowStart, &lockedUntil)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
 	if wait := sqldb.FromMicro(lockedUntil).Sub(s.now()); wait > 0 {
-		return errs.E(errs.RateLimited, "Too many failed sign-ins for this account; try again in %d minutes.",
-			int(math.Ceil(wait.Minutes())))
+		return errs.E(errs.RateLimited, "Too many wrong passwords for this account; %s are locked for %d more minutes.",
+			what, max(1, int(math.Ceil(wait.Minutes()))))
 	}
-	return nil
-}
-
-// recordFailure counts a failed sign-in; the LoginFailures-th within
-// LoginWindow locks the username for LoginLockout.
-func (s *Service) recordFailure(ctx context.Context, name string) error {
-	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		now := s.now()
-		var failures int
-		var windowStart, lockedUntil int64
-		err := tx.QueryRow(ctx, selectFailures, name).Scan(&failures, &windowStart, &lockedUntil)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if err != nil || now.Sub(sqldb.FromMicro(windowStart)) > s.set.LoginWindow {
-			failures, windowStart, lockedUntil = 0, sqldb.Micro(now), 0
-		}
-		failures++
-		if failures >= s.set.LoginFailures {
-			lockedUntil = sqldb.Micro(now.Add(s.set.LoginLockout))
-			s.log.Warn("sign-in locked", "username", name, "failures", failures)
-		}
-		_, err = tx.Exec(ctx, upsertFailures, name, failures, windowStart, lockedUntil)
-		return err
-	})
+	return errs.E(errs.RateLimited, "Too many password checks for this account at once; try again in a moment.")
 }
 
 // Authenticate resolves a session token (httpx.Authenticator). Errors:
@@ -260,6 +280,31 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (User, er
 	return u.Public(), err
 }
 
+// UserFor is GET /users/{username}: the user as viewerID may see them —
+// everything when it is the viewer, the region too when they are
+// contacts, else the public view without the region. Errors: not_found.
+func (s *Service) UserFor(ctx context.Context, viewerID, username string) (User, error) {
+	name, err := normalizeUsername(username)
+	if err != nil {
+		return User{}, errs.E(errs.NotFound, "No user is called %q.", username)
+	}
+	u, err := getUser(ctx, s.db, selectUserByUsername, name)
+	if errs.Is(err, errs.NotFound) {
+		return User{}, errs.E(errs.NotFound, "No user is called %q.", name)
+	}
+	if err != nil || u.ID == viewerID {
+		return u, err
+	}
+	ok, err := areContacts(ctx, s.db, viewerID, u.ID)
+	if err != nil {
+		return User{}, err
+	}
+	if ok {
+		return u.ContactView(), nil
+	}
+	return u.Public(), nil
+}
+
 // CreateAdmin makes an administrator, or makes an existing user one and
 // sets their password. Errors: invalid_argument.
 func (s *Service) CreateAdmin(ctx context.Context, username, password, region string) (User, error) {
@@ -284,23 +329,42 @@ func (s *Service) CreateAdmin(ctx context.Context, username, password, region st
 	return u, err
 }
 
-// VerifyPassword checks a user's password, for confirming sensitive steps.
-// Errors: forbidden (wrong password), not_found.
+// VerifyPassword checks a user's password, for confirming sensitive steps
+// (setting the payment PIN, erasing the account). Every check counts
+// toward the same lockout as signing in (attempt), so a stolen session
+// cannot be used to guess the password. Errors: wrong_password (403),
+// rate_limited (locked: too many wrong passwords lately), not_found.
 func (s *Service) VerifyPassword(ctx context.Context, userID, password string) error {
-	var hash string
-	err := s.db.QueryRow(ctx, selectHashByID, userID).Scan(&hash)
+	var name, hash string
+	err := s.db.QueryRow(ctx, selectHashByID, userID).Scan(&name, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(errs.NotFound, "No such user.")
 	}
 	if err != nil {
 		return err
 	}
-	ok, err := checkPassword(password, hash)
+	found := hash != ""
+	if !found {
+		hash = s.dummyHash
+	}
+	ok, err := s.attempt(ctx, name, password, hash, found, "sign-ins and password checks")
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return &errs.Error{Code: errs.Forbidden, Field: "password", Message: "Wrong password."}
+		return &errs.Error{Code: WrongPassword, Field: "password", Message: "Wrong password."}
 	}
 	return nil
+}
+
+// WrongPassword is the code of a wrong password given to confirm a step.
+const WrongPassword = "wrong_password"
+
+func init() { errs.Register(WrongPassword, http.StatusForbidden) }
+
+// checkPassword is the one place a password is evaluated (counted for
+// tests).
+func (s *Service) checkPassword(password, hash string) (bool, error) {
+	s.evaluations.Add(1)
+	return checkPassword(password, hash)
 }

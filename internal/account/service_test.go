@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -77,6 +78,13 @@ func TestSignupRules(t *testing.T) {
 			{"long_password", SignupInput{"bob", string(make([]byte, 129)), "A", "US"}, errs.InvalidArgument, "password"},
 			{"no_display_name", SignupInput{"bob", "password1", "  ", "US"}, errs.InvalidArgument, "display_name"},
 			{"control_in_name", SignupInput{"bob", "password1", "B\x07", "US"}, errs.InvalidArgument, "display_name"},
+			{"nul_in_name", SignupInput{"bob", "password1", "Bob\x00", "US"}, errs.InvalidArgument, "display_name"},
+			{"newline_in_name", SignupInput{"bob", "password1", "Bob\nAdmin", "US"}, errs.InvalidArgument, "display_name"},
+			{"bidi_override", SignupInput{"bob", "password1", "Bob\u202Egnp.exe", "US"}, errs.InvalidArgument, "display_name"},
+			{"zero_width", SignupInput{"bob", "password1", "B\u200Bob", "US"}, errs.InvalidArgument, "display_name"},
+			{"mark_flood", SignupInput{"bob", "password1", "Bo\u0336\u0336\u0336b", "US"}, errs.InvalidArgument, "display_name"},
+			{"homoglyph", SignupInput{"bob", "password1", "\u0430lice", "US"}, errs.InvalidArgument, "display_name"},
+			{"name_too_long", SignupInput{"bob", "password1", strings.Repeat("名", 65), "US"}, errs.InvalidArgument, "display_name"},
 			{"unknown_region", SignupInput{"bob", "password1", "Bob", "XX"}, errs.InvalidArgument, "region"},
 			{"alpha3_region", SignupInput{"bob", "password1", "Bob", "USA"}, errs.InvalidArgument, "region"},
 		}
@@ -95,6 +103,14 @@ func TestSignupRules(t *testing.T) {
 		}
 		if _, _, err := s.Signup(ctx, SignupInput{"bob", "password1", "Bob", "cn"}, ClientInfo{}); err != nil {
 			t.Fatalf("lowercase region refused: %v", err)
+		}
+		u, _, err := s.Signup(ctx, SignupInput{"zhang3", "password1", " 张三 Zhang ", "CN"}, ClientInfo{})
+		if err != nil || u.DisplayName != "张三 Zhang" {
+			t.Fatalf("Chinese and Latin name: %+v %v", u, err)
+		}
+		u, _, err = s.Signup(ctx, SignupInput{"jose", "password1", "Jose\u0301", "ES"}, ClientInfo{})
+		if err != nil || u.DisplayName != "Jos\u00e9" {
+			t.Fatalf("name not NFC: %+q %v", u.DisplayName, err)
 		}
 	})
 }
@@ -353,7 +369,7 @@ func TestEraseAndExport(t *testing.T) {
 		if err != nil || ex.User.Username != "eve" || len(ex.Contacts) != 1 || len(ex.ContactRequests) != 1 || len(ex.Sessions) != 1 {
 			t.Fatalf("%+v %v", ex, err)
 		}
-		wantCode(t, s.Erase(ctx, e.ID, "wrong-password"), errs.Forbidden)
+		wantCode(t, s.Erase(ctx, e.ID, "wrong-password"), WrongPassword)
 		if _, err := s.Authenticate(ctx, tok); err != nil {
 			t.Fatal("a refused erasure ended the session")
 		}

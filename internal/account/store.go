@@ -18,7 +18,7 @@ const (
 	selectUserByID       = `SELECT ` + userColumns + ` FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`
 	selectUserByUsername = `SELECT ` + userColumns + ` FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
 	selectPasswordHash   = `SELECT ` + userColumns + `, u.password_hash FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
-	selectHashByID       = `SELECT password_hash FROM users WHERE id = ? AND deleted_at IS NULL`
+	selectHashByID       = `SELECT username, password_hash FROM users WHERE id = ? AND deleted_at IS NULL`
 	updateAdmin          = `UPDATE users SET is_admin = 1, password_hash = ? WHERE id = ?`
 	eraseUser            = `UPDATE users SET username = ?, display_name = 'Deleted user', password_hash = '', is_admin = 0, deleted_at = ? WHERE id = ?`
 
@@ -53,10 +53,32 @@ const (
 	selectContacts = `SELECT ` + userColumns + ` FROM contacts c JOIN users u ON u.id = c.contact_id
 		WHERE c.user_id = ? AND u.deleted_at IS NULL AND u.username > ? ORDER BY u.username LIMIT ?`
 
-	selectFailures = `SELECT failures, window_start, locked_until FROM login_failures WHERE username = ?`
-	upsertFailures = `INSERT INTO login_failures (username, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
-		ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until`
-	deleteFailures = `DELETE FROM login_failures WHERE username = ?`
+	selectFailures = `SELECT failures, pending, window_start, locked_until FROM login_failures WHERE username = ?`
+	// reserveAttempt takes one of the username's LoginFailures slots before
+	// a password is checked, in one statement, so that concurrent checks on
+	// any number of nodes cannot all pass: it inserts or updates the row
+	// only while failures + pending is under the limit and no lock holds.
+	// A window that has passed, or a lock that has ended, starts afresh.
+	// Arguments: username, now; (cutoff, now) for each freshWindow; the
+	// WHERE's now, (cutoff, now), limit.
+	reserveAttempt = `INSERT INTO login_failures AS f (username, failures, pending, window_start, locked_until) VALUES (?, 0, 1, ?, 0)
+		ON CONFLICT (username) DO UPDATE SET
+			failures     = CASE WHEN ` + freshWindow + ` THEN 0 ELSE f.failures END,
+			pending      = CASE WHEN ` + freshWindow + ` THEN 1 ELSE f.pending + 1 END,
+			window_start = CASE WHEN ` + freshWindow + ` THEN excluded.window_start ELSE f.window_start END,
+			locked_until = 0
+		WHERE f.locked_until <= ? AND (` + freshWindow + ` OR f.failures + f.pending < ?)`
+	freshWindow = `(f.window_start <= ? OR (f.locked_until <> 0 AND f.locked_until <= ?))`
+	// failAttempt turns a reserved slot into a failure and, at the limit,
+	// locks the username: arguments limit, locked_until, username.
+	failAttempt = `UPDATE login_failures SET pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END,
+		failures = failures + 1,
+		locked_until = CASE WHEN failures + 1 >= ? THEN ? ELSE locked_until END
+		WHERE username = ? RETURNING failures`
+	// passAttempt frees a reserved slot after the right password and
+	// forgives the failures before it (checks still in flight keep theirs).
+	passAttempt = `UPDATE login_failures SET pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END, failures = 0
+		WHERE username = ?`
 )
 
 type scanner interface{ Scan(dest ...any) error }

@@ -3,10 +3,10 @@ package account
 import (
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/text"
 )
 
 // normalizeUsername lowercases name and checks Plaza's rule: 3–32 of
@@ -39,20 +39,11 @@ func validatePassword(p string) error {
 	return nil
 }
 
+// cleanDisplayName applies Plaza's rules for visible names (text.Name):
+// 1 to 64 characters, NFC, no control, invisible or direction-changing
+// characters, no mark floods, no mixed-script look-alike words.
 func cleanDisplayName(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", errs.Field("display_name", "A display name is required.")
-	}
-	if !utf8.ValidString(s) || utf8.RuneCountInString(s) > 64 {
-		return "", errs.Field("display_name", "A display name has at most 64 characters.")
-	}
-	for _, c := range s {
-		if unicode.IsControl(c) {
-			return "", errs.Field("display_name", "A display name may not hold control characters.")
-		}
-	}
-	return s, nil
+	return text.Name("display_name", "A display name", s, 64)
 }
 
 func normalizeRegion(code string) (string, error) {

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/platform/text"
 )
 
 // Publisher puts frames on the bus (bus.Bus).
@@ -122,9 +122,9 @@ func (s *Service) CreateDirect(ctx context.Context, userID, username string) (Co
 // contacts). Errors: invalid_argument (title, too many members), not_found
 // (no such user), forbidden (not a contact).
 func (s *Service) CreateGroup(ctx context.Context, userID, title string, usernames []string) (Conversation, error) {
-	title = strings.TrimSpace(title)
-	if title == "" || utf8.RuneCountInString(title) > MaxTitle {
-		return Conversation{}, errs.Field("title", "A group title has 1 to %d characters.", MaxTitle)
+	title, err := text.Name("title", "A group title", title, MaxTitle)
+	if err != nil {
+		return Conversation{}, err
 	}
 	users, err := s.resolveContacts(ctx, userID, usernames)
 	if err != nil {

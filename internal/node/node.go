@@ -175,6 +175,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	}
 	n.Merchant = wxv3.NewService(wxv3.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
 		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n}})
+	n.Accounts.SetErasureHooks(erasureHooks{n.Pay, n.Merchant, n.Chat})
 	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, UnionKey: derive(key, "unionid"), Log: c.Log})
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)

@@ -15,6 +15,9 @@ import (
 	"strings"
 
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/pay/wxv3"
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
@@ -37,6 +40,47 @@ func (a chatForPay) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, ki
 		return nil, err
 	}
 	return m, nil
+}
+
+// erasureHooks lets account erasure settle what pay, wxv3 and chat hold
+// for the user (account.ErasureHooks); account imports none of them.
+type erasureHooks struct {
+	pay      *pay.Service
+	merchant *wxv3.Service
+	chat     *chat.Service
+}
+
+func (h erasureHooks) MoneyHeld(ctx context.Context, userID string) (string, error) {
+	return h.pay.HeldFor(ctx, userID)
+}
+
+func (h erasureHooks) DisableMerchants(ctx context.Context, userID string) error {
+	return h.merchant.CloseMerchantsOf(ctx, userID)
+}
+
+func (h erasureHooks) LeaveGroups(ctx context.Context, userID string) error {
+	var groups []string
+	for cursor := ""; ; {
+		list, next, err := h.chat.List(ctx, userID, cursor, 200)
+		if err != nil {
+			return err
+		}
+		for _, c := range list {
+			if c.Type == chat.GroupType {
+				groups = append(groups, c.ID)
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	for _, id := range groups {
+		if err := h.chat.Leave(ctx, userID, id); err != nil && !errs.Is(err, errs.NotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 // pinKey is the HMAC key of payment PINs: --pin-secret when given; else a

@@ -9,12 +9,13 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 
+	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/platform/text"
 )
 
 // Merchant is a shop that takes Plaza Pay.
@@ -48,13 +49,13 @@ const (
 // CreateMerchant onboards a merchant owned by ownerID. Errors:
 // invalid_argument.
 func (s *Service) CreateMerchant(ctx context.Context, ownerID, name, region string) (Merchant, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 64 {
-		return Merchant{}, errs.Field("name", "A merchant name has 1 to 64 characters.")
+	name, err := text.Name("name", "A merchant name", name, 64)
+	if err != nil {
+		return Merchant{}, err
 	}
 	region = strings.ToUpper(strings.TrimSpace(region))
-	if len(region) != 2 {
-		return Merchant{}, errs.Field("region", "Region is an ISO 3166-1 alpha-2 code such as CN.")
+	if account.RegionName(region) == "" {
+		return Merchant{}, errs.Field("region", "Region is an ISO 3166-1 alpha-2 code such as CN; %q is not one.", region)
 	}
 	for attempt := 0; ; attempt++ {
 		m := Merchant{MchID: fmt.Sprintf("16%08d", rand.IntN(100_000_000)), Name: name, Region: region, OwnerID: ownerID,

@@ -125,6 +125,12 @@ func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string,
 	if err := s.checkOrder(ctx, m, tradeType, &in); err != nil {
 		return orderRow{}, err
 	}
+	if gone, err := s.closed(ctx, m); err != nil || gone {
+		if err != nil {
+			return orderRow{}, err
+		}
+		return orderRow{}, v3err(403, "NO_AUTH", "Merchant %s is closed: its owner's account was erased. It takes no new orders; refunds still work.", m.MchID)
+	}
 	now := s.now()
 	expires := now.Add(7 * 24 * time.Hour)
 	if in.TimeExpire != "" {

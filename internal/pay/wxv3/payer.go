@@ -76,6 +76,12 @@ func (s *Service) Confirm(ctx context.Context, userID, prepayID, pin string) (pa
 	if err != nil {
 		return pay.Transaction{}, err
 	}
+	if gone, err := s.closed(ctx, m); err != nil || gone {
+		if err != nil {
+			return pay.Transaction{}, err
+		}
+		return pay.Transaction{}, errs.E(MerchantClosed, "This shop has closed and takes no payments.")
+	}
 	return s.pay.Charge(ctx, userID, pin, o.MchID, pay.Money{Amount: o.Total, Currency: o.Currency}, o.TransactionID, m.Name+" · "+o.Description,
 		func(tx *sqldb.Tx, transferID string) error {
 			now := s.now()

@@ -70,7 +70,7 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
               <div class="profile-line">
                 Plaza ID: <span id="profile-username">{user.username}</span>
               </div>
-              <div class="profile-line">Region: {regionName(regions, user.region)}</div>
+              {user.region && <div class="profile-line">Region: {regionName(regions, user.region)}</div>}
             </div>
           </div>
 

@@ -1,0 +1,46 @@
+package pay
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Erasing an account (account.Service.Erase) must not strand money: it
+// asks HeldFor first and refuses while anything is held.
+
+const (
+	selectPendingWithdrawal = `SELECT amount, currency FROM withdrawals WHERE user_id = ? AND status = 'pending' LIMIT 1`
+	selectOpenRedPacket     = `SELECT remaining, currency FROM red_packets WHERE sender_id = ? AND status = 'active' AND remaining > 0 LIMIT 1`
+)
+
+// HeldFor describes, as a sentence, money Plaza still holds for a user —
+// a non-zero wallet balance, a withdrawal in flight, an open red packet
+// whose rest returns to them — or "" when there is none.
+func (s *Service) HeldFor(ctx context.Context, userID string) (string, error) {
+	balances, _, err := s.Wallet(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range balances {
+		if m.Amount != 0 {
+			return fmt.Sprintf("Your wallet holds %s; withdraw it first.", Format(m.Amount, m.Currency)), nil
+		}
+	}
+	for _, c := range []struct{ query, sentence string }{
+		{selectPendingWithdrawal, "A withdrawal of %s is still in progress; wait until it completes."},
+		{selectOpenRedPacket, "A red packet you sent still holds %s; wait until it is claimed or returned to you (then withdraw it)."},
+	} {
+		var amount int64
+		var currency string
+		err := s.db.QueryRow(ctx, c.query, userID).Scan(&amount, &currency)
+		if err == nil {
+			return fmt.Sprintf(c.sentence, Format(amount, currency)), nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+	}
+	return "", nil
+}
