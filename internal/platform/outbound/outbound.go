@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -63,7 +64,7 @@ func NewClient(o Options) *http.Client {
 	dialer := &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second, ControlContext: o.control}
 	t := &http.Transport{
 		Proxy:                  nil, // never HTTP(S)_PROXY: the proxy would dial, unchecked
-		DialContext:            dialer.DialContext,
+		DialContext:            localhostDialer(dialer),
 		TLSHandshakeTimeout:    o.TLSHandshakeTimeout,
 		ResponseHeaderTimeout:  o.ResponseHeaderTimeout,
 		ExpectContinueTimeout:  time.Second,
@@ -79,6 +80,25 @@ func NewClient(o Options) *http.Client {
 		// A redirect is the answer: following it would let a public
 		// server send the request on to a private one.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// localhostDialer dials "localhost" and every "*.localhost" name at the
+// loopback address without asking DNS, as RFC 6761 (section 6.3) says
+// resolvers should: Go's resolver would send a.localhost to the network's
+// DNS server. The address check still runs on the loopback address, so
+// such names are refused unless private addresses are allowed (the demo's
+// shop.localhost).
+func localhostDialer(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err == nil {
+			h := strings.TrimSuffix(strings.ToLower(host), ".")
+			if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+				return d.DialContext(ctx, "tcp4", net.JoinHostPort("127.0.0.1", port))
+			}
+		}
+		return d.DialContext(ctx, network, addr)
 	}
 }
 

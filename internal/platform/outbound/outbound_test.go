@@ -165,6 +165,7 @@ func TestLoopbackRefusedUnlessAllowed(t *testing.T) {
 		srv.URL,
 		"http://localhost:" + port + "/", // a name resolving to loopback: refused when dialled
 		"http://[::ffff:127.0.0.1]:" + port + "/",
+		"http://shop.localhost:" + port + "/", // *.localhost is loopback (RFC 6761), without DNS
 	} {
 		resp, err := outbound.NewClient(outbound.Options{}).Post(u, "application/json", strings.NewReader("{}"))
 		if err == nil {
@@ -182,7 +183,7 @@ func TestLoopbackRefusedUnlessAllowed(t *testing.T) {
 		t.Fatalf("the server saw %d requests", n)
 	}
 	allowed := outbound.NewClient(outbound.Options{AllowPrivate: true})
-	for _, u := range []string{srv.URL, "http://localhost:" + port + "/"} {
+	for _, u := range []string{srv.URL, "http://localhost:" + port + "/", "http://shop.localhost:" + port + "/"} {
 		resp, err := allowed.Post(u, "application/json", strings.NewReader("{}"))
 		if err != nil {
 			t.Fatalf("%s with AllowPrivate: %v", u, err)
@@ -192,8 +193,8 @@ func TestLoopbackRefusedUnlessAllowed(t *testing.T) {
 			t.Fatalf("%s with AllowPrivate: %d", u, resp.StatusCode)
 		}
 	}
-	if n := hits.Load(); n != 2 {
-		t.Fatalf("the server saw %d requests, want 2", n)
+	if n := hits.Load(); n != 3 {
+		t.Fatalf("the server saw %d requests, want 3", n)
 	}
 }
 
