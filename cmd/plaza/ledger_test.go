@@ -28,7 +28,7 @@ func TestLedgerSurvivesKill9(t *testing.T) {
 }
 
 func kill9(t *testing.T, store []string) {
-	args := append([]string{"--rate-account", "0"}, store...)
+	args := append([]string{"--rate-account", "0", "--sandbox-rail"}, store...)
 	p, _ := start(t, nil, args...)
 	const users = 6
 	cs := make([]*nodetest.Client, users)
@@ -116,11 +116,12 @@ func kill9(t *testing.T, store []string) {
 	}
 	var c struct {
 		Balanced      bool  `json:"balanced"`
+		Reconciled    bool  `json:"reconciled"`
 		Transfers     int64 `json:"transfers"`
 		DuplicateKeys int64 `json:"duplicate_keys"`
 	}
 	json.Unmarshal(out, &c)
-	if !c.Balanced || c.DuplicateKeys != 0 {
+	if !c.Balanced || !c.Reconciled || c.DuplicateKeys != 0 {
 		t.Fatalf("after kills: %s", out)
 	}
 	// Every acknowledged transfer is in the ledger, once.

@@ -45,6 +45,8 @@ func Start(t testing.TB, o Options) *node.Node {
 		BusPrefix: o.Prefix,
 		Password:  FastPasswords,
 		Log:       testLogger(t),
+		// Tests top up wallets; Tune may turn the rail off.
+		SandboxRail: true,
 	}
 	if o.Postgres && cfg.DB == "" {
 		cfg.DB = dbtest.PostgresURL(t)
