@@ -26,7 +26,7 @@ const (
 const (
 	insertTopUp = `INSERT INTO topups (id, user_id, amount, currency, status, rail, idem_key, request_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`
-	selectTopUpInFlight = `SELECT id, amount, currency, request_hash FROM topups WHERE user_id = ? AND idem_key = ? AND status = 'pending'`
+	selectTopUpOfKey = `SELECT id, request_hash, status, transfer_id FROM topups WHERE user_id = ? AND idem_key = ? AND status <> 'failed'`
 	settleTopUp         = `UPDATE topups SET status = ?, rail_ref = ?, updated_at = ? WHERE id = ? AND status = 'pending'
 		RETURNING user_id, amount, currency, rail, idem_key, request_hash`
 	selectTopUp    = `SELECT user_id, status, transfer_id FROM topups WHERE id = ?`
@@ -75,17 +75,16 @@ func (s *Service) TopUp(ctx context.Context, r Request, amount int64, currency s
 			}
 			return err, nil
 		}
-		// An unsettled attempt with this key (another node's, or one a
-		// crash interrupted): resume it, with its reference.
-		var prior, hash string
-		var pAmount int64
-		var pCur string
-		err = tx.QueryRow(ctx, selectTopUpInFlight, r.UserID, r.Key).Scan(&prior, &pAmount, &pCur, &hash)
+		// An attempt with this key: unsettled (another node's, or one a
+		// crash interrupted) is resumed, with its reference; succeeded
+		// (its stored answer pruned since) is replayed.
+		var prior, hash, status, transfer string
+		err = tx.QueryRow(ctx, selectTopUpOfKey, r.UserID, r.Key).Scan(&prior, &hash, &status, &transfer)
 		if err == nil {
 			if hash != r.Hash {
 				return errs.E(errs.IdempotencyMismatch, "This Idempotency-Key was already used for a different request; use a new key for new parameters."), nil
 			}
-			id = prior
+			id, replay, t.ID = prior, status == "succeeded", transfer
 			return nil, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
