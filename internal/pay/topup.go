@@ -27,7 +27,7 @@ const (
 	insertTopUp = `INSERT INTO topups (id, user_id, amount, currency, status, rail, idem_key, request_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`
 	selectTopUpOfKey = `SELECT id, request_hash, status, transfer_id FROM topups WHERE user_id = ? AND idem_key = ? AND status <> 'failed'`
-	settleTopUp         = `UPDATE topups SET status = ?, rail_ref = ?, updated_at = ? WHERE id = ? AND status = 'pending'
+	settleTopUp      = `UPDATE topups SET status = ?, rail_ref = ?, updated_at = ? WHERE id = ? AND status = 'pending'
 		RETURNING user_id, amount, currency, rail, idem_key, request_hash`
 	selectTopUp    = `SELECT user_id, status, transfer_id FROM topups WHERE id = ?`
 	staleTopUps    = `SELECT id FROM topups WHERE status = 'pending' AND rail = ? AND created_at < ? ORDER BY created_at LIMIT 100`
