@@ -75,7 +75,7 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 		t, err = s.transaction(ctx, r.UserID, t.ID)
 		return t, false, err
 	}
-	if err := s.settle(context.WithoutCancel(ctx), wdID, railErr == nil, ref); err != nil {
+	if _, err := s.settle(context.WithoutCancel(ctx), wdID, railErr == nil, ref); err != nil {
 		return Transaction{}, false, err
 	}
 	if railErr != nil {
@@ -91,8 +91,9 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 // version's refused withdrawal is marked failed). Settling twice, or on
 // two nodes at once, does nothing the second time: the status change is
 // conditional and in the same transaction as the money.
-func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef string) error {
-	return s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef string) (settled bool, err error) {
+	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		settled = false
 		status := "failed"
 		if paid {
 			status = "succeeded"
@@ -105,6 +106,7 @@ func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef st
 			}
 			return nil, err
 		}
+		settled = true
 		var held int64
 		if err := tx.QueryRow(ctx, selectHeld, "wd:"+wdID).Scan(&held); err != nil {
 			if !errors.Is(err, sql.ErrNoRows) {
@@ -125,6 +127,7 @@ func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef st
 		}
 		return nil, err
 	})
+	return settled, err
 }
 
 // SettleStale is crash recovery: it asks the rail about every withdrawal
@@ -132,7 +135,8 @@ func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef st
 // hold and the rail's answer) and settles each as the rail says — paid
 // (succeeded), returned (failed, or unknown: the rail never got it), or
 // left for later (pending). One item's error does not stop the others;
-// they are returned joined. Any number of nodes may run it at once.
+// they are returned joined. Any number of nodes may run it at once; each
+// item is settled by one of them, and counted by that one.
 func (s *Service) SettleStale(ctx context.Context, age time.Duration) (int, error) {
 	if s.rail == nil {
 		return 0, nil
@@ -142,13 +146,10 @@ func (s *Service) SettleStale(ctx context.Context, age time.Duration) (int, erro
 	settled := 0
 	for _, kind := range []struct {
 		query  string
-		settle func(ctx context.Context, id string, paid bool, ref string) error
+		settle func(ctx context.Context, id string, paid bool, ref string) (bool, error)
 	}{
 		{stalePending, s.settle},
-		{staleTopUps, func(ctx context.Context, id string, paid bool, ref string) error {
-			_, err := s.settleTopUp(ctx, id, paid, ref)
-			return err
-		}},
+		{staleTopUps, s.settleTopUp},
 	} {
 		stale, err := s.ids(ctx, kind.query, s.rail.Name(), cutoff)
 		if err != nil {
@@ -164,11 +165,14 @@ func (s *Service) SettleStale(ctx context.Context, age time.Duration) (int, erro
 			if st == RailStatusPending {
 				continue
 			}
-			if err := kind.settle(ctx, id, st == RailStatusSucceeded, ""); err != nil {
+			done, err := kind.settle(ctx, id, st == RailStatusSucceeded, "")
+			if err != nil {
 				errList = append(errList, fmt.Errorf("settling %s: %w", id, err))
 				continue
 			}
-			settled++
+			if done {
+				settled++
+			}
 		}
 	}
 	return settled, errors.Join(errList...)
