@@ -28,9 +28,10 @@ const (
 	// A change keeps a running lockout: a new PIN does not buy new guesses.
 	changePIN = `UPDATE wallet_pins SET pin_hmac = ?, failures = 0, updated_at = ? WHERE user_id = ?`
 	selectPIN = `SELECT pin_hmac, locked_until FROM wallet_pins WHERE user_id = ?`
-	// A right PIN counts only while the PIN is not locked, decided by the
-	// same row lock the failures take.
-	okPIN         = `UPDATE wallet_pins SET failures = 0, locked_until = 0 WHERE user_id = ? AND locked_until <= ? RETURNING failures`
+	// A right PIN resets the count, only while the PIN is not locked (the
+	// same row lock the failures take decides); with nothing to reset it
+	// writes nothing, and the lock is read again instead.
+	okPIN         = `UPDATE wallet_pins SET failures = 0, locked_until = 0 WHERE user_id = ? AND locked_until <= ? AND failures > 0 RETURNING failures`
 	insertAttempt = `INSERT INTO pin_attempts (id, user_id, ok, purpose, created_at) VALUES (?, ?, ?, ?, ?)`
 )
 
@@ -156,6 +157,14 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 	var until int64
 	if ok {
 		err = tx.QueryRow(ctx, okPIN, userID, sqldb.Micro(now)).Scan(&failures)
+		if errors.Is(err, sql.ErrNoRows) {
+			// No failures to reset, or locked since the read above: a
+			// statement later, a lock committed meanwhile is visible.
+			err = tx.QueryRow(ctx, selectPIN, userID).Scan(&stored, &locked)
+			if err == nil && sqldb.FromMicro(locked).After(now) {
+				return lockedErr(locked), nil
+			}
+		}
 	} else {
 		lockUntil := sqldb.Micro(now.Add(PINLockout))
 		err = tx.QueryRow(ctx, failPIN, lockUntil, sqldb.Micro(now), userID, sqldb.Micro(now)).Scan(&failures, &until)

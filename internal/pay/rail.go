@@ -50,12 +50,23 @@ const railTimeout = 30 * time.Second
 
 // Sandbox is the built-in rail: money appears and leaves at once. A
 // FailureRate between 0 and 1 makes that share of calls fail, to exercise
-// the error paths. It remembers the references it answered (in memory: a
-// restarted process knows none, and Status answers unknown for them).
+// the error paths. It remembers the references it answered (in memory,
+// the last 100,000 or so: a restarted process knows none, and Status
+// answers unknown for them).
 type Sandbox struct {
 	mu          sync.Mutex
 	FailureRate float64
-	seen        map[string]sandboxResult
+	seen, older map[string]sandboxResult
+}
+
+const sandboxMemory = 50_000 // references per generation (two are kept)
+
+func (s *Sandbox) lookup(reference string) (sandboxResult, bool) {
+	if r, ok := s.seen[reference]; ok {
+		return r, true
+	}
+	r, ok := s.older[reference]
+	return r, ok
 }
 
 type sandboxResult struct {
@@ -77,11 +88,11 @@ func (s *Sandbox) SetFailureRate(r float64) {
 func (s *Sandbox) call(reference string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if r, ok := s.seen[reference]; ok {
+	if r, ok := s.lookup(reference); ok {
 		return r.ref, r.err
 	}
-	if s.seen == nil {
-		s.seen = map[string]sandboxResult{}
+	if s.seen == nil || len(s.seen) >= sandboxMemory {
+		s.older, s.seen = s.seen, map[string]sandboxResult{}
 	}
 	r := sandboxResult{ref: ids.New("sbx")}
 	if s.FailureRate > 0 && rand.Float64() < s.FailureRate {
@@ -105,7 +116,7 @@ func (s *Sandbox) Payout(_ context.Context, _ string, _ Money, reference string)
 func (s *Sandbox) Status(_ context.Context, reference string) (RailStatus, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.seen[reference]
+	r, ok := s.lookup(reference)
 	switch {
 	case !ok:
 		return RailStatusUnknown, nil

@@ -510,3 +510,26 @@ func TestNoRailNoMoney(t *testing.T) {
 		t.Fatalf("withdrawal: %v", err)
 	}
 }
+
+// The sandbox answers a reference it has seen with its first outcome and
+// reports it in Status.
+func TestSandboxRemembersReferences(t *testing.T) {
+	ctx := context.Background()
+	s := &Sandbox{}
+	a, err := s.TopUp(ctx, "u", Money{1, "CNY"}, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetFailureRate(1)
+	if b, err := s.TopUp(ctx, "u", Money{1, "CNY"}, "r1"); err != nil || b != a {
+		t.Fatalf("repeat: %s %v, want %s", b, err, a)
+	}
+	if _, err := s.Payout(ctx, "u", Money{1, "CNY"}, "r2"); !errors.Is(err, ErrRailDeclined) {
+		t.Fatal(err)
+	}
+	for ref, want := range map[string]RailStatus{"r1": RailStatusSucceeded, "r2": RailStatusFailed, "r3": RailStatusUnknown} {
+		if got, _ := s.Status(ctx, ref); got != want {
+			t.Fatalf("%s: %s, want %s", ref, got, want)
+		}
+	}
+}
