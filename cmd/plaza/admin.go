@@ -69,7 +69,7 @@ func adminCmd() *cobra.Command {
 	var ledgerStore storeFlags
 	check := &cobra.Command{
 		Use:   "check-ledger",
-		Short: "Audit the ledger (sums per currency, replayed balances, duplicate keys) and print it as JSON",
+		Short: "Audit the ledger (sums per currency, replayed balances, duplicate keys, holds against open items) and print it as JSON",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := context.Background()
 			log := slog.New(slog.DiscardHandler)
@@ -87,6 +87,9 @@ func adminCmd() *cobra.Command {
 			}
 			if !c.Balanced {
 				return fmt.Errorf("the ledger is out of balance")
+			}
+			if !c.Reconciled {
+				return fmt.Errorf("money in flight does not match its open items (see holds, unfunded_items)")
 			}
 			return nil
 		},

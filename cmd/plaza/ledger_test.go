@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os/exec"
@@ -11,14 +14,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 )
 
-// A load of transfers; the node is killed with SIGKILL at random moments
-// and restarted on the same database, and every client retries what got no
-// answer with the same Idempotency-Key. Afterwards the ledger balances, no
-// key was applied twice, and every acknowledged transfer is there.
+// A load of transfers, top-ups and withdrawals; the node is killed with
+// SIGKILL at random moments and restarted on the same database, and every
+// client retries what got no answer with the same Idempotency-Key.
+// Afterwards the ledger balances, every hold and pending account matches
+// its open items, no key was applied twice, and every acknowledged
+// transaction is there.
 func TestLedgerSurvivesKill9(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { kill9(t, []string{"--data", t.TempDir()}) })
 	t.Run("postgres", func(t *testing.T) {
@@ -28,7 +34,7 @@ func TestLedgerSurvivesKill9(t *testing.T) {
 }
 
 func kill9(t *testing.T, store []string) {
-	args := append([]string{"--rate-account", "0"}, store...)
+	args := append([]string{"--rate-account", "0", "--sandbox-rail"}, store...)
 	p, _ := start(t, nil, args...)
 	const users = 6
 	cs := make([]*nodetest.Client, users)
@@ -57,11 +63,18 @@ func kill9(t *testing.T, store []string) {
 				}
 				key := fmt.Sprintf("u%d-%d", i, k)
 				body := fmt.Sprintf(`{"username":"k9_%d","amount":%d,"currency":"CNY","pin":"135790"}`, (i+1+k%(users-1))%users, 1+k%300)
+				path := "/api/v1/wallet/transfers"
+				switch k % 7 { // top-ups and withdrawals too: money in flight at each kill
+				case 3:
+					path, body = "/api/v1/wallet/topups", fmt.Sprintf(`{"amount":%d,"currency":"CNY"}`, 1+k%50)
+				case 5:
+					path, body = "/api/v1/wallet/withdrawals", fmt.Sprintf(`{"amount":%d,"currency":"CNY","pin":"135790"}`, 1+k%100)
+				}
 				for { // retry with the same key until an answer comes
 					mu.Lock()
 					url := base
 					mu.Unlock()
-					req, _ := http.NewRequest("POST", url+"/api/v1/wallet/transfers", strings.NewReader(body))
+					req, _ := http.NewRequest("POST", url+path, strings.NewReader(body))
 					req.Header.Set("Authorization", "Bearer "+cs[i].Token)
 					req.Header.Set("Idempotency-Key", key)
 					resp, err := client.Do(req)
@@ -116,11 +129,12 @@ func kill9(t *testing.T, store []string) {
 	}
 	var c struct {
 		Balanced      bool  `json:"balanced"`
+		Reconciled    bool  `json:"reconciled"`
 		Transfers     int64 `json:"transfers"`
 		DuplicateKeys int64 `json:"duplicate_keys"`
 	}
 	json.Unmarshal(out, &c)
-	if !c.Balanced || c.DuplicateKeys != 0 {
+	if !c.Balanced || !c.Reconciled || c.DuplicateKeys != 0 {
 		t.Fatalf("after kills: %s", out)
 	}
 	// Every acknowledged transfer is in the ledger, once.
@@ -148,4 +162,33 @@ func kill9(t *testing.T, store []string) {
 		t.Fatalf("%d of %d acknowledged transfers missing", missing, len(acked))
 	}
 	t.Logf("%d acknowledged transfers across 3 SIGKILLs; ledger %s", len(acked), strings.TrimSpace(string(out)))
+}
+
+// check-ledger reconciles money in flight: a pending withdrawal with no
+// hold of its own (what a refused withdrawal used to leave, H3) makes it
+// say so in its JSON and exit 1, though every sum balances.
+func TestCheckLedgerReconcilesHolds(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	db, err := node.OpenDB(ctx, node.Config{DataDir: data, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO withdrawals (id, user_id, amount, currency, status, rail, created_at, updated_at)
+		VALUES ('wd_phantom', 'usr_a', 1000, 'CNY', 'pending', 'sandbox', 1, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	cmd := exec.Command(binary, "admin", "check-ledger", "--data", data)
+	out, err := cmd.Output()
+	var c struct {
+		Balanced   bool  `json:"balanced"`
+		Reconciled bool  `json:"reconciled"`
+		Unfunded   int64 `json:"unfunded_items"`
+	}
+	json.Unmarshal(out, &c)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !c.Balanced || c.Reconciled || c.Unfunded != 1 {
+		t.Fatalf("check-ledger: %v %s", err, out)
+	}
 }

@@ -33,6 +33,7 @@ func serveCmd() *cobra.Command {
 			cfg.DataDir, cfg.DB, cfg.Log = store.data, store.db, log
 			if demoMode {
 				cfg.AllowPrivateOutbound = true // the demo's shops are on loopback
+				cfg.SandboxRail = true // the demo's wallets are topped up
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -71,6 +72,7 @@ func serveCmd() *cobra.Command {
 	f.BoolVar(&cfg.RateLoopback, "rate-loopback", false, "apply --rate-ip to loopback clients too")
 	f.Float64Var(&cfg.RateAccount, "rate-account", 200, "requests a second per signed-in account (0: no limit)")
 	f.StringVar(&cfg.PINSecret, "pin-secret", "", "HMAC key of payment PINs (every node must share it; default: a key file in --data)")
+	f.BoolVar(&cfg.SandboxRail, "sandbox-rail", false, "turn on the sandbox rail: top-ups mint money, withdrawals destroy it (env PLAZA_SANDBOX_RAIL; on in --demo)")
 	f.Float64Var(&cfg.RailFailureRate, "rail-failure-rate", 0, "share (0–1) of sandbox-rail top-ups and withdrawals that fail")
 	f.BoolVar(&cfg.AllowPrivateOutbound, "allow-private-outbound", false, "let merchant notify_urls reach loopback and private addresses (on in --demo)")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")

@@ -114,7 +114,7 @@ func Seed(ctx context.Context, s Services) error {
 func seedWallets(ctx context.Context, p *pay.Service, users map[string]account.User) error {
 	for _, person := range people {
 		u := users[person.username]
-		if err := p.SetPIN(ctx, u.ID, PIN, Password); err != nil {
+		if err := p.SetPIN(ctx, u.ID, PIN, "", Password); err != nil {
 			return fmt.Errorf("demo PIN: %w", err)
 		}
 		amount := int64(200_000)

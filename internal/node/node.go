@@ -59,6 +59,10 @@ type Config struct {
 	JobEvery time.Duration
 	// PINSecret is the HMAC key of payment PINs (see pinKey).
 	PINSecret string
+	// SandboxRail turns on the sandbox rail (money appears on top-up and
+	// leaves on withdrawal); off, top-ups and withdrawals answer 503
+	// rail_unavailable. On in --demo and in test nodes.
+	SandboxRail bool
 	// RailFailureRate makes that share of sandbox-rail calls fail.
 	RailFailureRate float64
 	// SocketPing overrides how often sockets are pinged (tests).
@@ -97,7 +101,7 @@ type Node struct {
 	Chat     *chat.Service
 	Hub      *chat.Hub
 	Pay      *pay.Service
-	Rail     *pay.Sandbox
+	Rail     *pay.Sandbox // nil unless Config.SandboxRail
 	Merchant *wxv3.Service
 	MiniApps *miniapp.Service
 	Registry *prometheus.Registry
@@ -165,9 +169,13 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
-	n.Rail = &pay.Sandbox{FailureRate: c.RailFailureRate}
+	var rail pay.Rail // nil: no rail
+	if c.SandboxRail {
+		n.Rail = &pay.Sandbox{FailureRate: c.RailFailureRate}
+		rail = n.Rail
+	}
 	n.Pay = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
-		Rail: n.Rail, PINKey: key, Log: c.Log, RedPacketTTL: c.RedPacketTTL})
+		Rail: rail, PINKey: key, Log: c.Log, RedPacketTTL: c.RedPacketTTL})
 	platformKey, err := n.platformKey(ctx)
 	if err != nil {
 		n.Close()
@@ -366,7 +374,7 @@ func (n *Node) background(ctx context.Context) {
 			n.log.Warn("pruning idempotency keys", "err", err)
 		}
 		if _, err := n.Pay.SettleStale(ctx, 2*time.Minute); err != nil && ctx.Err() == nil {
-			n.log.Warn("settling stale withdrawals", "err", err)
+			n.log.Warn("settling stale withdrawals and top-ups", "err", err)
 		}
 		select {
 		case <-ctx.Done():

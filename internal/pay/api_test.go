@@ -58,8 +58,8 @@ func ledgerOK(t *testing.T, n *node.Node) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Balanced {
-		t.Fatalf("ledger out of balance: %+v", c)
+	if !c.Balanced || !c.Reconciled {
+		t.Fatalf("ledger out of balance or holds not reconciled: %+v", c)
 	}
 }
 
@@ -401,4 +401,48 @@ func TestTopUpWithdrawAndHistory(t *testing.T) {
 		}
 		ledgerOK(t, n)
 	})
+}
+
+// Without --sandbox-rail there is no rail: top-ups and withdrawals answer
+// 503 rail_unavailable, and no money can be minted.
+func TestNoRailIsAClearError(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.SandboxRail = false }})
+	ann := wallet(t, n, "ann", 0)
+	if r := pay(t, ann, "/api/v1/wallet/topups", map[string]any{"amount": 100, "currency": "CNY"}); r.Status != 503 || r.Code() != "rail_unavailable" {
+		t.Fatalf("top-up: %d %s", r.Status, r.Body)
+	}
+	if r := pay(t, ann, "/api/v1/wallet/withdrawals", map[string]any{"amount": 100, "currency": "CNY", "pin": pin}); r.Status != 503 || r.Code() != "rail_unavailable" {
+		t.Fatalf("withdrawal: %d %s", r.Status, r.Body)
+	}
+	if got := balance(t, ann); got != 0 {
+		t.Fatalf("money appeared: %d", got)
+	}
+}
+
+// PUT /wallet/pin: the first PIN with the password; a change with the old
+// PIN or the password; with neither, or a wrong old PIN, refused.
+func TestPINChangeOverHTTP(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	ann := nodetest.Signup(t, n.URL(), "ann")
+	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin}); r.Status != 400 {
+		t.Fatalf("first PIN without password: %d %s", r.Status, r.Body)
+	}
+	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "correct horse"}); r.Status != 204 {
+		t.Fatalf("first PIN: %d %s", r.Status, r.Body)
+	}
+	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111"}); r.Status != 400 || r.Code() != "invalid_argument" {
+		t.Fatalf("change with nothing: %d %s", r.Status, r.Body)
+	}
+	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111", "old_pin": "000000"}); r.Code() != "wrong_pin" {
+		t.Fatalf("change with a wrong old PIN: %d %s", r.Status, r.Body)
+	}
+	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111", "old_pin": pin}); r.Status != 204 {
+		t.Fatalf("change with the old PIN: %d %s", r.Status, r.Body)
+	}
+	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "wrong horse"}); r.Status != 403 {
+		t.Fatalf("change with a wrong password: %d %s", r.Status, r.Body)
+	}
+	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "correct horse"}); r.Status != 204 {
+		t.Fatalf("change with the password: %d %s", r.Status, r.Body)
+	}
 }

@@ -61,12 +61,13 @@ func (h *Handler) wallet(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) setPIN(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		PIN      string `json:"pin"`
+		OldPIN   string `json:"old_pin"`
 		Password string `json:"password"`
 	}
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.Service.SetPIN(r.Context(), httpx.Caller(r).UserID, in.PIN, in.Password); err != nil {
+	if err := h.Service.SetPIN(r.Context(), httpx.Caller(r).UserID, in.PIN, in.OldPIN, in.Password); err != nil {
 		return err
 	}
 	httpx.NoContent(w)

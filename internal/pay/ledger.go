@@ -15,7 +15,7 @@ import (
 const (
 	acctUser   = "user"
 	acctEscrow = "escrow" // red packets in flight
-	acctHold   = "hold"   // withdrawals in flight
+	acctHold   = "hold"   // withdrawals in flight (one hold transfer each)
 	acctRail   = "rail"   // a funding rail's clearing account: money outside Plaza
 )
 
@@ -90,6 +90,103 @@ type LedgerCheck struct {
 	// Replayed is true when every account's balance equals the replay of
 	// its transfers.
 	Replayed bool `json:"replayed"`
+	// Reconciled is true when every account of money in flight (holds of
+	// withdrawals, pending top-ups, red packets' escrow) holds exactly
+	// what its open items hold, and no open item lacks its hold.
+	Reconciled bool          `json:"reconciled"`
+	Holds      []HoldAccount `json:"holds"`
+	// Unfunded counts open items (pending withdrawals or top-ups) with no
+	// hold transfer of their own.
+	Unfunded int64 `json:"unfunded_items"`
+}
+
+// HoldAccount is one account of money in flight against its open items.
+type HoldAccount struct {
+	Account   string `json:"account"`
+	Balance   int64  `json:"balance"`
+	OpenItems int64  `json:"open_items"`
+	OpenTotal int64  `json:"open_total"`
+	OK        bool   `json:"ok"`
+}
+
+// openItems sums, per in-flight account, what its open items hold: each
+// pending withdrawal's hold transfer (wd:id), each pending top-up's
+// pending transfer (tpp:id), each active red packet's remainder.
+const openItems = `SELECT 'hold:' || w.rail || ':' || w.currency, COUNT(*), SUM(t.amount)
+		FROM withdrawals w JOIN ledger_transfers t ON t.transfer_key = 'wd:' || w.id
+		WHERE w.status = 'pending' GROUP BY w.rail, w.currency
+	UNION ALL SELECT 'pending:' || p.rail || ':' || p.currency, COUNT(*), SUM(t.amount)
+		FROM topups p JOIN ledger_transfers t ON t.transfer_key = 'tpp:' || p.id
+		WHERE p.status = 'pending' GROUP BY p.rail, p.currency
+	UNION ALL SELECT 'escrow:red_packets:' || currency, COUNT(*), SUM(remaining)
+		FROM red_packets WHERE status = 'active' GROUP BY currency`
+
+const unfundedItems = `SELECT
+	(SELECT COUNT(*) FROM withdrawals w WHERE w.status = 'pending'
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'wd:' || w.id)) +
+	(SELECT COUNT(*) FROM topups p WHERE p.status = 'pending'
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'tpp:' || p.id))`
+
+// reconcile checks every in-flight account against its open items.
+func (s *Service) reconcile(ctx context.Context, c *LedgerCheck) error {
+	byID := map[string]*HoldAccount{}
+	var order []string
+	get := func(id string) *HoldAccount {
+		if h, ok := byID[id]; ok {
+			return h
+		}
+		byID[id] = &HoldAccount{Account: id}
+		order = append(order, id)
+		return byID[id]
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, balance FROM ledger_accounts WHERE kind IN ('hold', 'pending', 'escrow') ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		var b int64
+		if err := rows.Scan(&id, &b); err != nil {
+			rows.Close()
+			return err
+		}
+		get(id).Balance = b
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.db.Query(ctx, openItems)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		var n, sum int64
+		if err := rows.Scan(&id, &n, &sum); err != nil {
+			rows.Close()
+			return err
+		}
+		h := get(id)
+		h.OpenItems += n
+		h.OpenTotal += sum
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := s.db.QueryRow(ctx, unfundedItems).Scan(&c.Unfunded); err != nil {
+		return err
+	}
+	c.Holds = []HoldAccount{}
+	c.Reconciled = c.Unfunded == 0
+	for _, id := range order {
+		h := byID[id]
+		h.OK = h.Balance == h.OpenTotal
+		c.Reconciled = c.Reconciled && h.OK
+		c.Holds = append(c.Holds, *h)
+	}
+	return nil
 }
 
 // NewAuditor is a Service that can only audit: for plaza admin
@@ -97,8 +194,9 @@ type LedgerCheck struct {
 func NewAuditor(db *sqldb.DB) *Service { return &Service{db: db} }
 
 // CheckLedger audits the whole ledger: the sum per currency, transfer
-// count, duplicate keys, negative wallets, and every balance against the
-// replay of its transfers.
+// count, duplicate keys, negative wallets, every balance against the
+// replay of its transfers, and every account of money in flight against
+// its open items (Reconciled).
 func (s *Service) CheckLedger(ctx context.Context) (LedgerCheck, error) {
 	c := LedgerCheck{Sums: map[string]int64{}, Balanced: true, Replayed: true}
 	rows, err := s.db.Query(ctx, `SELECT currency, SUM(balance) FROM ledger_accounts GROUP BY currency`)
@@ -138,5 +236,5 @@ func (s *Service) CheckLedger(ctx context.Context) (LedgerCheck, error) {
 	}
 	c.Replayed = mismatched == 0
 	c.Balanced = c.Balanced && c.Replayed && c.Negative == 0 && c.DuplicateKeys == 0
-	return c, nil
+	return c, s.reconcile(ctx, &c)
 }

@@ -2,6 +2,8 @@ package pay
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
@@ -21,7 +23,7 @@ func merchantAcct(mchid, currency string) acct { return acct{"merchant", mchid, 
 // settlement account after checking the payer's PIN, and runs within — the
 // order's own state change and notification — in the same transaction.
 // within's error rolls everything back. Errors: the PIN's,
-// insufficient_funds, invalid_argument.
+// insufficient_funds, invalid_argument, conflict (the reference is paid).
 func (s *Service) Charge(ctx context.Context, payerID, pin, mchid string, m Money, reference, note string,
 	within func(tx *sqldb.Tx, transferID string) error) (Transaction, error) {
 	cur, err := checkMoney("amount", m.Amount, m.Currency)
@@ -32,6 +34,15 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid string, m Mone
 	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
 		if refusal, err := s.checkPIN(ctx, tx, payerID, pin, "payment"); refusal != nil || err != nil {
 			return refusal, err
+		}
+		// Paid already (by another payer, perhaps on another node a moment
+		// ago): the order's refusal, not a unique-key failure. A race
+		// lost inside the database comes back here through run's retry.
+		var held int64
+		if err := tx.QueryRow(ctx, selectHeld, "pay:"+reference).Scan(&held); err == nil {
+			return errs.E(errs.Conflict, "This order is paid already."), nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
 		}
 		mv, err := move(ctx, tx, userAcct(payerID, cur), merchantAcct(mchid, cur), m.Amount, KindPayment, reference, note, "pay:"+reference, s.now())
 		if errs.Is(err, InsufficientFunds) {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -23,11 +24,27 @@ const (
 )
 
 const (
-	upsertPIN = `INSERT INTO wallet_pins (user_id, pin_hmac, failures, locked_until, updated_at) VALUES (?, ?, 0, 0, ?)
-		ON CONFLICT (user_id) DO UPDATE SET pin_hmac = excluded.pin_hmac, failures = 0, locked_until = 0, updated_at = excluded.updated_at`
-	selectPIN     = `SELECT pin_hmac, failures, locked_until FROM wallet_pins WHERE user_id = ?`
-	updatePIN     = `UPDATE wallet_pins SET failures = ?, locked_until = ?, updated_at = ? WHERE user_id = ?`
+	insertPIN = `INSERT INTO wallet_pins (user_id, pin_hmac, failures, locked_until, updated_at) VALUES (?, ?, 0, 0, ?)`
+	// A change keeps a running lockout: a new PIN does not buy new guesses.
+	changePIN = `UPDATE wallet_pins SET pin_hmac = ?, failures = 0, updated_at = ? WHERE user_id = ?`
+	selectPIN = `SELECT pin_hmac, locked_until FROM wallet_pins WHERE user_id = ?`
+	// A right PIN resets the count, only while the PIN is not locked (the
+	// same row lock the failures take decides); with nothing to reset it
+	// writes nothing, and the lock is read again instead.
+	okPIN         = `UPDATE wallet_pins SET failures = 0, locked_until = 0 WHERE user_id = ? AND locked_until <= ? AND failures > 0 RETURNING failures`
 	insertAttempt = `INSERT INTO pin_attempts (id, user_id, ok, purpose, created_at) VALUES (?, ?, ?, ?, ?)`
+)
+
+var (
+	// The failure count is kept by the database: each wrong PIN adds one
+	// and the same statement decides the lock, and only while the PIN is
+	// not locked, so parallel guesses (on any number of nodes) are counted
+	// one by one and no more than MaxPINFailures are evaluated.
+	failPIN = `UPDATE wallet_pins SET
+		failures = CASE WHEN failures + 1 >= ` + maxFailuresSQL + ` THEN 0 ELSE failures + 1 END,
+		locked_until = CASE WHEN failures + 1 >= ` + maxFailuresSQL + ` THEN CAST(? AS BIGINT) ELSE 0 END, updated_at = ?
+		WHERE user_id = ? AND locked_until <= ? RETURNING failures, locked_until`
+	maxFailuresSQL = strconv.Itoa(MaxPINFailures)
 )
 
 // pinHMAC is the stored form of a PIN: HMAC-SHA256 under the server's PIN
@@ -52,17 +69,61 @@ func validPIN(pin string) bool {
 	return true
 }
 
-// SetPIN sets the payment PIN after checking the account password. Errors:
-// invalid_argument, forbidden (wrong password).
-func (s *Service) SetPIN(ctx context.Context, userID, pin, password string) error {
+// SetPIN sets or changes the payment PIN. The first PIN needs the
+// account password. Changing a PIN that is set needs the old PIN (checked
+// as a payment's is: a wrong one counts toward the PIN lockout, and none
+// is accepted while it runs) or the account password (every password check
+// counts toward the account's sign-in lockout); a change by password keeps
+// a running PIN lockout. Errors: invalid_argument, forbidden (wrong
+// password), wrong_pin, pin_locked.
+func (s *Service) SetPIN(ctx context.Context, userID, pin, oldPIN, password string) error {
 	if !validPIN(pin) {
 		return errs.Field("pin", "A payment PIN is exactly 6 digits.")
 	}
-	if err := s.accounts.VerifyPassword(ctx, userID, password); err != nil {
+	var one int
+	err := s.db.QueryRow(ctx, `SELECT 1 FROM wallet_pins WHERE user_id = ?`, userID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		if password == "" {
+			return errs.Field("password", "Enter your account password to set a payment PIN.")
+		}
+		if err := s.accounts.VerifyPassword(ctx, userID, password); err != nil {
+			return err
+		}
+		_, err := s.db.Exec(ctx, insertPIN, userID, s.pinHMAC(userID, pin), sqldb.Micro(s.now()))
+		if sqldb.IsUniqueViolation(err) {
+			return errs.E(errs.Conflict, "A payment PIN was set meanwhile; change it with the old PIN.")
+		}
 		return err
 	}
-	_, err := s.db.Exec(ctx, upsertPIN, userID, s.pinHMAC(userID, pin), sqldb.Micro(s.now()))
-	return err
+	if err != nil {
+		return err
+	}
+	switch {
+	case oldPIN != "":
+		var refusal error
+		err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+			var err error
+			if refusal, err = s.checkPIN(ctx, tx, userID, oldPIN, "pin_change"); err != nil || refusal != nil {
+				return err // the attempt is recorded with the refusal
+			}
+			_, err = tx.Exec(ctx, changePIN, s.pinHMAC(userID, pin), sqldb.Micro(s.now()), userID)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if refusal != nil && errs.Is(refusal, errs.InvalidArgument) {
+			return errs.Field("old_pin", "Enter your current 6-digit payment PIN.")
+		}
+		return refusal
+	case password != "":
+		if err := s.accounts.VerifyPassword(ctx, userID, password); err != nil {
+			return err
+		}
+		_, err := s.db.Exec(ctx, changePIN, s.pinHMAC(userID, pin), sqldb.Micro(s.now()), userID)
+		return err
+	}
+	return errs.Field("old_pin", "Changing the payment PIN needs your current PIN (old_pin) or your account password.")
 }
 
 // checkPIN verifies a PIN inside a money transaction and records the
@@ -74,19 +135,51 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 	}
 	now := s.now()
 	var stored string
-	var failures int
 	var locked int64
-	err = tx.QueryRow(ctx, selectPIN, userID).Scan(&stored, &failures, &locked)
+	err = tx.QueryRow(ctx, selectPIN, userID).Scan(&stored, &locked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(PINNotSet, "Set up a payment PIN first (Wallet → Payment PIN)."), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if wait := sqldb.FromMicro(locked).Sub(now); wait > 0 {
-		return errs.E(PINLocked, "Too many wrong PINs: payments are locked for %d more minutes.", int(math.Ceil(wait.Minutes()))), nil
+	lockedErr := func(until int64) error {
+		wait := sqldb.FromMicro(until).Sub(now)
+		return errs.E(PINLocked, "Too many wrong PINs: payments are locked for %d more minutes.", max(1, int(math.Ceil(wait.Minutes()))))
+	}
+	if sqldb.FromMicro(locked).After(now) {
+		return lockedErr(locked), nil
 	}
 	ok := hmac.Equal([]byte(stored), []byte(s.pinHMAC(userID, pin)))
+	// The verdict counts only if the PIN is (still) unlocked when this
+	// transaction takes the row: the UPDATE decides, not the read above.
+	var failures int
+	var until int64
+	if ok {
+		err = tx.QueryRow(ctx, okPIN, userID, sqldb.Micro(now)).Scan(&failures)
+		if errors.Is(err, sql.ErrNoRows) {
+			// No failures to reset, or locked since the read above: a
+			// statement later, a lock committed meanwhile is visible.
+			err = tx.QueryRow(ctx, selectPIN, userID).Scan(&stored, &locked)
+			if err == nil && sqldb.FromMicro(locked).After(now) {
+				return lockedErr(locked), nil
+			}
+		}
+	} else {
+		lockUntil := sqldb.Micro(now.Add(PINLockout))
+		err = tx.QueryRow(ctx, failPIN, lockUntil, sqldb.Micro(now), userID, sqldb.Micro(now)).Scan(&failures, &until)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		// Locked meanwhile by parallel guesses: not evaluated.
+		var l int64
+		if err := tx.QueryRow(ctx, selectPIN, userID).Scan(&stored, &l); err != nil {
+			return nil, err
+		}
+		return lockedErr(l), nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	okInt := 0
 	if ok {
 		okInt = 1
@@ -95,20 +188,10 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 		return nil, err
 	}
 	if ok {
-		if failures > 0 {
-			_, err = tx.Exec(ctx, updatePIN, 0, 0, sqldb.Micro(now), userID)
-		}
-		return nil, err
+		return nil, nil
 	}
-	failures++
-	if failures >= MaxPINFailures {
-		if _, err := tx.Exec(ctx, updatePIN, 0, sqldb.Micro(now.Add(PINLockout)), sqldb.Micro(now), userID); err != nil {
-			return nil, err
-		}
+	if until > 0 {
 		return errs.E(PINLocked, "Wrong PIN. Payments are locked for %d minutes.", int(PINLockout.Minutes())), nil
-	}
-	if _, err := tx.Exec(ctx, updatePIN, failures, 0, sqldb.Micro(now), userID); err != nil {
-		return nil, err
 	}
 	return errs.E(WrongPIN, "Wrong PIN; %d tries left before payments lock.", MaxPINFailures-failures), nil
 }

@@ -5,38 +5,77 @@ import (
 	"errors"
 	"math/rand/v2"
 	"sync"
+	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 )
 
 // Rail moves money between Plaza and the world outside: a bank, a card
 // network. TopUp pulls money in, Payout sends it out; each answers with the
-// rail's own reference, or an error when the rail refused.
+// rail's own reference, or an error when the rail refused (ErrRailDeclined)
+// or did not answer (any other error: the outcome is unknown).
+//
+// Plaza gives every call its own reference (the top-up's or the
+// withdrawal's id) and calls again with the same reference when it retries,
+// so a rail must treat a reference it has seen as the same request: answer
+// its first outcome and move no money again. Status tells what became of a
+// reference, for recovery after a crash.
 type Rail interface {
 	Name() string
 	TopUp(ctx context.Context, userID string, m Money, reference string) (string, error)
 	Payout(ctx context.Context, userID string, m Money, reference string) (string, error)
+	// Status is what the rail knows of a reference: RailUnknown when it
+	// never received it.
+	Status(ctx context.Context, reference string) (RailStatus, error)
 }
+
+// RailStatus is a rail's answer about one reference.
+type RailStatus string
+
+// Rail statuses.
+const (
+	RailStatusUnknown   RailStatus = "unknown"   // never received: nothing moved
+	RailStatusPending   RailStatus = "pending"   // received, not decided yet
+	RailStatusSucceeded RailStatus = "succeeded" // the money moved
+	RailStatusFailed    RailStatus = "failed"    // refused: nothing moved
+)
 
 // ErrRailDeclined is a rail's refusal.
 var ErrRailDeclined = errors.New("the rail declined")
 
+// railTimeout bounds one rail call, far below the age at which recovery
+// (SettleStale) takes over a pending item, so that a call still running is
+// never settled behind its back.
+const railTimeout = 30 * time.Second
+
 // Sandbox is the built-in rail: money appears and leaves at once. A
 // FailureRate between 0 and 1 makes that share of calls fail, to exercise
-// the error paths.
+// the error paths. It remembers the references it answered (in memory,
+// the last 100,000 or so: a restarted process knows none, and Status
+// answers unknown for them).
 type Sandbox struct {
 	mu          sync.Mutex
 	FailureRate float64
+	seen, older map[string]sandboxResult
+}
+
+const sandboxMemory = 50_000 // references per generation (two are kept)
+
+func (s *Sandbox) lookup(reference string) (sandboxResult, bool) {
+	if r, ok := s.seen[reference]; ok {
+		return r, true
+	}
+	r, ok := s.older[reference]
+	return r, ok
+}
+
+type sandboxResult struct {
+	ref string
+	err error
 }
 
 // Name is "sandbox".
 func (*Sandbox) Name() string { return "sandbox" }
-
-func (s *Sandbox) fail() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.FailureRate > 0 && rand.Float64() < s.FailureRate
-}
 
 // SetFailureRate changes the share of calls that fail.
 func (s *Sandbox) SetFailureRate(r float64) {
@@ -45,18 +84,44 @@ func (s *Sandbox) SetFailureRate(r float64) {
 	s.mu.Unlock()
 }
 
-// TopUp always succeeds unless the failure rate says otherwise.
-func (s *Sandbox) TopUp(context.Context, string, Money, string) (string, error) {
-	if s.fail() {
-		return "", ErrRailDeclined
+// call answers a reference once: a repeat gets the first outcome.
+func (s *Sandbox) call(reference string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.lookup(reference); ok {
+		return r.ref, r.err
 	}
-	return ids.New("sbx"), nil
+	if s.seen == nil || len(s.seen) >= sandboxMemory {
+		s.older, s.seen = s.seen, map[string]sandboxResult{}
+	}
+	r := sandboxResult{ref: ids.New("sbx")}
+	if s.FailureRate > 0 && rand.Float64() < s.FailureRate {
+		r = sandboxResult{err: ErrRailDeclined}
+	}
+	s.seen[reference] = r
+	return r.ref, r.err
+}
+
+// TopUp always succeeds unless the failure rate says otherwise.
+func (s *Sandbox) TopUp(_ context.Context, _ string, _ Money, reference string) (string, error) {
+	return s.call(reference)
 }
 
 // Payout always succeeds unless the failure rate says otherwise.
-func (s *Sandbox) Payout(context.Context, string, Money, string) (string, error) {
-	if s.fail() {
-		return "", ErrRailDeclined
+func (s *Sandbox) Payout(_ context.Context, _ string, _ Money, reference string) (string, error) {
+	return s.call(reference)
+}
+
+// Status is what this process answered for reference.
+func (s *Sandbox) Status(_ context.Context, reference string) (RailStatus, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.lookup(reference)
+	switch {
+	case !ok:
+		return RailStatusUnknown, nil
+	case r.err != nil:
+		return RailStatusFailed, nil
 	}
-	return ids.New("sbx"), nil
+	return RailStatusSucceeded, nil
 }

@@ -231,9 +231,12 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 }
 
 // nextShare is the next claim's amount: equal shares, or WeChat's "double
-// mean" for lucky packets — uniform in [1, 2 × remaining ÷ count], never
-// leaving less than one minor unit for each share still to come; the last
-// share takes what is left.
+// mean" for lucky packets — uniform in [lo, hi], where hi is 2 × remaining
+// ÷ count but at most MaxShareAmount and never leaving less than one minor
+// unit for each share still to come, and lo leaves no more than
+// MaxShareAmount for each of them; the last share takes what is left. A
+// packet is accepted only when total ≤ count × MaxShareAmount, so every
+// share, the last included, respects the cap.
 func nextShare(split string, remaining int64, count int) int64 {
 	if count <= 1 {
 		return remaining
@@ -241,12 +244,13 @@ func nextShare(split string, remaining int64, count int) int64 {
 	if split == SplitEqual {
 		return remaining / int64(count)
 	}
-	hi := 2 * remaining / int64(count)
-	hi = min(hi, remaining-int64(count-1))
-	if hi <= 1 {
-		return 1
+	rest := int64(count - 1)
+	hi := min(2*remaining/int64(count), remaining-rest, MaxShareAmount)
+	lo := max(1, remaining-rest*MaxShareAmount)
+	if hi <= lo {
+		return lo
 	}
-	return 1 + rand.Int64N(hi)
+	return lo + rand.Int64N(hi-lo+1)
 }
 
 type rpRow struct {

@@ -21,7 +21,9 @@ type Config struct {
 	Accounts      Accounts
 	Conversations Conversations
 	Notifier      Notifier
-	Rail          Rail
+	// Rail is the funding rail of top-ups and withdrawals; nil answers
+	// them rail_unavailable.
+	Rail Rail
 	// PINKey is the HMAC key of payment PINs, kept outside the database.
 	PINKey []byte
 	Log    *slog.Logger
@@ -52,10 +54,10 @@ func NewService(c Config) *Service {
 	if c.RedPacketTTL == 0 {
 		c.RedPacketTTL = 24 * time.Hour
 	}
-	if c.Rail == nil {
-		c.Rail = &Sandbox{}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
 	}
-	if err := c.DB.Prepare(context.Background(), debitAccount, creditAccount, insertTransfer, selectPIN, insertAttempt, updatePIN); err != nil {
+	if err := c.DB.Prepare(context.Background(), debitAccount, creditAccount, insertTransfer, selectPIN, insertAttempt, failPIN, okPIN); err != nil {
 		c.Log.Warn("preparing pay statements", "err", err)
 	}
 	// One writer shard: a batch holds its accounts' row locks until it
@@ -82,18 +84,27 @@ type Request struct {
 type moneyJob func(tx *sqldb.Tx) (refusal error, err error)
 
 func (s *Service) run(ctx context.Context, job moneyJob) error {
-	var refusal error
-	// Refusals come back as refusal, not as the job's error, so money jobs
-	// rarely fail and may share transactions without savepoints.
-	err := s.batch.DoChecked(ctx, "pay", func(tx *sqldb.Tx) error {
-		var err error
-		refusal, err = job(tx)
-		return err
-	})
-	if err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		var refusal error
+		// Refusals come back as refusal, not as the job's error, so money
+		// jobs rarely fail and may share transactions without savepoints.
+		err := s.batch.DoChecked(ctx, "pay", func(tx *sqldb.Tx) error {
+			var err error
+			refusal, err = job(tx)
+			return err
+		})
+		if err != nil && sqldb.IsUniqueViolation(err) && attempt < 2 {
+			// Another transaction (another node) wrote the same key first —
+			// an Idempotency-Key, a transfer key, a claim — and committed:
+			// the job, run again, now sees it and answers as a retry does
+			// (the first answer, or the refusal), never a 500.
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return refusal
 	}
-	return refusal
 }
 
 // replayed returns the stored answer's transaction, fresh from the ledger.
@@ -131,41 +142,6 @@ func (s *Service) Wallet(ctx context.Context, userID string) ([]Money, bool, err
 	var one int
 	pinSet := s.db.QueryRow(ctx, `SELECT 1 FROM wallet_pins WHERE user_id = ?`, userID).Scan(&one) == nil
 	return out, pinSet, nil
-}
-
-// TopUp adds money from the rail. Errors: invalid_argument, rail_failed,
-// idempotency_mismatch.
-func (s *Service) TopUp(ctx context.Context, r Request, amount int64, currency string) (Transaction, bool, error) {
-	cur, err := checkMoney("amount", amount, currency)
-	if err != nil {
-		return Transaction{}, false, err
-	}
-	if t, ok, err := s.lookup(ctx, r); ok || err != nil {
-		return t, false, err
-	}
-	ref := ids.New("top")
-	if _, err := s.rail.TopUp(ctx, r.UserID, Money{amount, cur}, ref); err != nil {
-		return Transaction{}, false, errs.Wrap(err, RailFailed, "The %s rail declined the top-up; nothing was charged. Try again.", s.rail.Name())
-	}
-	var t Transaction
-	var replay bool
-	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
-		if stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash); err != nil || found {
-			replay = found
-			if found {
-				json.Unmarshal(stored.Body, &t)
-			}
-			return err, nil
-		}
-		m, err := move(ctx, tx, acct{acctRail, s.rail.Name(), cur}, userAcct(r.UserID, cur), amount, KindTopUp, ref, "", ref, s.now())
-		if err != nil {
-			return nil, err
-		}
-		t = Transaction{ID: m.ID, Kind: KindTopUp, Amount: amount, Currency: cur, Direction: "in", Status: "succeeded", CreatedAt: s.now().UTC()}
-		s.afterBalance(tx, r.UserID, cur, m.CreditBalance)
-		return nil, s.save(ctx, tx, r, t)
-	})
-	return s.answer(ctx, r.UserID, t, replay, err)
 }
 
 // Transfer sends money to another user, with a note, after checking the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -15,16 +16,23 @@ const (
 	insertWithdrawal = `INSERT INTO withdrawals (id, user_id, amount, currency, status, rail, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`
 	settleWithdrawal = `UPDATE withdrawals SET status = ?, rail_ref = ?, updated_at = ? WHERE id = ? AND status = 'pending'
-		RETURNING user_id, amount, currency, rail`
-	stalePending = `SELECT id FROM withdrawals WHERE status = 'pending' AND created_at < ? ORDER BY created_at LIMIT 100`
+		RETURNING user_id, currency, rail`
+	stalePending = `SELECT id FROM withdrawals WHERE status = 'pending' AND rail = ? AND created_at < ? ORDER BY created_at LIMIT 100`
 )
 
 // Withdraw sends money to the user's rail account: it holds the amount
-// first, asks the rail, then settles the hold to the rail or returns it to
-// the wallet. Errors: as Transfer, and rail_failed (the money is back).
+// first (a hold transfer keyed by the withdrawal's id, written before the
+// withdrawal's row, so a refusal leaves neither), asks the rail with the
+// withdrawal's id as reference, then settles that hold to the rail or
+// returns it to the wallet. When the rail does not answer, the withdrawal
+// stays pending and recovery (SettleStale) asks the rail what happened.
+// Errors: as Transfer, rail_unavailable, and rail_failed.
 func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currency, pin string) (Transaction, bool, error) {
 	cur, err := checkMoney("amount", amount, currency)
 	if err != nil {
+		return Transaction{}, false, err
+	}
+	if err := s.needRail(); err != nil {
 		return Transaction{}, false, err
 	}
 	wdID := ids.New("wd")
@@ -37,14 +45,14 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 			return refusal, err
 		}
 		now := s.now()
-		if _, err := tx.Exec(ctx, insertWithdrawal, wdID, r.UserID, amount, cur, s.rail.Name(), sqldb.Micro(now), sqldb.Micro(now)); err != nil {
-			return nil, err
-		}
 		m, err := move(ctx, tx, userAcct(r.UserID, cur), acct{acctHold, s.rail.Name(), cur}, amount, KindWithdrawal, wdID, "", "wd:"+wdID, now)
 		if errs.Is(err, InsufficientFunds) {
-			return err, nil
+			return err, nil // nothing held, no withdrawal row; the PIN attempt is kept
 		}
 		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, insertWithdrawal, wdID, r.UserID, amount, cur, s.rail.Name(), sqldb.Micro(now), sqldb.Micro(now)); err != nil {
 			return nil, err
 		}
 		t = Transaction{ID: m.ID, Kind: KindWithdrawal, Amount: amount, Currency: cur, Direction: "out", Status: "pending", Reference: wdID, CreatedAt: now.UTC()}
@@ -58,8 +66,16 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 		t, err = s.transaction(ctx, r.UserID, t.ID)
 		return t, true, err
 	}
-	ref, railErr := s.rail.Payout(ctx, r.UserID, Money{amount, cur}, wdID)
-	if err := s.settle(context.WithoutCancel(ctx), wdID, railErr == nil, ref); err != nil {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), railTimeout)
+	ref, railErr := s.rail.Payout(rctx, r.UserID, Money{amount, cur}, wdID)
+	cancel()
+	if railErr != nil && !errors.Is(railErr, ErrRailDeclined) {
+		// No answer: the payout may have happened. The money stays held;
+		// recovery asks the rail and settles or returns it.
+		t, err = s.transaction(ctx, r.UserID, t.ID)
+		return t, false, err
+	}
+	if _, err := s.settle(context.WithoutCancel(ctx), wdID, railErr == nil, ref); err != nil {
 		return Transaction{}, false, err
 	}
 	if railErr != nil {
@@ -69,56 +85,112 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 	return t, false, err
 }
 
-// settle ends a pending withdrawal: to the rail when paid, back to the
-// wallet when not. Settling twice does nothing.
-func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef string) error {
-	return s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+// settle ends a pending withdrawal: its hold to the rail when paid, back
+// to the wallet when not. It moves exactly what this withdrawal's hold
+// transfer held, and nothing when there is none (a row left by an older
+// version's refused withdrawal is marked failed). Settling twice, or on
+// two nodes at once, does nothing the second time: the status change is
+// conditional and in the same transaction as the money.
+func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef string) (settled bool, err error) {
+	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		settled = false
 		status := "failed"
 		if paid {
 			status = "succeeded"
 		}
+		now := s.now()
 		var userID, cur, rail string
-		var amount int64
-		if err := tx.QueryRow(ctx, settleWithdrawal, status, railRef, sqldb.Micro(s.now()), wdID).Scan(&userID, &amount, &cur, &rail); err != nil {
+		if err := tx.QueryRow(ctx, settleWithdrawal, status, railRef, sqldb.Micro(now), wdID).Scan(&userID, &cur, &rail); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil, nil // settled before
 			}
 			return nil, err
 		}
-		hold := acct{acctHold, rail, cur}
-		if paid {
-			_, err := move(ctx, tx, hold, acct{acctRail, rail, cur}, amount, KindWithdrawalSettle, wdID, "", "wds:"+wdID, s.now())
+		settled = true
+		var held int64
+		if err := tx.QueryRow(ctx, selectHeld, "wd:"+wdID).Scan(&held); err != nil {
+			if !errors.Is(err, sql.ErrNoRows) {
+				return nil, err
+			}
+			s.log.Warn("withdrawal without a hold: marked failed, nothing moved", "withdrawal", wdID)
+			_, err = tx.Exec(ctx, "UPDATE withdrawals SET status = 'failed' WHERE id = ?", wdID)
 			return nil, err
 		}
-		m, err := move(ctx, tx, hold, userAcct(userID, cur), amount, KindWithdrawalReturn, wdID, "", "wdr:"+wdID, s.now())
+		hold := acct{acctHold, rail, cur}
+		if paid {
+			_, err := move(ctx, tx, hold, acct{acctRail, rail, cur}, held, KindWithdrawalSettle, wdID, "", "wds:"+wdID, now)
+			return nil, err
+		}
+		m, err := move(ctx, tx, hold, userAcct(userID, cur), held, KindWithdrawalReturn, wdID, "", "wdr:"+wdID, now)
 		if err == nil {
 			s.afterBalance(tx, userID, cur, m.CreditBalance)
 		}
 		return nil, err
 	})
+	return settled, err
 }
 
-// SettleStale returns the money of withdrawals left pending longer than
-// age (a node stopped between the hold and the rail's answer).
+// SettleStale is crash recovery: it asks the rail about every withdrawal
+// and top-up left pending longer than age (a node stopped between the
+// hold and the rail's answer) and settles each as the rail says — paid
+// (succeeded), returned (failed, or unknown: the rail never got it), or
+// left for later (pending). One item's error does not stop the others;
+// they are returned joined. Any number of nodes may run it at once; each
+// item is settled by one of them, and counted by that one.
 func (s *Service) SettleStale(ctx context.Context, age time.Duration) (int, error) {
-	rows, err := s.db.Query(ctx, stalePending, sqldb.Micro(s.now().Add(-age)))
-	if err != nil {
-		return 0, err
+	if s.rail == nil {
+		return 0, nil
 	}
-	var stale []string
+	cutoff := sqldb.Micro(s.now().Add(-age))
+	var errList []error
+	settled := 0
+	for _, kind := range []struct {
+		query  string
+		settle func(ctx context.Context, id string, paid bool, ref string) (bool, error)
+	}{
+		{stalePending, s.settle},
+		{staleTopUps, s.settleTopUp},
+	} {
+		stale, err := s.ids(ctx, kind.query, s.rail.Name(), cutoff)
+		if err != nil {
+			errList = append(errList, err)
+			continue
+		}
+		for _, id := range stale {
+			st, err := s.rail.Status(ctx, id)
+			if err != nil {
+				errList = append(errList, fmt.Errorf("rail status of %s: %w", id, err))
+				continue
+			}
+			if st == RailStatusPending {
+				continue
+			}
+			done, err := kind.settle(ctx, id, st == RailStatusSucceeded, "")
+			if err != nil {
+				errList = append(errList, fmt.Errorf("settling %s: %w", id, err))
+				continue
+			}
+			if done {
+				settled++
+			}
+		}
+	}
+	return settled, errors.Join(errList...)
+}
+
+func (s *Service) ids(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
+			return nil, err
 		}
-		stale = append(stale, id)
+		out = append(out, id)
 	}
-	rows.Close()
-	for _, id := range stale {
-		if err := s.settle(ctx, id, false, ""); err != nil {
-			return 0, err
-		}
-	}
-	return len(stale), nil
+	return out, rows.Err()
 }

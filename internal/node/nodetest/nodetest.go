@@ -47,6 +47,8 @@ func Start(t testing.TB, o Options) *node.Node {
 		Log:       testLogger(t),
 		// Test shops listen on loopback; tests of the refusal turn it off.
 		AllowPrivateOutbound: true,
+		// Tests top up wallets; Tune may turn the rail off.
+		SandboxRail: true,
 	}
 	if o.Postgres && cfg.DB == "" {
 		cfg.DB = dbtest.PostgresURL(t)

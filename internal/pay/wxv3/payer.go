@@ -58,13 +58,7 @@ func (s *Service) Confirm(ctx context.Context, userID, prepayID, pin string) (pa
 	}
 	switch p.TradeState {
 	case StateSuccess, StateRefund:
-		// A retry by the payer (the first answer was lost) gets the first
-		// result; anyone else is told it is paid.
-		var payerID, transfer string
-		if err := s.db.QueryRow(ctx, `SELECT payer_user_id, ledger_transfer FROM orders WHERE prepay_id = ?`, prepayID).Scan(&payerID, &transfer); err == nil && payerID == userID {
-			return s.pay.Transaction(ctx, userID, transfer)
-		}
-		return pay.Transaction{}, errs.E(errs.Conflict, "This order is paid already.")
+		return s.paidAlready(ctx, userID, prepayID)
 	case StateClosed:
 		return pay.Transaction{}, errs.E(OrderClosed, "This order is closed or expired; ask the shop for a new one.")
 	}
@@ -82,7 +76,7 @@ func (s *Service) Confirm(ctx context.Context, userID, prepayID, pin string) (pa
 		}
 		return pay.Transaction{}, errs.E(MerchantClosed, "This shop has closed and takes no payments.")
 	}
-	return s.pay.Charge(ctx, userID, pin, o.MchID, pay.Money{Amount: o.Total, Currency: o.Currency}, o.TransactionID, m.Name+" · "+o.Description,
+	t, err := s.pay.Charge(ctx, userID, pin, o.MchID, pay.Money{Amount: o.Total, Currency: o.Currency}, o.TransactionID, m.Name+" · "+o.Description,
 		func(tx *sqldb.Tx, transferID string) error {
 			now := s.now()
 			openid := s.OpenID(o.AppID, userID)
@@ -96,6 +90,25 @@ func (s *Service) Confirm(ctx context.Context, userID, prepayID, pin string) (pa
 			o.TradeState, o.PayerOpenID, o.PayerUserID, o.SuccessTime = StateSuccess, openid, userID, &now
 			return s.enqueue(ctx, tx, m, o.NotifyURL, "TRANSACTION.SUCCESS", "transaction", "支付成功", o.TransactionID, s.transaction(o))
 		})
+	if errs.Is(err, errs.Conflict) {
+		// Paid meanwhile — by another payer, or by this one's other
+		// request on another node: the same answers as after the fact.
+		if now, perr := s.PrepayFor(ctx, userID, prepayID); perr == nil && (now.TradeState == StateSuccess || now.TradeState == StateRefund) {
+			return s.paidAlready(ctx, userID, prepayID)
+		}
+	}
+	return t, err
+}
+
+// paidAlready answers a confirmation of a paid order: a retry by the payer
+// (the first answer was lost) gets the first result; anyone else is told
+// it is paid (409 conflict).
+func (s *Service) paidAlready(ctx context.Context, userID, prepayID string) (pay.Transaction, error) {
+	var payerID, transfer string
+	if err := s.db.QueryRow(ctx, `SELECT payer_user_id, ledger_transfer FROM orders WHERE prepay_id = ?`, prepayID).Scan(&payerID, &transfer); err == nil && payerID == userID && transfer != "" {
+		return s.pay.Transaction(ctx, userID, transfer)
+	}
+	return pay.Transaction{}, errs.E(errs.Conflict, "This order is paid already.")
 }
 
 // OrderClosed is the wallet-side code for paying a closed order.

@@ -6,8 +6,12 @@
 // for: either both exist or neither does. Two requests racing with one key
 // both run; the second's insert of the record fails on the primary key, its
 // transaction (and so its change) rolls back, and it returns the first's
-// answer. Refusals (4xx) are not stored: they changed nothing, so a retry
-// simply runs again.
+// answer — on any number of nodes, since the database decides: on
+// PostgreSQL the second insert waits for the first transaction and fails
+// only once it has committed. Callers that use Lookup and Save in their own
+// transaction (pay's group commit) run it again on that unique violation,
+// and so replay too. Refusals (4xx) are not stored: they changed nothing,
+// so a retry simply runs again.
 package idempotency
 
 import (
