@@ -44,14 +44,14 @@ func serveCmd() *cobra.Command {
 					return fmt.Errorf("--dev-app %s: %w", devApp, err)
 				}
 				fmt.Fprintf(os.Stdout, "\n  Developing %s from %s: open %s/app/%s (pages reload when files change).\n  Its secret for jscode2session, this run only: %s\n\n",
-					appid, devApp, n.URL(), appid, secret)
+					appid, devApp, n.PublicURL(), appid, secret)
 			}
 			if demoMode {
-				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay, Merchant: n.Merchant, MiniApps: n.MiniApps, DataDir: n.Config.DataDir, URL: n.URL()}); err != nil {
+				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay, Merchant: n.Merchant, MiniApps: n.MiniApps, DataDir: n.Config.DataDir, URL: n.PublicURL()}); err != nil {
 					n.Close()
 					return err
 				}
-				demo.PrintWelcome(os.Stdout, n.URL(), demo.ShopConfig(n.Config.DataDir), demo.StoreConfig(n.Config.DataDir))
+				demo.PrintWelcome(os.Stdout, n.PublicURL(), demo.ShopConfig(n.Config.DataDir), demo.StoreConfig(n.Config.DataDir))
 			}
 			return n.Serve(ctx)
 		},
@@ -63,10 +63,17 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&cfg.AppsDomain, "apps-domain", "apps.localhost", "domain whose subdomains serve mini-programs")
 	f.StringVar(&cfg.BusPrefix, "bus-prefix", "plaza", "prefix of every NATS subject (to share one NATS)")
 	f.Float64Var(&cfg.RateIP, "rate-ip", 20, "requests a second per client IP on signup and login (0: no limit)")
-	f.BoolVar(&cfg.RateLoopback, "rate-loopback", false, "apply --rate-ip to loopback clients too")
+	var rateLoopback bool
+	f.BoolVar(&rateLoopback, "rate-loopback", true, "retired: loopback clients are always limited (use --rate-ip 0 for local tools)")
+	_ = f.MarkDeprecated("rate-loopback", "loopback clients are always limited now; use --trusted-proxies behind a proxy and --rate-ip 0 for local load tools")
 	f.Float64Var(&cfg.RateAccount, "rate-account", 200, "requests a second per signed-in account (0: no limit)")
 	f.StringVar(&cfg.PINSecret, "pin-secret", "", "HMAC key of payment PINs (every node must share it; default: a key file in --data)")
 	f.Float64Var(&cfg.RailFailureRate, "rail-failure-rate", 0, "share (0–1) of sandbox-rail top-ups and withdrawals that fail")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "base URL people reach Plaza at, e.g. https://plaza.example.com (empty: loopback use)")
+	f.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed")
+	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) for the main host and *.{apps-domain}: serve HTTPS and HTTP/2 itself")
+	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this operator address, e.g. 127.0.0.1:9090 (off by default)")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")
 	f.BoolVar(&demoMode, "demo", false, "seed demo users and print how to sign in")
 	f.StringVar(&devApp, "dev-app", "", "serve a mini-program from this folder, reloading on change")

@@ -45,6 +45,9 @@ func Start(t testing.TB, o Options) *node.Node {
 		BusPrefix: o.Prefix,
 		Password:  FastPasswords,
 		Log:       testLogger(t),
+		// Tests drive nodes from loopback, which is rate-limited like any
+		// client: no limits unless a test tunes them.
+		RateIP: 0, RateAccount: 0,
 	}
 	if o.Postgres && cfg.DB == "" {
 		cfg.DB = dbtest.PostgresURL(t)

@@ -196,13 +196,7 @@ func (h *Handler) order(tradeType string) v3Func {
 	}
 }
 
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+func baseURL(r *http.Request) string { return httpx.BaseURL(r) }
 
 func (h *Handler) mchidParam(r *http.Request, m Merchant) error {
 	if q := r.URL.Query().Get("mchid"); q != m.MchID {
