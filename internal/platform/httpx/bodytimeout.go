@@ -57,9 +57,9 @@ func (d BodyDeadline) Wrap(next http.Handler) http.Handler {
 
 type slowBody struct {
 	io.ReadCloser
-	rc    *http.ResponseController
-	d     BodyDeadline
-	start time.Time
+	rc     *http.ResponseController
+	d      BodyDeadline
+	start  time.Time
 	read   int64
 	done   bool
 	failed bool // the read failed before the body's end
