@@ -142,6 +142,19 @@ func payInStore(t *testing.T, alloc context.Context, public, api, appid string, 
 		t.Fatalf("session cookie %+v, want a Secure HttpOnly __Host-plaza_session for %s", session, u.Hostname())
 	}
 
+	// The real-time socket opens over TLS (through the proxy, too).
+	ctx, cancel = context.WithTimeout(b.Ctx, 10*time.Second)
+	state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise((ok) => {
+		const ws = new WebSocket(location.origin.replace('https:', 'wss:') + '/api/v1/ws');
+		ws.onmessage = () => { ok('message'); ws.close(); };
+		ws.onerror = () => ok('error');
+		ws.onclose = (e) => ok('closed ' + e.code);
+	})`, chromedp.EvalAwaitPromise))
+	cancel()
+	if err != nil || state != "message" {
+		t.Fatalf("WebSocket over TLS: %q %v", state, err)
+	}
+
 	origin := "https://" + appid + ".apps.localhost:" + u.Port()
 	b.Run("opening the store", bt.Click(`[data-tab="discover"]`), bt.Visible("#miniapp-search"), bt.Type("#miniapp-search", "gadget"),
 		bt.Visible(`[data-appid="`+appid+`"]`), bt.Click(`[data-appid="`+appid+`"]`), bt.Visible("#miniapp-frame"))
