@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaza-dev/plaza/examples/store"
 	"github.com/plaza-dev/plaza/internal/demo"
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
@@ -77,6 +79,38 @@ func TestCodeURLUsesPublicURL(t *testing.T) {
 	}
 	if !strings.HasPrefix(code, "https://plaza.example.com/pay?pr=") {
 		t.Fatalf("code_url %s, want it under the public URL", code)
+	}
+
+	// The app origins may be framed by the public URL alone, and the
+	// client may frame them over https.
+	backend, err := store.Load(demo.StoreConfig(dir), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, n.URL()+"/", nil)
+	req.Host = backend.AppID() + ".apps.localhost"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	_, ancestors, _ := strings.Cut(csp, "frame-ancestors ")
+	ancestors, _, _ = strings.Cut(ancestors, ";")
+	if resp.StatusCode != 200 || strings.TrimSpace(ancestors) != "https://plaza.example.com" {
+		t.Fatalf("app origin: %d, CSP %s", resp.StatusCode, csp)
+	}
+	resp, err = http.Get(n.URL() + "/chats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-src https://*.apps.localhost;") && !strings.HasSuffix(csp, "frame-src https://*.apps.localhost") {
+		t.Fatalf("client CSP %s", csp)
+	}
+	if !strings.Contains(string(page), `<meta name="plaza-apps" content="https://apps.localhost">`) && strings.Contains(string(page), "<head>") {
+		t.Fatalf("index.html lacks the apps origin: %.300s", page)
 	}
 }
 
