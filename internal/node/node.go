@@ -345,7 +345,7 @@ func (n *Node) Serve(ctx context.Context) error {
 		}
 		errc <- srv.Serve(n.listener)
 	}()
-	n.log.Info("plaza serving", "addr", n.URL(), "database", n.DB.Dialect, "bus_embedded", n.Bus.Embedded())
+	n.log.Info("plaza serving", "addr", n.URL(), "public_url", n.PublicURL(), "database", n.DB.Dialect, "bus_embedded", n.Bus.Embedded())
 	var err error
 	select {
 	case err = <-errc:
