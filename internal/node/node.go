@@ -152,11 +152,11 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		return nil, errors.New("--tls-cert and --tls-key go together")
 	}
 	if c.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		kp, err := newKeyPair(c.TLSCert, c.TLSKey, c.Log)
 		if err != nil {
 			return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
 		}
-		n.tls = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
+		n.tls = &tls.Config{GetCertificate: kp.get, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
 	}
 	if c.DB == "" {
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
