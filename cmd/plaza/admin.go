@@ -96,6 +96,34 @@ func adminCmd() *cobra.Command {
 	}
 	ledgerStore.register(check.Flags())
 	cmd.AddCommand(check)
+
+	var (
+		backupStore storeFlags
+		to          string
+	)
+	backup := &cobra.Command{
+		Use:   "backup",
+		Short: "Copy the SQLite database to --to while the node runs (PostgreSQL: use pg_dump)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if to == "" {
+				return fmt.Errorf("--to is required")
+			}
+			ctx := context.Background()
+			db, err := node.OpenDB(ctx, node.Config{DataDir: backupStore.data, DB: backupStore.db, Log: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.BackupTo(ctx, to); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "backed up to %s\n", to)
+			return nil
+		},
+	}
+	backupStore.register(backup.Flags())
+	backup.Flags().StringVar(&to, "to", "", "the backup file to write (must not exist); restore by putting it in a --data folder as plaza.db")
+	cmd.AddCommand(backup)
 	return cmd
 }
 

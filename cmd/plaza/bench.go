@@ -46,6 +46,7 @@ func benchCmd() *cobra.Command {
 	chatCmd.Flags().Float64Var(&chat.Rate, "rate", 1000, "messages a second, all senders together")
 	chatCmd.Flags().IntVar(&chat.Group, "group", 0, "send in one group of this many members instead of direct pairs")
 	chatCmd.Flags().IntVar(&chat.Users, "users", 0, "users to create (default: from --conns and --rate)")
+	chatCmd.Flags().StringVar(&chat.Metrics, "metrics-addr", "", "the node's --metrics-addr, to read its memory (server_rss_bytes; empty: 0)")
 	cmd.AddCommand(chatCmd)
 
 	var (

@@ -127,14 +127,15 @@ func postJSON(t *testing.T, url, body string) (int, map[string]any) {
 
 func TestServeDefaultsOnSQLiteAndEmbeddedNATS(t *testing.T) {
 	data := t.TempDir()
-	p, took := start(t, nil, "--data", data)
+	metricsAddr := freeAddr(t)
+	p, took := start(t, []string{"PLAZA_METRICS_ADDR=" + metricsAddr}, "--data", data)
 	t.Logf("cold start to /healthz: %v", took)
 	for _, f := range []string{"plaza.db", "nats"} {
 		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
 			t.Fatalf("data folder lacks %s: %v", f, err)
 		}
 	}
-	r, err := http.Get(p.url + "/metrics")
+	r, err := http.Get("http://" + metricsAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +143,14 @@ func TestServeDefaultsOnSQLiteAndEmbeddedNATS(t *testing.T) {
 	r.Body.Close()
 	if !strings.Contains(string(body), "plaza_http_requests_total") || !strings.Contains(string(body), "go_goroutines") {
 		t.Fatalf("metrics lack Plaza's series:\n%.500s", body)
+	}
+	// Not on the public listener (L9).
+	if r, err = http.Get(p.url + "/metrics"); err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics on the main listener: %d, want 404", r.StatusCode)
 	}
 	r, err = http.Get(p.url + "/contacts/new")
 	if err != nil {

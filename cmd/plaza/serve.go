@@ -33,7 +33,7 @@ func serveCmd() *cobra.Command {
 			cfg.DataDir, cfg.DB, cfg.Log = store.data, store.db, log
 			if demoMode {
 				cfg.AllowPrivateOutbound = true // the demo's shops are on loopback
-				cfg.SandboxRail = true // the demo's wallets are topped up
+				cfg.SandboxRail = true          // the demo's wallets are topped up
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -48,7 +48,7 @@ func serveCmd() *cobra.Command {
 					return fmt.Errorf("--dev-app %s: %w", devApp, err)
 				}
 				fmt.Fprintf(os.Stdout, "\n  Developing %s from %s: open %s/app/%s (pages reload when files change).\n  Its secret for jscode2session, this run only: %s\n\n",
-					appid, devApp, n.URL(), appid, secret)
+					appid, devApp, n.PublicURL(), appid, secret)
 			}
 			if demoMode {
 				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay, Merchant: n.Merchant, MiniApps: n.MiniApps, DataDir: n.Config.DataDir, URL: n.URL()}); err != nil {
@@ -69,12 +69,19 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&cfg.AppsDomain, "apps-domain", "apps.localhost", "domain whose subdomains serve mini-programs")
 	f.StringVar(&cfg.BusPrefix, "bus-prefix", "plaza", "prefix of every NATS subject (to share one NATS)")
 	f.Float64Var(&cfg.RateIP, "rate-ip", 20, "requests a second per client IP on signup and login (0: no limit)")
-	f.BoolVar(&cfg.RateLoopback, "rate-loopback", false, "apply --rate-ip to loopback clients too")
+	var rateLoopback bool
+	f.BoolVar(&rateLoopback, "rate-loopback", true, "retired: loopback clients are always limited (use --rate-ip 0 for local tools)")
+	_ = f.MarkDeprecated("rate-loopback", "loopback clients are always limited now; use --trusted-proxies behind a proxy and --rate-ip 0 for local load tools")
 	f.Float64Var(&cfg.RateAccount, "rate-account", 200, "requests a second per signed-in account (0: no limit)")
 	f.StringVar(&cfg.PINSecret, "pin-secret", "", "HMAC key of payment PINs (every node must share it; default: a key file in --data)")
 	f.BoolVar(&cfg.SandboxRail, "sandbox-rail", false, "turn on the sandbox rail: top-ups mint money, withdrawals destroy it (env PLAZA_SANDBOX_RAIL; on in --demo)")
 	f.Float64Var(&cfg.RailFailureRate, "rail-failure-rate", 0, "share (0–1) of sandbox-rail top-ups and withdrawals that fail")
 	f.BoolVar(&cfg.AllowPrivateOutbound, "allow-private-outbound", false, "let merchant notify_urls reach loopback and private addresses (on in --demo)")
+	f.StringVar(&cfg.PublicURL, "public-url", "", "base URL people reach Plaza at, e.g. https://plaza.example.com (empty: loopback use)")
+	f.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed")
+	f.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) for the main host and *.{apps-domain}: serve HTTPS and HTTP/2 itself")
+	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this operator address, e.g. 127.0.0.1:9090 (off by default)")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")
 	f.BoolVar(&demoMode, "demo", false, "seed demo users and print how to sign in")
 	f.StringVar(&devApp, "dev-app", "", "serve a mini-program from this folder, reloading on change")
@@ -87,5 +94,8 @@ func serveCmd() *cobra.Command {
 // name (so that its cookie is never sent to the demo shop on another
 // name), or the configured public URL.
 func demoURL(n *node.Node) string {
-	return demo.PublicURL(n.Addr())
+	if n.Edge.Public != nil {
+		return n.PublicURL()
+	}
+	return demo.PublicURL(n.URL())
 }

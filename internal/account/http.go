@@ -45,10 +45,7 @@ func clientInfo(r *http.Request) ClientInfo {
 }
 
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, token string, maxAge time.Duration) {
-	http.SetCookie(w, &http.Cookie{
-		Name: httpx.SessionCookie, Value: token, Path: "/",
-		MaxAge: int(maxAge.Seconds()), HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
-	})
+	httpx.SetSessionCookie(w, r, token, maxAge)
 }
 
 func (h *Handler) signup(w http.ResponseWriter, r *http.Request) error {

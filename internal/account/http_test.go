@@ -247,7 +247,7 @@ func TestExportAndErase(t *testing.T) {
 
 func TestRateLimits(t *testing.T) {
 	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) {
-		c.RateIP, c.RateLoopback, c.RateAccount = 1, true, 1
+		c.RateIP, c.RateAccount = 1, 1
 	}})
 	anon := nodetest.NewClient(n.URL())
 	var last *nodetest.Response

@@ -26,7 +26,10 @@ type ChatConfig struct {
 	Rate     float64 // messages a second, all senders together
 	Group    int     // > 0: one group of this many members instead of pairs
 	Users    int     // 0: chosen from Conns and Rate
-	Log      io.Writer
+	// Metrics is the node's --metrics-addr (host:port), to read its memory
+	// from; empty leaves server_rss_bytes 0.
+	Metrics string
+	Log     io.Writer
 }
 
 // ChatResult is what plaza bench chat prints (CONTRACT.md's field names).
@@ -90,6 +93,7 @@ func (r *chatRun) countErr(code string) {
 // Chat runs the chat benchmark against a running node.
 func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	r := &chatRun{cfg: cfg, api: newAPI(cfg.Addr), errs: map[string]int{}}
+	r.api.metrics = cfg.Metrics
 	began := time.Now()
 	if err := r.setup(ctx); err != nil {
 		return ChatResult{}, err

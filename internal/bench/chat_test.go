@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/bench"
+	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 )
 
@@ -22,9 +23,9 @@ func TestChatBenchCountsDeliveries(t *testing.T) {
 		{"group", bench.ChatConfig{Conns: 6, Rate: 40, Group: 6}, 6},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n := nodetest.Start(t, nodetest.Options{})
+			n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.MetricsAddr = "127.0.0.1:0" }})
 			cfg := tc.cfg
-			cfg.Addr, cfg.Duration = n.URL(), time.Second
+			cfg.Addr, cfg.Duration, cfg.Metrics = n.URL(), time.Second, n.MetricsAddr()
 			res, err := bench.Chat(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)

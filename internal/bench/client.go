@@ -23,8 +23,9 @@ import (
 
 // api is a small JSON client of the node.
 type api struct {
-	base string
-	http *http.Client
+	base    string
+	metrics string // the node's --metrics-addr, or ""
+	http    *http.Client
 }
 
 func newAPI(base string) *api {
@@ -176,9 +177,17 @@ func parallelDo(n, p int, fn func(i int) error) error {
 	return first
 }
 
-// serverRSS reads the node's resident memory from /metrics.
+// serverRSS reads the node's resident memory from /metrics on its
+// --metrics-addr (0 when there is none).
 func (a *api) serverRSS(ctx context.Context) int64 {
-	req, _ := http.NewRequestWithContext(ctx, "GET", a.base+"/metrics", nil)
+	if a.metrics == "" {
+		return 0
+	}
+	base := a.metrics
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(base, "/")+"/metrics", nil)
 	resp, err := a.http.Do(req)
 	if err != nil {
 		return 0

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/plaza-dev/plaza/examples/shop/shop"
@@ -31,14 +32,15 @@ const (
 	storeBackendU = "http://" + StoreHost + ":8082"
 )
 
-// PublicURL is the address a browser should open for a node listening on
-// addr: Plaza's own host name, on the node's port.
-func PublicURL(addr string) string {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil || port == "" {
-		port = "80"
+// PublicURL is the address a browser should open for a node whose own
+// URL is nodeURL (http://127.0.0.1:8080): Plaza's own host name, with the
+// node's scheme and port.
+func PublicURL(nodeURL string) string {
+	u, err := url.Parse(nodeURL)
+	if err != nil || u.Port() == "" {
+		return nodeURL
 	}
-	return "http://" + PlazaHost + ":" + port
+	return u.Scheme + "://" + PlazaHost + ":" + u.Port()
 }
 
 // Companion is one outside service the demo runs beside Plaza.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	sdk "github.com/plaza-dev/plaza/sdk/js"
 )
 
@@ -188,13 +189,10 @@ func (h *Host) page(w http.ResponseWriter, p *Package, name string, body []byte)
 }
 
 // headers are every app response's: the app's CSP, framing only by Plaza
-// (on the same port, by name or loopback address), no sniffing, no cookies.
+// (its --public-url, else loopback names on the same scheme and port), no
+// sniffing, no cookies.
 func (h *Host) headers(w http.ResponseWriter, r *http.Request, a *App) {
-	_, port, _ := net.SplitHostPort(r.Host)
-	plaza := "http://localhost"
-	if port != "" {
-		plaza = "http://localhost:" + port + " http://127.0.0.1:" + port
-	}
+	plaza := strings.Join(httpx.PlazaOrigins(r), " ") // the public URL, or loopback names
 	connect := "'none'"
 	if a != nil && len(a.RequestDomains) > 0 {
 		connect = strings.Join(a.RequestDomains, " ")

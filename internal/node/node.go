@@ -6,6 +6,7 @@ package node
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,9 +47,21 @@ type Config struct {
 	// on the public endpoints and per signed-in account; 0 disables.
 	RateIP      float64
 	RateAccount float64
-	// RateLoopback applies the per-IP limit to loopback clients too.
-	RateLoopback bool
-	Log          *slog.Logger
+	Log         *slog.Logger
+	// PublicURL is the base URL people reach Plaza at
+	// (https://plaza.example.com); empty keeps loopback behaviour.
+	PublicURL string
+	// TrustedProxies are the CIDRs (comma-separated) whose
+	// X-Forwarded-For/-Proto are believed.
+	TrustedProxies string
+	// TLSCert and TLSKey are PEM files: the node then serves HTTPS (and
+	// HTTP/2) itself. One certificate for the main host and *.AppsDomain.
+	TLSCert, TLSKey string
+	// MetricsAddr serves /metrics (Prometheus) when set; the main listener
+	// never does.
+	MetricsAddr string
+	// BodyDeadline overrides how slowly a request body may arrive (tests).
+	BodyDeadline *httpx.BodyDeadline
 	// RedPacketTTL overrides how long red packets last (tests).
 	RedPacketTTL time.Duration
 	// NotifyRetry overrides the merchant-notification retry schedule (tests).
@@ -105,9 +118,12 @@ type Node struct {
 	Merchant *wxv3.Service
 	MiniApps *miniapp.Service
 	Registry *prometheus.Registry
+	Edge     *httpx.Edge
 
 	handler   http.Handler
 	listener  net.Listener
+	metricsLn net.Listener // nil without --metrics-addr
+	tls       *tls.Config
 	log       *slog.Logger
 	closeOnce sync.Once
 }
@@ -137,6 +153,19 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	c.defaults()
 	n := &Node{Config: c, log: c.Log, Registry: prometheus.NewRegistry()}
 	var err error
+	if n.Edge, err = httpx.NewEdge(c.PublicURL, c.AppsDomain, c.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.TLSCert != "" {
+		kp, err := newKeyPair(c.TLSCert, c.TLSKey, c.Log)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		n.tls = &tls.Config{GetCertificate: kp.get, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
+	}
 	if c.DB == "" {
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("data folder: %w", err)
@@ -191,6 +220,12 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
+	if c.MetricsAddr != "" {
+		if n.metricsLn, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			n.Close()
+			return nil, fmt.Errorf("--metrics-addr: %w", err)
+		}
+	}
 	return n, nil
 }
 
@@ -198,12 +233,14 @@ func (n *Node) routes() http.Handler {
 	n.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := httpx.NewMetrics(n.Registry)
 	auth := &httpx.Auth{Authn: n.Accounts, PerAccount: httpx.NewLimiter(n.Config.RateAccount, 2*n.Config.RateAccount)}
+	// Every client IP is limited, loopback too: behind a trusted proxy it
+	// is the real client's (httpx.Edge), and local tools run with
+	// --rate-ip 0.
 	perIP := httpx.NewLimiter(n.Config.RateIP, 2*n.Config.RateIP)
-	perIP.ExemptLoopback = !n.Config.RateLoopback
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", n.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/metrics", httpx.NotFound) // on --metrics-addr only
 	(&account.Handler{Service: n.Accounts, Auth: auth, PerIP: perIP}).Register(mux)
 	(&chat.Handler{Service: n.Chat, Hub: n.Hub, Auth: auth}).Register(mux)
 	(&pay.Handler{Service: n.Pay, Auth: auth}).Register(mux)
@@ -212,7 +249,7 @@ func (n *Node) routes() http.Handler {
 	for _, prefix := range []string{"/api/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}
-	mux.Handle("/", web.Handler(n.frameSrc()))
+	mux.Handle("/", web.Handler())
 	apps := &miniapp.Host{Service: n.MiniApps, Domain: n.Config.AppsDomain}
 	// Requests for {appid}.{apps-domain} are a mini-program's, on its own
 	// origin; everything else is Plaza's.
@@ -223,16 +260,13 @@ func (n *Node) routes() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
-	return httpx.Chain(byHost, n.log, metrics)
-}
-
-// frameSrc is where the client may frame mini-programs from.
-func (n *Node) frameSrc() string {
-	_, port, _ := net.SplitHostPort(n.Config.Addr)
-	if port == "" || port == "0" {
-		port = "*"
+	body := httpx.DefaultBodyDeadline
+	if n.Config.BodyDeadline != nil {
+		body = *n.Config.BodyDeadline
 	}
-	return "http://*." + n.Config.AppsDomain + ":" + port
+	// The edge first, so that the access log, rate limits and every URL
+	// see the real client and scheme.
+	return n.Edge.Wrap(body.Wrap(httpx.Chain(byHost, n.log, metrics)))
 }
 
 func (n *Node) healthz(w http.ResponseWriter, r *http.Request) {
@@ -253,8 +287,31 @@ func (n *Node) healthz(w http.ResponseWriter, r *http.Request) {
 // configured one was 0).
 func (n *Node) Addr() string { return n.listener.Addr().String() }
 
-// URL is the node's base URL.
-func (n *Node) URL() string { return "http://" + n.Addr() }
+// URL is the node's own base URL, on its listener's address (https when
+// it serves TLS itself).
+func (n *Node) URL() string {
+	if n.tls != nil {
+		return "https://" + n.Addr()
+	}
+	return "http://" + n.Addr()
+}
+
+// PublicURL is where people reach the node: --public-url, else URL.
+func (n *Node) PublicURL() string {
+	if n.Edge.Public != nil {
+		return n.Edge.Public.String()
+	}
+	return n.URL()
+}
+
+// MetricsAddr is the address /metrics is served on ("" without
+// --metrics-addr).
+func (n *Node) MetricsAddr() string {
+	if n.metricsLn == nil {
+		return ""
+	}
+	return n.metricsLn.Addr().String()
+}
 
 // Handler is the node's HTTP handler.
 func (n *Node) Handler() http.Handler { return n.handler }
@@ -268,6 +325,7 @@ func (n *Node) Serve(ctx context.Context) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+		TLSConfig:         n.tls,
 	}
 	go n.background(ctx)
 	go n.moneyJobs(ctx)
@@ -284,9 +342,23 @@ func (n *Node) Serve(ctx context.Context) error {
 			}
 		}()
 	}
+	var metrics *http.Server
+	if n.metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{}))
+		metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		n.log.Info("metrics", "addr", "http://"+n.MetricsAddr()+"/metrics")
+		go metrics.Serve(n.metricsLn)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(n.listener) }()
-	n.log.Info("plaza serving", "addr", n.URL(), "database", n.DB.Dialect, "bus_embedded", n.Bus.Embedded())
+	go func() {
+		if n.tls != nil {
+			errc <- srv.ServeTLS(n.listener, "", "")
+			return
+		}
+		errc <- srv.Serve(n.listener)
+	}()
+	n.log.Info("plaza serving", "addr", n.URL(), "public_url", n.PublicURL(), "database", n.DB.Dialect, "bus_embedded", n.Bus.Embedded())
 	var err error
 	select {
 	case err = <-errc:
@@ -296,6 +368,9 @@ func (n *Node) Serve(ctx context.Context) error {
 		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err = srv.Shutdown(sctx)
 		cancel()
+	}
+	if metrics != nil {
+		metrics.Close()
 	}
 	n.Close()
 	if errors.Is(err, http.ErrServerClosed) {
@@ -391,6 +466,9 @@ func (n *Node) Close() { n.closeOnce.Do(n.close) }
 func (n *Node) close() {
 	if n.listener != nil {
 		n.listener.Close()
+	}
+	if n.metricsLn != nil {
+		n.metricsLn.Close()
 	}
 	if n.Hub != nil {
 		n.Hub.Close()

@@ -58,5 +58,5 @@ func Load(path string, log *slog.Logger) (*Shop, string, error) {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
-	return New(Config{Client: client, AppID: c.AppID, PublicURL: c.PublicURL, NotifyURL: "http://" + c.Addr + "/notify", Log: log}), c.Addr, nil
+	return New(Config{Client: client, AppID: c.AppID, PublicURL: c.PublicURL, Log: log}), c.Addr, nil
 }

@@ -45,8 +45,9 @@ func Chromium(t testing.TB) string {
 }
 
 // Allocator starts one headless Chromium and returns its context for the test, with the flags this
-// workplace needs (no sandbox as root, no background networking).
-func Allocator(t testing.TB) context.Context {
+// workplace needs (no sandbox as root, no background networking) and any
+// extra ones (chromedp.Flag("ignore-certificate-errors", true)).
+func Allocator(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(Chromium(t)),
@@ -62,6 +63,7 @@ func Allocator(t testing.TB) context.Context {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 	}
+	opts = append(opts, extra...)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	// The first context starts the browser; each Browser is a new browser

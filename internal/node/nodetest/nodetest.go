@@ -49,6 +49,9 @@ func Start(t testing.TB, o Options) *node.Node {
 		AllowPrivateOutbound: true,
 		// Tests top up wallets; Tune may turn the rail off.
 		SandboxRail: true,
+		// Tests drive nodes from loopback, which is rate-limited like any
+		// client: no limits unless a test tunes them.
+		RateIP: 0, RateAccount: 0,
 	}
 	if o.Postgres && cfg.DB == "" {
 		cfg.DB = dbtest.PostgresURL(t)

@@ -6,12 +6,38 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 )
 
-// SessionCookie is the web client's session cookie (HttpOnly).
-const SessionCookie = "plaza_session"
+// SessionCookie is the web client's session cookie (HttpOnly) on plain
+// http (loopback use); SecureSessionCookie is its name on HTTPS, where the
+// __Host- prefix makes browsers insist on Secure, Path=/ and no Domain, so
+// no other host or plain-http page can set or shadow it.
+const (
+	SessionCookie       = "plaza_session"
+	SecureSessionCookie = "__Host-plaza_session"
+)
+
+// SessionCookieName is the session cookie's name for r: SecureSessionCookie
+// when the client reached Plaza over TLS (Secure), else SessionCookie.
+func SessionCookieName(r *http.Request) string {
+	if Secure(r) {
+		return SecureSessionCookie
+	}
+	return SessionCookie
+}
+
+// SetSessionCookie sets (or, with maxAge < 0, clears) the session cookie:
+// HttpOnly, SameSite=Lax, Path=/, no Domain, and Secure whenever the client
+// reached Plaza over TLS, directly or through a trusted proxy.
+func SetSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name: SessionCookieName(r), Value: token, Path: "/",
+		MaxAge: int(maxAge.Seconds()), HttpOnly: true, Secure: Secure(r), SameSite: http.SameSiteLaxMode,
+	})
+}
 
 // Principal is who a request acts for.
 type Principal struct {
@@ -62,7 +88,9 @@ func TokenFrom(r *http.Request, allowQuery bool) (token string, cookie bool) {
 		}
 		return "", false
 	}
-	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+	// Only the name this scheme sets: on HTTPS a plain plaza_session could
+	// have been planted over http or by a sibling host.
+	if c, err := r.Cookie(SessionCookieName(r)); err == nil && c.Value != "" {
 		return c.Value, true
 	}
 	if allowQuery {

@@ -42,6 +42,12 @@ func NewEdge(publicURL, appsDomain, proxies string) (*Edge, error) {
 			return nil, fmt.Errorf("--public-url %q: want a scheme and host only, such as https://plaza.example.com", publicURL)
 		}
 		u.Path, u.Host = "", strings.ToLower(u.Host)
+		if (u.Scheme == "https" && u.Port() == "443") || (u.Scheme == "http" && u.Port() == "80") {
+			u.Host = u.Hostname() // the origin a browser sees has no default port
+			if strings.Contains(u.Host, ":") {
+				u.Host = "[" + u.Host + "]"
+			}
+		}
 		e.Public = u
 	}
 	for _, s := range strings.Split(proxies, ",") {
@@ -61,6 +67,12 @@ func NewEdge(publicURL, appsDomain, proxies string) (*Edge, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--trusted-proxies %q: %v", s, err)
 		}
+		if a := p.Addr(); a.Is4In6() { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+			if p.Bits() < 96 {
+				return nil, fmt.Errorf("--trusted-proxies %q: an IPv4-mapped prefix needs at least 96 bits", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
 		e.Trusted = append(e.Trusted, p.Masked())
 	}
 	return e, nil
@@ -77,14 +89,14 @@ const keyEdge ctxKey = 100
 // Wrap resolves each request's real client address and scheme once (from
 // X-Forwarded-For/-Proto only when the peer is a trusted proxy) and keeps
 // them, with the edge, in the request's context for ClientIP, Secure and
-// BaseURL. It also sets HSTS on requests that arrived over TLS.
+// BaseURL. It also sets HSTS on answers to requests that are Secure.
 func (e *Edge) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info := e.resolve(r)
-		if info.secure {
+		r = r.WithContext(context.WithValue(r.Context(), keyEdge, e.resolve(r)))
+		if Secure(r) {
 			w.Header().Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyEdge, info)))
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -106,9 +118,9 @@ func (e *Edge) resolve(r *http.Request) *edgeInfo {
 		}
 	}
 	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(hops[i])
-		if err != nil {
-			break
+		a, ok := hopAddr(hops[i])
+		if !ok {
+			break // garbage: stop at the last address we could trust
 		}
 		info.ip = a.Unmap().String()
 		if !e.trusted(a) {
@@ -121,8 +133,20 @@ func (e *Edge) resolve(r *http.Request) *edgeInfo {
 	return info
 }
 
+// hopAddr parses one X-Forwarded-For entry: an address, or (as some
+// proxies write) an address with a port, IPv6 in brackets.
+func hopAddr(s string) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.WithZone(""), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().WithZone(""), true
+	}
+	return netip.Addr{}, false
+}
+
 func (e *Edge) trusted(a netip.Addr) bool {
-	a = a.Unmap()
+	a = a.Unmap().WithZone("") // a zoned address matches no prefix
 	for _, p := range e.Trusted {
 		if p.Contains(a) {
 			return true
@@ -137,7 +161,7 @@ func peerIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
-		return a.Unmap().String()
+		return a.Unmap().WithZone("").String()
 	}
 	return host
 }
@@ -208,4 +232,38 @@ func AppOrigin(r *http.Request, label string) string {
 		host += ":" + port
 	}
 	return scheme + "://" + host
+}
+
+// AppsSource is the CSP source of every mini-program origin,
+// {scheme}://*.{apps-domain}[:port] (the client's frame-src).
+func AppsSource(r *http.Request) string { return AppOrigin(r, "*") }
+
+// AppsBase is what the client builds mini-program origins from:
+// {scheme}://{apps-domain}[:port]; an app's is the same with "{appid}."
+// before the domain.
+func AppsBase(r *http.Request) string {
+	return strings.Replace(AppOrigin(r, "x"), "://x.", "://", 1)
+}
+
+// PlazaOrigins are the origins Plaza's own pages are served from, the only
+// ones that may frame a mini-program: the public URL's when one is set;
+// else, for loopback use, localhost, plaza.localhost and 127.0.0.1 on the
+// request's scheme and port.
+func PlazaOrigins(r *http.Request) []string {
+	if info := edgeOf(r); info != nil && info.edge.Public != nil {
+		return []string{info.edge.Public.String()}
+	}
+	scheme := "http"
+	if Secure(r) {
+		scheme = "https"
+	}
+	port := ""
+	if _, p, err := net.SplitHostPort(r.Host); err == nil && p != "" {
+		port = ":" + p
+	}
+	var out []string
+	for _, h := range []string{"localhost", "plaza.localhost", "127.0.0.1"} {
+		out = append(out, scheme+"://"+h+port)
+	}
+	return out
 }

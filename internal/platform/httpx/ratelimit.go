@@ -3,7 +3,6 @@ package httpx
 import (
 	"math"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -17,10 +16,6 @@ import (
 type Limiter struct {
 	Rate  float64
 	Burst float64
-	// ExemptLoopback lets requests from 127.0.0.0/8 and ::1 through PerIP:
-	// behind a reverse proxy on the same host every client would share the
-	// proxy's address, and local tools (plaza bench) must not be throttled.
-	ExemptLoopback bool
 
 	mu      sync.Mutex // guards buckets and swept
 	buckets map[string]*bucket
@@ -96,23 +91,14 @@ func (l *Limiter) Check(w http.ResponseWriter, key string) error {
 	return errs.E(errs.RateLimited, "Too many requests; try again in %d seconds.", secs)
 }
 
-// PerIP limits every request by client IP.
+// PerIP limits every request by client IP (httpx.ClientIP: the real
+// client's behind a trusted proxy). Loopback is not exempt.
 func (l *Limiter) PerIP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip := ClientIP(r)
-		if l.ExemptLoopback && isLoopback(ip) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if err := l.Check(w, ip); err != nil {
+		if err := l.Check(w, ClientIP(r)); err != nil {
 			WriteError(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func isLoopback(ip string) bool {
-	a, err := netip.ParseAddr(ip)
-	return err == nil && a.IsLoopback()
 }

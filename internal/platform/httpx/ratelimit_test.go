@@ -144,31 +144,40 @@ func TestPerIP(t *testing.T) {
 		}
 	})
 
-	t.Run("exempt_loopback_lets_loopback_through_only", func(t *testing.T) {
-		l, _ := newTestLimiter(1, 1)
-		l.ExemptLoopback = true
-		h := l.PerIP(ok)
-		for _, remote := range []string{"127.0.0.1:5000", "127.8.9.10:1", "[::1]:5000"} {
-			for i := range 5 {
-				if rec := call(h, remote); rec.Code != http.StatusNoContent {
-					t.Fatalf("%s request %d: status %d, want 204 (exempt)", remote, i+1, rec.Code)
-				}
+	// L10: loopback is a client like any other (behind a proxy the Edge
+	// gives the real address; without one, a local proxy must not exempt
+	// everybody).
+	t.Run("loopback_is_limited", func(t *testing.T) {
+		for _, remote := range []string{"127.0.0.1:5000", "[::1]:5000", "[::ffff:127.0.0.1]:5000"} {
+			l, _ := newTestLimiter(1, 1)
+			h := l.PerIP(ok)
+			call(h, remote)
+			if rec := call(h, remote); rec.Code != http.StatusTooManyRequests {
+				t.Fatalf("%s: status = %d, want 429", remote, rec.Code)
 			}
-		}
-		if rec := call(h, "10.0.0.1:5000"); rec.Code != http.StatusNoContent {
-			t.Fatalf("10.0.0.1 first request: %d, want 204", rec.Code)
-		}
-		if rec := call(h, "10.0.0.1:5000"); rec.Code != http.StatusTooManyRequests {
-			t.Fatalf("10.0.0.1 second request: %d, want 429", rec.Code)
 		}
 	})
 
-	t.Run("loopback_limited_without_exemption", func(t *testing.T) {
+	t.Run("behind_a_trusted_proxy_each_client_has_its_own_bucket", func(t *testing.T) {
 		l, _ := newTestLimiter(1, 1)
-		h := l.PerIP(ok)
-		call(h, "127.0.0.1:5000")
-		if rec := call(h, "127.0.0.1:5000"); rec.Code != http.StatusTooManyRequests {
-			t.Fatalf("status = %d, want 429", rec.Code)
+		e, err := NewEdge("", "", "127.0.0.1/32")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := e.Wrap(l.PerIP(ok))
+		via := func(client string) int {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.RemoteAddr = "127.0.0.1:9000"
+			r.Header.Set("X-Forwarded-For", client)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			return rec.Code
+		}
+		if via("203.0.113.5") != 204 || via("203.0.113.6") != 204 {
+			t.Fatal("two clients through one proxy share a bucket")
+		}
+		if got := via("203.0.113.5"); got != http.StatusTooManyRequests {
+			t.Fatalf("second request of 203.0.113.5: %d, want 429", got)
 		}
 	})
 }

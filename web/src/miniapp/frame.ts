@@ -37,10 +37,25 @@ function hostLabel(appid: string): string {
   return id;
 }
 
-/** http://{appid}.apps.localhost:{port} — the app's own origin. */
+/**
+ * Where apps are served: {scheme}://{apps-domain}[:port], from the server
+ * (<meta name="plaza-apps">, set from --public-url and --apps-domain); else
+ * this page's scheme and port under APPS_DOMAIN (the Vite dev server).
+ */
+function appsBase(): URL {
+  const meta = document.querySelector('meta[name="plaza-apps"]')?.getAttribute('content');
+  try {
+    if (meta) return new URL(meta);
+  } catch {
+    /* fall through */
+  }
+  return new URL(window.location.protocol + '//' + APPS_DOMAIN + (window.location.port ? ':' + window.location.port : ''));
+}
+
+/** {scheme}://{appid}.{apps-domain}[:port] — the app's own origin. */
 export function appOrigin(appid: string): string {
-  const port = window.location.port ? ':' + window.location.port : '';
-  return window.location.protocol + '//' + hostLabel(appid) + '.' + APPS_DOMAIN + port;
+  const base = appsBase();
+  return base.protocol + '//' + hostLabel(appid) + '.' + base.host;
 }
 
 /**
