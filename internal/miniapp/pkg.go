@@ -23,7 +23,19 @@ const (
 	MaxFileBytes    = 2 << 20  // one file, uncompressed
 	MaxTotalBytes   = 16 << 20 // all files, uncompressed: a zip bomb stops here
 	MaxFiles        = 1000
+	// MaxVersionCode bounds manifest.json's version.code (2^31-1): codes
+	// must grow, so one huge code would block every later upload.
+	MaxVersionCode = 1<<31 - 1
 )
+
+// limits are the bounds ReadPackage enforces; the fuzzer uses smaller ones
+// so that each input stays cheap.
+type limits struct {
+	packageBytes, fileBytes, totalBytes int64
+	files                               int
+}
+
+var uploadLimits = limits{packageBytes: MaxPackageBytes, fileBytes: MaxFileBytes, totalBytes: MaxTotalBytes, files: MaxFiles}
 
 // Manifest is a W3C MiniApp manifest.json.
 type Manifest struct {
@@ -71,15 +83,19 @@ func bad(file, format string, args ...any) error {
 // folding), no file over MaxFileBytes, no more than MaxTotalBytes in all.
 // Errors name the file and field at fault.
 func ReadPackage(data []byte, appid string) (*Package, error) {
-	if len(data) > MaxPackageBytes {
-		return nil, errs.E(errs.PayloadTooLarge, "The package is %d bytes; at most %d MiB are allowed.", len(data), MaxPackageBytes>>20)
+	return readPackage(data, appid, uploadLimits)
+}
+
+func readPackage(data []byte, appid string, lim limits) (*Package, error) {
+	if int64(len(data)) > lim.packageBytes {
+		return nil, errs.E(errs.PayloadTooLarge, "The package is %d bytes; at most %s are allowed.", len(data), size(lim.packageBytes))
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, bad("package", "not a zip archive (%v)", err)
 	}
-	if len(zr.File) > MaxFiles {
-		return nil, bad("package", "%d files; at most %d are allowed", len(zr.File), MaxFiles)
+	if len(zr.File) > lim.files {
+		return nil, bad("package", "%d files; at most %d are allowed", len(zr.File), lim.files)
 	}
 	files := map[string][]byte{}
 	folded := map[string]string{}
@@ -109,16 +125,16 @@ func ReadPackage(data []byte, appid string) (*Package, error) {
 		}
 		// Never trust the sizes the headers claim: read at most one byte
 		// more than allowed.
-		b, err := io.ReadAll(io.LimitReader(rc, MaxFileBytes+1))
+		b, err := readAtMost(rc, f.UncompressedSize64, lim.fileBytes)
 		rc.Close()
 		if err != nil {
 			return nil, bad(name, "is corrupt (%v)", err)
 		}
-		if len(b) > MaxFileBytes {
-			return nil, bad(name, "is larger than %d MiB", MaxFileBytes>>20)
+		if int64(len(b)) > lim.fileBytes {
+			return nil, bad(name, "is larger than %s", size(lim.fileBytes))
 		}
-		if total += int64(len(b)); total > MaxTotalBytes {
-			return nil, bad("package", "unpacks to more than %d MiB", MaxTotalBytes>>20)
+		if total += int64(len(b)); total > lim.totalBytes {
+			return nil, bad("package", "unpacks to more than %s", size(lim.totalBytes))
 		}
 		files[name] = b
 	}
@@ -128,6 +144,27 @@ func ReadPackage(data []byte, appid string) (*Package, error) {
 	}
 	sum := sha256.Sum256(data)
 	return &Package{Manifest: m, Files: files, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// readAtMost reads r to its end or to one byte past max. The header's
+// claimed size only sizes the first buffer (capped at max+1); it is never
+// trusted for the length.
+func readAtMost(r io.Reader, claimed uint64, max int64) ([]byte, error) {
+	n := int64(512)
+	if claimed < uint64(max) && int64(claimed) > n {
+		n = int64(claimed) + 1
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n))
+	_, err := buf.ReadFrom(io.LimitReader(r, max+1))
+	return buf.Bytes(), err
+}
+
+// size is n bytes for a message: "2 MiB", or bytes when not whole MiB.
+func size(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func checkName(name string) error {
@@ -163,6 +200,8 @@ func checkManifest(files map[string][]byte, appid string) (Manifest, error) {
 		return m, bad("manifest.json", "name is required")
 	case m.Version.Code < 1:
 		return m, bad("manifest.json", "version.code is required: a whole number, 1 or more")
+	case m.Version.Code > MaxVersionCode:
+		return m, bad("manifest.json", "version.code %d is too large: at most %d", m.Version.Code, int64(MaxVersionCode))
 	case strings.TrimSpace(m.Version.Name) == "":
 		return m, bad("manifest.json", "version.name is required (such as 1.0.0)")
 	case m.PlatformVersion.MinCode == "":
