@@ -84,27 +84,85 @@ func TestReadPackage(t *testing.T) {
 	})
 }
 
+// fuzzLimits keep each fuzz input cheap: the checks are the same, only the
+// sizes are smaller, so a mutated "zip bomb" inflates kilobytes, not MiB.
+var fuzzLimits = limits{packageBytes: 64 << 10, fileBytes: 8 << 10, totalBytes: 32 << 10, files: 32}
+
+// fuzzSeeds are small zips written in code: a good package (deflated and
+// stored), and one near each rule.
+func fuzzSeeds(t testing.TB) [][]byte {
+	stored := func(files map[string]string) []byte {
+		var b bytes.Buffer
+		w := zip.NewWriter(&b)
+		for name, body := range files {
+			f, _ := w.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+			f.Write([]byte(body))
+		}
+		w.Close()
+		return b.Bytes()
+	}
+	with := func(k, v string) map[string]string {
+		f := goodFiles()
+		f[k] = v
+		return f
+	}
+	return [][]byte{
+		zipOf(t, goodFiles()),
+		stored(goodFiles()),
+		zipOf(t, with("pages/", "")),
+		zipOf(t, with("Pages/Index.html", "x")),
+		zipOf(t, with("../x", "x")),
+		zipOf(t, with("big.bin", strings.Repeat("0", 9<<10))),
+		zipOf(t, with("manifest.json", strings.Replace(goodManifest, `"code":3`, `"code":2147483648`, 1))),
+		zipOf(t, map[string]string{"manifest.json": goodManifest}),
+		[]byte("PK\x03\x04"),
+		[]byte("PK\x05\x06" + strings.Repeat("\x00", 18)),
+		{},
+	}
+}
+
 func FuzzReadPackage(f *testing.F) {
-	f.Add(zipOf(f, goodFiles()))
-	f.Add([]byte("PK\x03\x04"))
-	f.Add([]byte{})
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := ReadPackage(data, "mpTEST")
+		p, err := readPackage(data, "mpTEST", fuzzLimits)
 		if err != nil {
 			if c := errs.CodeOf(err); c != errs.InvalidArgument && c != errs.PayloadTooLarge {
 				t.Fatalf("code %s", c)
 			}
 			return
 		}
+		var total int64
 		for name, b := range p.Files {
-			if checkName(name) != nil || len(b) > MaxFileBytes {
+			if checkName(name) != nil || int64(len(b)) > fuzzLimits.fileBytes {
 				t.Fatalf("accepted %q (%d bytes)", name, len(b))
 			}
+			total += int64(len(b))
 		}
-		if p.Manifest.AppID != "mpTEST" {
-			t.Fatal("accepted another app's manifest")
+		if total > fuzzLimits.totalBytes || len(p.Files) > fuzzLimits.files {
+			t.Fatalf("accepted %d files, %d bytes", len(p.Files), total)
+		}
+		if p.Manifest.AppID != "mpTEST" || p.Manifest.Version.Code < 1 || p.Manifest.Version.Code > MaxVersionCode {
+			t.Fatalf("accepted manifest %+v", p.Manifest)
+		}
+		for _, need := range []string{"manifest.json", "app.js", "app.css"} {
+			if _, ok := p.Files[need]; !ok {
+				t.Fatalf("accepted a package without %s", need)
+			}
 		}
 	})
+}
+
+// The seeds pass or fail as their rules say, with the fuzzer's limits.
+func TestFuzzSeeds(t *testing.T) {
+	seeds := fuzzSeeds(t)
+	for i, want := range []bool{true, true, true, false, false, false, false, false, false, false, false} {
+		_, err := readPackage(seeds[i], "mpTEST", fuzzLimits)
+		if (err == nil) != want {
+			t.Errorf("seed %d: %v", i, err)
+		}
+	}
 }
 
 func TestPackFolder(t *testing.T) {
