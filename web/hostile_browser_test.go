@@ -202,6 +202,10 @@ func TestTrialOnlyForItsTesters(t *testing.T) {
 	frame.Run("the second page opens with a launch", bt.Visible("#second"))
 	bt.WaitText(frame, "#second", "Enter your PIN here page two")
 
+	// Me → Privacy shows the tester what they test.
+	tester.Run("seeing it on Privacy", chromedp.Navigate(n.URL()+"/me/privacy"), bt.Visible(`[data-testing-appid="`+appid+`"]`))
+	tester.Screenshot("privacy")
+
 	// The released version: no marker, the bridge as before.
 	victim.Run("opening the released app", chromedp.Navigate(n.URL()+"/app/"+appid), bt.Visible("#miniapp-frame"))
 	rel, _ := victim.Frame(appid+".apps.localhost", nil)
