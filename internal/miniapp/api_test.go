@@ -21,7 +21,9 @@ import (
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
-func pkg(appid string, code int) []byte {
+func pkg(appid string, code int) []byte { return pkgCode(appid, int64(code)) }
+
+func pkgCode(appid string, code int64) []byte {
 	files := map[string]string{
 		"manifest.json": fmt.Sprintf(`{"app_id":%q,"name":"Gadget Store","icons":[{"src":"icon.png"}],"pages":["pages/index"],
 			"platform_version":{"min_code":1},"version":{"code":%d,"name":"1.0.%d"}}`, appid, code, code),
@@ -378,56 +380,5 @@ func TestDevAppFromFolder(t *testing.T) {
 	code := u.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
 	if r := nodetest.NewClient(n.URL()).Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+secret+"&js_code="+code, nil); r.Str("openid") == "" {
 		t.Fatalf("session: %s", r.Body)
-	}
-}
-
-// A developer and the testers they name open an unreleased version from
-// its trial label; nobody else gets one, and a forged label serves nothing.
-func TestTrialVersions(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	dev := nodetest.Signup(t, n.URL(), "developer")
-	tester := nodetest.Signup(t, n.URL(), "tester")
-	stranger := nodetest.Signup(t, n.URL(), "stranger")
-	appid := dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": "Beta", "request_domains": []string{}}).Str("appid")
-	upload(t, dev, appid, pkg(appid, 1))
-	if r := stranger.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions/1/trial", nil); r.Status != 404 {
-		t.Fatalf("a stranger got a trial: %d", r.Status)
-	}
-	if r := tester.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions/1/trial", nil); r.Status != 404 {
-		t.Fatalf("a tester not yet named got a trial: %d", r.Status)
-	}
-	if r := dev.Do(t, "POST", "/api/v1/miniapps/"+appid+"/testers", map[string]string{"username": "tester"}); r.Status != 204 {
-		t.Fatalf("naming a tester: %d %s", r.Status, r.Body)
-	}
-	tr := tester.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions/1/trial", nil)
-	label := tr.Str("label")
-	if tr.Status != 200 || !strings.HasPrefix(label, appid+"--v1--") || !strings.Contains(tr.Str("open_url"), "trial="+label) {
-		t.Fatalf("trial: %d %s", tr.Status, tr.Body)
-	}
-	if r := tester.Do(t, "GET", "/api/v1/miniapps/"+appid, nil); r.Status != 200 {
-		t.Fatalf("the tester cannot open the unreleased app: %d", r.Status)
-	}
-	if r := stranger.Do(t, "GET", "/api/v1/miniapps/"+appid, nil); r.Status != 404 {
-		t.Fatalf("a stranger opened the unreleased app: %d", r.Status)
-	}
-	_, port, _ := strings.Cut(strings.TrimPrefix(n.URL(), "http://"), ":")
-	get := func(label string) int {
-		req, _ := http.NewRequest("GET", n.URL()+"/", nil)
-		req.Host = label + ".apps.localhost:" + port
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	if s := get(label); s != 200 {
-		t.Fatalf("the trial label served %d", s)
-	}
-	if s := get(appid + "--v1--aaaaaaaaaaaaaaaa"); s != 404 {
-		t.Fatalf("a forged label served %d", s)
-	}
-	if s := get(appid); s != 404 {
-		t.Fatalf("the unreleased app is served without a trial label: %d", s)
 	}
 }

@@ -6,28 +6,23 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"strings"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
-// openableBy is an app userID may open: a released one, or, for its
-// developer and the testers they named, one still in trial. Errors:
-// not_found.
-func (s *Service) openableBy(ctx context.Context, userID, appid string) (App, error) {
-	a, err := s.openable(ctx, appid)
-	if err == nil {
-		return a, nil
+// runnable is the app userID is running in the Plaza client: its released
+// version when trial is empty, else the version of the trial label, which
+// only the app's developer and testers may run. Every bridge call is
+// authorised by it, for the version actually running. Errors: not_found.
+func (s *Service) runnable(ctx context.Context, userID, appid, trial string) (App, error) {
+	if trial == "" {
+		return s.openable(ctx, appid)
 	}
-	a, aerr := s.App(ctx, appid)
-	if aerr != nil {
-		return App{}, err
-	}
-	if a.DeveloperID == userID || s.isTester(ctx, appid, userID) {
-		return a, nil
-	}
-	return App{}, err
+	a, _, err := s.trial(ctx, userID, appid, trial)
+	return a, err
 }
 
 // openable is an app anyone may open: released (policies come with the
@@ -43,9 +38,10 @@ func (s *Service) openable(ctx context.Context, appid string) (App, error) {
 	return a, nil
 }
 
-// Code makes a one-time login code for the user in the app (5 minutes).
-func (s *Service) Code(ctx context.Context, userID, appid string) (string, error) {
-	if _, err := s.openableBy(ctx, userID, appid); err != nil {
+// Code makes a one-time login code for the user in the app (5 minutes);
+// trial is the label of the trial running, or empty. Errors: not_found.
+func (s *Service) Code(ctx context.Context, userID, appid, trial string) (string, error) {
+	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return "", err
 	}
 	code := ids.Token(16)
@@ -113,16 +109,25 @@ func (s *Service) Exchange(ctx context.Context, appid, secret, code string) (Ses
 
 var scopeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]{0,63}$`)
 
-// SetConsent grants (or, with grant false, revokes) a scope to an app.
-func (s *Service) SetConsent(ctx context.Context, userID, appid, scope string, grant bool) error {
+// ReservedScope is the prefix of scopes no user grants: Plaza's own
+// (testers, for one, are named by the developer, not by consent).
+const ReservedScope = "plaza."
+
+// SetConsent grants (or, with grant false, revokes) a scope to an app
+// running as trial (empty: released). Revoking always works. Errors:
+// invalid_argument, forbidden (a reserved plaza.* scope), not_found.
+func (s *Service) SetConsent(ctx context.Context, userID, appid, trial, scope string, grant bool) error {
 	if !scopeRe.MatchString(scope) {
 		return errs.Field("scope", "A scope is a name such as userInfo.")
 	}
-	if _, err := s.openableBy(ctx, userID, appid); err != nil {
-		return err
+	if strings.HasPrefix(strings.ToLower(scope), ReservedScope) {
+		return errs.E(errs.Forbidden, "Scopes under plaza. are Plaza's own; no consent grants them.")
 	}
 	if !grant {
 		_, err := s.db.Exec(ctx, `DELETE FROM miniapp_consents WHERE user_id = ? AND appid = ? AND scope = ?`, userID, appid, scope)
+		return err
+	}
+	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return err
 	}
 	_, err := s.db.Exec(ctx, `INSERT INTO miniapp_consents (user_id, appid, scope, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -130,9 +135,13 @@ func (s *Service) SetConsent(ctx context.Context, userID, appid, scope string, g
 	return err
 }
 
-// Consents lists the scopes a user granted an app.
-func (s *Service) Consents(ctx context.Context, userID, appid string) ([]string, error) {
-	rows, err := s.db.Query(ctx, `SELECT scope FROM miniapp_consents WHERE user_id = ? AND appid = ? AND scope <> 'plaza.tester' ORDER BY scope`, userID, appid)
+// Consents lists the scopes a user granted an app running as trial (empty:
+// released). Errors: not_found.
+func (s *Service) Consents(ctx context.Context, userID, appid, trial string) ([]string, error) {
+	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, `SELECT scope FROM miniapp_consents WHERE user_id = ? AND appid = ? ORDER BY scope`, userID, appid)
 	if err != nil {
 		return nil, err
 	}
@@ -147,8 +156,9 @@ func (s *Service) Consents(ctx context.Context, userID, appid string) ([]string,
 }
 
 // Profile is what an app with the userInfo consent sees of a user.
-func (s *Service) Profile(ctx context.Context, userID, appid string) (map[string]string, error) {
-	if _, err := s.openableBy(ctx, userID, appid); err != nil {
+// Errors: forbidden, not_found.
+func (s *Service) Profile(ctx context.Context, userID, appid, trial string) (map[string]string, error) {
+	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return nil, err
 	}
 	var one int
@@ -166,7 +176,10 @@ func (s *Service) Profile(ctx context.Context, userID, appid string) (map[string
 var keyRe = regexp.MustCompile(`^[A-Za-z0-9_.\-:]{1,128}$`)
 
 // GetItem reads a user's stored value in an app. Errors: not_found.
-func (s *Service) GetItem(ctx context.Context, userID, appid, key string) (json.RawMessage, error) {
+func (s *Service) GetItem(ctx context.Context, userID, appid, trial, key string) (json.RawMessage, error) {
+	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
+		return nil, err
+	}
 	var v string
 	err := s.db.QueryRow(ctx, `SELECT value FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key = ?`, userID, appid, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -177,7 +190,7 @@ func (s *Service) GetItem(ctx context.Context, userID, appid, key string) (json.
 
 // SetItem stores any JSON value: 1 MiB a key, 10 MiB an app. Errors:
 // invalid_argument, payload_too_large, not_found.
-func (s *Service) SetItem(ctx context.Context, userID, appid, key string, value json.RawMessage) error {
+func (s *Service) SetItem(ctx context.Context, userID, appid, trial, key string, value json.RawMessage) error {
 	if !keyRe.MatchString(key) {
 		return errs.Field("key", "A storage key has 1 to 128 of A-Z a-z 0-9 _ . - :.")
 	}
@@ -187,7 +200,7 @@ func (s *Service) SetItem(ctx context.Context, userID, appid, key string, value 
 	if len(value) > MaxStorageValue {
 		return errs.E(errs.PayloadTooLarge, "A stored value is at most 1 MiB.")
 	}
-	if _, err := s.openableBy(ctx, userID, appid); err != nil {
+	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
@@ -206,15 +219,19 @@ func (s *Service) SetItem(ctx context.Context, userID, appid, key string, value 
 }
 
 // RemoveItem deletes a stored value (removing a missing one is fine).
-func (s *Service) RemoveItem(ctx context.Context, userID, appid, key string) error {
+// Errors: not_found (an app the user may not run).
+func (s *Service) RemoveItem(ctx context.Context, userID, appid, trial, key string) error {
+	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
+		return err
+	}
 	_, err := s.db.Exec(ctx, `DELETE FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key = ?`, userID, appid, key)
 	return err
 }
 
 // PaymentRequest checks a mini-program's requestPayment parameters and
 // returns what the payer confirms. Errors: bad_pay_sign, not_found.
-func (s *Service) PaymentRequest(ctx context.Context, userID, appid, timeStamp, nonceStr, pkg, signType, paySign string) (any, error) {
-	if _, err := s.openableBy(ctx, userID, appid); err != nil {
+func (s *Service) PaymentRequest(ctx context.Context, userID, appid, trial, timeStamp, nonceStr, pkg, signType, paySign string) (any, error) {
+	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return nil, err
 	}
 	return s.payments.PaymentRequest(ctx, userID, appid, timeStamp, nonceStr, pkg, signType, paySign)

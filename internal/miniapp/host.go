@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	sdk "github.com/plaza-dev/plaza/sdk/js"
@@ -19,9 +18,6 @@ import (
 type Host struct {
 	Service *Service
 	Domain  string // apps.localhost
-
-	mu    sync.Mutex // guards cache
-	cache map[string]*Package
 }
 
 // AppID is the app a request is for, when its Host is under Domain.
@@ -38,53 +34,28 @@ func (h *Host) AppID(r *http.Request) (string, bool) {
 	return label, true
 }
 
-func (h *Host) pkg(r *http.Request, label string) (*Package, *App, error) {
+// pkg is the package label serves: a trial's version (trial true), or the
+// released version of the app label names.
+func (h *Host) pkg(r *http.Request, label string) (p *Package, a *App, trial bool, err error) {
 	if appid, code, ok := h.Service.parseTrial(label); ok {
-		a, err := h.Service.App(r.Context(), appid)
+		app, err := h.Service.App(r.Context(), appid)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, true, err
 		}
 		p, err := h.Service.Package(r.Context(), appid, code)
-		return p, &a, err
+		return p, &app, true, err
 	}
 	appid := label
-	a, err := h.Service.openable(r.Context(), appid)
+	app, err := h.Service.openable(r.Context(), appid)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if d, ok := h.Service.dev(appid); ok {
 		_, p, err := Pack(d.dir) // fresh from disk on every request
-		return p, &a, err
+		return p, &app, false, err
 	}
-	key := appid + "@" + itoa(a.ReleasedCode)
-	h.mu.Lock()
-	p := h.cache[key]
-	h.mu.Unlock()
-	if p == nil {
-		if p, err = h.Service.Package(r.Context(), appid, a.ReleasedCode); err != nil {
-			return nil, nil, err
-		}
-		h.mu.Lock()
-		if h.cache == nil || len(h.cache) > 64 {
-			h.cache = map[string]*Package{}
-		}
-		h.cache[key] = p
-		h.mu.Unlock()
-	}
-	return p, &a, nil
-}
-
-func itoa(n int64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
+	p, err = h.Service.Package(r.Context(), appid, app.ReleasedCode)
+	return p, &app, false, err
 }
 
 // ServeHTTP serves one file of the app: / is the start page, /pages/x a
@@ -112,7 +83,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(sdk.Bridge)
 		return
 	}
-	p, a, err := h.pkg(r, appid)
+	p, a, trial, err := h.pkg(r, appid)
 	if err != nil {
 		http.Error(w, "This mini-program is not available.", http.StatusNotFound)
 		return
@@ -122,15 +93,21 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if name == "" {
 		name = p.Manifest.Pages[0]
 	}
-	if page, ok := p.Files[name+".html"]; ok && strings.HasPrefix(name, "pages/") {
-		h.page(w, p, name, page)
-		return
+	pageName, page, isPage := "", []byte(nil), false
+	if b, ok := p.Files[name+".html"]; ok && strings.HasPrefix(name, "pages/") {
+		pageName, page, isPage = name, b, true
+	} else if b, ok := p.Files[name]; ok && strings.HasSuffix(name, ".html") && strings.HasPrefix(name, "pages/") {
+		pageName, page, isPage = strings.TrimSuffix(name, ".html"), b, true
 	}
-	if strings.HasSuffix(name, ".html") {
-		if page, ok := p.Files[name]; ok && strings.HasPrefix(name, "pages/") {
-			h.page(w, p, strings.TrimSuffix(name, ".html"), page)
+	if isPage {
+		// A trial's pages open only with a launch the Plaza client got for
+		// one of the app's testers (see trial.go).
+		if trial && !h.Service.checkLaunch(appid, r.URL.Query().Get("plaza_launch")) {
+			trialRefused(w)
 			return
 		}
+		h.page(w, p, pageName, page)
+		return
 	}
 	data, ok := p.Files[name]
 	if !ok || name == "manifest.json" {
@@ -143,6 +120,17 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Write(data)
+}
+
+// trialRefused is the page a trial shows without a valid launch: anyone
+// but its testers, an expired launch, or a link opened outside Plaza.
+func trialRefused(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	w.Write([]byte(`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+		`<title>Trial version</title></head><body><h1 id="trial-refused">This trial version is not available</h1>` +
+		`<p>Trial versions of a mini-program open only for the testers its developer named, from Plaza. ` +
+		`If you are one, open it again from Plaza.</p></body></html>`))
 }
 
 // devReloadJS reloads a development app's page when its folder changes.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
@@ -41,8 +40,13 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/miniapps/{appid}/versions", a(h.versions))
 	mux.Handle("POST /api/v1/miniapps/{appid}/secret", a(h.rotate))
 	mux.Handle("GET /api/v1/me/miniapps/consents", a(h.grants))
+	mux.Handle("GET /api/v1/miniapps/{appid}/testers", a(h.testers))
 	mux.Handle("POST /api/v1/miniapps/{appid}/testers", a(h.addTester))
+	mux.Handle("DELETE /api/v1/miniapps/{appid}/testers/{username}", a(h.removeTester))
+	mux.Handle("GET /api/v1/me/miniapps/testing", a(h.testing))
+	mux.Handle("DELETE /api/v1/me/miniapps/testing/{appid}", a(h.leaveTesting))
 	mux.Handle("GET /api/v1/miniapps/{appid}/versions/{v}/trial", a(h.trial))
+	mux.Handle("POST /api/v1/miniapps/{appid}/trial-launch", a(h.trialLaunch))
 	mux.HandleFunc("GET /sns/jscode2session", h.jscode2session)
 }
 
@@ -77,8 +81,26 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// trialOf is the trial label a bridge call names (?trial=), or "" for the
+// released version.
+func trialOf(r *http.Request) string { return r.URL.Query().Get("trial") }
+
+// get is an app to open: the released version, or with ?trial={label} that
+// trial (for the app's developer and testers), then with "trial" beside it.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.Service.openableBy(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	appid, label := r.PathValue("appid"), trialOf(r)
+	if label != "" {
+		a, t, err := h.Service.trial(r.Context(), httpx.Caller(r).UserID, appid, label)
+		if err != nil {
+			return err
+		}
+		if p, err := h.Service.Package(r.Context(), appid, t.Code); err == nil {
+			a.Window = p.Manifest.Window
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"app": a, "trial": t})
+		return nil
+	}
+	a, err := h.Service.openable(r.Context(), appid)
 	if err != nil {
 		return err
 	}
@@ -92,8 +114,8 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
 }
 
 func versionParam(r *http.Request) (int64, error) {
-	v, err := strconv.ParseInt(r.PathValue("v"), 10, 64)
-	if err != nil || v < 1 {
+	v, ok := canonicalCode(r.PathValue("v"))
+	if !ok {
 		return 0, errs.Field("v", "The version is manifest.json's version.code.")
 	}
 	return v, nil
@@ -186,7 +208,7 @@ func (h *Handler) review(approve bool) httpx.HandlerFunc {
 }
 
 func (h *Handler) code(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.Service.Code(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	c, err := h.Service.Code(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r))
 	if err != nil {
 		return err
 	}
@@ -195,7 +217,7 @@ func (h *Handler) code(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
-	list, err := h.Service.Consents(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	list, err := h.Service.Consents(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r))
 	if err != nil {
 		return err
 	}
@@ -205,7 +227,7 @@ func (h *Handler) consents(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) consent(grant bool) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := h.Service.SetConsent(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("scope"), grant); err != nil {
+		if err := h.Service.SetConsent(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r), r.PathValue("scope"), grant); err != nil {
 			return err
 		}
 		httpx.NoContent(w)
@@ -214,7 +236,7 @@ func (h *Handler) consent(grant bool) httpx.HandlerFunc {
 }
 
 func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.Service.Profile(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	p, err := h.Service.Profile(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r))
 	if err != nil {
 		return err
 	}
@@ -223,7 +245,7 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) getItem(w http.ResponseWriter, r *http.Request) error {
-	v, err := h.Service.GetItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("key"))
+	v, err := h.Service.GetItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r), r.PathValue("key"))
 	if err != nil {
 		return err
 	}
@@ -244,7 +266,7 @@ func (h *Handler) setItem(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errs.E(errs.InvalidArgument, "The body is {\"value\": any JSON}.")
 	}
-	if err := h.Service.SetItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("key"), in.Value); err != nil {
+	if err := h.Service.SetItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r), r.PathValue("key"), in.Value); err != nil {
 		return err
 	}
 	httpx.NoContent(w)
@@ -252,7 +274,7 @@ func (h *Handler) setItem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) removeItem(w http.ResponseWriter, r *http.Request) error {
-	if err := h.Service.RemoveItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("key")); err != nil {
+	if err := h.Service.RemoveItem(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r), r.PathValue("key")); err != nil {
 		return err
 	}
 	httpx.NoContent(w)
@@ -270,7 +292,7 @@ func (h *Handler) paymentRequest(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
-	p, err := h.Service.PaymentRequest(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), in.TimeStamp, in.NonceStr, in.Package, in.SignType, in.PaySign)
+	p, err := h.Service.PaymentRequest(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r), in.TimeStamp, in.NonceStr, in.Package, in.SignType, in.PaySign)
 	if err != nil {
 		return err
 	}
@@ -336,6 +358,15 @@ func (h *Handler) grants(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (h *Handler) testers(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Service.Testers(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(list, ""))
+	return nil
+}
+
 func (h *Handler) addTester(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Username string `json:"username"`
@@ -343,7 +374,36 @@ func (h *Handler) addTester(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := h.Service.AddTester(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), in.Username); err != nil {
+	if in.Username == "" {
+		return errs.Field("username", "Name the user to add as a tester.")
+	}
+	t, err := h.Service.AddTester(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), in.Username)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, map[string]any{"tester": t})
+	return nil
+}
+
+func (h *Handler) removeTester(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Service.RemoveTester(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), r.PathValue("username")); err != nil {
+		return err
+	}
+	httpx.NoContent(w)
+	return nil
+}
+
+func (h *Handler) testing(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Service.TestingOf(r.Context(), httpx.Caller(r).UserID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(list, ""))
+	return nil
+}
+
+func (h *Handler) leaveTesting(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Service.LeaveTesting(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid")); err != nil {
 		return err
 	}
 	httpx.NoContent(w)
@@ -361,5 +421,20 @@ func (h *Handler) trial(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"label": label,
 		"open_url": "/app/" + r.PathValue("appid") + "?trial=" + label})
+	return nil
+}
+
+func (h *Handler) trialLaunch(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Label string `json:"label"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	l, err := h.Service.TrialLaunch(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), in.Label)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, l)
 	return nil
 }

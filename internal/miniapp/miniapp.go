@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/account"
@@ -76,6 +77,9 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 
+	packages *pkgCache
+	inflated atomic.Int64 // packages read from the database (for tests)
+
 	devMu   sync.RWMutex // guards devApps
 	devApps map[string]devApp
 }
@@ -85,7 +89,8 @@ func NewService(c Config) *Service {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, unionKey: c.UnionKey, log: c.Log, now: c.Now}
+	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, unionKey: c.UnionKey, log: c.Log, now: c.Now,
+		packages: newPkgCache(CacheBytes, CacheEntries)}
 }
 
 // unionID is a user's id across one developer's apps.

@@ -1,110 +1,17 @@
 package miniapp
 
 import (
-	"archive/zip"
-	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/plaza-dev/plaza/internal/platform/errs"
 )
 
 const goodManifest = `{"app_id":"mpTEST","name":"Store","icons":[{"src":"icon.png"}],"pages":["pages/index","pages/item"],
 "platform_version":{"min_code":1},"version":{"code":3,"name":"1.0.3"},"window":{"navigation_bar_title_text":"Store"}}`
 
-func zipOf(t testing.TB, files map[string]string) []byte {
-	var b bytes.Buffer
-	w := zip.NewWriter(&b)
-	for name, body := range files {
-		f, err := w.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.Write([]byte(body))
-	}
-	w.Close()
-	return b.Bytes()
-}
-
 func goodFiles() map[string]string {
 	return map[string]string{"manifest.json": goodManifest, "app.js": "", "app.css": "", "icon.png": "x",
 		"pages/index.html": "<h1>hi</h1>", "pages/item.html": "<p>item</p>", "pages/item.js": "1"}
-}
-
-func TestReadPackage(t *testing.T) {
-	p, err := ReadPackage(zipOf(t, goodFiles()), "mpTEST")
-	if err != nil || p.Manifest.Version.Code != 3 || len(p.Files) != 7 || p.SHA256 == "" {
-		t.Fatalf("%+v %v", p, err)
-	}
-	cases := map[string]func(map[string]string){
-		"no_manifest":  func(f map[string]string) { delete(f, "manifest.json") },
-		"wrong_app_id": func(f map[string]string) { f["manifest.json"] = strings.Replace(goodManifest, "mpTEST", "mpOTHER", 1) },
-		"bad_json":     func(f map[string]string) { f["manifest.json"] = "{" },
-		"no_version": func(f map[string]string) {
-			f["manifest.json"] = strings.Replace(goodManifest, `"code":3`, `"code":0`, 1)
-		},
-		"missing_page": func(f map[string]string) { delete(f, "pages/item.html") },
-		"external_page": func(f map[string]string) {
-			f["manifest.json"] = strings.Replace(goodManifest, `"pages/item"`, `"https://evil/x"`, 1)
-		},
-		"no_app_js":       func(f map[string]string) { delete(f, "app.js") },
-		"traversal":       func(f map[string]string) { f["../evil.html"] = "x" },
-		"absolute":        func(f map[string]string) { f["/etc/passwd"] = "x" },
-		"backslash":       func(f map[string]string) { f[`pages\x.html`] = "x" },
-		"case_duplicate":  func(f map[string]string) { f["Pages/Index.html"] = "x" },
-		"file_too_big":    func(f map[string]string) { f["big.bin"] = strings.Repeat("a", MaxFileBytes+1) },
-		"missing_icon":    func(f map[string]string) { delete(f, "icon.png") },
-		"forbidden_chars": func(f map[string]string) { f["a<b>.js"] = "x" },
-	}
-	for name, mutate := range cases {
-		t.Run(name, func(t *testing.T) {
-			f := goodFiles()
-			mutate(f)
-			_, err := ReadPackage(zipOf(t, f), "mpTEST")
-			if c := errs.CodeOf(err); c != errs.InvalidArgument {
-				t.Fatalf("got %v (%s)", err, c)
-			}
-		})
-	}
-	t.Run("zip_bomb", func(t *testing.T) {
-		f := goodFiles()
-		for i := range 9 { // nine highly compressible files of 2 MiB: 18 MiB unpacked
-			f["pad/"+string(rune('a'+i))+".bin"] = strings.Repeat("0", MaxFileBytes)
-		}
-		if _, err := ReadPackage(zipOf(t, f), "mpTEST"); errs.CodeOf(err) != errs.InvalidArgument {
-			t.Fatalf("%v", err)
-		}
-	})
-	t.Run("not_a_zip", func(t *testing.T) {
-		if _, err := ReadPackage([]byte("hello"), "mpTEST"); errs.CodeOf(err) != errs.InvalidArgument {
-			t.Fatalf("%v", err)
-		}
-	})
-}
-
-func FuzzReadPackage(f *testing.F) {
-	f.Add(zipOf(f, goodFiles()))
-	f.Add([]byte("PK\x03\x04"))
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := ReadPackage(data, "mpTEST")
-		if err != nil {
-			if c := errs.CodeOf(err); c != errs.InvalidArgument && c != errs.PayloadTooLarge {
-				t.Fatalf("code %s", c)
-			}
-			return
-		}
-		for name, b := range p.Files {
-			if checkName(name) != nil || len(b) > MaxFileBytes {
-				t.Fatalf("accepted %q (%d bytes)", name, len(b))
-			}
-		}
-		if p.Manifest.AppID != "mpTEST" {
-			t.Fatal("accepted another app's manifest")
-		}
-	})
 }
 
 func TestPackFolder(t *testing.T) {

@@ -255,7 +255,8 @@ func (s *Service) queryApps(ctx context.Context, query string, args ...any) ([]A
 }
 
 // Package returns the files of an app's released version (or of code, for
-// its developer's trial). Errors: not_found.
+// a trial), parsed once and then kept in a bounded cache. The package is
+// shared: callers must not change it. Errors: not_found.
 func (s *Service) Package(ctx context.Context, appid string, code int64) (*Package, error) {
 	if code == 0 {
 		a, err := s.App(ctx, appid)
@@ -264,9 +265,23 @@ func (s *Service) Package(ctx context.Context, appid string, code int64) (*Packa
 		}
 		code = a.ReleasedCode
 	}
+	key := cacheKey(appid, code)
+	if p := s.packages.get(key); p != nil {
+		return p, nil
+	}
 	var data []byte
 	if err := s.db.QueryRow(ctx, `SELECT package FROM miniapp_versions WHERE appid = ? AND code = ?`, appid, code).Scan(&data); err != nil {
 		return nil, errs.E(errs.NotFound, "No version %d of %s.", code, appid)
 	}
-	return ReadPackage(data, appid)
+	s.inflated.Add(1)
+	p, err := ReadPackage(data, appid)
+	if err != nil {
+		return nil, err
+	}
+	s.packages.put(key, p)
+	return p, nil
 }
+
+// PackagesRead counts the packages read (inflated) from the database since
+// the service started; the cache keeps it low.
+func (s *Service) PackagesRead() int64 { return s.inflated.Load() }

@@ -37,6 +37,29 @@ export function scopeLabel(scope: string): string {
   return scope;
 }
 
+/** The version a trial label runs (GET /miniapps/{appid}?trial=…, trial-launch). */
+export interface TrialInfo {
+  label: string;
+  code: number;
+  name: string;
+  /** uploaded | submitted | approved | rejected | released */
+  status: string;
+}
+
+/** A launch token that opens a trial's pages on the app's origin for a while. */
+export interface TrialLaunch {
+  launch: string;
+  expires_at: string;
+  trial: TrialInfo;
+}
+
+/** An app the user was named a tester of (Me → Privacy). */
+export interface TestingApp {
+  appid: string;
+  name: string;
+  added_at: string;
+}
+
 export interface PayParams {
   timeStamp: string;
   nonceStr: string;
@@ -47,6 +70,8 @@ export interface PayParams {
 
 const enc = encodeURIComponent;
 const base = (appid: string) => '/api/v1/miniapps/' + enc(appid);
+/** Bridge calls name the trial running (its label); none for the released version. */
+const tq = (trial: string) => (trial ? '?trial=' + enc(trial) : '');
 
 export const miniApi = {
   /** category: the exact category name; empty for all. */
@@ -57,27 +82,38 @@ export const miniApi = {
       { signal },
     ),
 
-  get: (appid: string) => request<{ app: MiniApp }>('GET', base(appid)),
+  get: (appid: string, trial = '') => request<{ app: MiniApp; trial?: TrialInfo }>('GET', base(appid) + tq(trial)),
 
-  code: (appid: string) => request<{ code: string }>('POST', base(appid) + '/code'),
+  trialLaunch: (appid: string, label: string) => request<TrialLaunch>('POST', base(appid) + '/trial-launch', { body: { label } }),
 
-  consents: (appid: string) => request<{ items: string[] | null }>('GET', base(appid) + '/consents'),
+  testing: () => request<{ items: TestingApp[] | null }>('GET', '/api/v1/me/miniapps/testing'),
+
+  leaveTesting: (appid: string) => request<void>('DELETE', '/api/v1/me/miniapps/testing/' + enc(appid)),
+
+  code: (appid: string, trial = '') => request<{ code: string }>('POST', base(appid) + '/code' + tq(trial)),
+
+  consents: (appid: string, trial = '') => request<{ items: string[] | null }>('GET', base(appid) + '/consents' + tq(trial)),
 
   revoke: (appid: string, scope: string) => request<void>('DELETE', base(appid) + '/consents/' + enc(scope)),
 
   myConsents: () => request<{ items: AppConsents[] | null }>('GET', '/api/v1/me/miniapps/consents'),
 
-  grant: (appid: string, scope: string) => request<void>('PUT', base(appid) + '/consents/' + enc(scope)),
+  grant: (appid: string, scope: string, trial = '') => request<void>('PUT', base(appid) + '/consents/' + enc(scope) + tq(trial)),
 
-  profile: (appid: string) => request<{ nickname: string; avatar_url: string }>('GET', base(appid) + '/profile'),
+  profile: (appid: string, trial = '') =>
+    request<{ nickname: string; avatar_url: string }>('GET', base(appid) + '/profile' + tq(trial)),
 
-  getItem: (appid: string, key: string) =>
-    request<{ key: string; value: unknown }>('GET', base(appid) + '/storage/' + enc(key)),
+  getItem: (appid: string, key: string, trial = '') =>
+    request<{ key: string; value: unknown }>('GET', base(appid) + '/storage/' + enc(key) + tq(trial)),
 
-  setItem: (appid: string, key: string, value: unknown) =>
-    request<void>('PUT', base(appid) + '/storage/' + enc(key), { body: { value: value === undefined ? null : value } }),
+  setItem: (appid: string, key: string, value: unknown, trial = '') =>
+    request<void>('PUT', base(appid) + '/storage/' + enc(key) + tq(trial), {
+      body: { value: value === undefined ? null : value },
+    }),
 
-  removeItem: (appid: string, key: string) => request<void>('DELETE', base(appid) + '/storage/' + enc(key)),
+  removeItem: (appid: string, key: string, trial = '') =>
+    request<void>('DELETE', base(appid) + '/storage/' + enc(key) + tq(trial)),
 
-  paymentRequest: (appid: string, p: PayParams) => request<Prepay>('POST', base(appid) + '/payment-request', { body: p }),
+  paymentRequest: (appid: string, p: PayParams, trial = '') =>
+    request<Prepay>('POST', base(appid) + '/payment-request' + tq(trial), { body: p }),
 };

@@ -25,16 +25,21 @@ export function newNonce(): string {
   return out;
 }
 
+/** The trial label of /app/{appid}?trial={label} when it is this app's, else ''. */
+export function trialLabel(appid: string): string {
+  const trial = new URLSearchParams(window.location.search).get('trial');
+  const id = appid.toLowerCase();
+  if (trial && /^[a-z0-9]+--v[1-9][0-9]{0,9}--[a-z2-7]{16}$/.test(trial) && trial.startsWith(id + '--')) return trial;
+  return '';
+}
+
 /**
  * The host label an app is served under: its appid, or — when the page was
  * opened as /app/{appid}?trial={label} for an unreleased version — that
  * label, if it belongs to this app.
  */
 function hostLabel(appid: string): string {
-  const trial = new URLSearchParams(window.location.search).get('trial');
-  const id = appid.toLowerCase();
-  if (trial && /^[a-z0-9]+--v[0-9]+--[a-z2-7]{16}$/.test(trial) && trial.startsWith(id + '--')) return trial;
-  return id;
+  return trialLabel(appid) || appid.toLowerCase();
 }
 
 /**
@@ -61,9 +66,10 @@ export function appOrigin(appid: string): string {
 /**
  * The iframe src for a page of the app ("/" or "/pages/item?id=3"), resolved
  * against the current page; null when it would leave the app's origin.
- * The launch nonce travels in the hash.
+ * The launch nonce travels in the hash; a trial's launch token (which the
+ * apps host requires for its pages) in the query, as plaza_launch.
  */
-export function frameSrc(appid: string, path: string, nonce: string, from = '/'): string | null {
+export function frameSrc(appid: string, path: string, nonce: string, from = '/', launch = ''): string | null {
   const origin = appOrigin(appid);
   let u: URL;
   try {
@@ -73,6 +79,7 @@ export function frameSrc(appid: string, path: string, nonce: string, from = '/')
   }
   if (u.origin !== origin) return null;
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  if (launch) u.searchParams.set('plaza_launch', launch);
   return origin + u.pathname + u.search + '#plaza_nonce=' + nonce;
 }
 
@@ -80,6 +87,7 @@ export function frameSrc(appid: string, path: string, nonce: string, from = '/')
 export function pagePath(src: string): string {
   try {
     const u = new URL(src);
+    u.searchParams.delete('plaza_launch');
     return u.pathname + u.search;
   } catch {
     return '/';

@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, errorMessage, type User } from '../api';
 import { navigate } from '../router';
 import { showToast } from '../toast';
-import { miniApi, type MiniApp } from '../miniapp/api';
-import { bridgeCall, frameSrc, newNonce, pagePath, rememberApp, str, type BridgeCall } from '../miniapp/frame';
+import { miniApi, type MiniApp, type TrialInfo } from '../miniapp/api';
+import { bridgeCall, frameSrc, newNonce, pagePath, rememberApp, str, trialLabel, type BridgeCall } from '../miniapp/frame';
 import { payApi, type Prepay } from '../pay/api';
 import { currencySymbol, formatDigits, formatMoney } from '../wallet/money';
 import { afterPayment, refreshWallet } from '../wallet/store';
@@ -15,29 +15,56 @@ import { EmptyState } from '../components/EmptyState';
 import { AlertIcon, BackIcon, CloseIcon, MiniProgramIcon, MoreIcon } from '../components/Icons';
 import { PayGate, type PayRequest } from '../components/wallet/PayGate';
 
-type Load = { kind: 'loading' } | { kind: 'missing' } | { kind: 'error'; message: string } | { kind: 'ready'; app: MiniApp };
+/** A trial being run: its label, the version, and the launch token that opens its pages. */
+interface RunningTrial {
+  label: string;
+  info: TrialInfo;
+  launch: string;
+}
 
-/** /app/:appid — loads the app's directory entry, then runs it in the host frame. */
+type Load =
+  | { kind: 'loading' }
+  | { kind: 'missing' }
+  | { kind: 'trial-refused' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; app: MiniApp; trial: RunningTrial | null };
+
+/** How often a running trial asks for a fresh launch token (they last 10 minutes). */
+const LAUNCH_REFRESH_MS = 4 * 60 * 1000;
+
+/**
+ * /app/:appid — loads the app's directory entry, then runs it in the host
+ * frame. /app/:appid?trial={label} runs that trial instead, only for the
+ * app's developer and testers: the server hands out the launch its pages
+ * need, and the title bar marks it.
+ */
 export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const label = trialLabel(appid);
 
   async function fetchApp() {
     setLoad({ kind: 'loading' });
     try {
+      if (label) {
+        const [{ app }, l] = await Promise.all([miniApi.get(appid, label), miniApi.trialLaunch(appid, label)]);
+        setLoad({ kind: 'ready', app, trial: { label, info: l.trial, launch: l.launch } });
+        return;
+      }
       const { app } = await miniApi.get(appid);
       rememberApp(user.username, app);
-      setLoad({ kind: 'ready', app });
+      setLoad({ kind: 'ready', app, trial: null });
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ kind: 'missing' });
+      if (label && err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ kind: 'trial-refused' });
+      else if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ kind: 'missing' });
       else setLoad({ kind: 'error', message: errorMessage(err) });
     }
   }
 
   useEffect(() => {
     void fetchApp();
-  }, [appid]);
+  }, [appid, label]);
 
-  if (load.kind === 'ready') return <MiniAppHost app={load.app} user={user} />;
+  if (load.kind === 'ready') return <MiniAppHost app={load.app} user={user} trial={load.trial} />;
   return (
     <Page title="Mini Program" back="/discover" backId="miniapp-back" class="miniapp-screen">
       {load.kind === 'loading' && <Spinner label="Opening…" />}
@@ -45,6 +72,19 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
         <div id="miniapp-unavailable">
           <EmptyState icon={<MiniProgramIcon size={40} />} title="This mini program is not available">
             It may have been taken down, or it hasn’t been released yet.
+          </EmptyState>
+          <div class="miniapp-center">
+            <button type="button" class="button button-secondary" onClick={() => navigate('/discover')}>
+              Back to Discover
+            </button>
+          </div>
+        </div>
+      )}
+      {load.kind === 'trial-refused' && (
+        <div id="miniapp-trial-refused">
+          <EmptyState icon={<MiniProgramIcon size={40} />} title="This trial version isn’t available to you">
+            Trial versions of a mini program open only for the testers its developer named. Ask the developer to add
+            you, or open the released version from Discover.
           </EmptyState>
           <div class="miniapp-center">
             <button type="button" class="button button-secondary" onClick={() => navigate('/discover')}>
@@ -130,11 +170,22 @@ function textStyle(s: unknown): '' | 'white' | 'black' {
   return s === 'white' || s === 'black' ? s : '';
 }
 
+/** The words a trial's title bar carries: what it is and whether it was reviewed. */
+export function trialMarker(t: TrialInfo): string {
+  const review = t.status === 'rejected' ? 'rejected' : t.status === 'approved' || t.status === 'released' ? 'reviewed' : 'not reviewed';
+  return 'Trial version ' + t.code + ' — ' + review;
+}
+
 /** The running mini program: host title bar + capsule, the sandboxed frame, and the bridge. */
-function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
+function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: RunningTrial | null }) {
   const appid = app.appid;
+  /** Every bridge call names the trial running ('' for the released version). */
+  const tr = trial?.label ?? '';
+  const launch = useRef(trial?.launch ?? '');
   const [nonce, setNonce] = useState(newNonce);
-  const [stack, setStack] = useState<Entry[]>(() => [{ seq: ++seqCounter, src: frameSrc(appid, '/', nonce) ?? 'about:blank', title: '' }]);
+  const [stack, setStack] = useState<Entry[]>(() => [
+    { seq: ++seqCounter, src: frameSrc(appid, '/', nonce, '/', launch.current) ?? 'about:blank', title: '' },
+  ]);
   const [loaded, setLoaded] = useState(false);
   const [consent, setConsent] = useState<ConsentAsk | null>(null);
   const [consentBusy, setConsentBusy] = useState(false);
@@ -174,8 +225,22 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
   }, [barBg, barText, frameBg]);
 
   useEffect(() => {
-    document.title = title + ' · Plaza';
+    document.title = (trial ? '[Trial] ' : '') + title + ' · Plaza';
   }, [title]);
+
+  // A trial's pages need a launch token; keep a fresh one for the next page.
+  useEffect(() => {
+    if (!trial) return;
+    const timer = setInterval(() => {
+      miniApi.trialLaunch(appid, trial.label).then(
+        (l) => (launch.current = l.launch),
+        () => {
+          /* no longer a tester: the next page is refused by the apps host */
+        },
+      );
+    }, LAUNCH_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [appid, trial?.label]);
 
   // --- answering ---
 
@@ -223,7 +288,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
     resetPage();
     setMenu(false);
     setNonce(n);
-    setStack([{ seq: ++seqCounter, src: frameSrc(appid, '/', n) ?? 'about:blank', title: '' }]);
+    setStack([{ seq: ++seqCounter, src: frameSrc(appid, '/', n, '/', launch.current) ?? 'about:blank', title: '' }]);
   }
 
   // --- the bridge ---
@@ -236,7 +301,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
 
     switch (method) {
       case 'login':
-        miniApi.code(appid).then(
+        miniApi.code(appid, tr).then(
           (r) => ok(id, method, { code: r.code }),
           (e) => fail(id, method, reasonOf(e)),
         );
@@ -245,7 +310,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
       case 'getUserProfile': {
         if (latest.current.busy) return busyFail();
         const desc = str(args, 'desc');
-        miniApi.consents(appid).then(
+        miniApi.consents(appid, tr).then(
           (r) => {
             if ((r.items ?? []).includes('userInfo')) void sendProfile(id);
             else if (asked.current.has(id)) setConsent({ id, desc });
@@ -264,7 +329,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
           signType: str(args, 'signType'),
           paySign: str(args, 'paySign'),
         };
-        miniApi.paymentRequest(appid, params).then(
+        miniApi.paymentRequest(appid, params, tr).then(
           (p) => {
             if (!asked.current.has(id)) return;
             if (p.trade_state === 'SUCCESS' || p.trade_state === 'REFUND') return fail(id, method, 'order already paid');
@@ -280,7 +345,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
       case 'setStorage': {
         const key = str(args, 'key');
         if (!key) return fail(id, method, 'invalid key');
-        miniApi.setItem(appid, key, args.data).then(
+        miniApi.setItem(appid, key, args.data, tr).then(
           () => ok(id, method),
           (e) => fail(id, method, reasonOf(e)),
         );
@@ -290,7 +355,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
       case 'getStorage': {
         const key = str(args, 'key');
         if (!key) return fail(id, method, 'invalid key');
-        miniApi.getItem(appid, key).then(
+        miniApi.getItem(appid, key, tr).then(
           (r) => ok(id, method, { data: r.value }),
           (e) => fail(id, method, e instanceof ApiError && e.status === 404 ? 'data not found' : reasonOf(e)),
         );
@@ -300,7 +365,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
       case 'removeStorage': {
         const key = str(args, 'key');
         if (!key) return fail(id, method, 'invalid key');
-        miniApi.removeItem(appid, key).then(
+        miniApi.removeItem(appid, key, tr).then(
           () => ok(id, method),
           (e) => (e instanceof ApiError && e.status === 404 ? ok(id, method) : fail(id, method, reasonOf(e))),
         );
@@ -309,7 +374,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
 
       case 'navigateTo': {
         const { stack: s, nonce: n } = latest.current;
-        const src = frameSrc(appid, str(args, 'url'), n, pagePath(s[s.length - 1].src));
+        const src = frameSrc(appid, str(args, 'url'), n, pagePath(s[s.length - 1].src), launch.current);
         if (!src) return fail(id, method, 'invalid url');
         if (s.length >= MAX_PAGES) return fail(id, method, 'webview count limit exceed');
         ok(id, method);
@@ -378,7 +443,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
 
   async function sendProfile(id: string) {
     try {
-      const p = await miniApi.profile(appid);
+      const p = await miniApi.profile(appid, tr);
       ok(id, 'getUserProfile', { userInfo: { nickName: p.nickname, avatarUrl: p.avatar_url } });
     } catch (e) {
       fail(id, 'getUserProfile', reasonOf(e));
@@ -390,7 +455,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
     const { id } = consent;
     setConsentBusy(true);
     try {
-      await miniApi.grant(appid, 'userInfo');
+      await miniApi.grant(appid, 'userInfo', tr);
       await sendProfile(id);
     } catch (e) {
       fail(id, 'getUserProfile', reasonOf(e));
@@ -460,7 +525,7 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
   }
 
   return (
-    <section class="page miniapp-screen" id="miniapp" data-appid={appid} data-depth={stack.length}>
+    <section class="page miniapp-screen" id="miniapp" data-appid={appid} data-depth={stack.length} data-trial={trial?.info.code}>
       <header ref={bar} class="title-bar miniapp-bar" data-text-style={barText || undefined}>
         <div class="title-bar-side">
           <button type="button" id="miniapp-back" class="icon-button back-button" aria-label={stack.length > 1 ? 'Back' : 'Leave'} onClick={back}>
@@ -469,6 +534,11 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
         </div>
         <h1 class="title-bar-title" id="miniapp-title">
           {title}
+          {trial && (
+            <span class="miniapp-trial" id="miniapp-trial" data-status={trial.info.status}>
+              {trialMarker(trial.info)}
+            </span>
+          )}
         </h1>
         <div class="title-bar-side title-bar-right">
           <div class="miniapp-capsule" role="group" aria-label="Mini program">
@@ -541,7 +611,10 @@ function MiniAppHost({ app, user }: { app: MiniApp; user: User }) {
               <span class="pay-amount-symbol">{currencySymbol(pay.prepay.amount.currency)}</span>
               {formatDigits(pay.prepay.amount.amount)}
             </div>
-            <p class="miniapp-pay-via">Requested by {app.name}</p>
+            <p class="miniapp-pay-via">
+              Requested by {app.name}
+              {trial ? ' — ' + trialMarker(trial.info) : ''}
+            </p>
             {pay.error && (
               <p class="form-error" role="alert" id="pay-error">
                 {pay.error}

@@ -6,7 +6,7 @@ import { CellGroup, CellIcon } from '../components/Cell';
 import { Spinner } from '../components/Spinner';
 import { EmptyState } from '../components/EmptyState';
 import { ChevronRightIcon, ShieldIcon } from '../components/Icons';
-import { miniApi, scopeLabel, type AppConsents } from '../miniapp/api';
+import { miniApi, scopeLabel, type AppConsents, type TestingApp } from '../miniapp/api';
 import { showToast } from '../toast';
 
 /** Me → Privacy: mini programs holding my consents, with revoke; data export. */
@@ -14,6 +14,7 @@ export function PrivacyPage() {
   const [items, setItems] = useState<AppConsents[] | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
+  const [testing, setTesting] = useState<TestingApp[]>([]);
 
   useEffect(() => {
     miniApi.myConsents().then(
@@ -24,7 +25,26 @@ export function PrivacyPage() {
         else setError(errorMessage(err));
       },
     );
+    // Apps whose developer named me a tester (they may open its unreleased versions for me).
+    miniApi.testing().then(
+      (r) => setTesting(r.items ?? []),
+      () => setTesting([]),
+    );
   }, []);
+
+  async function leave(app: TestingApp) {
+    if (busy) return;
+    setBusy('testing:' + app.appid);
+    try {
+      await miniApi.leaveTesting(app.appid);
+      setTesting((cur) => cur.filter((a) => a.appid !== app.appid));
+      showToast('You no longer test ' + app.name + '.');
+    } catch (err) {
+      showToast(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  }
 
   async function revoke(app: AppConsents) {
     if (busy) return;
@@ -79,6 +99,31 @@ export function PrivacyPage() {
           </div>
         ))}
       </CellGroup>
+      )}
+      {testing.length > 0 && (
+        <CellGroup title="Mini programs you test" class="testing-list">
+          {testing.map((a) => (
+            <div class="cell consent-row" key={a.appid} data-testing-appid={a.appid}>
+              <span class="cell-media">
+                <Avatar username={a.appid} name={a.name} />
+              </span>
+              <span class="cell-main">
+                <span class="cell-title">{a.name || a.appid}</span>
+                <span class="cell-subtitle">Its developer named you a tester of its unreleased versions</span>
+              </span>
+              <span class="cell-extra">
+                <button
+                  type="button"
+                  class="button button-small button-ghost-danger leave-testing"
+                  disabled={busy !== null}
+                  onClick={() => void leave(a)}
+                >
+                  {busy === 'testing:' + a.appid ? 'Leaving…' : 'Leave'}
+                </button>
+              </span>
+            </div>
+          ))}
+        </CellGroup>
       )}
       <CellGroup>
         <a class="cell cell-link" id="privacy-export" href="/api/v1/me/export" download>
