@@ -12,7 +12,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
-	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
@@ -305,16 +303,9 @@ func TestH5ReturnURLIsTheMerchants(t *testing.T) {
 // Links are built from the public URL, not from the Host a shop sent.
 func TestLinksUseThePublicURL(t *testing.T) {
 	ctx := context.Background()
-	n := nodetest.Start(t, nodetest.Options{})
+	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.PublicURL = "https://plaza.example.com" }})
 	s := newShop(t, n, "linkshop")
-	edge, err := httpx.NewEdge("https://plaza.example.com", "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(edge.Wrap(n.Handler()))
-	t.Cleanup(srv.Close)
 	c := *s.client
-	c.BaseURL = srv.URL
 	code, err := c.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "LINK000001",
 		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 100}})
 	if err != nil || !strings.HasPrefix(code, "https://plaza.example.com/pay?pr=") {
