@@ -87,6 +87,7 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 	})
 	if err == nil {
 		s.log.Info("account erased", "user_id", userID)
+		s.sessionsEnded(SessionsEnded{UserID: userID, Erased: true})
 	}
 	return err
 }

@@ -71,12 +71,15 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 	}
 	conn.SetReadLimit(maxFrameBytes)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	c := &client{userID: p.UserID, conn: conn, send: make(chan []byte, sendQueue), cancel: cancel, hub: h.Hub}
+	c := &client{userID: p.UserID, sessionID: p.SessionID, conn: conn, send: make(chan []byte, sendQueue), cancel: cancel, hub: h.Hub}
 	if h.Hub.closeAll.Load() {
 		conn.Close(websocket.StatusGoingAway, "server restarting; reconnect")
 		cancel()
 		return nil
 	}
+	// Sequencers first: from here on every message after the
+	// conversations' current last_seq reaches this socket in order.
+	h.Hub.openSequencers(ctx, c)
 	h.Hub.add(c)
 	go c.writeLoop(ctx)
 	c.enqueue([]byte(`{"type":"ready"}`))

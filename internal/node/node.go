@@ -143,13 +143,14 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		n.DB.Close()
 		return nil, err
 	}
-	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password})
+	// Session ends go on the bus, so that every node closes their sockets.
+	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, SessionsEnded: n.publishSessionsEnded})
 	var blobs chat.BlobStore = chat.FileBlobs{Dir: filepath.Join(c.DataDir, "blobs")}
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload
 	}
 	n.Chat = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log})
-	if n.Hub, err = chat.NewHub(n.Bus, c.Log, n.Registry); err != nil {
+	if n.Hub, err = chat.NewHub(chat.HubConfig{Bus: n.Bus, Log: c.Log, Registry: n.Registry, Chat: n.Chat, Forget: n.Chat.ForgetUser}); err != nil {
 		n.Close()
 		return nil, err
 	}
