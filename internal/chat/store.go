@@ -44,8 +44,8 @@ const (
 	selectAfter  = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`
 	selectBefore = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?`
 
-	insertMedia    = `INSERT INTO media (id, owner_id, content_type, size, sha256, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
-	selectMedia    = `SELECT owner_id, content_type, size, sha256, created_at, data FROM media WHERE id = ?`
+	insertMedia = `INSERT INTO media (id, owner_id, content_type, size, sha256, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	selectMedia = `SELECT owner_id, content_type, size, sha256, created_at, data FROM media WHERE id = ?`
 	// A member sees the media of messages from their joining on.
 	mediaVisibleTo = `SELECT 1 FROM messages g JOIN members m ON m.conversation_id = g.conversation_id
 		WHERE g.media_id = ? AND m.user_id = ? AND g.seq >= m.joined_seq LIMIT 1`
