@@ -39,6 +39,7 @@ type ChatResult struct {
 	P999            float64        `json:"p999_ms"`
 	Lost            int64          `json:"lost"`
 	Duplicated      int64          `json:"duplicated"`
+	Reordered       int64          `json:"reordered"` // frames after a higher seq of their conversation on the same socket
 	ServerRSS       int64          `json:"server_rss_bytes"`
 	BytesPerConn    int64          `json:"bytes_per_conn"`
 	Users           int            `json:"users"`
@@ -53,6 +54,7 @@ type benchSocket struct {
 	conn   *websocket.Conn
 	userIx int
 	seen   map[int64]struct{} // seqs delivered here (one conversation per user in both modes)
+	maxSeq int64              // the highest seq delivered here
 	seenMu sync.Mutex
 }
 
@@ -68,6 +70,7 @@ type chatRun struct {
 	acked     atomic.Int64
 	delivered atomic.Int64
 	dups      atomic.Int64
+	reordered atomic.Int64
 	expected  atomic.Int64
 	latMu     sync.Mutex
 	lat       []time.Duration
@@ -130,7 +133,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		DeliveredPerSec: round2(float64(r.delivered.Load()) / elapsed.Seconds()),
 		P50:             ps[0], P99: ps[1], P999: ps[2],
 		Lost:       max(0, r.expected.Load()-r.delivered.Load()),
-		Duplicated: r.dups.Load(), ServerRSS: max(rssEnd, rssConnected),
+		Duplicated: r.dups.Load(), Reordered: r.reordered.Load(), ServerRSS: max(rssEnd, rssConnected),
 		Sent: r.acked.Load(), Delivered: r.delivered.Load(), Errors: r.errs, SetupSeconds: round2(setup.Seconds()),
 	}
 	if len(r.sockets) > 0 && rssConnected > rssBefore {
@@ -284,7 +287,12 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 			s.seenMu.Lock()
 			_, dup := s.seen[f.Message.Seq]
 			s.seen[f.Message.Seq] = struct{}{}
+			late := f.Message.Seq < s.maxSeq
+			s.maxSeq = max(s.maxSeq, f.Message.Seq)
 			s.seenMu.Unlock()
+			if late {
+				r.reordered.Add(1)
+			}
 			if dup {
 				r.dups.Add(1)
 				continue
