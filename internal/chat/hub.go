@@ -248,9 +248,15 @@ func (h *Hub) Close() {
 		}
 	}
 	h.mu.RUnlock()
+	var wg sync.WaitGroup
 	for _, c := range all {
-		c.close(websocket.StatusGoingAway, "server restarting; reconnect")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.close(websocket.StatusGoingAway, "server restarting; reconnect")
+		}()
 	}
+	wg.Wait()
 }
 
 // client is one socket.
@@ -277,11 +283,24 @@ func (c *client) enqueue(b []byte) {
 	case c.send <- b:
 	default:
 		c.hub.kicked.Inc()
-		go c.close(websocket.StatusPolicyViolation, "too slow: reconnect and sync")
+		go c.drop(websocket.StatusPolicyViolation, "too slow: reconnect and sync")
 	}
 }
 
+// close closes the socket with a code and reason its peer reads.
 func (c *client) close(code websocket.StatusCode, reason string) {
+	c.once.Do(func() {
+		c.hub.remove(c)
+		// Close before cancelling: a cancelled read closes the connection
+		// at once, without this code and reason.
+		c.conn.Close(code, reason)
+		c.cancel()
+	})
+}
+
+// drop closes the socket of a peer that stopped reading or answering at
+// once, without waiting for a close handshake it would not answer.
+func (c *client) drop(code websocket.StatusCode, reason string) {
 	c.once.Do(func() {
 		c.hub.remove(c)
 		c.cancel()

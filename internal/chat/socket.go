@@ -103,7 +103,7 @@ func (c *client) writeLoop(ctx context.Context) {
 			err := c.conn.Write(wctx, websocket.MessageText, b)
 			cancel()
 			if err != nil {
-				c.close(websocket.StatusGoingAway, "write failed")
+				c.drop(websocket.StatusGoingAway, "write failed")
 				return
 			}
 		case <-ping.C:
@@ -111,7 +111,7 @@ func (c *client) writeLoop(ctx context.Context) {
 			err := c.conn.Ping(pctx)
 			cancel()
 			if err != nil { // dead peer: no pong in time
-				c.close(websocket.StatusGoingAway, "no pong")
+				c.drop(websocket.StatusGoingAway, "no pong")
 				return
 			}
 		case <-ctx.Done():
