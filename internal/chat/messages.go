@@ -173,6 +173,17 @@ func (s *Service) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, kind
 // It must run inside the transaction (or batch) that commits it.
 func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (Message, []string, error) {
 	now := s.now()
+	if m.MediaID != "" {
+		// Sent now: out of the unsent quota and safe from the cleanup (if
+		// the cleanup took it first, the send fails, having written nothing).
+		res, err := tx.Exec(ctx, markMediaSent, sqldb.Micro(now), m.MediaID)
+		if err != nil {
+			return Message{}, nil, err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return Message{}, nil, errs.Field("media_id", "No upload of yours has that media_id.")
+		}
+	}
 	if err := tx.QueryRow(ctx, nextSeq, sqldb.Micro(now), m.ConversationID).Scan(&m.Seq); err != nil {
 		return Message{}, nil, err
 	}

@@ -43,6 +43,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	users    userCache
+	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
 }
 
 // NewService makes the chat service; Close stops its batcher.

@@ -50,6 +50,12 @@ const (
 	mediaVisibleTo = `SELECT 1 FROM messages g JOIN members m ON m.conversation_id = g.conversation_id
 		WHERE g.media_id = ? AND m.user_id = ? AND g.seq >= m.joined_seq LIMIT 1`
 	selectMediaOwner = `SELECT owner_id FROM media WHERE id = ?`
+	markMediaSent    = `UPDATE media SET sent_at = COALESCE(sent_at, ?) WHERE id = ?`
+	// Uploads not yet sent, for the quota; and those to delete.
+	selectUnsentMedia = `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media WHERE owner_id = ? AND sent_at IS NULL`
+	selectStaleMedia  = `SELECT id, sha256 FROM media WHERE sent_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?`
+	deleteStaleMedia  = `DELETE FROM media WHERE id = ? AND sent_at IS NULL`
+	countMediaBySum   = `SELECT COUNT(*) FROM media WHERE sha256 = ?`
 )
 
 type scanner interface{ Scan(dest ...any) error }

@@ -359,6 +359,9 @@ func (n *Node) background(ctx context.Context) {
 		if _, err := idempotency.Prune(ctx, n.DB, 7*24*time.Hour); err != nil && ctx.Err() == nil {
 			n.log.Warn("pruning idempotency keys", "err", err)
 		}
+		if _, err := n.Chat.PruneUnsentMedia(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("deleting unsent media", "err", err)
+		}
 		if _, err := n.Pay.SettleStale(ctx, 2*time.Minute); err != nil && ctx.Err() == nil {
 			n.log.Warn("settling stale withdrawals", "err", err)
 		}
