@@ -81,6 +81,14 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 	// conversations' current last_seq reaches this socket in order.
 	h.Hub.openSequencers(ctx, c)
 	h.Hub.add(c)
+	// A session that ended between the upgrade's check and add was
+	// announced before the hub knew this socket: check once more.
+	if token, _ := httpx.TokenFrom(r, true); h.Auth != nil && h.Auth.Authn != nil {
+		if _, err := h.Auth.Authn.Authenticate(ctx, token); errs.Is(err, errs.Unauthenticated) {
+			c.close(CloseSessionEnded, "signed out")
+			return nil
+		}
+	}
 	go c.writeLoop(ctx)
 	c.enqueue([]byte(`{"type":"ready"}`))
 	// The socket is ours now (hijacked): read it on a fresh goroutine and
