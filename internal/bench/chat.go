@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 )
 
@@ -155,6 +156,14 @@ func (r *chatRun) setup(ctx context.Context) error {
 		n = cfg.Group
 	case n == 0:
 		n = max(2, min(cfg.Conns, max(1000, int(cfg.Rate/15)+1)))
+	}
+	// A node keeps at most chat.MaxSocketsPerUser sockets an account.
+	if least := (cfg.Conns + chat.MaxSocketsPerUser - 1) / chat.MaxSocketsPerUser; n < least {
+		if cfg.Group > 0 {
+			return fmt.Errorf("--conns %d over a group of %d is more than %d sockets a member; a node closes the extra ones", cfg.Conns, n, chat.MaxSocketsPerUser)
+		}
+		r.logf("%d users for %d sockets: at most %d sockets an account", least, cfg.Conns, chat.MaxSocketsPerUser)
+		n = least
 	}
 	if cfg.Group == 0 && n%2 == 1 {
 		n++
