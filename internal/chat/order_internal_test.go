@@ -45,7 +45,9 @@ func testHub(src Resyncer) (*Hub, *client) {
 	return h, cl
 }
 
-func msgFrame(seq int64) []byte { return []byte(fmt.Sprintf(`{"type":"message","message":{"seq":%d}}`, seq)) }
+func msgFrame(seq int64) []byte {
+	return []byte(fmt.Sprintf(`{"type":"message","message":{"seq":%d}}`, seq))
+}
 
 func (h *Hub) arrive(seq int64) {
 	h.seqMu.Lock()
