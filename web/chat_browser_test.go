@@ -106,3 +106,17 @@ func TestConversationOpensOnAFreshPageLoad(t *testing.T) {
 		}
 	}
 }
+
+// Signed out everywhere from another device, the open page notices at
+// once (its socket is closed with "signed out") and shows the login page.
+func TestSignedOutElsewhereShowsLogin(t *testing.T) {
+	alloc := bt.Allocator(t)
+	n := nodetest.Start(t, nodetest.Options{})
+	ben := nodetest.Signup(t, n.URL(), "ben")
+	benB := bt.New(t, alloc, "ben", bt.Phone)
+	login(benB, n.URL(), "ben")
+	if r := ben.Do(t, "POST", "/api/v1/auth/logout-all", nil); r.Status != 204 {
+		t.Fatalf("logout-all: %d %s", r.Status, r.Body)
+	}
+	benB.Run("seeing the login page", bt.Visible("#login-username"))
+}

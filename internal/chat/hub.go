@@ -199,7 +199,7 @@ func (h *Hub) add(c *client) {
 	h.mu.Unlock()
 	h.count.Add(1)
 	if oldest != nil {
-		oldest.close(websocket.StatusPolicyViolation, "too many sockets for this account: the oldest was closed")
+		go oldest.close(websocket.StatusPolicyViolation, "too many sockets for this account: the oldest was closed")
 	}
 }
 
