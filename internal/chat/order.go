@@ -67,6 +67,11 @@ type Delivery struct {
 func (h *Hub) sequence(conv string, seq int64, to []string, frame []byte) {
 	st := h.seqs[conv]
 	if st == nil {
+		if !h.hasAny(to) {
+			// Nobody here to deliver to: keep no state (a socket that
+			// opens later starts its conversations from the database).
+			return
+		}
 		// First frame here of a conversation no socket named at open.
 		st = &convSeq{last: seq - 1}
 		h.seqs[conv] = st
@@ -95,6 +100,18 @@ func (h *Hub) sequence(conv string, seq int64, to []string, frame []byte) {
 			time.AfterFunc(h.ReorderWait, func() { h.resync(conv, st) })
 		}
 	}
+}
+
+// hasAny tells whether any of users has a socket here.
+func (h *Hub) hasAny(users []string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, u := range users {
+		if len(h.conns[u]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // drain delivers the pending frames that follow st.last. seqMu held.
