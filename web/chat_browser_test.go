@@ -79,3 +79,44 @@ func TestChatLiveAndAfterOffline(t *testing.T) {
 	}
 	annB.Screenshot("sender")
 }
+
+// Opening /chats/{id} directly, on a fresh page load (a bookmark, a
+// reload, a shared link), shows the conversation's messages; it used to
+// stay on "Loading messages…".
+func TestConversationOpensOnAFreshPageLoad(t *testing.T) {
+	alloc := bt.Allocator(t)
+	n := nodetest.Start(t, nodetest.Options{})
+	ann := nodetest.Signup(t, n.URL(), "ann")
+	ben := nodetest.Signup(t, n.URL(), "ben")
+	nodetest.Befriend(t, ann, ben, "ben")
+	conv := ann.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "direct", "username": "ben"}).Str("conversation.id")
+	for i := 1; i <= 3; i++ {
+		ann.Do(t, "POST", "/api/v1/conversations/"+conv+"/messages", map[string]any{"client_id": fmt.Sprintf("m%d", i), "kind": "text", "text": fmt.Sprintf("message %d", i)})
+	}
+	benB := bt.New(t, alloc, "ben", bt.Phone)
+	login(benB, n.URL(), "ben")
+	for _, how := range []string{"navigate", "reload"} {
+		act := chromedp.Navigate(n.URL() + "/chats/" + conv)
+		if how == "reload" {
+			act = chromedp.Reload()
+		}
+		benB.Run("opening the conversation by "+how, act, bt.Visible(`#conversation [data-seq="3"]`), bt.Visible("#composer-input"))
+		if got := benB.Text(`#conversation [data-seq="3"] .bubble-text`); got != "message 3" {
+			t.Fatalf("%s: ben sees %q", how, got)
+		}
+	}
+}
+
+// Signed out everywhere from another device, the open page notices at
+// once (its socket is closed with "signed out") and shows the login page.
+func TestSignedOutElsewhereShowsLogin(t *testing.T) {
+	alloc := bt.Allocator(t)
+	n := nodetest.Start(t, nodetest.Options{})
+	ben := nodetest.Signup(t, n.URL(), "ben")
+	benB := bt.New(t, alloc, "ben", bt.Phone)
+	login(benB, n.URL(), "ben")
+	if r := ben.Do(t, "POST", "/api/v1/auth/logout-all", nil); r.Status != 204 {
+		t.Fatalf("logout-all: %d %s", r.Status, r.Body)
+	}
+	benB.Run("seeing the login page", bt.Visible("#login-username"))
+}

@@ -93,6 +93,10 @@ type Settings struct {
 	LoginLockout  time.Duration // 15 minutes
 	Password      PasswordParams
 	Now           func() time.Time
+	// SessionsEnded, when set, hears every session end (logout, logout
+	// everywhere, erasure) after it committed; the node publishes it on
+	// SessionsEndedSubject so that every node closes those sockets.
+	SessionsEnded func(SessionsEnded)
 }
 
 func (s *Settings) defaults() {

@@ -106,6 +106,7 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 	if err != nil {
 		return err
 	}
+	s.sessionsEnded(SessionsEnded{UserID: userID, Erased: true})
 	s.log.Info("account erased", "user_id", userID)
 	if s.hooks != nil {
 		// The account is gone whatever happens now: finish regardless of

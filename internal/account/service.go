@@ -242,13 +242,26 @@ func (s *Service) Authenticate(ctx context.Context, token string) (httpx.Princip
 // Logout ends one session.
 func (s *Service) Logout(ctx context.Context, sessionID string) error {
 	_, err := s.db.Exec(ctx, deleteSession, sessionID)
+	if err == nil {
+		s.sessionsEnded(SessionsEnded{SessionID: sessionID})
+	}
 	return err
 }
 
 // LogoutAll ends every session of a user, on every device.
 func (s *Service) LogoutAll(ctx context.Context, userID string) error {
 	_, err := s.db.Exec(ctx, deleteUserSessions, userID)
+	if err == nil {
+		s.sessionsEnded(SessionsEnded{UserID: userID})
+	}
 	return err
+}
+
+// sessionsEnded tells the node (Settings.SessionsEnded) that sessions ended.
+func (s *Service) sessionsEnded(ev SessionsEnded) {
+	if s.set.SessionsEnded != nil {
+		s.set.SessionsEnded(ev)
+	}
 }
 
 // PruneSessions deletes expired sessions.

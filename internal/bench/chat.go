@@ -15,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 )
 
@@ -42,6 +43,7 @@ type ChatResult struct {
 	P999            float64        `json:"p999_ms"`
 	Lost            int64          `json:"lost"`
 	Duplicated      int64          `json:"duplicated"`
+	Reordered       int64          `json:"reordered"` // frames after a higher seq of their conversation on the same socket
 	ServerRSS       int64          `json:"server_rss_bytes"`
 	BytesPerConn    int64          `json:"bytes_per_conn"`
 	Users           int            `json:"users"`
@@ -56,6 +58,7 @@ type benchSocket struct {
 	conn   *websocket.Conn
 	userIx int
 	seen   map[int64]struct{} // seqs delivered here (one conversation per user in both modes)
+	maxSeq int64              // the highest seq delivered here
 	seenMu sync.Mutex
 }
 
@@ -71,6 +74,7 @@ type chatRun struct {
 	acked     atomic.Int64
 	delivered atomic.Int64
 	dups      atomic.Int64
+	reordered atomic.Int64
 	expected  atomic.Int64
 	latMu     sync.Mutex
 	lat       []time.Duration
@@ -134,7 +138,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		DeliveredPerSec: round2(float64(r.delivered.Load()) / elapsed.Seconds()),
 		P50:             ps[0], P99: ps[1], P999: ps[2],
 		Lost:       max(0, r.expected.Load()-r.delivered.Load()),
-		Duplicated: r.dups.Load(), ServerRSS: max(rssEnd, rssConnected),
+		Duplicated: r.dups.Load(), Reordered: r.reordered.Load(), ServerRSS: max(rssEnd, rssConnected),
 		Sent: r.acked.Load(), Delivered: r.delivered.Load(), Errors: r.errs, SetupSeconds: round2(setup.Seconds()),
 	}
 	if len(r.sockets) > 0 && rssConnected > rssBefore {
@@ -156,6 +160,14 @@ func (r *chatRun) setup(ctx context.Context) error {
 		n = cfg.Group
 	case n == 0:
 		n = max(2, min(cfg.Conns, max(1000, int(cfg.Rate/15)+1)))
+	}
+	// A node keeps at most chat.MaxSocketsPerUser sockets an account.
+	if least := (cfg.Conns + chat.MaxSocketsPerUser - 1) / chat.MaxSocketsPerUser; n < least {
+		if cfg.Group > 0 {
+			return fmt.Errorf("--conns %d over a group of %d is more than %d sockets a member; a node closes the extra ones", cfg.Conns, n, chat.MaxSocketsPerUser)
+		}
+		r.logf("%d users for %d sockets: at most %d sockets an account", least, cfg.Conns, chat.MaxSocketsPerUser)
+		n = least
 	}
 	if cfg.Group == 0 && n%2 == 1 {
 		n++
@@ -288,7 +300,12 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 			s.seenMu.Lock()
 			_, dup := s.seen[f.Message.Seq]
 			s.seen[f.Message.Seq] = struct{}{}
+			late := f.Message.Seq < s.maxSeq
+			s.maxSeq = max(s.maxSeq, f.Message.Seq)
 			s.seenMu.Unlock()
+			if late {
+				r.reordered.Add(1)
+			}
 			if dup {
 				r.dups.Add(1)
 				continue

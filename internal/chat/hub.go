@@ -11,45 +11,100 @@ import (
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
+)
+
+// MaxSocketsPerUser is how many sockets one account may hold open on one
+// node; opening one more closes the account's oldest (close code 1008,
+// reason "too many sockets for this account: the oldest was closed").
+const MaxSocketsPerUser = 10
+
+// Socket close codes an application sees besides the standard ones.
+const (
+	// CloseSessionEnded closes a socket whose session was signed out
+	// (logout, logout everywhere, account erased).
+	CloseSessionEnded websocket.StatusCode = 4001
 )
 
 // Hub holds this node's sockets and hands them the frames that arrive on
 // the bus for their users. One bus subscription serves every socket: a
 // frame names its users, and the hub looks up which of them are here.
+// Message frames pass through per-conversation sequencers (order.go), so
+// each socket gets each conversation's messages once and in seq order.
+//
+// Lock order: seqMu before mu.
 type Hub struct {
 	// PingEvery is how often each socket is pinged, and PongWait how long
 	// its pong may take before the socket is closed as dead.
 	PingEvery, PongWait time.Duration
+	// ReorderWait is how long a gap in a conversation's seqs may stay
+	// open before the hub reads the missing messages from the database.
+	ReorderWait time.Duration
+	// MaxPerUser is the per-account socket cap (MaxSocketsPerUser).
+	MaxPerUser int
 
-	log *slog.Logger
-	sub bus.Subscription
+	log    *slog.Logger
+	subs   []bus.Subscription
+	source Resyncer
+	forget func(userID string)
 
-	mu    sync.RWMutex // guards conns
-	conns map[string]map[*client]struct{}
+	seqMu sync.Mutex // guards seqs and every convSeq
+	seqs  map[string]*convSeq
 
-	count    atomic.Int64
-	gauge    prometheus.GaugeFunc
-	frames   prometheus.Counter
-	kicked   prometheus.Counter
-	closeAll atomic.Bool
+	mu     sync.RWMutex // guards conns
+	conns  map[string]map[*client]struct{}
+	opened atomic.Int64 // order of opening, to find a user's oldest socket
+
+	count      atomic.Int64
+	gauge      prometheus.GaugeFunc
+	frames     prometheus.Counter
+	kicked     prometheus.Counter
+	reordered  prometheus.Counter
+	duplicates prometheus.Counter
+	resyncs    prometheus.Counter
+	closeAll   atomic.Bool
+	stop       chan struct{}
 }
 
-// NewHub subscribes to the deliveries of every node's chat service.
-func NewHub(b *bus.Bus, log *slog.Logger, reg prometheus.Registerer) (*Hub, error) {
-	h := &Hub{log: log, conns: map[string]map[*client]struct{}{}, PingEvery: pingEvery, PongWait: writeTimeout}
+// HubConfig wires a hub.
+type HubConfig struct {
+	Bus      *bus.Bus
+	Log      *slog.Logger
+	Registry prometheus.Registerer
+	// Chat reads missed messages and socket's conversations (resync).
+	Chat Resyncer
+	// Forget drops a user's cached profile (after erasure).
+	Forget func(userID string)
+}
+
+// NewHub subscribes to the deliveries of every node's chat service and to
+// the account component's session ends.
+func NewHub(c HubConfig) (*Hub, error) {
+	h := &Hub{log: c.Log, conns: map[string]map[*client]struct{}{}, seqs: map[string]*convSeq{},
+		PingEvery: pingEvery, PongWait: writeTimeout, ReorderWait: 250 * time.Millisecond, MaxPerUser: MaxSocketsPerUser,
+		source: c.Chat, forget: c.Forget, stop: make(chan struct{})}
 	h.frames = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_sent_total", Help: "Frames queued to sockets."})
 	h.kicked = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_slow_disconnects_total", Help: "Sockets closed for falling behind."})
+	h.reordered = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_reordered_total", Help: "Message frames that arrived before an earlier seq and were held to deliver in order."})
+	h.duplicates = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_duplicate_total", Help: "Message frames dropped as already delivered."})
+	h.resyncs = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_resyncs_total", Help: "Gaps in a conversation's frames filled from the database."})
 	h.gauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plaza_ws_connections", Help: "Open sockets on this node."},
 		func() float64 { return float64(h.count.Load()) })
-	if reg != nil {
-		reg.MustRegister(h.frames, h.kicked, h.gauge)
+	if c.Registry != nil {
+		c.Registry.MustRegister(h.frames, h.kicked, h.reordered, h.duplicates, h.resyncs, h.gauge)
 	}
-	sub, err := b.Subscribe(DeliverSubject, h.onDeliver)
+	sub, err := c.Bus.Subscribe(DeliverSubject, h.onDeliver)
 	if err != nil {
 		return nil, err
 	}
-	h.sub = sub
+	h.subs = append(h.subs, sub)
+	if sub, err = c.Bus.Subscribe(account.SessionsEndedSubject, h.onSessionsEnded); err != nil {
+		h.subs[0].Unsubscribe()
+		return nil, err
+	}
+	h.subs = append(h.subs, sub)
+	go h.prune()
 	return h, nil
 }
 
@@ -62,26 +117,90 @@ func (h *Hub) onDeliver(m *bus.Message) {
 		h.log.Warn("bad delivery on the bus", "err", err)
 		return
 	}
+	if env.Conv != "" && env.Seq > 0 {
+		h.seqMu.Lock()
+		h.sequence(env.Conv, env.Seq, env.To, env.Frame)
+		h.seqMu.Unlock()
+		return
+	}
+	h.fanOut(env.To, env.Frame)
+}
+
+// fanOut queues a frame to every socket here of users.
+func (h *Hub) fanOut(users []string, frame []byte) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for _, u := range env.To {
+	for _, u := range users {
 		for c := range h.conns[u] {
 			h.frames.Inc()
-			c.enqueue(env.Frame)
+			c.enqueue(frame)
 		}
 	}
 }
 
+// onSessionsEnded closes the sockets of sessions that ended on any node.
+func (h *Hub) onSessionsEnded(m *bus.Message) {
+	var ev account.SessionsEnded
+	if err := json.Unmarshal(m.Data, &ev); err != nil || (ev.UserID == "" && ev.SessionID == "") {
+		h.log.Warn("bad session end on the bus", "err", err)
+		return
+	}
+	h.EndSessions(ev)
+}
+
+// EndSessions closes this node's sockets of the sessions that ended: one
+// session (ev.SessionID, of any user when ev.UserID is ""), or every
+// session of ev.UserID when ev.SessionID is "".
+func (h *Hub) EndSessions(ev account.SessionsEnded) {
+	h.mu.RLock()
+	var doomed []*client
+	match := func(set map[*client]struct{}) {
+		for c := range set {
+			if ev.SessionID == "" || c.sessionID == ev.SessionID {
+				doomed = append(doomed, c)
+			}
+		}
+	}
+	if ev.UserID != "" {
+		match(h.conns[ev.UserID])
+	} else if ev.SessionID != "" {
+		for _, set := range h.conns {
+			match(set)
+		}
+	}
+	h.mu.RUnlock()
+	for _, c := range doomed {
+		go c.close(CloseSessionEnded, "signed out")
+	}
+	if ev.Erased && h.forget != nil {
+		h.forget(ev.UserID)
+	}
+}
+
+// add registers c; when its user already has MaxPerUser sockets here, the
+// oldest is closed.
 func (h *Hub) add(c *client) {
+	c.order = h.opened.Add(1)
 	h.mu.Lock()
 	set := h.conns[c.userID]
 	if set == nil {
 		set = map[*client]struct{}{}
 		h.conns[c.userID] = set
 	}
+	var oldest *client
+	if h.MaxPerUser > 0 && len(set) >= h.MaxPerUser {
+		for o := range set {
+			if oldest == nil || o.order < oldest.order {
+				oldest = o
+			}
+		}
+	}
 	set[c] = struct{}{}
 	h.mu.Unlock()
 	h.count.Add(1)
+	if oldest != nil {
+		go oldest.close(websocket.StatusPolicyViolation, "too many sockets for this account: the oldest was closed")
+	}
 }
 
 func (h *Hub) remove(c *client) {
@@ -96,13 +215,30 @@ func (h *Hub) remove(c *client) {
 		}
 	}
 	h.mu.Unlock()
+	h.closeSequencers(c)
+}
+
+func (h *Hub) prune() {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case now := <-t.C:
+			h.pruneSequencers(now)
+		case <-h.stop:
+			return
+		}
+	}
 }
 
 // Close tells every socket the node is going away and stops listening.
 func (h *Hub) Close() {
-	h.closeAll.Store(true)
-	if h.sub != nil {
-		h.sub.Unsubscribe()
+	if h.closeAll.Swap(true) {
+		return
+	}
+	close(h.stop)
+	for _, s := range h.subs {
+		s.Unsubscribe()
 	}
 	h.mu.RLock()
 	var all []*client
@@ -112,19 +248,28 @@ func (h *Hub) Close() {
 		}
 	}
 	h.mu.RUnlock()
+	var wg sync.WaitGroup
 	for _, c := range all {
-		c.close(websocket.StatusGoingAway, "server restarting; reconnect")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.close(websocket.StatusGoingAway, "server restarting; reconnect")
+		}()
 	}
+	wg.Wait()
 }
 
 // client is one socket.
 type client struct {
-	userID string
-	conn   *websocket.Conn
-	send   chan []byte
-	cancel context.CancelFunc
-	hub    *Hub
-	once   sync.Once
+	userID    string
+	sessionID string
+	order     int64
+	conn      *websocket.Conn
+	send      chan []byte
+	cancel    context.CancelFunc
+	hub       *Hub
+	once      sync.Once
+	convs     []string // sequencers referenced (guarded by hub.seqMu)
 }
 
 // sendQueue is how many frames a socket may fall behind by before it is
@@ -138,11 +283,24 @@ func (c *client) enqueue(b []byte) {
 	case c.send <- b:
 	default:
 		c.hub.kicked.Inc()
-		go c.close(websocket.StatusPolicyViolation, "too slow: reconnect and sync")
+		go c.drop(websocket.StatusPolicyViolation, "too slow: reconnect and sync")
 	}
 }
 
+// close closes the socket with a code and reason its peer reads.
 func (c *client) close(code websocket.StatusCode, reason string) {
+	c.once.Do(func() {
+		c.hub.remove(c)
+		// Close before cancelling: a cancelled read closes the connection
+		// at once, without this code and reason.
+		c.conn.Close(code, reason)
+		c.cancel()
+	})
+}
+
+// drop closes the socket of a peer that stopped reading or answering at
+// once, without waiting for a close handshake it would not answer.
+func (c *client) drop(code websocket.StatusCode, reason string) {
 	c.once.Do(func() {
 		c.hub.remove(c)
 		c.cancel()

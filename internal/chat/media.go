@@ -53,6 +53,14 @@ func (f FileBlobs) Put(sum string, data []byte) ([]byte, error) {
 // Get reads the file.
 func (f FileBlobs) Get(sum string, _ []byte) ([]byte, error) { return os.ReadFile(f.path(sum)) }
 
+// Delete removes the file (gone already is fine).
+func (f FileBlobs) Delete(sum string) error {
+	if err := os.Remove(f.path(sum)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 // DBBlobs keeps the bytes in the media row.
 type DBBlobs struct{}
 
@@ -89,8 +97,23 @@ func (s *Service) Upload(ctx context.Context, userID, claimed string, data []byt
 	if claimed != "" && claimed != "application/octet-stream" && claimed != sniffed {
 		return Media{}, errs.Field("file", "The file claims to be %s but its content is %s.", claimed, sniffed)
 	}
+	if err := checkImage(sniffed, data); err != nil {
+		return Media{}, err
+	}
+	var count, bytes int64
+	if err := s.db.QueryRow(ctx, selectUnsentMedia, userID).Scan(&count, &bytes); err != nil {
+		return Media{}, err
+	}
+	if count >= MaxUnsentMedia || bytes+int64(len(data)) > MaxUnsentBytes {
+		return Media{}, errs.E(CodeMediaQuota, "You have %d uploads (%d MiB) not yet sent in a message; at most %d files or %d MiB may wait. Send them, or wait: unsent uploads are deleted after %v.",
+			count, bytes>>20, MaxUnsentMedia, MaxUnsentBytes>>20, UnsentMediaTTL)
+	}
 	raw := sha256.Sum256(data)
 	sum := hex.EncodeToString(raw[:])
+	// Blob and row under blobMu, which PruneUnsentMedia takes too: a file
+	// it removes is then never one an upload is about to point at.
+	s.blobMu.Lock()
+	defer s.blobMu.Unlock()
 	column, err := s.blobs.Put(sum, data)
 	if err != nil {
 		return Media{}, fmt.Errorf("storing media: %w", err)
@@ -101,6 +124,74 @@ func (s *Service) Upload(ctx context.Context, userID, claimed string, data []byt
 		return Media{}, err
 	}
 	return m, nil
+}
+
+// Quotas of uploads not yet sent in any message.
+const (
+	MaxUnsentMedia = 200       // files per user
+	MaxUnsentBytes = 100 << 20 // bytes per user
+	// UnsentMediaTTL is how long an upload may wait to be sent before
+	// PruneUnsentMedia deletes it.
+	UnsentMediaTTL = 24 * time.Hour
+	// CodeMediaQuota refuses an upload over the unsent quota (429).
+	CodeMediaQuota = "media_quota_exceeded"
+)
+
+func init() { errs.Register(CodeMediaQuota, http.StatusTooManyRequests) }
+
+// PruneUnsentMedia deletes uploads never sent in a message and older than
+// UnsentMediaTTL, with their bytes, and returns how many went. Its state is
+// the database, so every node may run it: a row is deleted only while it
+// is still unsent, and a send marks it sent in its own transaction.
+func (s *Service) PruneUnsentMedia(ctx context.Context) (int64, error) {
+	cutoff := sqldb.Micro(s.now().Add(-UnsentMediaTTL))
+	var total int64
+	for {
+		rows, err := s.db.Query(ctx, selectStaleMedia, cutoff, 500)
+		if err != nil {
+			return total, err
+		}
+		type stale struct{ id, sum string }
+		var batch []stale
+		for rows.Next() {
+			var st stale
+			if err := rows.Scan(&st.id, &st.sum); err != nil {
+				rows.Close()
+				return total, err
+			}
+			batch = append(batch, st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, err
+		}
+		if len(batch) == 0 {
+			return total, nil
+		}
+		deleter, files := s.blobs.(interface{ Delete(sum string) error })
+		for _, st := range batch {
+			s.blobMu.Lock()
+			res, err := s.db.Exec(ctx, deleteStaleMedia, st.id)
+			var n int64
+			if err == nil {
+				n, _ = res.RowsAffected()
+			}
+			if err == nil && n == 1 && files {
+				var left int
+				if err = s.db.QueryRow(ctx, countMediaBySum, st.sum).Scan(&left); err == nil && left == 0 {
+					err = deleter.Delete(st.sum)
+				}
+			}
+			s.blobMu.Unlock()
+			if err != nil {
+				return total, err
+			}
+			total += n
+		}
+		if len(batch) < 500 {
+			return total, nil
+		}
+	}
 }
 
 // Open returns an upload's bytes to its owner or to a member of a

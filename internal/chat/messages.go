@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
@@ -16,9 +17,12 @@ import (
 // hears it and hands each frame to its own sockets of the users named.
 const DeliverSubject = "chat.deliver"
 
-// envelope is what goes on DeliverSubject.
+// envelope is what goes on DeliverSubject. Message frames also carry
+// their conversation and seq, by which each hub delivers them in order.
 type envelope struct {
 	To    []string        `json:"to"`
+	Conv  string          `json:"conv,omitempty"`
+	Seq   int64           `json:"seq,omitempty"`
 	Frame json.RawMessage `json:"frame"`
 }
 
@@ -90,16 +94,23 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 			return Message{}, false, errs.Field("media_id", "No upload of yours has that media_id.")
 		}
 	}
+	// The sender's profile is looked up before the batch, so that the
+	// message can be published from the batch's after-commit hook: hooks
+	// run in commit order, so one node publishes a conversation's
+	// messages in seq order (the hubs' sequencers do the rest).
+	sender, err := s.users.one(ctx, userID)
+	if err != nil {
+		return Message{}, false, err
+	}
 	var (
-		msg        Message
-		created    bool
-		recipients []string
+		msg     Message
+		created bool
 	)
 	bctx := context.WithoutCancel(ctx)
 	// Send refuses only before it writes, so it may share a transaction
 	// without a savepoint of its own.
 	err = s.batch.DoChecked(ctx, in.ConversationID, func(tx *sqldb.Tx) error {
-		msg, created, recipients = Message{}, false, nil
+		msg, created = Message{}, false
 		prior, err := sendCheck(bctx, tx, in.ConversationID, userID, in.ClientID)
 		if err != nil || prior != nil {
 			if prior != nil {
@@ -107,12 +118,18 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 			}
 			return err
 		}
+		var recipients []string
 		msg, recipients, err = s.appendMessage(bctx, tx, Message{
 			ConversationID: in.ConversationID, Sender: Sender{ID: userID}, Kind: in.Kind,
 			Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID,
 		})
-		created = err == nil
-		return err
+		if err != nil {
+			return err
+		}
+		created = true
+		filled := s.fillSender(msg, sender)
+		tx.AfterCommit(func() { s.deliver(bctx, recipients, []Message{filled}) })
+		return nil
 	})
 	if err != nil {
 		return Message{}, false, err
@@ -120,9 +137,6 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 	filled, err := s.fill(ctx, []Message{msg})
 	if err != nil {
 		return Message{}, false, err
-	}
-	if created {
-		s.deliver(ctx, recipients, filled)
 	}
 	return filled[0], created, nil
 }
@@ -159,6 +173,17 @@ func (s *Service) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, kind
 // It must run inside the transaction (or batch) that commits it.
 func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (Message, []string, error) {
 	now := s.now()
+	if m.MediaID != "" {
+		// Sent now: out of the unsent quota and safe from the cleanup (if
+		// the cleanup took it first, the send fails, having written nothing).
+		res, err := tx.Exec(ctx, markMediaSent, sqldb.Micro(now), m.MediaID)
+		if err != nil {
+			return Message{}, nil, err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return Message{}, nil, errs.Field("media_id", "No upload of yours has that media_id.")
+		}
+	}
 	if err := tx.QueryRow(ctx, nextSeq, sqldb.Micro(now), m.ConversationID).Scan(&m.Seq); err != nil {
 		return Message{}, nil, err
 	}
@@ -184,26 +209,28 @@ func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (M
 // for a sync, is the after_seq of the following page. Errors: not_found,
 // invalid_argument.
 func (s *Service) Messages(ctx context.Context, userID, convID string, afterSeq, beforeSeq int64, limit int) ([]Message, string, error) {
-	if _, err := membership(ctx, s.db, convID, userID); err != nil {
+	me, err := membership(ctx, s.db, convID, userID)
+	if err != nil {
 		return nil, "", err
 	}
+	// A member who joined a group later sees it from their joining on.
+	from := me.joinedSeq
 	var (
 		ms   []Message
-		err  error
 		next string
 	)
 	switch {
 	case afterSeq >= 0:
-		ms, err = queryMessages(ctx, s.db, selectAfter, convID, afterSeq, limit+1)
+		ms, err = queryMessages(ctx, s.db, selectAfter, convID, max(afterSeq, from-1), limit+1)
 		if len(ms) > limit {
 			ms = ms[:limit]
 			next = strconv.FormatInt(ms[limit-1].Seq, 10)
 		}
 	case beforeSeq > 0:
-		ms, err = queryMessages(ctx, s.db, selectBefore, convID, beforeSeq, limit)
+		ms, err = queryMessages(ctx, s.db, selectBefore, convID, beforeSeq, from, limit)
 		reverse(ms)
 	default:
-		ms, err = queryMessages(ctx, s.db, selectBefore, convID, int64(1<<62), limit)
+		ms, err = queryMessages(ctx, s.db, selectBefore, convID, int64(1<<62), from, limit)
 		reverse(ms)
 	}
 	if err != nil {
@@ -255,20 +282,24 @@ func (s *Service) fill(ctx context.Context, ms []Message) ([]Message, error) {
 	}
 	out := make([]Message, len(ms))
 	for i, m := range ms {
-		u := users[m.Sender.ID]
-		m.Sender = Sender{ID: m.Sender.ID, Username: u.Username, DisplayName: u.DisplayName}
-		if m.MediaID != "" {
-			m.MediaURL = "/api/v1/media/" + m.MediaID
-		}
-		switch m.Kind {
-		case KindRedPacket:
-			m.RedPacketID = m.refID
-		case KindTransfer:
-			m.TransactionID = m.refID
-		}
-		out[i] = m
+		out[i] = s.fillSender(m, users[m.Sender.ID])
 	}
 	return out, nil
+}
+
+// fillSender adds the sender u and media URL to m.
+func (s *Service) fillSender(m Message, u account.User) Message {
+	m.Sender = Sender{ID: m.Sender.ID, Username: u.Username, DisplayName: u.DisplayName}
+	if m.MediaID != "" {
+		m.MediaURL = "/api/v1/media/" + m.MediaID
+	}
+	switch m.Kind {
+	case KindRedPacket:
+		m.RedPacketID = m.refID
+	case KindTransfer:
+		m.TransactionID = m.refID
+	}
+	return m
 }
 
 func (s *Service) fillOne(ctx context.Context, m Message) (Message, error) {
@@ -282,12 +313,16 @@ func (s *Service) fillOne(ctx context.Context, m Message) (Message, error) {
 // deliver pushes messages to the members' sockets on every node.
 func (s *Service) deliver(_ context.Context, recipients []string, ms []Message) {
 	for i := range ms {
-		s.publish(recipients, frame{Type: "message", Message: &ms[i]})
+		s.publishEnvelope(recipients, ms[i].ConversationID, ms[i].Seq, frame{Type: "message", Message: &ms[i]})
 	}
 }
 
 // publish puts one frame for users on the bus.
-func (s *Service) publish(users []string, f frame) {
+func (s *Service) publish(users []string, f frame) { s.publishEnvelope(users, "", 0, f) }
+
+// publishEnvelope puts one frame for users on the bus; conv and seq are a
+// message frame's, for the hubs' sequencers.
+func (s *Service) publishEnvelope(users []string, conv string, seq int64, f frame) {
 	if len(users) == 0 || s.bus == nil {
 		return
 	}
@@ -296,7 +331,7 @@ func (s *Service) publish(users []string, f frame) {
 		s.log.Error("encoding frame", "err", err)
 		return
 	}
-	data, _ := json.Marshal(envelope{To: users, Frame: raw})
+	data, _ := json.Marshal(envelope{To: users, Conv: conv, Seq: seq, Frame: raw})
 	if err := s.bus.Publish(DeliverSubject, data); err != nil {
 		// The message is durable; clients get it by sync.
 		s.log.Warn("publishing frame", "err", err)

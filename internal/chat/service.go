@@ -43,6 +43,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	users    userCache
+	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
 }
 
 // NewService makes the chat service; Close stops its batcher.
@@ -97,7 +98,7 @@ func (s *Service) CreateDirect(ctx context.Context, userID, username string) (Co
 			return err
 		}
 		for _, u := range pair {
-			if _, err := tx.Exec(ctx, insertMember, id, u, 0, now); err != nil {
+			if _, err := tx.Exec(ctx, insertMember, id, u, 0, now, 0); err != nil {
 				return err
 			}
 		}
@@ -145,7 +146,7 @@ func (s *Service) CreateGroup(ctx context.Context, userID, title string, usernam
 			return err
 		}
 		for _, u := range append([]string{userID}, userIDs(users)...) {
-			if _, err := tx.Exec(ctx, insertMember, id, u, 0, now); err != nil {
+			if _, err := tx.Exec(ctx, insertMember, id, u, 0, now, 0); err != nil {
 				return err
 			}
 		}
@@ -193,8 +194,10 @@ func (s *Service) AddMembers(ctx context.Context, userID, convID string, usernam
 		}
 		now := sqldb.Micro(s.now())
 		var added []account.User
+		// New members see the group from the system message of their
+		// joining on (it takes the next seq), as WeChat does.
 		for _, u := range users {
-			res, err := tx.Exec(ctx, insertMember, convID, u.ID, c.lastSeq, now)
+			res, err := tx.Exec(ctx, insertMember, convID, u.ID, c.lastSeq, now, c.lastSeq+1)
 			if err != nil {
 				return err
 			}
@@ -304,7 +307,7 @@ func (s *Service) resolveContacts(ctx context.Context, userID string, usernames 
 
 // Get is one conversation as userID sees it. Errors: not_found.
 func (s *Service) Get(ctx context.Context, userID, convID string) (Conversation, error) {
-	readSeq, err := membership(ctx, s.db, convID, userID)
+	me, err := membership(ctx, s.db, convID, userID)
 	if err != nil {
 		return Conversation{}, err
 	}
@@ -312,7 +315,7 @@ func (s *Service) Get(ctx context.Context, userID, convID string) (Conversation,
 	if err != nil {
 		return Conversation{}, err
 	}
-	out, err := s.views(ctx, userID, []convRow{c}, []int64{readSeq})
+	out, err := s.views(ctx, userID, []convRow{c}, []member{me})
 	if err != nil {
 		return Conversation{}, err
 	}
@@ -335,15 +338,15 @@ func (s *Service) List(ctx context.Context, userID, cursor string, limit int) ([
 		return nil, "", err
 	}
 	var convs []convRow
-	var reads []int64
+	var reads []member
 	for rows.Next() {
 		var c convRow
-		var read int64
-		if err := rows.Scan(&c.id, &c.typ, &c.title, &c.createdBy, &c.updatedAt, &c.lastSeq, &read); err != nil {
+		var me member
+		if err := rows.Scan(&c.id, &c.typ, &c.title, &c.createdBy, &c.updatedAt, &c.lastSeq, &me.readSeq, &me.joinedSeq); err != nil {
 			rows.Close()
 			return nil, "", err
 		}
-		convs, reads = append(convs, c), append(reads, read)
+		convs, reads = append(convs, c), append(reads, me)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -361,7 +364,7 @@ func (s *Service) List(ctx context.Context, userID, cursor string, limit int) ([
 
 // views fills conversations for a viewer: members, title, unread, last
 // message.
-func (s *Service) views(ctx context.Context, viewer string, convs []convRow, reads []int64) ([]Conversation, error) {
+func (s *Service) views(ctx context.Context, viewer string, convs []convRow, reads []member) ([]Conversation, error) {
 	idList := make([]string, len(convs))
 	for i, c := range convs {
 		idList[i] = c.id
@@ -380,8 +383,10 @@ func (s *Service) views(ctx context.Context, viewer string, convs []convRow, rea
 	}
 	out := make([]Conversation, len(convs))
 	for i, c := range convs {
-		v := Conversation{ID: c.id, Type: c.typ, Title: c.title, LastSeq: c.lastSeq, ReadSeq: reads[i],
-			Unread: max(0, c.lastSeq-reads[i]), UpdatedAt: sqldb.FromMicro(c.updatedAt), CreatedBy: c.createdBy, Members: []account.User{}}
+		// Messages before a member joined are not theirs to count.
+		read := max(reads[i].readSeq, reads[i].joinedSeq-1)
+		v := Conversation{ID: c.id, Type: c.typ, Title: c.title, LastSeq: c.lastSeq, ReadSeq: reads[i].readSeq,
+			Unread: max(0, c.lastSeq-read), UpdatedAt: sqldb.FromMicro(c.updatedAt), CreatedBy: c.createdBy, Members: []account.User{}}
 		for _, id := range members[c.id] {
 			u := users[id]
 			v.Members = append(v.Members, u)
@@ -389,7 +394,7 @@ func (s *Service) views(ctx context.Context, viewer string, convs []convRow, rea
 				v.Title = u.DisplayName
 			}
 		}
-		if c.lastSeq > 0 {
+		if c.lastSeq > 0 && c.lastSeq >= reads[i].joinedSeq {
 			ms, err := queryMessages(ctx, s.db, selectAtSeq, c.id, c.lastSeq)
 			if err != nil {
 				return nil, err

@@ -71,13 +71,24 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 	}
 	conn.SetReadLimit(maxFrameBytes)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	c := &client{userID: p.UserID, conn: conn, send: make(chan []byte, sendQueue), cancel: cancel, hub: h.Hub}
+	c := &client{userID: p.UserID, sessionID: p.SessionID, conn: conn, send: make(chan []byte, sendQueue), cancel: cancel, hub: h.Hub}
 	if h.Hub.closeAll.Load() {
 		conn.Close(websocket.StatusGoingAway, "server restarting; reconnect")
 		cancel()
 		return nil
 	}
+	// Sequencers first: from here on every message after the
+	// conversations' current last_seq reaches this socket in order.
+	h.Hub.openSequencers(ctx, c)
 	h.Hub.add(c)
+	// A session that ended between the upgrade's check and add was
+	// announced before the hub knew this socket: check once more.
+	if token, _ := httpx.TokenFrom(r, true); h.Auth != nil && h.Auth.Authn != nil {
+		if _, err := h.Auth.Authn.Authenticate(ctx, token); errs.Is(err, errs.Unauthenticated) {
+			c.close(CloseSessionEnded, "signed out")
+			return nil
+		}
+	}
 	go c.writeLoop(ctx)
 	c.enqueue([]byte(`{"type":"ready"}`))
 	// The socket is ours now (hijacked): read it on a fresh goroutine and
@@ -100,7 +111,7 @@ func (c *client) writeLoop(ctx context.Context) {
 			err := c.conn.Write(wctx, websocket.MessageText, b)
 			cancel()
 			if err != nil {
-				c.close(websocket.StatusGoingAway, "write failed")
+				c.drop(websocket.StatusGoingAway, "write failed")
 				return
 			}
 		case <-ping.C:
@@ -108,7 +119,7 @@ func (c *client) writeLoop(ctx context.Context) {
 			err := c.conn.Ping(pctx)
 			cancel()
 			if err != nil { // dead peer: no pong in time
-				c.close(websocket.StatusGoingAway, "no pong")
+				c.drop(websocket.StatusGoingAway, "no pong")
 				return
 			}
 		case <-ctx.Done():

@@ -18,13 +18,15 @@ const (
 	selectDirectByKey  = `SELECT id FROM conversations WHERE direct_key = ?`
 	nextSeq            = `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq`
 
-	insertMember            = `INSERT INTO members (conversation_id, user_id, read_seq, joined_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	insertMember            = `INSERT INTO members (conversation_id, user_id, read_seq, joined_at, joined_seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 	deleteMember            = `DELETE FROM members WHERE conversation_id = ? AND user_id = ?`
-	selectMembership        = `SELECT read_seq FROM members WHERE conversation_id = ? AND user_id = ?`
+	selectMembership        = `SELECT read_seq, joined_seq FROM members WHERE conversation_id = ? AND user_id = ?`
+	selectMemberJoins       = `SELECT user_id, joined_seq FROM members WHERE conversation_id = ?`
+	selectUserLastSeqs      = `SELECT c.id, c.last_seq FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?`
 	selectMemberIDs         = `SELECT user_id FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id`
 	countMembers            = `SELECT COUNT(*) FROM members WHERE conversation_id = ?`
 	advanceRead             = `UPDATE members SET read_seq = ? WHERE conversation_id = ? AND user_id = ? AND read_seq < ?`
-	selectUserConversations = `SELECT c.id, c.type, c.title, c.created_by, c.updated_at, c.last_seq, m.read_seq
+	selectUserConversations = `SELECT c.id, c.type, c.title, c.created_by, c.updated_at, c.last_seq, m.read_seq, m.joined_seq
 		FROM members m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.user_id = ? AND (c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))
 		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`
@@ -40,13 +42,20 @@ const (
 		WHERE m.conversation_id = ? AND m.user_id = ?`
 	selectAtSeq  = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq = ?`
 	selectAfter  = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`
-	selectBefore = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`
+	selectBefore = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND seq < ? AND seq >= ? ORDER BY seq DESC LIMIT ?`
 
-	insertMedia    = `INSERT INTO media (id, owner_id, content_type, size, sha256, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
-	selectMedia    = `SELECT owner_id, content_type, size, sha256, created_at, data FROM media WHERE id = ?`
+	insertMedia = `INSERT INTO media (id, owner_id, content_type, size, sha256, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	selectMedia = `SELECT owner_id, content_type, size, sha256, created_at, data FROM media WHERE id = ?`
+	// A member sees the media of messages from their joining on.
 	mediaVisibleTo = `SELECT 1 FROM messages g JOIN members m ON m.conversation_id = g.conversation_id
-		WHERE g.media_id = ? AND m.user_id = ? LIMIT 1`
+		WHERE g.media_id = ? AND m.user_id = ? AND g.seq >= m.joined_seq LIMIT 1`
 	selectMediaOwner = `SELECT owner_id FROM media WHERE id = ?`
+	markMediaSent    = `UPDATE media SET sent_at = COALESCE(sent_at, ?) WHERE id = ?`
+	// Uploads not yet sent, for the quota; and those to delete.
+	selectUnsentMedia = `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media WHERE owner_id = ? AND sent_at IS NULL`
+	selectStaleMedia  = `SELECT id, sha256 FROM media WHERE sent_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?`
+	deleteStaleMedia  = `DELETE FROM media WHERE id = ? AND sent_at IS NULL`
+	countMediaBySum   = `SELECT COUNT(*) FROM media WHERE sha256 = ?`
 )
 
 type scanner interface{ Scan(dest ...any) error }
@@ -97,15 +106,42 @@ func getConversation(ctx context.Context, q sqldb.Querier, id string) (convRow, 
 
 var errNoConversation = errs.E(errs.NotFound, "No such conversation.")
 
-// membership returns the member's read_seq, or not_found when userID is not
-// a member (so that others' conversations look like no conversation).
-func membership(ctx context.Context, q sqldb.Querier, convID, userID string) (int64, error) {
-	var readSeq int64
-	err := q.QueryRow(ctx, selectMembership, convID, userID).Scan(&readSeq)
+// member is a member's own row: what they read, and the seq from which
+// they see the conversation (that of their joining's system message; 0 for
+// the founders).
+type member struct{ readSeq, joinedSeq int64 }
+
+// membership returns the member's row, or not_found when userID is not a
+// member (so that others' conversations look like no conversation).
+func membership(ctx context.Context, q sqldb.Querier, convID, userID string) (member, error) {
+	var m member
+	err := q.QueryRow(ctx, selectMembership, convID, userID).Scan(&m.readSeq, &m.joinedSeq)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errNoConversation
+		return member{}, errNoConversation
 	}
-	return readSeq, err
+	return m, err
+}
+
+type memberJoin struct {
+	user   string
+	joined int64
+}
+
+func memberJoins(ctx context.Context, q sqldb.Querier, convID string) ([]memberJoin, error) {
+	rows, err := q.Query(ctx, selectMemberJoins, convID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []memberJoin
+	for rows.Next() {
+		var m memberJoin
+		if err := rows.Scan(&m.user, &m.joined); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 func memberIDs(ctx context.Context, q sqldb.Querier, convID string) ([]string, error) {

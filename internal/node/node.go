@@ -180,13 +180,14 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		n.DB.Close()
 		return nil, err
 	}
-	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password})
+	// Session ends go on the bus, so that every node closes their sockets.
+	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, SessionsEnded: n.publishSessionsEnded})
 	var blobs chat.BlobStore = chat.FileBlobs{Dir: filepath.Join(c.DataDir, "blobs")}
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload
 	}
 	n.Chat = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log})
-	if n.Hub, err = chat.NewHub(n.Bus, c.Log, n.Registry); err != nil {
+	if n.Hub, err = chat.NewHub(chat.HubConfig{Bus: n.Bus, Log: c.Log, Registry: n.Registry, Chat: n.Chat, Forget: n.Chat.ForgetUser}); err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -447,6 +448,9 @@ func (n *Node) background(ctx context.Context) {
 		}
 		if _, err := idempotency.Prune(ctx, n.DB, 7*24*time.Hour); err != nil && ctx.Err() == nil {
 			n.log.Warn("pruning idempotency keys", "err", err)
+		}
+		if _, err := n.Chat.PruneUnsentMedia(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("deleting unsent media", "err", err)
 		}
 		if _, err := n.Pay.SettleStale(ctx, 2*time.Minute); err != nil && ctx.Err() == nil {
 			n.log.Warn("settling stale withdrawals and top-ups", "err", err)

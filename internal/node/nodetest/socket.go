@@ -148,6 +148,34 @@ func (s *Socket) Wait(timeout time.Duration, match func(Frame) bool) (Frame, boo
 	}
 }
 
+// Take removes and returns every buffered frame that match accepts, in
+// arrival order, without waiting.
+func (s *Socket) Take(match func(Frame) bool) []Frame {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out, keep []Frame
+	for _, f := range s.frames {
+		if match(f) {
+			out = append(out, f)
+		} else {
+			keep = append(keep, f)
+		}
+	}
+	s.frames = keep
+	return out
+}
+
+// CloseStatus is the close code the server closed the socket with (-1 while
+// open or when it closed without one).
+func (s *Socket) CloseStatus() websocket.StatusCode {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err == nil {
+		return -1
+	}
+	return websocket.CloseStatus(s.Err)
+}
+
 // StopReading makes the socket stop reading (without closing it), like a
 // stalled client: the server sees its TCP window close.
 func (s *Socket) StopReading() { s.stall.Store(true) }

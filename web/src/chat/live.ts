@@ -3,6 +3,7 @@ import type { Id } from '../api';
 import { startSocket, stopSocket, type ServerFrame } from './socket';
 import { conversationChanged, loadConversations, readElsewhere, receive, resetChat, resync } from './store';
 import { onAck, onSendError, onSocketDown, resetSending } from './send';
+import { loadSession } from '../session';
 import { applyBalance, refreshWallet, resetWallet, startWallet, wallet } from '../wallet/store';
 
 function onFrame(f: ServerFrame): void {
@@ -36,7 +37,8 @@ export function startChat(meId: Id): void {
   resetSending();
   startWallet(meId);
   void loadConversations();
-  startSocket({ onFrame, onReady, onDown: onSocketDown });
+  // Signed out elsewhere: ask who we are, which shows the login page.
+  startSocket({ onFrame, onReady, onDown: onSocketDown, onSignedOut: () => void loadSession() });
 }
 
 function onReady(): void {

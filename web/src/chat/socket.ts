@@ -31,7 +31,12 @@ export interface SocketHandlers {
   onReady: () => void;
   /** Socket went away; in-flight sends should fall back to HTTP. */
   onDown: () => void;
+  /** The server closed the socket because this session ended (code 4001). */
+  onSignedOut?: () => void;
 }
+
+/** Close code of a socket whose session was signed out (logout elsewhere, erasure). */
+const CLOSE_SESSION_ENDED = 4001;
 
 const MIN_DELAY = 500;
 const MAX_DELAY = 10_000;
@@ -103,7 +108,15 @@ function connect(): void {
     if (frame.type !== 'pong') handlers.onFrame(frame);
   };
 
-  sock.onclose = () => drop(sock);
+  sock.onclose = (ev) => {
+    if (ev.code === CLOSE_SESSION_ENDED && ws === sock && handlers?.onSignedOut) {
+      const signedOut = handlers.onSignedOut;
+      stopSocket();
+      signedOut();
+      return;
+    }
+    drop(sock);
+  };
   // Usually followed by `close`, but Chromium skips it for some failures
   // (e.g. blocked ports), so check once the event has settled.
   sock.onerror = () => {

@@ -58,6 +58,14 @@ export function findConversation(id: Id): Conversation | undefined {
 }
 
 export function resetChat(me: Id = ''): void {
+  if (meId === '' && me !== '') {
+    // Starting after no one: keep what a page opened just before (on a
+    // fresh load of /chats/{id} its layout effect runs before the app's
+    // effect that starts the chat, and wiping its thread left it on
+    // "Loading messages…"); it can only be this user's.
+    meId = me;
+    return;
+  }
   for (const t of Object.values(chat.get().threads)) revokePreviews(t.pending);
   meId = me;
   visibleId = '';
