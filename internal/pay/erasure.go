@@ -12,11 +12,12 @@ import (
 
 const (
 	selectPendingWithdrawal = `SELECT amount, currency FROM withdrawals WHERE user_id = ? AND status = 'pending' LIMIT 1`
+	selectPendingTopUp      = `SELECT amount, currency FROM topups WHERE user_id = ? AND status = 'pending' LIMIT 1`
 	selectOpenRedPacket     = `SELECT remaining, currency FROM red_packets WHERE sender_id = ? AND status = 'active' AND remaining > 0 LIMIT 1`
 )
 
 // HeldFor describes, as a sentence, money Plaza still holds for a user —
-// a non-zero wallet balance, a withdrawal in flight, an open red packet
+// a non-zero wallet balance, a withdrawal or top-up in flight, an open red packet
 // whose rest returns to them — or "" when there is none.
 func (s *Service) HeldFor(ctx context.Context, userID string) (string, error) {
 	balances, _, err := s.Wallet(ctx, userID)
@@ -30,6 +31,7 @@ func (s *Service) HeldFor(ctx context.Context, userID string) (string, error) {
 	}
 	for _, c := range []struct{ query, sentence string }{
 		{selectPendingWithdrawal, "A withdrawal of %s is still in progress; wait until it completes."},
+		{selectPendingTopUp, "A top-up of %s is still in progress; wait until it completes (then withdraw it)."},
 		{selectOpenRedPacket, "A red packet you sent still holds %s; wait until it is claimed or returned to you (then withdraw it)."},
 	} {
 		var amount int64

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -168,6 +169,10 @@ func TestTopUpSurvivesACrashBetweenSteps(t *testing.T) {
 		}
 		if bal(t, s1, "ann") != 0 || bal(t, s1, "ben") != 0 {
 			t.Fatal("a pending top-up reached a wallet")
+		}
+		// Erasure must wait for it: the money would be stranded.
+		if held, err := s1.HeldFor(ctx, "ann"); err != nil || !strings.Contains(held, "top-up of ¥50.00") {
+			t.Fatalf("a pending top-up is not held money for erasure: %q %v", held, err)
 		}
 
 		c.advance(5 * time.Minute)
