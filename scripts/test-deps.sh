@@ -63,6 +63,12 @@ fi
 # wechatpay-axios-plugin, pinned in package-lock.json. It needs node; it
 # skips without it unless PLAZA_TEST_REQUIRE names "node".
 nodesdk="$(dirname "$0")/../pkg/plazapay/nodesdk"
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null; then
+  log "installing Node.js from Debian's packages (once)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >&2 ||
+    log "could not install Node.js"
+fi
 if command -v npm >/dev/null 2>&1; then
   if [ ! -f "$nodesdk/node_modules/wechatpay-axios-plugin/package.json" ]; then
     log "installing the npm WeChat Pay SDK for the Node SDK test (npm ci)"
