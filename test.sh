@@ -9,7 +9,7 @@
 #   PLAZA_TEST_POSTGRES  administrative URL; each test creates its own database
 #   PLAZA_TEST_NATS      external NATS URL
 #   PLAZA_TEST_REQUIRE   backends whose absence fails instead of skipping
-#                        (CI: postgres,nats,chromium)
+#                        (CI: postgres,nats,chromium,node)
 set -euo pipefail
 cd "$(dirname "$0")"
 
