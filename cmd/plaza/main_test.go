@@ -274,6 +274,17 @@ func TestDemoSeedsRunsCompanionsAndIsRepeatable(t *testing.T) {
 		if !strings.Contains(shopPage, "Leaf") {
 			t.Fatalf("the tea shop's page: %.200s", shopPage)
 		}
+		// Its payment link leads to Plaza's own host name, where the
+		// person is signed in (not to the loopback address it calls).
+		noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		r, err := noRedirect.PostForm("http://127.0.0.1:8081/buy", map[string][]string{"product": {"oolong"}})
+		if err != nil || r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("buying at the tea shop: %v %v", r, err)
+		}
+		r.Body.Close()
+		if order := get(t, "http://127.0.0.1:8081"+r.Header.Get("Location")); !strings.Contains(order, "http://plaza.localhost:"+port+"/pay?pr=") {
+			t.Fatalf("the order page has no payment link on plaza.localhost: %.400s", order)
+		}
 		req, _ := http.NewRequest("OPTIONS", "http://127.0.0.1:8082/api/checkout", nil)
 		if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != http.StatusNoContent {
 			t.Fatalf("the store's backend: %v %v", r, err)

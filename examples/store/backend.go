@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/plaza-dev/plaza/examples/internal/loopback"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
@@ -50,6 +51,7 @@ type order struct {
 // Server is the store backend.
 type Server struct {
 	cfg    Config
+	http   *http.Client // to Plaza (jscode2session), *.localhost on loopback
 	client *plazapay.Client
 	log    *slog.Logger
 	mu     sync.Mutex        // guards sessions and orders
@@ -80,7 +82,7 @@ func Load(path string, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	client, err := plazapay.NewClient(plazapay.Config{BaseURL: c.Plaza, MchID: c.MchID, SerialNo: c.SerialNo, PrivateKey: key,
-		PlatformKey: platform, PlatformKeyID: c.PlatformKeyID, APIv3Key: c.APIv3Key})
+		PlatformKey: platform, PlatformKeyID: c.PlatformKeyID, APIv3Key: c.APIv3Key, HTTP: loopback.Client()})
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func New(c Config, client *plazapay.Client, log *slog.Logger) *Server {
 	if c.Addr == "" {
 		c.Addr = "127.0.0.1:8082"
 	}
-	return &Server{cfg: c, client: client, log: log, tokens: map[string]string{}}
+	return &Server{cfg: c, client: client, http: loopback.Client(), log: log, tokens: map[string]string{}}
 }
 
 // Handler serves the backend.
@@ -127,7 +129,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var in struct{ Code string }
 	json.NewDecoder(r.Body).Decode(&in)
 	q := url.Values{"appid": {s.cfg.AppID}, "secret": {s.cfg.Secret}, "js_code": {in.Code}, "grant_type": {"authorization_code"}}
-	resp, err := http.Get(s.cfg.Plaza + "/sns/jscode2session?" + q.Encode())
+	resp, err := s.http.Get(s.cfg.Plaza + "/sns/jscode2session?" + q.Encode())
 	if err != nil {
 		reply(w, 502, map[string]string{"error": err.Error()})
 		return

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/plaza-dev/plaza/examples/internal/loopback"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
@@ -48,7 +49,7 @@ func Load(path string, log *slog.Logger) (*Shop, string, error) {
 		return nil, "", err
 	}
 	client, err := plazapay.NewClient(plazapay.Config{BaseURL: c.Plaza, MchID: c.MchID, SerialNo: c.SerialNo, PrivateKey: key,
-		PlatformKey: platform, PlatformKeyID: c.PlatformKeyID, APIv3Key: c.APIv3Key})
+		PlatformKey: platform, PlatformKeyID: c.PlatformKeyID, APIv3Key: c.APIv3Key, HTTP: loopback.Client()})
 	if err != nil {
 		return nil, "", err
 	}
