@@ -109,7 +109,7 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 	bctx := context.WithoutCancel(ctx)
 	// Send refuses only before it writes, so it may share a transaction
 	// without a savepoint of its own.
-	err = s.batch.DoChecked(ctx, in.ConversationID, func(tx *sqldb.Tx) error {
+	err = s.batch.DoChecked(ctx, in.ConversationID, func(_ context.Context, tx *sqldb.Tx) error {
 		msg, created = Message{}, false
 		prior, err := sendCheck(bctx, tx, in.ConversationID, userID, in.ClientID)
 		if err != nil || prior != nil {

@@ -31,7 +31,7 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid string, m Mone
 		return Transaction{}, err
 	}
 	var t Transaction
-	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		if refusal, err := s.checkPIN(ctx, tx, payerID, pin, "payment"); refusal != nil || err != nil {
 			return refusal, err
 		}
@@ -67,7 +67,7 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid string, m Mone
 // Errors: insufficient_funds (the merchant's balance is short).
 func (s *Service) RefundPayment(ctx context.Context, mchid, payerID string, m Money, reference, key string,
 	within func(tx *sqldb.Tx, transferID string) error) error {
-	return s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+	return s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		mv, err := move(ctx, tx, merchantAcct(mchid, m.Currency), userAcct(payerID, m.Currency), m.Amount, KindRefund, reference, "", "refund:"+key, s.now())
 		if errs.Is(err, InsufficientFunds) {
 			return err, nil

@@ -113,7 +113,7 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 	rpID := ids.New("rp")
 	var msg any
 	var replayID string
-	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		var prior struct {
 			RedPacket RedPacket `json:"red_packet"`
 		}
@@ -181,7 +181,7 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 	var won Money
 	for attempt := 0; ; attempt++ {
 		lost := false
-		err := s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		err := s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 			lost = false
 			var mine int64
 			if err := tx.QueryRow(ctx, selectMyClaim, rpID, userID).Scan(&mine); err == nil {
@@ -342,7 +342,7 @@ func (s *Service) RefundExpired(ctx context.Context) (int, error) {
 	rows.Close()
 	refunded := 0
 	for _, id := range due {
-		err := s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+		err := s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 			var p rpRow
 			if err := p.scan(tx.QueryRow(ctx, selectRedPacket, id)); err != nil {
 				return nil, err

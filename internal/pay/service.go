@@ -80,24 +80,26 @@ type Request struct {
 
 // moneyJob is the body of one money transaction. A refusal commits what
 // the job wrote (a PIN attempt's record) and is the caller's answer; err
-// rolls everything back.
-type moneyJob func(tx *sqldb.Tx) (refusal error, err error)
+// rolls everything back. ctx is the batcher's: never cancelled, so a
+// client that gives up cannot abort the transaction its job shares.
+type moneyJob func(ctx context.Context, tx *sqldb.Tx) (refusal error, err error)
 
 func (s *Service) run(ctx context.Context, job moneyJob) error {
 	for attempt := 0; ; attempt++ {
 		var refusal error
 		// Refusals come back as refusal, not as the job's error, so money
 		// jobs rarely fail and may share transactions without savepoints.
-		err := s.batch.DoChecked(ctx, "pay", func(tx *sqldb.Tx) error {
+		err := s.batch.DoChecked(ctx, "pay", func(ctx context.Context, tx *sqldb.Tx) error {
 			var err error
-			refusal, err = job(tx)
+			refusal, err = job(ctx, tx)
 			return err
 		})
 		if err != nil && sqldb.IsUniqueViolation(err) && attempt < 2 {
 			// Another transaction (another node) wrote the same key first —
 			// an Idempotency-Key, a transfer key, a claim — and committed:
 			// the job, run again, now sees it and answers as a retry does
-			// (the first answer, or the refusal), never a 500.
+			// (the first answer, or the refusal), never a 500. The batcher
+			// ran the failing job alone, so only this job runs again.
 			continue
 		}
 		if err != nil {
@@ -173,7 +175,7 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 	}
 	var t Transaction
 	var replay bool
-	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		var stop bool
 		var refusal, err error
 		if stop, replay, refusal, err = s.authorize(ctx, tx, r, pin, "transfer", &t); stop {

@@ -66,7 +66,7 @@ func (s *Service) TopUp(ctx context.Context, r Request, amount int64, currency s
 	var t Transaction
 	var replay bool
 	id := ids.New("top")
-	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		stored, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash)
 		if err != nil || found {
 			replay = found
@@ -142,7 +142,7 @@ func (s *Service) topUpAnswer(ctx context.Context, userID, id string, replay boo
 // and only if that transfer exists. settled is false when it was settled
 // before (by a retry, or another node's recovery).
 func (s *Service) settleTopUp(ctx context.Context, id string, paid bool, railRef string) (settled bool, err error) {
-	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		settled = false
 		status := "failed"
 		if paid {

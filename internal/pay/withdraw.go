@@ -38,7 +38,7 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 	wdID := ids.New("wd")
 	var t Transaction
 	var replay bool
-	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		var stop bool
 		var refusal, err error
 		if stop, replay, refusal, err = s.authorize(ctx, tx, r, pin, "withdrawal", &t); stop {
@@ -92,7 +92,7 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 // two nodes at once, does nothing the second time: the status change is
 // conditional and in the same transaction as the money.
 func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef string) (settled bool, err error) {
-	err = s.run(ctx, func(tx *sqldb.Tx) (error, error) {
+	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		settled = false
 		status := "failed"
 		if paid {

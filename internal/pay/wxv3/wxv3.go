@@ -163,8 +163,8 @@ func (s *Service) Close() {
 
 // exec runs one write statement through group commit.
 func (s *Service) exec(ctx context.Context, key, query string, args ...any) error {
-	return s.batch.DoChecked(ctx, key, func(tx *sqldb.Tx) error {
-		_, err := tx.Exec(context.WithoutCancel(ctx), query, args...)
+	return s.batch.DoChecked(ctx, key, func(ctx context.Context, tx *sqldb.Tx) error {
+		_, err := tx.Exec(ctx, query, args...)
 		return err
 	})
 }

@@ -16,6 +16,16 @@ import (
 // Do returns only after the batch has committed: when Do returns nil, the
 // job's writes are durable.
 //
+// The batcher owns cancellation. A job runs with a context that cannot be
+// cancelled (context.WithoutCancel of its caller's: values such as the
+// logger are kept), and every statement of a batch's transaction ignores
+// cancellation whatever context it is given, so one caller that gives up
+// can never abort a transaction that others share. A job whose caller's
+// context has ended before the job starts is dropped, and Do returns
+// ctx.Err(); once a job has started it runs to the end — also when it has
+// to be run again — and Do returns its outcome (nil once it committed),
+// never ctx.Err(): the caller must learn whether the money moved.
+//
 // Jobs are spread over shards by key; jobs with one key always run on one
 // shard, in the order they were submitted, so per-key order holds and two
 // batches never wait on each other's row locks for one key. On SQLite there
@@ -29,9 +39,12 @@ type Batcher struct {
 }
 
 type batchJob struct {
-	ctx  context.Context // the caller's: a job whose caller gave up is skipped
-	fn   func(tx *Tx) error
+	ctx  context.Context // the caller's: a job whose caller gave up before it started is dropped
+	fn   func(ctx context.Context, tx *Tx) error
 	done chan error
+	// started is set once the job has begun in a batch: from then on it
+	// runs to the end, even if its caller's context ends.
+	started bool
 	// after holds the job's AfterCommit hooks, run only if it committed.
 	after []func()
 	// checked jobs refuse only before writing (DoChecked).
@@ -79,19 +92,21 @@ func (db *DB) NewBatcher(shards, maxBatch int) *Batcher {
 }
 
 // Do runs fn in a shared transaction on key's shard and returns once that
-// transaction has committed (nil) or fn or the commit failed. fn should run
-// its statements with a context that is not cancelled midway (the batch's
-// other jobs share the transaction): pass it context.WithoutCancel(ctx).
-func (b *Batcher) Do(ctx context.Context, key string, fn func(tx *Tx) error) error {
+// transaction has committed (nil) or fn or the commit failed. fn gets a
+// context that is never cancelled (ctx's values without its deadline or
+// cancellation); ctx only decides whether the job starts at all.
+func (b *Batcher) Do(ctx context.Context, key string, fn func(ctx context.Context, tx *Tx) error) error {
 	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1)})
 }
 
 // DoChecked is Do for jobs that rarely fail. On PostgreSQL such jobs run
 // without a savepoint each — two round trips fewer — and should one fail
 // (in SQL, which aborts the shared transaction, or by returning an error),
-// the batch is rolled back and every job of it run again alone, in a
-// transaction of its own; a job alone that loses a deadlock is retried.
-func (b *Batcher) DoChecked(ctx context.Context, key string, fn func(tx *Tx) error) error {
+// the batch is rolled back and run again without the failing job, which
+// runs alone, in a transaction of its own, and returns its error (a unique
+// violation, say) to its caller only; a job alone that loses a deadlock is
+// retried.
+func (b *Batcher) DoChecked(ctx context.Context, key string, fn func(ctx context.Context, tx *Tx) error) error {
 	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true})
 }
 
@@ -170,20 +185,26 @@ func (b *Batcher) commit(batch []*batchJob) {
 		bare = bare && j.checked
 	}
 	results := make([]error, len(batch))
-	err := b.db.Tx(context.Background(), func(tx *Tx) error {
+	failed := -1
+	err := b.db.runTx(context.Background(), true, func(tx *Tx) error {
 		for i, j := range batch {
-			if err := j.ctx.Err(); err != nil {
-				results[i] = err
-				continue
+			if !j.started {
+				if err := j.ctx.Err(); err != nil {
+					results[i] = err // dropped before it began
+					continue
+				}
+				j.started = true
 			}
+			jctx := context.WithoutCancel(j.ctx)
 			if !bare {
-				results[i] = b.runJob(tx, j)
+				results[i] = b.runJob(jctx, tx, j)
 				continue
 			}
 			// A bare job that fails may have written before failing, and
 			// with no savepoint its writes cannot be undone alone: undo
-			// the whole batch and run each job on its own.
-			if results[i] = runBare(tx, j); results[i] != nil {
+			// the whole batch and run it again without this job.
+			if results[i] = runBare(jctx, tx, j); results[i] != nil {
+				failed = i
 				return errPoisoned
 			}
 		}
@@ -193,7 +214,23 @@ func (b *Batcher) commit(batch []*batchJob) {
 		if len(batch) > 1 {
 			for _, j := range batch {
 				j.after = nil
-				b.commit([]*batchJob{j})
+			}
+			if failed < 0 {
+				// The commit failed, not a job: run each alone.
+				for _, j := range batch {
+					b.commit([]*batchJob{j})
+				}
+				return
+			}
+			// Isolate the failing job, keeping the order of the others:
+			// those before it run again together, it runs alone (and
+			// reports its own error), those after it follow together.
+			if failed > 0 {
+				b.commit(batch[:failed])
+			}
+			b.commit(batch[failed : failed+1])
+			if failed+1 < len(batch) {
+				b.commit(batch[failed+1:])
 			}
 			return
 		}
@@ -225,7 +262,7 @@ func (b *Batcher) commit(batch []*batchJob) {
 }
 
 // runBare runs a checked job with no savepoint, keeping its hooks.
-func runBare(tx *Tx, j *batchJob) (err error) {
+func runBare(ctx context.Context, tx *Tx, j *batchJob) (err error) {
 	hooks := len(tx.afterCommit)
 	defer func() {
 		if p := recover(); p != nil {
@@ -236,12 +273,12 @@ func runBare(tx *Tx, j *batchJob) (err error) {
 		}
 		tx.afterCommit = tx.afterCommit[:hooks]
 	}()
-	return j.fn(tx)
+	return j.fn(ctx, tx)
 }
 
 // runJob runs one job under a savepoint; on failure only its writes are
 // undone.
-func (b *Batcher) runJob(tx *Tx, j *batchJob) (err error) {
+func (b *Batcher) runJob(ctx context.Context, tx *Tx, j *batchJob) (err error) {
 	// Jobs run one after another, each releasing its savepoint before the
 	// next begins, so one name serves them all (and is prepared once).
 	if _, err := tx.Exec(context.Background(), savepoint); err != nil {
@@ -264,5 +301,5 @@ func (b *Batcher) runJob(tx *Tx, j *batchJob) (err error) {
 			err = rerr
 		}
 	}()
-	return j.fn(tx)
+	return j.fn(ctx, tx)
 }

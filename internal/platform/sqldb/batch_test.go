@@ -35,7 +35,7 @@ func TestBatcherGroupCommit(t *testing.T) {
 				for i := range 40 {
 					key := []string{"a", "b", "c"}[(g+i)%3]
 					fail := i%7 == 0
-					err := b.Do(ctx, key, func(tx *sqldb.Tx) error {
+					err := b.Do(ctx, key, func(_ context.Context, tx *sqldb.Tx) error {
 						if _, err := tx.Exec(ctx, `UPDATE counters SET n = n + 1 WHERE k = ?`, key); err != nil {
 							return err
 						}
@@ -83,7 +83,7 @@ func TestBatcherCloseFinishesQueuedJobs(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := b.Do(ctx, "k", func(tx *sqldb.Tx) error { _, err := tx.Exec(ctx, `INSERT INTO t VALUES (1)`); return err }); err == nil {
+			if err := b.Do(ctx, "k", func(_ context.Context, tx *sqldb.Tx) error { _, err := tx.Exec(ctx, `INSERT INTO t VALUES (1)`); return err }); err == nil {
 				done.Add(1)
 			} else if !errors.Is(err, sqldb.ErrBatcherClosed) {
 				t.Error(err)
@@ -97,7 +97,7 @@ func TestBatcherCloseFinishesQueuedJobs(t *testing.T) {
 	if n != done.Load() {
 		t.Fatalf("%d rows but %d jobs reported done", n, done.Load())
 	}
-	if err := b.Do(ctx, "k", func(*sqldb.Tx) error { return nil }); !errors.Is(err, sqldb.ErrBatcherClosed) {
+	if err := b.Do(ctx, "k", func(context.Context, *sqldb.Tx) error { return nil }); !errors.Is(err, sqldb.ErrBatcherClosed) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
@@ -123,7 +123,7 @@ func TestBatcherCheckedJobsFallBackAlone(t *testing.T) {
 					id = "taken" // fails in SQL
 				}
 				refuseAfterWrite := i%10 == 5
-				err := b.DoChecked(ctx, "k", func(tx *sqldb.Tx) error {
+				err := b.DoChecked(ctx, "k", func(_ context.Context, tx *sqldb.Tx) error {
 					_, err := tx.Exec(ctx, `INSERT INTO items (id) VALUES (?)`, id)
 					if err == nil && refuseAfterWrite {
 						return errors.New("refused after writing") // its write must not commit

@@ -281,12 +281,18 @@ func (db *DB) Prepare(ctx context.Context, queries ...string) error {
 // Tx runs fn in a write transaction: it commits if fn returns nil and rolls
 // back otherwise (also on panic). Every write that touches more than one
 // statement goes through Tx.
-func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.runTx(ctx, false, fn)
+}
+
+// runTx is Tx; a shared transaction's statements ignore their contexts'
+// cancellation (see Batcher).
+func (db *DB) runTx(ctx context.Context, shared bool, fn func(tx *Tx) error) (err error) {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqldb: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db}
+	tx := &Tx{tx: sqlTx, db: db, shared: shared}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -313,12 +319,25 @@ type Tx struct {
 	tx          *sql.Tx
 	db          *DB
 	afterCommit []func()
+	// shared marks a Batcher's transaction: many callers' jobs share it,
+	// so no one caller's cancellation may reach its statements.
+	shared bool
+}
+
+// stmtCtx is the context a statement runs with: in a shared (batch)
+// transaction never a cancellable one, whatever the job passed.
+func (tx *Tx) stmtCtx(ctx context.Context) context.Context {
+	if tx.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // Dialect of the transaction's database.
 func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
 
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.db.writeStmt(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -326,6 +345,7 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.db.writeStmt(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -333,6 +353,7 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = tx.stmtCtx(ctx)
 	if st := tx.db.writeStmt(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
