@@ -83,7 +83,10 @@ func TestBatcherCloseFinishesQueuedJobs(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := b.Do(ctx, "k", func(_ context.Context, tx *sqldb.Tx) error { _, err := tx.Exec(ctx, `INSERT INTO t VALUES (1)`); return err }); err == nil {
+			if err := b.Do(ctx, "k", func(_ context.Context, tx *sqldb.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO t VALUES (1)`)
+				return err
+			}); err == nil {
 				done.Add(1)
 			} else if !errors.Is(err, sqldb.ErrBatcherClosed) {
 				t.Error(err)
