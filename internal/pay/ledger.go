@@ -203,17 +203,19 @@ func (s *Service) CheckLedger(ctx context.Context) (LedgerCheck, error) {
 	if err != nil {
 		return c, err
 	}
-	for rows.Next() {
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var cur string
 		var sum int64
 		if err := rows.Scan(&cur, &sum); err != nil {
-			rows.Close()
-			return c, err
+			return err
 		}
 		c.Sums[cur] = sum
 		c.Balanced = c.Balanced && sum == 0
+		return nil
+	})
+	if err != nil {
+		return c, err
 	}
-	rows.Close()
 	queries := []struct {
 		q   string
 		out *int64

@@ -83,12 +83,16 @@ func (s *Service) RefundPayment(ctx context.Context, mchid, payerID string, m Mo
 	})
 }
 
-// MerchantBalance is a merchant's settlement balance in currency.
+// MerchantBalance is a merchant's settlement balance in currency: 0 for a
+// merchant never paid in it (no account yet); a failed read is an error.
 func (s *Service) MerchantBalance(ctx context.Context, mchid, currency string) (int64, error) {
 	var b int64
 	err := s.db.QueryRow(ctx, selectBalance, merchantAcct(mchid, currency).id()).Scan(&b)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
+	}
+	if err != nil {
+		return 0, err
 	}
 	return b, nil
 }

@@ -288,12 +288,11 @@ func (s *Service) RedPacket(ctx context.Context, userID, rpID string) (RedPacket
 		return RedPacket{}, err
 	}
 	userIDs := []string{p.senderID}
-	for rows.Next() {
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var c Claim
 		var created int64
 		if err := rows.Scan(&c.User.ID, &c.Amount, &created); err != nil {
-			rows.Close()
-			return RedPacket{}, err
+			return err
 		}
 		c.CreatedAt = sqldb.FromMicro(created)
 		rp.Claims = append(rp.Claims, c)
@@ -304,8 +303,11 @@ func (s *Service) RedPacket(ctx context.Context, userID, rpID string) (RedPacket
 			amt := c.Amount
 			rp.MyClaim = &amt
 		}
+		return nil
+	})
+	if err != nil {
+		return RedPacket{}, err
 	}
-	rows.Close()
 	users, err := s.accounts.UsersByIDs(ctx, userIDs)
 	if err != nil {
 		return RedPacket{}, err
@@ -329,17 +331,15 @@ func (s *Service) RefundExpired(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var due []string
-	for rows.Next() {
+	due, err := sqldb.ScanAll(rows, func(rows *sql.Rows) (string, error) {
 		var id string
 		var left int64
-		if err := rows.Scan(&id, &left); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		due = append(due, id)
+		err := rows.Scan(&id, &left)
+		return id, err
+	})
+	if err != nil {
+		return 0, err
 	}
-	rows.Close()
 	refunded := 0
 	for _, id := range due {
 		err := s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {

@@ -117,13 +117,14 @@ func (s *Service) MerchantsOf(ctx context.Context, ownerID string) ([]Merchant, 
 	if err != nil {
 		return nil, err
 	}
-	var list []string
-	for rows.Next() {
+	list, err := sqldb.ScanAll(rows, func(rows *sql.Rows) (string, error) {
 		var id string
-		rows.Scan(&id)
-		list = append(list, id)
+		err := rows.Scan(&id)
+		return id, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
 	out := []Merchant{}
 	for _, id := range list {
 		m, err := s.Merchant(ctx, id)
