@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -46,8 +47,9 @@ type Service struct {
 	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
 }
 
-// NewService makes the chat service; Close stops its batcher.
-func NewService(c Config) *Service {
+// NewService makes the chat service; Close stops its batcher. Its error
+// is a statement that failed to prepare.
+func NewService(c Config) (*Service, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -55,12 +57,16 @@ func NewService(c Config) *Service {
 		c.Shards = 16
 	}
 	if err := c.DB.Prepare(context.Background(), selectSendCheck, selectMembership, selectByClient, nextSeq, insertMessage, advanceRead, selectMemberIDs); err != nil {
-		c.Log.Warn("preparing chat statements", "err", err)
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+	batch, err := c.DB.NewBatcher(c.Shards, 256)
+	if err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
 	}
 	return &Service{
-		db: c.DB, batch: c.DB.NewBatcher(c.Shards, 256), accounts: c.Accounts, bus: c.Bus,
+		db: c.DB, batch: batch, accounts: c.Accounts, bus: c.Bus,
 		blobs: c.Blobs, log: c.Log, now: c.Now, users: userCache{src: c.Accounts, m: map[string]cachedUser{}},
-	}
+	}, nil
 }
 
 // Close finishes queued sends.

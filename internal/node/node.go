@@ -186,7 +186,10 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload
 	}
-	n.Chat = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log})
+	if n.Chat, err = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log}); err != nil {
+		n.Close()
+		return nil, err
+	}
 	if n.Hub, err = chat.NewHub(chat.HubConfig{Bus: n.Bus, Log: c.Log, Registry: n.Registry, Chat: n.Chat, Forget: n.Chat.ForgetUser}); err != nil {
 		n.Close()
 		return nil, err
@@ -204,15 +207,23 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		n.Rail = &pay.Sandbox{FailureRate: c.RailFailureRate}
 		rail = n.Rail
 	}
-	n.Pay = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
+	n.Pay, err = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
 		Rail: rail, PINKey: key, Log: c.Log, RedPacketTTL: c.RedPacketTTL})
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
 	platformKey, err := n.platformKey(ctx)
 	if err != nil {
 		n.Close()
 		return nil, err
 	}
-	n.Merchant = wxv3.NewService(wxv3.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
+	n.Merchant, err = wxv3.NewService(wxv3.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
 		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n}})
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.Accounts.SetErasureHooks(erasureHooks{n.Pay, n.Merchant, n.Chat})
 	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, UnionKey: derive(key, "unionid"), Log: c.Log})
 	n.handler = n.routes()

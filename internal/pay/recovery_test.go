@@ -103,7 +103,10 @@ func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 func newSvc(t *testing.T, db *sqldb.DB, rail Rail, c *clock) *Service {
 	t.Helper()
-	s := NewService(Config{DB: db, Accounts: fakeAccounts{}, Rail: rail, PINKey: []byte("k"), Now: c.now})
+	s, err := NewService(Config{DB: db, Accounts: fakeAccounts{}, Rail: rail, PINKey: []byte("k"), Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(s.Close)
 	return s
 }

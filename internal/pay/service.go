@@ -3,6 +3,7 @@ package pay
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -46,8 +47,9 @@ type Service struct {
 	rpTTL    time.Duration
 }
 
-// NewService makes the pay service; Close stops its batcher.
-func NewService(c Config) *Service {
+// NewService makes the pay service; Close stops its batcher. Its error is
+// a statement that failed to prepare.
+func NewService(c Config) (*Service, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -58,13 +60,17 @@ func NewService(c Config) *Service {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	if err := c.DB.Prepare(context.Background(), debitAccount, creditAccount, insertTransfer, selectPIN, insertAttempt, failPIN, okPIN); err != nil {
-		c.Log.Warn("preparing pay statements", "err", err)
+		return nil, fmt.Errorf("pay: %w", err)
 	}
 	// One writer shard: a batch holds its accounts' row locks until it
 	// commits, so two shards moving money between the same accounts in
 	// opposite directions could deadlock on PostgreSQL.
-	return &Service{db: c.DB, batch: c.DB.NewBatcher(1, 256), accounts: c.Accounts, convs: c.Conversations,
-		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL}
+	batch, err := c.DB.NewBatcher(1, 256)
+	if err != nil {
+		return nil, fmt.Errorf("pay: %w", err)
+	}
+	return &Service{db: c.DB, batch: batch, accounts: c.Accounts, convs: c.Conversations,
+		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL}, nil
 }
 
 // Close finishes queued money jobs.

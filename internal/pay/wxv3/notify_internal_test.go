@@ -71,8 +71,11 @@ var (
 
 func outboxService(t *testing.T, db *sqldb.DB, clock *testClock) *Service {
 	testKeyOnce.Do(func() { testKey, _ = rsa.GenerateKey(rand.Reader, 2048) })
-	s := NewService(Config{DB: db, PlatformKey: testKey, Log: slog.New(slog.DiscardHandler), Now: clock.now,
+	s, err := NewService(Config{DB: db, PlatformKey: testKey, Log: slog.New(slog.DiscardHandler), Now: clock.now,
 		AllowPrivateOutbound: true, Retry: []time.Duration{time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(s.Close) // before the database closes (cleanups run last first)
 	return s
 }

@@ -15,6 +15,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -134,8 +135,9 @@ var WeChatRetry = []time.Duration{
 	3 * time.Hour, 6 * time.Hour, 6 * time.Hour,
 }
 
-// NewService makes the merchant API service.
-func NewService(c Config) *Service {
+// NewService makes the merchant API service. Its error is a missing or
+// unusable platform key, or a statement that failed to prepare.
+func NewService(c Config) (*Service, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -145,14 +147,21 @@ func NewService(c Config) *Service {
 	if c.Retry == nil {
 		c.Retry = WeChatRetry
 	}
+	if c.PlatformKey == nil {
+		return nil, errors.New("wxv3: no platform key")
+	}
 	cert, err := makePlatformCert(c.PlatformKey)
 	if err != nil {
-		c.Log.Warn("making the platform certificate", "err", err)
+		return nil, fmt.Errorf("wxv3: making the platform certificate: %w", err)
+	}
+	batch, err := c.DB.NewBatcher(4, 256)
+	if err != nil {
+		return nil, fmt.Errorf("wxv3: %w", err)
 	}
 	return &Service{cert: cert, db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
-		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, batch: c.DB.NewBatcher(4, 256),
+		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, batch: batch,
 		verified: map[string]cachedMerchant{}, allowPrivate: c.AllowPrivateOutbound,
-		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant)}
+		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant)}, nil
 }
 
 // Close waits for the deliveries in flight and finishes queued writes.

@@ -72,15 +72,18 @@ const (
 var ErrBatcherClosed = errors.New("sqldb: batcher closed")
 
 // NewBatcher starts a batcher with up to shards writers (1 on SQLite) and
-// at most maxBatch jobs a transaction.
-func (db *DB) NewBatcher(shards, maxBatch int) *Batcher {
+// at most maxBatch jobs a transaction. Its error is a failure to prepare
+// its statements.
+func (db *DB) NewBatcher(shards, maxBatch int) (*Batcher, error) {
 	if db.Dialect == SQLite || shards < 1 {
 		shards = 1
 	}
 	if maxBatch < 1 {
 		maxBatch = 256
 	}
-	_ = db.Prepare(context.Background(), savepoint, rollbackTo, release)
+	if err := db.Prepare(context.Background(), savepoint, rollbackTo, release); err != nil {
+		return nil, err
+	}
 	b := &Batcher{db: db, maxBatch: maxBatch, stop: make(chan struct{})}
 	for range shards {
 		ch := make(chan *batchJob, 4*maxBatch)
@@ -88,7 +91,7 @@ func (db *DB) NewBatcher(shards, maxBatch int) *Batcher {
 		b.wg.Add(1)
 		go b.run(ch)
 	}
-	return b
+	return b, nil
 }
 
 // Do runs fn in a shared transaction on key's shard and returns once that

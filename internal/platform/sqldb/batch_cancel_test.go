@@ -42,7 +42,7 @@ func testCancelInsideBatch(t *testing.T, db *sqldb.DB, checked bool) {
 		}
 	}
 	const n = 40
-	b := db.NewBatcher(1, 64)
+	b := mustBatcher(t, db, 1, 64)
 	defer b.Close()
 	do := b.Do
 	if checked {
@@ -167,7 +167,7 @@ func TestBatcherUniqueViolationIsolated(t *testing.T) {
 		bg := context.Background()
 		db.Exec(bg, `CREATE TABLE items (id TEXT PRIMARY KEY)`)
 		db.Exec(bg, `INSERT INTO items (id) VALUES ('taken')`)
-		b := db.NewBatcher(1, 64)
+		b := mustBatcher(t, db, 1, 64)
 		defer b.Close()
 		gate, gateIn := make(chan struct{}), make(chan struct{})
 		go b.DoChecked(bg, "k", func(context.Context, *sqldb.Tx) error { close(gateIn); <-gate; return nil })

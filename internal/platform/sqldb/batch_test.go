@@ -24,7 +24,7 @@ func TestBatcherGroupCommit(t *testing.T) {
 		for _, k := range []string{"a", "b", "c"} {
 			db.Exec(ctx, `INSERT INTO counters (k, n) VALUES (?, 0)`, k)
 		}
-		b := db.NewBatcher(3, 64)
+		b := mustBatcher(t, db, 3, 64)
 		defer b.Close()
 		var wg sync.WaitGroup
 		var ok, failed, hooks atomic.Int64
@@ -76,7 +76,7 @@ func TestBatcherCloseFinishesQueuedJobs(t *testing.T) {
 	db := dbtest.SQLite(t)
 	ctx := context.Background()
 	db.Exec(ctx, `CREATE TABLE t (n INTEGER)`)
-	b := db.NewBatcher(1, 8)
+	b := mustBatcher(t, db, 1, 8)
 	var wg sync.WaitGroup
 	var done atomic.Int64
 	for range 50 {
@@ -113,7 +113,7 @@ func TestBatcherCheckedJobsFallBackAlone(t *testing.T) {
 		ctx := context.Background()
 		db.Exec(ctx, `CREATE TABLE items (id TEXT PRIMARY KEY)`)
 		db.Exec(ctx, `INSERT INTO items (id) VALUES ('taken')`)
-		b := db.NewBatcher(1, 64)
+		b := mustBatcher(t, db, 1, 64)
 		defer b.Close()
 		var wg sync.WaitGroup
 		var failed atomic.Int64
@@ -155,4 +155,13 @@ func TestBatcherCheckedJobsFallBackAlone(t *testing.T) {
 			t.Fatalf("%d rows and %d failures, want 49 and 12", n, failed.Load())
 		}
 	})
+}
+
+func mustBatcher(t *testing.T, db *sqldb.DB, shards, maxBatch int) *sqldb.Batcher {
+	t.Helper()
+	b, err := db.NewBatcher(shards, maxBatch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
