@@ -145,14 +145,18 @@ func (s *Service) Consents(ctx context.Context, userID, appid, trial string) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
+	out, err := sqldb.ScanAll(rows, func(rows *sql.Rows) (string, error) {
 		var sc string
-		rows.Scan(&sc)
-		out = append(out, sc)
+		err := rows.Scan(&sc)
+		return sc, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
 }
 
 // Profile is what an app with the userInfo consent sees of a user.
