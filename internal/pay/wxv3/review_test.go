@@ -1,0 +1,67 @@
+package wxv3_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/plaza-dev/plaza/internal/node"
+	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/pkg/plazapay"
+)
+
+// Parallel refunds of one order on two nodes: the same out_refund_no
+// with different amounts, and distinct ones adding up to more than was
+// paid. Every answer is the contract's (a refund, INVALID_REQUEST or
+// NOT_ENOUGH), never a 5xx, and no more than the total is refunded.
+func TestParallelRefundsOnTwoNodes(t *testing.T) {
+	ctx := context.Background()
+	db := dbtestPostgres(t)
+	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
+	n2 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
+	s := newShop(t, n1, "refundrace")
+	ann := buyer(t, n1, "annrefund", 5_000)
+	pay(t, s, ann, "RACE000001", s.notify, 1000)
+	clients := []*plazapay.Client{s.client, func() *plazapay.Client { c := *s.client; c.BaseURL = n2.URL(); return &c }()}
+	var mu sync.Mutex
+	var refunded int64
+	var wg sync.WaitGroup
+	for i := range 24 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			no, amt := fmt.Sprintf("RSAME%d", i%2), int64(1+i)
+			if i%3 == 0 {
+				no, amt = fmt.Sprintf("RDIFF%d", i), 300
+			}
+			r, err := clients[i%2].Refund(ctx, plazapay.RefundRequest{OutTradeNo: "RACE000001", OutRefundNo: no,
+				Amount: plazapay.RefundRequestAmount{Refund: amt, Total: 1000}})
+			var ae *plazapay.APIError
+			switch {
+			case err == nil:
+				if r.Amount.Refund != amt {
+					return // the twin's answer, counted once below
+				}
+			case errors.As(err, &ae) && ae.StatusCode < 500:
+				return
+			default:
+				t.Errorf("refund %s %d: %v", no, amt, err)
+				return
+			}
+			mu.Lock()
+			refunded += amt
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if refunded > 1000 {
+		t.Fatalf("refunded %d of an order of 1000", refunded)
+	}
+	for _, n := range []*node.Node{n1, n2} {
+		if c, _ := n.Pay.CheckLedger(ctx); !c.Balanced {
+			t.Fatalf("ledger: %+v", c)
+		}
+	}
+}
