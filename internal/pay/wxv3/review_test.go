@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -62,6 +63,40 @@ func TestParallelRefundsOnTwoNodes(t *testing.T) {
 	for _, n := range []*node.Node{n1, n2} {
 		if c, _ := n.Pay.CheckLedger(ctx); !c.Balanced {
 			t.Fatalf("ledger: %+v", c)
+		}
+	}
+}
+
+// Closing an order while its payer pays it: the merchant is never told
+// 204 (closed) about an order that ends up paid.
+func TestCloseRacingPaymentNeverClosesAPaidOrder(t *testing.T) {
+	ctx := context.Background()
+	n := nodetest.Start(t, nodetest.Options{Tune: fastNotify})
+	s := newShop(t, n, "closerace")
+	bob := buyer(t, n, "bobclose", 100_000)
+	for i := range 30 {
+		no := fmt.Sprintf("CLOSE%05d", i)
+		code, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea",
+			OutTradeNo: no, NotifyURL: s.notify, Amount: plazapay.Amount{Total: 10}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(code)
+		var wg sync.WaitGroup
+		var closeErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			bob.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"})
+		}()
+		go func() { defer wg.Done(); closeErr = s.client.Close(ctx, no) }()
+		wg.Wait()
+		tx, err := s.client.QueryByOutTradeNo(ctx, no)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if closeErr == nil && tx.TradeState != "CLOSED" {
+			t.Fatalf("order %s: close answered 204 but the order is %s", no, tx.TradeState)
 		}
 	}
 }
