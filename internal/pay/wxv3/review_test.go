@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
@@ -98,5 +99,46 @@ func TestCloseRacingPaymentNeverClosesAPaidOrder(t *testing.T) {
 		if closeErr == nil && tx.TradeState != "CLOSED" {
 			t.Fatalf("order %s: close answered 204 but the order is %s", no, tx.TradeState)
 		}
+	}
+}
+
+// One out_trade_no placed in parallel on two nodes, with the same body and
+// with others: one order, the same prepay for the twins, OUT_TRADE_NO_USED
+// for the others, never a 5xx.
+func TestParallelOrdersOneOutTradeNoOnTwoNodes(t *testing.T) {
+	ctx := context.Background()
+	db := dbtestPostgres(t)
+	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
+	n2 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
+	s := newShop(t, n1, "orderrace")
+	clients := []*plazapay.Client{s.client, func() *plazapay.Client { c := *s.client; c.BaseURL = n2.URL(); return &c }()}
+	var mu sync.Mutex
+	codes := map[string]bool{}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			total := int64(100)
+			if i%4 == 0 {
+				total += int64(i)
+			}
+			code, err := clients[i%2].PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea",
+				OutTradeNo: "SAMEORDER1", NotifyURL: s.notify, Amount: plazapay.Amount{Total: total}})
+			var ae *plazapay.APIError
+			switch {
+			case err == nil:
+				mu.Lock()
+				codes[code[strings.Index(code, "pr="):]] = true
+				mu.Unlock()
+			case errors.As(err, &ae) && ae.Code == "OUT_TRADE_NO_USED":
+			default:
+				t.Errorf("order (total %d): %v", total, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if len(codes) != 1 {
+		t.Fatalf("%d different orders for one out_trade_no: %v", len(codes), codes)
 	}
 }
