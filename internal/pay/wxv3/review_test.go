@@ -2,12 +2,16 @@ package wxv3_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
@@ -140,5 +144,47 @@ func TestParallelOrdersOneOutTradeNoOnTwoNodes(t *testing.T) {
 	wg.Wait()
 	if len(codes) != 1 {
 		t.Fatalf("%d different orders for one out_trade_no: %v", len(codes), codes)
+	}
+}
+
+// One signed request replayed in parallel on two nodes is served once;
+// every replay is 401 SIGN_ERROR.
+func TestParallelReplayOnTwoNodesServedOnce(t *testing.T) {
+	db := dbtestPostgres(t)
+	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
+	n2 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
+	s := newShop(t, n1, "replayrace")
+	uri := "/v3/pay/transactions/out-trade-no/NOSUCH0001?mchid=" + s.mchid
+	a := plazapay.Authorization{MchID: s.mchid, NonceStr: plazapay.NewNonce(), Timestamp: strconv.FormatInt(time.Now().Unix(), 10), SerialNo: "5157F09EFDC096DE"}
+	a.Signature, _ = plazapay.Sign(mkey(t), plazapay.RequestMessage("GET", uri, a.Timestamp, a.NonceStr, nil))
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			base := []*node.Node{n1, n2}[i%2].URL()
+			req, _ := http.NewRequest("GET", base+uri, nil)
+			req.Header.Set("Authorization", a.String())
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var e struct{ Code string }
+			json.NewDecoder(resp.Body).Decode(&e)
+			resp.Body.Close()
+			mu.Lock()
+			statuses[resp.StatusCode]++
+			mu.Unlock()
+			if resp.StatusCode == 401 && e.Code != "SIGN_ERROR" {
+				t.Errorf("401 %s", e.Code)
+			}
+		}()
+	}
+	wg.Wait()
+	if statuses[404] != 1 || statuses[401] != 15 {
+		t.Fatalf("statuses %v: want one 404 (served) and 15 401", statuses)
 	}
 }
