@@ -141,9 +141,12 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
-// PruneNonces forgets nonces older than the timestamp window.
+// PruneNonces forgets nonces older than the timestamp window. A request
+// is accepted up to 10 minutes after it is first seen (a timestamp 5
+// minutes ahead, then 5 minutes behind); the 5 more minutes cover clock
+// skew between the node that prunes and the node that checks.
 func (s *Service) PruneNonces(ctx context.Context) error {
-	_, err := s.db.Exec(ctx, `DELETE FROM request_nonces WHERE seen_at < ?`, sqldb.Micro(s.now().Add(-10*time.Minute)))
+	_, err := s.db.Exec(ctx, `DELETE FROM request_nonces WHERE seen_at < ?`, sqldb.Micro(s.now().Add(-15*time.Minute)))
 	return err
 }
 

@@ -287,8 +287,20 @@ func (s *Service) CloseOrder(ctx context.Context, m Merchant, outTradeNo string)
 	case StateSuccess, StateRefund:
 		return v3err(400, "ORDER_PAID", "Order %s is paid; refund it instead.", outTradeNo)
 	}
-	_, err = s.db.Exec(ctx, closeOrder, o.TransactionID)
-	return err
+	res, err := s.db.Exec(ctx, closeOrder, o.TransactionID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// Closed already, or paid since it was read: look again.
+		if o, err = s.orderByOutTradeNo(ctx, m.MchID, outTradeNo); err != nil {
+			return err
+		}
+		if st := s.state(o); st == StateSuccess || st == StateRefund {
+			return v3err(400, "ORDER_PAID", "Order %s is paid; refund it instead.", outTradeNo)
+		}
+	}
+	return nil
 }
 
 // Transaction is the v3 transaction object.

@@ -187,6 +187,9 @@ func (s *Service) CreateRefund(ctx context.Context, m Merchant, raw []byte) (Ref
 			if perr == nil && prior.RequestHash == hash {
 				return s.refundView(prior, o), nil
 			}
+			if perr == nil { // the twin was another refund
+				return Refund{}, v3err(400, "INVALID_REQUEST", "out_refund_no %s was used for another refund.", in.OutRefundNo)
+			}
 		}
 		return Refund{}, err
 	}
