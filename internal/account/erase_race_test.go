@@ -17,8 +17,8 @@ type raceHooks struct {
 	calls  int
 }
 
-func (h *raceHooks) MoneyHeld(context.Context, string) (string, error)  { return "", nil }
-func (h *raceHooks) DisableMerchants(context.Context, string) error     { return nil }
+func (h *raceHooks) MoneyHeld(context.Context, string) (string, error) { return "", nil }
+func (h *raceHooks) DisableMerchants(context.Context, string) error    { return nil }
 func (h *raceHooks) LeaveGroups(ctx context.Context, userID string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
