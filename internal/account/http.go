@@ -17,7 +17,7 @@ type Handler struct {
 
 // Register adds the account routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	public := func(f httpx.HandlerFunc) http.Handler { return h.PerIP.PerIP(f) }
+	public := func(f httpx.HandlerFunc) http.Handler { return h.PerIP.PerIP(httpx.SameOrigin(f)) }
 	mux.Handle("POST /api/v1/auth/signup", public(h.signup))
 	mux.Handle("POST /api/v1/auth/login", public(h.login))
 	mux.Handle("GET /api/v1/regions", httpx.HandlerFunc(h.regions))

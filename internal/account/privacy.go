@@ -69,7 +69,8 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (Export, error)
 // pseudonymised (username "deleted_<id>", no password, no name), so that
 // records other components must keep (payments) still point at something;
 // last, their merchants close (no new orders or payments; refunds of past
-// orders still work). Errors: wrong_password, rate_limited,
+// orders still work), and they leave any group a contact added them to
+// meanwhile. Errors: wrong_password, rate_limited,
 // balance_not_empty, not_found.
 func (s *Service) Erase(ctx context.Context, userID, password string) error {
 	if err := s.VerifyPassword(ctx, userID, password); err != nil {
@@ -112,6 +113,12 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 		// The account is gone whatever happens now: finish regardless of
 		// the caller.
 		ctx := context.WithoutCancel(ctx)
+		// A contact may have added them to a group after they left theirs
+		// and before the account was gone: leave again, now that no new
+		// add can find them (one already past its lookup still could).
+		if err := s.hooks.LeaveGroups(ctx, userID); err != nil {
+			s.log.Error("taking an erased user out of groups joined during erasure", "user_id", userID, "err", err)
+		}
 		if err := s.hooks.DisableMerchants(ctx, userID); err != nil {
 			s.log.Error("closing an erased user's merchants", "user_id", userID, "err", err)
 		}

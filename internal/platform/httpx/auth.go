@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -174,4 +175,29 @@ func Limit(r *http.Request, def, max int) (int, error) {
 		return 0, errs.Field("limit", "limit must be a whole number from 1 to %d.", max)
 	}
 	return n, nil
+}
+
+// SameOrigin refuses a browser request that a page of another origin made
+// — a form another site, or a mini-program's origin on the same site,
+// posts to sign the browser in to an account of the attacker's (login
+// CSRF: a text/plain form body can be valid JSON). It goes by the
+// browser's Sec-Fetch-Site, else (older browsers) by Origin against
+// Plaza's own host;
+// clients that send neither (SDKs, curl) pass. Errors: forbidden.
+func SameOrigin(h HandlerFunc) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var refused bool
+		switch site := r.Header.Get("Sec-Fetch-Site"); {
+		case site != "":
+			refused = site != "same-origin" && site != "none"
+		case r.Header.Get("Origin") != "":
+			u, err := url.Parse(r.Header.Get("Origin"))
+			own, _ := url.Parse(BaseURL(r))
+			refused = err != nil || u.Host == "" || own == nil || !strings.EqualFold(u.Host, own.Host)
+		}
+		if refused {
+			return errs.E(errs.Forbidden, "This request came from another site's page; sign in on Plaza's own page.")
+		}
+		return h(w, r)
+	}
 }

@@ -3,7 +3,6 @@ package httpx
 import (
 	"io"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -25,14 +24,16 @@ type BodyDeadline struct {
 // seconds is cut off after 20.
 var DefaultBodyDeadline = BodyDeadline{Grace: 20 * time.Second, MinRate: 8 << 10}
 
-// Wrap applies the deadline to every request that has a body and is not
-// a WebSocket upgrade.
+// Wrap applies the deadline to every request that has a body. A
+// WebSocket upgrade has none, so its hijacked connection keeps no
+// deadline; a request with a body is limited whatever its headers claim
+// (a POST saying "Connection: Upgrade" is no way around the deadline).
 func (d BodyDeadline) Wrap(next http.Handler) http.Handler {
 	if d.now == nil {
 		d.now = time.Now
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody || isUpgrade(r) {
+		if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -87,15 +88,4 @@ func (b *slowBody) Read(p []byte) (int, error) {
 		b.rc.SetReadDeadline(b.start.Add(allowed))
 	}
 	return n, err
-}
-
-func isUpgrade(r *http.Request) bool {
-	for _, v := range r.Header.Values("Connection") {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), "upgrade") {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -38,15 +38,25 @@ func bodyServer(t *testing.T, d BodyDeadline) (addr string, got chan string) {
 
 // L5: a POST whose body trickles in (here a byte every 100 ms against a
 // 300 ms grace and 1 KiB/s) is cut off; the same size sent steadily, and a
-// slow but steady body, are not.
+// slow but steady body, are not. Claiming to be an upgrade (WebSocket
+// upgrades are exempt) must not get a body past the deadline.
 func TestBodyDeadlineCutsTrickle(t *testing.T) {
+	for name, extra := range map[string]string{
+		"post":                "",
+		"post_claims_upgrade": "Connection: Upgrade\r\nUpgrade: websocket\r\n",
+	} {
+		t.Run(name, func(t *testing.T) { cutsTrickle(t, extra) })
+	}
+}
+
+func cutsTrickle(t *testing.T, extra string) {
 	addr, got := bodyServer(t, BodyDeadline{Grace: 300 * time.Millisecond, MinRate: 1024})
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: x\r\n%sContent-Length: 100\r\n\r\n", extra)
 	start := time.Now()
 	stop := make(chan struct{})
 	go func() {

@@ -3,6 +3,7 @@ package httpx
 import (
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -92,13 +93,24 @@ func (l *Limiter) Check(w http.ResponseWriter, key string) error {
 }
 
 // PerIP limits every request by client IP (httpx.ClientIP: the real
-// client's behind a trusted proxy). Loopback is not exempt.
+// client's behind a trusted proxy), an IPv6 client by its /64, which one
+// host or network holds whole. Loopback is not exempt.
 func (l *Limiter) PerIP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := l.Check(w, ClientIP(r)); err != nil {
+		if err := l.Check(w, ipKey(ClientIP(r))); err != nil {
 			WriteError(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ipKey is the bucket of a client address: an IPv4 address itself, an
+// IPv6 address's /64.
+func ipKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
 }

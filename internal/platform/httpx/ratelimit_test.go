@@ -158,6 +158,20 @@ func TestPerIP(t *testing.T) {
 		}
 	})
 
+	// One IPv6 client holds a whole /64 (SLAAC, privacy addresses): a
+	// bucket per address would give it 2^64 of them.
+	t.Run("an_ipv6_slash64_is_one_client", func(t *testing.T) {
+		l, _ := newTestLimiter(1, 1)
+		h := l.PerIP(ok)
+		call(h, "[2001:db8:1:2::1]:5000")
+		if rec := call(h, "[2001:db8:1:2:ffff:ee:dd:cc]:5000"); rec.Code != http.StatusTooManyRequests {
+			t.Fatalf("another address of the same /64: status = %d, want 429", rec.Code)
+		}
+		if rec := call(h, "[2001:db8:1:3::1]:5000"); rec.Code != http.StatusNoContent {
+			t.Fatalf("another /64: status = %d, want 204", rec.Code)
+		}
+	})
+
 	t.Run("behind_a_trusted_proxy_each_client_has_its_own_bucket", func(t *testing.T) {
 		l, _ := newTestLimiter(1, 1)
 		e, err := NewEdge("", "", "127.0.0.1/32")

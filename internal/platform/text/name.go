@@ -17,8 +17,9 @@ import (
 // (NUL, newlines, tabs…); format characters, which include the bidi
 // controls (U+202A–202E, U+2066–2069, U+200E/F, U+061C) and the
 // zero-width ones (U+200B–200D, U+2060, U+FEFF); other invisible fillers
-// (default-ignorable code points such as U+3164); line and paragraph
-// separators; private-use code points and non-characters; more than two
+// (default-ignorable code points such as U+3164, and U+2800); line and
+// paragraph separators; names with no letter, digit or symbol (only
+// marks); private-use code points and non-characters; more than two
 // combining marks in a row; and words that mix Latin with Cyrillic or
 // Greek (look-alikes such as a Cyrillic "а" in "pаypal"), in the manner of
 // UTS #39's moderately restrictive profile. Different scripts in different
@@ -49,6 +50,9 @@ func Name(field, what, s string, maxRunes int) (string, error) {
 			return "", errs.Field(field, "%s may not hold private-use or non-characters (U+%04X).", what, r)
 		}
 	}
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.In(r, unicode.L, unicode.N, unicode.S, unicode.P) }) {
+		return "", errs.Field(field, "%s must show at least one letter, digit or symbol.", what)
+	}
 	// Marks are counted decomposed, so that a precomposed letter (é) holds
 	// its accent too.
 	marks := 0
@@ -68,11 +72,13 @@ func Name(field, what, s string, maxRunes int) (string, error) {
 }
 
 // invisible reports the format characters (Cf: bidi controls, zero-width
-// characters, the BOM, soft hyphen, tags), the other default-ignorable
-// code points (Hangul fillers and the like; variation selectors, which
+// characters, the BOM, soft hyphen, tags), the blank braille pattern
+// (U+2800, drawn as nothing and so used for empty names), the other
+// default-ignorable code points (Hangul fillers and the like; variation
+// selectors, which
 // emoji use, are allowed as marks) and the line and paragraph separators.
 func invisible(r rune) bool {
-	return unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point)
+	return r == '\u2800' || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // nonCharacter reports U+FDD0–FDEF and the last two code points of every

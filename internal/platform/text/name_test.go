@@ -59,6 +59,10 @@ func TestName(t *testing.T) {
 		{"greek_omicron_in_latin", "G\u03BFogle", "", false},
 		{"cyrillic_and_greek", "\u0430\u03B1", "", false},
 		{"invalid_utf8", "Bob\xff", "", false},
+		{"braille_blank", "\u2800", "", false},
+		{"braille_blank_inside", "Bob\u2800\u2800Admin", "", false},
+		{"marks_only", "\u0301\u0301", "", false},
+		{"braille_letters", "\u2801\u2803", "\u2801\u2803", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
