@@ -192,7 +192,8 @@ func (s *Service) GetItem(ctx context.Context, userID, appid, trial, key string)
 	return json.RawMessage(v), err
 }
 
-// SetItem stores any JSON value: 1 MiB a key, 10 MiB an app. Errors:
+// SetItem stores any JSON value: 1 MiB a key, 10 MiB an app (keys and
+// values). Errors:
 // invalid_argument, payload_too_large, not_found.
 func (s *Service) SetItem(ctx context.Context, userID, appid, trial, key string, value json.RawMessage) error {
 	if !keyRe.MatchString(key) {
@@ -207,17 +208,26 @@ func (s *Service) SetItem(ctx context.Context, userID, appid, trial, key string,
 	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return err
 	}
+	size := int64(len(key) + len(value)) // keys count too: many keys are no way past the quota
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if tx.Dialect() == sqldb.Postgres {
+			// One writer of a user's storage in an app at a time, so that
+			// writes of different keys cannot all pass the check at once
+			// (SQLite's single writer gives every Tx this already).
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, "miniapp_storage|"+userID+"|"+appid); err != nil {
+				return err
+			}
+		}
 		var used sql.NullInt64
 		if err := tx.QueryRow(ctx, `SELECT SUM(size) FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key <> ?`, userID, appid, key).Scan(&used); err != nil {
 			return err
 		}
-		if used.Int64+int64(len(value)) > MaxStorageApp {
+		if used.Int64+size > MaxStorageApp {
 			return errs.E(errs.PayloadTooLarge, "This app's storage is full (10 MiB).")
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO miniapp_storage (user_id, appid, key, value, size) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (user_id, appid, key) DO UPDATE SET value = excluded.value, size = excluded.size`,
-			userID, appid, key, string(value), len(value))
+			userID, appid, key, string(value), size)
 		return err
 	})
 }

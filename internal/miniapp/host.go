@@ -119,6 +119,12 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ct = "application/octet-stream"
 	}
 	w.Header().Set("Content-Type", ct)
+	if trial {
+		// Scripts, styles and images of a trial's pages load without the
+		// launch, but no file of it opens as a document (an HTML or SVG
+		// file outside pages/ would run the build for anyone with the label).
+		w.Header().Set("Content-Disposition", "attachment")
+	}
 	w.Write(data)
 }
 

@@ -1,6 +1,8 @@
 package miniapp_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -260,5 +262,44 @@ func TestVersionCodeBound(t *testing.T) {
 	}
 	if r := upload(t, dev, appid, pkgCode(appid, 1<<31-1)); r.Status != 201 {
 		t.Fatalf("the largest code: %d %s", r.Status, r.Body)
+	}
+}
+
+// A trial's files other than its pages open for anyone with the label (its
+// pages' scripts and styles load without the launch), but never as a
+// document: an HTML or SVG file outside pages/ of a rejected build is not
+// a way to run it for someone who is not a tester.
+func TestTrialFilesAreNoDocuments(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{})
+	dev := nodetest.Signup(t, n.URL(), "developer")
+	appid := dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": "Beta", "request_domains": []string{}}).Str("appid")
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for name, body := range map[string]string{
+		"manifest.json": fmt.Sprintf(`{"app_id":%q,"name":"Beta","icons":[{"src":"icon.png"}],"pages":["pages/index"],
+			"platform_version":{"min_code":1},"version":{"code":1,"name":"1.0.1"}}`, appid),
+		"app.js": "", "app.css": "", "icon.png": "png", "pages/index.html": "<h1>Beta</h1>",
+		"evil.html": "<h1>Phish</h1>", "pages/evil.svg": `<svg xmlns="http://www.w3.org/2000/svg"><script href="/app.js"/></svg>`,
+	} {
+		f, _ := w.Create(name)
+		f.Write([]byte(body))
+	}
+	w.Close()
+	if r := upload(t, dev, appid, b.Bytes()); r.Status != 201 {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
+	}
+	label := dev.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions/1/trial", nil).Str("label")
+	_, port, _ := strings.Cut(strings.TrimPrefix(n.URL(), "http://"), ":")
+	for _, path := range []string{"/evil.html", "/pages/evil.svg", "/app.js"} {
+		req, _ := http.NewRequest("GET", n.URL()+path, nil)
+		req.Host = label + ".apps.localhost:" + port
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == 200 && !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("%s of a trial without a launch: %d %s, Content-Disposition %q", path, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+		}
 	}
 }
