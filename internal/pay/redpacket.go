@@ -224,8 +224,12 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 			s.afterBalance(tx, userID, p.currency, m.CreditBalance)
 			return nil, nil
 		})
-		if err != nil || !lost || attempt > 100 {
+		if err != nil || !lost {
 			return won, err
+		}
+		if attempt >= 100 {
+			// Never answer a lost race as a claim of nothing.
+			return Money{}, errs.E(errs.Conflict, "Many people are opening this red packet at once; try again.")
 		}
 	}
 }
