@@ -16,6 +16,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/platform/text"
 )
 
 // App is a registered mini-program. Window is the released manifest's
@@ -72,9 +73,9 @@ func hashSecret(s string) string {
 // CreateApp registers an app for a developer and returns its secret, shown
 // this once (only its hash is kept). Errors: invalid_argument.
 func (s *Service) CreateApp(ctx context.Context, developerID, name, description, category string, domains []string) (App, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 40 {
-		return App{}, "", errs.Field("name", "An app name has 1 to 40 characters.")
+	name, err := text.Name("name", "An app name", name, 40)
+	if err != nil {
+		return App{}, "", err
 	}
 	if utf8.RuneCountInString(description) > 500 {
 		return App{}, "", errs.Field("description", "A description has at most 500 characters.")
@@ -91,7 +92,7 @@ func (s *Service) CreateApp(ctx context.Context, developerID, name, description,
 		DeveloperID: developerID, RequestDomains: clean, CreatedAt: sqldb.FromMicro(sqldb.Micro(s.now()))}
 	secret := ids.Token(24)
 	d, _ := json.Marshal(clean)
-	_, err := s.db.Exec(ctx, insertApp, a.AppID, a.Name, a.Description, a.Category, developerID, hashSecret(secret), string(d), sqldb.Micro(a.CreatedAt))
+	_, err = s.db.Exec(ctx, insertApp, a.AppID, a.Name, a.Description, a.Category, developerID, hashSecret(secret), string(d), sqldb.Micro(a.CreatedAt))
 	return a, secret, err
 }
 
