@@ -32,6 +32,8 @@ const (
 	selectTopUp    = `SELECT user_id, status, transfer_id FROM topups WHERE id = ?`
 	staleTopUps    = `SELECT id FROM topups WHERE status = 'pending' AND rail = ? AND created_at < ? ORDER BY created_at LIMIT 100`
 	selectHeld     = `SELECT amount FROM ledger_transfers WHERE transfer_key = ?`
+	failTopUp      = `UPDATE topups SET status = 'failed' WHERE id = ?`
+	failWithdrawal = `UPDATE withdrawals SET status = 'failed' WHERE id = ?`
 	setTopUpCredit = `UPDATE topups SET transfer_id = ? WHERE id = ?`
 )
 
@@ -158,13 +160,8 @@ func (s *Service) settleTopUp(ctx context.Context, id string, paid bool, railRef
 			return nil, err
 		}
 		settled = true
-		var held int64
-		if err := tx.QueryRow(ctx, selectHeld, "tpp:"+id).Scan(&held); err != nil {
-			if !errors.Is(err, sql.ErrNoRows) {
-				return nil, err
-			}
-			s.log.Error("top-up without its pending transfer: marked failed, nothing moved", "topup", id)
-			_, err = tx.Exec(ctx, "UPDATE topups SET status = 'failed' WHERE id = ?", id)
+		held, ok, err := s.ownHold(ctx, tx, "tpp:"+id, failTopUp, id)
+		if err != nil || !ok {
 			return nil, err
 		}
 		pending := acct{acctPending, rail, cur}
@@ -184,4 +181,21 @@ func (s *Service) settleTopUp(ctx context.Context, id string, paid bool, railRef
 		return nil, s.save(ctx, tx, Request{UserID: userID, Key: key, Hash: hash}, t)
 	})
 	return settled, err
+}
+
+// ownHold is the amount of an item's own hold or pending transfer (by its
+// transfer key). An item in flight without one was never funded: it is
+// marked failed with markFailed and nothing moves (ok false), so recovery
+// can never pay out money that belongs to another item.
+func (s *Service) ownHold(ctx context.Context, tx *sqldb.Tx, key, markFailed, id string) (held int64, ok bool, err error) {
+	err = tx.QueryRow(ctx, selectHeld, key).Scan(&held)
+	if err == nil {
+		return held, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	s.log.Error("an item in flight without its own hold: marked failed, nothing moved", "item", id, "hold", key)
+	_, err = tx.Exec(ctx, markFailed, id)
+	return 0, false, err
 }

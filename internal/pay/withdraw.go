@@ -107,13 +107,8 @@ func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef st
 			return nil, err
 		}
 		settled = true
-		var held int64
-		if err := tx.QueryRow(ctx, selectHeld, "wd:"+wdID).Scan(&held); err != nil {
-			if !errors.Is(err, sql.ErrNoRows) {
-				return nil, err
-			}
-			s.log.Warn("withdrawal without a hold: marked failed, nothing moved", "withdrawal", wdID)
-			_, err = tx.Exec(ctx, "UPDATE withdrawals SET status = 'failed' WHERE id = ?", wdID)
+		held, ok, err := s.ownHold(ctx, tx, "wd:"+wdID, failWithdrawal, wdID)
+		if err != nil || !ok {
 			return nil, err
 		}
 		hold := acct{acctHold, rail, cur}
