@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,26 +22,7 @@ func TestH5PayReturnsOnlyToTheMerchant(t *testing.T) {
 	n := nodetest.Start(t, nodetest.Options{})
 	ctx := context.Background()
 
-	owner := nodetest.Signup(t, n.URL(), "h5shop")
-	m, err := n.Merchant.CreateMerchant(ctx, userID(t, owner), "Leaf & Clay", "CN")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	pub, _ := plazapay.PublicKeyPEM(&key.PublicKey)
-	const apiV3 = "0123456789abcdefghijklmnopqrstuv"
-	if err := n.Merchant.SetCredentials(ctx, userID(t, owner), m.MchID, string(pub), "ABCDEF01", apiV3); err != nil {
-		t.Fatal(err)
-	}
-	if err := n.Merchant.BindApp(ctx, userID(t, owner), m.MchID, "wxh5shop"); err != nil {
-		t.Fatal(err)
-	}
-	platform, _ := plazapay.ParsePublicKeyPEM([]byte(n.Merchant.PlatformKeyPEM()))
-	client, err := plazapay.NewClient(plazapay.Config{BaseURL: n.URL(), MchID: m.MchID, SerialNo: "ABCDEF01", PrivateKey: key,
-		PlatformKey: platform, PlatformKeyID: n.Merchant.PlatformKeyID(), APIv3Key: apiV3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := newMerchantClient(t, n, "h5shop", "wxh5shop")
 	page := func(id string) *httptest.Server {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPost {

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/plaza-dev/plaza/examples/shop/shop"
+	"github.com/plaza-dev/plaza/internal/node"
 	bt "github.com/plaza-dev/plaza/internal/node/browsertest"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
@@ -21,28 +22,8 @@ import (
 func TestShopQRPaidInPlaza(t *testing.T) {
 	alloc := bt.Allocator(t)
 	n := nodetest.Start(t, nodetest.Options{})
-	ctx := context.Background()
 
-	owner := nodetest.Signup(t, n.URL(), "teahouse")
-	m, err := n.Merchant.CreateMerchant(ctx, userID(t, owner), "Leaf & Clay", "CN")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	pub, _ := plazapay.PublicKeyPEM(&key.PublicKey)
-	const apiV3 = "0123456789abcdefghijklmnopqrstuv"
-	if err := n.Merchant.SetCredentials(ctx, userID(t, owner), m.MchID, string(pub), "ABCDEF01", apiV3); err != nil {
-		t.Fatal(err)
-	}
-	if err := n.Merchant.BindApp(ctx, userID(t, owner), m.MchID, "wxshop"); err != nil {
-		t.Fatal(err)
-	}
-	platform, _ := plazapay.ParsePublicKeyPEM([]byte(n.Merchant.PlatformKeyPEM()))
-	client, err := plazapay.NewClient(plazapay.Config{BaseURL: n.URL(), MchID: m.MchID, SerialNo: "ABCDEF01", PrivateKey: key,
-		PlatformKey: platform, PlatformKeyID: n.Merchant.PlatformKeyID(), APIv3Key: apiV3})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := newMerchantClient(t, n, "teahouse", "wxshop")
 	var s *shop.Shop
 	srv := httptest.NewServer(nil)
 	s = shop.New(shop.Config{Client: client, AppID: "wxshop", PublicURL: srv.URL})
@@ -77,4 +58,32 @@ func TestShopQRPaidInPlaza(t *testing.T) {
 func userID(t *testing.T, c *nodetest.Client) string {
 	t.Helper()
 	return c.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+}
+
+// newMerchantClient signs up owner, makes them the merchant "Leaf & Clay"
+// with a fresh RSA key bound to appid, and returns its plazapay client.
+func newMerchantClient(t *testing.T, n *node.Node, owner, appid string) *plazapay.Client {
+	t.Helper()
+	ctx := context.Background()
+	uid := userID(t, nodetest.Signup(t, n.URL(), owner))
+	m, err := n.Merchant.CreateMerchant(ctx, uid, "Leaf & Clay", "CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	pub, _ := plazapay.PublicKeyPEM(&key.PublicKey)
+	const apiV3 = "0123456789abcdefghijklmnopqrstuv"
+	if err := n.Merchant.SetCredentials(ctx, uid, m.MchID, string(pub), "ABCDEF01", apiV3); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Merchant.BindApp(ctx, uid, m.MchID, appid); err != nil {
+		t.Fatal(err)
+	}
+	platform, _ := plazapay.ParsePublicKeyPEM([]byte(n.Merchant.PlatformKeyPEM()))
+	client, err := plazapay.NewClient(plazapay.Config{BaseURL: n.URL(), MchID: m.MchID, SerialNo: "ABCDEF01", PrivateKey: key,
+		PlatformKey: platform, PlatformKeyID: n.Merchant.PlatformKeyID(), APIv3Key: apiV3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
 }
