@@ -1,10 +1,10 @@
-// Package wxv3 is Plaza Pay's merchant API, wire-compatible with WeChat Pay
+// Package merchant is Plaza Pay's merchant API, wire-compatible with WeChat Pay
 // API v3: merchants and their credentials, signed requests and responses,
 // JSAPI, App, Native and H5 orders, refunds, encrypted notifications delivered
 // from an outbox, bills, and the payer's side of an order (prepay, confirm).
 // The wire primitives (signing strings, RSA, AEAD) live in pkg/plazapay,
 // which merchants import too, so that both ends share one definition.
-package wxv3
+package merchant
 
 import (
 	"context"
@@ -61,6 +61,8 @@ type Config struct {
 	NotifyWorkers, NotifyPerMerchant int
 	// Retry is the delay before each retry of a notification.
 	Retry []time.Duration
+	// NotifyEvery is how often Run polls the notification outbox (1 s).
+	NotifyEvery time.Duration
 	// Apps tells who develops a mini-program, for BindApp; nil refuses
 	// every mini-program appid.
 	Apps AppOwners
@@ -88,9 +90,10 @@ type Service struct {
 	// verified caches merchants with credentials for a few seconds, so
 	// that a signed request costs no lookup and no key parse; a change of
 	// credentials reaches every node within that time.
-	cacheMu  sync.Mutex // guards verified
-	verified map[string]cachedMerchant
-	cert     platformCert
+	cacheMu     sync.Mutex // guards verified
+	verified    map[string]cachedMerchant
+	cert        platformCert
+	notifyEvery time.Duration
 }
 
 type cachedMerchant struct {
@@ -147,6 +150,9 @@ func NewService(c Config) (*Service, error) {
 	if c.Retry == nil {
 		c.Retry = WeChatRetry
 	}
+	if c.NotifyEvery <= 0 {
+		c.NotifyEvery = time.Second
+	}
 	if c.PlatformKey == nil {
 		return nil, errors.New("wxv3: no platform key")
 	}
@@ -161,7 +167,7 @@ func NewService(c Config) (*Service, error) {
 	return &Service{cert: cert, db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
 		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, batch: batch,
 		verified: map[string]cachedMerchant{}, allowPrivate: c.AllowPrivateOutbound,
-		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant)}, nil
+		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant), notifyEvery: c.NotifyEvery}, nil
 }
 
 // Close waits for the deliveries in flight and finishes queued writes.

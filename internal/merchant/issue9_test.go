@@ -1,4 +1,4 @@
-package wxv3_test
+package merchant_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package wxv3
+package merchant
 
 import (
 	"context"
