@@ -204,6 +204,10 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 				}
 				return nil, err
 			}
+			if err := transferCompleted(ctx, tx, TransferCompleted{TransferID: m.ID, FromUserID: p.senderID, ToUserID: userID,
+				Amount: share, Currency: p.currency, Kind: KindRedPacketClaim, Reference: rpID, At: now.UTC()}); err != nil {
+				return nil, err
+			}
 			won = Money{share, p.currency}
 			s.afterBalance(tx, userID, p.currency, m.CreditBalance)
 			return nil, nil

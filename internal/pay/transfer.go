@@ -54,6 +54,10 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 		}
 		t = Transaction{ID: m.ID, Kind: KindTransfer, Amount: amount, Currency: cur, Direction: "out", Note: note, Status: "succeeded",
 			Counterparty: &Counterparty{ID: to.ID, Username: to.Username, DisplayName: to.DisplayName}, CreatedAt: s.now().UTC()}
+		if err := transferCompleted(ctx, tx, TransferCompleted{TransferID: m.ID, FromUserID: r.UserID, ToUserID: to.ID,
+			Amount: amount, Currency: cur, Kind: KindTransfer, At: t.CreatedAt}); err != nil {
+			return nil, err
+		}
 		if convID != "" {
 			text := Format(amount, cur)
 			if note != "" {
