@@ -199,7 +199,8 @@ type Accounts interface {
 // Conversations is what pay needs of chat, which shows red packets and
 // transfers as messages; pay never imports chat.
 type Conversations interface {
-	// IsMember reports whether userID is in convID (not_found otherwise).
+	// MemberCount is the number of members of convID when userID is one
+	// of them (not_found otherwise).
 	MemberCount(ctx context.Context, convID, userID string) (int, error)
 	// DirectID finds or makes the direct conversation of two contacts
 	// ("" when they are not contacts).
