@@ -38,6 +38,33 @@ func (s *Service) openable(ctx context.Context, appid string) (App, error) {
 	return a, nil
 }
 
+// Open is an app as the client opens it, with its manifest's window
+// settings: its released version when trial is empty (for anyone), else
+// the version of that trial label (for its developer and testers), then
+// with the Trial beside it. Errors: not_found.
+func (s *Service) Open(ctx context.Context, userID, appid, trial string) (App, *Trial, error) {
+	if trial != "" {
+		a, t, err := s.trial(ctx, userID, appid, trial)
+		if err != nil {
+			return App{}, nil, err
+		}
+		if p, err := s.Package(ctx, appid, t.Code); err == nil {
+			a.Window = p.Manifest.Window
+		}
+		return a, &t, nil
+	}
+	a, err := s.openable(ctx, appid)
+	if err != nil {
+		return App{}, nil, err
+	}
+	if a.ReleasedCode > 0 {
+		if p, err := s.Package(ctx, a.AppID, a.ReleasedCode); err == nil {
+			a.Window = p.Manifest.Window
+		}
+	}
+	return a, nil, nil
+}
+
 // Code makes a one-time login code for the user in the app (5 minutes);
 // trial is the label of the trial running, or empty. Errors: not_found.
 func (s *Service) Code(ctx context.Context, userID, appid, trial string) (string, error) {
@@ -45,34 +72,9 @@ func (s *Service) Code(ctx context.Context, userID, appid, trial string) (string
 		return "", err
 	}
 	code := ids.Token(16)
-	_, err := s.db.Exec(ctx, `INSERT INTO miniapp_codes (code, appid, user_id, expires_at) VALUES (?, ?, ?, ?)`,
-		code, appid, userID, sqldb.Micro(s.now().Add(CodeTTL)))
+	_, err := s.db.Exec(ctx, insertLoginCode, code, appid, userID, sqldb.Micro(s.now().Add(CodeTTL)))
 	return code, err
 }
-
-// Session is jscode2session's answer.
-type Session struct {
-	OpenID     string `json:"openid"`
-	SessionKey string `json:"session_key"`
-	UnionID    string `json:"unionid"`
-}
-
-// WeChat's errcodes for code2Session.
-const (
-	ErrInvalidCode   = 40029
-	ErrCodeUsed      = 40163
-	ErrInvalidSecret = 40125
-	ErrInvalidAppID  = 40013
-	ErrMissingParam  = 41002
-)
-
-// CodeError is code2Session's refusal, in WeChat's numbers.
-type CodeError struct {
-	Code    int    `json:"errcode"`
-	Message string `json:"errmsg"`
-}
-
-func (e *CodeError) Error() string { return e.Message }
 
 // Exchange trades a login code, once, for the user's openid under the app,
 // a session key and the unionid (per developer).
@@ -90,14 +92,14 @@ func (s *Service) Exchange(ctx context.Context, appid, secret, code string) (Ses
 	var userID string
 	var used int
 	var expires int64
-	err := s.db.QueryRow(ctx, `SELECT user_id, used, expires_at FROM miniapp_codes WHERE code = ? AND appid = ?`, code, appid).Scan(&userID, &used, &expires)
+	err := s.db.QueryRow(ctx, selectLoginCode, code, appid).Scan(&userID, &used, &expires)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && s.now().After(sqldb.FromMicro(expires)) {
 		return Session{}, &CodeError{ErrInvalidCode, "invalid code"}
 	}
 	if err != nil {
 		return Session{}, err
 	}
-	res, err := s.db.Exec(ctx, `UPDATE miniapp_codes SET used = 1 WHERE code = ? AND used = 0`, code)
+	res, err := s.db.Exec(ctx, markLoginCodeUsed, code)
 	if err != nil {
 		return Session{}, err
 	}
@@ -124,14 +126,13 @@ func (s *Service) SetConsent(ctx context.Context, userID, appid, trial, scope st
 		return errs.E(errs.Forbidden, "Scopes under plaza. are Plaza's own; no consent grants them.")
 	}
 	if !grant {
-		_, err := s.db.Exec(ctx, `DELETE FROM miniapp_consents WHERE user_id = ? AND appid = ? AND scope = ?`, userID, appid, scope)
+		_, err := s.db.Exec(ctx, deleteConsent, userID, appid, scope)
 		return err
 	}
 	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO miniapp_consents (user_id, appid, scope, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		userID, appid, scope, sqldb.Micro(s.now()))
+	_, err := s.db.Exec(ctx, insertConsent, userID, appid, scope, sqldb.Micro(s.now()))
 	return err
 }
 
@@ -141,7 +142,7 @@ func (s *Service) Consents(ctx context.Context, userID, appid, trial string) ([]
 	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT scope FROM miniapp_consents WHERE user_id = ? AND appid = ? ORDER BY scope`, userID, appid)
+	rows, err := s.db.Query(ctx, selectConsentScopes, userID, appid)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +167,7 @@ func (s *Service) Profile(ctx context.Context, userID, appid, trial string) (map
 		return nil, err
 	}
 	var one int
-	err := s.db.QueryRow(ctx, `SELECT 1 FROM miniapp_consents WHERE user_id = ? AND appid = ? AND scope = 'userInfo'`, userID, appid).Scan(&one)
+	err := s.db.QueryRow(ctx, selectHasUserInfo, userID, appid).Scan(&one)
 	if err != nil {
 		return nil, errs.E(errs.Forbidden, "The user has not shared their profile with this app (consent userInfo).")
 	}
@@ -185,7 +186,7 @@ func (s *Service) GetItem(ctx context.Context, userID, appid, trial, key string)
 		return nil, err
 	}
 	var v string
-	err := s.db.QueryRow(ctx, `SELECT value FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key = ?`, userID, appid, key).Scan(&v)
+	err := s.db.QueryRow(ctx, selectStorageItem, userID, appid, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errs.E(errs.NotFound, "No stored value %q.", key)
 	}
@@ -214,20 +215,18 @@ func (s *Service) SetItem(ctx context.Context, userID, appid, trial, key string,
 			// One writer of a user's storage in an app at a time, so that
 			// writes of different keys cannot all pass the check at once
 			// (SQLite's single writer gives every Tx this already).
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, "miniapp_storage|"+userID+"|"+appid); err != nil {
+			if _, err := tx.Exec(ctx, lockStorage, "miniapp_storage|"+userID+"|"+appid); err != nil {
 				return err
 			}
 		}
 		var used sql.NullInt64
-		if err := tx.QueryRow(ctx, `SELECT SUM(size) FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key <> ?`, userID, appid, key).Scan(&used); err != nil {
+		if err := tx.QueryRow(ctx, selectStorageUsedBesides, userID, appid, key).Scan(&used); err != nil {
 			return err
 		}
 		if used.Int64+size > MaxStorageApp {
 			return errs.E(errs.PayloadTooLarge, "This app's storage is full (10 MiB).")
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO miniapp_storage (user_id, appid, key, value, size) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (user_id, appid, key) DO UPDATE SET value = excluded.value, size = excluded.size`,
-			userID, appid, key, string(value), size)
+		_, err := tx.Exec(ctx, upsertStorageItem, userID, appid, key, string(value), size)
 		return err
 	})
 }
@@ -238,7 +237,7 @@ func (s *Service) RemoveItem(ctx context.Context, userID, appid, trial, key stri
 	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, `DELETE FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key = ?`, userID, appid, key)
+	_, err := s.db.Exec(ctx, deleteStorageItem, userID, appid, key)
 	return err
 }
 
