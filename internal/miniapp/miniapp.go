@@ -26,7 +26,7 @@
 //   - store.go: every SQL statement, as named constants, and the row
 //     scanners; migrations/: the schema.
 //   - events.go: the bus subjects this component publishes, and their
-//     payloads.
+//     payloads; run.go: its scheduled work (Run: pruning login codes).
 //   - http.go: the routes: decode, call the Service, encode.
 package miniapp
 
@@ -88,16 +88,20 @@ type Config struct {
 	UnionKey []byte
 	Log      *slog.Logger
 	Now      func() time.Time
+	// PruneEvery is how often Run deletes expired login codes (an hour
+	// when zero).
+	PruneEvery time.Duration
 }
 
 // Service is the mini-program platform's rules.
 type Service struct {
-	db       *sqldb.DB
-	accounts Accounts
-	payments Payments
-	unionKey []byte
-	log      *slog.Logger
-	now      func() time.Time
+	db         *sqldb.DB
+	accounts   Accounts
+	payments   Payments
+	unionKey   []byte
+	log        *slog.Logger
+	now        func() time.Time
+	pruneEvery time.Duration
 
 	packages *pkgCache
 	inflated atomic.Int64 // packages read from the database (for tests)
@@ -111,8 +115,14 @@ func NewService(c Config) *Service {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.PruneEvery <= 0 {
+		c.PruneEvery = time.Hour
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
 	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, unionKey: c.UnionKey, log: c.Log, now: c.Now,
-		packages: newPkgCache(CacheBytes, CacheEntries)}
+		pruneEvery: c.PruneEvery, packages: newPkgCache(CacheBytes, CacheEntries)}
 }
 
 // unionID is a user's id across one developer's apps.

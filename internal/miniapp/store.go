@@ -46,9 +46,10 @@ const (
 		JOIN miniapps a ON a.appid = t.appid WHERE t.user_id = ? ORDER BY a.name, t.appid`
 
 	// Login codes (miniapp_codes).
-	insertLoginCode   = `INSERT INTO miniapp_codes (code, appid, user_id, expires_at) VALUES (?, ?, ?, ?)`
-	selectLoginCode   = `SELECT user_id, used, expires_at FROM miniapp_codes WHERE code = ? AND appid = ?`
-	markLoginCodeUsed = `UPDATE miniapp_codes SET used = 1 WHERE code = ? AND used = 0`
+	insertLoginCode         = `INSERT INTO miniapp_codes (code, appid, user_id, expires_at) VALUES (?, ?, ?, ?)`
+	selectLoginCode         = `SELECT user_id, used, expires_at FROM miniapp_codes WHERE code = ? AND appid = ?`
+	markLoginCodeUsed       = `UPDATE miniapp_codes SET used = 1 WHERE code = ? AND used = 0`
+	deleteExpiredLoginCodes = `DELETE FROM miniapp_codes WHERE expires_at < ?`
 
 	// Consents (miniapp_consents).
 	insertConsent       = `INSERT INTO miniapp_consents (user_id, appid, scope, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
