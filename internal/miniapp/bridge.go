@@ -77,7 +77,9 @@ func (s *Service) Code(ctx context.Context, userID, appid, trial string) (string
 }
 
 // Exchange trades a login code, once, for the user's openid under the app,
-// a session key and the unionid (per developer).
+// a session key and the unionid (per developer). Errors: a *CodeError
+// (WeChat's errcode and errmsg) for every refusal; anything else is
+// internal.
 func (s *Service) Exchange(ctx context.Context, appid, secret, code string) (Session, error) {
 	if appid == "" || secret == "" || code == "" {
 		return Session{}, &CodeError{ErrMissingParam, "appid, secret and js_code are required"}

@@ -19,7 +19,8 @@ func (s *Service) RotateSecret(ctx context.Context, developerID, appid string) (
 	return secret, err
 }
 
-// AppsOf lists a developer's apps.
+// AppsOf lists a developer's apps, oldest first. Errors: none but internal
+// ones.
 func (s *Service) AppsOf(ctx context.Context, developerID string) ([]App, error) {
 	return s.queryApps(ctx, selectAppsOfDeveloper, developerID)
 }
@@ -54,6 +55,7 @@ func (s *Service) Versions(ctx context.Context, developerID, appid string) ([]Ve
 }
 
 // Grants lists every app a user shared something with (Me → Privacy).
+// Errors: none but internal ones.
 func (s *Service) Grants(ctx context.Context, userID string) ([]Grant, error) {
 	rows, err := s.db.Query(ctx, selectGrantsOfUser, userID)
 	if err != nil {

@@ -141,7 +141,8 @@ func (s *Service) transition(ctx context.Context, appid string, code int64, from
 	return v, nil
 }
 
-// Submit sends a version to review.
+// Submit sends a version to review (from uploaded or rejected). Errors:
+// not_found, conflict.
 func (s *Service) Submit(ctx context.Context, developerID, appid string, code int64) (Version, error) {
 	if _, err := s.owned(ctx, developerID, appid); err != nil {
 		return Version{}, err
@@ -149,7 +150,8 @@ func (s *Service) Submit(ctx context.Context, developerID, appid string, code in
 	return s.transition(ctx, appid, code, []string{"uploaded", "rejected"}, "submitted", "")
 }
 
-// Review approves or rejects a submitted version (administrators).
+// Review approves or rejects a submitted version (administrators); a
+// rejection needs a reason. Errors: invalid_argument, not_found, conflict.
 func (s *Service) Review(ctx context.Context, appid string, code int64, approve bool, reason string) (Version, error) {
 	if approve {
 		return s.transition(ctx, appid, code, []string{"submitted"}, "approved", reason)
@@ -191,7 +193,7 @@ func (s *Service) Release(ctx context.Context, developerID, appid string, code i
 }
 
 // Directory lists released apps whose name or description holds q, in
-// category when it is not empty.
+// category when it is not empty. Errors: none but internal ones.
 func (s *Service) Directory(ctx context.Context, q, category string, limit int) ([]App, error) {
 	like := "%" + strings.ToLower(strings.TrimSpace(q)) + "%"
 	return s.queryApps(ctx, selectDirectory, like, like, category, category, limit)

@@ -105,7 +105,8 @@ func (s *Service) Testers(ctx context.Context, developerID, appid string) ([]Tes
 	return out, nil
 }
 
-// TestingOf lists the apps a user is a tester of.
+// TestingOf lists the apps a user is a tester of. Errors: none but
+// internal ones.
 func (s *Service) TestingOf(ctx context.Context, userID string) ([]Testing, error) {
 	rows, err := s.db.Query(ctx, selectTestingOfUser, userID)
 	if err != nil {
@@ -124,7 +125,8 @@ func (s *Service) TestingOf(ctx context.Context, userID string) ([]Testing, erro
 	return out, err
 }
 
-// LeaveTesting takes the user off an app's testers (they decline).
+// LeaveTesting takes the user off an app's testers (they decline); leaving
+// an app one does not test is fine. Errors: none but internal ones.
 func (s *Service) LeaveTesting(ctx context.Context, userID, appid string) error {
 	_, err := s.db.Exec(ctx, deleteTester, appid, userID)
 	return err
