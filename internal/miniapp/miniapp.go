@@ -13,13 +13,15 @@
 //
 //   - miniapp.go: the types, the Service and its Config, the interfaces it
 //     needs of other components (Accounts, Payments) and the error codes.
-//   - registry.go: apps, uploads, review and release, the directory and
-//     the package of a version (parsed once, kept in cache.go's cache).
+//   - registry.go: apps and their secrets, the directory, and the package
+//     of a version (parsed once, kept in cache.go's cache).
+//   - review.go: versions: upload, review and release.
 //   - developer.go: a developer's lists and secret rotation; a user's
 //     grants (Me → Privacy).
 //   - trial.go: testers, trial labels and launch tokens.
-//   - bridge.go: what the host calls for a running app: login codes and
-//     jscode2session, consents, the profile, storage, payment requests.
+//   - bridge.go: what the host calls for a running app (which version runs,
+//     Open, consents, the profile, payment requests); login.go: login codes
+//     and jscode2session; storage.go: per-user storage.
 //   - host.go: the apps origin ({appid}.{apps-domain}) that serves the
 //     packages; dev.go: apps served from a folder (plaza serve --dev-app).
 //   - pkg.go, pack.go and pkgzip/: reading, checking and zipping packages.
