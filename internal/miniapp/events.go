@@ -1,11 +1,6 @@
 package miniapp
 
-import (
-	"context"
-	"time"
-
-	"github.com/plaza-dev/plaza/internal/platform/sqldb"
-)
+import "time"
 
 // VersionReleasedSubject is the bus subject of VersionReleased: a version
 // became the one users open (a first release, an update or a roll-back).
@@ -21,13 +16,4 @@ type VersionReleased struct {
 	Version     int64     `json:"version"` // the manifest's version.code
 	DeveloperID string    `json:"developer_id"`
 	ReleasedAt  time.Time `json:"released_at"`
-}
-
-// addEvent records an event in tx, to be published after it commits.
-//
-// TODO(outbox): outbox.Add(ctx, tx, subject, payload) once
-// internal/platform/outbox is on main; until then nothing is published.
-func addEvent(ctx context.Context, tx *sqldb.Tx, subject string, payload any) error {
-	_, _, _, _ = ctx, tx, subject, payload
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -117,7 +118,7 @@ func (s *Service) Release(ctx context.Context, developerID, appid string, code i
 		if _, err := tx.Exec(ctx, updateReleasedCode, code, appid); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, VersionReleasedSubject, VersionReleased{AppID: appid, Version: code, DeveloperID: developerID,
+		return outbox.Add(ctx, tx, VersionReleasedSubject, VersionReleased{AppID: appid, Version: code, DeveloperID: developerID,
 			ReleasedAt: sqldb.FromMicro(sqldb.Micro(s.now()))})
 	})
 	if err != nil {
