@@ -18,7 +18,7 @@ func TestCurrenciesEndpoint(t *testing.T) {
 		`{"code":"USD","minor_units":2,"symbol":"$","max_amount":1000000000},` +
 		`{"code":"EUR","minor_units":2,"symbol":"€","max_amount":1000000000},` +
 		`{"code":"HKD","minor_units":2,"symbol":"HK$","max_amount":1000000000}]}`
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		for _, tc := range []struct {
 			name   string
 			client *nodetest.Client
