@@ -20,6 +20,10 @@ func TestHistoryStatementsFitTheCurrencies(t *testing.T) {
 	if got, want := strings.Count(selectUserTransaction, "?"), 2*len(walletCurrencies)+1; got != want {
 		t.Fatalf("selectUserTransaction has %d placeholders, want %d", got, want)
 	}
+	// A currency added to money.go needs its placeholders here too.
+	if len(walletCurrencies) != len(currencyList) {
+		t.Fatalf("history lists wallets in %v; pay holds %d currencies", walletCurrencies, len(currencyList))
+	}
 	for _, c := range walletCurrencies {
 		if _, ok := currencies[c]; !ok {
 			t.Fatalf("wallet currency %s is not a currency pay holds", c)
