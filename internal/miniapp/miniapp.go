@@ -64,6 +64,8 @@ type Config struct {
 	Payments Payments
 	// UnionKey derives unionids (per user per developer).
 	UnionKey []byte
+	// TrialKey signs trial-host labels and launch tokens.
+	TrialKey []byte
 	Log      *slog.Logger
 	Now      func() time.Time
 }
@@ -74,6 +76,7 @@ type Service struct {
 	accounts Accounts
 	payments Payments
 	unionKey []byte
+	trialKey []byte
 	log      *slog.Logger
 	now      func() time.Time
 
@@ -89,7 +92,7 @@ func NewService(c Config) *Service {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, unionKey: c.UnionKey, log: c.Log, now: c.Now,
+	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, unionKey: c.UnionKey, trialKey: c.TrialKey, log: c.Log, now: c.Now,
 		packages: newPkgCache(CacheBytes, CacheEntries)}
 }
 

@@ -313,7 +313,7 @@ func TestRedPacketConcurrentClaims(t *testing.T) {
 
 func TestExpiredRedPacketReturnsToSender(t *testing.T) {
 	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) {
-		c.RedPacketTTL, c.JobEvery = 300*time.Millisecond, 50*time.Millisecond
+		c.Test.RedPacketTTL, c.Test.JobEvery = 300*time.Millisecond, 50*time.Millisecond
 	}})
 	ann := wallet(t, n, "ann", 1_000)
 	ben := nodetest.Signup(t, n.URL(), "ben")
