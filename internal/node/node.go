@@ -31,6 +31,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sched"
 	"github.com/plaza-dev/plaza/internal/platform/secrets"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
@@ -163,7 +164,7 @@ type job struct {
 // after pay, whose first migration made the secrets table before secrets
 // had its own).
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -216,6 +217,12 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		n.DB.Close()
 		return nil, err
+	}
+	// The outbox relays domain events to a JetStream stream: without
+	// JetStream on an external NATS the node cannot keep its promises.
+	if err := n.Bus.EnsureEventStream(ctx); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("%w (Plaza needs JetStream enabled on its NATS)", err)
 	}
 	// Session ends go on the bus, so that every node closes their sockets.
 	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, SessionsEnded: n.publishSessionsEnded})
@@ -275,7 +282,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("--debug-addr: %w", err)
 		}
 	}
-	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"idempotency", n.pruneIdempotency}}
+	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}}
 	return n, nil
 }
 
@@ -462,6 +469,12 @@ func (n *Node) Serve(ctx context.Context) error {
 	}
 	n.log.Info("plaza stopped")
 	return err
+}
+
+// relayEvents publishes the outbox's committed domain events to the
+// bus's event stream (see internal/platform/outbox).
+func (n *Node) relayEvents(ctx context.Context) error {
+	return (&outbox.Relay{DB: n.DB, Bus: n.Bus, Log: n.log}).Run(ctx)
 }
 
 // pruneIdempotency deletes idempotency records older than a week, hourly:
