@@ -107,7 +107,8 @@ func (s fileStore) get(_ context.Context, p Purpose) (string, bool, error) {
 
 // ensure writes the key to a temporary file and links it into place, so a
 // key file is never seen half-written and an existing one is never
-// overwritten.
+// overwritten (where the file system has no hard links, it creates the
+// file exclusively instead).
 func (s fileStore) ensure(ctx context.Context, p Purpose, value string) (string, error) {
 	tmp, err := s.writeTemp(value)
 	if err != nil {
@@ -115,7 +116,9 @@ func (s fileStore) ensure(ctx context.Context, p Purpose, value string) (string,
 	}
 	defer os.Remove(tmp)
 	if err := os.Link(tmp, s.path(p)); err != nil && !errors.Is(err, os.ErrExist) {
-		return "", fmt.Errorf("writing %s: %w", s.path(p), err)
+		if err := createExclusive(s.path(p), value); err != nil && !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("writing %s: %w", s.path(p), err)
+		}
 	}
 	v, ok, err := s.get(ctx, p)
 	if err == nil && !ok {
@@ -153,4 +156,16 @@ func (s fileStore) writeTemp(value string) (string, error) {
 		return "", err
 	}
 	return f.Name(), nil
+}
+
+func createExclusive(path, value string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(value)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
