@@ -320,7 +320,7 @@ func TestExpiredRedPacketReturnsToSender(t *testing.T) {
 	t.Parallel()
 	nodetest.Run(t, nodetest.Options{Tune: func(c *node.Config) {
 		// Long enough to send and claim on a loaded machine.
-		c.RedPacketTTL, c.JobEvery = 3*time.Second, 50*time.Millisecond
+		c.Test.RedPacketTTL, c.Test.JobEvery = 3*time.Second, 50*time.Millisecond
 	}}, func(t *testing.T, n *node.Node) {
 		ann := wallet(t, n, "ann", 1_000)
 		ben := nodetest.Signup(t, n.URL(), "ben")
