@@ -18,6 +18,7 @@ func money(t *testing.T, c *nodetest.Client, path string, body any) *nodetest.Re
 // open red packet), takes them out of their groups with the system
 // message of leaving, and ends their sessions.
 func TestEraseSettlesMoneyGroupsAndSessions(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		eve := nodetest.Signup(t, n.URL(), "eve")
 		fay := nodetest.Signup(t, n.URL(), "fay")
@@ -84,6 +85,7 @@ func TestEraseSettlesMoneyGroupsAndSessions(t *testing.T) {
 
 // GET /users/{name} shows the region to the user and their contacts only.
 func TestUserLookupHidesAStrangersRegion(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := nodetest.Signup(t, n.URL(), "ann")
 		ben := nodetest.Signup(t, n.URL(), "ben")
@@ -112,26 +114,28 @@ func TestUserLookupHidesAStrangersRegion(t *testing.T) {
 // M6: a stolen session cannot guess the password through PUT /wallet/pin
 // or DELETE /me: those checks count toward the sign-in lockout.
 func TestPasswordChecksBehindASessionAreLimited(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	thief := nodetest.Signup(t, n.URL(), "victim")
-	for i := range 5 {
-		var r *nodetest.Response
-		if i%2 == 0 {
-			r = thief.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "123456", "password": "guess-" + string(rune('a'+i))})
-		} else {
-			r = thief.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "guess-" + string(rune('a'+i))})
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		thief := nodetest.Signup(t, n.URL(), "victim")
+		for i := range 5 {
+			var r *nodetest.Response
+			if i%2 == 0 {
+				r = thief.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "123456", "password": "guess-" + string(rune('a'+i))})
+			} else {
+				r = thief.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "guess-" + string(rune('a'+i))})
+			}
+			if r.Status != 403 || r.Code() != "wrong_password" {
+				t.Fatalf("guess %d: %d %s", i, r.Status, r.Body)
+			}
 		}
-		if r.Status != 403 || r.Code() != "wrong_password" {
-			t.Fatalf("guess %d: %d %s", i, r.Status, r.Body)
+		for _, r := range []*nodetest.Response{
+			thief.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "123456", "password": "correct horse"}),
+			thief.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "correct horse"}),
+			nodetest.NewClient(n.URL()).Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "victim", "password": "correct horse"}),
+		} {
+			if r.Status != 429 || r.Code() != "rate_limited" {
+				t.Fatalf("after five wrong passwords the right one got %d %s, want 429", r.Status, r.Body)
+			}
 		}
-	}
-	for _, r := range []*nodetest.Response{
-		thief.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "123456", "password": "correct horse"}),
-		thief.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "correct horse"}),
-		nodetest.NewClient(n.URL()).Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "victim", "password": "correct horse"}),
-	} {
-		if r.Status != 429 || r.Code() != "rate_limited" {
-			t.Fatalf("after five wrong passwords the right one got %d %s, want 429", r.Status, r.Body)
-		}
-	}
+	})
 }

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -43,15 +42,8 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (Export, error)
 	if err != nil {
 		return ex, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var si SessionInfo
-		var created, expires int64
-		if err := rows.Scan(&si.ID, &si.UserAgent, &si.IP, &created, &expires); err != nil {
-			return ex, err
-		}
-		si.CreatedAt, si.ExpiresAt = sqldb.FromMicro(created), sqldb.FromMicro(expires)
-		ex.Sessions = append(ex.Sessions, si)
+	if ex.Sessions, err = sqldb.ScanAll(rows, scanSessionInfo); err != nil {
+		return ex, err
 	}
 	if ex.Contacts == nil {
 		ex.Contacts = []User{}
@@ -59,7 +51,7 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (Export, error)
 	if ex.ContactRequests == nil {
 		ex.ContactRequests = []ContactRequest{}
 	}
-	return ex, rows.Err()
+	return ex, nil
 }
 
 // Erase deletes a user's account after checking their password (a counted
@@ -107,7 +99,7 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 	if err != nil {
 		return err
 	}
-	s.sessionsEnded(SessionsEnded{UserID: userID, Erased: true})
+	s.publishSessionsEnded(SessionsEnded{UserID: userID, Erased: true})
 	s.log.Info("account erased", "user_id", userID)
 	if s.hooks != nil {
 		// The account is gone whatever happens now: finish regardless of
@@ -128,29 +120,4 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 		}
 	}
 	return nil
-}
-
-// BalanceNotEmpty refuses to erase an account that Plaza holds money for.
-const BalanceNotEmpty = "balance_not_empty"
-
-func init() { errs.Register(BalanceNotEmpty, http.StatusUnprocessableEntity) }
-
-// SetErasureHooks wires what Erase needs of other components; call it
-// before serving.
-func (s *Service) SetErasureHooks(h ErasureHooks) { s.hooks = h }
-
-// ErasureHooks is what erasing an account needs of the components that
-// account may not import (pay, wxv3, chat); the node wires adapters.
-type ErasureHooks interface {
-	// MoneyHeld describes money Plaza still holds for the user — a
-	// non-zero wallet balance, a withdrawal or top-up in flight, a red
-	// packet that may return to them — as a sentence, or "" when none.
-	MoneyHeld(ctx context.Context, userID string) (string, error)
-	// DisableMerchants is called once the account is erased: the merchants
-	// of an erased owner take no new orders or payments (refunds of past
-	// orders stay possible); it closes their unpaid orders.
-	DisableMerchants(ctx context.Context, userID string) error
-	// LeaveGroups takes the user out of every group, each with the
-	// system message of leaving.
-	LeaveGroups(ctx context.Context, userID string) error
 }

@@ -55,6 +55,7 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func TestSignupRules(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -116,6 +117,7 @@ func TestSignupRules(t *testing.T) {
 }
 
 func TestSignupRaceOneWinner(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -156,6 +158,7 @@ func TestSignupRaceOneWinner(t *testing.T) {
 }
 
 func TestLoginAndLockout(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := newService(t, db)
 		ctx := context.Background()
@@ -204,6 +207,7 @@ func TestLoginAndLockout(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := newService(t, db)
 		ctx := context.Background()
@@ -260,6 +264,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestContacts(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -357,6 +362,7 @@ func TestContacts(t *testing.T) {
 }
 
 func TestEraseAndExport(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -388,6 +394,7 @@ func TestEraseAndExport(t *testing.T) {
 }
 
 func TestCreateAdmin(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -409,6 +416,7 @@ func TestCreateAdmin(t *testing.T) {
 }
 
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	h := hashPassword("secret-pass", OWASPParams)
 	if h[:len("$argon2id$v=19$m=19456,t=2,p=1$")] != "$argon2id$v=19$m=19456,t=2,p=1$" {
 		t.Fatalf("hash %q does not carry OWASP's parameters", h)

@@ -182,8 +182,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		n.DB.Close()
 		return nil, err
 	}
-	// Session ends go on the bus, so that every node closes their sockets.
-	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, SessionsEnded: n.publishSessionsEnded})
+	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, Bus: n.Bus})
 	var blobs chat.BlobStore = chat.FileBlobs{Dir: filepath.Join(c.DataDir, "blobs")}
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload

@@ -8,14 +8,12 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/pay"
@@ -83,14 +81,6 @@ func (h erasureHooks) LeaveGroups(ctx context.Context, userID string) error {
 		}
 	}
 	return nil
-}
-
-// publishSessionsEnded announces ended sessions to every node's hub.
-func (n *Node) publishSessionsEnded(ev account.SessionsEnded) {
-	data, _ := json.Marshal(ev)
-	if err := n.Bus.Publish(account.SessionsEndedSubject, data); err != nil {
-		n.log.Warn("announcing ended sessions", "err", err)
-	}
 }
 
 // pinKey is the HMAC key of payment PINs: --pin-secret when given; else a
