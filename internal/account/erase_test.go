@@ -1,11 +1,17 @@
 package account_test
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 )
 
@@ -136,6 +142,53 @@ func TestPasswordChecksBehindASessionAreLimited(t *testing.T) {
 			if r.Status != 429 || r.Code() != "rate_limited" {
 				t.Fatalf("after five wrong passwords the right one got %d %s, want 429", r.Status, r.Body)
 			}
+		}
+	})
+}
+
+// An erasure is announced on the bus: the user's sessions ended (erased)
+// and, through the outbox, the user erased, each heard by a plain
+// subscriber of the node's bus.
+func TestErasureIsAnnouncedOnTheBus(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		var mu sync.Mutex
+		heard := map[string][]map[string]any{}
+		for _, subject := range []string{account.SessionsEndedSubject, account.UserErasedSubject} {
+			sub, err := n.Bus.Subscribe(subject, func(m *bus.Message) {
+				var v map[string]any
+				_ = json.Unmarshal(m.Data, &v)
+				mu.Lock()
+				heard[m.Subject] = append(heard[m.Subject], v)
+				mu.Unlock()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { sub.Unsubscribe() })
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := n.Bus.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		eve := nodetest.Signup(t, n.URL(), "eve")
+		id := eve.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+		if r := eve.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "correct horse"}); r.Status != 204 {
+			t.Fatalf("erase: %d %s", r.Status, r.Body)
+		}
+		nodetest.WaitFor(t, 10*time.Second, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(heard[account.SessionsEndedSubject]) > 0 && len(heard[account.UserErasedSubject]) > 0
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		if ev := heard[account.SessionsEndedSubject]; len(ev) != 1 || ev[0]["user_id"] != id || ev[0]["erased"] != true {
+			t.Fatalf("sessions ended: %v", ev)
+		}
+		if ev := heard[account.UserErasedSubject]; ev[0]["user_id"] != id || ev[0]["erased_at"] == "" {
+			t.Fatalf("user erased: %v", ev)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -59,7 +60,9 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (Export, error)
 // (balance_not_empty, 422: withdraw first); it takes them out of their
 // groups; then sessions, contacts and requests go, and the user row stays,
 // pseudonymised (username "deleted_<id>", no password, no name), so that
-// records other components must keep (payments) still point at something;
+// records other components must keep (payments) still point at something,
+// and UserErasedSubject goes to the outbox in the same transaction; once
+// committed, the user's sessions are announced ended (SessionsEndedSubject);
 // last, their merchants close (no new orders or payments; refunds of past
 // orders still work), and they leave any group a contact added them to
 // meanwhile. Errors: wrong_password, rate_limited,
@@ -80,6 +83,7 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 			return err
 		}
 	}
+	erasedAt := sqldb.FromMicro(sqldb.Micro(s.now()))
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, q := range []struct {
 			sql  string
@@ -88,13 +92,14 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 			{deleteUserSessions, []any{userID}},
 			{deleteContacts, []any{userID, userID}},
 			{deleteUserRequests, []any{userID, userID}},
-			{eraseUser, []any{"deleted_" + userID, sqldb.Micro(s.now()), userID}},
+			{eraseUser, []any{"deleted_" + userID, sqldb.Micro(erasedAt), userID}},
 		} {
 			if _, err := tx.Exec(ctx, q.sql, q.args...); err != nil {
 				return err
 			}
 		}
-		return nil
+		// The erasure and its event commit together (UserErasedSubject).
+		return outbox.Add(ctx, tx, UserErasedSubject, UserErased{UserID: userID, ErasedAt: erasedAt})
 	})
 	if err != nil {
 		return err

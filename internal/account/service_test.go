@@ -11,6 +11,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -35,7 +36,7 @@ func newService(t *testing.T, db *sqldb.DB) (*Service, *clock) {
 }
 
 func runDB(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
-	dbtest.Run(t, []sqldb.Migrations{Migrations}, fn)
+	dbtest.Run(t, []sqldb.Migrations{outbox.Migrations, Migrations}, fn)
 }
 
 func signup(t *testing.T, s *Service, name string) (User, string) {
