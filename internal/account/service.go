@@ -18,6 +18,9 @@ import (
 
 func (s *Service) now() time.Time { return s.set.Now() }
 
+// SessionTTL is how long a new session lasts (the cookie's max age).
+func (s *Service) SessionTTL() time.Duration { return s.set.SessionTTL }
+
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
