@@ -3,13 +3,28 @@
 //
 // Service methods return *errs.Error values with these codes:
 // invalid_argument, unauthenticated, forbidden, not_found, conflict and
-// rate_limited; anything else is internal.
+// rate_limited, and the component's own wrong_password (403) and
+// balance_not_empty (422); anything else is internal.
+//
+// Files: account.go (types, the Service and its Settings, the interfaces
+// it needs of others, error codes), service.go (sign-up, sign-in, sessions,
+// user lookups, administrators), contacts.go (contact requests and
+// contacts), privacy.go (export and erasure), password.go (argon2id
+// hashing), validate.go (input rules), regions_gen.go (the region list),
+// store.go (every SQL statement, and the row scanners), http.go (routes),
+// events.go (bus subjects and payloads), run.go (scheduled work),
+// migrations/ (the schema).
 package account
 
 import (
+	"context"
 	"embed"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -93,10 +108,10 @@ type Settings struct {
 	LoginLockout  time.Duration // 15 minutes
 	Password      PasswordParams
 	Now           func() time.Time
-	// SessionsEnded, when set, hears every session end (logout, logout
-	// everywhere, erasure) after it committed; the node publishes it on
-	// SessionsEndedSubject so that every node closes those sockets.
-	SessionsEnded func(SessionsEnded)
+	// Bus, when set, carries the component's best-effort events
+	// (SessionsEndedSubject) to every node; nil publishes nothing (the
+	// admin commands).
+	Bus Publisher
 }
 
 func (s *Settings) defaults() {
@@ -118,4 +133,62 @@ func (s *Settings) defaults() {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+}
+
+// Service is the account component's rules; other components call it.
+type Service struct {
+	db  *sqldb.DB
+	log *slog.Logger
+	set Settings
+	// dummyHash is checked against when a username does not exist, so a
+	// wrong username costs the same time as a wrong password.
+	dummyHash string
+	// evaluations counts argon2 checks (tests read it).
+	evaluations atomic.Int64
+	hooks       ErasureHooks
+}
+
+// NewService makes the account service.
+func NewService(db *sqldb.DB, log *slog.Logger, set Settings) *Service {
+	set.defaults()
+	return &Service{db: db, log: log, set: set, dummyHash: hashPassword("not a password", set.Password)}
+}
+
+// SetErasureHooks wires what Erase needs of other components; call it
+// before serving.
+func (s *Service) SetErasureHooks(h ErasureHooks) { s.hooks = h }
+
+// ErasureHooks is what erasing an account needs of the components that
+// account may not import (pay, merchant, chat); the node wires adapters.
+type ErasureHooks interface {
+	// MoneyHeld describes money Plaza still holds for the user — a
+	// non-zero wallet balance, a withdrawal or top-up in flight, a red
+	// packet that may return to them — as a sentence, or "" when none.
+	MoneyHeld(ctx context.Context, userID string) (string, error)
+	// DisableMerchants is called once the account is erased: the merchants
+	// of an erased owner take no new orders or payments (refunds of past
+	// orders stay possible); it closes their unpaid orders.
+	DisableMerchants(ctx context.Context, userID string) error
+	// LeaveGroups takes the user out of every group, each with the
+	// system message of leaving.
+	LeaveGroups(ctx context.Context, userID string) error
+}
+
+// Publisher puts events on the bus (*bus.Bus satisfies it).
+type Publisher interface {
+	Publish(subject string, data []byte) error
+}
+
+// The component's own error codes (besides the shared ones in errs).
+const (
+	// WrongPassword is a wrong password given to confirm a step (403).
+	WrongPassword = "wrong_password"
+	// BalanceNotEmpty refuses to erase an account that Plaza holds money
+	// for (422).
+	BalanceNotEmpty = "balance_not_empty"
+)
+
+func init() {
+	errs.Register(WrongPassword, http.StatusForbidden)
+	errs.Register(BalanceNotEmpty, http.StatusUnprocessableEntity)
 }

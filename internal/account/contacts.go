@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
@@ -76,17 +75,12 @@ func (s *Service) ContactRequests(ctx context.Context, userID, cursor string, li
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []ContactRequest
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, withDirection(r, userID))
-	}
-	if err := rows.Err(); err != nil {
+	out, err := sqldb.ScanAll(rows, scanRequestRow)
+	if err != nil {
 		return nil, "", err
+	}
+	for i := range out {
+		out[i] = withDirection(out[i], userID)
 	}
 	next := ""
 	if len(out) > limit {
@@ -156,21 +150,12 @@ func (s *Service) settle(ctx context.Context, tx *sqldb.Tx, id, status string, n
 // Contacts lists a user's contacts by username, limit at a time after the
 // cursor (a username; "" to start).
 func (s *Service) Contacts(ctx context.Context, userID, cursor string, limit int) ([]User, string, error) {
-	rows, err := s.db.Query(ctx, selectContacts, userID, cursor, limit+1)
+	out, err := queryUsers(ctx, s.db, selectContacts, userID, cursor, limit+1)
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, u.ContactView())
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
+	for i := range out {
+		out[i] = out[i].ContactView()
 	}
 	next := ""
 	if len(out) > limit {
@@ -218,26 +203,12 @@ func (s *Service) UsersByIDs(ctx context.Context, ids []string) (map[string]User
 	out := make(map[string]User, len(ids))
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
-		q := `SELECT ` + userColumns + ` FROM users u WHERE u.id IN (?` + strings.Repeat(",?", len(chunk)-1) + `)`
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		rows, err := s.db.Query(ctx, q, args...)
+		users, err := usersByIDs(ctx, s.db, chunk)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for _, u := range users {
 			out[u.ID] = u.Public()
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 	}
 	return out, nil

@@ -15,6 +15,7 @@ import (
 // another origin; clients that send neither header (SDKs, curl) still
 // work.
 func TestLoginAndSignupRefuseCrossSiteForms(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		nodetest.Signup(t, n.URL(), "mallory") // password "correct horse"
 		login := `{"username":"mallory","password":"correct horse"}`

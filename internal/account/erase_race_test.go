@@ -30,6 +30,7 @@ func (h *raceHooks) LeaveGroups(ctx context.Context, userID string) error {
 // M8: an erased user must not stay in a group they were added to while
 // their erasure ran (contacts can add them until the account is gone).
 func TestEraseLeavesGroupsJoinedDuringErasure(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		h := &raceHooks{member: true}

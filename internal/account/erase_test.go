@@ -1,11 +1,17 @@
 package account_test
 
 import (
+	"context"
+	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 )
 
@@ -18,6 +24,7 @@ func money(t *testing.T, c *nodetest.Client, path string, body any) *nodetest.Re
 // open red packet), takes them out of their groups with the system
 // message of leaving, and ends their sessions.
 func TestEraseSettlesMoneyGroupsAndSessions(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		eve := nodetest.Signup(t, n.URL(), "eve")
 		fay := nodetest.Signup(t, n.URL(), "fay")
@@ -84,6 +91,7 @@ func TestEraseSettlesMoneyGroupsAndSessions(t *testing.T) {
 
 // GET /users/{name} shows the region to the user and their contacts only.
 func TestUserLookupHidesAStrangersRegion(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := nodetest.Signup(t, n.URL(), "ann")
 		ben := nodetest.Signup(t, n.URL(), "ben")
@@ -112,26 +120,75 @@ func TestUserLookupHidesAStrangersRegion(t *testing.T) {
 // M6: a stolen session cannot guess the password through PUT /wallet/pin
 // or DELETE /me: those checks count toward the sign-in lockout.
 func TestPasswordChecksBehindASessionAreLimited(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	thief := nodetest.Signup(t, n.URL(), "victim")
-	for i := range 5 {
-		var r *nodetest.Response
-		if i%2 == 0 {
-			r = thief.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "123456", "password": "guess-" + string(rune('a'+i))})
-		} else {
-			r = thief.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "guess-" + string(rune('a'+i))})
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		thief := nodetest.Signup(t, n.URL(), "victim")
+		for i := range 5 {
+			var r *nodetest.Response
+			if i%2 == 0 {
+				r = thief.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "123456", "password": "guess-" + string(rune('a'+i))})
+			} else {
+				r = thief.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "guess-" + string(rune('a'+i))})
+			}
+			if r.Status != 403 || r.Code() != "wrong_password" {
+				t.Fatalf("guess %d: %d %s", i, r.Status, r.Body)
+			}
 		}
-		if r.Status != 403 || r.Code() != "wrong_password" {
-			t.Fatalf("guess %d: %d %s", i, r.Status, r.Body)
+		for _, r := range []*nodetest.Response{
+			thief.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "123456", "password": "correct horse"}),
+			thief.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "correct horse"}),
+			nodetest.NewClient(n.URL()).Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "victim", "password": "correct horse"}),
+		} {
+			if r.Status != 429 || r.Code() != "rate_limited" {
+				t.Fatalf("after five wrong passwords the right one got %d %s, want 429", r.Status, r.Body)
+			}
 		}
-	}
-	for _, r := range []*nodetest.Response{
-		thief.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "123456", "password": "correct horse"}),
-		thief.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "correct horse"}),
-		nodetest.NewClient(n.URL()).Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "victim", "password": "correct horse"}),
-	} {
-		if r.Status != 429 || r.Code() != "rate_limited" {
-			t.Fatalf("after five wrong passwords the right one got %d %s, want 429", r.Status, r.Body)
+	})
+}
+
+// An erasure is announced on the bus: the user's sessions ended (erased)
+// and, through the outbox, the user erased, each heard by a plain
+// subscriber of the node's bus.
+func TestErasureIsAnnouncedOnTheBus(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		var mu sync.Mutex
+		heard := map[string][]map[string]any{}
+		for _, subject := range []string{account.SessionsEndedSubject, account.UserErasedSubject} {
+			sub, err := n.Bus.Subscribe(subject, func(m *bus.Message) {
+				var v map[string]any
+				_ = json.Unmarshal(m.Data, &v)
+				mu.Lock()
+				heard[m.Subject] = append(heard[m.Subject], v)
+				mu.Unlock()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { sub.Unsubscribe() })
 		}
-	}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := n.Bus.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		eve := nodetest.Signup(t, n.URL(), "eve")
+		id := eve.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+		if r := eve.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "correct horse"}); r.Status != 204 {
+			t.Fatalf("erase: %d %s", r.Status, r.Body)
+		}
+		nodetest.WaitFor(t, 10*time.Second, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(heard[account.SessionsEndedSubject]) > 0 && len(heard[account.UserErasedSubject]) > 0
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		if ev := heard[account.SessionsEndedSubject]; len(ev) != 1 || ev[0]["user_id"] != id || ev[0]["erased"] != true {
+			t.Fatalf("sessions ended: %v", ev)
+		}
+		if ev := heard[account.UserErasedSubject]; ev[0]["user_id"] != id || ev[0]["erased_at"] == "" {
+			t.Fatalf("user erased: %v", ev)
+		}
+	})
 }

@@ -1,9 +1,26 @@
 package account
 
-// SessionsEndedSubject is the bus subject on which the node announces the
-// sessions that ended (SessionsEnded as JSON), so that every node closes
-// their sockets.
-const SessionsEndedSubject = "account.sessions_ended"
+import (
+	"encoding/json"
+	"time"
+)
+
+// The account component's domain events. Both are published only after
+// the change has committed.
+const (
+	// SessionsEndedSubject announces sessions that ended — logout, logout
+	// everywhere, erasure — as SessionsEnded, so that every node closes
+	// their sockets at once. It is a best-effort notification (published
+	// after commit, not through the outbox): a socket also re-checks its
+	// session on every ping tick, so a lost announcement only delays the
+	// close.
+	SessionsEndedSubject = "events.account.sessions_ended"
+	// UserErasedSubject announces an erased account as UserErased. It is
+	// written to the outbox in the erasure's own transaction, so that it
+	// exists exactly when the erasure does (at least once: consumers must
+	// be idempotent).
+	UserErasedSubject = "events.account.user_erased"
+)
 
 // SessionsEnded names the sessions that ended: one (SessionID), or every
 // session of the user (SessionID ""; logout everywhere, erasure).
@@ -11,4 +28,27 @@ type SessionsEnded struct {
 	UserID    string `json:"user_id"`
 	SessionID string `json:"session_id,omitempty"`
 	Erased    bool   `json:"erased,omitempty"`
+}
+
+// UserErased is an account that was erased: its user row stays,
+// pseudonymised, under the same id.
+type UserErased struct {
+	UserID   string    `json:"user_id"`
+	ErasedAt time.Time `json:"erased_at"`
+}
+
+// publishSessionsEnded announces ended sessions on SessionsEndedSubject;
+// call it only after they were deleted and committed. A failure is logged:
+// the sockets' ping-tick check closes them anyway.
+func (s *Service) publishSessionsEnded(ev SessionsEnded) {
+	if s.set.Bus == nil {
+		return
+	}
+	data, err := json.Marshal(ev)
+	if err == nil {
+		err = s.set.Bus.Publish(SessionsEndedSubject, data)
+	}
+	if err != nil {
+		s.log.Warn("announcing ended sessions", "user_id", ev.UserID, "session_id", ev.SessionID, "err", err)
+	}
 }

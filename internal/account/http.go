@@ -57,7 +57,7 @@ func (h *Handler) signup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.setCookie(w, r, token, h.Service.set.SessionTTL)
+	h.setCookie(w, r, token, h.Service.SessionTTL())
 	httpx.WriteJSON(w, http.StatusCreated, sessionResponse{User: u, Token: token})
 	return nil
 }
@@ -74,7 +74,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.setCookie(w, r, token, h.Service.set.SessionTTL)
+	h.setCookie(w, r, token, h.Service.SessionTTL())
 	httpx.WriteJSON(w, http.StatusOK, sessionResponse{User: u, Token: token})
 	return nil
 }

@@ -20,6 +20,7 @@ func countRows(t *testing.T, n *node.Node, table string) int {
 }
 
 func TestSignupAPIRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		nodetest.Signup(t, n.URL(), "taken")
 		valid := `{"username":"newbie","password":"password1","display_name":"New","region":"US"}`
@@ -59,6 +60,7 @@ func TestSignupAPIRefusesBadInput(t *testing.T) {
 }
 
 func TestAuthAPI(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		alice := nodetest.Signup(t, n.URL(), "alice")
 		anon := nodetest.NewClient(n.URL())
@@ -107,6 +109,7 @@ func TestAuthAPI(t *testing.T) {
 // The web client's way: the session in an HttpOnly cookie, and every
 // request that changes state carrying the CSRF token from /me.
 func TestCookieSessionNeedsCSRF(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		nodetest.Signup(t, n.URL(), "bob")
 		web := nodetest.NewClient(n.URL())
@@ -153,6 +156,7 @@ func TestCookieSessionNeedsCSRF(t *testing.T) {
 }
 
 func TestContactsAPI(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := nodetest.Signup(t, n.URL(), "ann")
 		ben := nodetest.Signup(t, n.URL(), "ben")
@@ -219,6 +223,7 @@ func TestContactsAPI(t *testing.T) {
 }
 
 func TestExportAndErase(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		eve := nodetest.Signup(t, n.URL(), "eve")
 		fay := nodetest.Signup(t, n.URL(), "fay")
@@ -246,38 +251,46 @@ func TestExportAndErase(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) {
-		c.RateIP, c.RateAccount = 1, 1
-	}})
-	anon := nodetest.NewClient(n.URL())
-	var last *nodetest.Response
-	for range 5 {
-		last = anon.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "x_y_z", "password": "whatever1"})
-	}
-	if last.Status != 429 || last.Code() != "rate_limited" || last.Header.Get("Retry-After") == "" {
-		t.Fatalf("per-IP: %d %s", last.Status, last.Body)
-	}
-	n2 := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.RateAccount = 1 }})
-	u := nodetest.Signup(t, n2.URL(), "busy")
-	for range 5 {
-		last = u.Do(t, "GET", "/api/v1/me", nil)
-	}
-	if last.Status != 429 || last.Code() != "rate_limited" {
-		t.Fatalf("per-account: %d %s", last.Status, last.Body)
-	}
+	t.Parallel()
+	t.Run("per_ip", func(t *testing.T) {
+		nodetest.Run(t, nodetest.Options{Tune: func(c *node.Config) { c.RateIP, c.RateAccount = 1, 1 }}, func(t *testing.T, n *node.Node) {
+			anon := nodetest.NewClient(n.URL())
+			var last *nodetest.Response
+			for range 5 {
+				last = anon.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "x_y_z", "password": "whatever1"})
+			}
+			if last.Status != 429 || last.Code() != "rate_limited" || last.Header.Get("Retry-After") == "" {
+				t.Fatalf("per-IP: %d %s", last.Status, last.Body)
+			}
+		})
+	})
+	t.Run("per_account", func(t *testing.T) {
+		nodetest.Run(t, nodetest.Options{Tune: func(c *node.Config) { c.RateAccount = 1 }}, func(t *testing.T, n2 *node.Node) {
+			u := nodetest.Signup(t, n2.URL(), "busy")
+			var last *nodetest.Response
+			for range 5 {
+				last = u.Do(t, "GET", "/api/v1/me", nil)
+			}
+			if last.Status != 429 || last.Code() != "rate_limited" {
+				t.Fatalf("per-account: %d %s", last.Status, last.Body)
+			}
+		})
+	})
 }
 
 func TestLoginThrottleAPI(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	nodetest.Signup(t, n.URL(), "target")
-	c := nodetest.NewClient(n.URL())
-	for i := range 5 {
-		if r := c.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "target", "password": "guess-" + string(rune('a'+i))}); r.Status != 401 {
-			t.Fatalf("guess %d: %d", i, r.Status)
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		nodetest.Signup(t, n.URL(), "target")
+		c := nodetest.NewClient(n.URL())
+		for i := range 5 {
+			if r := c.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "target", "password": "guess-" + string(rune('a'+i))}); r.Status != 401 {
+				t.Fatalf("guess %d: %d", i, r.Status)
+			}
 		}
-	}
-	r := c.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "target", "password": "correct horse"})
-	if r.Status != 429 || r.Code() != "rate_limited" {
-		t.Fatalf("after 5 failures the right password got %d %s, want 429", r.Status, r.Body)
-	}
+		r := c.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "target", "password": "correct horse"})
+		if r.Status != 429 || r.Code() != "rate_limited" {
+			t.Fatalf("after 5 failures the right password got %d %s, want 429", r.Status, r.Body)
+		}
+	})
 }

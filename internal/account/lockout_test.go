@@ -73,6 +73,7 @@ func checkBurst(t *testing.T, ss ...*Service) {
 }
 
 func TestLoginLockoutHoldsUnderParallelGuesses(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		checkBurst(t, s)
@@ -80,6 +81,7 @@ func TestLoginLockoutHoldsUnderParallelGuesses(t *testing.T) {
 }
 
 func TestLoginLockoutHoldsAcrossNodes(t *testing.T) {
+	t.Parallel()
 	url := dbtest.PostgresURL(t)
 	var ss []*Service
 	for range 2 {
@@ -101,6 +103,7 @@ func TestLoginLockoutHoldsAcrossNodes(t *testing.T) {
 // failures before it, but the guesses evaluated stay bounded: at most
 // LoginFailures-1 forgiven, then LoginFailures more.
 func TestLoginBurstWithTheRightPassword(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -126,6 +129,7 @@ func TestLoginBurstWithTheRightPassword(t *testing.T) {
 // Password checks outside sign-in (PIN setting, erasure) share its
 // lockout: a stolen session cannot guess the password either.
 func TestVerifyPasswordSharesTheLockout(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := newService(t, db)
 		ctx := context.Background()

@@ -2,10 +2,10 @@ package account
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -43,15 +43,8 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (Export, error)
 	if err != nil {
 		return ex, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var si SessionInfo
-		var created, expires int64
-		if err := rows.Scan(&si.ID, &si.UserAgent, &si.IP, &created, &expires); err != nil {
-			return ex, err
-		}
-		si.CreatedAt, si.ExpiresAt = sqldb.FromMicro(created), sqldb.FromMicro(expires)
-		ex.Sessions = append(ex.Sessions, si)
+	if ex.Sessions, err = sqldb.ScanAll(rows, scanSessionInfo); err != nil {
+		return ex, err
 	}
 	if ex.Contacts == nil {
 		ex.Contacts = []User{}
@@ -59,7 +52,7 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (Export, error)
 	if ex.ContactRequests == nil {
 		ex.ContactRequests = []ContactRequest{}
 	}
-	return ex, rows.Err()
+	return ex, nil
 }
 
 // Erase deletes a user's account after checking their password (a counted
@@ -67,7 +60,9 @@ func (s *Service) ExportUser(ctx context.Context, userID string) (Export, error)
 // (balance_not_empty, 422: withdraw first); it takes them out of their
 // groups; then sessions, contacts and requests go, and the user row stays,
 // pseudonymised (username "deleted_<id>", no password, no name), so that
-// records other components must keep (payments) still point at something;
+// records other components must keep (payments) still point at something,
+// and UserErasedSubject goes to the outbox in the same transaction; once
+// committed, the user's sessions are announced ended (SessionsEndedSubject);
 // last, their merchants close (no new orders or payments; refunds of past
 // orders still work), and they leave any group a contact added them to
 // meanwhile. Errors: wrong_password, rate_limited,
@@ -88,6 +83,7 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 			return err
 		}
 	}
+	erasedAt := sqldb.FromMicro(sqldb.Micro(s.now()))
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, q := range []struct {
 			sql  string
@@ -96,18 +92,19 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 			{deleteUserSessions, []any{userID}},
 			{deleteContacts, []any{userID, userID}},
 			{deleteUserRequests, []any{userID, userID}},
-			{eraseUser, []any{"deleted_" + userID, sqldb.Micro(s.now()), userID}},
+			{eraseUser, []any{"deleted_" + userID, sqldb.Micro(erasedAt), userID}},
 		} {
 			if _, err := tx.Exec(ctx, q.sql, q.args...); err != nil {
 				return err
 			}
 		}
-		return nil
+		// The erasure and its event commit together (UserErasedSubject).
+		return outbox.Add(ctx, tx, UserErasedSubject, UserErased{UserID: userID, ErasedAt: erasedAt})
 	})
 	if err != nil {
 		return err
 	}
-	s.sessionsEnded(SessionsEnded{UserID: userID, Erased: true})
+	s.publishSessionsEnded(SessionsEnded{UserID: userID, Erased: true})
 	s.log.Info("account erased", "user_id", userID)
 	if s.hooks != nil {
 		// The account is gone whatever happens now: finish regardless of
@@ -128,29 +125,4 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 		}
 	}
 	return nil
-}
-
-// BalanceNotEmpty refuses to erase an account that Plaza holds money for.
-const BalanceNotEmpty = "balance_not_empty"
-
-func init() { errs.Register(BalanceNotEmpty, http.StatusUnprocessableEntity) }
-
-// SetErasureHooks wires what Erase needs of other components; call it
-// before serving.
-func (s *Service) SetErasureHooks(h ErasureHooks) { s.hooks = h }
-
-// ErasureHooks is what erasing an account needs of the components that
-// account may not import (pay, wxv3, chat); the node wires adapters.
-type ErasureHooks interface {
-	// MoneyHeld describes money Plaza still holds for the user — a
-	// non-zero wallet balance, a withdrawal or top-up in flight, a red
-	// packet that may return to them — as a sentence, or "" when none.
-	MoneyHeld(ctx context.Context, userID string) (string, error)
-	// DisableMerchants is called once the account is erased: the merchants
-	// of an erased owner take no new orders or payments (refunds of past
-	// orders stay possible); it closes their unpaid orders.
-	DisableMerchants(ctx context.Context, userID string) error
-	// LeaveGroups takes the user out of every group, each with the
-	// system message of leaving.
-	LeaveGroups(ctx context.Context, userID string) error
 }

@@ -7,10 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
-	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -19,26 +16,10 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
-// Service is the account component's rules; other components call it.
-type Service struct {
-	db  *sqldb.DB
-	log *slog.Logger
-	set Settings
-	// dummyHash is checked against when a username does not exist, so a
-	// wrong username costs the same time as a wrong password.
-	dummyHash string
-	// evaluations counts argon2 checks (tests read it).
-	evaluations atomic.Int64
-	hooks       ErasureHooks
-}
-
-// NewService makes the account service.
-func NewService(db *sqldb.DB, log *slog.Logger, set Settings) *Service {
-	set.defaults()
-	return &Service{db: db, log: log, set: set, dummyHash: hashPassword("not a password", set.Password)}
-}
-
 func (s *Service) now() time.Time { return s.set.Now() }
+
+// SessionTTL is how long a new session lasts (the cookie's max age).
+func (s *Service) SessionTTL() time.Duration { return s.set.SessionTTL }
 
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
@@ -239,29 +220,24 @@ func (s *Service) Authenticate(ctx context.Context, token string) (httpx.Princip
 	return sess, nil
 }
 
-// Logout ends one session.
+// Logout ends one session and, once that is committed, announces it
+// (SessionsEndedSubject).
 func (s *Service) Logout(ctx context.Context, sessionID string) error {
 	_, err := s.db.Exec(ctx, deleteSession, sessionID)
 	if err == nil {
-		s.sessionsEnded(SessionsEnded{SessionID: sessionID})
+		s.publishSessionsEnded(SessionsEnded{SessionID: sessionID})
 	}
 	return err
 }
 
-// LogoutAll ends every session of a user, on every device.
+// LogoutAll ends every session of a user, on every device, and, once that
+// is committed, announces it (SessionsEndedSubject).
 func (s *Service) LogoutAll(ctx context.Context, userID string) error {
 	_, err := s.db.Exec(ctx, deleteUserSessions, userID)
 	if err == nil {
-		s.sessionsEnded(SessionsEnded{UserID: userID})
+		s.publishSessionsEnded(SessionsEnded{UserID: userID})
 	}
 	return err
-}
-
-// sessionsEnded tells the node (Settings.SessionsEnded) that sessions ended.
-func (s *Service) sessionsEnded(ev SessionsEnded) {
-	if s.set.SessionsEnded != nil {
-		s.set.SessionsEnded(ev)
-	}
 }
 
 // PruneSessions deletes expired sessions.
@@ -369,11 +345,6 @@ func (s *Service) VerifyPassword(ctx context.Context, userID, password string) e
 	}
 	return nil
 }
-
-// WrongPassword is the code of a wrong password given to confirm a step.
-const WrongPassword = "wrong_password"
-
-func init() { errs.Register(WrongPassword, http.StatusForbidden) }
 
 // checkPassword is the one place a password is evaluated (counted for
 // tests).

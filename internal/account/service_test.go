@@ -11,6 +11,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -35,7 +36,7 @@ func newService(t *testing.T, db *sqldb.DB) (*Service, *clock) {
 }
 
 func runDB(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
-	dbtest.Run(t, []sqldb.Migrations{Migrations}, fn)
+	dbtest.Run(t, []sqldb.Migrations{outbox.Migrations, Migrations}, fn)
 }
 
 func signup(t *testing.T, s *Service, name string) (User, string) {
@@ -55,6 +56,7 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func TestSignupRules(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -116,6 +118,7 @@ func TestSignupRules(t *testing.T) {
 }
 
 func TestSignupRaceOneWinner(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -156,6 +159,7 @@ func TestSignupRaceOneWinner(t *testing.T) {
 }
 
 func TestLoginAndLockout(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := newService(t, db)
 		ctx := context.Background()
@@ -204,6 +208,7 @@ func TestLoginAndLockout(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := newService(t, db)
 		ctx := context.Background()
@@ -260,6 +265,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestContacts(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -357,6 +363,7 @@ func TestContacts(t *testing.T) {
 }
 
 func TestEraseAndExport(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -388,6 +395,7 @@ func TestEraseAndExport(t *testing.T) {
 }
 
 func TestCreateAdmin(t *testing.T) {
+	t.Parallel()
 	runDB(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := newService(t, db)
 		ctx := context.Background()
@@ -409,6 +417,7 @@ func TestCreateAdmin(t *testing.T) {
 }
 
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	h := hashPassword("secret-pass", OWASPParams)
 	if h[:len("$argon2id$v=19$m=19456,t=2,p=1$")] != "$argon2id$v=19$m=19456,t=2,p=1$" {
 		t.Fatalf("hash %q does not carry OWASP's parameters", h)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
@@ -17,10 +18,13 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
 	selectUserByID       = `SELECT ` + userColumns + ` FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`
 	selectUserByUsername = `SELECT ` + userColumns + ` FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
-	selectPasswordHash   = `SELECT ` + userColumns + `, u.password_hash FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
-	selectHashByID       = `SELECT username, password_hash FROM users WHERE id = ? AND deleted_at IS NULL`
-	updateAdmin          = `UPDATE users SET is_admin = 1, password_hash = ? WHERE id = ?`
-	eraseUser            = `UPDATE users SET username = ?, display_name = 'Deleted user', password_hash = '', is_admin = 0, deleted_at = ? WHERE id = ?`
+	// selectUsersByIDs is completed by inList(n) of the ids; erased users
+	// are included, under their pseudonym.
+	selectUsersByIDs   = `SELECT ` + userColumns + ` FROM users u WHERE u.id IN `
+	selectPasswordHash = `SELECT ` + userColumns + `, u.password_hash FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
+	selectHashByID     = `SELECT username, password_hash FROM users WHERE id = ? AND deleted_at IS NULL`
+	updateAdmin        = `UPDATE users SET is_admin = 1, password_hash = ? WHERE id = ?`
+	eraseUser          = `UPDATE users SET username = ?, display_name = 'Deleted user', password_hash = '', is_admin = 0, deleted_at = ? WHERE id = ?`
 
 	insertSession = `INSERT INTO sessions (id, token_hash, user_id, csrf_token, user_agent, ip, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
@@ -81,7 +85,22 @@ const (
 		WHERE username = ?`
 )
 
+// inList is "(?, ?, …)" for n arguments (n ≥ 1).
+func inList(n int) string { return "(?" + strings.Repeat(",?", n-1) + ")" }
+
 type scanner interface{ Scan(dest ...any) error }
+
+func scanUserRow(rows *sql.Rows) (User, error) { return scanUser(rows) }
+
+func scanSessionInfo(rows *sql.Rows) (SessionInfo, error) {
+	var si SessionInfo
+	var created, expires int64
+	if err := rows.Scan(&si.ID, &si.UserAgent, &si.IP, &created, &expires); err != nil {
+		return SessionInfo{}, err
+	}
+	si.CreatedAt, si.ExpiresAt = sqldb.FromMicro(created), sqldb.FromMicro(expires)
+	return si, nil
+}
 
 func scanUser(row scanner, extra ...any) (User, error) {
 	var u User
@@ -95,6 +114,8 @@ func scanUser(row scanner, extra ...any) (User, error) {
 	u.CreatedAt = sqldb.FromMicro(created)
 	return u, nil
 }
+
+func scanRequestRow(rows *sql.Rows) (ContactRequest, error) { return scanRequest(rows) }
 
 func scanRequest(row scanner) (ContactRequest, error) {
 	var r ContactRequest
@@ -125,6 +146,24 @@ func getRequest(ctx context.Context, q sqldb.Querier, id string) (ContactRequest
 		return ContactRequest{}, errs.E(errs.NotFound, "No such contact request.")
 	}
 	return r, err
+}
+
+// queryUsers returns the users a query of userColumns yields.
+func queryUsers(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]User, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqldb.ScanAll(rows, scanUserRow)
+}
+
+// usersByIDs returns the users among ids (up to a few hundred: one query).
+func usersByIDs(ctx context.Context, q sqldb.Querier, ids []string) ([]User, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return queryUsers(ctx, q, selectUsersByIDs+inList(len(ids)), args...)
 }
 
 func areContacts(ctx context.Context, q sqldb.Querier, a, b string) (bool, error) {

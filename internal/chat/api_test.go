@@ -52,6 +52,7 @@ func rowCount(t *testing.T, n *node.Node, table string) int {
 }
 
 func TestConversations(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben", "cat")
 		ann, ben, cat := u[0], u[1], u[2]
@@ -138,6 +139,7 @@ func TestConversations(t *testing.T) {
 }
 
 func TestMessages(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]
@@ -221,6 +223,7 @@ func TestMessages(t *testing.T) {
 
 // Concurrent senders in one group never produce a gap or a duplicate seq.
 func TestConcurrentSendersGetGaplessSeqs(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		names := []string{"own", "snd1", "snd2", "snd3", "snd4", "snd5"}
 		u := people(t, n, names...)
@@ -293,6 +296,7 @@ func upload(t *testing.T, c *nodetest.Client, name, contentType string, data []b
 }
 
 func TestImages(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]

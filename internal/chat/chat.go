@@ -8,15 +8,32 @@
 //
 // Service methods return *errs.Error values with codes invalid_argument,
 // not_found (also for conversations the caller is not in, so ids of others'
-// conversations reveal nothing), forbidden, conflict and payload_too_large.
+// conversations reveal nothing), forbidden, conflict and payload_too_large,
+// and the component's own media_quota_exceeded (429).
+//
+// Files: chat.go (types, limits, the Service and its Config, the
+// interfaces it needs of others, error codes), service.go (conversations:
+// direct, groups, members, views), messages.go (sending, posting for other
+// components, history, read state), media.go (uploads and their blob
+// stores), imagecheck.go (image validation), store.go (every SQL statement,
+// and the row readers), hub.go (this node's sockets and the bus
+// subscriptions), socket.go (one socket: frames, ping, session checks),
+// order.go and resync.go (per-conversation ordering of message frames),
+// http.go (routes), events.go (bus subjects, payloads and publishing),
+// run.go (scheduled work), migrations/ (the schema).
 package chat
 
 import (
 	"context"
 	"embed"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -44,6 +61,66 @@ const (
 	KindTransfer   = "transfer"
 	systemClientID = "system:"
 )
+
+// CodeMediaQuota refuses an upload over the unsent quota (429).
+const CodeMediaQuota = "media_quota_exceeded"
+
+func init() { errs.Register(CodeMediaQuota, http.StatusTooManyRequests) }
+
+// Publisher puts frames on the bus (bus.Bus).
+type Publisher interface {
+	Publish(subject string, data []byte) error
+}
+
+// Config wires the service.
+type Config struct {
+	DB       *sqldb.DB
+	Accounts Accounts
+	Bus      Publisher
+	Blobs    BlobStore
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Shards of the group-commit batcher on PostgreSQL (SQLite has one).
+	Shards int
+}
+
+// Service is the chat component's rules.
+type Service struct {
+	db       *sqldb.DB
+	batch    *sqldb.Batcher
+	accounts Accounts
+	bus      Publisher
+	blobs    BlobStore
+	log      *slog.Logger
+	now      func() time.Time
+	users    userCache
+	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
+}
+
+// NewService makes the chat service; Close stops its batcher. Its error
+// is a statement that failed to prepare.
+func NewService(c Config) (*Service, error) {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Shards == 0 {
+		c.Shards = 16
+	}
+	if err := c.DB.Prepare(context.Background(), selectSendCheck, selectMembership, selectByClient, nextSeq, insertMessage, advanceRead, selectMemberIDs); err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+	batch, err := c.DB.NewBatcher(c.Shards, 256)
+	if err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+	return &Service{
+		db: c.DB, batch: batch, accounts: c.Accounts, bus: c.Bus,
+		blobs: c.Blobs, log: c.Log, now: c.Now, users: userCache{src: c.Accounts, m: map[string]cachedUser{}},
+	}, nil
+}
+
+// Close finishes queued sends.
+func (s *Service) Close() { s.batch.Close() }
 
 // Accounts is what chat needs of the account component.
 type Accounts interface {

@@ -12,6 +12,7 @@ import (
 // counted as unread or delivered, and their media do not open. Members who
 // were there keep everything.
 func TestNewMembersSeeHistoryFromJoining(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben", "cat")
 		ann, ben, cat := u[0], u[1], u[2]

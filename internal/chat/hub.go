@@ -23,7 +23,7 @@ const MaxSocketsPerUser = 10
 // Socket close codes an application sees besides the standard ones.
 const (
 	// CloseSessionEnded closes a socket whose session was signed out
-	// (logout, logout everywhere, account erased).
+	// (logout, logout everywhere, account erased) or expired.
 	CloseSessionEnded websocket.StatusCode = 4001
 )
 
@@ -270,6 +270,9 @@ type client struct {
 	hub       *Hub
 	once      sync.Once
 	convs     []string // sequencers referenced (guarded by hub.seqMu)
+	// sessionEnded asks whether the socket's session has ended or
+	// expired (on every ping tick).
+	sessionEnded func(ctx context.Context) bool
 }
 
 // sendQueue is how many frames a socket may fall behind by before it is

@@ -133,11 +133,7 @@ const (
 	// UnsentMediaTTL is how long an upload may wait to be sent before
 	// PruneUnsentMedia deletes it.
 	UnsentMediaTTL = 24 * time.Hour
-	// CodeMediaQuota refuses an upload over the unsent quota (429).
-	CodeMediaQuota = "media_quota_exceeded"
 )
-
-func init() { errs.Register(CodeMediaQuota, http.StatusTooManyRequests) }
 
 // PruneUnsentMedia deletes uploads never sent in a message and older than
 // UnsentMediaTTL, with their bytes, and returns how many went. Its state is
@@ -147,22 +143,8 @@ func (s *Service) PruneUnsentMedia(ctx context.Context) (int64, error) {
 	cutoff := sqldb.Micro(s.now().Add(-UnsentMediaTTL))
 	var total int64
 	for {
-		rows, err := s.db.Query(ctx, selectStaleMedia, cutoff, 500)
+		batch, err := staleMediaBefore(ctx, s.db, cutoff, 500)
 		if err != nil {
-			return total, err
-		}
-		type stale struct{ id, sum string }
-		var batch []stale
-		for rows.Next() {
-			var st stale
-			if err := rows.Scan(&st.id, &st.sum); err != nil {
-				rows.Close()
-				return total, err
-			}
-			batch = append(batch, st)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return total, err
 		}
 		if len(batch) == 0 {

@@ -75,71 +75,76 @@ func encoded(t *testing.T, format string) []byte {
 // Uploads are read in full, not by their first bytes: the header must
 // decode, the dimensions stay under the caps, and polyglots are refused.
 func TestUploadsAreImagesThroughout(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.RateAccount = 0 }})
-	ann := nodetest.Signup(t, n.URL(), "ann")
-	p := pngBytes(t)
-	withText := append(append(append([]byte(nil), p[:33]...), pngChunk("tEXt", []byte("c\x00<script>alert(1)</script>"))...), p[33:]...)
-	cases := []struct {
-		name   string
-		data   []byte
-		status int
-	}{
-		{"png", p, 201},
-		{"gif", encoded(t, "gif"), 201},
-		{"jpeg", encoded(t, "jpeg"), 201},
-		{"webp", webp(64, 48, false), 201},
-		{"png_signature_then_garbage", append(append([]byte(nil), p[:8]...), bytes.Repeat([]byte("x"), 200)...), 400},
-		{"png_then_html", append(append([]byte(nil), p...), "<html><script>alert(1)</script></html>"...), 400},
-		{"jpeg_then_zip", append(encoded(t, "jpeg"), "PK\x03\x04 archive"...), 400},
-		{"png_with_script_text_chunk", withText, 400},
-		{"png_claiming_100000_pixels_wide", withIHDR(p, 100_000, 8), 400},
-		{"png_of_too_many_megapixels", withIHDR(p, 10_000, 10_000), 400},
-		{"webp_with_wrong_riff_size", webp(64, 48, true), 400},
-		{"webp_too_large", webp(16_384, 16_384, false), 400},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := upload(t, ann, "f", "", tc.data)
-			if r.Status != tc.status {
-				t.Fatalf("%d %s, want %d", r.Status, r.Body, tc.status)
-			}
-		})
-	}
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		ann := nodetest.Signup(t, n.URL(), "ann")
+		p := pngBytes(t)
+		withText := append(append(append([]byte(nil), p[:33]...), pngChunk("tEXt", []byte("c\x00<script>alert(1)</script>"))...), p[33:]...)
+		cases := []struct {
+			name   string
+			data   []byte
+			status int
+		}{
+			{"png", p, 201},
+			{"gif", encoded(t, "gif"), 201},
+			{"jpeg", encoded(t, "jpeg"), 201},
+			{"webp", webp(64, 48, false), 201},
+			{"png_signature_then_garbage", append(append([]byte(nil), p[:8]...), bytes.Repeat([]byte("x"), 200)...), 400},
+			{"png_then_html", append(append([]byte(nil), p...), "<html><script>alert(1)</script></html>"...), 400},
+			{"jpeg_then_zip", append(encoded(t, "jpeg"), "PK\x03\x04 archive"...), 400},
+			{"png_with_script_text_chunk", withText, 400},
+			{"png_claiming_100000_pixels_wide", withIHDR(p, 100_000, 8), 400},
+			{"png_of_too_many_megapixels", withIHDR(p, 10_000, 10_000), 400},
+			{"webp_with_wrong_riff_size", webp(64, 48, true), 400},
+			{"webp_too_large", webp(16_384, 16_384, false), 400},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				r := upload(t, ann, "f", "", tc.data)
+				if r.Status != tc.status {
+					t.Fatalf("%d %s, want %d", r.Status, r.Body, tc.status)
+				}
+			})
+		}
+	})
 }
 
 // A user may keep at most MaxUnsentMedia uploads (or MaxUnsentBytes) not
 // yet sent; sending one frees its place.
 func TestUnsentMediaQuota(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.RateAccount = 0 }})
-	u := people(t, n, "ann", "ben")
-	ann := u[0]
-	conv := direct(t, ann, "ben")
-	img := pngBytes(t)
-	var first string
-	for i := range chat.MaxUnsentMedia {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben")
+		ann := u[0]
+		conv := direct(t, ann, "ben")
+		img := pngBytes(t)
+		var first string
+		for i := range chat.MaxUnsentMedia {
+			r := upload(t, ann, "f.png", "image/png", img)
+			if r.Status != 201 {
+				t.Fatalf("upload %d: %d %s", i, r.Status, r.Body)
+			}
+			if i == 0 {
+				first = r.Str("media_id")
+			}
+		}
 		r := upload(t, ann, "f.png", "image/png", img)
-		if r.Status != 201 {
-			t.Fatalf("upload %d: %d %s", i, r.Status, r.Body)
+		if r.Status != 429 || r.Code() != chat.CodeMediaQuota {
+			t.Fatalf("upload over the quota: %d %s", r.Status, r.Body)
 		}
-		if i == 0 {
-			first = r.Str("media_id")
+		if r := ann.Do(t, "POST", "/api/v1/conversations/"+conv+"/messages", map[string]any{"client_id": "i", "kind": "image", "media_id": first}); r.Status != 201 {
+			t.Fatalf("send: %d %s", r.Status, r.Body)
 		}
-	}
-	r := upload(t, ann, "f.png", "image/png", img)
-	if r.Status != 429 || r.Code() != chat.CodeMediaQuota {
-		t.Fatalf("upload over the quota: %d %s", r.Status, r.Body)
-	}
-	if r := ann.Do(t, "POST", "/api/v1/conversations/"+conv+"/messages", map[string]any{"client_id": "i", "kind": "image", "media_id": first}); r.Status != 201 {
-		t.Fatalf("send: %d %s", r.Status, r.Body)
-	}
-	if r := upload(t, ann, "f.png", "image/png", img); r.Status != 201 {
-		t.Fatalf("upload after sending one: %d %s", r.Status, r.Body)
-	}
+		if r := upload(t, ann, "f.png", "image/png", img); r.Status != 201 {
+			t.Fatalf("upload after sending one: %d %s", r.Status, r.Body)
+		}
+	})
 }
 
 // Uploads never sent are deleted after UnsentMediaTTL, bytes and all; sent
 // ones, and the bytes they share, stay.
 func TestUnsentMediaAreDeleted(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]

@@ -74,6 +74,7 @@ func next(t *testing.T, c *client, n int) []int64 {
 }
 
 func TestSequencerDeliversInOrder(t *testing.T) {
+	t.Parallel()
 	t.Run("late_frame_waits_for_its_predecessor", func(t *testing.T) {
 		h, c := testHub(&fakeSource{})
 		h.arrive(2)

@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"sync"
@@ -21,11 +22,14 @@ import (
 // see, per conversation, exactly the acknowledged seqs, strictly
 // increasing, none missing, none twice.
 func TestEverySocketGetsEveryMessageOnceInOrder(t *testing.T) {
+	t.Parallel()
 	t.Run("one_node", func(t *testing.T) {
-		n := nodetest.Start(t, nodetest.Options{Tune: noRateLimits})
-		orderProperty(t, []*node.Node{n})
+		nodetest.Run(t, nodetest.Options{Tune: noRateLimits}, func(t *testing.T, n *node.Node) {
+			orderProperty(t, []*node.Node{n})
+		})
 	})
 	t.Run("two_nodes", func(t *testing.T) {
+		t.Parallel()
 		natsURL := os.Getenv("PLAZA_TEST_NATS")
 		if natsURL == "" {
 			dbtest.Require(t, "nats", "PLAZA_TEST_NATS is not set")
@@ -137,20 +141,11 @@ func orderProperty(t *testing.T, nodes []*node.Node) {
 				want += len(acked[conv])
 			}
 		}
-		deadline := time.Now().Add(15 * time.Second)
-		for have := 0; have < want && time.Now().Before(deadline); {
-			for _, f := range sk.s.Take(func(f nodetest.Frame) bool { return f["type"] == "message" }) {
-				c := f.Str("message.conversation_id")
-				got[c] = append(got[c], f.Num("message.seq"))
-				have++
-			}
-			if have < want {
-				sk.s.Wait(50*time.Millisecond, func(nodetest.Frame) bool { return false })
-			}
-		}
+		isMessage := func(f nodetest.Frame) bool { return f["type"] == "message" }
+		frames := sk.s.TakeN(15*time.Second, want, isMessage)
 		// A little longer, to catch duplicates that trail.
-		sk.s.Wait(20*time.Millisecond, func(nodetest.Frame) bool { return false })
-		for _, f := range sk.s.Take(func(f nodetest.Frame) bool { return f["type"] == "message" }) {
+		frames = append(frames, sk.s.TakeN(20*time.Millisecond, math.MaxInt, isMessage)...)
+		for _, f := range frames {
 			c := f.Str("message.conversation_id")
 			got[c] = append(got[c], f.Num("message.seq"))
 		}

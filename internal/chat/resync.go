@@ -7,21 +7,7 @@ import (
 
 // LastSeqs is the last_seq of every conversation userID is in (Resyncer).
 func (s *Service) LastSeqs(ctx context.Context, userID string) (map[string]int64, error) {
-	rows, err := s.db.Query(ctx, selectUserLastSeqs, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var id string
-		var seq int64
-		if err := rows.Scan(&id, &seq); err != nil {
-			return nil, err
-		}
-		out[id] = seq
-	}
-	return out, rows.Err()
+	return userLastSeqs(ctx, s.db, userID)
 }
 
 // Missing is the message frames of convID with seq in (after, through], in

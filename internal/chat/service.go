@@ -3,8 +3,6 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"log/slog"
 	"sort"
 	"strings"
 	"sync"
@@ -16,61 +14,6 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/internal/platform/text"
 )
-
-// Publisher puts frames on the bus (bus.Bus).
-type Publisher interface {
-	Publish(subject string, data []byte) error
-}
-
-// Config wires the service.
-type Config struct {
-	DB       *sqldb.DB
-	Accounts Accounts
-	Bus      Publisher
-	Blobs    BlobStore
-	Log      *slog.Logger
-	Now      func() time.Time
-	// Shards of the group-commit batcher on PostgreSQL (SQLite has one).
-	Shards int
-}
-
-// Service is the chat component's rules.
-type Service struct {
-	db       *sqldb.DB
-	batch    *sqldb.Batcher
-	accounts Accounts
-	bus      Publisher
-	blobs    BlobStore
-	log      *slog.Logger
-	now      func() time.Time
-	users    userCache
-	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
-}
-
-// NewService makes the chat service; Close stops its batcher. Its error
-// is a statement that failed to prepare.
-func NewService(c Config) (*Service, error) {
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Shards == 0 {
-		c.Shards = 16
-	}
-	if err := c.DB.Prepare(context.Background(), selectSendCheck, selectMembership, selectByClient, nextSeq, insertMessage, advanceRead, selectMemberIDs); err != nil {
-		return nil, fmt.Errorf("chat: %w", err)
-	}
-	batch, err := c.DB.NewBatcher(c.Shards, 256)
-	if err != nil {
-		return nil, fmt.Errorf("chat: %w", err)
-	}
-	return &Service{
-		db: c.DB, batch: batch, accounts: c.Accounts, bus: c.Bus,
-		blobs: c.Blobs, log: c.Log, now: c.Now, users: userCache{src: c.Accounts, m: map[string]cachedUser{}},
-	}, nil
-}
-
-// Close finishes queued sends.
-func (s *Service) Close() { s.batch.Close() }
 
 // CreateDirect returns the caller's direct conversation with username,
 // creating it if needed (created tells which). Errors: not_found (no such
@@ -339,23 +282,8 @@ func (s *Service) List(ctx context.Context, userID, cursor string, limit int) ([
 		}
 		before, beforeID = c.At, c.ID
 	}
-	rows, err := s.db.Query(ctx, selectUserConversations, userID, before, before, beforeID, limit+1)
+	convs, reads, err := userConversations(ctx, s.db, userID, before, beforeID, limit+1)
 	if err != nil {
-		return nil, "", err
-	}
-	var convs []convRow
-	var reads []member
-	for rows.Next() {
-		var c convRow
-		var me member
-		if err := rows.Scan(&c.id, &c.typ, &c.title, &c.createdBy, &c.updatedAt, &c.lastSeq, &me.readSeq, &me.joinedSeq); err != nil {
-			rows.Close()
-			return nil, "", err
-		}
-		convs, reads = append(convs, c), append(reads, me)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
 	next := ""

@@ -71,7 +71,9 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 	}
 	conn.SetReadLimit(maxFrameBytes)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	c := &client{userID: p.UserID, sessionID: p.SessionID, conn: conn, send: make(chan []byte, sendQueue), cancel: cancel, hub: h.Hub}
+	token, _ := httpx.TokenFrom(r, true)
+	c := &client{userID: p.UserID, sessionID: p.SessionID, conn: conn, send: make(chan []byte, sendQueue), cancel: cancel, hub: h.Hub,
+		sessionEnded: func(ctx context.Context) bool { return h.sessionEnded(ctx, token) }}
 	if h.Hub.closeAll.Load() {
 		conn.Close(websocket.StatusGoingAway, "server restarting; reconnect")
 		cancel()
@@ -83,11 +85,9 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 	h.Hub.add(c)
 	// A session that ended between the upgrade's check and add was
 	// announced before the hub knew this socket: check once more.
-	if token, _ := httpx.TokenFrom(r, true); h.Auth != nil && h.Auth.Authn != nil {
-		if _, err := h.Auth.Authn.Authenticate(ctx, token); errs.Is(err, errs.Unauthenticated) {
-			c.close(CloseSessionEnded, "signed out")
-			return nil
-		}
+	if c.sessionEnded(ctx) {
+		c.close(CloseSessionEnded, "signed out")
+		return nil
 	}
 	go c.writeLoop(ctx)
 	c.enqueue([]byte(`{"type":"ready"}`))
@@ -101,6 +101,22 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// sessionEnded reports whether the session of token has ended (signed
+// out, erased) or expired. A lookup that fails otherwise (the database
+// away for a moment) is not an end: the socket stays, and the next tick
+// asks again.
+func (h *Handler) sessionEnded(ctx context.Context, token string) bool {
+	if h.Auth == nil || h.Auth.Authn == nil {
+		return false
+	}
+	_, err := h.Auth.Authn.Authenticate(ctx, token)
+	return errs.Is(err, errs.Unauthenticated)
+}
+
+// writeLoop writes the socket's queued frames and, every PingEvery, checks
+// that its session still holds (closing it with CloseSessionEnded when it
+// expired or ended, should the bus have missed the announcement) and pings
+// the peer.
 func (c *client) writeLoop(ctx context.Context) {
 	ping := time.NewTicker(c.hub.PingEvery)
 	defer ping.Stop()
@@ -115,6 +131,13 @@ func (c *client) writeLoop(ctx context.Context) {
 				return
 			}
 		case <-ping.C:
+			sctx, cancel := context.WithTimeout(ctx, writeTimeout)
+			ended := c.sessionEnded(sctx)
+			cancel()
+			if ended {
+				c.close(CloseSessionEnded, "signed out")
+				return
+			}
 			pctx, cancel := context.WithTimeout(ctx, c.hub.PongWait)
 			err := c.conn.Ping(pctx)
 			cancel()

@@ -18,6 +18,7 @@ import (
 const wait = 5 * time.Second
 
 func TestSocketDeliversToEveryDevice(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]
@@ -63,62 +64,64 @@ func TestSocketDeliversToEveryDevice(t *testing.T) {
 }
 
 func TestSocketRefusesBadFrames(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	u := people(t, n, "ann", "ben")
-	ann := u[0]
-	conv := direct(t, ann, "ben")
-	stranger := nodetest.Signup(t, n.URL(), "zed")
-	s := ann.Dial(t)
-	cases := []struct {
-		name  string
-		frame string
-		code  string
-	}{
-		{"not_json", `hello`, "invalid_argument"},
-		{"no_type", `{"text":"x"}`, "invalid_argument"},
-		{"unknown_type", `{"type":"shout"}`, "invalid_argument"},
-		{"send_without_conversation", `{"type":"send","client_id":"a","text":"x"}`, "invalid_argument"},
-		{"oversize_text", `{"type":"send","conversation_id":"` + conv + `","client_id":"big","text":"` + strings.Repeat("a", 4001) + `"}`, "invalid_argument"},
-		{"unknown_conversation", `{"type":"send","conversation_id":"c_nope","client_id":"u","text":"x"}`, "not_found"},
-		{"read_beyond_end", `{"type":"read","conversation_id":"` + conv + `","seq":99}`, "invalid_argument"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s.SendRaw(t, []byte(tc.frame))
-			f := s.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "error" })
-			if f.Str("error.code") != tc.code {
-				t.Fatalf("error frame %v, want %s", f, tc.code)
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben")
+		ann := u[0]
+		conv := direct(t, ann, "ben")
+		stranger := nodetest.Signup(t, n.URL(), "zed")
+		s := ann.Dial(t)
+		cases := []struct {
+			name  string
+			frame string
+			code  string
+		}{
+			{"not_json", `hello`, "invalid_argument"},
+			{"no_type", `{"text":"x"}`, "invalid_argument"},
+			{"unknown_type", `{"type":"shout"}`, "invalid_argument"},
+			{"send_without_conversation", `{"type":"send","client_id":"a","text":"x"}`, "invalid_argument"},
+			{"oversize_text", `{"type":"send","conversation_id":"` + conv + `","client_id":"big","text":"` + strings.Repeat("a", 4001) + `"}`, "invalid_argument"},
+			{"unknown_conversation", `{"type":"send","conversation_id":"c_nope","client_id":"u","text":"x"}`, "not_found"},
+			{"read_beyond_end", `{"type":"read","conversation_id":"` + conv + `","seq":99}`, "invalid_argument"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				s.SendRaw(t, []byte(tc.frame))
+				f := s.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "error" })
+				if f.Str("error.code") != tc.code {
+					t.Fatalf("error frame %v, want %s", f, tc.code)
+				}
+			})
+		}
+		t.Run("strangers_conversation", func(t *testing.T) {
+			z := stranger.Dial(t)
+			z.Send(t, map[string]any{"type": "send", "conversation_id": conv, "client_id": "z", "text": "let me in"})
+			if f := z.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "error" }); f.Str("error.code") != "not_found" {
+				t.Fatalf("%v", f)
 			}
 		})
-	}
-	t.Run("strangers_conversation", func(t *testing.T) {
-		z := stranger.Dial(t)
-		z.Send(t, map[string]any{"type": "send", "conversation_id": conv, "client_id": "z", "text": "let me in"})
-		if f := z.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "error" }); f.Str("error.code") != "not_found" {
-			t.Fatalf("%v", f)
+		if got := rowCount(t, n, "messages"); got != 0 {
+			t.Fatalf("refused frames wrote %d messages", got)
 		}
-	})
-	if got := rowCount(t, n, "messages"); got != 0 {
-		t.Fatalf("refused frames wrote %d messages", got)
-	}
-	t.Run("ping", func(t *testing.T) {
-		s.Send(t, map[string]any{"type": "ping"})
-		s.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "pong" })
-	})
-	t.Run("flood_is_rate_limited", func(t *testing.T) {
-		f := ann.Dial(t)
-		for range 120 {
-			f.SendRaw(t, []byte(`{"type":"ping"}`))
-		}
-		f.Next(t, wait, func(fr nodetest.Frame) bool { return fr["type"] == "error" && fr.Str("error.code") == "rate_limited" })
-	})
-	t.Run("unauthenticated_socket", func(t *testing.T) {
-		bad := nodetest.NewClient(n.URL())
-		bad.Token = "forged-token-forged-token-forged"
-		r := bad.Do(t, "GET", "/api/v1/ws", nil)
-		if r.Status != 401 {
-			t.Fatalf("socket without a session: %d", r.Status)
-		}
+		t.Run("ping", func(t *testing.T) {
+			s.Send(t, map[string]any{"type": "ping"})
+			s.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "pong" })
+		})
+		t.Run("flood_is_rate_limited", func(t *testing.T) {
+			f := ann.Dial(t)
+			for range 120 {
+				f.SendRaw(t, []byte(`{"type":"ping"}`))
+			}
+			f.Next(t, wait, func(fr nodetest.Frame) bool { return fr["type"] == "error" && fr.Str("error.code") == "rate_limited" })
+		})
+		t.Run("unauthenticated_socket", func(t *testing.T) {
+			bad := nodetest.NewClient(n.URL())
+			bad.Token = "forged-token-forged-token-forged"
+			r := bad.Do(t, "GET", "/api/v1/ws", nil)
+			if r.Status != 401 {
+				t.Fatalf("socket without a session: %d", r.Status)
+			}
+		})
 	})
 }
 
@@ -126,6 +129,7 @@ func TestSocketRefusesBadFrames(t *testing.T) {
 // after_seq. Every receiver must end with the same gapless sequence, each
 // message once.
 func TestDisconnectsAndResyncLoseNothing(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		names := []string{"hub", "pa", "pb", "pc", "pd"}
 		for i := range names[1:] {
@@ -209,7 +213,8 @@ func receive(t *testing.T, c *nodetest.Client, conv string, seed uint64, stop ch
 			select {
 			case <-stop:
 				s.Close()
-				time.Sleep(50 * time.Millisecond) // let the last pushes land
+				// Every send was acknowledged before stop: the sync reads
+				// whatever the socket had not brought.
 				sync()
 				out := make([]int64, 0, len(have))
 				for k := int64(1); have[k]; k++ {
@@ -239,6 +244,7 @@ func receive(t *testing.T, c *nodetest.Client, conv string, seed uint64, stop ch
 // Two nodes on one PostgreSQL and one NATS: a user on node 1 gets at once
 // what a user on node 2 sends.
 func TestNodesDeliverToEachOther(t *testing.T) {
+	t.Parallel()
 	natsURL := os.Getenv("PLAZA_TEST_NATS")
 	if natsURL == "" {
 		dbtest.Require(t, "nats", "PLAZA_TEST_NATS is not set")
@@ -273,49 +279,43 @@ func TestNodesDeliverToEachOther(t *testing.T) {
 // A socket that stops reading is closed once its queue is full, and the
 // others keep getting everything.
 func TestSlowSocketIsDisconnected(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.RateAccount = 0 }})
-	u := people(t, n, "ann", "ben")
-	ann, ben := u[0], u[1]
-	conv := direct(t, ann, "ben")
-	stalled := ben.Dial(t)
-	stalled.StopReading()
-	live := ben.Dial(t)
-	big := strings.Repeat("長", 4000)
-	const count = 900
-	for i := range count {
-		if r := send(t, ann, conv, fmt.Sprintf("b-%d", i), big); r.Status != 201 {
-			t.Fatalf("send %d: %d", i, r.Status)
-		}
-		if i%100 == 99 { // the live socket keeps up
-			for range 100 {
-				live.Next(t, wait, nodetest.IsMessage(conv))
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben")
+		ann, ben := u[0], u[1]
+		conv := direct(t, ann, "ben")
+		stalled := ben.Dial(t)
+		stalled.StopReading()
+		live := ben.Dial(t)
+		big := strings.Repeat("長", 4000)
+		const count = 900
+		for i := range count {
+			if r := send(t, ann, conv, fmt.Sprintf("b-%d", i), big); r.Status != 201 {
+				t.Fatalf("send %d: %d", i, r.Status)
+			}
+			if i%100 == 99 { // the live socket keeps up
+				for range 100 {
+					live.Next(t, wait, nodetest.IsMessage(conv))
+				}
 			}
 		}
-	}
-	deadline := time.Now().Add(wait)
-	for n.Hub.Connections() != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sockets open; the stalled one was not closed", n.Hub.Connections())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		// (WaitFor fails if the stalled one stays open.)
+		nodetest.WaitFor(t, wait, func() bool { return n.Hub.Connections() == 1 })
+	})
 }
 
 // A peer that stops answering pings is closed as dead.
 func TestDeadSocketIsClosedByHeartbeat(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.Test.SocketPing = 100 * time.Millisecond }})
-	ann := nodetest.Signup(t, n.URL(), "ann")
-	alive, dead := ann.Dial(t), ann.Dial(t)
-	dead.StopReading()
-	// One frame back lets its reader reach the stall: from then on no reads, no pongs.
-	dead.Send(t, map[string]any{"type": "ping"})
-	deadline := time.Now().Add(wait)
-	for n.Hub.Connections() != 1 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sockets open; the dead one was not closed", n.Hub.Connections())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	alive.Send(t, map[string]any{"type": "ping"}) // the live one still answers
-	alive.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "pong" })
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{Tune: func(c *node.Config) { c.Test.SocketPing = 100 * time.Millisecond }}, func(t *testing.T, n *node.Node) {
+		ann := nodetest.Signup(t, n.URL(), "ann")
+		alive, dead := ann.Dial(t), ann.Dial(t)
+		dead.StopReading()
+		// One frame back lets its reader reach the stall: from then on no reads, no pongs.
+		dead.Send(t, map[string]any{"type": "ping"})
+		// (WaitFor fails if the dead one stays open.)
+		nodetest.WaitFor(t, wait, func() bool { return n.Hub.Connections() == 1 })
+		alive.Send(t, map[string]any{"type": "ping"}) // the live one still answers
+		alive.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "pong" })
+	})
 }

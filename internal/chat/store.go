@@ -18,13 +18,17 @@ const (
 	selectDirectByKey  = `SELECT id FROM conversations WHERE direct_key = ?`
 	nextSeq            = `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq`
 
-	insertMember            = `INSERT INTO members (conversation_id, user_id, read_seq, joined_at, joined_seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	deleteMember            = `DELETE FROM members WHERE conversation_id = ? AND user_id = ?`
-	selectMembership        = `SELECT read_seq, joined_seq FROM members WHERE conversation_id = ? AND user_id = ?`
-	selectMemberJoins       = `SELECT user_id, joined_seq FROM members WHERE conversation_id = ?`
-	selectUserLastSeqs      = `SELECT c.id, c.last_seq FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?`
-	selectMemberIDs         = `SELECT user_id FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id`
-	countMembers            = `SELECT COUNT(*) FROM members WHERE conversation_id = ?`
+	insertMember       = `INSERT INTO members (conversation_id, user_id, read_seq, joined_at, joined_seq) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	deleteMember       = `DELETE FROM members WHERE conversation_id = ? AND user_id = ?`
+	selectMembership   = `SELECT read_seq, joined_seq FROM members WHERE conversation_id = ? AND user_id = ?`
+	selectMemberJoins  = `SELECT user_id, joined_seq FROM members WHERE conversation_id = ?`
+	selectUserLastSeqs = `SELECT c.id, c.last_seq FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?`
+	selectMemberIDs    = `SELECT user_id FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id`
+	countMembers       = `SELECT COUNT(*) FROM members WHERE conversation_id = ?`
+	// selectMembersOf + inList(n) + membersOfOrder: the members of n
+	// conversations.
+	selectMembersOf         = `SELECT conversation_id, user_id FROM members WHERE conversation_id IN `
+	membersOfOrder          = ` ORDER BY joined_at, user_id`
 	advanceRead             = `UPDATE members SET read_seq = ? WHERE conversation_id = ? AND user_id = ? AND read_seq < ?`
 	selectUserConversations = `SELECT c.id, c.type, c.title, c.created_by, c.updated_at, c.last_seq, m.read_seq, m.joined_seq
 		FROM members m JOIN conversations c ON c.id = m.conversation_id
@@ -72,21 +76,14 @@ func scanMessage(row scanner) (Message, error) {
 	return m, nil
 }
 
+func scanMessageRow(rows *sql.Rows) (Message, error) { return scanMessage(rows) }
+
 func queryMessages(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]Message, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return sqldb.ScanAll(rows, scanMessageRow)
 }
 
 // convRow is a conversation's own row.
@@ -132,16 +129,11 @@ func memberJoins(ctx context.Context, q sqldb.Querier, convID string) ([]memberJ
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []memberJoin
-	for rows.Next() {
+	return sqldb.ScanAll(rows, func(rows *sql.Rows) (memberJoin, error) {
 		var m memberJoin
-		if err := rows.Scan(&m.user, &m.joined); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&m.user, &m.joined)
+		return m, err
+	})
 }
 
 func memberIDs(ctx context.Context, q sqldb.Querier, convID string) ([]string, error) {
@@ -149,17 +141,17 @@ func memberIDs(ctx context.Context, q sqldb.Querier, convID string) ([]string, e
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return sqldb.ScanAll(rows, scanString)
 }
+
+func scanString(rows *sql.Rows) (string, error) {
+	var s string
+	err := rows.Scan(&s)
+	return s, err
+}
+
+// inList is "(?, ?, …)" for n arguments (n ≥ 1).
+func inList(n int) string { return "(?" + strings.Repeat(",?", n-1) + ")" }
 
 // membersOf returns the member ids of many conversations in one query.
 func membersOf(ctx context.Context, q sqldb.Querier, convIDs []string) (map[string][]string, error) {
@@ -167,25 +159,86 @@ func membersOf(ctx context.Context, q sqldb.Querier, convIDs []string) (map[stri
 	if len(convIDs) == 0 {
 		return out, nil
 	}
-	query := `SELECT conversation_id, user_id FROM members WHERE conversation_id IN (?` +
-		strings.Repeat(",?", len(convIDs)-1) + `) ORDER BY joined_at, user_id`
 	args := make([]any, len(convIDs))
 	for i, id := range convIDs {
 		args[i] = id
 	}
-	rows, err := q.Query(ctx, query, args...)
+	rows, err := q.Query(ctx, selectMembersOf+inList(len(convIDs))+membersOfOrder, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var c, u string
 		if err := rows.Scan(&c, &u); err != nil {
-			return nil, err
+			return err
 		}
 		out[c] = append(out[c], u)
+		return nil
+	})
+	return out, err
+}
+
+// userConversations is one page of the conversations userID is in, with
+// their membership, most recent activity first, before (at, id).
+func userConversations(ctx context.Context, q sqldb.Querier, userID string, at int64, id string, limit int) ([]convRow, []member, error) {
+	rows, err := q.Query(ctx, selectUserConversations, userID, at, at, id, limit)
+	if err != nil {
+		return nil, nil, err
 	}
-	return out, rows.Err()
+	var convs []convRow
+	var reads []member
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
+		var c convRow
+		var me member
+		if err := rows.Scan(&c.id, &c.typ, &c.title, &c.createdBy, &c.updatedAt, &c.lastSeq, &me.readSeq, &me.joinedSeq); err != nil {
+			return err
+		}
+		convs, reads = append(convs, c), append(reads, me)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return convs, reads, nil
+}
+
+// userLastSeqs is the last_seq of every conversation userID is in.
+func userLastSeqs(ctx context.Context, q sqldb.Querier, userID string) (map[string]int64, error) {
+	rows, err := q.Query(ctx, selectUserLastSeqs, userID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
+		var id string
+		var seq int64
+		if err := rows.Scan(&id, &seq); err != nil {
+			return err
+		}
+		out[id] = seq
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// staleMedia is an unsent upload due for deletion.
+type staleMedia struct{ id, sum string }
+
+// staleMediaBefore is up to limit uploads never sent and made before
+// cutoff, oldest first.
+func staleMediaBefore(ctx context.Context, q sqldb.Querier, cutoff int64, limit int) ([]staleMedia, error) {
+	rows, err := q.Query(ctx, selectStaleMedia, cutoff, limit)
+	if err != nil {
+		return nil, err
+	}
+	return sqldb.ScanAll(rows, func(rows *sql.Rows) (staleMedia, error) {
+		var st staleMedia
+		err := rows.Scan(&st.id, &st.sum)
+		return st, err
+	})
 }
 
 // sendCheck returns the message the sender already sent with clientID, if

@@ -224,8 +224,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		n.Close()
 		return nil, fmt.Errorf("%w (Plaza needs JetStream enabled on its NATS)", err)
 	}
-	// Session ends go on the bus, so that every node closes their sockets.
-	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, SessionsEnded: n.publishSessionsEnded})
+	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, Bus: n.Bus})
 	var blobs chat.BlobStore = chat.FileBlobs{Dir: filepath.Join(c.DataDir, "blobs")}
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload

@@ -2,9 +2,7 @@ package node
 
 import (
 	"context"
-	"encoding/json"
 
-	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/pay"
@@ -71,12 +69,4 @@ func (h erasureHooks) LeaveGroups(ctx context.Context, userID string) error {
 		}
 	}
 	return nil
-}
-
-// publishSessionsEnded announces ended sessions to every node's hub.
-func (n *Node) publishSessionsEnded(ev account.SessionsEnded) {
-	data, _ := json.Marshal(ev)
-	if err := n.Bus.Publish(account.SessionsEndedSubject, data); err != nil {
-		n.log.Warn("announcing ended sessions", "err", err)
-	}
 }

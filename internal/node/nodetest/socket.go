@@ -165,6 +165,31 @@ func (s *Socket) Take(match func(Frame) bool) []Frame {
 	return out
 }
 
+// TakeN removes matching frames in arrival order until n have come or
+// timeout has passed, and returns those it has: fewer than n on timeout or
+// a closed socket (the caller judges what is missing).
+func (s *Socket) TakeN(timeout time.Duration, n int, match func(Frame) bool) []Frame {
+	deadline := time.After(timeout)
+	var out []Frame
+	for {
+		out = append(out, s.Take(match)...)
+		if len(out) >= n {
+			return out
+		}
+		s.mu.Lock()
+		closed := s.Err != nil
+		s.mu.Unlock()
+		if closed {
+			return append(out, s.Take(match)...)
+		}
+		select {
+		case <-s.notify:
+		case <-deadline:
+			return append(out, s.Take(match)...)
+		}
+	}
+}
+
 // CloseStatus is the close code the server closed the socket with (-1 while
 // open or when it closed without one).
 func (s *Socket) CloseStatus() websocket.StatusCode {
