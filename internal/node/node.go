@@ -32,6 +32,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sched"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/web"
@@ -133,7 +134,7 @@ type Node struct {
 
 // Migrations lists every component's schema, in dependency order.
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations, pay.Migrations, merchant.Migrations, miniapp.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, pay.Migrations, merchant.Migrations, miniapp.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -182,6 +183,12 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	if err != nil {
 		n.DB.Close()
 		return nil, err
+	}
+	// The outbox relays domain events to a JetStream stream: without
+	// JetStream on an external NATS the node cannot keep its promises.
+	if err := n.Bus.EnsureEventStream(ctx); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("%w (Plaza needs JetStream enabled on its NATS)", err)
 	}
 	// Session ends go on the bus, so that every node closes their sockets.
 	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, SessionsEnded: n.publishSessionsEnded})
@@ -347,7 +354,7 @@ func (n *Node) Serve(ctx context.Context) error {
 	// Every component's scheduled work runs under one group; Serve waits
 	// for all of it to stop before it closes the bus and the database.
 	jobs, jctx := errgroup.WithContext(ctx)
-	for _, run := range []func(context.Context) error{n.Accounts.Run, n.Chat.Run, n.Pay.Run, n.Merchant.Run, n.pruneIdempotency} {
+	for _, run := range []func(context.Context) error{n.Accounts.Run, n.Chat.Run, n.Pay.Run, n.Merchant.Run, n.pruneIdempotency, n.relayEvents} {
 		jobs.Go(func() error { return run(jctx) })
 	}
 	var debug *http.Server
@@ -406,6 +413,12 @@ func (n *Node) Serve(ctx context.Context) error {
 	}
 	n.log.Info("plaza stopped")
 	return err
+}
+
+// relayEvents publishes the outbox's committed domain events to the
+// bus's event stream (see internal/platform/outbox).
+func (n *Node) relayEvents(ctx context.Context) error {
+	return (&outbox.Relay{DB: n.DB, Bus: n.Bus, Log: n.log}).Run(ctx)
 }
 
 // pruneIdempotency deletes idempotency records older than a week, hourly:

@@ -71,6 +71,10 @@ func Start(t testing.TB, o Options) *node.Node {
 	done := make(chan error, 1)
 	go func() { done <- n.Serve(ctx) }()
 	t.Cleanup(func() {
+		if o.NATS != "" {
+			// A shared NATS keeps streams: drop this node's events.
+			_ = n.Bus.DeleteEventStream(context.Background())
+		}
 		cancel()
 		select {
 		case err := <-done:
