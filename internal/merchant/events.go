@@ -1,6 +1,12 @@
 package merchant
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
 
 // Bus subjects of the merchant component's facts. Both are written to the
 // platform outbox (outbox.Add) inside the transaction that makes the
@@ -46,4 +52,9 @@ type RefundSucceeded struct {
 	// TransferID is the ledger transfer that moved the money back.
 	TransferID string    `json:"transfer_id"`
 	At         time.Time `json:"at"`
+}
+
+// addEvent writes one of these events to the platform outbox inside tx.
+func addEvent(ctx context.Context, tx *sqldb.Tx, subject string, payload any) error {
+	return outbox.Add(ctx, tx, subject, payload)
 }
