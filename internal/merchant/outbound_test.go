@@ -206,9 +206,15 @@ func TestHangingMerchantDoesNotStallOthers(t *testing.T) {
 			defer inFlight.Add(-1)
 			for m := most.Load(); k > m && !most.CompareAndSwap(m, k); m = most.Load() {
 			}
-			select { // until Plaza gives up, or the test ends
+			// Hung for 3 s, then busy: less than Plaza's 5 s timeout, so
+			// that every attempt ends with this handler (one Plaza gave up
+			// on could linger here, under load, beside its retry and count
+			// as a third in flight).
+			select {
 			case <-r.Context().Done():
 			case <-release:
+			case <-time.After(3 * time.Second):
+				http.Error(w, "busy", http.StatusServiceUnavailable)
 			}
 		}))
 		t.Cleanup(hang.Close)
