@@ -125,88 +125,85 @@ func fastNotify(c *node.Config) {
 }
 
 func TestNativeOrderPaidNotifiedRefunded(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	for _, pg := range []bool{false, true} {
-		name := map[bool]string{false: "sqlite", true: "postgres"}[pg]
-		t.Run(name, func(t *testing.T) {
-			n := nodetest.Start(t, nodetest.Options{Postgres: pg, Tune: fastNotify})
-			s := newShop(t, n, "teahouse")
-			ann := buyer(t, n, "ann", 10_000)
-			codeURL, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Oolong 250g",
-				OutTradeNo: "T20261125001", NotifyURL: s.notify, Attach: "table=7", Amount: plazapay.Amount{Total: 3_800}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			u, _ := url.Parse(codeURL)
-			pr := u.Query().Get("pr")
-			if u.Path != "/pay" || pr == "" {
-				t.Fatalf("code_url %s", codeURL)
-			}
-			p := ann.Do(t, "GET", "/api/v1/pay/prepay/"+pr, nil)
-			if p.Str("merchant.name") != "Tea House" || p.Get("amount.amount").(float64) != 3_800 || p.Str("trade_state") != "NOTPAY" {
-				t.Fatalf("prepay: %s", p.Body)
-			}
-			if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": pr, "pin": "000000"}); r.Code() != "wrong_pin" {
-				t.Fatalf("wrong PIN: %d %s", r.Status, r.Body)
-			}
-			first := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": pr, "pin": "112233"})
-			if first.Status != 200 {
-				t.Fatalf("confirm: %d %s", first.Status, first.Body)
-			}
-			// A retry gets the first result and pays nothing more.
-			if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": pr, "pin": "112233"}); r.Status != 200 || r.Str("transaction.id") != first.Str("transaction.id") {
-				t.Fatalf("retrying the confirmation: %d %s", r.Status, r.Body)
-			}
-			tx, err := s.client.QueryByOutTradeNo(ctx, "T20261125001")
-			if err != nil || tx.TradeState != "SUCCESS" || tx.TransactionID == "" || tx.Attach != "table=7" || tx.Amount.PayerTotal != 3_800 {
-				t.Fatalf("query: %+v %v", tx, err)
-			}
-			ev := s.next(t, "TRANSACTION.SUCCESS")
-			if ev["trade_state"] != "SUCCESS" || ev["out_trade_no"] != "T20261125001" || ev["transaction_id"] != tx.TransactionID {
-				t.Fatalf("notification: %v", ev)
-			}
-			byID, err := s.client.QueryByID(ctx, tx.TransactionID)
-			if err != nil || byID.OutTradeNo != "T20261125001" {
-				t.Fatalf("query by id: %+v %v", byID, err)
-			}
-			// Refunds: partial, a retry, the rest, then one too many.
-			rf, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "T20261125001", OutRefundNo: "R1",
-				Amount: plazapay.RefundRequestAmount{Refund: 1_000, Total: 3_800}})
-			if err != nil || rf.Status != "SUCCESS" || rf.Amount.Refund != 1_000 {
-				t.Fatalf("refund: %+v %v", rf, err)
-			}
-			again, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "T20261125001", OutRefundNo: "R1",
-				Amount: plazapay.RefundRequestAmount{Refund: 1_000, Total: 3_800}})
-			if err != nil || again.RefundID != rf.RefundID {
-				t.Fatalf("refund retry: %+v %v", again, err)
-			}
-			if _, err := s.client.Refund(ctx, plazapay.RefundRequest{TransactionID: tx.TransactionID, OutRefundNo: "R2",
-				Amount: plazapay.RefundRequestAmount{Refund: 2_801, Total: 3_800}}); !plazapay.IsAPIError(err, "INVALID_REQUEST") {
-				t.Fatalf("over-refund: %v", err)
-			}
-			if _, err := s.client.Refund(ctx, plazapay.RefundRequest{TransactionID: tx.TransactionID, OutRefundNo: "R2",
-				Amount: plazapay.RefundRequestAmount{Refund: 2_800, Total: 3_800}}); err != nil {
-				t.Fatalf("the rest: %v", err)
-			}
-			if ev := s.next(t, "REFUND.SUCCESS"); ev["refund_status"] != "SUCCESS" || ev["out_refund_no"] == nil {
-				t.Fatalf("refund notification: %v", ev)
-			}
-			q, err := s.client.QueryRefund(ctx, "R2")
-			if err != nil || q.Status != "SUCCESS" {
-				t.Fatalf("refund query: %+v %v", q, err)
-			}
-			if tx, _ := s.client.QueryByOutTradeNo(ctx, "T20261125001"); tx.TradeState != "REFUND" {
-				t.Fatalf("after refunds: %s", tx.TradeState)
-			}
-			w := ann.Do(t, "GET", "/api/v1/wallet", nil)
-			if b := w.Get("balances").([]any)[0].(map[string]any)["amount"].(float64); b != 10_000 {
-				t.Fatalf("ann has %v after a full refund", b)
-			}
-			if c, _ := n.Pay.CheckLedger(ctx); !c.Balanced {
-				t.Fatalf("ledger: %+v", c)
-			}
-		})
-	}
+	nodetest.Run(t, nodetest.Options{Tune: fastNotify}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "teahouse")
+		ann := buyer(t, n, "ann", 10_000)
+		codeURL, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Oolong 250g",
+			OutTradeNo: "T20261125001", NotifyURL: s.notify, Attach: "table=7", Amount: plazapay.Amount{Total: 3_800}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(codeURL)
+		pr := u.Query().Get("pr")
+		if u.Path != "/pay" || pr == "" {
+			t.Fatalf("code_url %s", codeURL)
+		}
+		p := ann.Do(t, "GET", "/api/v1/pay/prepay/"+pr, nil)
+		if p.Str("merchant.name") != "Tea House" || p.Get("amount.amount").(float64) != 3_800 || p.Str("trade_state") != "NOTPAY" {
+			t.Fatalf("prepay: %s", p.Body)
+		}
+		if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": pr, "pin": "000000"}); r.Code() != "wrong_pin" {
+			t.Fatalf("wrong PIN: %d %s", r.Status, r.Body)
+		}
+		first := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": pr, "pin": "112233"})
+		if first.Status != 200 {
+			t.Fatalf("confirm: %d %s", first.Status, first.Body)
+		}
+		// A retry gets the first result and pays nothing more.
+		if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": pr, "pin": "112233"}); r.Status != 200 || r.Str("transaction.id") != first.Str("transaction.id") {
+			t.Fatalf("retrying the confirmation: %d %s", r.Status, r.Body)
+		}
+		tx, err := s.client.QueryByOutTradeNo(ctx, "T20261125001")
+		if err != nil || tx.TradeState != "SUCCESS" || tx.TransactionID == "" || tx.Attach != "table=7" || tx.Amount.PayerTotal != 3_800 {
+			t.Fatalf("query: %+v %v", tx, err)
+		}
+		ev := s.next(t, "TRANSACTION.SUCCESS")
+		if ev["trade_state"] != "SUCCESS" || ev["out_trade_no"] != "T20261125001" || ev["transaction_id"] != tx.TransactionID {
+			t.Fatalf("notification: %v", ev)
+		}
+		byID, err := s.client.QueryByID(ctx, tx.TransactionID)
+		if err != nil || byID.OutTradeNo != "T20261125001" {
+			t.Fatalf("query by id: %+v %v", byID, err)
+		}
+		// Refunds: partial, a retry, the rest, then one too many.
+		rf, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "T20261125001", OutRefundNo: "R1",
+			Amount: plazapay.RefundRequestAmount{Refund: 1_000, Total: 3_800}})
+		if err != nil || rf.Status != "SUCCESS" || rf.Amount.Refund != 1_000 {
+			t.Fatalf("refund: %+v %v", rf, err)
+		}
+		again, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "T20261125001", OutRefundNo: "R1",
+			Amount: plazapay.RefundRequestAmount{Refund: 1_000, Total: 3_800}})
+		if err != nil || again.RefundID != rf.RefundID {
+			t.Fatalf("refund retry: %+v %v", again, err)
+		}
+		if _, err := s.client.Refund(ctx, plazapay.RefundRequest{TransactionID: tx.TransactionID, OutRefundNo: "R2",
+			Amount: plazapay.RefundRequestAmount{Refund: 2_801, Total: 3_800}}); !plazapay.IsAPIError(err, "INVALID_REQUEST") {
+			t.Fatalf("over-refund: %v", err)
+		}
+		if _, err := s.client.Refund(ctx, plazapay.RefundRequest{TransactionID: tx.TransactionID, OutRefundNo: "R2",
+			Amount: plazapay.RefundRequestAmount{Refund: 2_800, Total: 3_800}}); err != nil {
+			t.Fatalf("the rest: %v", err)
+		}
+		if ev := s.next(t, "REFUND.SUCCESS"); ev["refund_status"] != "SUCCESS" || ev["out_refund_no"] == nil {
+			t.Fatalf("refund notification: %v", ev)
+		}
+		q, err := s.client.QueryRefund(ctx, "R2")
+		if err != nil || q.Status != "SUCCESS" {
+			t.Fatalf("refund query: %+v %v", q, err)
+		}
+		if tx, _ := s.client.QueryByOutTradeNo(ctx, "T20261125001"); tx.TradeState != "REFUND" {
+			t.Fatalf("after refunds: %s", tx.TradeState)
+		}
+		w := ann.Do(t, "GET", "/api/v1/wallet", nil)
+		if b := w.Get("balances").([]any)[0].(map[string]any)["amount"].(float64); b != 10_000 {
+			t.Fatalf("ann has %v after a full refund", b)
+		}
+		if c, _ := n.Pay.CheckLedger(ctx); !c.Balanced {
+			t.Fatalf("ledger: %+v", c)
+		}
+	})
 }
 
 // raw sends a hand-signed request, to break the signature in one way.
@@ -233,136 +230,139 @@ func raw(t *testing.T, n *node.Node, s *shop, method, uri, body string, mutate f
 }
 
 func TestMerchantAPIRefusals(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	n := nodetest.Start(t, nodetest.Options{Tune: fastNotify})
-	s := newShop(t, n, "shopone")
-	other := newShop(t, n, "shoptwo")
-	order := `{"appid":"wx` + s.mchid + `","mchid":"` + s.mchid + `","description":"Tea","out_trade_no":"SIG0000001","notify_url":"http://127.0.0.1:1/n","amount":{"total":100}}` + "\n"
-	cases := []struct {
-		name   string
-		mutate func(a *plazapay.Authorization, body *string)
-		status int
-		code   string
-	}{
-		{"tampered_body", func(a *plazapay.Authorization, b *string) { *b = strings.Replace(*b, "100", "1", 1) }, 401, "SIGN_ERROR"},
-		{"no_trailing_newline", func(a *plazapay.Authorization, b *string) { *b = strings.TrimSuffix(*b, "\n") }, 401, "SIGN_ERROR"},
-		{"stale_timestamp", func(a *plazapay.Authorization, b *string) {
-			a.Timestamp = strconv.FormatInt(time.Now().Add(-6*time.Minute).Unix(), 10)
-		}, 401, "SIGN_ERROR"},
-		{"wrong_serial", func(a *plazapay.Authorization, b *string) { a.SerialNo = "ABCDEF" }, 401, "SIGN_ERROR"},
-		{"unknown_merchant", func(a *plazapay.Authorization, b *string) { a.MchID = "1999999999" }, 401, "SIGN_ERROR"},
-		{"garbage_signature", func(a *plazapay.Authorization, b *string) { a.Signature = "bm90IGEgc2lnbmF0dXJl" }, 401, "SIGN_ERROR"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			status, code := raw(t, n, s, "POST", "/v3/pay/transactions/native", order, tc.mutate)
-			if status != tc.status || code != tc.code {
-				t.Fatalf("got %d %s, want %d %s", status, code, tc.status, tc.code)
+	nodetest.Run(t, nodetest.Options{Tune: fastNotify}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "shopone")
+		other := newShop(t, n, "shoptwo")
+		order := `{"appid":"wx` + s.mchid + `","mchid":"` + s.mchid + `","description":"Tea","out_trade_no":"SIG0000001","notify_url":"http://127.0.0.1:1/n","amount":{"total":100}}` + "\n"
+		cases := []struct {
+			name   string
+			mutate func(a *plazapay.Authorization, body *string)
+			status int
+			code   string
+		}{
+			{"tampered_body", func(a *plazapay.Authorization, b *string) { *b = strings.Replace(*b, "100", "1", 1) }, 401, "SIGN_ERROR"},
+			{"no_trailing_newline", func(a *plazapay.Authorization, b *string) { *b = strings.TrimSuffix(*b, "\n") }, 401, "SIGN_ERROR"},
+			{"stale_timestamp", func(a *plazapay.Authorization, b *string) {
+				a.Timestamp = strconv.FormatInt(time.Now().Add(-6*time.Minute).Unix(), 10)
+			}, 401, "SIGN_ERROR"},
+			{"wrong_serial", func(a *plazapay.Authorization, b *string) { a.SerialNo = "ABCDEF" }, 401, "SIGN_ERROR"},
+			{"unknown_merchant", func(a *plazapay.Authorization, b *string) { a.MchID = "1999999999" }, 401, "SIGN_ERROR"},
+			{"garbage_signature", func(a *plazapay.Authorization, b *string) { a.Signature = "bm90IGEgc2lnbmF0dXJl" }, 401, "SIGN_ERROR"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				status, code := raw(t, n, s, "POST", "/v3/pay/transactions/native", order, tc.mutate)
+				if status != tc.status || code != tc.code {
+					t.Fatalf("got %d %s, want %d %s", status, code, tc.status, tc.code)
+				}
+			})
+		}
+		t.Run("replayed_nonce", func(t *testing.T) {
+			nonce := plazapay.NewNonce()
+			fix := func(a *plazapay.Authorization, b *string) {
+				a.NonceStr = nonce
+				a.Signature, _ = plazapay.Sign(mkey(t), plazapay.RequestMessage("POST", "/v3/pay/transactions/native", a.Timestamp, nonce, []byte(*b)))
+			}
+			if status, code := raw(t, n, s, "POST", "/v3/pay/transactions/native", order, fix); status != 200 {
+				t.Fatalf("first: %d %s", status, code)
+			}
+			if status, code := raw(t, n, s, "POST", "/v3/pay/transactions/native", order, fix); status != 401 || code != "SIGN_ERROR" {
+				t.Fatalf("replay: %d %s", status, code)
 			}
 		})
-	}
-	t.Run("replayed_nonce", func(t *testing.T) {
-		nonce := plazapay.NewNonce()
-		fix := func(a *plazapay.Authorization, b *string) {
-			a.NonceStr = nonce
-			a.Signature, _ = plazapay.Sign(mkey(t), plazapay.RequestMessage("POST", "/v3/pay/transactions/native", a.Timestamp, nonce, []byte(*b)))
-		}
-		if status, code := raw(t, n, s, "POST", "/v3/pay/transactions/native", order, fix); status != 200 {
-			t.Fatalf("first: %d %s", status, code)
-		}
-		if status, code := raw(t, n, s, "POST", "/v3/pay/transactions/native", order, fix); status != 401 || code != "SIGN_ERROR" {
-			t.Fatalf("replay: %d %s", status, code)
-		}
-	})
-	t.Run("same_out_trade_no_other_amount", func(t *testing.T) {
-		_, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "SIG0000001",
-			NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 999}})
-		if !plazapay.IsAPIError(err, "OUT_TRADE_NO_USED") {
-			t.Fatalf("%v", err)
-		}
-	})
-	t.Run("another_merchants_order", func(t *testing.T) {
-		if _, err := other.client.QueryByOutTradeNo(ctx, "SIG0000001"); !plazapay.IsAPIError(err, "ORDER_NOT_EXIST") {
-			t.Fatalf("%v", err)
-		}
-	})
-	t.Run("app_not_bound", func(t *testing.T) {
-		_, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + other.mchid, Description: "Tea", OutTradeNo: "SIG0000002",
-			NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 100}})
-		if !plazapay.IsAPIError(err, "APPID_MCHID_NOT_MATCH") {
-			t.Fatalf("%v", err)
-		}
-	})
-	t.Run("bad_fields", func(t *testing.T) {
-		for _, req := range []plazapay.NativeRequest{
-			{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "x", NotifyURL: "http://a/n", Amount: plazapay.Amount{Total: 1}},
-			{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "BAD0000001", NotifyURL: "http://a/n", Amount: plazapay.Amount{Total: -5}},
-			{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "BAD0000002", NotifyURL: "http://a/n", TimeExpire: "20260101120000", Amount: plazapay.Amount{Total: 5}},
-			{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "BAD0000003", NotifyURL: "http://a/n", Amount: plazapay.Amount{Total: 5, Currency: "XYZ"}},
-		} {
-			if _, err := s.client.PrepayNative(ctx, req); !plazapay.IsAPIError(err, "PARAM_ERROR") {
-				t.Fatalf("%+v: %v", req, err)
+		t.Run("same_out_trade_no_other_amount", func(t *testing.T) {
+			_, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "SIG0000001",
+				NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 999}})
+			if !plazapay.IsAPIError(err, "OUT_TRADE_NO_USED") {
+				t.Fatalf("%v", err)
 			}
+		})
+		t.Run("another_merchants_order", func(t *testing.T) {
+			if _, err := other.client.QueryByOutTradeNo(ctx, "SIG0000001"); !plazapay.IsAPIError(err, "ORDER_NOT_EXIST") {
+				t.Fatalf("%v", err)
+			}
+		})
+		t.Run("app_not_bound", func(t *testing.T) {
+			_, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + other.mchid, Description: "Tea", OutTradeNo: "SIG0000002",
+				NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 100}})
+			if !plazapay.IsAPIError(err, "APPID_MCHID_NOT_MATCH") {
+				t.Fatalf("%v", err)
+			}
+		})
+		t.Run("bad_fields", func(t *testing.T) {
+			for _, req := range []plazapay.NativeRequest{
+				{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "x", NotifyURL: "http://a/n", Amount: plazapay.Amount{Total: 1}},
+				{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "BAD0000001", NotifyURL: "http://a/n", Amount: plazapay.Amount{Total: -5}},
+				{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "BAD0000002", NotifyURL: "http://a/n", TimeExpire: "20260101120000", Amount: plazapay.Amount{Total: 5}},
+				{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "BAD0000003", NotifyURL: "http://a/n", Amount: plazapay.Amount{Total: 5, Currency: "XYZ"}},
+			} {
+				if _, err := s.client.PrepayNative(ctx, req); !plazapay.IsAPIError(err, "PARAM_ERROR") {
+					t.Fatalf("%+v: %v", req, err)
+				}
+			}
+		})
+		t.Run("closed_order_cannot_be_paid", func(t *testing.T) {
+			code, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "CLOSE00001",
+				NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 100}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.client.Close(ctx, "CLOSE00001"); err != nil {
+				t.Fatal(err)
+			}
+			u, _ := url.Parse(code)
+			bob := buyer(t, n, "bob", 1_000)
+			if r := bob.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"}); r.Code() != "order_closed" {
+				t.Fatalf("paying a closed order: %d %s", r.Status, r.Body)
+			}
+			if tx, _ := s.client.QueryByOutTradeNo(ctx, "CLOSE00001"); tx.TradeState != "CLOSED" {
+				t.Fatalf("state %s", tx.TradeState)
+			}
+		})
+		t.Run("refund_of_unpaid", func(t *testing.T) {
+			if _, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "SIG0000001", OutRefundNo: "RX", Amount: plazapay.RefundRequestAmount{Refund: 1, Total: 100}}); !plazapay.IsAPIError(err, "INVALID_REQUEST") {
+				t.Fatalf("%v", err)
+			}
+		})
+		if c, _ := n.Pay.CheckLedger(ctx); !c.Balanced {
+			t.Fatalf("ledger: %+v", c)
 		}
 	})
-	t.Run("closed_order_cannot_be_paid", func(t *testing.T) {
-		code, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "CLOSE00001",
-			NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 100}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.client.Close(ctx, "CLOSE00001"); err != nil {
-			t.Fatal(err)
-		}
-		u, _ := url.Parse(code)
-		bob := buyer(t, n, "bob", 1_000)
-		if r := bob.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"}); r.Code() != "order_closed" {
-			t.Fatalf("paying a closed order: %d %s", r.Status, r.Body)
-		}
-		if tx, _ := s.client.QueryByOutTradeNo(ctx, "CLOSE00001"); tx.TradeState != "CLOSED" {
-			t.Fatalf("state %s", tx.TradeState)
-		}
-	})
-	t.Run("refund_of_unpaid", func(t *testing.T) {
-		if _, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "SIG0000001", OutRefundNo: "RX", Amount: plazapay.RefundRequestAmount{Refund: 1, Total: 100}}); !plazapay.IsAPIError(err, "INVALID_REQUEST") {
-			t.Fatalf("%v", err)
-		}
-	})
-	if c, _ := n.Pay.CheckLedger(ctx); !c.Balanced {
-		t.Fatalf("ledger: %+v", c)
-	}
 }
 
 // A merchant endpoint that fails is retried until it answers 2xx, and
 // the log shows every attempt.
 func TestNotificationsAreRetried(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	n := nodetest.Start(t, nodetest.Options{Tune: fastNotify})
-	s := newShop(t, n, "retryshop")
-	s.fail.Store(2)
-	code, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "RETRY00001",
-		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 500}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(code)
-	bob := buyer(t, n, "bob", 1_000)
-	if r := bob.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"}); r.Status != 200 {
-		t.Fatalf("confirm: %d %s", r.Status, r.Body)
-	}
-	s.next(t, "TRANSACTION.SUCCESS")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		log := s.owner.Do(t, "GET", "/api/v1/merchants/"+s.mchid+"/notifications", nil)
-		item := log.Get("items").([]any)[0].(map[string]any)
-		if item["status"] == "delivered" && item["attempts"].(float64) == 3 && item["last_status"].(float64) == 204 {
-			break
+	nodetest.Run(t, nodetest.Options{Tune: fastNotify}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "retryshop")
+		s.fail.Store(2)
+		code, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "RETRY00001",
+			NotifyURL: s.notify, Amount: plazapay.Amount{Total: 500}})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("log: %s", log.Body)
+		u, _ := url.Parse(code)
+		bob := buyer(t, n, "bob", 1_000)
+		if r := bob.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"}); r.Status != 200 {
+			t.Fatalf("confirm: %d %s", r.Status, r.Body)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		s.next(t, "TRANSACTION.SUCCESS")
+		var log *nodetest.Response
+		t.Cleanup(func() {
+			if t.Failed() && log != nil {
+				t.Logf("log: %s", log.Body)
+			}
+		})
+		nodetest.WaitFor(t, 5*time.Second, func() bool {
+			log = s.owner.Do(t, "GET", "/api/v1/merchants/"+s.mchid+"/notifications", nil)
+			item := log.Get("items").([]any)[0].(map[string]any)
+			return item["status"] == "delivered" && item["attempts"].(float64) == 3 && item["last_status"].(float64) == 204
+		})
+	})
 }
 
 func other(t *testing.T, n *node.Node) *shop { return newShop(t, n, "othershop") }
@@ -370,44 +370,47 @@ func other(t *testing.T, n *node.Node) *shop { return newShop(t, n, "othershop")
 // A JSAPI order names its payer by openid under the app: only that user
 // sees and pays it.
 func TestJSAPIOrderIsForItsPayer(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	n := nodetest.Start(t, nodetest.Options{})
-	s := newShop(t, n, "jsapishop")
-	ann := buyer(t, n, "ann", 5_000)
-	ben := buyer(t, n, "ben", 5_000)
-	annID := ann.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
-	openid := n.Merchant.OpenID("wx"+s.mchid, annID)
-	if other := n.Merchant.OpenID("wxother", annID); other == openid {
-		t.Fatal("openids are the same in two apps")
-	}
-	prepay, err := s.client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "JSAPI00001",
-		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 700}, Payer: plazapay.Payer{OpenID: openid}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := ben.Do(t, "GET", "/api/v1/pay/prepay/"+prepay, nil); r.Status != 404 {
-		t.Fatalf("ben saw ann's order: %d", r.Status)
-	}
-	if r := ben.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": prepay, "pin": "112233"}); r.Status != 404 {
-		t.Fatalf("ben paid ann's order: %d %s", r.Status, r.Body)
-	}
-	if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": prepay, "pin": "112233"}); r.Status != 200 {
-		t.Fatalf("ann: %d %s", r.Status, r.Body)
-	}
-	tx, err := s.client.QueryByOutTradeNo(ctx, "JSAPI00001")
-	if err != nil || tx.TradeState != "SUCCESS" || tx.Payer == nil || tx.Payer.OpenID != openid || tx.TradeType != "JSAPI" {
-		t.Fatalf("%+v %v", tx, err)
-	}
-	if _, err := s.client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "JSAPI00002",
-		NotifyURL: s.notify, Amount: plazapay.Amount{Total: 700}}); !plazapay.IsAPIError(err, "PARAM_ERROR") {
-		t.Fatalf("a JSAPI order without payer: %v", err)
-	}
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "jsapishop")
+		ann := buyer(t, n, "ann", 5_000)
+		ben := buyer(t, n, "ben", 5_000)
+		annID := ann.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+		openid := n.Merchant.OpenID("wx"+s.mchid, annID)
+		if other := n.Merchant.OpenID("wxother", annID); other == openid {
+			t.Fatal("openids are the same in two apps")
+		}
+		prepay, err := s.client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "JSAPI00001",
+			NotifyURL: s.notify, Amount: plazapay.Amount{Total: 700}, Payer: plazapay.Payer{OpenID: openid}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := ben.Do(t, "GET", "/api/v1/pay/prepay/"+prepay, nil); r.Status != 404 {
+			t.Fatalf("ben saw ann's order: %d", r.Status)
+		}
+		if r := ben.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": prepay, "pin": "112233"}); r.Status != 404 {
+			t.Fatalf("ben paid ann's order: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": prepay, "pin": "112233"}); r.Status != 200 {
+			t.Fatalf("ann: %d %s", r.Status, r.Body)
+		}
+		tx, err := s.client.QueryByOutTradeNo(ctx, "JSAPI00001")
+		if err != nil || tx.TradeState != "SUCCESS" || tx.Payer == nil || tx.Payer.OpenID != openid || tx.TradeType != "JSAPI" {
+			t.Fatalf("%+v %v", tx, err)
+		}
+		if _, err := s.client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "JSAPI00002",
+			NotifyURL: s.notify, Amount: plazapay.Amount{Total: 700}}); !plazapay.IsAPIError(err, "PARAM_ERROR") {
+			t.Fatalf("a JSAPI order without payer: %v", err)
+		}
+	})
 }
 
 // Two nodes on one PostgreSQL: a merchant set up through one is served
 // by the other, signatures verify against the shared platform key, and a
 // payment made through one node is seen and notified by either.
 func TestMerchantAPIAcrossTwoNodes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtestPostgres(t)
 	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})

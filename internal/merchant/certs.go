@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"net/http"
 	"time"
 
 	"github.com/plaza-dev/plaza/pkg/plazapay"
@@ -77,26 +76,40 @@ func (s *Service) notifySerial(ctx context.Context, mchid string) string {
 // (uppercase hex), what certificate-mode merchants see in Wechatpay-Serial.
 func (s *Service) PlatformCertificateSerial() string { return s.cert.serial }
 
-// GET /v3/certificates: for certificate-mode merchants, the platform
-// certificate sealed with AEAD_AES_256_GCM under the merchant's APIv3 key
-// (associated data "certificate"), as WeChat serves it; public-key
-// merchants get WeChat's 404 RESOURCE_NOT_EXISTS.
-func (h *Handler) certificates(r *http.Request, m Merchant, _ []byte) (int, any, error) {
-	s := h.Service
+// PlatformCertificate is Plaza's platform certificate sealed for one
+// merchant, an item of GET /v3/certificates.
+type PlatformCertificate struct {
+	SerialNo      string
+	EffectiveTime time.Time
+	ExpireTime    time.Time
+	// Nonce and Ciphertext seal the PEM with AEAD_AES_256_GCM under the
+	// merchant's APIv3 key, associated data "certificate".
+	Nonce, Ciphertext string
+}
+
+// SealedCertificate is the platform certificate for a certificate-mode
+// merchant, sealed under its APIv3 key, as WeChat serves it. Errors: 404
+// RESOURCE_NOT_EXISTS for a public-key merchant, as WeChat answers.
+func (s *Service) SealedCertificate(m Merchant) (PlatformCertificate, error) {
 	if m.PlatformMode != ModeCertificate || s.cert.serial == "" {
-		return 0, nil, v3err(404, "RESOURCE_NOT_EXISTS", "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。This merchant is in public-key mode: verify with the platform public key (PUB_KEY_ID_…).")
+		return PlatformCertificate{}, Refusal(404, "RESOURCE_NOT_EXISTS", "无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。This merchant is in public-key mode: verify with the platform public key (PUB_KEY_ID_…).")
 	}
 	nonce := plazapay.NewNonce()[:12]
 	ct, err := plazapay.EncryptAEAD(m.apiV3Key, nonce, "certificate", s.cert.pem)
 	if err != nil {
-		return 0, nil, err
+		return PlatformCertificate{}, err
 	}
-	return 200, map[string]any{"data": []any{map[string]any{
-		"serial_no":      s.cert.serial,
-		"effective_time": s.cert.notBefore.In(chinaTime).Format(time.RFC3339),
-		"expire_time":    s.cert.notAfter.In(chinaTime).Format(time.RFC3339),
-		"encrypt_certificate": map[string]string{
-			"algorithm": "AEAD_AES_256_GCM", "nonce": nonce, "associated_data": "certificate", "ciphertext": ct,
-		},
-	}}}, nil
+	return PlatformCertificate{SerialNo: s.cert.serial, EffectiveTime: s.cert.notBefore.In(chinaTime),
+		ExpireTime: s.cert.notAfter.In(chinaTime), Nonce: nonce, Ciphertext: ct}, nil
 }
+
+// SerialFor is the Wechatpay-Serial of an answer to merchant m; m is nil
+// when the request did not verify.
+func (s *Service) SerialFor(m *Merchant) string { return s.serialFor(m) }
+
+// Sign signs an answer's message (plazapay.ResponseMessage) with the
+// platform key.
+func (s *Service) Sign(message []byte) (string, error) { return plazapay.Sign(s.key, message) }
+
+// PlatformPublicKey is the platform key's public half.
+func (s *Service) PlatformPublicKey() *rsa.PublicKey { return &s.key.PublicKey }

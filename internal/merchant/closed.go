@@ -10,9 +10,6 @@ import (
 // new orders and no payments; refunds of its past orders stay possible
 // (its settlement balance stays for them), as do queries and bills.
 
-const closeOwnersOrders = `UPDATE orders SET trade_state = 'CLOSED'
-	WHERE trade_state = 'NOTPAY' AND mchid IN (SELECT mchid FROM merchants WHERE owner_id = ?)`
-
 // CloseMerchantsOf closes the unpaid orders of every merchant ownerID
 // owns, once their account is erased (account.ErasureHooks).
 func (s *Service) CloseMerchantsOf(ctx context.Context, ownerID string) error {
@@ -37,8 +34,3 @@ func (s *Service) closed(ctx context.Context, m Merchant) (bool, error) {
 	}
 	return false, err
 }
-
-// MerchantClosed is the wallet-side code for paying a closed merchant.
-const MerchantClosed = "merchant_closed"
-
-func init() { errs.Register(MerchantClosed, 422) }

@@ -15,6 +15,7 @@ import (
 // new orders and its unpaid orders cannot be paid; refunds of its past
 // orders still work.
 func TestErasedOwnersMerchantTakesNoPayments(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ctx := context.Background()
 		s := newShop(t, n, "closing")
@@ -58,6 +59,7 @@ func TestErasedOwnersMerchantTakesNoPayments(t *testing.T) {
 
 // L4: merchant names are visible names; regions come from ISO 3166-1.
 func TestMerchantNameAndRegionRules(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		o := nodetest.Signup(t, n.URL(), "shopper")
 		for _, tc := range []struct {

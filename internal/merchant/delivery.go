@@ -2,6 +2,7 @@ package merchant
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"sync"
 	"time"
@@ -10,28 +11,8 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
-// The outbox's delivery: which node makes which attempt, and how many at
-// once.
-const (
-	// dueNotifications takes the oldest few due notifications of each
-	// merchant, round-robin across merchants (rn first), so that one
-	// merchant's backlog cannot fill the page.
-	dueNotifications = `SELECT id, mchid, url, body, attempts FROM (
-			SELECT id, mchid, url, body, attempts, next_at, ROW_NUMBER() OVER (PARTITION BY mchid ORDER BY next_at, id) AS rn
-			FROM notifications WHERE status = 'pending' AND next_at <= ? AND locked_until <= ?) due
-		WHERE rn <= ? ORDER BY rn, next_at LIMIT ?`
-	// claimNotification leases one attempt to this node: the UPDATE is
-	// atomic on both dialects (on PostgreSQL a concurrent claim waits for
-	// this one and then finds locked_until moved), so one node wins. A
-	// node that dies mid-attempt leaves the lease to expire, and the
-	// attempt is retried by any node after claimLease.
-	claimNotification = `UPDATE notifications SET locked_until = ? WHERE id = ? AND status = 'pending' AND locked_until <= ?`
-	// finishAttempt and releaseClaim act only on the lease this node
-	// holds (its locked_until is the claim's token).
-	finishAttempt = `UPDATE notifications SET status = ?, attempts = attempts + 1, next_at = ?, locked_until = 0,
-		last_status = ?, last_error = ?, delivered_at = ? WHERE id = ? AND locked_until = ?`
-	releaseClaim = `UPDATE notifications SET locked_until = 0 WHERE id = ? AND locked_until = ?`
-)
+// The outbox's delivery: which node makes which attempt (the statements
+// are in store.go), and how many at once.
 
 // claimLease is how long a node holds an attempt: far more than one
 // attempt may take (deliveryTimeout), so that a lease never runs out under
@@ -126,20 +107,17 @@ func (s *Service) Deliver(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var list []dueNotification
-	var mchids []string
-	for rows.Next() {
+	list, err := sqldb.ScanAll(rows, func(rows *sql.Rows) (dueNotification, error) {
 		var d dueNotification
-		if err := rows.Scan(&d.id, &d.mchid, &d.url, &d.body, &d.attempts); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		list = append(list, d)
-		mchids = append(mchids, d.mchid)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := rows.Scan(&d.id, &d.mchid, &d.url, &d.body, &d.attempts)
+		return d, err
+	})
+	if err != nil {
 		return 0, err
+	}
+	mchids := make([]string, len(list))
+	for i, d := range list {
+		mchids[i] = d.mchid
 	}
 	_, busy := p.load(mchids)
 	sort.SliceStable(list, func(i, j int) bool { return busy[list[i].mchid] < busy[list[j].mchid] })

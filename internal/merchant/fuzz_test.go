@@ -20,7 +20,7 @@ func FuzzOrderBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte, tradeType string) {
 		in, err := parseOrder("1600000001", tradeType, raw)
 		if err != nil {
-			var ae *apiError
+			var ae *Error
 			if !errors.As(err, &ae) || ae.Status != 400 {
 				t.Fatalf("error %v is not a 400 of the v3 API", err)
 			}

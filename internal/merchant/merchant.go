@@ -1,9 +1,33 @@
-// Package merchant is Plaza Pay's merchant API, wire-compatible with WeChat Pay
-// API v3: merchants and their credentials, signed requests and responses,
-// JSAPI, App, Native and H5 orders, refunds, encrypted notifications delivered
-// from an outbox, bills, and the payer's side of an order (prepay, confirm).
-// The wire primitives (signing strings, RSA, AEAD) live in pkg/plazapay,
-// which merchants import too, so that both ends share one definition.
+// Package merchant is Plaza Pay's merchant domain: merchants and their
+// credentials, the apps bound to them, orders (JSAPI, App, Native, H5),
+// refunds, the notification outbox and its delivery, bills, and the
+// payer's side of an order (prepay, confirm, payment requests). Its rules
+// follow WeChat Pay API v3, whose wire format the adapter in
+// internal/merchant/wxv3 speaks (signature checks, the nonce store,
+// WeChat's error bodies, the /v3 routes); the wire primitives (signing
+// strings, RSA, AEAD) live in pkg/plazapay, which merchants import too.
+// Money moves through a Ledger (pay's), which this package declares and
+// never imports.
+//
+// Which file holds what:
+//
+//	merchant.go   types, Config, the Ledger and other interfaces it needs, Service, error codes
+//	merchants.go  merchants, credentials, app bindings
+//	orders.go     placing, closing and reading orders; the v3 transaction view
+//	refunds.go    refunds
+//	payer.go      the payer's side: prepay and confirm
+//	payrequest.go checking a mini-program's or app's payment request
+//	redirect.go   the H5 return address
+//	closed.go     merchants of an erased owner
+//	certs.go      the platform key, its certificate, signing answers
+//	notify.go     encrypted notifications into the outbox, sending one, the log
+//	delivery.go   the outbox's delivery: claims, retries, the worker pool
+//	bills.go      trade and fund-flow bills, their download tokens
+//	events.go     bus subjects and payloads (payment and refund succeeded)
+//	store.go      every SQL statement, as named constants
+//	http.go       the Plaza-side JSON routes (/api/v1/merchants…, /api/v1/pay/…)
+//	run.go        scheduled work: delivering notifications, and Config.Jobs
+//	migrations/   the schema (component "merchant")
 package merchant
 
 import (
@@ -23,8 +47,9 @@ import (
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/account"
-	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/outbound"
+	"github.com/plaza-dev/plaza/internal/platform/sched"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -39,10 +64,124 @@ type Accounts interface {
 	User(ctx context.Context, id string) (account.User, error)
 }
 
+// Ledger is what the merchant API needs of the wallet's ledger (pay's
+// Service, through the node's adapter): moving an order's money and
+// reading a merchant's balance. within runs inside the ledger's
+// transaction, so that the order's state, its notification and its event
+// commit with the money or not at all.
+type Ledger interface {
+	// Charge moves m from the payer's wallet to the merchant's settlement
+	// account after checking the PIN. Errors: the PIN's (wrong_pin, …),
+	// insufficient_funds, invalid_argument, conflict (reference paid).
+	Charge(ctx context.Context, payerID, pin, mchid string, m Money, reference, note string,
+		within func(tx *sqldb.Tx, transferID string) error) (Payment, error)
+	// RefundPayment moves m back from the merchant to the payer, once per
+	// key. Errors: insufficient_funds (the merchant's balance is short).
+	RefundPayment(ctx context.Context, mchid, payerID string, m Money, reference, key string,
+		within func(tx *sqldb.Tx, transferID string) error) error
+	// MerchantBalance is the merchant's settlement balance in currency.
+	MerchantBalance(ctx context.Context, mchid, currency string) (int64, error)
+	// Transaction is one of the user's ledger transactions. Errors:
+	// not_found.
+	Transaction(ctx context.Context, userID, id string) (Payment, error)
+}
+
+// Money is an amount in minor units of an ISO 4217 currency (the
+// ledger's pay.Money).
+type Money struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// MaxAmount is the largest amount the ledger moves at once (pay.MaxAmount).
+const MaxAmount = 1_000_000_000
+
+// Payment is a ledger transaction as its user sees it (the ledger's
+// pay.Transaction, field for field): what Confirm answers.
+type Payment struct {
+	ID           string        `json:"id"`
+	Kind         string        `json:"kind"`
+	Amount       int64         `json:"amount"`
+	Currency     string        `json:"currency"`
+	Direction    string        `json:"direction"` // in | out
+	Counterparty *Counterparty `json:"counterparty"`
+	Note         string        `json:"note"`
+	Status       string        `json:"status"`
+	Reference    string        `json:"reference,omitempty"`
+	CreatedAt    time.Time     `json:"created_at"`
+}
+
+// Counterparty is the other side of a Payment, when it is a person.
+type Counterparty struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+}
+
+// The wallet-side error codes of the payer's side (errs codes, shown as
+// the contract's error body on /api/v1):
+const (
+	// OrderClosed is paying a closed or expired order (422).
+	OrderClosed = "order_closed"
+	// MerchantClosed is paying a merchant whose owner was erased (422).
+	MerchantClosed = "merchant_closed"
+	// BadPaySign is a payment request that does not check out (422).
+	BadPaySign = "bad_pay_sign"
+	// InsufficientFunds is the ledger's code for a balance too low
+	// (pay.InsufficientFunds; registered by pay).
+	InsufficientFunds = "insufficient_funds"
+)
+
+func init() {
+	errs.Register(OrderClosed, 422)
+	errs.Register(MerchantClosed, 422)
+}
+
+// Error is a refusal of the merchant API in WeChat's terms: the HTTP
+// status WeChat answers it with, its code (PARAM_ERROR, ORDER_NOT_EXIST,
+// OUT_TRADE_NO_USED, ORDER_PAID, ORDER_CLOSED, APPID_MCHID_NOT_MATCH,
+// NOT_ENOUGH, NO_AUTH, INVALID_REQUEST, RESOURCE_NOT_EXISTS,
+// STATEMENT_CREATING, NO_STATEMENT_EXIST, SIGN_ERROR, SYSTEM_ERROR), a
+// message, and for PARAM_ERROR the field (a JSON pointer such as
+// "/amount/total"). The wire adapter (wxv3) writes it as WeChat's body.
+// The methods that serve /v3 return it; other errors are errs codes
+// (shown as INVALID_REQUEST) or internal (SYSTEM_ERROR).
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	// Field is set for PARAM_ERROR refusals of one field.
+	Field string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Refusal is an Error with a formatted message.
+func Refusal(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ParamError is WeChat's 400 PARAM_ERROR for one field.
+func ParamError(field, issue string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: "PARAM_ERROR", Message: fmt.Sprintf(issue, args...), Field: field}
+}
+
+var (
+	errOrderNotExist = Refusal(404, "ORDER_NOT_EXIST", "No such order.")
+	errResource      = Refusal(404, "RESOURCE_NOT_EXISTS", "No such order or refund.")
+)
+
+// asError is err as an *Error, if it is one.
+func asError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
 // Config wires the service.
 type Config struct {
 	DB       *sqldb.DB
-	Pay      *pay.Service
+	Ledger   Ledger
 	Accounts Accounts
 	// PlatformKey signs every response and notification.
 	PlatformKey *rsa.PrivateKey
@@ -68,12 +207,15 @@ type Config struct {
 	// Apps tells who develops a mini-program, for BindApp; nil refuses
 	// every mini-program appid.
 	Apps AppOwners
+	// Jobs is more scheduled work that Run does beside delivery: the wire
+	// adapter's nonce pruning (wxv3.PruneNoncesJob).
+	Jobs []sched.Job
 }
 
 // Service is the merchant API's rules.
 type Service struct {
 	db       *sqldb.DB
-	pay      *pay.Service
+	ledger   Ledger
 	accounts Accounts
 	key      *rsa.PrivateKey
 	keyID    string
@@ -97,6 +239,7 @@ type Service struct {
 	verified    map[string]cachedMerchant
 	cert        platformCert
 	notifyEvery time.Duration
+	jobs        []sched.Job
 }
 
 type cachedMerchant struct {
@@ -105,6 +248,13 @@ type cachedMerchant struct {
 }
 
 const merchantCacheTTL = 5 * time.Second
+
+// SigningMerchant is merchant mchid for checking a signed request: from
+// a cache of a few seconds when fresh (credentials changed on another
+// node reach this one within that time). Errors: not_found.
+func (s *Service) SigningMerchant(ctx context.Context, mchid string) (Merchant, error) {
+	return s.verifiedMerchant(ctx, mchid)
+}
 
 // verifiedMerchant is a merchant with credentials, from the cache when
 // fresh.
@@ -157,26 +307,37 @@ func NewService(c Config) (*Service, error) {
 		c.NotifyEvery = time.Second
 	}
 	if c.PlatformKey == nil {
-		return nil, errors.New("wxv3: no platform key")
+		return nil, errors.New("merchant: no platform key")
 	}
 	cert, err := makePlatformCert(c.PlatformKey)
 	if err != nil {
-		return nil, fmt.Errorf("wxv3: making the platform certificate: %w", err)
+		return nil, fmt.Errorf("merchant: making the platform certificate: %w", err)
 	}
 	batch, err := c.DB.NewBatcher(4, 256)
 	if err != nil {
-		return nil, fmt.Errorf("wxv3: %w", err)
+		return nil, fmt.Errorf("merchant: %w", err)
 	}
-	return &Service{cert: cert, db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
+	return &Service{cert: cert, db: c.DB, ledger: c.Ledger, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
 		openID: c.OpenIDKey, billKey: c.BillKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, batch: batch,
 		verified: map[string]cachedMerchant{}, allowPrivate: c.AllowPrivateOutbound,
-		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant), notifyEvery: c.NotifyEvery}, nil
+		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant), notifyEvery: c.NotifyEvery, jobs: c.Jobs}, nil
 }
 
 // Close waits for the deliveries in flight and finishes queued writes.
 func (s *Service) Close() {
 	s.deliveries.close()
 	s.batch.Close()
+}
+
+// Now is the service's clock (Config.Now).
+func (s *Service) Now() time.Time { return s.now() }
+
+// GroupCommit runs fn in the group commit that every signed request's
+// small writes share (a new order here, the request's nonce in wxv3), so
+// that they share fsyncs; key keeps one merchant's writes in one shard.
+// fn's error (a unique violation, say) is its caller's alone.
+func (s *Service) GroupCommit(ctx context.Context, key string, fn func(ctx context.Context, tx *sqldb.Tx) error) error {
+	return s.batch.DoChecked(ctx, key, fn)
 }
 
 // exec runs one write statement through group commit.

@@ -35,16 +35,9 @@ type Merchant struct {
 	apiV3Key  string
 }
 
-const (
-	insertMerchant  = `INSERT INTO merchants (mchid, name, region, owner_id, created_at) VALUES (?, ?, ?, ?, ?)`
-	selectMerchant  = `SELECT mchid, name, region, owner_id, public_key_pem, serial_no, apiv3_key, platform_mode FROM merchants WHERE mchid = ?`
-	setCredentials  = `UPDATE merchants SET public_key_pem = ?, serial_no = ?, apiv3_key = ?, platform_mode = ? WHERE mchid = ?`
-	deleteApp       = `DELETE FROM merchant_apps WHERE appid = ? AND mchid = ?`
-	insertApp       = `INSERT INTO merchant_apps (appid, mchid, created_at) VALUES (?, ?, ?)`
-	selectAppMchID  = `SELECT mchid FROM merchant_apps WHERE appid = ?`
-	selectApps      = `SELECT appid FROM merchant_apps WHERE mchid = ? ORDER BY appid`
-	selectOwnedMchs = `SELECT mchid FROM merchants WHERE owner_id = ? ORDER BY created_at`
-)
+// PublicKey is the merchant's registered RSA key, which its requests are
+// signed with (nil without credentials).
+func (m Merchant) PublicKey() *rsa.PublicKey { return m.publicKey }
 
 // CreateMerchant onboards a merchant owned by ownerID. Errors:
 // invalid_argument.
@@ -89,16 +82,19 @@ func (s *Service) Merchant(ctx context.Context, mchid string) (Merchant, error) 
 	if err != nil {
 		return Merchant{}, err
 	}
-	defer rows.Close()
 	m.AppIDs = []string{}
-	for rows.Next() {
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var a string
 		if err := rows.Scan(&a); err != nil {
-			return Merchant{}, err
+			return err
 		}
 		m.AppIDs = append(m.AppIDs, a)
+		return nil
+	})
+	if err != nil {
+		return Merchant{}, err
 	}
-	return m, rows.Err()
+	return m, nil
 }
 
 // Owned is a merchant the caller owns. Errors: not_found (also for
@@ -267,6 +263,12 @@ func (s *Service) UnbindApp(ctx context.Context, ownerID, mchid, appid string) e
 		return errs.E(errs.NotFound, "%s is not bound to merchant %s.", appid, mchid)
 	}
 	return nil
+}
+
+// MerchantBalance is the merchant's settlement balance in currency (0
+// before its first payment); a failed read is an error.
+func (s *Service) MerchantBalance(ctx context.Context, mchid, currency string) (int64, error) {
+	return s.ledger.MerchantBalance(ctx, mchid, currency)
 }
 
 // PlatformKeyPEM is Plaza's public key for merchants to verify with.

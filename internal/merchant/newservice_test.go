@@ -11,6 +11,7 @@ import (
 // A missing or unusable platform key is the constructor's error, not a
 // warning in the log and a service that cannot sign.
 func TestNewServiceRefusesABadKey(t *testing.T) {
+	t.Parallel()
 	db := dbtest.SQLite(t)
 	if s, err := NewService(Config{DB: db}); err == nil {
 		s.Close()

@@ -3,6 +3,7 @@ package merchant
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -13,13 +14,6 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/outbound"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
-)
-
-const (
-	insertNotification = `INSERT INTO notifications (id, mchid, url, event_type, resource_id, body, status, attempts, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`
-	merchantNotifications = `SELECT id, event_type, resource_id, url, status, attempts, last_status, last_error, created_at, delivered_at
-		FROM notifications WHERE mchid = ? ORDER BY created_at DESC LIMIT ?`
 )
 
 // envelope is a notification's body.
@@ -106,10 +100,10 @@ func (s *Service) send(ctx context.Context, mchid, url string, body []byte) (int
 // it is dialled).
 func (s *Service) checkNotifyURL(field, u string) error {
 	if len(u) > 255 || outbound.CheckURL(u, true) != nil {
-		return paramError(field, "notify_url is an absolute http(s) URL with a host and no user info, of at most 255 characters.")
+		return ParamError(field, "notify_url is an absolute http(s) URL with a host and no user info, of at most 255 characters.")
 	}
 	if err := outbound.CheckURL(u, s.allowPrivate); err != nil {
-		return paramError(field, "notify_url must not point to a loopback, private, link-local or other non-public address.")
+		return ParamError(field, "notify_url must not point to a loopback, private, link-local or other non-public address.")
 	}
 	return nil
 }
@@ -153,14 +147,12 @@ func (s *Service) Notifications(ctx context.Context, mchid string, limit int) ([
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []NotificationLog{}
-	for rows.Next() {
+	out, err := sqldb.ScanAll(rows, func(rows *sql.Rows) (NotificationLog, error) {
 		var n NotificationLog
 		var created int64
 		var delivered *int64
 		if err := rows.Scan(&n.ID, &n.EventType, &n.ResourceID, &n.URL, &n.Status, &n.Attempts, &n.LastStatus, &n.LastError, &created, &delivered); err != nil {
-			return nil, err
+			return n, err
 		}
 		n.LastError = publicOutcome(n.LastError, n.LastStatus)
 		n.CreatedAt = sqldb.FromMicro(created)
@@ -168,7 +160,13 @@ func (s *Service) Notifications(ctx context.Context, mchid string, limit int) ([
 			t := sqldb.FromMicro(*delivered)
 			n.DeliveredAt = &t
 		}
-		out = append(out, n)
+		return n, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	if out == nil {
+		out = []NotificationLog{}
+	}
+	return out, nil
 }

@@ -111,6 +111,7 @@ func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
 // Two nodes polling one outbox deliver every attempt once; an attempt
 // claimed by a node that died is made by another once the lease expires.
 func TestOutboxClaims(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, []sqldb.Migrations{Migrations}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		clock := &testClock{t: time.Now()}
@@ -178,6 +179,7 @@ func TestOutboxClaims(t *testing.T) {
 // A node that stops mid-attempt hands the attempt back at once instead of
 // counting it or leaving its lease to run out.
 func TestOutboxReleasedOnShutdown(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, []sqldb.Migrations{Migrations}, func(t *testing.T, db *sqldb.DB) {
 		clock := &testClock{t: time.Now()}
 		rc := newReceiver(t, 0, true)
@@ -201,6 +203,7 @@ func TestOutboxReleasedOnShutdown(t *testing.T) {
 
 // The pool never runs more than its limits: here 3 in all, 1 per merchant.
 func TestDeliveryPoolLimits(t *testing.T) {
+	t.Parallel()
 	p := newDeliveryPool(3, 1)
 	if !p.reserve("a") || p.reserve("a") || !p.reserve("b") || !p.reserve("c") || p.reserve("d") {
 		t.Fatal("limits not kept")

@@ -13,7 +13,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/plaza-dev/plaza/internal/pay"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -60,7 +59,8 @@ type OrderRequest struct {
 	} `json:"scene_info,omitempty"`
 }
 
-type orderRow struct {
+// Order is an order as stored.
+type Order struct {
 	TransactionID, MchID, AppID, OutTradeNo, TradeType, Description, Attach, NotifyURL string
 	Total                                                                              int64
 	Currency, PayerOpenID, PayerUserID, RequestHash, PrepayID, TradeState              string
@@ -69,18 +69,8 @@ type orderRow struct {
 	SuccessTime                                                                        *time.Time
 }
 
-const orderColumns = `transaction_id, mchid, appid, out_trade_no, trade_type, description, attach, notify_url, total, currency,
-	payer_openid, payer_user_id, request_hash, prepay_id, trade_state, refunded, created_at, expires_at, success_time`
-
-const (
-	insertOrder = `INSERT INTO orders (` + orderColumns + `, ledger_transfer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, NULL, '')`
-	payOrder    = `UPDATE orders SET trade_state = 'SUCCESS', payer_user_id = ?, payer_openid = ?, success_time = ?, ledger_transfer = ?
-		WHERE transaction_id = ? AND trade_state = 'NOTPAY' AND expires_at > ?`
-	closeOrder = `UPDATE orders SET trade_state = 'CLOSED' WHERE transaction_id = ? AND trade_state = 'NOTPAY'`
-)
-
-func scanOrder(row interface{ Scan(...any) error }) (orderRow, error) {
-	var o orderRow
+func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
+	var o Order
 	var created, expires int64
 	var success sql.NullInt64
 	err := row.Scan(&o.TransactionID, &o.MchID, &o.AppID, &o.OutTradeNo, &o.TradeType, &o.Description, &o.Attach, &o.NotifyURL,
@@ -97,8 +87,11 @@ func scanOrder(row interface{ Scan(...any) error }) (orderRow, error) {
 	return o, nil
 }
 
-func (s *Service) orderBy(ctx context.Context, q sqldb.Querier, column, value string) (orderRow, error) {
-	o, err := scanOrder(q.QueryRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE `+column+` = ?`, value))
+// orderBy is the order of a transaction_id or prepay_id: query is
+// selectOrderByTransactionID or selectOrderByPrepayID. Errors:
+// ORDER_NOT_EXIST.
+func (s *Service) orderBy(ctx context.Context, query, value string) (Order, error) {
+	o, err := scanOrder(s.db.QueryRow(ctx, query, value))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, errOrderNotExist
 	}
@@ -107,7 +100,7 @@ func (s *Service) orderBy(ctx context.Context, q sqldb.Querier, column, value st
 
 // state is the order's trade state now: an unpaid order past its expiry
 // is closed.
-func (s *Service) state(o orderRow) string {
+func (s *Service) state(o Order) string {
 	if o.TradeState == StateNotPay && s.now().After(o.ExpiresAt) {
 		return StateClosed
 	}
@@ -117,33 +110,33 @@ func (s *Service) state(o orderRow) string {
 // CreateOrder places an order for merchant m. A repeat with the same
 // out_trade_no and the same fields returns the first order; with other
 // fields, 403 OUT_TRADE_NO_USED.
-func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string, raw []byte) (orderRow, error) {
+func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string, raw []byte) (Order, error) {
 	in, err := parseOrder(m.MchID, tradeType, raw)
 	if err != nil {
-		return orderRow{}, err
+		return Order{}, err
 	}
 	if err := s.checkOrder(ctx, m, tradeType, &in); err != nil {
-		return orderRow{}, err
+		return Order{}, err
 	}
 	if gone, err := s.closed(ctx, m); err != nil || gone {
 		if err != nil {
-			return orderRow{}, err
+			return Order{}, err
 		}
-		return orderRow{}, v3err(403, "NO_AUTH", "Merchant %s is closed: its owner's account was erased. It takes no new orders; refunds still work.", m.MchID)
+		return Order{}, Refusal(403, "NO_AUTH", "Merchant %s is closed: its owner's account was erased. It takes no new orders; refunds still work.", m.MchID)
 	}
 	now := s.now()
 	expires := now.Add(7 * 24 * time.Hour)
 	if in.TimeExpire != "" {
 		t, err := time.Parse(time.RFC3339, in.TimeExpire)
 		if err != nil {
-			return orderRow{}, paramError("/time_expire", "time_expire must be an RFC 3339 time, such as 2026-06-08T10:34:56+08:00.")
+			return Order{}, ParamError("/time_expire", "time_expire must be an RFC 3339 time, such as 2026-06-08T10:34:56+08:00.")
 		}
 		expires = maxTime(t, now.Add(time.Minute))
 	}
 	canon, _ := json.Marshal(in)
 	sum := sha256.Sum256(append([]byte(tradeType+"\n"), canon...))
 	hash := hex.EncodeToString(sum[:])
-	o := orderRow{
+	o := Order{
 		TransactionID: fmt.Sprintf("4200%s%016d", now.UTC().Format("20060102"), rand.Int64N(1e16)),
 		MchID:         m.MchID, AppID: in.AppID, OutTradeNo: in.OutTradeNo, TradeType: tradeType, Description: in.Description,
 		Attach: in.Attach, NotifyURL: in.NotifyURL, Total: in.Amount.Total, Currency: in.Amount.Currency, RequestHash: hash,
@@ -159,13 +152,13 @@ func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string,
 	if sqldb.IsUniqueViolation(err) {
 		prior, perr := s.orderByOutTradeNo(ctx, m.MchID, in.OutTradeNo)
 		if perr != nil {
-			return orderRow{}, perr
+			return Order{}, perr
 		}
 		if prior.RequestHash != hash {
-			return orderRow{}, v3err(403, "OUT_TRADE_NO_USED", "out_trade_no %s was used for another order.", in.OutTradeNo)
+			return Order{}, Refusal(403, "OUT_TRADE_NO_USED", "out_trade_no %s was used for another order.", in.OutTradeNo)
 		}
 		if st := s.state(prior); st != StateNotPay {
-			return orderRow{}, v3err(400, "ORDER_CLOSED", "Order %s is %s.", in.OutTradeNo, st)
+			return Order{}, Refusal(400, "ORDER_CLOSED", "Order %s is %s.", in.OutTradeNo, st)
 		}
 		return prior, nil
 	}
@@ -188,7 +181,7 @@ func (s *Service) checkOrder(ctx context.Context, m Merchant, tradeType string, 
 	}
 	var bound string
 	if err := s.db.QueryRow(ctx, selectAppMchID, in.AppID).Scan(&bound); err != nil || bound != m.MchID {
-		return v3err(400, "APPID_MCHID_NOT_MATCH", "appid %s is not bound to mchid %s.", in.AppID, m.MchID)
+		return Refusal(400, "APPID_MCHID_NOT_MATCH", "appid %s is not bound to mchid %s.", in.AppID, m.MchID)
 	}
 	return nil
 }
@@ -198,7 +191,7 @@ func (s *Service) checkOrder(ctx context.Context, m Merchant, tradeType string, 
 func parseOrder(mchid, tradeType string, raw []byte) (OrderRequest, error) {
 	var in OrderRequest
 	if err := json.Unmarshal(raw, &in); err != nil {
-		return in, paramError("/body", "The body is not a valid order: %v", err)
+		return in, ParamError("/body", "The body is not a valid order: %v", err)
 	}
 	return in, validateOrder(mchid, tradeType, &in)
 }
@@ -206,38 +199,38 @@ func parseOrder(mchid, tradeType string, raw []byte) (OrderRequest, error) {
 func validateOrder(mchid, tradeType string, in *OrderRequest) error {
 	switch {
 	case in.MchID != mchid:
-		return paramError("/mchid", "mchid must be the signing merchant's (%s).", mchid)
+		return ParamError("/mchid", "mchid must be the signing merchant's (%s).", mchid)
 	case in.AppID == "":
-		return paramError("/appid", "appid is required.")
+		return ParamError("/appid", "appid is required.")
 	case in.Description == "" || utf8.RuneCountInString(in.Description) > 127:
-		return paramError("/description", "description has 1 to 127 characters.")
+		return ParamError("/description", "description has 1 to 127 characters.")
 	case hasControl(in.Description):
-		return paramError("/description", "description must not contain control characters (line breaks, tabs, NUL, …).")
+		return ParamError("/description", "description must not contain control characters (line breaks, tabs, NUL, …).")
 	case !outTradeNoRe.MatchString(in.OutTradeNo):
-		return paramError("/out_trade_no", "out_trade_no has 6 to 32 of 0-9 A-Z a-z _ - | *.")
+		return ParamError("/out_trade_no", "out_trade_no has 6 to 32 of 0-9 A-Z a-z _ - | *.")
 	case utf8.RuneCountInString(in.Attach) > 128:
-		return paramError("/attach", "attach has at most 128 characters.")
+		return ParamError("/attach", "attach has at most 128 characters.")
 	case hasControl(in.Attach):
-		return paramError("/attach", "attach must not contain control characters (line breaks, tabs, NUL, …).")
+		return ParamError("/attach", "attach must not contain control characters (line breaks, tabs, NUL, …).")
 	case !validNotifyURL(in.NotifyURL): // notify.go
-		return paramError("/notify_url", "notify_url is an absolute http(s) URL with a host and no user info, of at most 255 characters.")
-	case in.Amount.Total <= 0 || in.Amount.Total > pay.MaxAmount:
-		return paramError("/amount/total", "amount.total is a whole number of fen, more than 0.")
+		return ParamError("/notify_url", "notify_url is an absolute http(s) URL with a host and no user info, of at most 255 characters.")
+	case in.Amount.Total <= 0 || in.Amount.Total > MaxAmount:
+		return ParamError("/amount/total", "amount.total is a whole number of fen, more than 0.")
 	}
 	if in.Amount.Currency == "" {
 		in.Amount.Currency = "CNY"
 	}
 	if in.Amount.Currency != "CNY" && in.Amount.Currency != "USD" && in.Amount.Currency != "EUR" && in.Amount.Currency != "HKD" {
-		return paramError("/amount/currency", "Currency code is invalid.")
+		return ParamError("/amount/currency", "Currency code is invalid.")
 	}
 	switch tradeType {
 	case TradeJSAPI:
 		if in.Payer == nil || in.Payer.OpenID == "" {
-			return paramError("/payer/openid", "A JSAPI order needs payer.openid.")
+			return ParamError("/payer/openid", "A JSAPI order needs payer.openid.")
 		}
 	case TradeH5:
 		if in.SceneInfo == nil || in.SceneInfo.PayerClientIP == "" || in.SceneInfo.H5Info == nil || in.SceneInfo.H5Info.Type == "" {
-			return paramError("/scene_info", "An H5 order needs scene_info.payer_client_ip and scene_info.h5_info.type.")
+			return ParamError("/scene_info", "An H5 order needs scene_info.payer_client_ip and scene_info.h5_info.type.")
 		}
 		in.Payer = nil
 	default:
@@ -245,7 +238,7 @@ func validateOrder(mchid, tradeType string, in *OrderRequest) error {
 	}
 	if in.TimeExpire != "" {
 		if _, err := time.Parse(time.RFC3339, in.TimeExpire); err != nil {
-			return paramError("/time_expire", "time_expire must be an RFC 3339 time, such as 2026-06-08T10:34:56+08:00.")
+			return ParamError("/time_expire", "time_expire must be an RFC 3339 time, such as 2026-06-08T10:34:56+08:00.")
 		}
 	}
 	return nil
@@ -269,8 +262,8 @@ func hasControl(v string) bool {
 	return false
 }
 
-func (s *Service) orderByOutTradeNo(ctx context.Context, mchid, no string) (orderRow, error) {
-	o, err := scanOrder(s.db.QueryRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE mchid = ? AND out_trade_no = ?`, mchid, no))
+func (s *Service) orderByOutTradeNo(ctx context.Context, mchid, no string) (Order, error) {
+	o, err := scanOrder(s.db.QueryRow(ctx, selectOrderByOutTradeNo, mchid, no))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, errOrderNotExist
 	}
@@ -285,7 +278,7 @@ func (s *Service) CloseOrder(ctx context.Context, m Merchant, outTradeNo string)
 	}
 	switch s.state(o) {
 	case StateSuccess, StateRefund:
-		return v3err(400, "ORDER_PAID", "Order %s is paid; refund it instead.", outTradeNo)
+		return Refusal(400, "ORDER_PAID", "Order %s is paid; refund it instead.", outTradeNo)
 	}
 	res, err := s.db.Exec(ctx, closeOrder, o.TransactionID)
 	if err != nil {
@@ -297,10 +290,31 @@ func (s *Service) CloseOrder(ctx context.Context, m Merchant, outTradeNo string)
 			return err
 		}
 		if st := s.state(o); st == StateSuccess || st == StateRefund {
-			return v3err(400, "ORDER_PAID", "Order %s is paid; refund it instead.", outTradeNo)
+			return Refusal(400, "ORDER_PAID", "Order %s is paid; refund it instead.", outTradeNo)
 		}
 	}
 	return nil
+}
+
+// TransactionByID is merchant m's order by transaction_id, as the v3
+// transaction object. Errors: ORDER_NOT_EXIST (also for another
+// merchant's order, and for a failed read).
+func (s *Service) TransactionByID(ctx context.Context, m Merchant, id string) (Transaction, error) {
+	o, err := s.orderBy(ctx, selectOrderByTransactionID, id)
+	if err != nil || o.MchID != m.MchID {
+		return Transaction{}, errOrderNotExist
+	}
+	return s.transaction(o), nil
+}
+
+// TransactionByOutTradeNo is merchant m's order by out_trade_no, as the
+// v3 transaction object. Errors: ORDER_NOT_EXIST.
+func (s *Service) TransactionByOutTradeNo(ctx context.Context, m Merchant, no string) (Transaction, error) {
+	o, err := s.orderByOutTradeNo(ctx, m.MchID, no)
+	if err != nil {
+		return Transaction{}, err
+	}
+	return s.transaction(o), nil
 }
 
 // Transaction is the v3 transaction object.
@@ -335,7 +349,7 @@ var stateDesc = map[string]string{
 	StateNotPay: "未支付", StateSuccess: "支付成功", StateClosed: "已关闭", StateRefund: "转入退款",
 }
 
-func (s *Service) transaction(o orderRow) Transaction {
+func (s *Service) transaction(o Order) Transaction {
 	st := s.state(o)
 	t := Transaction{AppID: o.AppID, MchID: o.MchID, OutTradeNo: o.OutTradeNo, TradeType: o.TradeType, TradeState: st,
 		TradeStateDesc: stateDesc[st], Attach: o.Attach, Amount: amount{Total: o.Total, Currency: o.Currency, PayerCurrency: o.Currency},

@@ -56,19 +56,23 @@ func wantParamError(t *testing.T, what string, err error) {
 // logEntry waits until the newest notification of s matches ok.
 func logEntry(t *testing.T, s *shop, within time.Duration, ok func(map[string]any) bool) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		log := s.owner.Do(t, "GET", "/api/v1/merchants/"+s.mchid+"/notifications", nil)
+	var log *nodetest.Response
+	var found map[string]any
+	defer func() {
+		if found == nil && log != nil {
+			t.Logf("notification log: %s", log.Body)
+		}
+	}()
+	nodetest.WaitFor(t, within, func() bool {
+		log = s.owner.Do(t, "GET", "/api/v1/merchants/"+s.mchid+"/notifications", nil)
 		if items, _ := log.Get("items").([]any); len(items) > 0 {
 			if item := items[0].(map[string]any); ok(item) {
-				return item
+				found = item
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("notification log: %s", log.Body)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return found != nil
+	})
+	return found
 }
 
 func attempted(item map[string]any) bool { return item["attempts"].(float64) >= 1 }
@@ -76,155 +80,164 @@ func attempted(item map[string]any) bool { return item["attempts"].(float64) >= 
 // M3: notify_urls of orders and refunds are absolute http(s) URLs; without
 // --allow-private-outbound a literal non-public address is refused at once.
 func TestNotifyURLsRefusedAtCreation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	n := nodetest.Start(t, nodetest.Options{Tune: privateRefused})
-	s := newShop(t, n, "ssrfshop")
-	bad := []string{
-		s.notify, // http://127.0.0.1:PORT/notify
-		"http://127.0.0.1:22/",
-		"http://0.0.0.0:8080/n",
-		"http://[::]/n",
-		"http://[::1]:8080/n",
-		"http://[::ffff:127.0.0.1]/n",
-		"http://169.254.169.254/latest/meta-data/",
-		"http://[fe80::1%25eth0]/n",
-		"http://10.0.0.1/n",
-		"http://192.168.1.1/n",
-		"http://100.64.0.1/n",
-		"file:///etc/passwd",
-		"gopher://shop.example.com:70/_GET",
-		"javascript:alert(1)",
-		"ftp://shop.example.com/n",
-		"http:///n",
-		"http://user:pass@shop.example.com/n",
-		"http://127.1/n",
-		"https://shop.example.com/" + strings.Repeat("n", 240),
-	}
-	for i, u := range bad {
-		_, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea",
-			OutTradeNo: "SSRF" + strconv.Itoa(100000+i), NotifyURL: u, Amount: plazapay.Amount{Total: 100}})
-		wantParamError(t, "order notify_url "+u, err)
-	}
-	// A host name is accepted here and checked when dialled.
-	ann := buyer(t, n, "ann", 10_000)
-	_, port, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimSuffix(s.notify, "/notify"), "http://"))
-	pay(t, s, ann, "SSRFOK0001", "http://localhost:"+port+"/notify", 500)
-	for i, u := range bad {
-		_, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "SSRFOK0001", OutRefundNo: "RS" + strconv.Itoa(i),
-			NotifyURL: u, Amount: plazapay.RefundRequestAmount{Refund: 10, Total: 500}})
-		wantParamError(t, "refund notify_url "+u, err)
-	}
-	if tx, _ := s.client.QueryByOutTradeNo(ctx, "SSRFOK0001"); tx.TradeState != "SUCCESS" {
-		t.Fatalf("a refused refund changed the order: %s", tx.TradeState)
-	}
-	if _, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "SSRFOK0001", OutRefundNo: "RSOK",
-		NotifyURL: "https://shop.example.com/refunds", Amount: plazapay.RefundRequestAmount{Refund: 10, Total: 500}}); err != nil {
-		t.Fatalf("a public refund notify_url: %v", err)
-	}
+	nodetest.Run(t, nodetest.Options{Tune: privateRefused}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "ssrfshop")
+		bad := []string{
+			s.notify, // http://127.0.0.1:PORT/notify
+			"http://127.0.0.1:22/",
+			"http://0.0.0.0:8080/n",
+			"http://[::]/n",
+			"http://[::1]:8080/n",
+			"http://[::ffff:127.0.0.1]/n",
+			"http://169.254.169.254/latest/meta-data/",
+			"http://[fe80::1%25eth0]/n",
+			"http://10.0.0.1/n",
+			"http://192.168.1.1/n",
+			"http://100.64.0.1/n",
+			"file:///etc/passwd",
+			"gopher://shop.example.com:70/_GET",
+			"javascript:alert(1)",
+			"ftp://shop.example.com/n",
+			"http:///n",
+			"http://user:pass@shop.example.com/n",
+			"http://127.1/n",
+			"https://shop.example.com/" + strings.Repeat("n", 240),
+		}
+		for i, u := range bad {
+			_, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea",
+				OutTradeNo: "SSRF" + strconv.Itoa(100000+i), NotifyURL: u, Amount: plazapay.Amount{Total: 100}})
+			wantParamError(t, "order notify_url "+u, err)
+		}
+		// A host name is accepted here and checked when dialled.
+		ann := buyer(t, n, "ann", 10_000)
+		_, port, _ := net.SplitHostPort(strings.TrimPrefix(strings.TrimSuffix(s.notify, "/notify"), "http://"))
+		pay(t, s, ann, "SSRFOK0001", "http://localhost:"+port+"/notify", 500)
+		for i, u := range bad {
+			_, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "SSRFOK0001", OutRefundNo: "RS" + strconv.Itoa(i),
+				NotifyURL: u, Amount: plazapay.RefundRequestAmount{Refund: 10, Total: 500}})
+			wantParamError(t, "refund notify_url "+u, err)
+		}
+		if tx, _ := s.client.QueryByOutTradeNo(ctx, "SSRFOK0001"); tx.TradeState != "SUCCESS" {
+			t.Fatalf("a refused refund changed the order: %s", tx.TradeState)
+		}
+		if _, err := s.client.Refund(ctx, plazapay.RefundRequest{OutTradeNo: "SSRFOK0001", OutRefundNo: "RSOK",
+			NotifyURL: "https://shop.example.com/refunds", Amount: plazapay.RefundRequestAmount{Refund: 10, Total: 500}}); err != nil {
+			t.Fatalf("a public refund notify_url: %v", err)
+		}
+	})
 }
 
 // M3: a host name that resolves to loopback is refused when dialled, and
 // the merchant's log says only that.
 func TestNotificationToLoopbackNameRefusedWhenDialled(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: privateRefused})
-	s := newShop(t, n, "rebindshop")
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); w.WriteHeader(204) }))
-	t.Cleanup(srv.Close)
-	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	pay(t, s, buyer(t, n, "ann", 1_000), "REBIND0001", "http://localhost:"+port+"/notify", 100)
-	item := logEntry(t, s, 5*time.Second, attempted)
-	if item["last_error"] != "refused: address not allowed" || item["last_status"].(float64) != 0 {
-		t.Fatalf("log entry: %v", item)
-	}
-	if hits.Load() != 0 {
-		t.Fatalf("the loopback server got %d notifications", hits.Load())
-	}
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{Tune: privateRefused}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "rebindshop")
+		var hits atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); w.WriteHeader(204) }))
+		t.Cleanup(srv.Close)
+		_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+		pay(t, s, buyer(t, n, "ann", 1_000), "REBIND0001", "http://localhost:"+port+"/notify", 100)
+		item := logEntry(t, s, 5*time.Second, attempted)
+		if item["last_error"] != "refused: address not allowed" || item["last_status"].(float64) != 0 {
+			t.Fatalf("log entry: %v", item)
+		}
+		if hits.Load() != 0 {
+			t.Fatalf("the loopback server got %d notifications", hits.Load())
+		}
+	})
 }
 
 // M3: the notification log tells the merchant nothing about the network
 // behind Plaza: no address, port or error text.
 func TestNotificationLogShowsOnlyOutcomes(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: fastNotify})
-	s := newShop(t, n, "scanshop")
-	closed, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := closed.Addr().String()
-	closed.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	pay(t, s, buyer(t, n, "ann", 1_000), "SCAN000001", "http://"+addr+"/n", 100)
-	item := logEntry(t, s, 5*time.Second, attempted)
-	e, _ := item["last_error"].(string)
-	if e != "connection failed" || strings.Contains(e, port) || strings.Contains(e, "127.0.0.1") || strings.Contains(e, "dial") {
-		t.Fatalf("last_error %q", e)
-	}
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{Tune: fastNotify}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "scanshop")
+		closed, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := closed.Addr().String()
+		closed.Close()
+		_, port, _ := net.SplitHostPort(addr)
+		pay(t, s, buyer(t, n, "ann", 1_000), "SCAN000001", "http://"+addr+"/n", 100)
+		item := logEntry(t, s, 5*time.Second, attempted)
+		e, _ := item["last_error"].(string)
+		if e != "connection failed" || strings.Contains(e, port) || strings.Contains(e, "127.0.0.1") || strings.Contains(e, "dial") {
+			t.Fatalf("last_error %q", e)
+		}
+	})
 }
 
 // M3: a redirect is the merchant's answer, not an instruction: its target
 // sees nothing and the attempt failed.
 func TestNotificationRedirectNotFollowed(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: fastNotify})
-	s := newShop(t, n, "redirshop")
-	var targetHits atomic.Int32
-	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { targetHits.Add(1); w.WriteHeader(204) }))
-	t.Cleanup(target.Close)
-	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, target.URL+"/admin", http.StatusTemporaryRedirect)
-	}))
-	t.Cleanup(redirect.Close)
-	pay(t, s, buyer(t, n, "ann", 1_000), "REDIR00001", redirect.URL+"/n", 100)
-	item := logEntry(t, s, 5*time.Second, attempted)
-	if item["status"] == "delivered" || item["last_status"].(float64) != 307 || item["last_error"] != "HTTP 307 (redirects are not followed)" {
-		t.Fatalf("log entry: %v", item)
-	}
-	if targetHits.Load() != 0 {
-		t.Fatalf("the redirect's target got %d requests", targetHits.Load())
-	}
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{Tune: fastNotify}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "redirshop")
+		var targetHits atomic.Int32
+		target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { targetHits.Add(1); w.WriteHeader(204) }))
+		t.Cleanup(target.Close)
+		redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/admin", http.StatusTemporaryRedirect)
+		}))
+		t.Cleanup(redirect.Close)
+		pay(t, s, buyer(t, n, "ann", 1_000), "REDIR00001", redirect.URL+"/n", 100)
+		item := logEntry(t, s, 5*time.Second, attempted)
+		if item["status"] == "delivered" || item["last_status"].(float64) != 307 || item["last_error"] != "HTTP 307 (redirects are not followed)" {
+			t.Fatalf("log entry: %v", item)
+		}
+		if targetHits.Load() != 0 {
+			t.Fatalf("the redirect's target got %d requests", targetHits.Load())
+		}
+	})
 }
 
 // M4: a merchant whose server hangs does not hold up another merchant's
 // notifications, and never has more than two deliveries in flight.
 func TestHangingMerchantDoesNotStallOthers(t *testing.T) {
-	for _, pg := range []bool{false, true} {
-		t.Run(map[bool]string{false: "sqlite", true: "postgres"}[pg], func(t *testing.T) {
-			n := nodetest.Start(t, nodetest.Options{Postgres: pg, Tune: fastNotify})
-			slow, quick := newShop(t, n, "slowshop"), newShop(t, n, "quickshop")
-			var inFlight, most atomic.Int32
-			release := make(chan struct{})
-			hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				k := inFlight.Add(1)
-				defer inFlight.Add(-1)
-				for m := most.Load(); k > m && !most.CompareAndSwap(m, k); m = most.Load() {
-				}
-				select { // until Plaza gives up, or the test ends
-				case <-r.Context().Done():
-				case <-release:
-				}
-			}))
-			t.Cleanup(hang.Close)
-			t.Cleanup(func() { close(release) })
-			ann := buyer(t, n, "ann", 100_000)
-			for i := range 20 {
-				pay(t, slow, ann, "HANG"+strconv.Itoa(100000+i), hang.URL+"/n", 1)
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{Tune: fastNotify}, func(t *testing.T, n *node.Node) {
+		slow, quick := newShop(t, n, "slowshop"), newShop(t, n, "quickshop")
+		var inFlight, most atomic.Int32
+		release := make(chan struct{})
+		hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			k := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); k > m && !most.CompareAndSwap(m, k); m = most.Load() {
 			}
-			// The slow merchant's deliveries are under way.
-			deadline := time.Now().Add(5 * time.Second)
-			for inFlight.Load() < 2 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
-			paid := time.Now()
-			pay(t, quick, ann, "QUICK00001", quick.notify, 100)
+			// Hung for 3 s, then busy: less than Plaza's 5 s timeout, so
+			// that every attempt ends with this handler (one Plaza gave up
+			// on could linger here, under load, beside its retry and count
+			// as a third in flight).
 			select {
-			case ev := <-quick.events:
-				if ev["out_trade_no"] != "QUICK00001" {
-					t.Fatalf("notification %v", ev)
-				}
-				t.Logf("the other merchant's notification arrived %v after payment", time.Since(paid).Round(time.Millisecond))
+			case <-r.Context().Done():
+			case <-release:
 			case <-time.After(3 * time.Second):
-				t.Fatalf("the other merchant's notification did not arrive within 3 s (the slow one has %d in flight)", inFlight.Load())
+				http.Error(w, "busy", http.StatusServiceUnavailable)
 			}
-			if m := most.Load(); m > 2 {
-				t.Fatalf("the slow merchant had %d deliveries in flight at once, want at most 2", m)
+		}))
+		t.Cleanup(hang.Close)
+		t.Cleanup(func() { close(release) })
+		ann := buyer(t, n, "ann", 100_000)
+		for i := range 20 {
+			pay(t, slow, ann, "HANG"+strconv.Itoa(100000+i), hang.URL+"/n", 1)
+		}
+		// The slow merchant's deliveries are under way.
+		nodetest.WaitFor(t, 5*time.Second, func() bool { return inFlight.Load() >= 2 })
+		paid := time.Now()
+		pay(t, quick, ann, "QUICK00001", quick.notify, 100)
+		select {
+		case ev := <-quick.events:
+			if ev["out_trade_no"] != "QUICK00001" {
+				t.Fatalf("notification %v", ev)
 			}
-		})
-	}
+			t.Logf("the other merchant's notification arrived %v after payment", time.Since(paid).Round(time.Millisecond))
+		case <-time.After(3 * time.Second):
+			t.Fatalf("the other merchant's notification did not arrive within 3 s (the slow one has %d in flight)", inFlight.Load())
+		}
+		if m := most.Load(); m > 2 {
+			t.Fatalf("the slow merchant had %d deliveries in flight at once, want at most 2", m)
+		}
+	})
 }

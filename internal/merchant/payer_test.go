@@ -15,6 +15,7 @@ import (
 // request gets the same transaction, the other payer 409 conflict, and
 // nobody a 500.
 func TestTwoPayersOfOneOrderAtOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtestPostgres(t)
 	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})

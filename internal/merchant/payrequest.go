@@ -9,9 +9,6 @@ import (
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
-// BadPaySign is the code for a payment request that does not check out.
-const BadPaySign = "bad_pay_sign"
-
 // PaymentRequest checks what a mini-program passed to requestPayment:
 // package "prepay_id=…" of an order placed for this app, a timeStamp within
 // the order's life, and a paySign made with the key of the merchant the
@@ -29,7 +26,7 @@ func (s *Service) PaymentRequest(ctx context.Context, userID, appid, timeStamp, 
 	if err != nil || nonceStr == "" || len(nonceStr) > 32 {
 		return nil, refuse("timeStamp is unix seconds and nonceStr 1 to 32 characters")
 	}
-	o, err := s.orderBy(ctx, s.db, "prepay_id", prepayID)
+	o, err := s.orderBy(ctx, selectOrderByPrepayID, prepayID)
 	if err != nil || o.AppID != appid {
 		return nil, refuse("the order was not placed for this app")
 	}
@@ -64,7 +61,7 @@ func (s *Service) AppPaymentRequest(ctx context.Context, userID, appid, partnerI
 	if err != nil || nonceStr == "" || len(nonceStr) > 32 {
 		return Prepay{}, refuse("timestamp is unix seconds and noncestr 1 to 32 characters")
 	}
-	o, err := s.orderBy(ctx, s.db, "prepay_id", prepayID)
+	o, err := s.orderBy(ctx, selectOrderByPrepayID, prepayID)
 	if err != nil || o.AppID != appid || o.TradeType != TradeApp || o.MchID != partnerID {
 		return Prepay{}, refuse("prepayid is not an App order of this app and partnerid")
 	}

@@ -21,7 +21,7 @@ func (s *Service) ReturnURL(ctx context.Context, prepayID, raw string) string {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Opaque != "" {
 		return ""
 	}
-	o, err := s.orderBy(ctx, s.db, "prepay_id", prepayID)
+	o, err := s.orderBy(ctx, selectOrderByPrepayID, prepayID)
 	if err != nil || o.TradeType != TradeH5 {
 		return ""
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/plaza-dev/plaza/internal/pay"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
@@ -69,12 +68,6 @@ type refundRow struct {
 	SuccessTime                                 *time.Time
 }
 
-const (
-	refundColumns = `refund_id, mchid, out_refund_no, transaction_id, amount, reason, notify_url, status, request_hash, created_at, success_time`
-	insertRefund  = `INSERT INTO refunds (` + refundColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	addRefunded   = `UPDATE orders SET refunded = refunded + ?, trade_state = 'REFUND' WHERE transaction_id = ? AND refunded + ? <= total`
-)
-
 func scanRefund(row interface{ Scan(...any) error }) (refundRow, error) {
 	var r refundRow
 	var created int64
@@ -88,8 +81,8 @@ func scanRefund(row interface{ Scan(...any) error }) (refundRow, error) {
 	return r, err
 }
 
-func (s *Service) refundByNo(ctx context.Context, q sqldb.Querier, mchid, no string) (refundRow, error) {
-	r, err := scanRefund(q.QueryRow(ctx, `SELECT `+refundColumns+` FROM refunds WHERE mchid = ? AND out_refund_no = ?`, mchid, no))
+func (s *Service) refundByNo(ctx context.Context, mchid, no string) (refundRow, error) {
+	r, err := scanRefund(s.db.QueryRow(ctx, selectRefund, mchid, no))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, errResource
 	}
@@ -101,27 +94,27 @@ func (s *Service) refundByNo(ctx context.Context, q sqldb.Querier, mchid, no str
 func (s *Service) CreateRefund(ctx context.Context, m Merchant, raw []byte) (Refund, error) {
 	var in RefundRequest
 	if err := json.Unmarshal(raw, &in); err != nil {
-		return Refund{}, paramError("/body", "The body is not a valid refund: %v", err)
+		return Refund{}, ParamError("/body", "The body is not a valid refund: %v", err)
 	}
 	switch {
 	case !outRefundNoRe.MatchString(in.OutRefundNo):
-		return Refund{}, paramError("/out_refund_no", "out_refund_no has 1 to 64 of 0-9 A-Z a-z _ - | * @.")
+		return Refund{}, ParamError("/out_refund_no", "out_refund_no has 1 to 64 of 0-9 A-Z a-z _ - | * @.")
 	case in.TransactionID == "" && in.OutTradeNo == "":
-		return Refund{}, paramError("/transaction_id", "Give transaction_id or out_trade_no.")
+		return Refund{}, ParamError("/transaction_id", "Give transaction_id or out_trade_no.")
 	case in.Amount.Refund <= 0 || in.Amount.Total <= 0:
-		return Refund{}, paramError("/amount/refund", "amount.refund and amount.total are whole numbers of fen, more than 0.")
+		return Refund{}, ParamError("/amount/refund", "amount.refund and amount.total are whole numbers of fen, more than 0.")
 	case utf8.RuneCountInString(in.Reason) > 80:
-		return Refund{}, paramError("/reason", "reason has at most 80 characters.")
+		return Refund{}, ParamError("/reason", "reason has at most 80 characters.")
 	}
 	if in.NotifyURL != "" { // without one, the order's is used
 		if err := s.checkNotifyURL("/notify_url", in.NotifyURL); err != nil { // notify.go
 			return Refund{}, err
 		}
 	}
-	var o orderRow
+	var o Order
 	var err error
 	if in.TransactionID != "" {
-		o, err = s.orderBy(ctx, s.db, "transaction_id", in.TransactionID)
+		o, err = s.orderBy(ctx, selectOrderByTransactionID, in.TransactionID)
 	} else {
 		o, err = s.orderByOutTradeNo(ctx, m.MchID, in.OutTradeNo)
 	}
@@ -131,21 +124,21 @@ func (s *Service) CreateRefund(ctx context.Context, m Merchant, raw []byte) (Ref
 	canon, _ := json.Marshal(in)
 	sum := sha256.Sum256(canon)
 	hash := hex.EncodeToString(sum[:])
-	if prior, err := s.refundByNo(ctx, s.db, m.MchID, in.OutRefundNo); err == nil {
+	if prior, err := s.refundByNo(ctx, m.MchID, in.OutRefundNo); err == nil {
 		if prior.RequestHash != hash {
-			return Refund{}, v3err(400, "INVALID_REQUEST", "out_refund_no %s was used for another refund.", in.OutRefundNo)
+			return Refund{}, Refusal(400, "INVALID_REQUEST", "out_refund_no %s was used for another refund.", in.OutRefundNo)
 		}
 		return s.refundView(prior, o), nil
 	}
 	switch {
 	case o.TradeState != StateSuccess && o.TradeState != StateRefund:
-		return Refund{}, v3err(400, "INVALID_REQUEST", "Order %s is not paid (%s).", o.OutTradeNo, s.state(o))
+		return Refund{}, Refusal(400, "INVALID_REQUEST", "Order %s is not paid (%s).", o.OutTradeNo, s.state(o))
 	case in.Amount.Total != o.Total:
-		return Refund{}, paramError("/amount/total", "amount.total %d is not the order's total %d.", in.Amount.Total, o.Total)
+		return Refund{}, ParamError("/amount/total", "amount.total %d is not the order's total %d.", in.Amount.Total, o.Total)
 	case in.Amount.Currency != "" && in.Amount.Currency != o.Currency:
-		return Refund{}, paramError("/amount/currency", "The order was paid in %s.", o.Currency)
+		return Refund{}, ParamError("/amount/currency", "The order was paid in %s.", o.Currency)
 	case in.Amount.Refund > o.Total-o.Refunded:
-		return Refund{}, v3err(400, "INVALID_REQUEST", "The refund %d is more than the %d still refundable.", in.Amount.Refund, o.Total-o.Refunded)
+		return Refund{}, Refusal(400, "INVALID_REQUEST", "The refund %d is more than the %d still refundable.", in.Amount.Refund, o.Total-o.Refunded)
 	}
 	now := s.now()
 	r := refundRow{RefundID: fmt.Sprintf("5030%s%016d", now.UTC().Format("20060102"), rand.Int64N(1e16)), MchID: m.MchID,
@@ -154,41 +147,45 @@ func (s *Service) CreateRefund(ctx context.Context, m Merchant, raw []byte) (Ref
 	if r.NotifyURL == "" {
 		r.NotifyURL = o.NotifyURL
 	}
-	err = s.pay.RefundPayment(ctx, m.MchID, o.PayerUserID, pay.Money{Amount: r.Amount, Currency: o.Currency}, o.TransactionID,
-		m.MchID+":"+r.OutRefundNo, func(tx *sqldb.Tx, _ string) error {
+	err = s.ledger.RefundPayment(ctx, m.MchID, o.PayerUserID, Money{Amount: r.Amount, Currency: o.Currency}, o.TransactionID,
+		m.MchID+":"+r.OutRefundNo, func(tx *sqldb.Tx, transferID string) error {
 			res, err := tx.Exec(ctx, addRefunded, r.Amount, o.TransactionID, r.Amount)
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
-				return v3err(400, "INVALID_REQUEST", "The refund is more than what is still refundable.")
+				return Refusal(400, "INVALID_REQUEST", "The refund is more than what is still refundable.")
 			}
 			if _, err := tx.Exec(ctx, insertRefund, r.RefundID, r.MchID, r.OutRefundNo, r.TransactionID, r.Amount, r.Reason,
 				r.NotifyURL, r.Status, r.RequestHash, sqldb.Micro(now), sqldb.Micro(now)); err != nil {
 				return err
 			}
-			return s.enqueue(ctx, tx, m, r.NotifyURL, "REFUND.SUCCESS", "refund", "退款成功", r.RefundID, map[string]any{
+			if err := s.enqueue(ctx, tx, m, r.NotifyURL, "REFUND.SUCCESS", "refund", "退款成功", r.RefundID, map[string]any{
 				"mchid": m.MchID, "transaction_id": o.TransactionID, "out_trade_no": o.OutTradeNo, "refund_id": r.RefundID,
 				"out_refund_no": r.OutRefundNo, "refund_status": "SUCCESS", "success_time": now.In(chinaTime).Format(time.RFC3339),
 				"user_received_account": "Plaza Pay wallet",
 				"amount":                map[string]int64{"total": o.Total, "refund": r.Amount, "payer_total": o.Total, "payer_refund": r.Amount},
-			})
+			}); err != nil {
+				return err
+			}
+			return addEvent(ctx, tx, RefundSucceededSubject, RefundSucceeded{RefundID: r.RefundID, OutRefundNo: r.OutRefundNo,
+				TransactionID: o.TransactionID, MchID: m.MchID, AppID: o.AppID, OutTradeNo: o.OutTradeNo, Amount: r.Amount,
+				Currency: o.Currency, PayerUserID: o.PayerUserID, TransferID: transferID, At: now.UTC()})
 		})
-	if errs.Is(err, pay.InsufficientFunds) {
-		return Refund{}, v3err(403, "NOT_ENOUGH", "The merchant's balance is too low for this refund.")
+	if errs.Is(err, InsufficientFunds) {
+		return Refund{}, Refusal(403, "NOT_ENOUGH", "The merchant's balance is too low for this refund.")
 	}
 	if err != nil {
-		var ae *apiError
-		if errors.As(err, &ae) {
+		if ae, ok := asError(err); ok {
 			return Refund{}, ae
 		}
 		if sqldb.IsUniqueViolation(err) { // a concurrent twin won: answer with it
-			prior, perr := s.refundByNo(ctx, s.db, m.MchID, in.OutRefundNo)
+			prior, perr := s.refundByNo(ctx, m.MchID, in.OutRefundNo)
 			if perr == nil && prior.RequestHash == hash {
 				return s.refundView(prior, o), nil
 			}
 			if perr == nil { // the twin was another refund
-				return Refund{}, v3err(400, "INVALID_REQUEST", "out_refund_no %s was used for another refund.", in.OutRefundNo)
+				return Refund{}, Refusal(400, "INVALID_REQUEST", "out_refund_no %s was used for another refund.", in.OutRefundNo)
 			}
 		}
 		return Refund{}, err
@@ -198,18 +195,18 @@ func (s *Service) CreateRefund(ctx context.Context, m Merchant, raw []byte) (Ref
 
 // QueryRefund is a merchant's refund by out_refund_no.
 func (s *Service) QueryRefund(ctx context.Context, m Merchant, no string) (Refund, error) {
-	r, err := s.refundByNo(ctx, s.db, m.MchID, no)
+	r, err := s.refundByNo(ctx, m.MchID, no)
 	if err != nil {
 		return Refund{}, err
 	}
-	o, err := s.orderBy(ctx, s.db, "transaction_id", r.TransactionID)
+	o, err := s.orderBy(ctx, selectOrderByTransactionID, r.TransactionID)
 	if err != nil {
 		return Refund{}, err
 	}
 	return s.refundView(r, o), nil
 }
 
-func (s *Service) refundView(r refundRow, o orderRow) Refund {
+func (s *Service) refundView(r refundRow, o Order) Refund {
 	v := Refund{RefundID: r.RefundID, OutRefundNo: r.OutRefundNo, TransactionID: o.TransactionID, OutTradeNo: o.OutTradeNo,
 		Channel: "ORIGINAL", UserReceivedAccount: "Plaza Pay wallet", CreateTime: r.CreatedAt.In(chinaTime).Format(time.RFC3339),
 		Status: r.Status, FundsAccount: "AVAILABLE", PromotionDetail: []any{},

@@ -23,6 +23,7 @@ import (
 // paid. Every answer is the contract's (a refund, INVALID_REQUEST or
 // NOT_ENOUGH), never a 5xx, and no more than the total is refunded.
 func TestParallelRefundsOnTwoNodes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtestPostgres(t)
 	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
@@ -75,41 +76,44 @@ func TestParallelRefundsOnTwoNodes(t *testing.T) {
 // Closing an order while its payer pays it: the merchant is never told
 // 204 (closed) about an order that ends up paid.
 func TestCloseRacingPaymentNeverClosesAPaidOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	n := nodetest.Start(t, nodetest.Options{Tune: fastNotify})
-	s := newShop(t, n, "closerace")
-	bob := buyer(t, n, "bobclose", 100_000)
-	for i := range 30 {
-		no := fmt.Sprintf("CLOSE%05d", i)
-		code, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea",
-			OutTradeNo: no, NotifyURL: s.notify, Amount: plazapay.Amount{Total: 10}})
-		if err != nil {
-			t.Fatal(err)
+	nodetest.Run(t, nodetest.Options{Tune: fastNotify}, func(t *testing.T, n *node.Node) {
+		s := newShop(t, n, "closerace")
+		bob := buyer(t, n, "bobclose", 100_000)
+		for i := range 30 {
+			no := fmt.Sprintf("CLOSE%05d", i)
+			code, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea",
+				OutTradeNo: no, NotifyURL: s.notify, Amount: plazapay.Amount{Total: 10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := url.Parse(code)
+			var wg sync.WaitGroup
+			var closeErr error
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				bob.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"})
+			}()
+			go func() { defer wg.Done(); closeErr = s.client.Close(ctx, no) }()
+			wg.Wait()
+			tx, err := s.client.QueryByOutTradeNo(ctx, no)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if closeErr == nil && tx.TradeState != "CLOSED" {
+				t.Fatalf("order %s: close answered 204 but the order is %s", no, tx.TradeState)
+			}
 		}
-		u, _ := url.Parse(code)
-		var wg sync.WaitGroup
-		var closeErr error
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			bob.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": u.Query().Get("pr"), "pin": "112233"})
-		}()
-		go func() { defer wg.Done(); closeErr = s.client.Close(ctx, no) }()
-		wg.Wait()
-		tx, err := s.client.QueryByOutTradeNo(ctx, no)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if closeErr == nil && tx.TradeState != "CLOSED" {
-			t.Fatalf("order %s: close answered 204 but the order is %s", no, tx.TradeState)
-		}
-	}
+	})
 }
 
 // One out_trade_no placed in parallel on two nodes, with the same body and
 // with others: one order, the same prepay for the twins, OUT_TRADE_NO_USED
 // for the others, never a 5xx.
 func TestParallelOrdersOneOutTradeNoOnTwoNodes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := dbtestPostgres(t)
 	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
@@ -150,6 +154,7 @@ func TestParallelOrdersOneOutTradeNoOnTwoNodes(t *testing.T) {
 // One signed request replayed in parallel on two nodes is served once;
 // every replay is 401 SIGN_ERROR.
 func TestParallelReplayOnTwoNodesServedOnce(t *testing.T) {
+	t.Parallel()
 	db := dbtestPostgres(t)
 	n1 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})
 	n2 := nodetest.Start(t, nodetest.Options{DBURL: db, Tune: fastNotify})

@@ -26,6 +26,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/merchant"
+	"github.com/plaza-dev/plaza/internal/merchant/wxv3"
 	"github.com/plaza-dev/plaza/internal/miniapp"
 	"github.com/plaza-dev/plaza/internal/pay"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
@@ -255,8 +256,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
-	n.Merchant, err = merchant.NewService(merchant.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: n.keys.Platform,
-		OpenIDKey: n.keys.OpenID, BillKey: n.keys.Bill, Log: c.Log, Retry: c.NotifyRetry, NotifyEvery: c.NotifyEvery, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n}})
+	n.Merchant, err = merchant.NewService(merchant.Config{DB: n.DB, Ledger: payLedger{n.Pay}, Accounts: n.Accounts, PlatformKey: n.keys.Platform,
+		OpenIDKey: n.keys.OpenID, BillKey: n.keys.Bill, Log: c.Log, Retry: c.NotifyRetry, NotifyEvery: c.NotifyEvery, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n},
+		Jobs: []sched.Job{wxv3.PruneNoncesJob(n.DB, nil)}})
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -301,6 +303,7 @@ func (n *Node) routes() http.Handler {
 	(&chat.Handler{Service: n.Chat, Hub: n.Hub, Auth: auth}).Register(mux)
 	(&pay.Handler{Service: n.Pay, Auth: auth}).Register(mux)
 	(&merchant.Handler{Service: n.Merchant, Auth: auth}).Register(mux)
+	(&wxv3.Handler{Service: n.Merchant}).Register(mux)
 	(&miniapp.Handler{Service: n.MiniApps, Auth: auth}).Register(mux)
 	for _, prefix := range []string{"/api/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)

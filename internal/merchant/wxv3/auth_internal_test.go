@@ -1,26 +1,57 @@
-package merchant
+package wxv3
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"log/slog"
 	"net/http/httptest"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
 
+// testClock is an injectable clock.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+var (
+	testKeyOnce sync.Once
+	testKey     *rsa.PrivateKey
+)
+
+func testService(t *testing.T, db *sqldb.DB, clock *testClock) *merchant.Service {
+	testKeyOnce.Do(func() { testKey, _ = rsa.GenerateKey(rand.Reader, 2048) })
+	s, err := merchant.NewService(merchant.Config{DB: db, PlatformKey: testKey, Log: slog.New(slog.DiscardHandler), Now: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close) // before the database closes (cleanups run last first)
+	return s
+}
+
 // A request signed with a timestamp near the end of the window is still
 // refused as a replay on a node whose clock is a few seconds behind the
 // node that prunes nonces.
 func TestNonceNotForgottenWhileATimestampIsValidOnAnotherNode(t *testing.T) {
-	dbtest.Run(t, []sqldb.Migrations{Migrations}, func(t *testing.T, db *sqldb.DB) {
+	t.Parallel()
+	dbtest.Run(t, []sqldb.Migrations{merchant.Migrations}, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		t0 := time.Now()
 		slow, fast := &testClock{t: t0}, &testClock{t: t0.Add(3 * time.Second)}
-		a, b := outboxService(t, db, slow), outboxService(t, db, fast)
+		a := testService(t, db, slow)
+		prune := PruneNoncesJob(db, fast.now)                   // the other node's
 		pemText, _ := plazapay.PublicKeyPEM(&testKey.PublicKey) // the merchant signs with it too, for the test
 		if _, err := db.Exec(ctx, `INSERT INTO merchants (mchid, name, region, owner_id, public_key_pem, serial_no, apiv3_key, created_at)
 			VALUES ('1600000001', 'Tea', 'CN', 'u1', ?, 'AB01', '0123456789abcdefghijklmnopqrstuv', 0)`, string(pemText)); err != nil {
@@ -33,7 +64,7 @@ func TestNonceNotForgottenWhileATimestampIsValidOnAnotherNode(t *testing.T) {
 		req := func() error {
 			r := httptest.NewRequest("GET", uri, nil)
 			r.Header.Set("Authorization", auth.String())
-			_, err := a.verify(ctx, r, nil)
+			_, err := verify(ctx, a, r, nil)
 			return err
 		}
 		if err := req(); err != nil {
@@ -41,7 +72,7 @@ func TestNonceNotForgottenWhileATimestampIsValidOnAnotherNode(t *testing.T) {
 		}
 		slow.add(599 * time.Second) // still within 300 s of the timestamp
 		fast.add(599 * time.Second)
-		if err := b.PruneNonces(ctx); err != nil {
+		if err := prune.Do(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if err := req(); err == nil {
