@@ -97,7 +97,11 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	after := int64(-1)
-	if s := r.URL.Query().Get("after"); s != "" {
+	s := r.URL.Query().Get("after")
+	if s == "" {
+		s = r.URL.Query().Get("cursor") // a page's next_cursor, as elsewhere
+	}
+	if s != "" {
 		if after, err = strconv.ParseInt(s, 10, 64); err != nil || after < -1 {
 			return errs.Field("after", "after must be a record index.")
 		}

@@ -199,3 +199,32 @@ type anyTarget struct{}
 func (anyTarget) Exists(ctx context.Context, t trust.TargetType, id string) (string, bool, error) {
 	return "", true, nil
 }
+
+// Without the bus (a missed event), the backstop reload brings a node's
+// index up to date.
+func TestReloadCatchesAMissedChange(t *testing.T) {
+	t.Parallel()
+	db := dbtest.SQLite(t, sets...)
+	one, two := newService(t, db, trust.Config{}), newService(t, db, trust.Config{})
+	ctx := context.Background()
+	p, err := one.Create(ctx, "usr_admin", gadgetBan(time.Now().Add(-time.Minute)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := two.Check(ctx, usQuestion(trust.ScopeHosting)); err != nil {
+		t.Fatal("two heard of the policy without a bus or a reload")
+	}
+	if err := two.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, two.Check(ctx, usQuestion(trust.ScopeHosting)), trust.BlockedByPolicy)
+	if _, err := one.Cancel(ctx, "usr_admin", p.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := two.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := two.Check(ctx, usQuestion(trust.ScopeHosting)); err != nil {
+		t.Fatalf("still blocked after the cancellation reloaded: %v", err)
+	}
+}
