@@ -9,8 +9,8 @@ package node
 //	// Migrations(), after miniapp.Migrations:
 //	trust.Migrations
 //
-//	// New, after n.MiniApps is made (Targets will ask miniapp, merchant
-//	// and account once they answer Exists; see trustTargets):
+//	// New, after n.MiniApps is made (trustTargets asks miniapp,
+//	// merchant and account whether a policy's target exists):
 //	if n.Trust, err = n.newTrust(ctx); err != nil {
 //		n.Close()
 //		return nil, err
@@ -30,6 +30,7 @@ import (
 	"net/url"
 
 	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/trust"
 )
 
@@ -50,9 +51,41 @@ func (n *Node) newTrust(ctx context.Context) (*trust.Service, error) {
 		DB:          n.DB,
 		Bus:         n.Bus,
 		Log:         n.log,
-		Targets:     nil, // TODO(issue 11): miniapp apps and developers, merchant ids, account users
+		Targets:     trustTargets{n},
 		ValidRegion: func(code string) bool { return account.RegionName(code) != "" },
 		AuditKey:    ed25519.NewKeyFromSeed(derive(secret, "audit-log")),
 		AuditOrigin: origin,
 	})
+}
+
+// trustTargets tells trust whether a policy's target exists, and its
+// name: an app by appid, a merchant by mchid, a user or developer by
+// account id. The services are read at call time.
+type trustTargets struct{ n *Node }
+
+func (t trustTargets) Exists(ctx context.Context, typ trust.TargetType, id string) (string, bool, error) {
+	var (
+		name string
+		err  error
+	)
+	switch typ {
+	case trust.TargetApp:
+		app, e := t.n.MiniApps.App(ctx, id)
+		name, err = app.Name, e
+	case trust.TargetMerchant:
+		m, e := t.n.Merchant.Merchant(ctx, id)
+		name, err = m.Name, e
+	case trust.TargetUser, trust.TargetDeveloper:
+		u, e := t.n.Accounts.User(ctx, id)
+		name, err = u.DisplayName, e
+	default:
+		return "", false, nil
+	}
+	if errs.Is(err, errs.NotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return name, true, nil
 }
