@@ -198,6 +198,7 @@ type Service struct {
 	now         func() time.Time
 	reloadEvery time.Duration
 
+	// Lock order: reloadMu, then index.mu.
 	index    *index
 	reloadMu sync.Mutex // one full reload at a time
 
