@@ -29,7 +29,7 @@ func main() {
 			return bindEnv(cmd.Flags())
 		},
 	}
-	root.AddCommand(serveCmd(), migrateCmd(), adminCmd(), versionCmd(), benchCmd(), miniappCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), adminCmd(), versionCmd(), benchCmd(), miniappCmd(), auditCmd())
 	if err := root.Execute(); err != nil {
 		var e *errs.Error
 		if errors.As(err, &e) {

@@ -36,6 +36,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sched"
 	"github.com/plaza-dev/plaza/internal/platform/secrets"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/trust"
 	"github.com/plaza-dev/plaza/web"
 )
 
@@ -140,6 +141,7 @@ type Node struct {
 	Rail     *pay.Sandbox // nil unless Config.SandboxRail
 	Merchant *merchant.Service
 	MiniApps *miniapp.Service
+	Trust    *trust.Service
 	Registry *prometheus.Registry
 	Edge     *httpx.Edge
 
@@ -165,7 +167,7 @@ type job struct {
 // after pay, whose first migration made the secrets table before secrets
 // had its own).
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations, trust.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -265,6 +267,10 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	n.Accounts.SetErasureHooks(erasureHooks{n.Pay, n.Merchant, n.Chat})
 	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, UnionKey: n.keys.UnionID, TrialKey: n.keys.Trial, Log: c.Log})
+	if n.Trust, err = n.newTrust(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -283,7 +289,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("--debug-addr: %w", err)
 		}
 	}
-	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}}
+	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}}
 	return n, nil
 }
 
@@ -305,6 +311,7 @@ func (n *Node) routes() http.Handler {
 	(&merchant.Handler{Service: n.Merchant, Auth: auth}).Register(mux)
 	(&wxv3.Handler{Service: n.Merchant}).Register(mux)
 	(&miniapp.Handler{Service: n.MiniApps, Auth: auth}).Register(mux)
+	(&trust.Handler{Service: n.Trust, Auth: auth}).Register(mux)
 	for _, prefix := range []string{"/api/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}

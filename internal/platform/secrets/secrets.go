@@ -21,6 +21,7 @@
 package secrets
 
 import (
+	"crypto/ed25519"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -57,6 +58,7 @@ const (
 	UnionID  Purpose = "unionid"  // unionids, per user per developer (miniapp)
 	Trial    Purpose = "trial"    // trial-host labels and launch tokens (miniapp)
 	Bill     Purpose = "bill"     // bill-download tokens (merchant)
+	Audit    Purpose = "audit"    // Ed25519 seed signing the audit log's checkpoints (trust)
 	Platform Purpose = "platform" // RSA-2048 signing key of the merchant API (PEM)
 
 	// layout is not a key: its entry marks an installation whose keys are
@@ -79,6 +81,7 @@ type Keys struct {
 	UnionID  []byte
 	Trial    []byte
 	Bill     []byte
+	Audit    ed25519.PrivateKey
 	Platform *rsa.PrivateKey
 }
 
@@ -128,6 +131,16 @@ func Load(ctx context.Context, c Config) (Keys, error) {
 			return Keys{}, fmt.Errorf("%s key: not a hex key", d.p)
 		}
 	}
+	// The audit key is newer than any derivation: always random.
+	seed, err := st.ensure(ctx, Audit, randomHex(ed25519.SeedSize))
+	if err != nil {
+		return Keys{}, fmt.Errorf("audit key: %w", err)
+	}
+	if b, err := hex.DecodeString(seed); err != nil || len(b) != ed25519.SeedSize {
+		return Keys{}, errors.New("audit key: not a hex Ed25519 seed")
+	} else {
+		k.Audit = ed25519.NewKeyFromSeed(b)
+	}
 	if k.Platform, err = platformKey(ctx, st); err != nil {
 		return Keys{}, fmt.Errorf("platform key: %w", err)
 	}
@@ -152,6 +165,8 @@ func Rotate(ctx context.Context, c Config, p Purpose) error {
 		value = randomHex(32)
 	case OpenID, UnionID, Trial, Bill:
 		value = randomHex(32)
+	case Audit:
+		value = randomHex(ed25519.SeedSize)
 	case Platform:
 		b, err := newPlatformKey()
 		if err != nil {
