@@ -115,15 +115,6 @@ func (s *Service) run(ctx context.Context, job moneyJob) error {
 	}
 }
 
-// replayed returns the stored answer's transaction, fresh from the ledger.
-func (s *Service) replayed(ctx context.Context, userID string, r idempotency.Response) (Transaction, error) {
-	var stored Transaction
-	if err := json.Unmarshal(r.Body, &stored); err != nil {
-		return Transaction{}, err
-	}
-	return s.transaction(ctx, userID, stored.ID)
-}
-
 // Wallet is a user's balances (CNY always listed) and whether a PIN is set.
 func (s *Service) Wallet(ctx context.Context, userID string) ([]Money, bool, error) {
 	rows, err := s.db.Query(ctx, selectBalances, userID)
@@ -241,21 +232,6 @@ func (s *Service) answer(ctx context.Context, userID string, t Transaction, repl
 		t, err = s.transaction(ctx, userID, t.ID)
 	}
 	return t, replay, err
-}
-
-func (s *Service) lookup(ctx context.Context, r Request) (Transaction, bool, error) {
-	var t Transaction
-	var found bool
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		stored, ok, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash)
-		if err != nil || !ok {
-			return err
-		}
-		found = true
-		t, err = s.replayed(ctx, r.UserID, stored)
-		return err
-	})
-	return t, found, err
 }
 
 func (s *Service) save(ctx context.Context, tx *sqldb.Tx, r Request, t Transaction) error {
