@@ -15,7 +15,7 @@ import (
 // another origin; clients that send neither header (SDKs, curl) still
 // work.
 func TestLoginAndSignupRefuseCrossSiteForms(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		nodetest.Signup(t, n.URL(), "mallory") // password "correct horse"
 		login := `{"username":"mallory","password":"correct horse"}`
 		signup := `{"username":"victim2","password":"abc=defghij","display_name":"V","region":"US"}`

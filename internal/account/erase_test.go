@@ -18,7 +18,7 @@ func money(t *testing.T, c *nodetest.Client, path string, body any) *nodetest.Re
 // open red packet), takes them out of their groups with the system
 // message of leaving, and ends their sessions.
 func TestEraseSettlesMoneyGroupsAndSessions(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		eve := nodetest.Signup(t, n.URL(), "eve")
 		fay := nodetest.Signup(t, n.URL(), "fay")
 		gus := nodetest.Signup(t, n.URL(), "gus")
@@ -84,7 +84,7 @@ func TestEraseSettlesMoneyGroupsAndSessions(t *testing.T) {
 
 // GET /users/{name} shows the region to the user and their contacts only.
 func TestUserLookupHidesAStrangersRegion(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := nodetest.Signup(t, n.URL(), "ann")
 		ben := nodetest.Signup(t, n.URL(), "ben")
 		zed := nodetest.Signup(t, n.URL(), "zed")

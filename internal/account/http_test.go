@@ -20,7 +20,7 @@ func countRows(t *testing.T, n *node.Node, table string) int {
 }
 
 func TestSignupAPIRefusesBadInput(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		nodetest.Signup(t, n.URL(), "taken")
 		valid := `{"username":"newbie","password":"password1","display_name":"New","region":"US"}`
 		cases := []struct {
@@ -59,7 +59,7 @@ func TestSignupAPIRefusesBadInput(t *testing.T) {
 }
 
 func TestAuthAPI(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		alice := nodetest.Signup(t, n.URL(), "alice")
 		anon := nodetest.NewClient(n.URL())
 		cases := []struct {
@@ -107,7 +107,7 @@ func TestAuthAPI(t *testing.T) {
 // The web client's way: the session in an HttpOnly cookie, and every
 // request that changes state carrying the CSRF token from /me.
 func TestCookieSessionNeedsCSRF(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		nodetest.Signup(t, n.URL(), "bob")
 		web := nodetest.NewClient(n.URL())
 		r := web.Do(t, "POST", "/api/v1/auth/signup", map[string]string{"username": "wendy", "password": "password1", "display_name": "Wendy", "region": "GB"})
@@ -153,7 +153,7 @@ func TestCookieSessionNeedsCSRF(t *testing.T) {
 }
 
 func TestContactsAPI(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := nodetest.Signup(t, n.URL(), "ann")
 		ben := nodetest.Signup(t, n.URL(), "ben")
 		cat := nodetest.Signup(t, n.URL(), "cat")
@@ -219,7 +219,7 @@ func TestContactsAPI(t *testing.T) {
 }
 
 func TestExportAndErase(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		eve := nodetest.Signup(t, n.URL(), "eve")
 		fay := nodetest.Signup(t, n.URL(), "fay")
 		nodetest.Befriend(t, eve, fay, "fay")

@@ -52,7 +52,7 @@ func rowCount(t *testing.T, n *node.Node, table string) int {
 }
 
 func TestConversations(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben", "cat")
 		ann, ben, cat := u[0], u[1], u[2]
 		stranger := nodetest.Signup(t, n.URL(), "zed")
@@ -138,7 +138,7 @@ func TestConversations(t *testing.T) {
 }
 
 func TestMessages(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]
 		conv := direct(t, ann, "ben")
@@ -221,7 +221,7 @@ func TestMessages(t *testing.T) {
 
 // Concurrent senders in one group never produce a gap or a duplicate seq.
 func TestConcurrentSendersGetGaplessSeqs(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		names := []string{"own", "snd1", "snd2", "snd3", "snd4", "snd5"}
 		u := people(t, n, names...)
 		g := u[0].Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "group", "title": "Race", "usernames": names[1:]})
@@ -293,7 +293,7 @@ func upload(t *testing.T, c *nodetest.Client, name, contentType string, data []b
 }
 
 func TestImages(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]
 		stranger := nodetest.Signup(t, n.URL(), "zed")

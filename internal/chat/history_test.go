@@ -12,7 +12,7 @@ import (
 // counted as unread or delivered, and their media do not open. Members who
 // were there keep everything.
 func TestNewMembersSeeHistoryFromJoining(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben", "cat")
 		ann, ben, cat := u[0], u[1], u[2]
 		r := ann.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "group", "title": "Before", "usernames": []string{"ben"}})

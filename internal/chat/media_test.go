@@ -140,7 +140,7 @@ func TestUnsentMediaQuota(t *testing.T) {
 // Uploads never sent are deleted after UnsentMediaTTL, bytes and all; sent
 // ones, and the bytes they share, stay.
 func TestUnsentMediaAreDeleted(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]
 		conv := direct(t, ann, "ben")

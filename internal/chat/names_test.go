@@ -10,7 +10,7 @@ import (
 // L4: group titles are visible names (platform/text.Name): no NUL, line
 // breaks, bidi or zero-width characters, mark floods or look-alike words.
 func TestGroupTitleRules(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		for _, tc := range []struct {
 			name, title, want string

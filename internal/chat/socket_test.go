@@ -18,7 +18,7 @@ import (
 const wait = 5 * time.Second
 
 func TestSocketDeliversToEveryDevice(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]
 		conv := direct(t, ann, "ben")
@@ -126,7 +126,7 @@ func TestSocketRefusesBadFrames(t *testing.T) {
 // after_seq. Every receiver must end with the same gapless sequence, each
 // message once.
 func TestDisconnectsAndResyncLoseNothing(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		names := []string{"hub", "pa", "pb", "pc", "pd"}
 		for i := range names[1:] {
 			names[i+1] = "peer_" + names[i+1]

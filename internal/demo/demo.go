@@ -19,9 +19,9 @@ import (
 	"github.com/plaza-dev/plaza/examples/store"
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/miniapp"
 	"github.com/plaza-dev/plaza/internal/pay"
-	"github.com/plaza-dev/plaza/internal/pay/wxv3"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
@@ -45,7 +45,7 @@ type Services struct {
 	Accounts *account.Service
 	Chat     *chat.Service
 	Pay      *pay.Service
-	Merchant *wxv3.Service
+	Merchant *merchant.Service
 	MiniApps *miniapp.Service
 	// StoreBackend is where the demo store's mini-program finds its
 	// backend (http://store.localhost:8082 when empty); the backend itself

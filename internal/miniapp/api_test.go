@@ -82,7 +82,7 @@ func released(t *testing.T, n *node.Node, dev, adm *nodetest.Client) (string, st
 }
 
 func TestLifecycleAndDirectory(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		adm := admin(t, n)
 		other := nodetest.Signup(t, n.URL(), "other")
@@ -143,7 +143,7 @@ func TestLifecycleAndDirectory(t *testing.T) {
 }
 
 func TestLoginConsentStorage(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		appid, secret := released(t, n, dev, admin(t, n))
 		ann := nodetest.Signup(t, n.URL(), "ann")

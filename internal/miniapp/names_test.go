@@ -10,7 +10,7 @@ import (
 // L4: a mini-program's name is shown to users (directory, the host's
 // chrome) like a merchant's: it follows the same rules for visible names.
 func TestAppNameIsAVisibleName(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		for _, name := range []string{"Wallet\u202Egnp.exe", "Shop\x00", "Line\nbreak", "Pl\u0430za Pay", "Zero\u200Bwidth", "\u2800"} {
 			if r := dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": name, "request_domains": []string{}}); r.Status != 400 || r.Code() != "invalid_argument" {

@@ -26,7 +26,7 @@ func storageUsed(t *testing.T, n *node.Node, userID, appid string) int64 {
 // The 10 MiB an app may store per user counts keys too: many keys with tiny
 // values do not get past it.
 func TestStorageQuotaCountsKeys(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		appid, _ := released(t, n, dev, admin(t, n))
 		ann := nodetest.Signup(t, n.URL(), "ann")
@@ -52,7 +52,7 @@ func TestStorageQuotaCountsKeys(t *testing.T) {
 // Writes of different keys in parallel cannot all pass the quota check
 // before any of them commits.
 func TestStorageQuotaInParallel(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		appid, _ := released(t, n, dev, admin(t, n))
 		ann := nodetest.Signup(t, n.URL(), "ann")

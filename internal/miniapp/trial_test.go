@@ -34,7 +34,7 @@ func appGet(t *testing.T, n *node.Node, label, path string) (int, string) {
 // plaza.tester can no longer be granted through the consents endpoint, and
 // grants made that way before count for nothing.
 func TestTestersOnlyByTheDeveloper(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		tester := nodetest.Signup(t, n.URL(), "tester")
 		stranger := nodetest.Signup(t, n.URL(), "stranger")

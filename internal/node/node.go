@@ -21,15 +21,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/miniapp"
 	"github.com/plaza-dev/plaza/internal/pay"
-	"github.com/plaza-dev/plaza/internal/pay/wxv3"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
+	"github.com/plaza-dev/plaza/internal/platform/sched"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/web"
 )
@@ -115,7 +118,7 @@ type Node struct {
 	Hub      *chat.Hub
 	Pay      *pay.Service
 	Rail     *pay.Sandbox // nil unless Config.SandboxRail
-	Merchant *wxv3.Service
+	Merchant *merchant.Service
 	MiniApps *miniapp.Service
 	Registry *prometheus.Registry
 	Edge     *httpx.Edge
@@ -130,7 +133,7 @@ type Node struct {
 
 // Migrations lists every component's schema, in dependency order.
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, account.Migrations, chat.Migrations, pay.Migrations, wxv3.Migrations, miniapp.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, pay.Migrations, merchant.Migrations, miniapp.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -180,6 +183,12 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		n.DB.Close()
 		return nil, err
 	}
+	// The outbox relays domain events to a JetStream stream: without
+	// JetStream on an external NATS the node cannot keep its promises.
+	if err := n.Bus.EnsureEventStream(ctx); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("%w (Plaza needs JetStream enabled on its NATS)", err)
+	}
 	// Session ends go on the bus, so that every node closes their sockets.
 	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, SessionsEnded: n.publishSessionsEnded})
 	var blobs chat.BlobStore = chat.FileBlobs{Dir: filepath.Join(c.DataDir, "blobs")}
@@ -208,7 +217,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		rail = n.Rail
 	}
 	n.Pay, err = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
-		Rail: rail, PINKey: key, Log: c.Log, RedPacketTTL: c.RedPacketTTL})
+		Rail: rail, PINKey: key, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery})
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -218,8 +227,8 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
-	n.Merchant, err = wxv3.NewService(wxv3.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
-		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n}})
+	n.Merchant, err = merchant.NewService(merchant.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
+		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry, NotifyEvery: c.NotifyEvery, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n}})
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -256,7 +265,7 @@ func (n *Node) routes() http.Handler {
 	(&account.Handler{Service: n.Accounts, Auth: auth, PerIP: perIP}).Register(mux)
 	(&chat.Handler{Service: n.Chat, Hub: n.Hub, Auth: auth}).Register(mux)
 	(&pay.Handler{Service: n.Pay, Auth: auth}).Register(mux)
-	(&wxv3.Handler{Service: n.Merchant, Auth: auth}).Register(mux)
+	(&merchant.Handler{Service: n.Merchant, Auth: auth}).Register(mux)
 	(&miniapp.Handler{Service: n.MiniApps, Auth: auth}).Register(mux)
 	for _, prefix := range []string{"/api/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
@@ -339,17 +348,22 @@ func (n *Node) Serve(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 		TLSConfig:         n.tls,
 	}
-	go n.background(ctx)
-	go n.moneyJobs(ctx)
-	go n.notifier(ctx)
+	// Every component's scheduled work runs under one group; Serve waits
+	// for all of it to stop before it closes the bus and the database.
+	jobs, jctx := errgroup.WithContext(ctx)
+	for _, run := range []func(context.Context) error{n.Accounts.Run, n.Chat.Run, n.Pay.Run, n.Merchant.Run, n.pruneIdempotency, n.relayEvents} {
+		jobs.Go(func() error { return run(jctx) })
+	}
+	var debug *http.Server
 	if n.Config.DebugAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		debug = &http.Server{Addr: n.Config.DebugAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		n.log.Info("pprof", "addr", n.Config.DebugAddr)
 		go func() {
-			mux := http.NewServeMux()
-			mux.HandleFunc("/debug/pprof/", pprof.Index)
-			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-			n.log.Info("pprof", "addr", n.Config.DebugAddr)
-			if err := http.ListenAndServe(n.Config.DebugAddr, mux); err != nil {
+			if err := debug.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				n.log.Warn("pprof", "err", err)
 			}
 		}()
@@ -384,6 +398,12 @@ func (n *Node) Serve(ctx context.Context) error {
 	if metrics != nil {
 		metrics.Close()
 	}
+	if debug != nil {
+		debug.Close()
+	}
+	if jerr := jobs.Wait(); err == nil {
+		err = jerr
+	}
 	n.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -392,86 +412,19 @@ func (n *Node) Serve(ctx context.Context) error {
 	return err
 }
 
-// moneyJobs runs the pay component's scheduled work every EveryMinute:
-// refunds of expired red packets. Its state is in the database, so it
-// survives restarts, and running it on every node refunds nothing twice.
-func (n *Node) moneyJobs(ctx context.Context) {
-	t := time.NewTicker(n.jobEvery())
-	defer t.Stop()
-	for {
-		if k, err := n.Pay.RefundExpired(ctx); err != nil && ctx.Err() == nil {
-			n.log.Warn("refunding expired red packets", "err", err)
-		} else if k > 0 {
-			n.log.Info("refunded expired red packets", "count", k)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+// relayEvents publishes the outbox's committed domain events to the
+// bus's event stream (see internal/platform/outbox).
+func (n *Node) relayEvents(ctx context.Context) error {
+	return (&outbox.Relay{DB: n.DB, Bus: n.Bus, Log: n.log}).Run(ctx)
 }
 
-// notifier delivers merchant notifications from the outbox; every node
-// runs one, and each attempt is claimed by one node. Deliver starts the
-// due attempts on a bounded pool and returns, so one poll never waits on
-// a merchant's slow server; Merchant.Close waits for those in flight.
-func (n *Node) notifier(ctx context.Context) {
-	every := n.Config.NotifyEvery
-	if every == 0 {
-		every = time.Second
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	prune := time.Now()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := n.Merchant.Deliver(ctx); err != nil && ctx.Err() == nil {
-			n.log.Warn("delivering notifications", "err", err)
-		}
-		if time.Since(prune) > time.Minute {
-			prune = time.Now()
-			if err := n.Merchant.PruneNonces(ctx); err != nil && ctx.Err() == nil {
-				n.log.Warn("pruning nonces", "err", err)
-			}
-		}
-	}
-}
-
-func (n *Node) jobEvery() time.Duration {
-	if n.Config.JobEvery > 0 {
-		return n.Config.JobEvery
-	}
-	return time.Minute
-}
-
-// background runs the node's periodic upkeep until ctx ends.
-func (n *Node) background(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if _, err := n.Accounts.PruneSessions(ctx); err != nil && ctx.Err() == nil {
-			n.log.Warn("pruning sessions", "err", err)
-		}
-		if _, err := idempotency.Prune(ctx, n.DB, 7*24*time.Hour); err != nil && ctx.Err() == nil {
-			n.log.Warn("pruning idempotency keys", "err", err)
-		}
-		if _, err := n.Chat.PruneUnsentMedia(ctx); err != nil && ctx.Err() == nil {
-			n.log.Warn("deleting unsent media", "err", err)
-		}
-		if _, err := n.Pay.SettleStale(ctx, 2*time.Minute); err != nil && ctx.Err() == nil {
-			n.log.Warn("settling stale withdrawals and top-ups", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+// pruneIdempotency deletes idempotency records older than a week, hourly:
+// the platform's own scheduled work.
+func (n *Node) pruneIdempotency(ctx context.Context) error {
+	return sched.Run(ctx, n.log, sched.Job{Name: "pruning idempotency keys", Every: time.Hour, Now: true, Do: func(ctx context.Context) error {
+		_, err := idempotency.Prune(ctx, n.DB, 7*24*time.Hour)
+		return err
+	}})
 }
 
 // Close releases the listener, the bus and the database; calling it again

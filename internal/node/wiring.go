@@ -17,8 +17,8 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/pay"
-	"github.com/plaza-dev/plaza/internal/pay/wxv3"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
@@ -48,7 +48,7 @@ func (a chatForPay) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, ki
 // for the user (account.ErasureHooks); account imports none of them.
 type erasureHooks struct {
 	pay      *pay.Service
-	merchant *wxv3.Service
+	merchant *merchant.Service
 	chat     *chat.Service
 }
 

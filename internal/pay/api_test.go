@@ -64,7 +64,7 @@ func ledgerOK(t *testing.T, n *node.Node) {
 }
 
 func TestTransfersRefuseBadInputAndMoveNothing(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := wallet(t, n, "ann", 10_000)
 		wallet(t, n, "ben", 0)
 		nopin := nodetest.Signup(t, n.URL(), "nopin")
@@ -164,7 +164,7 @@ func TestPINLockout(t *testing.T) {
 // negative, the sum of balances is zero, and every balance is the replay
 // of its transfers.
 func TestConcurrentTransfersKeepTheLedgerBalanced(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		names := []string{"pa", "pb", "pc", "pd"}
 		cs := make([]*nodetest.Client, len(names))
 		for i, name := range names {
@@ -216,7 +216,7 @@ func TestConcurrentTransfersKeepTheLedgerBalanced(t *testing.T) {
 // claims at once; shares add up to the total exactly, never more shares
 // than the count, each member at most once.
 func TestRedPacketConcurrentClaims(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		owner := wallet(t, n, "owner", 100_000)
 		const members = 24
 		var names []string
@@ -342,7 +342,7 @@ func TestExpiredRedPacketReturnsToSender(t *testing.T) {
 }
 
 func TestTopUpWithdrawAndHistory(t *testing.T) {
-	nodetest.Run(t, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := wallet(t, n, "ann", 5_000)
 		ben := wallet(t, n, "ben", 0)
 		nodetest.Befriend(t, ann, ben, "ben")

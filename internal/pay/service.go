@@ -31,6 +31,8 @@ type Config struct {
 	Now    func() time.Time
 	// RedPacketTTL is how long a red packet may be claimed (24 h).
 	RedPacketTTL time.Duration
+	// JobEvery is how often Run refunds expired red packets (a minute).
+	JobEvery time.Duration
 }
 
 // Service is the pay component's rules.
@@ -45,6 +47,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	rpTTL    time.Duration
+	jobEvery time.Duration
 }
 
 // NewService makes the pay service; Close stops its batcher. Its error is
@@ -59,6 +62,9 @@ func NewService(c Config) (*Service, error) {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
+	if c.JobEvery <= 0 {
+		c.JobEvery = time.Minute
+	}
 	if err := c.DB.Prepare(context.Background(), debitAccount, creditAccount, insertTransfer, selectPIN, insertAttempt, failPIN, okPIN); err != nil {
 		return nil, fmt.Errorf("pay: %w", err)
 	}
@@ -70,7 +76,7 @@ func NewService(c Config) (*Service, error) {
 		return nil, fmt.Errorf("pay: %w", err)
 	}
 	return &Service{db: c.DB, batch: batch, accounts: c.Accounts, convs: c.Conversations,
-		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL}, nil
+		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL, jobEvery: c.JobEvery}, nil
 }
 
 // Close finishes queued money jobs.

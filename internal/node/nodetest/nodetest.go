@@ -71,6 +71,10 @@ func Start(t testing.TB, o Options) *node.Node {
 	done := make(chan error, 1)
 	go func() { done <- n.Serve(ctx) }()
 	t.Cleanup(func() {
+		if o.NATS != "" {
+			// A shared NATS keeps streams: drop this node's events.
+			_ = n.Bus.DeleteEventStream(context.Background())
+		}
 		cancel()
 		select {
 		case err := <-done:
@@ -84,11 +88,40 @@ func Start(t testing.TB, o Options) *node.Node {
 	return n
 }
 
-// Run runs fn against a node on each database, as subtests "sqlite" and
-// "postgres".
-func Run(t *testing.T, fn func(t *testing.T, n *node.Node)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, Start(t, Options{})) })
-	t.Run("postgres", func(t *testing.T) { fn(t, Start(t, Options{Postgres: true})) })
+// Run runs fn against a node on each database, as parallel subtests
+// "sqlite" and "postgres"; o configures both nodes (o.Postgres and o.DBURL
+// are chosen per subtest). Code after Run in the calling test runs before
+// the subtests do: put every step inside fn.
+func Run(t *testing.T, o Options, fn func(t *testing.T, n *node.Node)) {
+	t.Helper()
+	for _, db := range []struct {
+		name     string
+		postgres bool
+	}{{"sqlite", false}, {"postgres", true}} {
+		t.Run(db.name, func(t *testing.T) {
+			t.Parallel()
+			o := o
+			o.Postgres, o.DBURL = db.postgres, ""
+			fn(t, Start(t, o))
+		})
+	}
+}
+
+// WaitFor polls cond until it holds, failing the test if it still does
+// not after d: the one bounded wait every end-to-end test uses instead of
+// sleeps.
+func WaitFor(t testing.TB, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+		if cond() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(wait)
+	}
 }
 
 func testLogger(t testing.TB) *slog.Logger {

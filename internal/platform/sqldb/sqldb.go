@@ -336,6 +336,9 @@ func (tx *Tx) stmtCtx(ctx context.Context) context.Context {
 // Dialect of the transaction's database.
 func (tx *Tx) Dialect() Dialect { return tx.db.Dialect }
 
+// DB is the database the transaction runs on.
+func (tx *Tx) DB() *DB { return tx.db }
+
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = tx.stmtCtx(ctx)
 	if st := tx.db.writeStmt(query); st != nil {

@@ -1,0 +1,12 @@
+-- +goose Up
+CREATE TABLE outbox_events (
+    id            BIGSERIAL PRIMARY KEY,
+    subject       TEXT    NOT NULL,
+    payload       BYTEA   NOT NULL,
+    created_at    BIGINT  NOT NULL,
+    claimed_until BIGINT  NOT NULL DEFAULT 0
+);
+CREATE INDEX outbox_events_claimed ON outbox_events (claimed_until, id);
+
+-- +goose Down
+DROP TABLE outbox_events;

@@ -1,0 +1,57 @@
+// Package sched runs a component's scheduled work: a job on a fixed
+// period until its context ends. Each component's Run(ctx) is built from
+// these, so that the composition root only starts and stops them.
+package sched
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Job is one piece of scheduled work: Do runs every Every (first at start
+// when Now is set); an error is logged under Name unless ctx has ended.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Now   bool
+	Do    func(ctx context.Context) error
+}
+
+// Run runs every job on its own period until ctx ends, and returns once
+// each has stopped (a Do in progress finishes first).
+func Run(ctx context.Context, log *slog.Logger, jobs ...Job) error {
+	done := make(chan struct{}, len(jobs))
+	for _, j := range jobs {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			every(ctx, log, j)
+		}()
+	}
+	for range jobs {
+		<-done
+	}
+	return nil
+}
+
+func every(ctx context.Context, log *slog.Logger, j Job) {
+	t := time.NewTicker(j.Every)
+	defer t.Stop()
+	if !j.Now {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+	for {
+		if err := j.Do(ctx); err != nil && ctx.Err() == nil {
+			log.Warn(j.Name, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
