@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -228,10 +229,10 @@ func (s *Service) Messages(ctx context.Context, userID, convID string, afterSeq,
 		}
 	case beforeSeq > 0:
 		ms, err = queryMessages(ctx, s.db, selectBefore, convID, beforeSeq, from, limit)
-		reverse(ms)
+		slices.Reverse(ms)
 	default:
 		ms, err = queryMessages(ctx, s.db, selectBefore, convID, int64(1<<62), from, limit)
-		reverse(ms)
+		slices.Reverse(ms)
 	}
 	if err != nil {
 		return nil, "", err
@@ -344,11 +345,5 @@ func (s *Service) PublishToUsers(users []string, frameJSON []byte) {
 	data, _ := json.Marshal(envelope{To: users, Frame: frameJSON})
 	if err := s.bus.Publish(DeliverSubject, data); err != nil {
 		s.log.Warn("publishing frame", "err", err)
-	}
-}
-
-func reverse(ms []Message) {
-	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
-		ms[i], ms[j] = ms[j], ms[i]
 	}
 }

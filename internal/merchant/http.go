@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -107,7 +108,7 @@ func (s *Service) verify(ctx context.Context, r *http.Request, body []byte) (Mer
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return Merchant{}, err
 	}
-	if err != nil || !m.HasCredentials || !equalFoldASCII(auth.SerialNo, m.SerialNo) {
+	if err != nil || !m.HasCredentials || !strings.EqualFold(auth.SerialNo, m.SerialNo) {
 		// The same work and the same answer as a wrong signature.
 		plazapay.Verify(&s.key.PublicKey, msg, auth.Signature)
 		return Merchant{}, errBadSignature
@@ -120,25 +121,6 @@ func (s *Service) verify(ctx context.Context, r *http.Request, body []byte) (Mer
 		return Merchant{}, errSign("nonce_str was used before: a replayed request")
 	}
 	return m, err
-}
-
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'a' <= x && x <= 'z' {
-			x -= 32
-		}
-		if 'a' <= y && y <= 'z' {
-			y -= 32
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // PruneNonces forgets nonces older than the timestamp window. A request

@@ -198,7 +198,7 @@ func TestSignErrorIsTheSameForUnknownMerchants(t *testing.T) {
 	n := nodetest.Start(t, nodetest.Options{})
 	s := newShop(t, n, "oracleshop")
 	answer := func(mchid, serial string) string {
-		a := plazapay.Authorization{MchID: mchid, NonceStr: plazapay.NewNonce(), Timestamp: itoa(time.Now().Unix()),
+		a := plazapay.Authorization{MchID: mchid, NonceStr: plazapay.NewNonce(), Timestamp: strconv.FormatInt(time.Now().Unix(), 10),
 			SerialNo: serial, Signature: "AAAA"}
 		req, _ := http.NewRequest("GET", n.URL()+"/v3/pay/transactions/out-trade-no/X000000001?mchid="+mchid, nil)
 		req.Header.Set("Authorization", a.String())
@@ -208,7 +208,7 @@ func TestSignErrorIsTheSameForUnknownMerchants(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		return itoa(int64(resp.StatusCode)) + " " + string(b) + " " + resp.Header.Get("Wechatpay-Serial")
+		return strconv.Itoa(resp.StatusCode) + " " + string(b) + " " + resp.Header.Get("Wechatpay-Serial")
 	}
 	known := answer(s.mchid, "5157F09EFDC096DE")
 	for _, got := range []string{answer("1699999999", "5157F09EFDC096DE"), answer(s.mchid, "ABCDEF"), answer("1699999999", "ABCDEF")} {
@@ -220,8 +220,6 @@ func TestSignErrorIsTheSameForUnknownMerchants(t *testing.T) {
 		t.Fatalf("answer: %s", known)
 	}
 }
-
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // A Plaza mini-program's appid is bound only by its developer, unknown
 // mini-program-like appids not at all, and the owner can unbind.
