@@ -4,7 +4,9 @@
 //
 // The bus only pushes: the database is the truth. Subjects are prefixed with
 // Config.Prefix so that several Plaza installations (or tests) can share one
-// NATS without hearing each other.
+// NATS without hearing each other. JetStream, the durable-work API, runs on
+// the same connection: the embedded server enables it in DataDir/nats, and
+// an external NATS must be started with it (nats-server -js).
 package bus
 
 import (
