@@ -35,6 +35,17 @@ if [ "$(cd pkg/plazapay && go list -m all)" != github.com/plaza-dev/plaza/pkg/pl
   exit 1
 fi
 
+# The client's unit tests (web/, vitest): with Node when it is here; without
+# it they skip, unless PLAZA_TEST_REQUIRE names node.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  (cd web && npm ci --no-audit --no-fund && npx vitest run)
+elif required="${PLAZA_TEST_REQUIRE:-}" && [[ ",${required// /}," == *,node,* ]]; then
+  echo "node is required (PLAZA_TEST_REQUIRE=$required) but missing: cannot run the client's unit tests" >&2
+  exit 1
+else
+  echo "no node: skipping the client's unit tests (web/, vitest)" >&2
+fi
+
 if [ $# -eq 0 ]; then
   (cd pkg/plazapay && go test -race -count=1 ./...)
   set -- ./...

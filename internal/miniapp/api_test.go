@@ -82,6 +82,7 @@ func released(t *testing.T, n *node.Node, dev, adm *nodetest.Client) (string, st
 }
 
 func TestLifecycleAndDirectory(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		adm := admin(t, n)
@@ -143,6 +144,7 @@ func TestLifecycleAndDirectory(t *testing.T) {
 }
 
 func TestLoginConsentStorage(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		appid, secret := released(t, n, dev, admin(t, n))
@@ -203,182 +205,190 @@ func TestLoginConsentStorage(t *testing.T) {
 }
 
 func TestPaymentRequest(t *testing.T) {
-	ctx := context.Background()
-	n := nodetest.Start(t, nodetest.Options{})
-	dev := nodetest.Signup(t, n.URL(), "developer")
-	appid, _ := released(t, n, dev, admin(t, n))
-	devID := dev.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
-	m, _ := n.Merchant.CreateMerchant(ctx, devID, "Gadget Co", "CN")
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	pub, _ := plazapay.PublicKeyPEM(&key.PublicKey)
-	const apiV3 = "0123456789abcdefghijklmnopqrstuv"
-	if err := n.Merchant.SetCredentials(ctx, devID, m.MchID, string(pub), "ABCD", apiV3); err != nil {
-		t.Fatal(err)
-	}
-	n.Merchant.BindApp(ctx, devID, m.MchID, appid)
-	n.Merchant.BindApp(ctx, devID, m.MchID, "wxotherapp")
-	platform, _ := plazapay.ParsePublicKeyPEM([]byte(n.Merchant.PlatformKeyPEM()))
-	client, _ := plazapay.NewClient(plazapay.Config{BaseURL: n.URL(), MchID: m.MchID, SerialNo: "ABCD", PrivateKey: key,
-		PlatformKey: platform, PlatformKeyID: n.Merchant.PlatformKeyID(), APIv3Key: apiV3})
-	ann := nodetest.Signup(t, n.URL(), "ann")
-	annID := ann.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
-	order := func(app, no string) string {
-		id, err := client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: app, Description: "Phone case", OutTradeNo: no,
-			NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 1_999}, Payer: plazapay.Payer{OpenID: n.Merchant.OpenID(app, annID)}})
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		ctx := context.Background()
+		dev := nodetest.Signup(t, n.URL(), "developer")
+		appid, _ := released(t, n, dev, admin(t, n))
+		devID := dev.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+		m, _ := n.Merchant.CreateMerchant(ctx, devID, "Gadget Co", "CN")
+		key, _ := rsa.GenerateKey(rand.Reader, 2048)
+		pub, _ := plazapay.PublicKeyPEM(&key.PublicKey)
+		const apiV3 = "0123456789abcdefghijklmnopqrstuv"
+		if err := n.Merchant.SetCredentials(ctx, devID, m.MchID, string(pub), "ABCD", apiV3); err != nil {
+			t.Fatal(err)
+		}
+		n.Merchant.BindApp(ctx, devID, m.MchID, appid)
+		n.Merchant.BindApp(ctx, devID, m.MchID, "wxotherapp")
+		platform, _ := plazapay.ParsePublicKeyPEM([]byte(n.Merchant.PlatformKeyPEM()))
+		client, _ := plazapay.NewClient(plazapay.Config{BaseURL: n.URL(), MchID: m.MchID, SerialNo: "ABCD", PrivateKey: key,
+			PlatformKey: platform, PlatformKeyID: n.Merchant.PlatformKeyID(), APIv3Key: apiV3})
+		ann := nodetest.Signup(t, n.URL(), "ann")
+		annID := ann.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+		order := func(app, no string) string {
+			id, err := client.PrepayJSAPI(ctx, plazapay.JSAPIRequest{AppID: app, Description: "Phone case", OutTradeNo: no,
+				NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 1_999}, Payer: plazapay.Payer{OpenID: n.Merchant.OpenID(app, annID)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		prepay := order(appid, "MP00000001")
+		params, err := client.RequestPayment(appid, prepay)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return id
-	}
-	prepay := order(appid, "MP00000001")
-	params, err := client.RequestPayment(appid, prepay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	send := func(p plazapay.PaymentParams) *nodetest.Response {
-		return ann.Do(t, "POST", "/api/v1/miniapps/"+appid+"/payment-request", p)
-	}
-	if r := send(params); r.Status != 200 || r.Str("merchant.name") != "Gadget Co" || r.Get("amount.amount").(float64) != 1_999 {
-		t.Fatalf("payment request: %d %s", r.Status, r.Body)
-	}
-	tampered := params
-	tampered.NonceStr = "another-nonce"
-	if r := send(tampered); r.Status != 422 || r.Code() != "bad_pay_sign" {
-		t.Fatalf("tampered: %d %s", r.Status, r.Body)
-	}
-	foreign, _ := client.RequestPayment(appid, order("wxotherapp", "MP00000002"))
-	if r := send(foreign); r.Code() != "bad_pay_sign" {
-		t.Fatalf("another app's order: %d %s", r.Status, r.Body)
-	}
-	stale := params
-	stale.TimeStamp = strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
-	if r := send(stale); r.Code() != "bad_pay_sign" {
-		t.Fatalf("stale: %d %s", r.Status, r.Body)
-	}
+		send := func(p plazapay.PaymentParams) *nodetest.Response {
+			return ann.Do(t, "POST", "/api/v1/miniapps/"+appid+"/payment-request", p)
+		}
+		if r := send(params); r.Status != 200 || r.Str("merchant.name") != "Gadget Co" || r.Get("amount.amount").(float64) != 1_999 {
+			t.Fatalf("payment request: %d %s", r.Status, r.Body)
+		}
+		tampered := params
+		tampered.NonceStr = "another-nonce"
+		if r := send(tampered); r.Status != 422 || r.Code() != "bad_pay_sign" {
+			t.Fatalf("tampered: %d %s", r.Status, r.Body)
+		}
+		foreign, _ := client.RequestPayment(appid, order("wxotherapp", "MP00000002"))
+		if r := send(foreign); r.Code() != "bad_pay_sign" {
+			t.Fatalf("another app's order: %d %s", r.Status, r.Body)
+		}
+		stale := params
+		stale.TimeStamp = strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)
+		if r := send(stale); r.Code() != "bad_pay_sign" {
+			t.Fatalf("stale: %d %s", r.Status, r.Body)
+		}
+	})
 }
 
 func TestHostingOnTheAppsOrigin(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	dev := nodetest.Signup(t, n.URL(), "developer")
-	appid, _ := released(t, n, dev, admin(t, n))
-	_, port, _ := strings.Cut(strings.TrimPrefix(n.URL(), "http://"), ":")
-	get := func(host, path string) (int, string, string) {
-		req, _ := http.NewRequest("GET", n.URL()+path, nil)
-		req.Host = host
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		dev := nodetest.Signup(t, n.URL(), "developer")
+		appid, _ := released(t, n, dev, admin(t, n))
+		_, port, _ := strings.Cut(strings.TrimPrefix(n.URL(), "http://"), ":")
+		get := func(host, path string) (int, string, string) {
+			req, _ := http.NewRequest("GET", n.URL()+path, nil)
+			req.Host = host
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b), resp.Header.Get("Content-Security-Policy")
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b), resp.Header.Get("Content-Security-Policy")
-	}
-	host := appid + ".apps.localhost:" + port
-	status, body, csp := get(host, "/")
-	if status != 200 || !strings.Contains(body, "Gadgets") || !strings.Contains(body, `/__plaza/sdk.js`) {
-		t.Fatalf("start page: %d %s", status, body)
-	}
-	for _, want := range []string{"connect-src https://api.gadgets.example", "frame-ancestors http://localhost:" + port, "script-src 'self'"} {
-		if !strings.Contains(csp, want) {
-			t.Fatalf("CSP %q lacks %q", csp, want)
+		host := appid + ".apps.localhost:" + port
+		status, body, csp := get(host, "/")
+		if status != 200 || !strings.Contains(body, "Gadgets") || !strings.Contains(body, `/__plaza/sdk.js`) {
+			t.Fatalf("start page: %d %s", status, body)
 		}
-	}
-	if status, _, _ := get(host, "/manifest.json"); status != 404 {
-		t.Fatalf("manifest served: %d", status)
-	}
-	if status, body, _ := get(host, "/__plaza/sdk.js"); status != 200 || body == "" {
-		t.Fatalf("bridge: %d", status)
-	}
-	if status, _, _ := get("mpnosuchapp.apps.localhost:"+port, "/"); status != 404 {
-		t.Fatalf("unknown app: %d", status)
-	}
-	if status, body, _ := get(host, "/api/v1/me"); status == 200 || strings.Contains(body, "csrf") {
-		t.Fatalf("Plaza's API answered on the app's origin: %d %s", status, body)
-	}
+		for _, want := range []string{"connect-src https://api.gadgets.example", "frame-ancestors http://localhost:" + port, "script-src 'self'"} {
+			if !strings.Contains(csp, want) {
+				t.Fatalf("CSP %q lacks %q", csp, want)
+			}
+		}
+		if status, _, _ := get(host, "/manifest.json"); status != 404 {
+			t.Fatalf("manifest served: %d", status)
+		}
+		if status, body, _ := get(host, "/__plaza/sdk.js"); status != 200 || body == "" {
+			t.Fatalf("bridge: %d", status)
+		}
+		if status, _, _ := get("mpnosuchapp.apps.localhost:"+port, "/"); status != 404 {
+			t.Fatalf("unknown app: %d", status)
+		}
+		if status, body, _ := get(host, "/api/v1/me"); status == 200 || strings.Contains(body, "csrf") {
+			t.Fatalf("Plaza's API answered on the app's origin: %d %s", status, body)
+		}
+	})
 }
 
 func TestDeveloperListsAndSecretRotation(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	dev := nodetest.Signup(t, n.URL(), "developer")
-	appid, secret := released(t, n, dev, admin(t, n))
-	if r := dev.Do(t, "GET", "/api/v1/miniapps/mine", nil); len(r.Get("items").([]any)) != 1 {
-		t.Fatalf("mine: %s", r.Body)
-	}
-	if r := dev.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions", nil); r.Get("items").([]any)[0].(map[string]any)["status"] != "released" {
-		t.Fatalf("versions: %s", r.Body)
-	}
-	other := nodetest.Signup(t, n.URL(), "other")
-	if r := other.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions", nil); r.Status != 404 {
-		t.Fatalf("another developer's versions: %d", r.Status)
-	}
-	if r := other.Do(t, "POST", "/api/v1/miniapps/"+appid+"/secret", nil); r.Status != 404 {
-		t.Fatalf("another developer rotated the secret: %d", r.Status)
-	}
-	fresh := dev.Do(t, "POST", "/api/v1/miniapps/"+appid+"/secret", nil).Str("secret")
-	code := other.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
-	anon := nodetest.NewClient(n.URL())
-	if r := anon.Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+secret+"&js_code="+code, nil); r.Get("errcode").(float64) != 40125 {
-		t.Fatalf("the old secret still works: %s", r.Body)
-	}
-	if r := anon.Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+fresh+"&js_code="+code, nil); r.Str("openid") == "" {
-		t.Fatalf("the new secret: %s", r.Body)
-	}
-	other.Do(t, "PUT", "/api/v1/miniapps/"+appid+"/consents/userInfo", nil)
-	g := other.Do(t, "GET", "/api/v1/me/miniapps/consents", nil)
-	items := g.Get("items").([]any)
-	if len(items) != 1 || items[0].(map[string]any)["name"] != "Gadget Store" {
-		t.Fatalf("grants: %s", g.Body)
-	}
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		dev := nodetest.Signup(t, n.URL(), "developer")
+		appid, secret := released(t, n, dev, admin(t, n))
+		if r := dev.Do(t, "GET", "/api/v1/miniapps/mine", nil); len(r.Get("items").([]any)) != 1 {
+			t.Fatalf("mine: %s", r.Body)
+		}
+		if r := dev.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions", nil); r.Get("items").([]any)[0].(map[string]any)["status"] != "released" {
+			t.Fatalf("versions: %s", r.Body)
+		}
+		other := nodetest.Signup(t, n.URL(), "other")
+		if r := other.Do(t, "GET", "/api/v1/miniapps/"+appid+"/versions", nil); r.Status != 404 {
+			t.Fatalf("another developer's versions: %d", r.Status)
+		}
+		if r := other.Do(t, "POST", "/api/v1/miniapps/"+appid+"/secret", nil); r.Status != 404 {
+			t.Fatalf("another developer rotated the secret: %d", r.Status)
+		}
+		fresh := dev.Do(t, "POST", "/api/v1/miniapps/"+appid+"/secret", nil).Str("secret")
+		code := other.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
+		anon := nodetest.NewClient(n.URL())
+		if r := anon.Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+secret+"&js_code="+code, nil); r.Get("errcode").(float64) != 40125 {
+			t.Fatalf("the old secret still works: %s", r.Body)
+		}
+		if r := anon.Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+fresh+"&js_code="+code, nil); r.Str("openid") == "" {
+			t.Fatalf("the new secret: %s", r.Body)
+		}
+		other.Do(t, "PUT", "/api/v1/miniapps/"+appid+"/consents/userInfo", nil)
+		g := other.Do(t, "GET", "/api/v1/me/miniapps/consents", nil)
+		items := g.Get("items").([]any)
+		if len(items) != 1 || items[0].(map[string]any)["name"] != "Gadget Store" {
+			t.Fatalf("grants: %s", g.Body)
+		}
+	})
 }
 
 // plaza serve --dev-app: an app served from a folder opens like a
 // released one, and a change to a file shows on the next request.
 func TestDevAppFromFolder(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	dir := t.TempDir()
-	write := func(name, body string) {
-		p := dir + "/" + name
-		os.MkdirAll(p[:strings.LastIndex(p, "/")], 0o755)
-		os.WriteFile(p, []byte(body), 0o644)
-	}
-	write("manifest.json", `{"app_id":"mpdevapp","name":"Dev","icons":[{"src":"icon.png"}],"pages":["pages/index"],"platform_version":{"min_code":1},"version":{"code":1,"name":"0.1"}}`)
-	write("app.js", "")
-	write("app.css", "")
-	write("icon.png", "x")
-	write("pages/index.html", "<p>first</p>")
-	appid, secret, err := n.MiniApps.ServeFolder(dir)
-	if err != nil || appid != "mpdevapp" || secret == "" {
-		t.Fatalf("%s %s %v", appid, secret, err)
-	}
-	_, port, _ := strings.Cut(strings.TrimPrefix(n.URL(), "http://"), ":")
-	get := func(path string) string {
-		req, _ := http.NewRequest("GET", n.URL()+path, nil)
-		req.Host = appid + ".apps.localhost:" + port
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		dir := t.TempDir()
+		write := func(name, body string) {
+			p := dir + "/" + name
+			os.MkdirAll(p[:strings.LastIndex(p, "/")], 0o755)
+			os.WriteFile(p, []byte(body), 0o644)
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
-	}
-	v1 := get("/__plaza/dev-version")
-	if body := get("/"); !strings.Contains(body, "first") || !strings.Contains(body, "dev-reload.js") {
-		t.Fatalf("page: %s", body)
-	}
-	write("pages/index.html", "<p>second</p>")
-	if body := get("/"); !strings.Contains(body, "second") {
-		t.Fatalf("the change did not show: %s", body)
-	}
-	if get("/__plaza/dev-version") == v1 {
-		t.Fatal("the version did not change")
-	}
-	u := nodetest.Signup(t, n.URL(), "tester")
-	if r := u.Do(t, "GET", "/api/v1/miniapps/"+appid, nil); r.Str("app.name") != "Dev" {
-		t.Fatalf("open: %s", r.Body)
-	}
-	code := u.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
-	if r := nodetest.NewClient(n.URL()).Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+secret+"&js_code="+code, nil); r.Str("openid") == "" {
-		t.Fatalf("session: %s", r.Body)
-	}
+		write("manifest.json", `{"app_id":"mpdevapp","name":"Dev","icons":[{"src":"icon.png"}],"pages":["pages/index"],"platform_version":{"min_code":1},"version":{"code":1,"name":"0.1"}}`)
+		write("app.js", "")
+		write("app.css", "")
+		write("icon.png", "x")
+		write("pages/index.html", "<p>first</p>")
+		appid, secret, err := n.MiniApps.ServeFolder(dir)
+		if err != nil || appid != "mpdevapp" || secret == "" {
+			t.Fatalf("%s %s %v", appid, secret, err)
+		}
+		_, port, _ := strings.Cut(strings.TrimPrefix(n.URL(), "http://"), ":")
+		get := func(path string) string {
+			req, _ := http.NewRequest("GET", n.URL()+path, nil)
+			req.Host = appid + ".apps.localhost:" + port
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b)
+		}
+		v1 := get("/__plaza/dev-version")
+		if body := get("/"); !strings.Contains(body, "first") || !strings.Contains(body, "dev-reload.js") {
+			t.Fatalf("page: %s", body)
+		}
+		write("pages/index.html", "<p>second</p>")
+		if body := get("/"); !strings.Contains(body, "second") {
+			t.Fatalf("the change did not show: %s", body)
+		}
+		if get("/__plaza/dev-version") == v1 {
+			t.Fatal("the version did not change")
+		}
+		u := nodetest.Signup(t, n.URL(), "tester")
+		if r := u.Do(t, "GET", "/api/v1/miniapps/"+appid, nil); r.Str("app.name") != "Dev" {
+			t.Fatalf("open: %s", r.Body)
+		}
+		code := u.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("code")
+		if r := nodetest.NewClient(n.URL()).Do(t, "GET", "/sns/jscode2session?appid="+appid+"&secret="+secret+"&js_code="+code, nil); r.Str("openid") == "" {
+			t.Fatalf("session: %s", r.Body)
+		}
+	})
 }

@@ -3,13 +3,10 @@ package miniapp
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"regexp"
 	"strings"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
-	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -38,73 +35,31 @@ func (s *Service) openable(ctx context.Context, appid string) (App, error) {
 	return a, nil
 }
 
-// Code makes a one-time login code for the user in the app (5 minutes);
-// trial is the label of the trial running, or empty. Errors: not_found.
-func (s *Service) Code(ctx context.Context, userID, appid, trial string) (string, error) {
-	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
-		return "", err
+// Open is an app as the client opens it, with its manifest's window
+// settings: its released version when trial is empty (for anyone), else
+// the version of that trial label (for its developer and testers), then
+// with the Trial beside it. Errors: not_found.
+func (s *Service) Open(ctx context.Context, userID, appid, trial string) (App, *Trial, error) {
+	if trial != "" {
+		a, t, err := s.trial(ctx, userID, appid, trial)
+		if err != nil {
+			return App{}, nil, err
+		}
+		if p, err := s.Package(ctx, appid, t.Code); err == nil {
+			a.Window = p.Manifest.Window
+		}
+		return a, &t, nil
 	}
-	code := ids.Token(16)
-	_, err := s.db.Exec(ctx, `INSERT INTO miniapp_codes (code, appid, user_id, expires_at) VALUES (?, ?, ?, ?)`,
-		code, appid, userID, sqldb.Micro(s.now().Add(CodeTTL)))
-	return code, err
-}
-
-// Session is jscode2session's answer.
-type Session struct {
-	OpenID     string `json:"openid"`
-	SessionKey string `json:"session_key"`
-	UnionID    string `json:"unionid"`
-}
-
-// WeChat's errcodes for code2Session.
-const (
-	ErrInvalidCode   = 40029
-	ErrCodeUsed      = 40163
-	ErrInvalidSecret = 40125
-	ErrInvalidAppID  = 40013
-	ErrMissingParam  = 41002
-)
-
-// CodeError is code2Session's refusal, in WeChat's numbers.
-type CodeError struct {
-	Code    int    `json:"errcode"`
-	Message string `json:"errmsg"`
-}
-
-func (e *CodeError) Error() string { return e.Message }
-
-// Exchange trades a login code, once, for the user's openid under the app,
-// a session key and the unionid (per developer).
-func (s *Service) Exchange(ctx context.Context, appid, secret, code string) (Session, error) {
-	if appid == "" || secret == "" || code == "" {
-		return Session{}, &CodeError{ErrMissingParam, "appid, secret and js_code are required"}
-	}
-	developer, ok := s.checkSecret(ctx, appid, secret)
-	if developer == "" {
-		return Session{}, &CodeError{ErrInvalidAppID, "invalid appid"}
-	}
-	if !ok {
-		return Session{}, &CodeError{ErrInvalidSecret, "invalid appsecret"}
-	}
-	var userID string
-	var used int
-	var expires int64
-	err := s.db.QueryRow(ctx, `SELECT user_id, used, expires_at FROM miniapp_codes WHERE code = ? AND appid = ?`, code, appid).Scan(&userID, &used, &expires)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && s.now().After(sqldb.FromMicro(expires)) {
-		return Session{}, &CodeError{ErrInvalidCode, "invalid code"}
-	}
+	a, err := s.openable(ctx, appid)
 	if err != nil {
-		return Session{}, err
+		return App{}, nil, err
 	}
-	res, err := s.db.Exec(ctx, `UPDATE miniapp_codes SET used = 1 WHERE code = ? AND used = 0`, code)
-	if err != nil {
-		return Session{}, err
+	if a.ReleasedCode > 0 {
+		if p, err := s.Package(ctx, a.AppID, a.ReleasedCode); err == nil {
+			a.Window = p.Manifest.Window
+		}
 	}
-	if n, _ := res.RowsAffected(); n != 1 || used != 0 {
-		return Session{}, &CodeError{ErrCodeUsed, "code been used"}
-	}
-	return Session{OpenID: s.payments.OpenID(appid, userID), SessionKey: ids.Token(16), UnionID: s.unionID(developer, userID)}, nil
+	return a, nil, nil
 }
 
 var scopeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]{0,63}$`)
@@ -124,14 +79,13 @@ func (s *Service) SetConsent(ctx context.Context, userID, appid, trial, scope st
 		return errs.E(errs.Forbidden, "Scopes under plaza. are Plaza's own; no consent grants them.")
 	}
 	if !grant {
-		_, err := s.db.Exec(ctx, `DELETE FROM miniapp_consents WHERE user_id = ? AND appid = ? AND scope = ?`, userID, appid, scope)
+		_, err := s.db.Exec(ctx, deleteConsent, userID, appid, scope)
 		return err
 	}
 	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO miniapp_consents (user_id, appid, scope, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		userID, appid, scope, sqldb.Micro(s.now()))
+	_, err := s.db.Exec(ctx, insertConsent, userID, appid, scope, sqldb.Micro(s.now()))
 	return err
 }
 
@@ -141,7 +95,7 @@ func (s *Service) Consents(ctx context.Context, userID, appid, trial string) ([]
 	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT scope FROM miniapp_consents WHERE user_id = ? AND appid = ? ORDER BY scope`, userID, appid)
+	rows, err := s.db.Query(ctx, selectConsentScopes, userID, appid)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +120,7 @@ func (s *Service) Profile(ctx context.Context, userID, appid, trial string) (map
 		return nil, err
 	}
 	var one int
-	err := s.db.QueryRow(ctx, `SELECT 1 FROM miniapp_consents WHERE user_id = ? AND appid = ? AND scope = 'userInfo'`, userID, appid).Scan(&one)
+	err := s.db.QueryRow(ctx, selectHasUserInfo, userID, appid).Scan(&one)
 	if err != nil {
 		return nil, errs.E(errs.Forbidden, "The user has not shared their profile with this app (consent userInfo).")
 	}
@@ -175,71 +129,6 @@ func (s *Service) Profile(ctx context.Context, userID, appid, trial string) (map
 		return nil, err
 	}
 	return map[string]string{"nickname": u.DisplayName, "avatar_url": ""}, nil
-}
-
-var keyRe = regexp.MustCompile(`^[A-Za-z0-9_.\-:]{1,128}$`)
-
-// GetItem reads a user's stored value in an app. Errors: not_found.
-func (s *Service) GetItem(ctx context.Context, userID, appid, trial, key string) (json.RawMessage, error) {
-	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
-		return nil, err
-	}
-	var v string
-	err := s.db.QueryRow(ctx, `SELECT value FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key = ?`, userID, appid, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errs.E(errs.NotFound, "No stored value %q.", key)
-	}
-	return json.RawMessage(v), err
-}
-
-// SetItem stores any JSON value: 1 MiB a key, 10 MiB an app (keys and
-// values). Errors:
-// invalid_argument, payload_too_large, not_found.
-func (s *Service) SetItem(ctx context.Context, userID, appid, trial, key string, value json.RawMessage) error {
-	if !keyRe.MatchString(key) {
-		return errs.Field("key", "A storage key has 1 to 128 of A-Z a-z 0-9 _ . - :.")
-	}
-	if len(value) == 0 || !json.Valid(value) {
-		return errs.Field("value", "value must be JSON.")
-	}
-	if len(value) > MaxStorageValue {
-		return errs.E(errs.PayloadTooLarge, "A stored value is at most 1 MiB.")
-	}
-	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
-		return err
-	}
-	size := int64(len(key) + len(value)) // keys count too: many keys are no way past the quota
-	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		if tx.Dialect() == sqldb.Postgres {
-			// One writer of a user's storage in an app at a time, so that
-			// writes of different keys cannot all pass the check at once
-			// (SQLite's single writer gives every Tx this already).
-			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, "miniapp_storage|"+userID+"|"+appid); err != nil {
-				return err
-			}
-		}
-		var used sql.NullInt64
-		if err := tx.QueryRow(ctx, `SELECT SUM(size) FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key <> ?`, userID, appid, key).Scan(&used); err != nil {
-			return err
-		}
-		if used.Int64+size > MaxStorageApp {
-			return errs.E(errs.PayloadTooLarge, "This app's storage is full (10 MiB).")
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO miniapp_storage (user_id, appid, key, value, size) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (user_id, appid, key) DO UPDATE SET value = excluded.value, size = excluded.size`,
-			userID, appid, key, string(value), size)
-		return err
-	})
-}
-
-// RemoveItem deletes a stored value (removing a missing one is fine).
-// Errors: not_found (an app the user may not run).
-func (s *Service) RemoveItem(ctx context.Context, userID, appid, trial, key string) error {
-	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
-		return err
-	}
-	_, err := s.db.Exec(ctx, `DELETE FROM miniapp_storage WHERE user_id = ? AND appid = ? AND key = ?`, userID, appid, key)
-	return err
 }
 
 // PaymentRequest checks a mini-program's requestPayment parameters and

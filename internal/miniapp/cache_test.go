@@ -7,6 +7,7 @@ import (
 )
 
 func TestPackageCacheIsBounded(t *testing.T) {
+	t.Parallel()
 	c := newPkgCache(1000, 3)
 	p := func(n int) *Package { return &Package{Files: map[string][]byte{"a": make([]byte, n-1)}} }
 	c.put("a@1", p(400))
@@ -32,6 +33,7 @@ func TestPackageCacheIsBounded(t *testing.T) {
 
 // A launch opens its own label only, until it expires.
 func TestLaunchTokens(t *testing.T) {
+	t.Parallel()
 	now := time.Unix(1_800_000_000, 0)
 	s := NewService(Config{UnionKey: []byte("key"), Now: func() time.Time { return now }})
 	label := "mpabc--v2--" + s.trialMAC("mpabc", 2)

@@ -88,26 +88,13 @@ func trialOf(r *http.Request) string { return r.URL.Query().Get("trial") }
 // get is an app to open: the released version, or with ?trial={label} that
 // trial (for the app's developer and testers), then with "trial" beside it.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) error {
-	appid, label := r.PathValue("appid"), trialOf(r)
-	if label != "" {
-		a, t, err := h.Service.trial(r.Context(), httpx.Caller(r).UserID, appid, label)
-		if err != nil {
-			return err
-		}
-		if p, err := h.Service.Package(r.Context(), appid, t.Code); err == nil {
-			a.Window = p.Manifest.Window
-		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]any{"app": a, "trial": t})
-		return nil
-	}
-	a, err := h.Service.openable(r.Context(), appid)
+	a, t, err := h.Service.Open(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), trialOf(r))
 	if err != nil {
 		return err
 	}
-	if a.ReleasedCode > 0 {
-		if p, err := h.Service.Package(r.Context(), a.AppID, a.ReleasedCode); err == nil {
-			a.Window = p.Manifest.Window
-		}
+	if t != nil {
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"app": a, "trial": t})
+		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"app": a})
 	return nil
@@ -373,9 +360,6 @@ func (h *Handler) addTester(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
-	}
-	if in.Username == "" {
-		return errs.Field("username", "Name the user to add as a tester.")
 	}
 	t, err := h.Service.AddTester(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), in.Username)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 // L4: a mini-program's name is shown to users (directory, the host's
 // chrome) like a merchant's: it follows the same rules for visible names.
 func TestAppNameIsAVisibleName(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		for _, name := range []string{"Wallet\u202Egnp.exe", "Shop\x00", "Line\nbreak", "Pl\u0430za Pay", "Zero\u200Bwidth", "\u2800"} {

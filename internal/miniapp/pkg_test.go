@@ -15,6 +15,7 @@ func goodFiles() map[string]string {
 }
 
 func TestPackFolder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for name, body := range goodFiles() {
 		p := filepath.Join(dir, filepath.FromSlash(name))

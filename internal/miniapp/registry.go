@@ -10,7 +10,6 @@ import (
 	"errors"
 	"net/url"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -18,52 +17,6 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/internal/platform/text"
 )
-
-// App is a registered mini-program. Window is the released manifest's
-// window settings (title bar text and colours) when the app is opened.
-type App struct {
-	Window         map[string]any `json:"window,omitempty"`
-	AppID          string         `json:"appid"`
-	Name           string         `json:"name"`
-	Description    string         `json:"description"`
-	Category       string         `json:"category"`
-	DeveloperID    string         `json:"developer_id"`
-	RequestDomains []string       `json:"request_domains"`
-	ReleasedCode   int64          `json:"released_version"`
-	CreatedAt      time.Time      `json:"created_at"`
-}
-
-// Version is an uploaded package of an app.
-type Version struct {
-	AppID     string    `json:"appid"`
-	Code      int64     `json:"code"`
-	Name      string    `json:"name"`
-	Status    string    `json:"status"` // uploaded | submitted | approved | rejected | released
-	Reason    string    `json:"reason,omitempty"`
-	SHA256    string    `json:"sha256"`
-	Manifest  Manifest  `json:"manifest"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-const (
-	appColumns   = `appid, name, description, category, developer_id, request_domains, released_code, created_at`
-	insertApp    = `INSERT INTO miniapps (appid, name, description, category, developer_id, secret_hash, request_domains, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	selectApp    = `SELECT ` + appColumns + ` FROM miniapps WHERE appid = ?`
-	selectSecret = `SELECT secret_hash, developer_id FROM miniapps WHERE appid = ?`
-	versionCols  = `appid, code, name, manifest, sha256, status, reason, created_at`
-)
-
-func scanApp(row interface{ Scan(...any) error }) (App, error) {
-	var a App
-	var domains string
-	var created int64
-	if err := row.Scan(&a.AppID, &a.Name, &a.Description, &a.Category, &a.DeveloperID, &domains, &a.ReleasedCode, &created); err != nil {
-		return a, err
-	}
-	json.Unmarshal([]byte(domains), &a.RequestDomains)
-	a.CreatedAt = sqldb.FromMicro(created)
-	return a, nil
-}
 
 func hashSecret(s string) string {
 	sum := sha256.Sum256([]byte(s))
@@ -98,7 +51,7 @@ func (s *Service) CreateApp(ctx context.Context, developerID, name, description,
 
 // App loads an app. Errors: not_found.
 func (s *Service) App(ctx context.Context, appid string) (App, error) {
-	a, err := scanApp(s.db.QueryRow(ctx, selectApp, appid))
+	a, err := scanApp(s.db.QueryRow(ctx, selectAppByID, appid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return App{}, errs.E(errs.NotFound, "No mini-program %q.", appid)
 	}
@@ -120,139 +73,31 @@ func (s *Service) checkSecret(ctx context.Context, appid, secret string) (string
 		return "dev", d.secretOK(secret)
 	}
 	var stored, developer string
-	if err := s.db.QueryRow(ctx, selectSecret, appid).Scan(&stored, &developer); err != nil {
+	if err := s.db.QueryRow(ctx, selectAppSecret, appid).Scan(&stored, &developer); err != nil {
 		return "", false
 	}
 	return developer, subtle.ConstantTimeCompare([]byte(stored), []byte(hashSecret(secret))) == 1
 }
 
-// Upload stores a package as a new version; version.code must grow.
-// Errors: not_found, invalid_argument, payload_too_large, conflict.
-func (s *Service) Upload(ctx context.Context, developerID, appid string, data []byte) (Version, error) {
-	if _, err := s.owned(ctx, developerID, appid); err != nil {
-		return Version{}, err
-	}
-	p, err := ReadPackage(data, appid)
-	if err != nil {
-		return Version{}, err
-	}
-	var top sql.NullInt64
-	if err := s.db.QueryRow(ctx, `SELECT MAX(code) FROM miniapp_versions WHERE appid = ?`, appid).Scan(&top); err != nil {
-		return Version{}, err
-	}
-	if top.Valid && p.Manifest.Version.Code <= top.Int64 {
-		return Version{}, errs.E(errs.Conflict, "manifest.json: version.code %d must be greater than %d, the last uploaded.", p.Manifest.Version.Code, top.Int64)
-	}
-	m, _ := json.Marshal(p.Manifest)
-	v := Version{AppID: appid, Code: p.Manifest.Version.Code, Name: p.Manifest.Version.Name, Status: "uploaded", SHA256: p.SHA256,
-		Manifest: p.Manifest, CreatedAt: sqldb.FromMicro(sqldb.Micro(s.now()))}
-	_, err = s.db.Exec(ctx, `INSERT INTO miniapp_versions (appid, code, name, manifest, sha256, package, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'uploaded', ?)`,
-		appid, v.Code, v.Name, string(m), v.SHA256, data, sqldb.Micro(v.CreatedAt))
-	if sqldb.IsUniqueViolation(err) {
-		return Version{}, errs.E(errs.Conflict, "Version %d was just uploaded.", v.Code)
-	}
-	return v, err
-}
-
-func (s *Service) version(ctx context.Context, appid string, code int64) (Version, error) {
-	var v Version
-	var manifest string
-	var created int64
-	err := s.db.QueryRow(ctx, `SELECT `+versionCols+` FROM miniapp_versions WHERE appid = ? AND code = ?`, appid, code).
-		Scan(&v.AppID, &v.Code, &v.Name, &manifest, &v.SHA256, &v.Status, &v.Reason, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, errs.E(errs.NotFound, "No version %d of %s.", code, appid)
-	}
-	json.Unmarshal([]byte(manifest), &v.Manifest)
-	v.CreatedAt = sqldb.FromMicro(created)
-	return v, err
-}
-
-// transition moves a version from one of from to status. Errors:
-// not_found, conflict.
-func (s *Service) transition(ctx context.Context, appid string, code int64, from []string, status, reason string) (Version, error) {
-	v, err := s.version(ctx, appid, code)
-	if err != nil {
-		return v, err
-	}
-	ok := false
-	for _, f := range from {
-		ok = ok || v.Status == f
-	}
-	if !ok {
-		return v, errs.E(errs.Conflict, "Version %d is %s; it cannot become %s.", code, v.Status, status)
-	}
-	if _, err := s.db.Exec(ctx, `UPDATE miniapp_versions SET status = ?, reason = ? WHERE appid = ? AND code = ?`, status, reason, appid, code); err != nil {
-		return v, err
-	}
-	v.Status, v.Reason = status, reason
-	return v, nil
-}
-
-// Submit sends a version to review.
-func (s *Service) Submit(ctx context.Context, developerID, appid string, code int64) (Version, error) {
-	if _, err := s.owned(ctx, developerID, appid); err != nil {
-		return Version{}, err
-	}
-	return s.transition(ctx, appid, code, []string{"uploaded", "rejected"}, "submitted", "")
-}
-
-// Review approves or rejects a submitted version (administrators).
-func (s *Service) Review(ctx context.Context, appid string, code int64, approve bool, reason string) (Version, error) {
-	if approve {
-		return s.transition(ctx, appid, code, []string{"submitted"}, "approved", reason)
-	}
-	if strings.TrimSpace(reason) == "" {
-		return Version{}, errs.Field("reason", "Tell the developer why the version is rejected.")
-	}
-	return s.transition(ctx, appid, code, []string{"submitted"}, "rejected", reason)
-}
-
-// Release makes an approved version the one users open (also to roll back
-// to an earlier approved version). Errors: not_found, conflict.
-func (s *Service) Release(ctx context.Context, developerID, appid string, code int64) (Version, error) {
-	if _, err := s.owned(ctx, developerID, appid); err != nil {
-		return Version{}, err
-	}
-	v, err := s.version(ctx, appid, code)
-	if err != nil {
-		return v, err
-	}
-	if v.Status != "approved" && v.Status != "released" {
-		return v, errs.E(errs.Conflict, "Version %d is %s; only an approved version can be released.", code, v.Status)
-	}
-	if _, err := s.db.Exec(ctx, `UPDATE miniapps SET released_code = ? WHERE appid = ?`, code, appid); err != nil {
-		return v, err
-	}
-	v.Status = "released"
-	return v, nil
-}
-
 // Directory lists released apps whose name or description holds q, in
-// category when it is not empty.
+// category when it is not empty. Errors: none but internal ones.
 func (s *Service) Directory(ctx context.Context, q, category string, limit int) ([]App, error) {
 	like := "%" + strings.ToLower(strings.TrimSpace(q)) + "%"
-	return s.queryApps(ctx, `SELECT `+appColumns+` FROM miniapps WHERE released_code > 0
-		AND (LOWER(name) LIKE ? OR LOWER(description) LIKE ?) AND (? = '' OR category = ?) ORDER BY name LIMIT ?`,
-		like, like, category, category, limit)
+	return s.queryApps(ctx, selectDirectory, like, like, category, category, limit)
 }
 
-// queryApps runs a query of appColumns and scans every app.
+// queryApps runs a query of appColumns and scans every app (an empty list,
+// not nil, when there is none).
 func (s *Service) queryApps(ctx context.Context, query string, args ...any) ([]App, error) {
 	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []App{}
-	for rows.Next() {
-		a, err := scanApp(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
+	out, err := sqldb.ScanAll(rows, func(r *sql.Rows) (App, error) { return scanApp(r) })
+	if out == nil && err == nil {
+		out = []App{}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // Package returns the files of an app's released version (or of code, for
@@ -271,7 +116,7 @@ func (s *Service) Package(ctx context.Context, appid string, code int64) (*Packa
 		return p, nil
 	}
 	var data []byte
-	if err := s.db.QueryRow(ctx, `SELECT package FROM miniapp_versions WHERE appid = ? AND code = ?`, appid, code).Scan(&data); err != nil {
+	if err := s.db.QueryRow(ctx, selectVersionPackage, appid, code).Scan(&data); err != nil {
 		return nil, errs.E(errs.NotFound, "No version %d of %s.", code, appid)
 	}
 	s.inflated.Add(1)

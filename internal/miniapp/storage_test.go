@@ -26,6 +26,7 @@ func storageUsed(t *testing.T, n *node.Node, userID, appid string) int64 {
 // The 10 MiB an app may store per user counts keys too: many keys with tiny
 // values do not get past it.
 func TestStorageQuotaCountsKeys(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		appid, _ := released(t, n, dev, admin(t, n))
@@ -52,6 +53,7 @@ func TestStorageQuotaCountsKeys(t *testing.T) {
 // Writes of different keys in parallel cannot all pass the quota check
 // before any of them commits.
 func TestStorageQuotaInParallel(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		dev := nodetest.Signup(t, n.URL(), "developer")
 		appid, _ := released(t, n, dev, admin(t, n))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base32"
 	"strconv"
 	"strings"
@@ -31,24 +32,13 @@ import (
 // for a fresh one well before it runs out.
 const LaunchTTL = 10 * time.Minute
 
-// Tester is a user a developer named to try an app's unreleased versions.
-type Tester struct {
-	Username    string    `json:"username"`
-	DisplayName string    `json:"display_name"`
-	AddedAt     time.Time `json:"added_at"`
-}
-
-// Testing is an app a user was named a tester of (Me → Privacy).
-type Testing struct {
-	AppID   string    `json:"appid"`
-	Name    string    `json:"name"`
-	AddedAt time.Time `json:"added_at"`
-}
-
 // AddTester lets a user open the app's unreleased versions; only the app's
-// developer may. Naming a tester twice is fine. Errors: not_found (another
-// developer's app, or no such user).
+// developer may. Naming a tester twice is fine. Errors: invalid_argument
+// (no username), not_found (another developer's app, or no such user).
 func (s *Service) AddTester(ctx context.Context, developerID, appid, username string) (Tester, error) {
+	if username == "" {
+		return Tester{}, errs.Field("username", "Name the user to add as a tester.")
+	}
 	if _, err := s.owned(ctx, developerID, appid); err != nil {
 		return Tester{}, err
 	}
@@ -57,12 +47,11 @@ func (s *Service) AddTester(ctx context.Context, developerID, appid, username st
 		return Tester{}, errs.E(errs.NotFound, "No user %q.", username)
 	}
 	now := sqldb.FromMicro(sqldb.Micro(s.now()))
-	if _, err := s.db.Exec(ctx, `INSERT INTO miniapp_testers (appid, user_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-		appid, u.ID, sqldb.Micro(now)); err != nil {
+	if _, err := s.db.Exec(ctx, insertTester, appid, u.ID, sqldb.Micro(now)); err != nil {
 		return Tester{}, err
 	}
 	var at int64
-	if err := s.db.QueryRow(ctx, `SELECT added_at FROM miniapp_testers WHERE appid = ? AND user_id = ?`, appid, u.ID).Scan(&at); err != nil {
+	if err := s.db.QueryRow(ctx, selectTesterAddedAt, appid, u.ID).Scan(&at); err != nil {
 		return Tester{}, err
 	}
 	return Tester{Username: u.Username, DisplayName: u.DisplayName, AddedAt: sqldb.FromMicro(at)}, nil
@@ -78,7 +67,7 @@ func (s *Service) RemoveTester(ctx context.Context, developerID, appid, username
 	if err != nil {
 		return nil
 	}
-	_, err = s.db.Exec(ctx, `DELETE FROM miniapp_testers WHERE appid = ? AND user_id = ?`, appid, u.ID)
+	_, err = s.db.Exec(ctx, deleteTester, appid, u.ID)
 	return err
 }
 
@@ -88,7 +77,7 @@ func (s *Service) Testers(ctx context.Context, developerID, appid string) ([]Tes
 	if _, err := s.owned(ctx, developerID, appid); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, `SELECT user_id, added_at FROM miniapp_testers WHERE appid = ? ORDER BY added_at, user_id`, appid)
+	rows, err := s.db.Query(ctx, selectTestersOfApp, appid)
 	if err != nil {
 		return nil, err
 	}
@@ -96,17 +85,13 @@ func (s *Service) Testers(ctx context.Context, developerID, appid string) ([]Tes
 		id string
 		at int64
 	}
-	var ids []row
-	for rows.Next() {
+	// Every row is read (and the rows closed) before the accounts are asked.
+	ids, err := sqldb.ScanAll(rows, func(rows *sql.Rows) (row, error) {
 		var r row
-		if err := rows.Scan(&r.id, &r.at); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := rows.Scan(&r.id, &r.at)
+		return r, err
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := []Tester{}
@@ -120,36 +105,36 @@ func (s *Service) Testers(ctx context.Context, developerID, appid string) ([]Tes
 	return out, nil
 }
 
-// TestingOf lists the apps a user is a tester of.
+// TestingOf lists the apps a user is a tester of. Errors: none but
+// internal ones.
 func (s *Service) TestingOf(ctx context.Context, userID string) ([]Testing, error) {
-	rows, err := s.db.Query(ctx, `SELECT t.appid, a.name, t.added_at FROM miniapp_testers t
-		JOIN miniapps a ON a.appid = t.appid WHERE t.user_id = ? ORDER BY a.name, t.appid`, userID)
+	rows, err := s.db.Query(ctx, selectTestingOfUser, userID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Testing{}
-	for rows.Next() {
+	out, err := sqldb.ScanAll(rows, func(rows *sql.Rows) (Testing, error) {
 		var t Testing
 		var at int64
-		if err := rows.Scan(&t.AppID, &t.Name, &at); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&t.AppID, &t.Name, &at)
 		t.AddedAt = sqldb.FromMicro(at)
-		out = append(out, t)
+		return t, err
+	})
+	if out == nil && err == nil {
+		out = []Testing{}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
-// LeaveTesting takes the user off an app's testers (they decline).
+// LeaveTesting takes the user off an app's testers (they decline); leaving
+// an app one does not test is fine. Errors: none but internal ones.
 func (s *Service) LeaveTesting(ctx context.Context, userID, appid string) error {
-	_, err := s.db.Exec(ctx, `DELETE FROM miniapp_testers WHERE appid = ? AND user_id = ?`, appid, userID)
+	_, err := s.db.Exec(ctx, deleteTester, appid, userID)
 	return err
 }
 
 func (s *Service) isTester(ctx context.Context, appid, userID string) bool {
 	var one int
-	return s.db.QueryRow(ctx, `SELECT 1 FROM miniapp_testers WHERE appid = ? AND user_id = ?`, appid, userID).Scan(&one) == nil
+	return s.db.QueryRow(ctx, selectIsTester, appid, userID).Scan(&one) == nil
 }
 
 // mayTry reports whether userID is the app's developer or one of its testers.
@@ -176,7 +161,7 @@ func (s *Service) TrialLabel(ctx context.Context, userID, appid string, code int
 	if err != nil || !s.mayTry(ctx, a, userID) {
 		return "", errs.E(errs.NotFound, "No mini-program %q you may try.", appid)
 	}
-	if _, err := s.version(ctx, appid, code); err != nil {
+	if _, err := s.version(ctx, s.db, appid, code); err != nil {
 		return "", err
 	}
 	return appid + "--v" + strconv.FormatInt(code, 10) + "--" + s.trialMAC(appid, code), nil
@@ -214,14 +199,6 @@ func (s *Service) parseTrial(label string) (appid string, code int64, ok bool) {
 	return parts[0], code, true
 }
 
-// Trial is the version a trial label runs, as its tester sees it.
-type Trial struct {
-	Label  string `json:"label"`
-	Code   int64  `json:"code"`
-	Name   string `json:"name"`
-	Status string `json:"status"` // uploaded | submitted | approved | rejected | released
-}
-
 // trial is the version label runs of appid, for userID: its developer or a
 // tester. Errors: not_found (also for a forged label or anyone else, so
 // that nothing about the app leaks).
@@ -235,7 +212,7 @@ func (s *Service) trial(ctx context.Context, userID, appid, label string) (App, 
 	if err != nil || !s.mayTry(ctx, a, userID) {
 		return App{}, Trial{}, nope
 	}
-	v, err := s.version(ctx, appid, code)
+	v, err := s.version(ctx, s.db, appid, code)
 	if err != nil {
 		return App{}, Trial{}, nope
 	}
@@ -243,13 +220,6 @@ func (s *Service) trial(ctx context.Context, userID, appid, label string) (App, 
 		v.Status = "released"
 	}
 	return a, Trial{Label: label, Code: v.Code, Name: v.Name, Status: v.Status}, nil
-}
-
-// Launch is what opens a trial's pages for a while.
-type Launch struct {
-	Token     string    `json:"launch"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Trial     Trial     `json:"trial"`
 }
 
 // TrialLaunch gives the app's developer or a tester a launch token for a

@@ -351,7 +351,7 @@ func (n *Node) Serve(ctx context.Context) error {
 	// Every component's scheduled work runs under one group; Serve waits
 	// for all of it to stop before it closes the bus and the database.
 	jobs, jctx := errgroup.WithContext(ctx)
-	for _, run := range []func(context.Context) error{n.Accounts.Run, n.Chat.Run, n.Pay.Run, n.Merchant.Run, n.pruneIdempotency, n.relayEvents} {
+	for _, run := range []func(context.Context) error{n.Accounts.Run, n.Chat.Run, n.Pay.Run, n.Merchant.Run, n.MiniApps.Run, n.pruneIdempotency, n.relayEvents} {
 		jobs.Go(func() error { return run(jctx) })
 	}
 	var debug *http.Server

@@ -17,6 +17,7 @@ type Handler struct {
 // Register adds the pay routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	a := h.Auth.Required
+	mux.Handle("GET /api/v1/pay/currencies", httpx.HandlerFunc(h.currencies))
 	mux.Handle("GET /api/v1/wallet", a(h.wallet))
 	mux.Handle("PUT /api/v1/wallet/pin", a(h.setPIN))
 	mux.Handle("POST /api/v1/wallet/topups", a(h.topUp))
@@ -47,6 +48,13 @@ func answer(w http.ResponseWriter, replay bool, body any) {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	httpx.WriteJSON(w, http.StatusCreated, body)
+}
+
+// currencies answers, to anyone, the currencies Plaza Pay holds and their
+// limits: the one list the client formats, parses and limits money with.
+func (h *Handler) currencies(w http.ResponseWriter, r *http.Request) error {
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"currencies": Currencies()})
+	return nil
 }
 
 func (h *Handler) wallet(w http.ResponseWriter, r *http.Request) error {

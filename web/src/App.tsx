@@ -15,6 +15,7 @@ import { TabBar } from './components/TabBar';
 import { Toaster } from './components/Toaster';
 import { Logo } from './components/Logo';
 import { Spinner } from './components/Spinner';
+import { currencyState, loadCurrencies } from './wallet/money';
 
 function normalize(path: string): string {
   const p = path.replace(/\/+$/, '');
@@ -28,14 +29,17 @@ function Redirect({ to }: { to: string }) {
 
 export function App() {
   const s = useStore(session);
+  const currencies = useStore(currencyState);
   const path = normalize(usePath());
 
   useEffect(() => {
     void loadSession();
+    // Money is shown only with the server's currencies (a failure keeps the fallback).
+    void loadCurrencies();
   }, []);
 
   let body;
-  if (s.status === 'loading') {
+  if (s.status === 'loading' || !currencies.ready) {
     body = <Splash />;
   } else if (s.status === 'error') {
     body = <StartupError message={s.message} />;

@@ -69,7 +69,7 @@ export function MerchantPage({ mchid }: { mchid: string }) {
         <div class="merchant-balance-label">Settlement balance</div>
         <div class="merchant-balance" id="merchant-balance">
           <span class="merchant-balance-symbol">{currencySymbol(data.balance.currency)}</span>
-          {formatDigits(data.balance.amount)}
+          {formatDigits(data.balance.amount, data.balance.currency)}
         </div>
       </div>
 

@@ -3,7 +3,8 @@ import { ApiError, errorMessage, type User } from '../api';
 import { navigate } from '../router';
 import { showToast } from '../toast';
 import { miniApi, type MiniApp, type TrialInfo } from '../miniapp/api';
-import { bridgeCall, frameSrc, newNonce, pagePath, rememberApp, str, trialLabel, type BridgeCall } from '../miniapp/frame';
+import { appOrigin, frameSrc, newNonce, pagePath, rememberApp, trialLabel } from '../miniapp/frame';
+import { Bridge, reasonOf, type BridgeHost, type ModalOptions } from '../miniapp/bridge';
 import { payApi, type Prepay } from '../pay/api';
 import { currencySymbol, formatDigits, formatMoney } from '../wallet/money';
 import { afterPayment, refreshWallet } from '../wallet/store';
@@ -117,13 +118,8 @@ interface ConsentAsk {
   desc: string;
 }
 
-interface ModalAsk {
+interface ModalAsk extends ModalOptions {
   id: string;
-  title: string;
-  content: string;
-  showCancel: boolean;
-  confirmText: string;
-  cancelText: string;
 }
 
 interface PayAsk {
@@ -132,16 +128,9 @@ interface PayAsk {
   error: string;
 }
 
-/** WeChat's limit on the page stack. */
-const MAX_PAGES = 10;
-
 let seqCounter = 0;
 
-function reasonOf(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return 'Something went wrong';
-}
-
+/** What getSystemInfo answers. */
 function systemInfo(frame: HTMLIFrameElement | null) {
   const ua = navigator.userAgent;
   const platform = /iPhone|iPad|iPod/.test(ua) ? 'ios' : /Android/.test(ua) ? 'android' : 'web';
@@ -202,8 +191,6 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
   const barText = textStyle(win.navigation_bar_text_style);
   const barBg = hexColor(win.navigation_bar_background_color);
   const frameBg = hexColor(win.background_color);
-  /** Calls from the current page that still await their one answer. */
-  const asked = useRef(new Set<string>());
   const latest = useRef({ stack, nonce, busy: false });
   latest.current = { stack, nonce, busy: !!(consent || modal || pay) };
 
@@ -242,20 +229,50 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     return () => clearInterval(timer);
   }, [appid, trial?.label]);
 
-  // --- answering ---
+  // --- the bridge (miniapp/bridge.ts): this host gives it the UI it opens ---
 
-  function answer(id: string, body: { result: unknown } | { error: { errMsg: string } }) {
-    if (!asked.current.has(id)) return;
-    asked.current.delete(id);
-    frame.current?.contentWindow?.postMessage({ plaza: 1, id, ...body }, '*');
+  const host: BridgeHost = {
+    appid,
+    trial: tr,
+    api: miniApi,
+    busy: () => latest.current.busy,
+    askConsent: (id, desc) => setConsent({ id, desc }),
+    askPayment: (id, prepay) => setPay({ id, prepay, error: '' }),
+    showModal: (id, m) => setModal({ id, ...m }),
+    toast: showToast,
+    refreshWallet: () => void refreshWallet(),
+    depth: () => latest.current.stack.length,
+    pageSrc: (url) => {
+      const { stack: s, nonce: n } = latest.current;
+      return frameSrc(appid, url, n, pagePath(s[s.length - 1].src), launch.current);
+    },
+    pushPage,
+    popPages,
+    setTitle: (t) => setStack((s) => s.map((e, i) => (i === s.length - 1 ? { ...e, title: t } : e))),
+    systemInfo: () => systemInfo(frame.current),
+  };
+  const hostRef = useRef(host);
+  hostRef.current = host;
+  const bridge = useRef<Bridge | null>(null);
+  if (!bridge.current) {
+    bridge.current = new Bridge({
+      appOrigin: appOrigin(appid),
+      frame: () => frame.current?.contentWindow,
+      nonce: () => latest.current.nonce,
+      host: () => hostRef.current,
+    });
   }
-  const ok = (id: string, method: string, result: Record<string, unknown> = {}) =>
-    answer(id, { result: { errMsg: method + ':ok', ...result } });
-  const fail = (id: string, method: string, reason: string) => answer(id, { error: { errMsg: method + ':fail ' + reason } });
+  const br = bridge.current;
+
+  useEffect(() => {
+    const onMessage = (event: MessageEvent) => br.receive(event);
+    window.addEventListener('message', onMessage);
+    return () => window.removeEventListener('message', onMessage);
+  }, []);
 
   /** A new page replaces the frame: its predecessor's calls and prompts are dropped. */
   function resetPage() {
-    asked.current.clear();
+    br.reset();
     setConsent(null);
     setConsentBusy(false);
     setModal(null);
@@ -291,164 +308,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     setStack([{ seq: ++seqCounter, src: frameSrc(appid, '/', n, '/', launch.current) ?? 'about:blank', title: '' }]);
   }
 
-  // --- the bridge ---
-
-  function handle(c: BridgeCall) {
-    const { id, method, args } = c;
-    if (asked.current.has(id)) return; // a repeated id: the first call owns it
-    asked.current.add(id);
-    const busyFail = () => fail(id, method, 'another request is in progress');
-
-    switch (method) {
-      case 'login':
-        miniApi.code(appid, tr).then(
-          (r) => ok(id, method, { code: r.code }),
-          (e) => fail(id, method, reasonOf(e)),
-        );
-        return;
-
-      case 'getUserProfile': {
-        if (latest.current.busy) return busyFail();
-        const desc = str(args, 'desc');
-        miniApi.consents(appid, tr).then(
-          (r) => {
-            if ((r.items ?? []).includes('userInfo')) void sendProfile(id);
-            else if (asked.current.has(id)) setConsent({ id, desc });
-          },
-          (e) => fail(id, method, reasonOf(e)),
-        );
-        return;
-      }
-
-      case 'requestPayment': {
-        if (latest.current.busy) return busyFail();
-        const params = {
-          timeStamp: str(args, 'timeStamp'),
-          nonceStr: str(args, 'nonceStr'),
-          package: str(args, 'package'),
-          signType: str(args, 'signType'),
-          paySign: str(args, 'paySign'),
-        };
-        miniApi.paymentRequest(appid, params, tr).then(
-          (p) => {
-            if (!asked.current.has(id)) return;
-            if (p.trade_state === 'SUCCESS' || p.trade_state === 'REFUND') return fail(id, method, 'order already paid');
-            if (p.trade_state === 'CLOSED') return fail(id, method, 'order closed');
-            void refreshWallet();
-            setPay({ id, prepay: p, error: '' });
-          },
-          (e) => fail(id, method, reasonOf(e)),
-        );
-        return;
-      }
-
-      case 'setStorage': {
-        const key = str(args, 'key');
-        if (!key) return fail(id, method, 'invalid key');
-        miniApi.setItem(appid, key, args.data, tr).then(
-          () => ok(id, method),
-          (e) => fail(id, method, reasonOf(e)),
-        );
-        return;
-      }
-
-      case 'getStorage': {
-        const key = str(args, 'key');
-        if (!key) return fail(id, method, 'invalid key');
-        miniApi.getItem(appid, key, tr).then(
-          (r) => ok(id, method, { data: r.value }),
-          (e) => fail(id, method, e instanceof ApiError && e.status === 404 ? 'data not found' : reasonOf(e)),
-        );
-        return;
-      }
-
-      case 'removeStorage': {
-        const key = str(args, 'key');
-        if (!key) return fail(id, method, 'invalid key');
-        miniApi.removeItem(appid, key, tr).then(
-          () => ok(id, method),
-          (e) => (e instanceof ApiError && e.status === 404 ? ok(id, method) : fail(id, method, reasonOf(e))),
-        );
-        return;
-      }
-
-      case 'navigateTo': {
-        const { stack: s, nonce: n } = latest.current;
-        const src = frameSrc(appid, str(args, 'url'), n, pagePath(s[s.length - 1].src), launch.current);
-        if (!src) return fail(id, method, 'invalid url');
-        if (s.length >= MAX_PAGES) return fail(id, method, 'webview count limit exceed');
-        ok(id, method);
-        pushPage(src, str(args, 'title'));
-        return;
-      }
-
-      case 'navigateBack': {
-        if (latest.current.stack.length <= 1) return fail(id, method, 'cannot navigate back at first page');
-        const delta = typeof args.delta === 'number' && args.delta >= 1 ? Math.floor(args.delta) : 1;
-        ok(id, method);
-        popPages(delta);
-        return;
-      }
-
-      case 'setNavigationBarTitle': {
-        const t = str(args, 'title').slice(0, 64);
-        setStack((s) => s.map((e, i) => (i === s.length - 1 ? { ...e, title: t } : e)));
-        ok(id, method);
-        return;
-      }
-
-      case 'showToast': {
-        const icon = str(args, 'icon');
-        const text = str(args, 'title').slice(0, 200);
-        const ms = typeof args.duration === 'number' ? Math.min(Math.max(args.duration, 500), 10000) : 1500;
-        if (text) showToast(text, icon === 'error' ? 'error' : icon === 'success' ? 'success' : 'info', ms);
-        ok(id, method);
-        return;
-      }
-
-      case 'showModal':
-        if (latest.current.busy) return busyFail();
-        setModal({
-          id,
-          title: str(args, 'title').slice(0, 100),
-          content: str(args, 'content').slice(0, 1000),
-          showCancel: args.showCancel !== false,
-          confirmText: str(args, 'confirmText').slice(0, 8) || 'OK',
-          cancelText: str(args, 'cancelText').slice(0, 8) || 'Cancel',
-        });
-        return;
-
-      case 'getSystemInfo':
-        ok(id, method, systemInfo(frame.current));
-        return;
-
-      default:
-        fail(id, method, 'not supported');
-    }
-  }
-
-  const handler = useRef(handle);
-  handler.current = handle;
-
-  useEffect(() => {
-    const onMessage = (event: MessageEvent) => {
-      const c = bridgeCall(event, frame.current?.contentWindow, latest.current.nonce);
-      if (c) handler.current(c);
-    };
-    window.addEventListener('message', onMessage);
-    return () => window.removeEventListener('message', onMessage);
-  }, []);
-
   // --- getUserProfile ---
-
-  async function sendProfile(id: string) {
-    try {
-      const p = await miniApi.profile(appid, tr);
-      ok(id, 'getUserProfile', { userInfo: { nickName: p.nickname, avatarUrl: p.avatar_url } });
-    } catch (e) {
-      fail(id, 'getUserProfile', reasonOf(e));
-    }
-  }
 
   async function allow() {
     if (!consent || consentBusy) return;
@@ -456,9 +316,9 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     setConsentBusy(true);
     try {
       await miniApi.grant(appid, 'userInfo', tr);
-      await sendProfile(id);
+      await br.profile(id);
     } catch (e) {
-      fail(id, 'getUserProfile', reasonOf(e));
+      br.fail(id, 'getUserProfile', reasonOf(e));
     }
     setConsentBusy(false);
     setConsent(null);
@@ -466,7 +326,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
 
   function deny() {
     if (!consent) return;
-    fail(consent.id, 'getUserProfile', 'auth deny');
+    br.fail(consent.id, 'getUserProfile', 'auth deny');
     setConsent(null);
     setConsentBusy(false);
   }
@@ -475,7 +335,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
 
   function closeModal(confirm: boolean) {
     if (!modal) return;
-    ok(modal.id, 'showModal', { confirm, cancel: !confirm });
+    br.ok(modal.id, 'showModal', { confirm, cancel: !confirm });
     setModal(null);
   }
 
@@ -498,7 +358,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
 
   function closePay() {
     if (!pay) return;
-    fail(pay.id, 'requestPayment', 'cancel');
+    br.fail(pay.id, 'requestPayment', 'cancel');
     setGate(null);
     setPay(null);
   }
@@ -508,7 +368,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     if (!pay) return;
     const code = err instanceof ApiError ? err.code : '';
     if (code === 'order_closed' || code === 'conflict') {
-      fail(pay.id, 'requestPayment', code === 'conflict' ? 'order already paid' : 'order closed');
+      br.fail(pay.id, 'requestPayment', code === 'conflict' ? 'order already paid' : 'order closed');
       setPay(null);
       showToast(errorMessage(err), 'error');
       return;
@@ -520,7 +380,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     setGate(null);
     if (!pay) return;
     afterPayment();
-    ok(pay.id, 'requestPayment');
+    br.ok(pay.id, 'requestPayment');
     setPay(null);
   }
 
@@ -562,7 +422,10 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
           src={top.src}
           sandbox="allow-scripts allow-forms"
           referrerpolicy="no-referrer"
-          onLoad={() => setLoaded(true)}
+          onLoad={() => {
+            bridge.current?.loaded();
+            setLoaded(true);
+          }}
         />
         {!loaded && (
           <div class="miniapp-loading">
@@ -609,7 +472,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
             </div>
             <div class="pay-amount" id="pay-amount" aria-label={formatMoney(pay.prepay.amount.amount, pay.prepay.amount.currency)}>
               <span class="pay-amount-symbol">{currencySymbol(pay.prepay.amount.currency)}</span>
-              {formatDigits(pay.prepay.amount.amount)}
+              {formatDigits(pay.prepay.amount.amount, pay.prepay.amount.currency)}
             </div>
             <p class="miniapp-pay-via">
               Requested by {app.name}

@@ -143,7 +143,7 @@ export function PayPage() {
         <h2 class="pay-result-title">{view.already ? 'Already paid' : 'Payment successful'}</h2>
         <p class="pay-result-amount">
           <span class="pay-result-symbol">{currencySymbol(p.amount.currency)}</span>
-          {formatDigits(p.amount.amount)}
+          {formatDigits(p.amount.amount, p.amount.currency)}
         </p>
         <p class="pay-result-text" id="pay-success-text">
           {view.already ? 'This order was paid ' : 'Paid '}
@@ -184,7 +184,7 @@ export function PayPage() {
         </div>
         <div class="pay-amount" id="pay-amount" aria-label={formatMoney(p.amount.amount, p.amount.currency)}>
           <span class="pay-amount-symbol">{currencySymbol(p.amount.currency)}</span>
-          {formatDigits(p.amount.amount)}
+          {formatDigits(p.amount.amount, p.amount.currency)}
         </div>
         <div class="pay-rows">
           <div class="pay-row">

@@ -34,7 +34,7 @@ export function WalletPage({ user }: { user: User }) {
         </div>
         <div class={'wallet-balance' + (w.balances === null ? ' loading' : '')} id="wallet-balance" aria-live="polite">
           <span class="wallet-balance-symbol">{currencySymbol(DEFAULT_CURRENCY)}</span>
-          {formatDigits(cny)}
+          {formatDigits(cny, DEFAULT_CURRENCY)}
         </div>
         {others.length > 0 && (
           <div class="wallet-others" id="wallet-other-balances">

@@ -1,34 +1,123 @@
 // Money is integer minor units ({amount: 1234, currency: 'CNY'} is ¥12.34).
 // Formatting and parsing are pure string/integer math: no floats anywhere.
+//
+// This is the one client module that knows about currencies. Their list, minor
+// units, symbols and limits come from the server (GET /api/v1/pay/currencies),
+// fetched once at start (loadCurrencies, which App awaits behind its splash)
+// and kept in memory; until then, or if that fails, only the home currency
+// below is known.
+
+import { request } from '../api';
+import { createStore, useStore } from '../store';
 
 export interface Money {
   amount: number;
   currency: string;
 }
 
-export interface CurrencyDef {
+/** One currency as the server serves it. */
+export interface Currency {
   code: string;
+  /** Digits after the decimal point. */
+  minor_units: number;
   symbol: string;
-  name: string;
+  /** The most one movement may move, in minor units. */
+  max_amount: number;
 }
 
-/** Every supported currency has 2 decimals. */
-export const CURRENCIES: CurrencyDef[] = [
-  { code: 'CNY', symbol: '¥', name: 'Chinese yuan' },
-  { code: 'USD', symbol: '$', name: 'US dollar' },
-  { code: 'EUR', symbol: '€', name: 'Euro' },
-  { code: 'HKD', symbol: 'HK$', name: 'Hong Kong dollar' },
-];
-
+/** The home currency: the wallet's headline balance and the money sheets' first choice. */
 export const DEFAULT_CURRENCY = 'CNY';
 
-/** The largest amount anyone may type: 1,000,000.00. */
-export const MAX_MINOR = 100_000_000;
+/**
+ * What is known before the server has answered (or when it cannot): the home
+ * currency alone, as the server holds it. Replaced by the server's list.
+ */
+const FALLBACK: Currency[] = [{ code: DEFAULT_CURRENCY, minor_units: 2, symbol: '¥', max_amount: 1_000_000_000 }];
+
+/** An unknown code is shown as itself with two decimals and cannot be typed. */
+const UNKNOWN_MINOR_UNITS = 2;
+
+export interface CurrencyState {
+  /** false until the server's list arrived (or failed: then the fallback stays). */
+  ready: boolean;
+  list: Currency[];
+}
+
+export const currencyState = createStore<CurrencyState>({ ready: false, list: FALLBACK });
+
+let loading: Promise<void> | null = null;
+
+/** The server's list, fetched once per page load; later calls share the first. */
+export function loadCurrencies(
+  fetchList: () => Promise<{ currencies: Currency[] | null }> = () => request('GET', '/api/v1/pay/currencies'),
+): Promise<void> {
+  if (!loading) {
+    loading = fetchList().then(
+      (r) => {
+        const list = (r.currencies ?? []).filter(validCurrency);
+        currencyState.set({ ready: true, list: list.length ? list : FALLBACK });
+      },
+      () => {
+        // Keep the fallback; the next call (e.g. after a reload) asks again.
+        loading = null;
+        currencyState.set((s) => ({ ...s, ready: true }));
+      },
+    );
+  }
+  return loading;
+}
+
+/** Tests: forget the fetched list. */
+export function resetCurrencies(): void {
+  loading = null;
+  currencyState.set({ ready: false, list: FALLBACK });
+}
+
+function validCurrency(c: Currency): boolean {
+  return (
+    !!c &&
+    typeof c.code === 'string' &&
+    /^[A-Z]{3}$/.test(c.code) &&
+    typeof c.symbol === 'string' &&
+    Number.isInteger(c.minor_units) &&
+    c.minor_units >= 0 &&
+    c.minor_units <= 4 &&
+    Number.isSafeInteger(c.max_amount) &&
+    c.max_amount > 0
+  );
+}
+
+/** Every currency the wallet may hold, in the server's order. */
+export function currencyList(): Currency[] {
+  return currencyState.get().list;
+}
+
+/** The list as a hook: re-renders when the server's list arrives. */
+export function useCurrencies(): Currency[] {
+  return useStore(currencyState).list;
+}
+
+export function findCurrency(code: string): Currency | undefined {
+  return currencyList().find((c) => c.code === code);
+}
+
+export function isCurrency(code: string): boolean {
+  return !!findCurrency(code);
+}
 
 const MINUS = '\u2212';
 
 export function currencySymbol(currency: string): string {
-  return CURRENCIES.find((c) => c.code === currency)?.symbol ?? currency + ' ';
+  return findCurrency(currency)?.symbol ?? currency + ' ';
+}
+
+function minorUnits(currency: string): number {
+  return findCurrency(currency)?.minor_units ?? UNKNOWN_MINOR_UNITS;
+}
+
+/** The most one movement may move in this currency, in minor units (0: unknown currency). */
+export function maxAmount(currency: string): number {
+  return findCurrency(currency)?.max_amount ?? 0;
 }
 
 /** "1234" → "1,234". */
@@ -36,58 +125,76 @@ function group(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** 123456 → "1,234.56" (no symbol, no sign). */
-export function formatDigits(minor: number): string {
-  const abs = Math.abs(Math.trunc(minor));
-  const units = Math.floor(abs / 100);
-  const cents = abs % 100;
-  return group(String(units)) + '.' + String(cents).padStart(2, '0');
+/** 123456 → "1,234.56" (no symbol, no sign), with the currency's minor units. */
+export function formatDigits(minor: number, currency: string = DEFAULT_CURRENCY): string {
+  const digits = minorUnits(currency);
+  const abs = String(Math.abs(Math.trunc(minor))).padStart(digits + 1, '0');
+  const units = abs.slice(0, abs.length - digits);
+  return digits ? group(units) + '.' + abs.slice(abs.length - digits) : group(units);
 }
 
 /** 123456, 'CNY' → "¥1,234.56"; negatives get a real minus sign ("−¥1.00"). */
 export function formatMoney(minor: number, currency: string = DEFAULT_CURRENCY): string {
   const sign = minor < 0 ? MINUS : '';
-  return sign + currencySymbol(currency) + formatDigits(minor);
+  return sign + currencySymbol(currency) + formatDigits(minor, currency);
 }
 
 /** "+¥12.34" (money in) or "−¥12.34" (money out). */
 export function formatSigned(minor: number, currency: string, direction: 'in' | 'out'): string {
-  return (direction === 'in' ? '+' : MINUS) + currencySymbol(currency) + formatDigits(minor);
+  return (direction === 'in' ? '+' : MINUS) + currencySymbol(currency) + formatDigits(minor, currency);
 }
 
 /** For prefilling inputs: 1234 → "12.34", 1200 → "12.00". */
-export function toInput(minor: number): string {
-  return formatDigits(minor).replace(/,/g, '');
+export function toInput(minor: number, currency: string = DEFAULT_CURRENCY): string {
+  return formatDigits(minor, currency).replace(/,/g, '');
 }
 
 export type ParsedAmount = { ok: true; minor: number } | { ok: false; error: string };
 
 /**
  * Parses what a person typed ("12.34", "12", "0.5", "1,234.50", "¥8") into
- * minor units. Rejects negatives, more than 2 decimals, anything that is not
- * a plain decimal number, zero, and amounts above 1,000,000.00.
+ * minor units of currency. Rejects negatives, more decimals than the currency
+ * has, anything that is not a plain decimal number, zero, amounts above the
+ * currency's max_amount, and currencies the server did not list.
  */
 export function parseAmount(raw: string, currency: string = DEFAULT_CURRENCY): ParsedAmount {
+  const cur = findCurrency(currency);
+  if (!cur) return { ok: false, error: 'Choose a currency.' };
   let s = raw.trim().replace(/\s+/g, '');
-  for (const c of CURRENCIES) {
-    if (s.startsWith(c.symbol)) {
-      s = s.slice(c.symbol.length);
+  // The longest symbol first: "HK$8" is HK$, not $.
+  const symbols = currencyList()
+    .map((c) => c.symbol)
+    .filter((sym) => sym !== '')
+    .sort((a, b) => b.length - a.length);
+  for (const sym of symbols) {
+    if (s.startsWith(sym)) {
+      s = s.slice(sym.length);
       break;
     }
   }
+  const example = cur.minor_units ? '12.' + '34'.padEnd(cur.minor_units, '0').slice(0, cur.minor_units) : '12';
   if (s === '') return { ok: false, error: 'Enter an amount.' };
   if (/^[-\u2212]/.test(s)) return { ok: false, error: 'The amount can’t be negative.' };
   // Grouping commas are fine only in the whole part, in groups of three.
   const m = /^(\d{1,3}(?:,\d{3})+|\d*)(?:\.(\d*))?$/.exec(s);
-  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return { ok: false, error: 'Enter an amount like 12.34.' };
+  if (!m || (m[1] === '' && (m[2] ?? '') === '')) return { ok: false, error: 'Enter an amount like ' + example + '.' };
   const frac = m[2] ?? '';
-  if (frac.length > 2) return { ok: false, error: 'Use at most 2 decimal places.' };
+  if (frac.length > cur.minor_units) {
+    return {
+      ok: false,
+      error: cur.minor_units ? 'Use at most ' + cur.minor_units + ' decimal places.' : 'Enter a whole amount, like ' + example + '.',
+    };
+  }
   const whole = m[1].replace(/,/g, '').replace(/^0+(?=\d)/, '') || '0';
-  const maxText = formatMoney(MAX_MINOR, currency);
-  if (whole.length > String(MAX_MINOR / 100).length) return { ok: false, error: 'The most you can enter is ' + maxText + '.' };
-  const minor = Number(whole) * 100 + Number(frac.padEnd(2, '0'));
-  if (minor > MAX_MINOR) return { ok: false, error: 'The most you can enter is ' + maxText + '.' };
-  if (minor === 0) return { ok: false, error: 'Enter an amount greater than ' + currencySymbol(currency) + '0.00.' };
+  const maxText = formatMoney(cur.max_amount, cur.code);
+  const unit = 10 ** cur.minor_units;
+  // Digits beyond the limit's are too many before any arithmetic can lose them.
+  if (whole.length > String(Math.floor(cur.max_amount / unit)).length) {
+    return { ok: false, error: 'The most you can enter is ' + maxText + '.' };
+  }
+  const minor = Number(whole) * unit + Number(frac.padEnd(cur.minor_units, '0') || '0');
+  if (minor > cur.max_amount) return { ok: false, error: 'The most you can enter is ' + maxText + '.' };
+  if (minor === 0) return { ok: false, error: 'Enter an amount greater than ' + formatMoney(0, cur.code) + '.' };
   return { ok: true, minor };
 }
 

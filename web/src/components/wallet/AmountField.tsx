@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { CURRENCIES, currencySymbol, DEFAULT_CURRENCY } from '../../wallet/money';
+import { currencySymbol, DEFAULT_CURRENCY, isCurrency, useCurrencies } from '../../wallet/money';
 
 interface AmountFieldProps {
   label: string;
@@ -47,6 +47,7 @@ export function AmountField({ label, currency, onCurrency, pickCurrency, onAmoun
 
 /** Uncontrolled (re-renders never undo a value set from outside); reports changes. */
 export function CurrencySelect({ initial = DEFAULT_CURRENCY, onChange }: { initial?: string; onChange?: (c: string) => void }) {
+  const currencies = useCurrencies();
   return (
     <span class="currency-pill">
       <select
@@ -55,7 +56,7 @@ export function CurrencySelect({ initial = DEFAULT_CURRENCY, onChange }: { initi
         aria-label="Currency"
         onChange={(e) => onChange?.(e.currentTarget.value)}
       >
-        {CURRENCIES.map((c) => (
+        {currencies.map((c) => (
           <option value={c.code} selected={c.code === initial}>
             {c.code} {c.symbol}
           </option>
@@ -69,7 +70,7 @@ export function CurrencySelect({ initial = DEFAULT_CURRENCY, onChange }: { initi
 export function formCurrency(form: HTMLFormElement, fallback: string): string {
   const el = form.elements.namedItem('currency') as HTMLSelectElement | null;
   const v = el?.value ?? '';
-  return CURRENCIES.some((c) => c.code === v) ? v : fallback;
+  return isCurrency(v) ? v : fallback;
 }
 
 export function formValue(form: HTMLFormElement, name: string): string {

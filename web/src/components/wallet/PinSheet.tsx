@@ -125,7 +125,7 @@ export function PinSheet({ what, amount, currency, submit, onDone, onCancel, onF
         <p class="pin-what">{what}</p>
         <p class="pin-amount">
           <span class="pin-amount-symbol">{currencySymbol(currency)}</span>
-          {formatDigits(amount)}
+          {formatDigits(amount, currency)}
         </p>
         <div class={'pin-boxes' + (shake ? ' shake' : '') + (busy ? ' busy' : '')} key={shake} aria-label={pin.length + ' of 6 digits entered'}>
           {Array.from({ length: PIN_LENGTH }, (_, i) => (

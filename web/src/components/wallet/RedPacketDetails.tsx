@@ -56,7 +56,7 @@ export function RedPacketDetails({ rp, won, onClose }: { rp: RedPacket; won: Mon
             <>
               <p class="rp-amount" id="red-packet-amount">
                 <span class="rp-amount-symbol">{currencySymbol(won?.currency ?? rp.currency)}</span>
-                {formatDigits(mine)}
+                {formatDigits(mine, won?.currency ?? rp.currency)}
               </p>
               <Link href="/wallet" class="rp-deposited">
                 Deposited to your Wallet ›

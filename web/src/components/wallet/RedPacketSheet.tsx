@@ -5,7 +5,7 @@ import type { Conversation } from '../../chat/api';
 import { receive } from '../../chat/store';
 import { walletApi } from '../../wallet/api';
 import { Attempt } from '../../wallet/attempt';
-import { currencySymbol, DEFAULT_CURRENCY, formatDigits, MAX_MINOR, parseAmount } from '../../wallet/money';
+import { currencySymbol, DEFAULT_CURRENCY, formatDigits, formatMoney, maxAmount, parseAmount } from '../../wallet/money';
 import { afterPayment, storeRedPacket } from '../../wallet/store';
 import { Sheet } from '../Sheet';
 import { FormError } from '../Field';
@@ -28,8 +28,8 @@ export function planRedPacket(split: Split, rawCount: string, rawAmount: string,
   const parsed = parseAmount(rawAmount, currency);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   const total = split === 'equal' ? parsed.minor * count : parsed.minor;
-  if (total > MAX_MINOR) return { ok: false, error: 'That’s more than ' + currencySymbol(currency) + formatDigits(MAX_MINOR) + ' in total.' };
-  if (total < count) return { ok: false, error: 'Each red packet needs at least ' + currencySymbol(currency) + '0.01.' };
+  if (total > maxAmount(currency)) return { ok: false, error: 'That’s more than ' + formatMoney(maxAmount(currency), currency) + ' in total.' };
+  if (total < count) return { ok: false, error: 'Each red packet needs at least ' + formatMoney(1, currency) + '.' };
   return { ok: true, count, total };
 }
 
@@ -143,7 +143,7 @@ export function RedPacketSheet({ c, open, onClose }: { c: Conversation; open: bo
           </div>
           <p class="rp-big" aria-live="polite">
             <span class="rp-big-symbol">{currencySymbol(currency)}</span>
-            {formatDigits(shownTotal)}
+            {formatDigits(shownTotal, currency)}
           </p>
           <FormError message={error} />
           <button type="submit" id="rp-submit" class="button button-block rp-submit">

@@ -54,7 +54,7 @@ export function TopUpSheet({ open, onClose }: { open: boolean; onClose: () => vo
   function quick(minor: number) {
     const el = document.getElementById('amount-input') as HTMLInputElement | null;
     if (el) {
-      el.value = toInput(minor).replace(/\.00$/, '');
+      el.value = toInput(minor, currency).replace(/\.00$/, '');
       el.focus();
     }
   }

@@ -52,7 +52,7 @@ export function WithdrawSheet({ open, onClose }: { open: boolean; onClose: () =>
 
   function all() {
     const el = document.getElementById('amount-input') as HTMLInputElement | null;
-    if (el && available > 0) el.value = toInput(available);
+    if (el && available > 0) el.value = toInput(available, currency);
   }
 
   return (
