@@ -26,6 +26,7 @@ import (
 // its open items, no key was applied twice, and every acknowledged
 // transaction is there.
 func TestLedgerSurvivesKill9(t *testing.T) {
+	t.Parallel()
 	t.Run("sqlite", func(t *testing.T) { kill9(t, []string{"--data", t.TempDir()}) })
 	t.Run("postgres", func(t *testing.T) {
 		db := dbtest.PostgresURL(t)
@@ -107,9 +108,22 @@ func kill9(t *testing.T, store []string) {
 			}
 		}()
 	}
+	// progress waits until the clients have had n more answers: each kill
+	// lands after a random amount of work, on a node that was serving.
+	progress := func(n int) {
+		t.Helper()
+		mu.Lock()
+		want := len(acked) + n
+		mu.Unlock()
+		nodetest.WaitFor(t, 60*time.Second, func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(acked) >= want
+		})
+	}
 	rng := rand.New(rand.NewPCG(9, 9))
 	for round := range 3 {
-		time.Sleep(time.Duration(300+rng.IntN(500)) * time.Millisecond)
+		progress(5 + rng.IntN(20))
 		p.cmd.Process.Kill()
 		<-p.done
 		np, _ := start(t, nil, args...)
@@ -118,7 +132,7 @@ func kill9(t *testing.T, store []string) {
 		mu.Unlock()
 		t.Logf("round %d: restarted", round)
 	}
-	time.Sleep(300 * time.Millisecond)
+	progress(5) // the last node serves too
 	close(stop)
 	wg.Wait()
 	p.stop(t)
@@ -168,6 +182,7 @@ func kill9(t *testing.T, store []string) {
 // hold of its own (what a refused withdrawal used to leave, H3) makes it
 // say so in its JSON and exit 1, though every sum balances.
 func TestCheckLedgerReconcilesHolds(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	ctx := context.Background()
 	db, err := node.OpenDB(ctx, node.Config{DataDir: data, Log: slog.New(slog.DiscardHandler)})

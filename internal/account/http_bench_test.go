@@ -12,7 +12,7 @@ import (
 // Signup and login over HTTP on SQLite with OWASP's argon2id parameters
 // (m=19 MiB, t=2, p=1), which dominate both.
 func BenchmarkSignupAPI(b *testing.B) {
-	n := nodetest.Start(b, nodetest.Options{Tune: func(c *node.Config) { c.Password = account.OWASPParams }})
+	n := nodetest.Start(b, nodetest.Options{Tune: func(c *node.Config) { c.Test.Password = account.OWASPParams }})
 	c := nodetest.NewClient(n.URL())
 	i := 0
 	for b.Loop() {
@@ -26,7 +26,7 @@ func BenchmarkSignupAPI(b *testing.B) {
 }
 
 func BenchmarkLoginAPI(b *testing.B) {
-	n := nodetest.Start(b, nodetest.Options{Tune: func(c *node.Config) { c.Password = account.OWASPParams }})
+	n := nodetest.Start(b, nodetest.Options{Tune: func(c *node.Config) { c.Test.Password = account.OWASPParams }})
 	nodetest.Signup(b, n.URL(), "bench")
 	c := nodetest.NewClient(n.URL())
 	for b.Loop() {

@@ -303,7 +303,7 @@ func TestSlowSocketIsDisconnected(t *testing.T) {
 
 // A peer that stops answering pings is closed as dead.
 func TestDeadSocketIsClosedByHeartbeat(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.SocketPing = 100 * time.Millisecond }})
+	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.Test.SocketPing = 100 * time.Millisecond }})
 	ann := nodetest.Signup(t, n.URL(), "ann")
 	alive, dead := ann.Dial(t), ann.Dial(t)
 	dead.StopReading()

@@ -120,8 +120,8 @@ func buyer(t *testing.T, n *node.Node, name string, money int64) *nodetest.Clien
 }
 
 func fastNotify(c *node.Config) {
-	c.NotifyEvery = 20 * time.Millisecond
-	c.NotifyRetry = []time.Duration{50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond}
+	c.Test.NotifyEvery = 20 * time.Millisecond
+	c.Test.NotifyRetry = []time.Duration{50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond}
 }
 
 func TestNativeOrderPaidNotifiedRefunded(t *testing.T) {

@@ -124,7 +124,7 @@ func (h *Handler) billURL(r *http.Request, b billSpec) (int, any, error) {
 
 func (s *Service) billToken(b billSpec, exp int64) string {
 	payload := b.payload(exp)
-	m := hmac.New(sha256.New, s.openID)
+	m := hmac.New(sha256.New, s.billKey)
 	m.Write([]byte("bill|" + payload))
 	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

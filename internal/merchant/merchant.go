@@ -46,6 +46,8 @@ type Config struct {
 	Accounts Accounts
 	// PlatformKey signs every response and notification.
 	PlatformKey *rsa.PrivateKey
+	// BillKey signs bill-download tokens.
+	BillKey []byte
 	// OpenIDKey derives each user's openid under an app.
 	OpenIDKey []byte
 	Log       *slog.Logger
@@ -76,6 +78,7 @@ type Service struct {
 	key      *rsa.PrivateKey
 	keyID    string
 	openID   []byte
+	billKey  []byte
 	log      *slog.Logger
 	now      func() time.Time
 	http     *http.Client
@@ -165,7 +168,7 @@ func NewService(c Config) (*Service, error) {
 		return nil, fmt.Errorf("wxv3: %w", err)
 	}
 	return &Service{cert: cert, db: c.DB, pay: c.Pay, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
-		openID: c.OpenIDKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, batch: batch,
+		openID: c.OpenIDKey, billKey: c.BillKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, batch: batch,
 		verified: map[string]cachedMerchant{}, allowPrivate: c.AllowPrivateOutbound,
 		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant), notifyEvery: c.NotifyEvery}, nil
 }

@@ -88,6 +88,8 @@ type Config struct {
 	Payments Payments
 	// UnionKey derives unionids (per user per developer).
 	UnionKey []byte
+	// TrialKey signs trial-host labels and launch tokens.
+	TrialKey []byte
 	Log      *slog.Logger
 	Now      func() time.Time
 	// PruneEvery is how often Run deletes expired login codes (an hour
@@ -101,6 +103,7 @@ type Service struct {
 	accounts   Accounts
 	payments   Payments
 	unionKey   []byte
+	trialKey   []byte
 	log        *slog.Logger
 	now        func() time.Time
 	pruneEvery time.Duration
@@ -123,7 +126,7 @@ func NewService(c Config) *Service {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, unionKey: c.UnionKey, log: c.Log, now: c.Now,
+	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, unionKey: c.UnionKey, trialKey: c.TrialKey, log: c.Log, now: c.Now,
 		pruneEvery: c.PruneEvery, packages: newPkgCache(CacheBytes, CacheEntries)}
 }
 

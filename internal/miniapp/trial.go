@@ -145,7 +145,7 @@ func (s *Service) mayTry(ctx context.Context, a App, userID string) bool {
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 func (s *Service) mac(parts ...string) string {
-	m := hmac.New(sha256.New, s.unionKey)
+	m := hmac.New(sha256.New, s.trialKey)
 	m.Write([]byte(strings.Join(parts, "|")))
 	return strings.ToLower(b32.EncodeToString(m.Sum(nil))[:16])
 }

@@ -231,7 +231,7 @@ func TestMetricsOnlyOnMetricsAddr(t *testing.T) {
 // L5 on a node: a POST whose body trickles in is cut off.
 func TestNodeCutsTricklingBody(t *testing.T) {
 	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) {
-		c.BodyDeadline = &httpx.BodyDeadline{Grace: 300 * time.Millisecond, MinRate: 1024}
+		c.Test.BodyDeadline = &httpx.BodyDeadline{Grace: 300 * time.Millisecond, MinRate: 1024}
 	}})
 	c, err := net.Dial("tcp", n.Addr())
 	if err != nil {

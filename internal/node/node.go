@@ -33,6 +33,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
 	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sched"
+	"github.com/plaza-dev/plaza/internal/platform/secrets"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/web"
 )
@@ -63,34 +64,52 @@ type Config struct {
 	// MetricsAddr serves /metrics (Prometheus) when set; the main listener
 	// never does.
 	MetricsAddr string
-	// BodyDeadline overrides how slowly a request body may arrive (tests).
-	BodyDeadline *httpx.BodyDeadline
-	// RedPacketTTL overrides how long red packets last (tests).
-	RedPacketTTL time.Duration
-	// NotifyRetry overrides the merchant-notification retry schedule (tests).
-	NotifyRetry []time.Duration
-	// NotifyEvery is how often the notification outbox is polled (1 s).
-	NotifyEvery time.Duration
-	// JobEvery is how often scheduled money work runs (a minute).
-	JobEvery time.Duration
-	// PINSecret is the HMAC key of payment PINs (see pinKey).
+	// PINSecret is the HMAC key of payment PINs (--pin-secret); without
+	// it the key is kept by package secrets.
 	PINSecret string
 	// SandboxRail turns on the sandbox rail (money appears on top-up and
 	// leaves on withdrawal); off, top-ups and withdrawals answer 503
 	// rail_unavailable. On in --demo and in test nodes.
 	SandboxRail bool
-	// RailFailureRate makes that share of sandbox-rail calls fail.
+	// RailFailureRate makes that share of sandbox-rail calls fail
+	// (--rail-failure-rate).
 	RailFailureRate float64
-	// SocketPing overrides how often sockets are pinged (tests).
-	SocketPing time.Duration
 	// AllowPrivateOutbound lets merchant notify_urls (every URL Plaza
 	// fetches) reach loopback, private and link-local addresses; on in
 	// --demo, whose shops run on loopback.
 	AllowPrivateOutbound bool
 	// DebugAddr serves net/http/pprof when set (keep it on loopback).
 	DebugAddr string
-	// Password overrides argon2id's parameters (tests only).
+	// Test holds the knobs only tests turn; nil (every flag's node) is
+	// production's behaviour.
+	Test *TestOptions
+}
+
+// TestOptions are a node's test-only knobs: shorter timers and cheaper
+// password hashing (nodetest sets them). Each zero value keeps the
+// production default.
+type TestOptions struct {
+	// BodyDeadline overrides how slowly a request body may arrive.
+	BodyDeadline *httpx.BodyDeadline
+	// RedPacketTTL overrides how long red packets last (24 h).
+	RedPacketTTL time.Duration
+	// NotifyRetry overrides the merchant-notification retry schedule.
+	NotifyRetry []time.Duration
+	// NotifyEvery is how often the notification outbox is polled (1 s).
+	NotifyEvery time.Duration
+	// JobEvery is how often scheduled money work runs (a minute).
+	JobEvery time.Duration
+	// SocketPing overrides how often sockets are pinged.
+	SocketPing time.Duration
+	// Password overrides argon2id's parameters.
 	Password account.PasswordParams
+}
+
+// settings is what New builds from: the Config and its test options
+// (zero in production), so that each component's construction reads both.
+type settings struct {
+	Config
+	TestOptions
 }
 
 func (c *Config) defaults() {
@@ -123,17 +142,29 @@ type Node struct {
 	Registry *prometheus.Registry
 	Edge     *httpx.Edge
 
+	keys      secrets.Keys
+	test      TestOptions
+	jobs      []job // every component's scheduled work (Serve runs them)
 	handler   http.Handler
 	listener  net.Listener
 	metricsLn net.Listener // nil without --metrics-addr
+	debugLn   net.Listener // nil without --debug-addr
 	tls       *tls.Config
 	log       *slog.Logger
 	closeOnce sync.Once
 }
 
-// Migrations lists every component's schema, in dependency order.
+// job is one component's scheduled work: Run(ctx) until ctx ends.
+type job struct {
+	name string
+	run  func(context.Context) error
+}
+
+// Migrations lists every component's schema, in dependency order (secrets
+// after pay, whose first migration made the secrets table before secrets
+// had its own).
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, pay.Migrations, merchant.Migrations, miniapp.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -152,9 +183,13 @@ func OpenDB(ctx context.Context, c Config) (*sqldb.DB, error) {
 }
 
 // New opens everything a node needs and binds its listener; Serve runs it.
-func New(ctx context.Context, c Config) (*Node, error) {
-	c.defaults()
-	n := &Node{Config: c, log: c.Log, Registry: prometheus.NewRegistry()}
+func New(ctx context.Context, cfg Config) (*Node, error) {
+	cfg.defaults()
+	c := settings{Config: cfg}
+	if cfg.Test != nil {
+		c.TestOptions = *cfg.Test
+	}
+	n := &Node{Config: cfg, test: c.TestOptions, log: c.Log, Registry: prometheus.NewRegistry()}
 	var err error
 	if n.Edge, err = httpx.NewEdge(c.PublicURL, c.AppsDomain, c.TrustedProxies); err != nil {
 		return nil, err
@@ -174,7 +209,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 			return nil, fmt.Errorf("data folder: %w", err)
 		}
 	}
-	if n.DB, err = OpenDB(ctx, c); err != nil {
+	if n.DB, err = OpenDB(ctx, cfg); err != nil {
 		return nil, err
 	}
 	host, _ := os.Hostname()
@@ -206,8 +241,7 @@ func New(ctx context.Context, c Config) (*Node, error) {
 	if c.SocketPing > 0 {
 		n.Hub.PingEvery, n.Hub.PongWait = c.SocketPing, c.SocketPing
 	}
-	key, err := n.pinKey(ctx)
-	if err != nil {
+	if n.keys, err = secrets.Load(ctx, secrets.Config{DB: n.DB, DataDir: c.DataDir, PINSecret: c.PINSecret, Log: c.Log}); err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -217,24 +251,19 @@ func New(ctx context.Context, c Config) (*Node, error) {
 		rail = n.Rail
 	}
 	n.Pay, err = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
-		Rail: rail, PINKey: key, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery})
+		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery})
 	if err != nil {
 		n.Close()
 		return nil, err
 	}
-	platformKey, err := n.platformKey(ctx)
-	if err != nil {
-		n.Close()
-		return nil, err
-	}
-	n.Merchant, err = merchant.NewService(merchant.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: platformKey,
-		OpenIDKey: derive(key, "openid"), Log: c.Log, Retry: c.NotifyRetry, NotifyEvery: c.NotifyEvery, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n}})
+	n.Merchant, err = merchant.NewService(merchant.Config{DB: n.DB, Pay: n.Pay, Accounts: n.Accounts, PlatformKey: n.keys.Platform,
+		OpenIDKey: n.keys.OpenID, BillKey: n.keys.Bill, Log: c.Log, Retry: c.NotifyRetry, NotifyEvery: c.NotifyEvery, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n}})
 	if err != nil {
 		n.Close()
 		return nil, err
 	}
 	n.Accounts.SetErasureHooks(erasureHooks{n.Pay, n.Merchant, n.Chat})
-	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, UnionKey: derive(key, "unionid"), Log: c.Log})
+	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, UnionKey: n.keys.UnionID, TrialKey: n.keys.Trial, Log: c.Log})
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -247,6 +276,13 @@ func New(ctx context.Context, c Config) (*Node, error) {
 			return nil, fmt.Errorf("--metrics-addr: %w", err)
 		}
 	}
+	if c.DebugAddr != "" {
+		if n.debugLn, err = net.Listen("tcp", c.DebugAddr); err != nil {
+			n.Close()
+			return nil, fmt.Errorf("--debug-addr: %w", err)
+		}
+	}
+	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}}
 	return n, nil
 }
 
@@ -282,8 +318,8 @@ func (n *Node) routes() http.Handler {
 		mux.ServeHTTP(w, r)
 	})
 	body := httpx.DefaultBodyDeadline
-	if n.Config.BodyDeadline != nil {
-		body = *n.Config.BodyDeadline
+	if n.test.BodyDeadline != nil {
+		body = *n.test.BodyDeadline
 	}
 	// The edge first, so that the access log, rate limits and every URL
 	// see the real client and scheme.
@@ -293,12 +329,15 @@ func (n *Node) routes() http.Handler {
 func (n *Node) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	// The cause is the operator's (the log), not the public's.
 	if err := n.DB.Ping(ctx); err != nil {
-		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": err.Error()})
+		n.log.Warn("healthz: database unavailable", "err", err)
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return
 	}
 	if err := n.Bus.Ping(); err != nil {
-		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "bus": err.Error()})
+		n.log.Warn("healthz: bus unavailable", "err", err)
+		httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(n.DB.Dialect)})
@@ -334,12 +373,20 @@ func (n *Node) MetricsAddr() string {
 	return n.metricsLn.Addr().String()
 }
 
+// DebugAddr is the address pprof is served on ("" without --debug-addr).
+func (n *Node) DebugAddr() string {
+	if n.debugLn == nil {
+		return ""
+	}
+	return n.debugLn.Addr().String()
+}
+
 // Handler is the node's HTTP handler.
 func (n *Node) Handler() http.Handler { return n.handler }
 
 // Serve answers requests until ctx ends, then stops taking new ones, lets
-// in-flight requests finish (up to 30 seconds), and closes the bus and the
-// database.
+// in-flight requests finish (up to 30 seconds), waits for every
+// component's scheduled work to stop, and closes the bus and the database.
 func (n *Node) Serve(ctx context.Context) error {
 	srv := &http.Server{
 		Handler:           n.handler,
@@ -348,33 +395,48 @@ func (n *Node) Serve(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
 		TLSConfig:         n.tls,
 	}
-	// Every component's scheduled work runs under one group; Serve waits
-	// for all of it to stop before it closes the bus and the database.
-	jobs, jctx := errgroup.WithContext(ctx)
-	for _, run := range []func(context.Context) error{n.Accounts.Run, n.Chat.Run, n.Pay.Run, n.Merchant.Run, n.MiniApps.Run, n.pruneIdempotency, n.relayEvents} {
-		jobs.Go(func() error { return run(jctx) })
+	// Every component's scheduled work runs under one group, on a context
+	// of its own (ended when Serve stops for any reason); one that fails is
+	// logged and leaves the others and the node running.
+	jctx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	var jobs errgroup.Group
+	for _, j := range n.jobs {
+		jobs.Go(func() error {
+			if err := j.run(jctx); err != nil && jctx.Err() == nil {
+				n.log.Error("scheduled work stopped", "component", j.name, "err", err)
+			}
+			return nil
+		})
 	}
-	var debug *http.Server
-	if n.Config.DebugAddr != "" {
+	// The operator listeners (pprof, metrics) serve until Serve stops;
+	// Serve waits for them too.
+	var side sync.WaitGroup
+	var operator []*http.Server
+	serveOn := func(what string, ln net.Listener, h http.Handler) {
+		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		operator = append(operator, s)
+		side.Add(1)
+		go func() {
+			defer side.Done()
+			if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				n.log.Warn(what, "err", err)
+			}
+		}()
+	}
+	if n.debugLn != nil {
 		mux := http.NewServeMux()
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		debug = &http.Server{Addr: n.Config.DebugAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		n.log.Info("pprof", "addr", n.Config.DebugAddr)
-		go func() {
-			if err := debug.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				n.log.Warn("pprof", "err", err)
-			}
-		}()
+		n.log.Info("pprof", "addr", n.DebugAddr())
+		serveOn("pprof", n.debugLn, mux)
 	}
-	var metrics *http.Server
 	if n.metricsLn != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", promhttp.HandlerFor(n.Registry, promhttp.HandlerOpts{}))
-		metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		n.log.Info("metrics", "addr", "http://"+n.MetricsAddr()+"/metrics")
-		go metrics.Serve(n.metricsLn)
+		serveOn("metrics", n.metricsLn, mux)
 	}
 	errc := make(chan error, 1)
 	go func() {
@@ -395,15 +457,12 @@ func (n *Node) Serve(ctx context.Context) error {
 		err = srv.Shutdown(sctx)
 		cancel()
 	}
-	if metrics != nil {
-		metrics.Close()
+	for _, s := range operator {
+		s.Close() // closes its listener too
 	}
-	if debug != nil {
-		debug.Close()
-	}
-	if jerr := jobs.Wait(); err == nil {
-		err = jerr
-	}
+	side.Wait()
+	stopJobs()
+	jobs.Wait()
 	n.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
@@ -437,6 +496,9 @@ func (n *Node) close() {
 	}
 	if n.metricsLn != nil {
 		n.metricsLn.Close()
+	}
+	if n.debugLn != nil {
+		n.debugLn.Close()
 	}
 	if n.Hub != nil {
 		n.Hub.Close()

@@ -64,6 +64,7 @@ func ledgerOK(t *testing.T, n *node.Node) {
 }
 
 func TestTransfersRefuseBadInputAndMoveNothing(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := wallet(t, n, "ann", 10_000)
 		wallet(t, n, "ben", 0)
@@ -128,42 +129,45 @@ func TestTransfersRefuseBadInputAndMoveNothing(t *testing.T) {
 }
 
 func TestPINLockout(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	ann := wallet(t, n, "ann", 1_000)
-	wallet(t, n, "ben", 0)
-	send := func(p string) *nodetest.Response {
-		return pay(t, ann, "/api/v1/wallet/transfers", map[string]any{"username": "ben", "amount": 10, "currency": "CNY", "pin": p})
-	}
-	for i := range 4 {
-		if r := send("111111"); r.Code() != "wrong_pin" || !strings.Contains(r.Str("error.message"), fmt.Sprint(4-i)) {
-			t.Fatalf("try %d: %s", i, r.Body)
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		ann := wallet(t, n, "ann", 1_000)
+		wallet(t, n, "ben", 0)
+		send := func(p string) *nodetest.Response {
+			return pay(t, ann, "/api/v1/wallet/transfers", map[string]any{"username": "ben", "amount": 10, "currency": "CNY", "pin": p})
 		}
-	}
-	if r := send("111111"); r.Code() != "pin_locked" {
-		t.Fatalf("fifth wrong PIN: %s", r.Body)
-	}
-	if r := send(pin); r.Code() != "pin_locked" {
-		t.Fatalf("the right PIN while locked: %s", r.Body)
-	}
-	var attempts int
-	n.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM pin_attempts`).Scan(&attempts)
-	if attempts != 5 {
-		t.Fatalf("%d attempts recorded, want 5", attempts)
-	}
-	var stored string
-	n.DB.QueryRow(context.Background(), `SELECT pin_hmac FROM wallet_pins`).Scan(&stored)
-	if strings.Contains(stored, pin) || len(stored) != 64 {
-		t.Fatalf("the PIN is stored as %q", stored)
-	}
-	if got := balance(t, ann); got != 1_000 {
-		t.Fatalf("money moved: %d", got)
-	}
+		for i := range 4 {
+			if r := send("111111"); r.Code() != "wrong_pin" || !strings.Contains(r.Str("error.message"), fmt.Sprint(4-i)) {
+				t.Fatalf("try %d: %s", i, r.Body)
+			}
+		}
+		if r := send("111111"); r.Code() != "pin_locked" {
+			t.Fatalf("fifth wrong PIN: %s", r.Body)
+		}
+		if r := send(pin); r.Code() != "pin_locked" {
+			t.Fatalf("the right PIN while locked: %s", r.Body)
+		}
+		var attempts int
+		n.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM pin_attempts`).Scan(&attempts)
+		if attempts != 5 {
+			t.Fatalf("%d attempts recorded, want 5", attempts)
+		}
+		var stored string
+		n.DB.QueryRow(context.Background(), `SELECT pin_hmac FROM wallet_pins`).Scan(&stored)
+		if strings.Contains(stored, pin) || len(stored) != 64 {
+			t.Fatalf("the PIN is stored as %q", stored)
+		}
+		if got := balance(t, ann); got != 1_000 {
+			t.Fatalf("money moved: %d", got)
+		}
+	})
 }
 
 // Hundreds of concurrent transfers among a few accounts: no wallet goes
 // negative, the sum of balances is zero, and every balance is the replay
 // of its transfers.
 func TestConcurrentTransfersKeepTheLedgerBalanced(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		names := []string{"pa", "pb", "pc", "pd"}
 		cs := make([]*nodetest.Client, len(names))
@@ -216,6 +220,7 @@ func TestConcurrentTransfersKeepTheLedgerBalanced(t *testing.T) {
 // claims at once; shares add up to the total exactly, never more shares
 // than the count, each member at most once.
 func TestRedPacketConcurrentClaims(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		owner := wallet(t, n, "owner", 100_000)
 		const members = 24
@@ -312,36 +317,35 @@ func TestRedPacketConcurrentClaims(t *testing.T) {
 }
 
 func TestExpiredRedPacketReturnsToSender(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) {
-		c.RedPacketTTL, c.JobEvery = 300*time.Millisecond, 50*time.Millisecond
-	}})
-	ann := wallet(t, n, "ann", 1_000)
-	ben := nodetest.Signup(t, n.URL(), "ben")
-	nodetest.Befriend(t, ann, ben, "ben")
-	d := ann.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "direct", "username": "ben"})
-	r := pay(t, ann, "/api/v1/conversations/"+d.Str("conversation.id")+"/red-packets", map[string]any{"total": 600, "count": 2, "currency": "CNY", "pin": pin})
-	rp := r.Str("red_packet.id")
-	if own := ann.Do(t, "POST", "/api/v1/red-packets/"+rp+"/claim", nil); own.Status != 403 {
-		t.Fatalf("the sender opened their own one-to-one packet: %d %s", own.Status, own.Body)
-	}
-	if got := ben.Do(t, "POST", "/api/v1/red-packets/"+rp+"/claim", nil); got.Status != 200 {
-		t.Fatalf("claim: %d %s", got.Status, got.Body)
-	}
-	claimed := balance(t, ben)
-	deadline := time.Now().Add(5 * time.Second)
-	for balance(t, ann) != 1_000-claimed {
-		if time.Now().After(deadline) {
-			t.Fatalf("ann has %d; the unclaimed %d never came back", balance(t, ann), 600-claimed)
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{Tune: func(c *node.Config) {
+		// Long enough to send and claim on a loaded machine.
+		c.Test.RedPacketTTL, c.Test.JobEvery = 3*time.Second, 50*time.Millisecond
+	}}, func(t *testing.T, n *node.Node) {
+		ann := wallet(t, n, "ann", 1_000)
+		ben := nodetest.Signup(t, n.URL(), "ben")
+		nodetest.Befriend(t, ann, ben, "ben")
+		d := ann.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "direct", "username": "ben"})
+		r := pay(t, ann, "/api/v1/conversations/"+d.Str("conversation.id")+"/red-packets", map[string]any{"total": 600, "count": 2, "currency": "CNY", "pin": pin})
+		rp := r.Str("red_packet.id")
+		if own := ann.Do(t, "POST", "/api/v1/red-packets/"+rp+"/claim", nil); own.Status != 403 {
+			t.Fatalf("the sender opened their own one-to-one packet: %d %s", own.Status, own.Body)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if r := ann.Do(t, "GET", "/api/v1/red-packets/"+rp, nil); r.Str("red_packet.status") != "refunded" {
-		t.Fatalf("status: %s", r.Body)
-	}
-	ledgerOK(t, n)
+		if got := ben.Do(t, "POST", "/api/v1/red-packets/"+rp+"/claim", nil); got.Status != 200 {
+			t.Fatalf("claim: %d %s", got.Status, got.Body)
+		}
+		claimed := balance(t, ben)
+		// The unclaimed rest comes back to ann once the packet expires.
+		nodetest.WaitFor(t, 30*time.Second, func() bool { return balance(t, ann) == 1_000-claimed })
+		if r := ann.Do(t, "GET", "/api/v1/red-packets/"+rp, nil); r.Str("red_packet.status") != "refunded" {
+			t.Fatalf("status: %s", r.Body)
+		}
+		ledgerOK(t, n)
+	})
 }
 
 func TestTopUpWithdrawAndHistory(t *testing.T) {
+	t.Parallel()
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		ann := wallet(t, n, "ann", 5_000)
 		ben := wallet(t, n, "ben", 0)
@@ -406,43 +410,47 @@ func TestTopUpWithdrawAndHistory(t *testing.T) {
 // Without --sandbox-rail there is no rail: top-ups and withdrawals answer
 // 503 rail_unavailable, and no money can be minted.
 func TestNoRailIsAClearError(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.SandboxRail = false }})
-	ann := wallet(t, n, "ann", 0)
-	if r := pay(t, ann, "/api/v1/wallet/topups", map[string]any{"amount": 100, "currency": "CNY"}); r.Status != 503 || r.Code() != "rail_unavailable" {
-		t.Fatalf("top-up: %d %s", r.Status, r.Body)
-	}
-	if r := pay(t, ann, "/api/v1/wallet/withdrawals", map[string]any{"amount": 100, "currency": "CNY", "pin": pin}); r.Status != 503 || r.Code() != "rail_unavailable" {
-		t.Fatalf("withdrawal: %d %s", r.Status, r.Body)
-	}
-	if got := balance(t, ann); got != 0 {
-		t.Fatalf("money appeared: %d", got)
-	}
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{Tune: func(c *node.Config) { c.SandboxRail = false }}, func(t *testing.T, n *node.Node) {
+		ann := wallet(t, n, "ann", 0)
+		if r := pay(t, ann, "/api/v1/wallet/topups", map[string]any{"amount": 100, "currency": "CNY"}); r.Status != 503 || r.Code() != "rail_unavailable" {
+			t.Fatalf("top-up: %d %s", r.Status, r.Body)
+		}
+		if r := pay(t, ann, "/api/v1/wallet/withdrawals", map[string]any{"amount": 100, "currency": "CNY", "pin": pin}); r.Status != 503 || r.Code() != "rail_unavailable" {
+			t.Fatalf("withdrawal: %d %s", r.Status, r.Body)
+		}
+		if got := balance(t, ann); got != 0 {
+			t.Fatalf("money appeared: %d", got)
+		}
+	})
 }
 
 // PUT /wallet/pin: the first PIN with the password; a change with the old
 // PIN or the password; with neither, or a wrong old PIN, refused.
 func TestPINChangeOverHTTP(t *testing.T) {
-	n := nodetest.Start(t, nodetest.Options{})
-	ann := nodetest.Signup(t, n.URL(), "ann")
-	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin}); r.Status != 400 {
-		t.Fatalf("first PIN without password: %d %s", r.Status, r.Body)
-	}
-	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "correct horse"}); r.Status != 204 {
-		t.Fatalf("first PIN: %d %s", r.Status, r.Body)
-	}
-	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111"}); r.Status != 400 || r.Code() != "invalid_argument" {
-		t.Fatalf("change with nothing: %d %s", r.Status, r.Body)
-	}
-	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111", "old_pin": "000000"}); r.Code() != "wrong_pin" {
-		t.Fatalf("change with a wrong old PIN: %d %s", r.Status, r.Body)
-	}
-	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111", "old_pin": pin}); r.Status != 204 {
-		t.Fatalf("change with the old PIN: %d %s", r.Status, r.Body)
-	}
-	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "wrong horse"}); r.Status != 403 {
-		t.Fatalf("change with a wrong password: %d %s", r.Status, r.Body)
-	}
-	if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "correct horse"}); r.Status != 204 {
-		t.Fatalf("change with the password: %d %s", r.Status, r.Body)
-	}
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		ann := nodetest.Signup(t, n.URL(), "ann")
+		if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin}); r.Status != 400 {
+			t.Fatalf("first PIN without password: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "correct horse"}); r.Status != 204 {
+			t.Fatalf("first PIN: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111"}); r.Status != 400 || r.Code() != "invalid_argument" {
+			t.Fatalf("change with nothing: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111", "old_pin": "000000"}); r.Code() != "wrong_pin" {
+			t.Fatalf("change with a wrong old PIN: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "111111", "old_pin": pin}); r.Status != 204 {
+			t.Fatalf("change with the old PIN: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "wrong horse"}); r.Status != 403 {
+			t.Fatalf("change with a wrong password: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "correct horse"}); r.Status != 204 {
+			t.Fatalf("change with the password: %d %s", r.Status, r.Body)
+		}
+	})
 }

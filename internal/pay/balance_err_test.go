@@ -12,6 +12,7 @@ import (
 // MerchantBalance is 0 for a merchant never paid, and an error (not a
 // zero balance) when the read fails.
 func TestMerchantBalanceReturnsErrors(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, sets, func(t *testing.T, db *sqldb.DB) {
 		s := newSvc(t, db, newWorld(), newClock())
 		if b, err := s.MerchantBalance(context.Background(), "m-never-paid", "CNY"); b != 0 || err != nil {

@@ -10,12 +10,6 @@ import (
 // Erasing an account (account.Service.Erase) must not strand money: it
 // asks HeldFor first and refuses while anything is held.
 
-const (
-	selectPendingWithdrawal = `SELECT amount, currency FROM withdrawals WHERE user_id = ? AND status = 'pending' LIMIT 1`
-	selectPendingTopUp      = `SELECT amount, currency FROM topups WHERE user_id = ? AND status = 'pending' LIMIT 1`
-	selectOpenRedPacket     = `SELECT remaining, currency FROM red_packets WHERE sender_id = ? AND status = 'active' AND remaining > 0 LIMIT 1`
-)
-
 // HeldFor describes, as a sentence, money Plaza still holds for a user —
 // a non-zero wallet balance, a withdrawal or top-up in flight, an open red packet
 // whose rest returns to them — or "" when there is none.

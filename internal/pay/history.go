@@ -2,28 +2,25 @@ package pay
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
-const transferView = `SELECT t.id, t.kind, t.debit_account, t.credit_account, t.amount, t.currency, t.reference, t.note,
-		t.created_at, COALESCE(w.status, ''), COALESCE(rp.sender_id, '')
-	FROM ledger_transfers t
-	LEFT JOIN withdrawals w ON w.id = t.reference AND t.kind = 'withdrawal'
-	LEFT JOIN red_packets rp ON rp.id = t.reference AND t.kind = 'red_packet_claim'`
+// walletCurrencies are the currencies of the wallets whose transfers
+// History lists (one placeholder each in the IN lists of store.go).
+var walletCurrencies = []string{"CNY", "EUR", "HKD", "USD"}
 
 // userAccounts are the ids of a user's wallets in every currency.
 func userAccounts(userID string) []any {
-	out := make([]any, 0, len(currencies))
-	for _, c := range []string{"CNY", "EUR", "HKD", "USD"} {
+	out := make([]any, 0, len(walletCurrencies))
+	for _, c := range walletCurrencies {
 		out = append(out, userAcct(userID, c).id())
 	}
 	return out
 }
-
-func inList(n int) string { return "(?" + strings.Repeat(",?", n-1) + ")" }
 
 // History is a user's transactions, newest first, limit at a time before
 // cursor (a transaction id; "" to start).
@@ -32,10 +29,8 @@ func (s *Service) History(ctx context.Context, userID, cursor string, limit int)
 		cursor = "~"
 	}
 	accts := userAccounts(userID)
-	q := transferView + ` WHERE (t.debit_account IN ` + inList(len(accts)) + ` OR t.credit_account IN ` + inList(len(accts)) +
-		`) AND t.id < ? ORDER BY t.id DESC LIMIT ?`
 	args := append(append(append([]any{}, accts...), accts...), cursor, limit+1)
-	out, err := s.views(ctx, userID, q, args...)
+	out, err := s.views(ctx, userID, selectHistoryPage, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -55,8 +50,7 @@ func (s *Service) Transaction(ctx context.Context, userID, id string) (Transacti
 // transaction is one of the user's transactions. Errors: not_found.
 func (s *Service) transaction(ctx context.Context, userID, id string) (Transaction, error) {
 	accts := userAccounts(userID)
-	q := transferView + ` WHERE t.id = ? AND (t.debit_account IN ` + inList(len(accts)) + ` OR t.credit_account IN ` + inList(len(accts)) + `)`
-	out, err := s.views(ctx, userID, q, append(append([]any{id}, accts...), accts...)...)
+	out, err := s.views(ctx, userID, selectUserTransaction, append(append([]any{id}, accts...), accts...)...)
 	if err != nil {
 		return Transaction{}, err
 	}
@@ -71,16 +65,15 @@ func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]T
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Transaction
 	others := map[int]string{}
 	var ids []string
-	for rows.Next() {
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var t Transaction
 		var debit, credit, wdStatus, rpSender string
 		var created int64
 		if err := rows.Scan(&t.ID, &t.Kind, &debit, &credit, &t.Amount, &t.Currency, &t.Reference, &t.Note, &created, &wdStatus, &rpSender); err != nil {
-			return nil, err
+			return err
 		}
 		t.CreatedAt = sqldb.FromMicro(created)
 		t.Direction, t.Status = "in", "succeeded"
@@ -101,8 +94,9 @@ func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]T
 			ids = append(ids, id)
 		}
 		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if len(ids) > 0 {

@@ -26,23 +26,6 @@ func (a acct) id() string { return a.kind + ":" + a.owner + ":" + a.currency }
 
 func userAcct(userID, currency string) acct { return acct{acctUser, userID, currency} }
 
-// The ledger's statements, beside its schema in migrations/.
-const (
-	ensureAccount = `INSERT INTO ledger_accounts (id, kind, owner_id, currency, balance, allow_negative, created_at)
-		VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING`
-	// The debit refuses (no row) when it would take a non-negative account
-	// below zero: the check and the change are one statement.
-	debitAccount = `UPDATE ledger_accounts SET balance = balance - ?
-		WHERE id = ? AND (balance >= ? OR allow_negative = 1) RETURNING balance`
-	creditAccount = `INSERT INTO ledger_accounts (id, kind, owner_id, currency, balance, allow_negative, created_at)
-		VALUES (?, ?, ?, ?, ?, 0, ?)
-		ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance RETURNING balance`
-	insertTransfer = `INSERT INTO ledger_transfers (id, kind, debit_account, credit_account, amount, currency, reference, note,
-		transfer_key, debit_balance, credit_balance, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	selectBalances = `SELECT currency, balance FROM ledger_accounts WHERE kind = 'user' AND owner_id = ? ORDER BY currency`
-	selectBalance  = `SELECT balance FROM ledger_accounts WHERE id = ?`
-)
-
 // moved is one written transfer.
 type moved struct {
 	ID                          string
@@ -109,24 +92,6 @@ type HoldAccount struct {
 	OK        bool   `json:"ok"`
 }
 
-// openItems sums, per in-flight account, what its open items hold: each
-// pending withdrawal's hold transfer (wd:id), each pending top-up's
-// pending transfer (tpp:id), each active red packet's remainder.
-const openItems = `SELECT 'hold:' || w.rail || ':' || w.currency, COUNT(*), SUM(t.amount)
-		FROM withdrawals w JOIN ledger_transfers t ON t.transfer_key = 'wd:' || w.id
-		WHERE w.status = 'pending' GROUP BY w.rail, w.currency
-	UNION ALL SELECT 'pending:' || p.rail || ':' || p.currency, COUNT(*), SUM(t.amount)
-		FROM topups p JOIN ledger_transfers t ON t.transfer_key = 'tpp:' || p.id
-		WHERE p.status = 'pending' GROUP BY p.rail, p.currency
-	UNION ALL SELECT 'escrow:red_packets:' || currency, COUNT(*), SUM(remaining)
-		FROM red_packets WHERE status = 'active' GROUP BY currency`
-
-const unfundedItems = `SELECT
-	(SELECT COUNT(*) FROM withdrawals w WHERE w.status = 'pending'
-		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'wd:' || w.id)) +
-	(SELECT COUNT(*) FROM topups p WHERE p.status = 'pending'
-		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'tpp:' || p.id))`
-
 // reconcile checks every in-flight account against its open items.
 func (s *Service) reconcile(ctx context.Context, c *LedgerCheck) error {
 	byID := map[string]*HoldAccount{}
@@ -139,43 +104,41 @@ func (s *Service) reconcile(ctx context.Context, c *LedgerCheck) error {
 		order = append(order, id)
 		return byID[id]
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, balance FROM ledger_accounts WHERE kind IN ('hold', 'pending', 'escrow') ORDER BY id`)
+	rows, err := s.db.Query(ctx, selectInFlightAccounts)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var id string
 		var b int64
 		if err := rows.Scan(&id, &b); err != nil {
-			rows.Close()
 			return err
 		}
 		get(id).Balance = b
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = s.db.Query(ctx, openItems)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	rows, err = s.db.Query(ctx, sumOpenItems)
+	if err != nil {
+		return err
+	}
+	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var id string
 		var n, sum int64
 		if err := rows.Scan(&id, &n, &sum); err != nil {
-			rows.Close()
 			return err
 		}
 		h := get(id)
 		h.OpenItems += n
 		h.OpenTotal += sum
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	if err := s.db.QueryRow(ctx, unfundedItems).Scan(&c.Unfunded); err != nil {
+	if err := s.db.QueryRow(ctx, countUnfundedItems).Scan(&c.Unfunded); err != nil {
 		return err
 	}
 	c.Holds = []HoldAccount{}
@@ -199,7 +162,7 @@ func NewAuditor(db *sqldb.DB) *Service { return &Service{db: db} }
 // its open items (Reconciled).
 func (s *Service) CheckLedger(ctx context.Context) (LedgerCheck, error) {
 	c := LedgerCheck{Sums: map[string]int64{}, Balanced: true, Replayed: true}
-	rows, err := s.db.Query(ctx, `SELECT currency, SUM(balance) FROM ledger_accounts GROUP BY currency`)
+	rows, err := s.db.Query(ctx, sumBalancesPerCurrency)
 	if err != nil {
 		return c, err
 	}
@@ -220,9 +183,9 @@ func (s *Service) CheckLedger(ctx context.Context) (LedgerCheck, error) {
 		q   string
 		out *int64
 	}{
-		{`SELECT COUNT(*) FROM ledger_transfers`, &c.Transfers},
-		{`SELECT COUNT(*) - COUNT(DISTINCT transfer_key) FROM ledger_transfers`, &c.DuplicateKeys},
-		{`SELECT COUNT(*) FROM ledger_accounts WHERE balance < 0 AND allow_negative = 0`, &c.Negative},
+		{countTransfers, &c.Transfers},
+		{countDuplicateKeys, &c.DuplicateKeys},
+		{countNegativeWallets, &c.Negative},
 	}
 	for _, q := range queries {
 		if err := s.db.QueryRow(ctx, q.q).Scan(q.out); err != nil {
@@ -230,9 +193,7 @@ func (s *Service) CheckLedger(ctx context.Context) (LedgerCheck, error) {
 		}
 	}
 	var mismatched int64
-	err = s.db.QueryRow(ctx, `SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance <>
-		COALESCE((SELECT SUM(amount) FROM ledger_transfers t WHERE t.credit_account = a.id), 0) -
-		COALESCE((SELECT SUM(amount) FROM ledger_transfers t WHERE t.debit_account = a.id), 0)`).Scan(&mismatched)
+	err = s.db.QueryRow(ctx, countUnreplayedAccounts).Scan(&mismatched)
 	if err != nil {
 		return c, err
 	}

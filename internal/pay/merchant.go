@@ -39,7 +39,7 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid string, m Mone
 		// ago): the order's refusal, not a unique-key failure. A race
 		// lost inside the database comes back here through run's retry.
 		var held int64
-		if err := tx.QueryRow(ctx, selectHeld, "pay:"+reference).Scan(&held); err == nil {
+		if err := tx.QueryRow(ctx, selectTransferAmount, "pay:"+reference).Scan(&held); err == nil {
 			return errs.E(errs.Conflict, "This order is paid already."), nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err

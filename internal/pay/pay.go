@@ -12,12 +12,36 @@
 // Service methods return *errs.Error values with codes invalid_argument,
 // not_found, forbidden, conflict, idempotency_mismatch, and the domain's
 // insufficient_funds, wrong_pin, pin_locked, pin_not_set, rail_failed,
-// red_packet_empty and red_packet_expired.
+// rail_unavailable, red_packet_empty and red_packet_expired.
+//
+// Which file holds what:
+//
+//   - pay.go: the types, the Service and its Config, the interfaces pay
+//     needs of others (Accounts, Conversations, Notifier, Rail), the error
+//     codes.
+//   - service.go: the money job (every movement runs in the batcher's shared
+//     transaction), idempotency, PIN-protected requests, wallets.
+//   - ledger.go: accounts and move, the one way money moves; the ledger
+//     audit (CheckLedger).
+//   - transfer.go, redpacket.go, topup.go, withdraw.go, merchant.go: the
+//     rules of each kind of movement; pin.go: payment PINs and their
+//     lockout; history.go: transactions as a user sees them; erasure.go:
+//     money still held for a user who asks to be erased.
+//   - store.go: every SQL statement, as a named constant.
+//   - money.go: currencies and amounts; rail.go: the sandbox rail.
+//   - http.go: the routes (decode, call the service, encode).
+//   - events.go: the bus subjects pay publishes and their payloads.
+//   - run.go: the scheduled work (red-packet expiry, settling stale rail
+//     calls).
+//   - migrations/: the schema.
 package pay
 
 import (
 	"context"
 	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -42,6 +66,9 @@ const (
 	RedPacketEmpty    = "red_packet_empty"
 	RedPacketExpired  = "red_packet_expired"
 	BlockedByPolicy   = "blocked_by_policy"
+	// RailUnavailable answers top-ups and withdrawals when no rail is
+	// configured (plaza serve without --sandbox-rail): 503.
+	RailUnavailable = "rail_unavailable"
 )
 
 func init() {
@@ -53,7 +80,74 @@ func init() {
 	errs.Register(RedPacketEmpty, http.StatusGone)
 	errs.Register(RedPacketExpired, http.StatusGone)
 	errs.Register(BlockedByPolicy, http.StatusUnprocessableEntity)
+	errs.Register(RailUnavailable, http.StatusServiceUnavailable)
 }
+
+// Config wires the service.
+type Config struct {
+	DB            *sqldb.DB
+	Accounts      Accounts
+	Conversations Conversations
+	Notifier      Notifier
+	// Rail is the funding rail of top-ups and withdrawals; nil answers
+	// them rail_unavailable.
+	Rail Rail
+	// PINKey is the HMAC key of payment PINs, kept outside the database.
+	PINKey []byte
+	Log    *slog.Logger
+	Now    func() time.Time
+	// RedPacketTTL is how long a red packet may be claimed (24 h).
+	RedPacketTTL time.Duration
+	// JobEvery is how often Run refunds expired red packets (a minute).
+	JobEvery time.Duration
+}
+
+// Service is the pay component's rules.
+type Service struct {
+	db       *sqldb.DB
+	batch    *sqldb.Batcher
+	accounts Accounts
+	convs    Conversations
+	notify   Notifier
+	rail     Rail
+	pinKey   []byte
+	log      *slog.Logger
+	now      func() time.Time
+	rpTTL    time.Duration
+	jobEvery time.Duration
+}
+
+// NewService makes the pay service; Close stops its batcher. Its error is
+// a statement that failed to prepare.
+func NewService(c Config) (*Service, error) {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.RedPacketTTL == 0 {
+		c.RedPacketTTL = 24 * time.Hour
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.JobEvery <= 0 {
+		c.JobEvery = time.Minute
+	}
+	if err := c.DB.Prepare(context.Background(), preparedStatements...); err != nil {
+		return nil, fmt.Errorf("pay: %w", err)
+	}
+	// One writer shard: a batch holds its accounts' row locks until it
+	// commits, so two shards moving money between the same accounts in
+	// opposite directions could deadlock on PostgreSQL.
+	batch, err := c.DB.NewBatcher(1, 256)
+	if err != nil {
+		return nil, fmt.Errorf("pay: %w", err)
+	}
+	return &Service{db: c.DB, batch: batch, accounts: c.Accounts, convs: c.Conversations,
+		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL, jobEvery: c.JobEvery}, nil
+}
+
+// Close finishes queued money jobs.
+func (s *Service) Close() { s.batch.Close() }
 
 // Money is an amount in minor units of an ISO 4217 currency.
 type Money struct {
@@ -105,7 +199,8 @@ type Accounts interface {
 // Conversations is what pay needs of chat, which shows red packets and
 // transfers as messages; pay never imports chat.
 type Conversations interface {
-	// IsMember reports whether userID is in convID (not_found otherwise).
+	// MemberCount is the number of members of convID when userID is one
+	// of them (not_found otherwise).
 	MemberCount(ctx context.Context, convID, userID string) (int, error)
 	// DirectID finds or makes the direct conversation of two contacts
 	// ("" when they are not contacts).
@@ -118,3 +213,36 @@ type Conversations interface {
 type Notifier interface {
 	PublishToUsers(users []string, frameJSON []byte)
 }
+
+// Rail moves money between Plaza and the world outside: a bank, a card
+// network. TopUp pulls money in, Payout sends it out; each answers with the
+// rail's own reference, or an error when the rail refused (ErrRailDeclined)
+// or did not answer (any other error: the outcome is unknown).
+//
+// Plaza gives every call its own reference (the top-up's or the
+// withdrawal's id) and calls again with the same reference when it retries,
+// so a rail must treat a reference it has seen as the same request: answer
+// its first outcome and move no money again. Status tells what became of a
+// reference, for recovery after a crash.
+type Rail interface {
+	Name() string
+	TopUp(ctx context.Context, userID string, m Money, reference string) (string, error)
+	Payout(ctx context.Context, userID string, m Money, reference string) (string, error)
+	// Status is what the rail knows of a reference: RailUnknown when it
+	// never received it.
+	Status(ctx context.Context, reference string) (RailStatus, error)
+}
+
+// RailStatus is a rail's answer about one reference.
+type RailStatus string
+
+// Rail statuses.
+const (
+	RailStatusUnknown   RailStatus = "unknown"   // never received: nothing moved
+	RailStatusPending   RailStatus = "pending"   // received, not decided yet
+	RailStatusSucceeded RailStatus = "succeeded" // the money moved
+	RailStatusFailed    RailStatus = "failed"    // refused: nothing moved
+)
+
+// ErrRailDeclined is a rail's refusal.
+var ErrRailDeclined = errors.New("the rail declined")

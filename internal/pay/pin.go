@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -21,30 +20,6 @@ import (
 const (
 	MaxPINFailures = 5
 	PINLockout     = 15 * time.Minute
-)
-
-const (
-	insertPIN = `INSERT INTO wallet_pins (user_id, pin_hmac, failures, locked_until, updated_at) VALUES (?, ?, 0, 0, ?)`
-	// A change keeps a running lockout: a new PIN does not buy new guesses.
-	changePIN = `UPDATE wallet_pins SET pin_hmac = ?, failures = 0, updated_at = ? WHERE user_id = ?`
-	selectPIN = `SELECT pin_hmac, locked_until FROM wallet_pins WHERE user_id = ?`
-	// A right PIN resets the count, only while the PIN is not locked (the
-	// same row lock the failures take decides); with nothing to reset it
-	// writes nothing, and the lock is read again instead.
-	okPIN         = `UPDATE wallet_pins SET failures = 0, locked_until = 0 WHERE user_id = ? AND locked_until <= ? AND failures > 0 RETURNING failures`
-	insertAttempt = `INSERT INTO pin_attempts (id, user_id, ok, purpose, created_at) VALUES (?, ?, ?, ?, ?)`
-)
-
-var (
-	// The failure count is kept by the database: each wrong PIN adds one
-	// and the same statement decides the lock, and only while the PIN is
-	// not locked, so parallel guesses (on any number of nodes) are counted
-	// one by one and no more than MaxPINFailures are evaluated.
-	failPIN = `UPDATE wallet_pins SET
-		failures = CASE WHEN failures + 1 >= ` + maxFailuresSQL + ` THEN 0 ELSE failures + 1 END,
-		locked_until = CASE WHEN failures + 1 >= ` + maxFailuresSQL + ` THEN CAST(? AS BIGINT) ELSE 0 END, updated_at = ?
-		WHERE user_id = ? AND locked_until <= ? RETURNING failures, locked_until`
-	maxFailuresSQL = strconv.Itoa(MaxPINFailures)
 )
 
 // pinHMAC is the stored form of a PIN: HMAC-SHA256 under the server's PIN
@@ -81,7 +56,7 @@ func (s *Service) SetPIN(ctx context.Context, userID, pin, oldPIN, password stri
 		return errs.Field("pin", "A payment PIN is exactly 6 digits.")
 	}
 	var one int
-	err := s.db.QueryRow(ctx, `SELECT 1 FROM wallet_pins WHERE user_id = ?`, userID).Scan(&one)
+	err := s.db.QueryRow(ctx, selectPINExists, userID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		if password == "" {
 			return errs.Field("password", "Enter your account password to set a payment PIN.")
@@ -156,7 +131,7 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 	var failures int
 	var until int64
 	if ok {
-		err = tx.QueryRow(ctx, okPIN, userID, sqldb.Micro(now)).Scan(&failures)
+		err = tx.QueryRow(ctx, resetPINFailures, userID, sqldb.Micro(now)).Scan(&failures)
 		if errors.Is(err, sql.ErrNoRows) {
 			// No failures to reset, or locked since the read above: a
 			// statement later, a lock committed meanwhile is visible.
@@ -167,7 +142,7 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 		}
 	} else {
 		lockUntil := sqldb.Micro(now.Add(PINLockout))
-		err = tx.QueryRow(ctx, failPIN, lockUntil, sqldb.Micro(now), userID, sqldb.Micro(now)).Scan(&failures, &until)
+		err = tx.QueryRow(ctx, countPINFailure, MaxPINFailures, MaxPINFailures, lockUntil, sqldb.Micro(now), userID, sqldb.Micro(now)).Scan(&failures, &until)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		// Locked meanwhile by parallel guesses: not evaluated.
@@ -184,7 +159,7 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 	if ok {
 		okInt = 1
 	}
-	if _, err := tx.Exec(ctx, insertAttempt, ids.New("pa"), userID, okInt, purpose, sqldb.Micro(now)); err != nil {
+	if _, err := tx.Exec(ctx, insertPINAttempt, ids.New("pa"), userID, okInt, purpose, sqldb.Micro(now)); err != nil {
 		return nil, err
 	}
 	if ok {

@@ -2,46 +2,12 @@ package pay
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 )
-
-// Rail moves money between Plaza and the world outside: a bank, a card
-// network. TopUp pulls money in, Payout sends it out; each answers with the
-// rail's own reference, or an error when the rail refused (ErrRailDeclined)
-// or did not answer (any other error: the outcome is unknown).
-//
-// Plaza gives every call its own reference (the top-up's or the
-// withdrawal's id) and calls again with the same reference when it retries,
-// so a rail must treat a reference it has seen as the same request: answer
-// its first outcome and move no money again. Status tells what became of a
-// reference, for recovery after a crash.
-type Rail interface {
-	Name() string
-	TopUp(ctx context.Context, userID string, m Money, reference string) (string, error)
-	Payout(ctx context.Context, userID string, m Money, reference string) (string, error)
-	// Status is what the rail knows of a reference: RailUnknown when it
-	// never received it.
-	Status(ctx context.Context, reference string) (RailStatus, error)
-}
-
-// RailStatus is a rail's answer about one reference.
-type RailStatus string
-
-// Rail statuses.
-const (
-	RailStatusUnknown   RailStatus = "unknown"   // never received: nothing moved
-	RailStatusPending   RailStatus = "pending"   // received, not decided yet
-	RailStatusSucceeded RailStatus = "succeeded" // the money moved
-	RailStatusFailed    RailStatus = "failed"    // refused: nothing moved
-)
-
-// ErrRailDeclined is a rail's refusal.
-var ErrRailDeclined = errors.New("the rail declined")
 
 // railTimeout bounds one rail call, far below the age at which recovery
 // (SettleStale) takes over a pending item, so that a call still running is

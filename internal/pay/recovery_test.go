@@ -15,6 +15,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -93,7 +94,7 @@ func (w *world) Status(_ context.Context, ref string) (RailStatus, error) {
 }
 func (w *world) count() int { w.mu.Lock(); defer w.mu.Unlock(); return w.charges }
 
-var sets = []sqldb.Migrations{idempotency.Migrations, Migrations}
+var sets = []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, Migrations}
 
 // clock is an injectable time.
 type clock struct{ ns atomic.Int64 }
@@ -154,6 +155,7 @@ func req(user, key string) Request { return Request{UserID: user, Key: key, Hash
 // (or not at all), and a retry with the same key replays it without a
 // second charge.
 func TestTopUpSurvivesACrashBetweenSteps(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, sets, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w, c := newWorld(), newClock()
@@ -218,6 +220,7 @@ func TestTopUpSurvivesACrashBetweenSteps(t *testing.T) {
 // Idempotency-Key, asks the rail about the same reference: the outside
 // rail is charged once.
 func TestTopUpRetryChargesTheRailOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, sets, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w, c := newWorld(), newClock()
@@ -263,6 +266,7 @@ func setPIN(t *testing.T, s *Service, user string) {
 // A still has ¥0, B's paid withdrawal settles to the rail (not paid twice),
 // the other returns to B, and check-ledger is balanced and reconciled.
 func TestWithdrawalRecoveryPaysNobodyElsesMoney(t *testing.T) {
+	t.Parallel()
 	dbtest.Run(t, sets, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w, c := newWorld(), newClock()
@@ -359,7 +363,7 @@ func twoNodes(t *testing.T, dialect string, rail Rail, c *clock) (*Service, *Ser
 
 func eachDialect(t *testing.T, fn func(t *testing.T, dialect string)) {
 	for _, d := range []string{"sqlite", "postgres"} {
-		t.Run(d, func(t *testing.T) { fn(t, d) })
+		t.Run(d, func(t *testing.T) { t.Parallel(); fn(t, d) })
 	}
 }
 
@@ -377,6 +381,7 @@ func parallel(n int, fn func(i int)) {
 // L1: parallel wrong PINs on two nodes evaluate at most the limit; the
 // rest are refused as locked, the right PIN included.
 func TestPINFailuresCountAcrossNodes(t *testing.T) {
+	t.Parallel()
 	eachDialect(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		c := newClock()
@@ -413,6 +418,7 @@ func TestPINFailuresCountAcrossNodes(t *testing.T) {
 // order at once, get the contract's answers (the first result; the order's
 // conflict), never an internal error, and money moves once.
 func TestRacesOnTwoNodesGetTheContractsAnswer(t *testing.T) {
+	t.Parallel()
 	eachDialect(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		w, c := newWorld(), newClock()
@@ -476,52 +482,57 @@ func TestRacesOnTwoNodesGetTheContractsAnswer(t *testing.T) {
 // needs the old PIN (a wrong one counts toward the lockout) or the
 // password; neither is refused.
 func TestPINChangeNeedsTheOldPINOrThePassword(t *testing.T) {
-	db := dbtest.SQLite(t, sets...)
-	ctx := context.Background()
-	s := newSvc(t, db, nil, newClock())
-	if err := s.SetPIN(ctx, "ann", "123456", "", ""); !errs.Is(err, errs.InvalidArgument) {
-		t.Fatalf("first PIN without password: %v", err)
-	}
-	if err := s.SetPIN(ctx, "ann", "123456", "", "nope"); !errs.Is(err, errs.Forbidden) {
-		t.Fatalf("first PIN, wrong password: %v", err)
-	}
-	setPIN(t, s, "ann")
-	if err := s.SetPIN(ctx, "ann", "654321", "", ""); !errs.Is(err, errs.InvalidArgument) {
-		t.Fatalf("change with nothing: %v", err)
-	}
-	if err := s.SetPIN(ctx, "ann", "654321", "000000", ""); !errs.Is(err, WrongPIN) {
-		t.Fatalf("change with a wrong old PIN: %v", err)
-	}
-	if err := s.SetPIN(ctx, "ann", "654321", "123456", ""); err != nil {
-		t.Fatalf("change with the old PIN: %v", err)
-	}
-	if err := s.SetPIN(ctx, "ann", "111111", "", "pw"); err != nil {
-		t.Fatalf("change with the password: %v", err)
-	}
-	for range MaxPINFailures {
-		s.SetPIN(ctx, "ann", "222222", "999999", "")
-	}
-	if err := s.SetPIN(ctx, "ann", "222222", "111111", ""); !errs.Is(err, PINLocked) {
-		t.Fatalf("old-PIN guesses are not limited: %v", err)
-	}
+	t.Parallel()
+	dbtest.Run(t, sets, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newSvc(t, db, nil, newClock())
+		if err := s.SetPIN(ctx, "ann", "123456", "", ""); !errs.Is(err, errs.InvalidArgument) {
+			t.Fatalf("first PIN without password: %v", err)
+		}
+		if err := s.SetPIN(ctx, "ann", "123456", "", "nope"); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("first PIN, wrong password: %v", err)
+		}
+		setPIN(t, s, "ann")
+		if err := s.SetPIN(ctx, "ann", "654321", "", ""); !errs.Is(err, errs.InvalidArgument) {
+			t.Fatalf("change with nothing: %v", err)
+		}
+		if err := s.SetPIN(ctx, "ann", "654321", "000000", ""); !errs.Is(err, WrongPIN) {
+			t.Fatalf("change with a wrong old PIN: %v", err)
+		}
+		if err := s.SetPIN(ctx, "ann", "654321", "123456", ""); err != nil {
+			t.Fatalf("change with the old PIN: %v", err)
+		}
+		if err := s.SetPIN(ctx, "ann", "111111", "", "pw"); err != nil {
+			t.Fatalf("change with the password: %v", err)
+		}
+		for range MaxPINFailures {
+			s.SetPIN(ctx, "ann", "222222", "999999", "")
+		}
+		if err := s.SetPIN(ctx, "ann", "222222", "111111", ""); !errs.Is(err, PINLocked) {
+			t.Fatalf("old-PIN guesses are not limited: %v", err)
+		}
+	})
 }
 
 // Without a rail, money cannot enter or leave.
 func TestNoRailNoMoney(t *testing.T) {
-	db := dbtest.SQLite(t, sets...)
-	s := newSvc(t, db, nil, newClock())
-	setPIN(t, s, "ann")
-	if _, _, err := s.TopUp(context.Background(), req("ann", "k"), 100, "CNY"); !errs.Is(err, RailUnavailable) {
-		t.Fatalf("top-up: %v", err)
-	}
-	if _, _, err := s.Withdraw(context.Background(), req("ann", "w"), 100, "CNY", "123456"); !errs.Is(err, RailUnavailable) {
-		t.Fatalf("withdrawal: %v", err)
-	}
+	t.Parallel()
+	dbtest.Run(t, sets, func(t *testing.T, db *sqldb.DB) {
+		s := newSvc(t, db, nil, newClock())
+		setPIN(t, s, "ann")
+		if _, _, err := s.TopUp(context.Background(), req("ann", "k"), 100, "CNY"); !errs.Is(err, RailUnavailable) {
+			t.Fatalf("top-up: %v", err)
+		}
+		if _, _, err := s.Withdraw(context.Background(), req("ann", "w"), 100, "CNY", "123456"); !errs.Is(err, RailUnavailable) {
+			t.Fatalf("withdrawal: %v", err)
+		}
+	})
 }
 
 // The sandbox answers a reference it has seen with its first outcome and
 // reports it in Status.
 func TestSandboxRemembersReferences(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := &Sandbox{}
 	a, err := s.TopUp(ctx, "u", Money{1, "CNY"}, "r1")

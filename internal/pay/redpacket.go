@@ -24,22 +24,6 @@ const (
 	SplitEqual         = "equal"
 )
 
-const (
-	insertRedPacket = `INSERT INTO red_packets (id, conversation_id, sender_id, currency, total, count, split, greeting,
-		remaining, remaining_count, status, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`
-	selectRedPacket = `SELECT conversation_id, sender_id, currency, total, count, split, greeting, remaining, remaining_count,
-		status, expires_at, created_at FROM red_packets WHERE id = ?`
-	// Optimistic: the share is taken only if nobody took one meanwhile
-	// (another node, another transaction).
-	takeShare = `UPDATE red_packets SET remaining = remaining - ?, remaining_count = remaining_count - 1,
-		status = CASE WHEN remaining_count = 1 THEN 'empty' ELSE status END
-		WHERE id = ? AND remaining = ? AND remaining_count = ? AND status = 'active'`
-	insertClaim    = `INSERT INTO red_packet_claims (red_packet_id, user_id, amount, transfer_id, created_at) VALUES (?, ?, ?, ?, ?)`
-	selectMyClaim  = `SELECT amount FROM red_packet_claims WHERE red_packet_id = ? AND user_id = ?`
-	selectClaims   = `SELECT user_id, amount, created_at FROM red_packet_claims WHERE red_packet_id = ? ORDER BY created_at, user_id`
-	selectExpiring = `SELECT id, remaining FROM red_packets WHERE status = 'active' AND expires_at < ? ORDER BY expires_at LIMIT 200`
-)
-
 // RedPacket is a red packet with its claims.
 type RedPacket struct {
 	ID             string       `json:"id"`
@@ -158,7 +142,7 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 // (already claimed), red_packet_empty, red_packet_expired.
 func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error) {
 	var convID string
-	if err := s.db.QueryRow(ctx, `SELECT conversation_id FROM red_packets WHERE id = ?`, rpID).Scan(&convID); err != nil {
+	if err := s.db.QueryRow(ctx, selectRedPacketConversation, rpID).Scan(&convID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Money{}, errs.E(errs.NotFound, "No such red packet.")
 		}
@@ -171,7 +155,7 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 	if members == 2 {
 		// One to one, the packet is for the other person (as in WeChat).
 		var sender string
-		if err := s.db.QueryRow(ctx, `SELECT sender_id FROM red_packets WHERE id = ?`, rpID).Scan(&sender); err != nil {
+		if err := s.db.QueryRow(ctx, selectRedPacketSender, rpID).Scan(&sender); err != nil {
 			return Money{}, err
 		}
 		if sender == userID {
@@ -218,6 +202,10 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 				if sqldb.IsUniqueViolation(err) {
 					return nil, errs.E(errs.Conflict, "You already opened this red packet.")
 				}
+				return nil, err
+			}
+			if err := transferCompleted(ctx, tx, TransferCompleted{TransferID: m.ID, FromUserID: p.senderID, ToUserID: userID,
+				Amount: share, Currency: p.currency, Kind: KindRedPacketClaim, Reference: rpID, At: now.UTC()}); err != nil {
 				return nil, err
 			}
 			won = Money{share, p.currency}
@@ -331,7 +319,7 @@ func (s *Service) RedPacket(ctx context.Context, userID, rpID string) (RedPacket
 // their senders. State lives in the database, so the job survives
 // restarts and any node may run it; running it twice refunds nothing twice.
 func (s *Service) RefundExpired(ctx context.Context) (int, error) {
-	rows, err := s.db.Query(ctx, selectExpiring, sqldb.Micro(s.now()))
+	rows, err := s.db.Query(ctx, selectExpiredPackets, sqldb.Micro(s.now()))
 	if err != nil {
 		return 0, err
 	}
@@ -354,7 +342,7 @@ func (s *Service) RefundExpired(ctx context.Context) (int, error) {
 			if p.status != "active" {
 				return nil, nil
 			}
-			res, err := tx.Exec(ctx, `UPDATE red_packets SET status = 'refunded', remaining = 0, remaining_count = 0 WHERE id = ? AND status = 'active' AND remaining = ?`, id, p.remaining)
+			res, err := tx.Exec(ctx, markPacketRefunded, id, p.remaining)
 			if err != nil {
 				return nil, err
 			}

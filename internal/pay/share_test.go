@@ -10,6 +10,7 @@ import (
 // the last share too), at most twice the mean of what is left, and all of
 // them adding up to the total exactly.
 func TestNextShareProperties(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := range 50_000 {
 		count := 1 + rng.IntN(MaxRedPacketShares)

@@ -23,26 +23,6 @@ const (
 	KindTopUpReturn  = "topup_return"
 )
 
-const (
-	insertTopUp = `INSERT INTO topups (id, user_id, amount, currency, status, rail, idem_key, request_hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`
-	selectTopUpOfKey = `SELECT id, request_hash, status, transfer_id FROM topups WHERE user_id = ? AND idem_key = ? AND status <> 'failed'`
-	settleTopUp      = `UPDATE topups SET status = ?, rail_ref = ?, updated_at = ? WHERE id = ? AND status = 'pending'
-		RETURNING user_id, amount, currency, rail, idem_key, request_hash`
-	selectTopUp    = `SELECT user_id, status, transfer_id FROM topups WHERE id = ?`
-	staleTopUps    = `SELECT id FROM topups WHERE status = 'pending' AND rail = ? AND created_at < ? ORDER BY created_at LIMIT 100`
-	selectHeld     = `SELECT amount FROM ledger_transfers WHERE transfer_key = ?`
-	failTopUp      = `UPDATE topups SET status = 'failed' WHERE id = ?`
-	failWithdrawal = `UPDATE withdrawals SET status = 'failed' WHERE id = ?`
-	setTopUpCredit = `UPDATE topups SET transfer_id = ? WHERE id = ?`
-)
-
-// RailUnavailable answers top-ups and withdrawals when no rail is
-// configured (plaza serve without --sandbox-rail): 503.
-const RailUnavailable = "rail_unavailable"
-
-func init() { errs.Register(RailUnavailable, 503) }
-
 func (s *Service) needRail() error {
 	if s.rail == nil {
 		return errs.E(RailUnavailable, "Top-ups and withdrawals are off: this Plaza has no payment rail configured.")
@@ -153,14 +133,14 @@ func (s *Service) settleTopUp(ctx context.Context, id string, paid bool, railRef
 		now := s.now()
 		var userID, cur, rail, key, hash string
 		var amount int64
-		if err := tx.QueryRow(ctx, settleTopUp, status, railRef, sqldb.Micro(now), id).Scan(&userID, &amount, &cur, &rail, &key, &hash); err != nil {
+		if err := tx.QueryRow(ctx, markTopUpSettled, status, railRef, sqldb.Micro(now), id).Scan(&userID, &amount, &cur, &rail, &key, &hash); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil, nil
 			}
 			return nil, err
 		}
 		settled = true
-		held, ok, err := s.ownHold(ctx, tx, "tpp:"+id, failTopUp, id)
+		held, ok, err := s.ownHold(ctx, tx, "tpp:"+id, markTopUpFailed, id)
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -188,7 +168,7 @@ func (s *Service) settleTopUp(ctx context.Context, id string, paid bool, railRef
 // marked failed with markFailed and nothing moves (ok false), so recovery
 // can never pay out money that belongs to another item.
 func (s *Service) ownHold(ctx context.Context, tx *sqldb.Tx, key, markFailed, id string) (held int64, ok bool, err error) {
-	err = tx.QueryRow(ctx, selectHeld, key).Scan(&held)
+	err = tx.QueryRow(ctx, selectTransferAmount, key).Scan(&held)
 	if err == nil {
 		return held, true, nil
 	}

@@ -12,14 +12,6 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
-const (
-	insertWithdrawal = `INSERT INTO withdrawals (id, user_id, amount, currency, status, rail, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`
-	settleWithdrawal = `UPDATE withdrawals SET status = ?, rail_ref = ?, updated_at = ? WHERE id = ? AND status = 'pending'
-		RETURNING user_id, currency, rail`
-	stalePending = `SELECT id FROM withdrawals WHERE status = 'pending' AND rail = ? AND created_at < ? ORDER BY created_at LIMIT 100`
-)
-
 // Withdraw sends money to the user's rail account: it holds the amount
 // first (a hold transfer keyed by the withdrawal's id, written before the
 // withdrawal's row, so a refusal leaves neither), asks the rail with the
@@ -100,14 +92,14 @@ func (s *Service) settle(ctx context.Context, wdID string, paid bool, railRef st
 		}
 		now := s.now()
 		var userID, cur, rail string
-		if err := tx.QueryRow(ctx, settleWithdrawal, status, railRef, sqldb.Micro(now), wdID).Scan(&userID, &cur, &rail); err != nil {
+		if err := tx.QueryRow(ctx, markWithdrawalSettled, status, railRef, sqldb.Micro(now), wdID).Scan(&userID, &cur, &rail); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return nil, nil // settled before
 			}
 			return nil, err
 		}
 		settled = true
-		held, ok, err := s.ownHold(ctx, tx, "wd:"+wdID, failWithdrawal, wdID)
+		held, ok, err := s.ownHold(ctx, tx, "wd:"+wdID, markWithdrawalFailed, wdID)
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -143,8 +135,8 @@ func (s *Service) SettleStale(ctx context.Context, age time.Duration) (int, erro
 		query  string
 		settle func(ctx context.Context, id string, paid bool, ref string) (bool, error)
 	}{
-		{stalePending, s.settle},
-		{staleTopUps, s.settleTopUp},
+		{selectStaleWithdrawals, s.settle},
+		{selectStaleTopUps, s.settleTopUp},
 	} {
 		stale, err := s.ids(ctx, kind.query, s.rail.Name(), cutoff)
 		if err != nil {
@@ -173,19 +165,15 @@ func (s *Service) SettleStale(ctx context.Context, age time.Duration) (int, erro
 	return settled, errors.Join(errList...)
 }
 
+// ids runs a query of ids.
 func (s *Service) ids(ctx context.Context, q string, args ...any) ([]string, error) {
 	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return sqldb.ScanAll(rows, func(rows *sql.Rows) (string, error) {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&id)
+		return id, err
+	})
 }

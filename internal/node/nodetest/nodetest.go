@@ -27,7 +27,8 @@ type Options struct {
 	DBURL    string // an existing database to share (several nodes)
 	NATS     string // an external NATS URL ("" embeds one)
 	Prefix   string // bus subject prefix (nodes that share a NATS share it)
-	// Tune the node's config before it starts.
+	// Tune the node's config before it starts; its test-only knobs are in
+	// c.Test (never nil here: it holds FastPasswords).
 	Tune func(*node.Config)
 }
 
@@ -43,7 +44,7 @@ func Start(t testing.TB, o Options) *node.Node {
 		DB:        o.DBURL,
 		NATS:      o.NATS,
 		BusPrefix: o.Prefix,
-		Password:  FastPasswords,
+		Test:      &node.TestOptions{Password: FastPasswords},
 		Log:       testLogger(t),
 		// Test shops listen on loopback; tests of the refusal turn it off.
 		AllowPrivateOutbound: true,

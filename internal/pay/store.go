@@ -1,0 +1,164 @@
+package pay
+
+// Every SQL statement of the pay component, named by what it does, beside
+// the schema in migrations/shared. The same text serves both dialects:
+// sqldb rebinds the ? placeholders for PostgreSQL. No SQL literal lives
+// anywhere else in the package (tests excepted).
+
+// The ledger (ledger_accounts, ledger_transfers).
+const (
+	// ensureAccount opens an account that may go negative (a rail's
+	// clearing account) before its first debit.
+	ensureAccount = `INSERT INTO ledger_accounts (id, kind, owner_id, currency, balance, allow_negative, created_at)
+		VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING`
+	// debitAccount refuses (no row) when it would take a non-negative
+	// account below zero: the check and the change are one statement.
+	debitAccount = `UPDATE ledger_accounts SET balance = balance - ?
+		WHERE id = ? AND (balance >= ? OR allow_negative = 1) RETURNING balance`
+	// creditAccount opens the account on its first credit.
+	creditAccount = `INSERT INTO ledger_accounts (id, kind, owner_id, currency, balance, allow_negative, created_at)
+		VALUES (?, ?, ?, ?, ?, 0, ?)
+		ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance RETURNING balance`
+	// insertTransfer fails on the unique transfer_key when the movement
+	// was applied before.
+	insertTransfer = `INSERT INTO ledger_transfers (id, kind, debit_account, credit_account, amount, currency, reference, note,
+		transfer_key, debit_balance, credit_balance, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	selectUserBalances = `SELECT currency, balance FROM ledger_accounts WHERE kind = 'user' AND owner_id = ? ORDER BY currency`
+	selectBalance      = `SELECT balance FROM ledger_accounts WHERE id = ?`
+	// selectTransferAmount is the amount of the transfer with a key: an
+	// item's own hold, or a paid order's payment.
+	selectTransferAmount = `SELECT amount FROM ledger_transfers WHERE transfer_key = ?`
+)
+
+// The ledger audit (CheckLedger).
+const (
+	sumBalancesPerCurrency = `SELECT currency, SUM(balance) FROM ledger_accounts GROUP BY currency`
+	countTransfers         = `SELECT COUNT(*) FROM ledger_transfers`
+	countDuplicateKeys     = `SELECT COUNT(*) - COUNT(DISTINCT transfer_key) FROM ledger_transfers`
+	countNegativeWallets   = `SELECT COUNT(*) FROM ledger_accounts WHERE balance < 0 AND allow_negative = 0`
+	// countUnreplayedAccounts counts accounts whose balance is not the
+	// replay of their transfers.
+	countUnreplayedAccounts = `SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance <>
+		COALESCE((SELECT SUM(amount) FROM ledger_transfers t WHERE t.credit_account = a.id), 0) -
+		COALESCE((SELECT SUM(amount) FROM ledger_transfers t WHERE t.debit_account = a.id), 0)`
+	selectInFlightAccounts = `SELECT id, balance FROM ledger_accounts WHERE kind IN ('hold', 'pending', 'escrow') ORDER BY id`
+	// sumOpenItems sums, per in-flight account, what its open items hold:
+	// each pending withdrawal's hold transfer (wd:id), each pending
+	// top-up's pending transfer (tpp:id), each active red packet's
+	// remainder.
+	sumOpenItems = `SELECT 'hold:' || w.rail || ':' || w.currency, COUNT(*), SUM(t.amount)
+		FROM withdrawals w JOIN ledger_transfers t ON t.transfer_key = 'wd:' || w.id
+		WHERE w.status = 'pending' GROUP BY w.rail, w.currency
+	UNION ALL SELECT 'pending:' || p.rail || ':' || p.currency, COUNT(*), SUM(t.amount)
+		FROM topups p JOIN ledger_transfers t ON t.transfer_key = 'tpp:' || p.id
+		WHERE p.status = 'pending' GROUP BY p.rail, p.currency
+	UNION ALL SELECT 'escrow:red_packets:' || currency, COUNT(*), SUM(remaining)
+		FROM red_packets WHERE status = 'active' GROUP BY currency`
+	// countUnfundedItems counts open items without a hold transfer of
+	// their own.
+	countUnfundedItems = `SELECT
+	(SELECT COUNT(*) FROM withdrawals w WHERE w.status = 'pending'
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'wd:' || w.id)) +
+	(SELECT COUNT(*) FROM topups p WHERE p.status = 'pending'
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'tpp:' || p.id))`
+)
+
+// History (transactions as one user sees them). The wallets of a user are
+// its accounts in each of walletCurrencies: the IN lists have one
+// placeholder per currency (TestHistoryStatementsFitTheCurrencies).
+const (
+	transferView = `SELECT t.id, t.kind, t.debit_account, t.credit_account, t.amount, t.currency, t.reference, t.note,
+		t.created_at, COALESCE(w.status, ''), COALESCE(rp.sender_id, '')
+	FROM ledger_transfers t
+	LEFT JOIN withdrawals w ON w.id = t.reference AND t.kind = 'withdrawal'
+	LEFT JOIN red_packets rp ON rp.id = t.reference AND t.kind = 'red_packet_claim'`
+	// selectHistoryPage: the user's wallets twice, the cursor, the limit.
+	selectHistoryPage = transferView + ` WHERE (t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?))
+	AND t.id < ? ORDER BY t.id DESC LIMIT ?`
+	// selectUserTransaction: the id, then the user's wallets twice.
+	selectUserTransaction = transferView + ` WHERE t.id = ? AND (t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?))`
+)
+
+// Payment PINs (wallet_pins, pin_attempts).
+const (
+	selectPINExists = `SELECT 1 FROM wallet_pins WHERE user_id = ?`
+	insertPIN       = `INSERT INTO wallet_pins (user_id, pin_hmac, failures, locked_until, updated_at) VALUES (?, ?, 0, 0, ?)`
+	// changePIN keeps a running lockout: a new PIN does not buy new guesses.
+	changePIN = `UPDATE wallet_pins SET pin_hmac = ?, failures = 0, updated_at = ? WHERE user_id = ?`
+	selectPIN = `SELECT pin_hmac, locked_until FROM wallet_pins WHERE user_id = ?`
+	// resetPINFailures: a right PIN resets the count, only while the PIN
+	// is not locked (the same row lock the failures take decides); with
+	// nothing to reset it writes nothing, and the lock is read again
+	// instead.
+	resetPINFailures = `UPDATE wallet_pins SET failures = 0, locked_until = 0 WHERE user_id = ? AND locked_until <= ? AND failures > 0 RETURNING failures`
+	// countPINFailure: the failure count is kept by the database. Each
+	// wrong PIN adds one and the same statement decides the lock (at the
+	// limit, its first two parameters), and only while the PIN is not
+	// locked, so parallel guesses (on any number of nodes) are counted one
+	// by one and no more than the limit are evaluated.
+	countPINFailure = `UPDATE wallet_pins SET
+		failures = CASE WHEN failures + 1 >= ? THEN 0 ELSE failures + 1 END,
+		locked_until = CASE WHEN failures + 1 >= ? THEN CAST(? AS BIGINT) ELSE 0 END, updated_at = ?
+		WHERE user_id = ? AND locked_until <= ? RETURNING failures, locked_until`
+	insertPINAttempt = `INSERT INTO pin_attempts (id, user_id, ok, purpose, created_at) VALUES (?, ?, ?, ?, ?)`
+)
+
+// Red packets (red_packets, red_packet_claims).
+const (
+	insertRedPacket = `INSERT INTO red_packets (id, conversation_id, sender_id, currency, total, count, split, greeting,
+		remaining, remaining_count, status, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`
+	selectRedPacket = `SELECT conversation_id, sender_id, currency, total, count, split, greeting, remaining, remaining_count,
+		status, expires_at, created_at FROM red_packets WHERE id = ?`
+	selectRedPacketConversation = `SELECT conversation_id FROM red_packets WHERE id = ?`
+	selectRedPacketSender       = `SELECT sender_id FROM red_packets WHERE id = ?`
+	// takeShare is optimistic: the share is taken only if nobody took one
+	// meanwhile (another node, another transaction).
+	takeShare = `UPDATE red_packets SET remaining = remaining - ?, remaining_count = remaining_count - 1,
+		status = CASE WHEN remaining_count = 1 THEN 'empty' ELSE status END
+		WHERE id = ? AND remaining = ? AND remaining_count = ? AND status = 'active'`
+	insertClaim          = `INSERT INTO red_packet_claims (red_packet_id, user_id, amount, transfer_id, created_at) VALUES (?, ?, ?, ?, ?)`
+	selectMyClaim        = `SELECT amount FROM red_packet_claims WHERE red_packet_id = ? AND user_id = ?`
+	selectClaims         = `SELECT user_id, amount, created_at FROM red_packet_claims WHERE red_packet_id = ? ORDER BY created_at, user_id`
+	selectExpiredPackets = `SELECT id, remaining FROM red_packets WHERE status = 'active' AND expires_at < ? ORDER BY expires_at LIMIT 200`
+	// markPacketRefunded empties a packet only if nobody claimed since it
+	// was read.
+	markPacketRefunded = `UPDATE red_packets SET status = 'refunded', remaining = 0, remaining_count = 0
+		WHERE id = ? AND status = 'active' AND remaining = ?`
+)
+
+// Top-ups (topups).
+const (
+	insertTopUp = `INSERT INTO topups (id, user_id, amount, currency, status, rail, idem_key, request_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`
+	selectTopUpOfKey = `SELECT id, request_hash, status, transfer_id FROM topups WHERE user_id = ? AND idem_key = ? AND status <> 'failed'`
+	// markTopUpSettled ends a pending top-up once: it returns no row when
+	// it was settled before.
+	markTopUpSettled = `UPDATE topups SET status = ?, rail_ref = ?, updated_at = ? WHERE id = ? AND status = 'pending'
+		RETURNING user_id, amount, currency, rail, idem_key, request_hash`
+	selectTopUp       = `SELECT user_id, status, transfer_id FROM topups WHERE id = ?`
+	selectStaleTopUps = `SELECT id FROM topups WHERE status = 'pending' AND rail = ? AND created_at < ? ORDER BY created_at LIMIT 100`
+	markTopUpFailed   = `UPDATE topups SET status = 'failed' WHERE id = ?`
+	setTopUpCredit    = `UPDATE topups SET transfer_id = ? WHERE id = ?`
+)
+
+// Withdrawals (withdrawals).
+const (
+	insertWithdrawal = `INSERT INTO withdrawals (id, user_id, amount, currency, status, rail, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`
+	// markWithdrawalSettled ends a pending withdrawal once: it returns no
+	// row when it was settled before.
+	markWithdrawalSettled = `UPDATE withdrawals SET status = ?, rail_ref = ?, updated_at = ? WHERE id = ? AND status = 'pending'
+		RETURNING user_id, currency, rail`
+	selectStaleWithdrawals = `SELECT id FROM withdrawals WHERE status = 'pending' AND rail = ? AND created_at < ? ORDER BY created_at LIMIT 100`
+	markWithdrawalFailed   = `UPDATE withdrawals SET status = 'failed' WHERE id = ?`
+)
+
+// Erasure: money still held for a user (HeldFor).
+const (
+	selectPendingWithdrawal = `SELECT amount, currency FROM withdrawals WHERE user_id = ? AND status = 'pending' LIMIT 1`
+	selectPendingTopUp      = `SELECT amount, currency FROM topups WHERE user_id = ? AND status = 'pending' LIMIT 1`
+	selectOpenRedPacket     = `SELECT remaining, currency FROM red_packets WHERE sender_id = ? AND status = 'active' AND remaining > 0 LIMIT 1`
+)
+
+// preparedStatements are prepared at start: the money hot path.
+var preparedStatements = []string{debitAccount, creditAccount, insertTransfer, selectPIN, insertPINAttempt, countPINFailure, resetPINFailures}

@@ -1,0 +1,75 @@
+package pay
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+)
+
+// Transfer sends money to another user, with a note, after checking the
+// PIN; it also shows as a transfer message in their direct conversation.
+// Errors: invalid_argument (amount, currency, oneself), not_found (no such
+// user), insufficient_funds, wrong_pin, pin_locked, pin_not_set,
+// idempotency_mismatch.
+func (s *Service) Transfer(ctx context.Context, r Request, username string, amount int64, currency, note, pin string) (Transaction, bool, error) {
+	cur, err := checkMoney("amount", amount, currency)
+	if err != nil {
+		return Transaction{}, false, err
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > 100 {
+		return Transaction{}, false, errs.Field("note", "A note has at most 100 characters.")
+	}
+	to, err := s.accounts.UserByUsername(ctx, username)
+	if err != nil {
+		return Transaction{}, false, err
+	}
+	if to.ID == r.UserID {
+		return Transaction{}, false, errs.Field("username", "You cannot transfer money to yourself.")
+	}
+	convID := ""
+	if s.convs != nil {
+		if convID, err = s.convs.DirectID(ctx, r.UserID, to.ID); err != nil {
+			return Transaction{}, false, err
+		}
+	}
+	var t Transaction
+	var replay bool
+	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+		var stop bool
+		var refusal, err error
+		if stop, replay, refusal, err = s.authorize(ctx, tx, r, pin, "transfer", &t); stop {
+			return refusal, err
+		}
+		m, err := move(ctx, tx, userAcct(r.UserID, cur), userAcct(to.ID, cur), amount, KindTransfer, "", note, ids.New("tk"), s.now())
+		if errs.Is(err, InsufficientFunds) {
+			return err, nil // nothing moved; the PIN attempt is kept
+		}
+		if err != nil {
+			return nil, err
+		}
+		t = Transaction{ID: m.ID, Kind: KindTransfer, Amount: amount, Currency: cur, Direction: "out", Note: note, Status: "succeeded",
+			Counterparty: &Counterparty{ID: to.ID, Username: to.Username, DisplayName: to.DisplayName}, CreatedAt: s.now().UTC()}
+		if err := transferCompleted(ctx, tx, TransferCompleted{TransferID: m.ID, FromUserID: r.UserID, ToUserID: to.ID,
+			Amount: amount, Currency: cur, Kind: KindTransfer, At: t.CreatedAt}); err != nil {
+			return nil, err
+		}
+		if convID != "" {
+			text := Format(amount, cur)
+			if note != "" {
+				text += " · " + note
+			}
+			if _, err := s.convs.Post(ctx, tx, convID, r.UserID, "transfer", text, m.ID, "transfer:"+m.ID); err != nil {
+				return nil, err
+			}
+		}
+		s.afterBalance(tx, r.UserID, cur, m.DebitBalance)
+		s.afterBalance(tx, to.ID, cur, m.CreditBalance)
+		return nil, s.save(ctx, tx, r, t)
+	})
+	return s.answer(ctx, r.UserID, t, replay, err)
+}
