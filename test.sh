@@ -2,8 +2,8 @@
 # Plaza's whole test suite: vet, then every test with the race detector, on
 # SQLite and PostgreSQL, embedded and external NATS, and in Chromium.
 #
-#   ./test.sh                 # everything
-#   ./test.sh ./internal/...  # some packages (go test arguments)
+#   ./test.sh                 # everything (and the pkg/plazapay module)
+#   ./test.sh ./internal/...  # some packages of the main module (go test arguments)
 #
 # Environment (defaults suit this repository's machines):
 #   PLAZA_TEST_POSTGRES  administrative URL; each test creates its own database
@@ -25,6 +25,15 @@ if [ -n "$unformatted" ]; then
   exit 1
 fi
 go vet ./...
+# pkg/plazapay is its own module (go 1.23.0, standard library only), which
+# ./... at the root does not enter. vet's stdversion check reports any use of
+# an API newer than that go directive.
+(cd pkg/plazapay && go vet ./...)
+if [ "$(cd pkg/plazapay && go list -m all)" != github.com/plaza-dev/plaza/pkg/plazapay ]; then
+  echo "pkg/plazapay must depend on the standard library only; go list -m all:" >&2
+  (cd pkg/plazapay && go list -m all) >&2
+  exit 1
+fi
 
 # The client's unit tests (web/, vitest): with Node when it is here; without
 # it they skip, unless PLAZA_TEST_REQUIRE names node.
@@ -37,5 +46,8 @@ else
   echo "no node: skipping the client's unit tests (web/, vitest)" >&2
 fi
 
-if [ $# -eq 0 ]; then set -- ./...; fi
+if [ $# -eq 0 ]; then
+  (cd pkg/plazapay && go test -race -count=1 ./...)
+  set -- ./...
+fi
 go test -race -count=1 -timeout 20m "$@"

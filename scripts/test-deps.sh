@@ -58,11 +58,11 @@ if ! port_open 4222; then
     log "nats-server is not installed here: external-NATS tests will skip (or fail if required)"
   fi
 fi
-# --- npm WeChat Pay SDK (pkg/plazapay/nodesdk, owned by the merchant API) ---
-# The Node SDK test (go test ./pkg/plazapay/nodesdk) drives Plaza with
+# --- npm WeChat Pay SDK (internal/sdktest/nodesdk, owned by the merchant API) ---
+# The Node SDK test (go test ./internal/sdktest/nodesdk) drives Plaza with
 # wechatpay-axios-plugin, pinned in package-lock.json. It needs node; it
 # skips without it unless PLAZA_TEST_REQUIRE names "node".
-nodesdk="$(dirname "$0")/../pkg/plazapay/nodesdk"
+nodesdk="$(dirname "$0")/../internal/sdktest/nodesdk"
 if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null; then
   log "installing Node.js from Debian's packages (once)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&

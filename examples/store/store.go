@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"sort"
+	"strconv"
 )
 
 //go:embed app
@@ -53,7 +54,7 @@ func Package(appid string, code int64, backend string) ([]byte, error) {
 				return nil, err
 			}
 			m["app_id"] = appid
-			m["version"] = map[string]any{"code": code, "name": "1.0." + itoa(code)}
+			m["version"] = map[string]any{"code": code, "name": "1.0." + strconv.FormatInt(code, 10)}
 			data, _ = json.MarshalIndent(m, "", "  ")
 		}
 		if name == "app.js" && backend != "" {
@@ -67,9 +68,4 @@ func Package(appid string, code int64, backend string) ([]byte, error) {
 	}
 	err := zw.Close()
 	return buf.Bytes(), err
-}
-
-func itoa(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -196,10 +197,10 @@ func (s *Service) Messages(ctx context.Context, userID, convID string, afterSeq,
 		}
 	case beforeSeq > 0:
 		ms, err = queryMessages(ctx, s.db, selectBefore, convID, beforeSeq, from, limit)
-		reverse(ms)
+		slices.Reverse(ms)
 	default:
 		ms, err = queryMessages(ctx, s.db, selectBefore, convID, int64(1<<62), from, limit)
-		reverse(ms)
+		slices.Reverse(ms)
 	}
 	if err != nil {
 		return nil, "", err
@@ -276,10 +277,4 @@ func (s *Service) fillOne(ctx context.Context, m Message) (Message, error) {
 		return Message{}, err
 	}
 	return out[0], nil
-}
-
-func reverse(ms []Message) {
-	for i, j := 0, len(ms)-1; i < j; i, j = i+1, j-1 {
-		ms[i], ms[j] = ms[j], ms[i]
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -137,7 +138,7 @@ func orderProperty(t *testing.T, nodes []*node.Node) {
 		got := map[string][]int64{}
 		want := 0
 		for _, conv := range convs {
-			if contains(members[conv], sk.user) {
+			if slices.Contains(members[conv], sk.user) {
 				want += len(acked[conv])
 			}
 		}
@@ -150,7 +151,7 @@ func orderProperty(t *testing.T, nodes []*node.Node) {
 			got[c] = append(got[c], f.Num("message.seq"))
 		}
 		for _, conv := range convs {
-			if !contains(members[conv], sk.user) {
+			if !slices.Contains(members[conv], sk.user) {
 				if len(got[conv]) > 0 {
 					t.Errorf("user %d got frames of conversation %s they are not in", sk.user, conv)
 				}
@@ -191,13 +192,4 @@ func orderProperty(t *testing.T, nodes []*node.Node) {
 	if reordered+duplicated+lost > 0 {
 		t.Fatalf("%d frames out of order, %d duplicated, %d lost", reordered, duplicated, lost)
 	}
-}
-
-func contains(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

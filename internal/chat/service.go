@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"sort"
 	"strings"
@@ -443,12 +444,12 @@ type listCursor struct {
 
 func encodeCursor(c listCursor) string {
 	b, _ := json.Marshal(c)
-	return strings.TrimRight(base64url(b), "=")
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func decodeCursor(s string) (listCursor, error) {
 	var c listCursor
-	b, err := unbase64url(s)
+	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || json.Unmarshal(b, &c) != nil {
 		return c, errs.Field("cursor", "The cursor is not one this server gave.")
 	}

@@ -272,6 +272,13 @@ func TestMerchantAPIRefusals(t *testing.T) {
 				t.Fatalf("replay: %d %s", status, code)
 			}
 		})
+		t.Run("serial_in_lower_case_is_the_same_serial", func(t *testing.T) {
+			lower := strings.Replace(order, "SIG0000001", "SIG0000003", 1)
+			fix := func(a *plazapay.Authorization, b *string) { a.SerialNo = strings.ToLower(a.SerialNo) }
+			if status, code := raw(t, n, s, "POST", "/v3/pay/transactions/native", lower, fix); status != 200 {
+				t.Fatalf("lower-case serial: %d %s, want 200", status, code)
+			}
+		})
 		t.Run("same_out_trade_no_other_amount", func(t *testing.T) {
 			_, err := s.client.PrepayNative(ctx, plazapay.NativeRequest{AppID: "wx" + s.mchid, Description: "Tea", OutTradeNo: "SIG0000001",
 				NotifyURL: "http://127.0.0.1:1/n", Amount: plazapay.Amount{Total: 999}})

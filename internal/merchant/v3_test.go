@@ -43,7 +43,7 @@ func TestSignErrorIsTheSameForUnknownMerchants(t *testing.T) {
 	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
 		s := newShop(t, n, "oracleshop")
 		answer := func(mchid, serial string) string {
-			a := plazapay.Authorization{MchID: mchid, NonceStr: plazapay.NewNonce(), Timestamp: itoa(time.Now().Unix()),
+			a := plazapay.Authorization{MchID: mchid, NonceStr: plazapay.NewNonce(), Timestamp: strconv.FormatInt(time.Now().Unix(), 10),
 				SerialNo: serial, Signature: "AAAA"}
 			req, _ := http.NewRequest("GET", n.URL()+"/v3/pay/transactions/out-trade-no/X000000001?mchid="+mchid, nil)
 			req.Header.Set("Authorization", a.String())
@@ -53,7 +53,7 @@ func TestSignErrorIsTheSameForUnknownMerchants(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			b, _ := io.ReadAll(resp.Body)
-			return itoa(int64(resp.StatusCode)) + " " + string(b) + " " + resp.Header.Get("Wechatpay-Serial")
+			return strconv.Itoa(resp.StatusCode) + " " + string(b) + " " + resp.Header.Get("Wechatpay-Serial")
 		}
 		known := answer(s.mchid, "5157F09EFDC096DE")
 		for _, got := range []string{answer("1699999999", "5157F09EFDC096DE"), answer(s.mchid, "ABCDEF"), answer("1699999999", "ABCDEF")} {
@@ -66,8 +66,6 @@ func TestSignErrorIsTheSameForUnknownMerchants(t *testing.T) {
 		}
 	})
 }
-
-func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // Links are built from the public URL, not from the Host a shop sent.
 func TestLinksUseThePublicURL(t *testing.T) {

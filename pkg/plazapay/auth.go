@@ -50,7 +50,7 @@ func ParseAuthorization(header string) (Authorization, error) {
 		"signature": &a.Signature,
 	}
 	seen := make(map[string]bool, len(fields))
-	for item := range strings.SplitSeq(params, ",") {
+	for _, item := range strings.Split(params, ",") {
 		key, value, ok := strings.Cut(strings.TrimSpace(item), "=")
 		if !ok {
 			return Authorization{}, fmt.Errorf("plazapay: authorization: malformed item %q", item)

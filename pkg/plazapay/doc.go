@@ -2,9 +2,22 @@
 // wire-compatible with WeChat Pay API v3. It also exports the wire primitives
 // (signing strings, Authorization headers, AEAD_AES_256_GCM, paySign, PEM
 // keys) that the Plaza Pay server itself uses, so the format lives in one
-// place. It depends on the standard library only.
+// place.
 //
-// Usage:
+// # Installing
+//
+// plazapay is a module of its own, github.com/plaza-dev/plaza/pkg/plazapay,
+// apart from the Plaza server's module: it needs Go 1.23 or later and
+// nothing beyond the standard library, so a shop adds it without any of
+// Plaza's dependencies:
+//
+//	go get github.com/plaza-dev/plaza/pkg/plazapay@latest
+//
+// Releases are tagged pkg/plazapay/vX.Y.Z in Plaza's repository (the Go
+// convention for a module in a subdirectory); before the first tag,
+// @latest resolves to the newest commit.
+//
+// # Usage
 //
 //	key, _ := plazapay.ParsePrivateKeyPEM(apiclientKeyPEM)
 //	pub, _ := plazapay.ParsePublicKeyPEM(platformPubKeyPEM)

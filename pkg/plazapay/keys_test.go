@@ -18,13 +18,15 @@ func testKeys(tb testing.TB) (merchant, platform, stranger *rsa.PrivateKey) {
 	keysOnce.Do(func() {
 		var wg sync.WaitGroup
 		for _, k := range []**rsa.PrivateKey{&merchantKey, &platformKey, &other} {
-			wg.Go(func() {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
 				key, err := rsa.GenerateKey(rand.Reader, 2048)
 				if err != nil {
 					panic(err)
 				}
 				*k = key
-			})
+			}()
 		}
 		wg.Wait()
 	})

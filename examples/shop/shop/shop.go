@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -142,7 +143,7 @@ func (s *Shop) buy(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if o.H5URL != "" {
 		// H5: off to Plaza's pay page, which sends the buyer back here.
-		http.Redirect(w, r, o.H5URL+"&redirect_url="+urlQueryEscape(s.cfg.PublicURL+"/order/"+no), http.StatusSeeOther)
+		http.Redirect(w, r, o.H5URL+"&redirect_url="+url.QueryEscape(s.cfg.PublicURL+"/order/"+no), http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/order/"+no, http.StatusSeeOther)

@@ -4,7 +4,9 @@
 //
 // The bus only pushes: the database is the truth. Subjects are prefixed with
 // Config.Prefix so that several Plaza installations (or tests) can share one
-// NATS without hearing each other.
+// NATS without hearing each other. JetStream, the durable-work API, runs on
+// the same connection: the embedded server enables it in DataDir/nats, and
+// an external NATS must be started with it (nats-server -js).
 package bus
 
 import (
@@ -46,11 +48,7 @@ type Bus struct {
 type Message struct {
 	Subject string // without the prefix
 	Data    []byte
-	msg     *nats.Msg
 }
-
-// Respond answers a request.
-func (m *Message) Respond(data []byte) error { return m.msg.Respond(data) }
 
 // Subscription is an active subscription; Unsubscribe ends it.
 type Subscription interface{ Unsubscribe() error }
@@ -141,26 +139,11 @@ func (b *Bus) Subscribe(subject string, fn func(*Message)) (Subscription, error)
 	return b.nc.Subscribe(b.Subject(subject), b.deliver(fn))
 }
 
-// QueueSubscribe is Subscribe within a queue group: each message goes to
-// one member of the group (one node of many).
-func (b *Bus) QueueSubscribe(subject, queue string, fn func(*Message)) (Subscription, error) {
-	return b.nc.QueueSubscribe(b.Subject(subject), queue, b.deliver(fn))
-}
-
 func (b *Bus) deliver(fn func(*Message)) nats.MsgHandler {
 	n := len(b.prefix) + 1
 	return func(m *nats.Msg) {
-		fn(&Message{Subject: m.Subject[n:], Data: m.Data, msg: m})
+		fn(&Message{Subject: m.Subject[n:], Data: m.Data})
 	}
-}
-
-// Request sends data on subject and waits for one answer or ctx's end.
-func (b *Bus) Request(ctx context.Context, subject string, data []byte) ([]byte, error) {
-	m, err := b.nc.RequestWithContext(ctx, b.Subject(subject), data)
-	if err != nil {
-		return nil, err
-	}
-	return m.Data, nil
 }
 
 // Flush waits until the server has processed everything published so far.

@@ -2,7 +2,6 @@ package bus_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
@@ -196,89 +194,6 @@ func TestPrefixesDoNotHearEachOther(t *testing.T) {
 		waitFor(t, 2*time.Second, func() bool { return heardByA.len() >= 1 })
 		if got := heardByA.all(); len(got) != 1 || string(got[0].Data) != "marker" {
 			t.Fatalf("a heard %d messages (first %q), want only its own marker", len(got), got[0].Data)
-		}
-	})
-}
-
-func TestRequest(t *testing.T) {
-	eachServer(t, func(t *testing.T, s *server) {
-		prefix := uniquePrefix()
-		responder, caller := s.connect(prefix), s.connect(prefix)
-		if _, err := responder.Subscribe("echo", func(m *bus.Message) { _ = m.Respond(append([]byte("re: "), m.Data...)) }); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := responder.Subscribe("silent", func(*bus.Message) {}); err != nil {
-			t.Fatal(err)
-		}
-		flush(t, responder)
-
-		t.Run("subscriber_answers", func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			got, err := caller.Request(ctx, "echo", []byte("ping"))
-			if err != nil || string(got) != "re: ping" {
-				t.Fatalf("Request = %q, %v; want \"re: ping\"", got, err)
-			}
-		})
-		t.Run("silent_subscriber_times_out_with_ctx", func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			_, err := caller.Request(ctx, "silent", []byte("ping"))
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("Request = %v, want context.DeadlineExceeded", err)
-			}
-			if took := time.Since(start); took > 2*time.Second {
-				t.Fatalf("Request took %v past a 200ms deadline", took)
-			}
-		})
-		t.Run("nobody_subscribed_fails_before_the_deadline", func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_, err := caller.Request(ctx, "nobody.home", nil)
-			if !errors.Is(err, nats.ErrNoResponders) {
-				t.Fatalf("Request = %v, want nats.ErrNoResponders", err)
-			}
-		})
-	})
-}
-
-func TestQueueSubscribeDeliversOnce(t *testing.T) {
-	eachServer(t, func(t *testing.T, s *server) {
-		prefix := uniquePrefix()
-		nodes := []*bus.Bus{s.connect(prefix), s.connect(prefix)}
-		pub := s.connect(prefix)
-		got := make([]inbox, len(nodes))
-		for i, b := range nodes {
-			if _, err := b.QueueSubscribe("jobs.email", "mailers", got[i].add); err != nil {
-				t.Fatal(err)
-			}
-			flush(t, b)
-		}
-
-		const n = 200
-		for i := range n {
-			if err := pub.Publish("jobs.email", []byte(strconv.Itoa(i))); err != nil {
-				t.Fatal(err)
-			}
-		}
-		total := func() int { return got[0].len() + got[1].len() }
-		waitFor(t, 5*time.Second, func() bool { return total() >= n })
-		for _, b := range nodes {
-			flush(t, b)
-		}
-
-		seen := map[string]int{}
-		for i := range got {
-			if got[i].len() == 0 {
-				t.Errorf("member %d received nothing of %d: not load-shared", i, n)
-			}
-			for _, m := range got[i].all() {
-				seen[string(m.Data)]++
-			}
-		}
-		if total() != n || len(seen) != n {
-			t.Fatalf("%d deliveries of %d distinct messages, want %d of %d", total(), len(seen), n, n)
 		}
 	})
 }

@@ -8,10 +8,10 @@
 // transaction (and so its change) rolls back, and it returns the first's
 // answer — on any number of nodes, since the database decides: on
 // PostgreSQL the second insert waits for the first transaction and fails
-// only once it has committed. Callers that use Lookup and Save in their own
-// transaction (pay's group commit) run it again on that unique violation,
-// and so replay too. Refusals (4xx) are not stored: they changed nothing,
-// so a retry simply runs again.
+// only once it has committed. A caller runs Lookup and Save in the
+// transaction of its change (pay's group commit) and runs that transaction
+// again on the unique violation, and so replays too. Refusals (4xx) are not
+// stored: they changed nothing, so a retry simply runs again.
 package idempotency
 
 import (
@@ -84,43 +84,19 @@ func Hash(parts ...[]byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Work is the change a request makes, run inside the transaction; it
-// returns the status and body to answer with.
-type Work func(tx *sqldb.Tx) (status int, body []byte, err error)
-
-// Run answers the request (owner, key) with fingerprint hash: the stored
-// answer if there is one, idempotency_mismatch if the key was used with
-// another fingerprint, or else work's answer, stored with its change.
-func Run(ctx context.Context, db *sqldb.DB, owner, key, hash string, work Work) (Response, error) {
-	for attempt := 0; ; attempt++ {
-		var resp Response
-		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
-			stored, found, err := lookup(ctx, tx, owner, key, hash)
-			if err != nil || found {
-				resp = stored
-				return err
-			}
-			status, body, err := work(tx)
-			if err != nil {
-				return err
-			}
-			if body == nil {
-				body = []byte{} // a 204 has no body, but the column is NOT NULL
-			}
-			if _, err := tx.Exec(ctx, insertKey, owner, key, hash, status, body, sqldb.Micro(time.Now())); err != nil {
-				return err
-			}
-			resp = Response{Status: status, Body: body}
-			return nil
-		})
-		if err != nil && sqldb.IsUniqueViolation(err) && attempt == 0 {
-			continue // lost the race: the winner's answer is stored now
-		}
-		return resp, err
+// Prune deletes records older than age; keys are kept for at least a day.
+func Prune(ctx context.Context, db *sqldb.DB, age time.Duration) (int64, error) {
+	res, err := db.Exec(ctx, deleteOld, sqldb.Micro(time.Now().Add(-age)))
+	if err != nil {
+		return 0, err
 	}
+	return res.RowsAffected()
 }
 
-func lookup(ctx context.Context, tx *sqldb.Tx, owner, key, hash string) (Response, bool, error) {
+// Lookup finds the stored answer of (owner, key) inside tx, the
+// transaction of the change it answers for. found is false when the key is
+// new. Errors: idempotency_mismatch.
+func Lookup(ctx context.Context, tx *sqldb.Tx, owner, key, hash string) (Response, bool, error) {
 	var stored string
 	var r Response
 	err := tx.QueryRow(ctx, selectKey, owner, key).Scan(&stored, &r.Status, &r.Body)
@@ -138,24 +114,8 @@ func lookup(ctx context.Context, tx *sqldb.Tx, owner, key, hash string) (Respons
 	return r, true, nil
 }
 
-// Prune deletes records older than age; keys are kept for at least a day.
-func Prune(ctx context.Context, db *sqldb.DB, age time.Duration) (int64, error) {
-	res, err := db.Exec(ctx, deleteOld, sqldb.Micro(time.Now().Add(-age)))
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-// Lookup finds the stored answer of (owner, key) inside tx, for callers
-// that run their own transaction (group commit). found is false when the
-// key is new. Errors: idempotency_mismatch.
-func Lookup(ctx context.Context, tx *sqldb.Tx, owner, key, hash string) (Response, bool, error) {
-	return lookup(ctx, tx, owner, key, hash)
-}
-
 // Save stores the answer of (owner, key) inside tx, beside the change it
-// answers for.
+// answers for. A nil body (a 204) is stored empty.
 func Save(ctx context.Context, tx *sqldb.Tx, owner, key, hash string, status int, body []byte) error {
 	if body == nil {
 		body = []byte{}

@@ -30,9 +30,46 @@ func run(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	dbtest.Run(t, []sqldb.Migrations{idempotency.Migrations, effects}, fn)
 }
 
+// change is what a test request does inside the transaction; it returns
+// the status and body to answer with.
+type change func(tx *sqldb.Tx) (status int, body []byte, err error)
+
+// answer runs a request the way pay's money jobs do: in one transaction,
+// Lookup the key's stored answer, or else make the change and Save its
+// answer beside it; a transaction that loses the key's race to another
+// (a unique violation) runs once more and replays the winner's answer.
+func answer(ctx context.Context, db *sqldb.DB, owner, key, hash string, w change) (idempotency.Response, error) {
+	for attempt := 0; ; attempt++ {
+		var resp idempotency.Response
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			stored, found, err := idempotency.Lookup(ctx, tx, owner, key, hash)
+			if err != nil || found {
+				resp = stored
+				return err
+			}
+			status, body, err := w(tx)
+			if err != nil {
+				return err
+			}
+			if err := idempotency.Save(ctx, tx, owner, key, hash, status, body); err != nil {
+				return err
+			}
+			if body == nil {
+				body = []byte{}
+			}
+			resp = idempotency.Response{Status: status, Body: body}
+			return nil
+		})
+		if err != nil && sqldb.IsUniqueViolation(err) && attempt == 0 {
+			continue
+		}
+		return resp, err
+	}
+}
+
 // insertWork inserts one effect row and answers 201 with its id; runs
 // counts its calls.
-func insertWork(runs *atomic.Int32) idempotency.Work {
+func insertWork(runs *atomic.Int32) change {
 	return func(tx *sqldb.Tx) (int, []byte, error) {
 		runs.Add(1)
 		id := ids.New("eff")
@@ -52,14 +89,14 @@ func countEffects(t *testing.T, db *sqldb.DB) int {
 	return n
 }
 
-func TestRun(t *testing.T) {
+func TestLookupSave(t *testing.T) {
 	run(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		hash := idempotency.Hash([]byte("POST"), []byte("/api/v1/transfers"), []byte(`{"amount":5}`))
 		var runs atomic.Int32
 		work := insertWork(&runs)
 
-		first, err := idempotency.Run(ctx, db, "usr_a", "key-1", hash, work)
+		first, err := answer(ctx, db, "usr_a", "key-1", hash, work)
 		t.Run("first_call_runs_the_work", func(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
@@ -73,7 +110,7 @@ func TestRun(t *testing.T) {
 		})
 
 		t.Run("same_key_and_hash_replays_without_running", func(t *testing.T) {
-			again, err := idempotency.Run(ctx, db, "usr_a", "key-1", hash, work)
+			again, err := answer(ctx, db, "usr_a", "key-1", hash, work)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +124,7 @@ func TestRun(t *testing.T) {
 
 		t.Run("same_key_other_hash_is_idempotency_mismatch", func(t *testing.T) {
 			other := idempotency.Hash([]byte("POST"), []byte("/api/v1/transfers"), []byte(`{"amount":500}`))
-			_, err := idempotency.Run(ctx, db, "usr_a", "key-1", other, work)
+			_, err := answer(ctx, db, "usr_a", "key-1", other, work)
 			if errs.CodeOf(err) != errs.IdempotencyMismatch {
 				t.Fatalf("err = %v, want idempotency_mismatch", err)
 			}
@@ -100,7 +137,7 @@ func TestRun(t *testing.T) {
 		})
 
 		t.Run("same_key_other_owner_is_independent", func(t *testing.T) {
-			resp, err := idempotency.Run(ctx, db, "usr_b", "key-1", hash, work)
+			resp, err := answer(ctx, db, "usr_b", "key-1", hash, work)
 			if err != nil || resp.Replayed || bytes.Equal(resp.Body, first.Body) {
 				t.Fatalf("usr_b got %s replayed=%v (%v), want a fresh answer", resp.Body, resp.Replayed, err)
 			}
@@ -111,7 +148,7 @@ func TestRun(t *testing.T) {
 	})
 }
 
-func TestRunWorkErrorStoresNothing(t *testing.T) {
+func TestRefusalStoresNothing(t *testing.T) {
 	run(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		hash := idempotency.Hash([]byte("req"))
@@ -124,14 +161,14 @@ func TestRunWorkErrorStoresNothing(t *testing.T) {
 			return 0, nil, errs.E("insufficient_funds", "Top up first.")
 		}
 
-		_, err := idempotency.Run(ctx, db, "usr_a", "key-err", hash, refuse)
+		_, err := answer(ctx, db, "usr_a", "key-err", hash, refuse)
 		if errs.CodeOf(err) != "insufficient_funds" {
 			t.Fatalf("err = %v, want the work's insufficient_funds", err)
 		}
 		if n := countEffects(t, db); n != 0 {
 			t.Fatalf("the refused work's change was kept: %d effects", n)
 		}
-		resp, err := idempotency.Run(ctx, db, "usr_a", "key-err", hash, insert)
+		resp, err := answer(ctx, db, "usr_a", "key-err", hash, insert)
 		if err != nil || resp.Replayed || resp.Status != http.StatusCreated {
 			t.Fatalf("retry after a refusal: %d replayed=%v (%v), want a fresh 201", resp.Status, resp.Replayed, err)
 		}
@@ -141,12 +178,12 @@ func TestRunWorkErrorStoresNothing(t *testing.T) {
 	})
 }
 
-func TestRunEmptyBody(t *testing.T) {
+func TestEmptyBody(t *testing.T) {
 	run(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		noContent := func(*sqldb.Tx) (int, []byte, error) { return http.StatusNoContent, nil, nil }
 		for i, want := range []bool{false, true} {
-			resp, err := idempotency.Run(ctx, db, "usr_a", "key-204", idempotency.Hash([]byte("DELETE")), noContent)
+			resp, err := answer(ctx, db, "usr_a", "key-204", idempotency.Hash([]byte("DELETE")), noContent)
 			if err != nil {
 				t.Fatalf("call %d: %v", i+1, err)
 			}
@@ -157,7 +194,7 @@ func TestRunEmptyBody(t *testing.T) {
 	})
 }
 
-func TestRunRace(t *testing.T) {
+func TestRace(t *testing.T) {
 	run(t, func(t *testing.T, db *sqldb.DB) {
 		const racers = 16
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -179,7 +216,7 @@ func TestRunRace(t *testing.T) {
 		for i := range racers {
 			wg.Go(func() {
 				<-start
-				answers[i], failures[i] = idempotency.Run(ctx, db, "usr_a", "key-race", hash, work)
+				answers[i], failures[i] = answer(ctx, db, "usr_a", "key-race", hash, work)
 			})
 		}
 		close(start)
@@ -209,8 +246,8 @@ func TestRunRace(t *testing.T) {
 	})
 }
 
-// barrier makes each call of work wait (bounded) until n calls have begun.
-func barrier(t *testing.T, n int32, work idempotency.Work) idempotency.Work {
+// barrier makes each call of w wait (bounded) until n calls have begun.
+func barrier(t *testing.T, n int32, w change) change {
 	var arrived atomic.Int32
 	all := make(chan struct{})
 	return func(tx *sqldb.Tx) (int, []byte, error) {
@@ -222,7 +259,7 @@ func barrier(t *testing.T, n int32, work idempotency.Work) idempotency.Work {
 		case <-time.After(5 * time.Second):
 			t.Errorf("only %d of %d racers reached the work within 5s", arrived.Load(), n)
 		}
-		return work(tx)
+		return w(tx)
 	}
 }
 
@@ -231,7 +268,7 @@ func TestPrune(t *testing.T) {
 		ctx := context.Background()
 		var runs atomic.Int32
 		for _, key := range []string{"k1", "k2"} {
-			if _, err := idempotency.Run(ctx, db, "usr_a", key, "h", insertWork(&runs)); err != nil {
+			if _, err := answer(ctx, db, "usr_a", key, "h", insertWork(&runs)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -241,7 +278,7 @@ func TestPrune(t *testing.T) {
 		if n, err := idempotency.Prune(ctx, db, -time.Minute); err != nil || n != 2 {
 			t.Fatalf("Prune(everything) removed %d (%v), want 2", n, err)
 		}
-		resp, err := idempotency.Run(ctx, db, "usr_a", "k1", "h", insertWork(&runs))
+		resp, err := answer(ctx, db, "usr_a", "k1", "h", insertWork(&runs))
 		if err != nil || resp.Replayed {
 			t.Fatalf("a pruned key replayed (%v): it must run afresh", err)
 		}

@@ -39,7 +39,7 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// MaxBody is how much of an answer's body Drain and ReadBody read.
+// MaxBody is how much of an answer's body Drain reads.
 const MaxBody = 16 << 10
 
 var (
@@ -138,20 +138,6 @@ func (g guard) RoundTrip(r *http.Request) (*http.Response, error) {
 func Drain(resp *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, MaxBody))
 	resp.Body.Close()
-}
-
-// ReadBody reads at most limit bytes of the body (MaxBody if limit is 0)
-// and closes it; a longer body is an error.
-func ReadBody(resp *http.Response, limit int64) ([]byte, error) {
-	defer resp.Body.Close()
-	if limit <= 0 {
-		limit = MaxBody
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err == nil && int64(len(b)) > limit {
-		err = fmt.Errorf("outbound: body longer than %d bytes", limit)
-	}
-	return b, err
 }
 
 // Outcome is what may be told to whoever chose the URL about one attempt:

@@ -301,19 +301,3 @@ func TestTimeoutsAndOutcomes(t *testing.T) {
 		t.Fatalf("outcome %q", got)
 	}
 }
-
-func TestReadBodyLimit(t *testing.T) {
-	srv, _ := server(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(strings.Repeat("x", 100))) })
-	c := outbound.NewClient(outbound.Options{AllowPrivate: true})
-	resp, err := c.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := outbound.ReadBody(resp, 99); err == nil {
-		t.Fatal("a 100-byte body read under a 99-byte limit")
-	}
-	resp, _ = c.Get(srv.URL)
-	if b, err := outbound.ReadBody(resp, 100); err != nil || len(b) != 100 {
-		t.Fatalf("%d bytes, %v", len(b), err)
-	}
-}

@@ -21,8 +21,8 @@
 package secrets
 
 import (
-	"crypto/ed25519"
 	"context"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"

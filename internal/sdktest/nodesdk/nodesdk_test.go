@@ -1,6 +1,8 @@
 // Package nodesdk tests Plaza Pay with an npm WeChat Pay v3 SDK
 // (wechatpay-axios-plugin, pinned in package-lock.json), driven by sdk.js
-// and pointed at a test node by the SDK's baseURL option.
+// and pointed at a test node by the SDK's baseURL option. It lives in the
+// main module, not beside pkg/plazapay (a module of its own, which cannot
+// import internal/), because it starts a node.
 package nodesdk
 
 import (

@@ -1,5 +1,0 @@
-package shop
-
-import "net/url"
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
