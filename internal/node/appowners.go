@@ -6,7 +6,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 )
 
-// appOwners tells the merchant API who develops a mini-program (wxv3
+// appOwners tells the merchant API who develops a mini-program (merchant
 // cannot import miniapp, which imports it); n.MiniApps is read at call time
 // because it is made after the merchant service.
 type appOwners struct{ n *Node }

@@ -30,7 +30,7 @@ func (a chatForPay) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, ki
 	return m, nil
 }
 
-// erasureHooks lets account erasure settle what pay, wxv3 and chat hold
+// erasureHooks lets account erasure settle what pay, merchant and chat hold
 // for the user (account.ErasureHooks); account imports none of them.
 type erasureHooks struct {
 	pay      *pay.Service

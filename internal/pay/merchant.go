@@ -10,7 +10,8 @@ import (
 )
 
 // Merchant payments: the ledger side of the WeChat Pay v3 merchant API
-// (package wxv3), which owns orders and refunds and calls these.
+// (package merchant, through its Ledger interface), which owns orders and
+// refunds and calls these.
 
 const (
 	KindPayment = "payment"
