@@ -73,6 +73,22 @@ type Error struct {
 	Field string
 	// Cause is kept for logs; it is never shown to the user.
 	Cause error
+	// Status, when set, overrides the code's status from the table: one
+	// code the contract answers differently by path (blocked_by_policy is
+	// 403 when opening an app, 422 on money). Use WithStatus.
+	Status int
+}
+
+// WithStatus returns a copy of err's *Error answered with status; err
+// without a code is returned as it is.
+func WithStatus(err error, status int) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	c := *e
+	c.Status = status
+	return &c
 }
 
 func (e *Error) Error() string {

@@ -119,3 +119,19 @@ func TestErrorKeepsCauseForLogsAndUnwrap(t *testing.T) {
 		t.Errorf("Field built %+v", f)
 	}
 }
+
+func TestWithStatusOverridesTheTable(t *testing.T) {
+	err := errs.E("blocked_by_policy", "Not in your region.")
+	got := errs.WithStatus(err, 403)
+	var e *errs.Error
+	if !errors.As(got, &e) || e.Status != 403 || e.Code != "blocked_by_policy" {
+		t.Fatalf("WithStatus: %#v", got)
+	}
+	if err.Status != 0 {
+		t.Fatal("WithStatus changed the original error")
+	}
+	plain := errors.New("no code")
+	if errs.WithStatus(plain, 403) != plain {
+		t.Fatal("an error without a code was wrapped")
+	}
+}

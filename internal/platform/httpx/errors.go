@@ -36,6 +36,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		Logger(r.Context()).Debug("request refused", "code", e.Code, "cause", e.Cause)
 	}
 	status := errs.Status(e.Code)
+	if e.Status != 0 {
+		status = e.Status
+	}
 	if status == http.StatusTooManyRequests && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "60")
 	}
