@@ -147,7 +147,30 @@ function drop(sock: WebSocket): void {
     // already closed
   }
   handlers?.onDown();
+  checkSignedIn();
   scheduleReconnect();
+}
+
+/**
+ * A socket that closed without the "signed out" code may still belong to a
+ * session that ended while no socket was open (the upgrade is then refused
+ * with 401, which the browser reports as a plain failure): ask the server,
+ * and show the login page instead of retrying forever.
+ */
+function checkSignedIn(): void {
+  const h = handlers;
+  if (!h?.onSignedOut) return;
+  fetch('/api/v1/me', { credentials: 'same-origin' })
+    .then((r) => {
+      if (r.status === 401 && handlers === h && h.onSignedOut) {
+        const signedOut = h.onSignedOut;
+        stopSocket();
+        signedOut();
+      }
+    })
+    .catch(() => {
+      // offline: the reconnect will ask again
+    });
 }
 
 function scheduleReconnect(): void {
