@@ -26,6 +26,13 @@ func (n *Node) newTrust(ctx context.Context) (*trust.Service, error) {
 		Targets:     trustTargets{n},
 		ValidRegion: func(code string) bool { return account.RegionName(code) != "" },
 		AuditKey:    n.keys.Audit,
+		Regions: func(ctx context.Context, userID string) (string, error) {
+			u, err := n.Accounts.User(ctx, userID)
+			if errs.Is(err, errs.NotFound) {
+				return "", nil
+			}
+			return u.Region, err
+		},
 		AuditOrigin: origin,
 	})
 }

@@ -160,6 +160,13 @@ func (s *Service) Check(ctx context.Context, q Question) error {
 	if q.At.IsZero() {
 		q.At = s.now()
 	}
+	if q.Region == "" && q.UserID != "" {
+		r, err := s.regions.get(ctx, q.UserID, s.now())
+		if err != nil {
+			return err
+		}
+		q.Region = r
+	}
 	p := s.index.blocking(q)
 	if p == nil {
 		return nil
@@ -172,6 +179,9 @@ func (s *Service) Check(ctx context.Context, q Question) error {
 func (s *Service) Blocking(ctx context.Context, q Question) *Policy {
 	if q.At.IsZero() {
 		q.At = s.now()
+	}
+	if q.Region == "" && q.UserID != "" {
+		q.Region, _ = s.regions.get(ctx, q.UserID, s.now())
 	}
 	if p := s.index.blocking(q); p != nil {
 		c := *p
@@ -242,4 +252,42 @@ func (s *Service) wakeTimer() {
 	case s.kick <- struct{}{}:
 	default:
 	}
+}
+
+// regionCache keeps users' regions a minute, so that a check costs no
+// database read on the hot path.
+type regionCache struct {
+	lookup func(ctx context.Context, userID string) (string, error)
+	mu     sync.Mutex
+	byUser map[string]cachedRegion
+}
+
+type cachedRegion struct {
+	region string
+	until  time.Time
+}
+
+const regionTTL = time.Minute
+
+func (c *regionCache) get(ctx context.Context, userID string, now time.Time) (string, error) {
+	if c.lookup == nil {
+		return "", nil
+	}
+	c.mu.Lock()
+	r, ok := c.byUser[userID]
+	c.mu.Unlock()
+	if ok && now.Before(r.until) {
+		return r.region, nil
+	}
+	region, err := c.lookup(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if len(c.byUser) > 100_000 {
+		clear(c.byUser) // bounded: a full cache starts again
+	}
+	c.byUser[userID] = cachedRegion{region, now.Add(regionTTL)}
+	c.mu.Unlock()
+	return region, nil
 }

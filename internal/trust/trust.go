@@ -186,6 +186,10 @@ type Config struct {
 	Now func() time.Time
 	// ReloadEvery is the backstop full reload of the index (30 s).
 	ReloadEvery time.Duration
+	// Regions gives a user's region (their account's) when a Question
+	// names a user but no region; nil leaves such questions regionless
+	// (only "*" policies apply). Answers are kept a minute.
+	Regions func(ctx context.Context, userID string) (string, error)
 }
 
 // Service is the trust component.
@@ -197,6 +201,7 @@ type Service struct {
 	validRegion func(string) bool
 	now         func() time.Time
 	reloadEvery time.Duration
+	regions     *regionCache
 
 	// Lock order: reloadMu, then index.mu.
 	index    *index
@@ -220,7 +225,7 @@ func NewService(ctx context.Context, c Config) (*Service, error) {
 		return nil, errors.New("trust: no database")
 	}
 	s := &Service{db: c.DB, bus: c.Bus, log: c.Log, targets: c.Targets, validRegion: c.ValidRegion,
-		now: c.Now, reloadEvery: c.ReloadEvery, index: newIndex(), kick: make(chan struct{}, 1), origin: c.AuditOrigin}
+		now: c.Now, reloadEvery: c.ReloadEvery, regions: &regionCache{lookup: c.Regions, byUser: map[string]cachedRegion{}}, index: newIndex(), kick: make(chan struct{}, 1), origin: c.AuditOrigin}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
