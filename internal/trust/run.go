@@ -12,7 +12,9 @@ import (
 // Run keeps this node's index current until ctx ends: it reloads a policy
 // whenever any node announces a change (PolicyChangedSubject), reloads
 // everything every ReloadEvery as a backstop, and announces each policy
-// that takes effect or expires (PolicyFlippedSubject) at that instant.
+// that takes effect or expires (PolicyFlippedSubject) at that instant. It
+// also records in the audit log the facts other components publish that
+// an operator must be able to prove (auditfeed.go).
 func (s *Service) Run(ctx context.Context) error {
 	if s.bus != nil {
 		sub, err := s.bus.Subscribe(PolicyChangedSubject, s.onPolicyChanged)
@@ -20,6 +22,11 @@ func (s *Service) Run(ctx context.Context) error {
 			return err
 		}
 		defer sub.Unsubscribe()
+		stop, err := s.consumeAuditFeed(ctx)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	done := make(chan struct{})
 	go func() {

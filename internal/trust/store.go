@@ -37,7 +37,11 @@ const (
 const (
 	// lockAudit serialises appends across nodes on PostgreSQL until the
 	// transaction ends (SQLite's one writer already does).
-	lockAudit        = `SELECT pg_advisory_xact_lock(7402019201)`
+	lockAudit = `SELECT pg_advisory_xact_lock(7402019201)`
+	// claimAuditSource records that an event is being logged; a second
+	// delivery of it inserts nothing.
+	claimAuditSource = `INSERT INTO trust_audit_sources (source, idx) VALUES (?, -1) ON CONFLICT (source) DO NOTHING`
+	setAuditSource   = `UPDATE trust_audit_sources SET idx = ? WHERE source = ?`
 	selectAuditLen   = `SELECT COALESCE(MAX(idx) + 1, 0) FROM trust_audit_entries`
 	insertEntry      = `INSERT INTO trust_audit_entries (idx, time, actor, action, target, details, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	insertHash       = `INSERT INTO trust_audit_hashes (idx, hash) VALUES (?, ?)`
