@@ -5,8 +5,9 @@
 // the apps' own backends.
 //
 // Service methods return *errs.Error values with codes invalid_argument,
-// not_found, forbidden, conflict, payload_too_large and bad_pay_sign;
-// anything else is internal. Exchange (jscode2session) answers with a
+// not_found, forbidden, conflict, payload_too_large, bad_pay_sign and
+// blocked_by_policy (a trust policy withholds the app: 403 on opening and
+// bridge calls, 422 on payment requests); anything else is internal. Exchange (jscode2session) answers with a
 // *CodeError in WeChat's numbers instead.
 //
 // Where things are:

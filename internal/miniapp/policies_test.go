@@ -159,7 +159,7 @@ func TestPoliciesWithholdApps(t *testing.T) {
 		// nothing changes until then, then the app is gone for US users
 		// (404, not listed) by itself.
 		id = policy(map[string]any{"kind": "block", "target_type": "developer", "target_id": developerID, "regions": []string{"US"},
-			"scopes": []string{"distribution"}, "effective_at": time.Now().Add(2 * time.Second).UTC().Format(time.RFC3339Nano), "reason": "Order 13943"})
+			"scopes": []string{"distribution", "payments"}, "effective_at": time.Now().Add(2 * time.Second).UTC().Format(time.RFC3339Nano), "reason": "Order 13943"})
 		if v := see(us); v != open {
 			t.Fatalf("US user before a scheduled ban: %+v", v)
 		}
@@ -167,8 +167,14 @@ func TestPoliciesWithholdApps(t *testing.T) {
 		if v := see(us); v.listed || v.open != 404 || v.code != 200 {
 			t.Fatalf("US user under a distribution ban: %+v", v)
 		}
-		if v := see(cn); v != open {
-			t.Fatalf("CN user under a scheduled US ban: %+v", v)
+		pay := func(c *nodetest.Client) *nodetest.Response {
+			return c.Do(t, "POST", "/api/v1/miniapps/"+appid+"/payment-request", map[string]string{"timeStamp": "1", "nonceStr": "n", "package": "prepay_id=x", "signType": "RSA", "paySign": "x"})
+		}
+		if r := pay(us); r.Status != 422 || r.Code() != "blocked_by_policy" {
+			t.Fatalf("US payment request under a payments ban: %d %s", r.Status, r.Body)
+		}
+		if v, r := see(cn), pay(cn); v != open || r.Code() == "blocked_by_policy" {
+			t.Fatalf("CN user under a scheduled US ban: %+v, payment request %d %s", v, r.Status, r.Body)
 		}
 		cancel(id)
 		if v := see(us); v != open {
