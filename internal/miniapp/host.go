@@ -223,7 +223,7 @@ h1{font-size:19px;font-weight:600;margin:0 0 8px}
 p{margin:0 0 12px;color:var(--muted)}
 .reason{margin:20px 0 0;padding:12px 14px;border-radius:8px;background:var(--bg);color:var(--text);text-align:left}
 .reason b{display:block;font-size:12px;font-weight:500;color:var(--muted);text-transform:uppercase;letter-spacing:.04em;margin-bottom:2px}
-.ref{font-size:13px;margin-top:8px}
+.ref{font-size:13px;margin-top:8px;color:var(--muted)}
 footer{margin-top:24px;padding-top:14px;border-top:1px solid var(--hairline);font-size:12px;color:var(--muted)}
 footer span{color:var(--green);font-weight:600}`
 
