@@ -8,22 +8,34 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 // runnable is the app userID is running in the Plaza client: its released
 // version when trial is empty, else the version of the trial label, which
 // only the app's developer and testers may run. Every bridge call is
-// authorised by it, for the version actually running. Errors: not_found.
+// authorised by it, for the version actually running, and refused when a
+// policy withholds the app's hosting from the user. Errors: not_found,
+// blocked_by_policy (403).
 func (s *Service) runnable(ctx context.Context, userID, appid, trial string) (App, error) {
+	var a App
+	var err error
 	if trial == "" {
-		return s.openable(ctx, appid)
+		a, err = s.openable(ctx, appid)
+	} else {
+		a, _, err = s.trial(ctx, userID, appid, trial)
 	}
-	a, _, err := s.trial(ctx, userID, appid, trial)
-	return a, err
+	if err != nil {
+		return App{}, err
+	}
+	if err := s.mayHost(ctx, userID, a); err != nil {
+		return App{}, err
+	}
+	return a, nil
 }
 
-// openable is an app anyone may open: released (policies come with the
-// trust component). Errors: not_found.
+// openable is an app anyone may open: released (policies are the
+// callers' to ask, see policies.go). Errors: not_found.
 func (s *Service) openable(ctx context.Context, appid string) (App, error) {
 	if d, ok := s.dev(appid); ok {
 		return App{AppID: appid, Name: d.name, Description: "Served from " + d.dir, DeveloperID: "dev", ReleasedCode: 1, RequestDomains: []string{}}, nil
@@ -38,11 +50,16 @@ func (s *Service) openable(ctx context.Context, appid string) (App, error) {
 // Open is an app as the client opens it, with its manifest's window
 // settings: its released version when trial is empty (for anyone), else
 // the version of that trial label (for its developer and testers), then
-// with the Trial beside it. Errors: not_found.
+// with the Trial beside it. A policy withholding the app from the user
+// refuses it: hosting with blocked_by_policy (403), distribution with
+// not_found (see policies.go). Errors: not_found, blocked_by_policy.
 func (s *Service) Open(ctx context.Context, userID, appid, trial string) (App, *Trial, error) {
 	if trial != "" {
 		a, t, err := s.trial(ctx, userID, appid, trial)
 		if err != nil {
+			return App{}, nil, err
+		}
+		if err := s.mayOpen(ctx, userID, a, true); err != nil {
 			return App{}, nil, err
 		}
 		if p, err := s.Package(ctx, appid, t.Code); err == nil {
@@ -52,6 +69,9 @@ func (s *Service) Open(ctx context.Context, userID, appid, trial string) (App, *
 	}
 	a, err := s.openable(ctx, appid)
 	if err != nil {
+		return App{}, nil, err
+	}
+	if err := s.mayOpen(ctx, userID, a, false); err != nil {
 		return App{}, nil, err
 	}
 	if a.ReleasedCode > 0 {
@@ -132,9 +152,16 @@ func (s *Service) Profile(ctx context.Context, userID, appid, trial string) (map
 }
 
 // PaymentRequest checks a mini-program's requestPayment parameters and
-// returns what the payer confirms. Errors: bad_pay_sign, not_found.
+// returns what the payer confirms. A policy withholding the app's hosting
+// refuses it with blocked_by_policy (403), one withholding its payments
+// with blocked_by_policy (422). Errors: bad_pay_sign, not_found,
+// blocked_by_policy.
 func (s *Service) PaymentRequest(ctx context.Context, userID, appid, trial, timeStamp, nonceStr, pkg, signType, paySign string) (any, error) {
-	if _, err := s.runnable(ctx, userID, appid, trial); err != nil {
+	a, err := s.runnable(ctx, userID, appid, trial)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.check(ctx, userID, a, trust.ScopePayments); err != nil {
 		return nil, err
 	}
 	return s.payments.PaymentRequest(ctx, userID, appid, timeStamp, nonceStr, pkg, signType, paySign)

@@ -1,13 +1,18 @@
 package miniapp
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"html/template"
 	"mime"
 	"net"
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
+	"github.com/plaza-dev/plaza/internal/trust"
 	sdk "github.com/plaza-dev/plaza/sdk/js"
 )
 
@@ -86,6 +91,10 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, a, trial, err := h.pkg(r, appid)
 	if err != nil {
 		http.Error(w, "This mini-program is not available.", http.StatusNotFound)
+		return
+	}
+	if pol := h.Service.hostBlocking(r.Context(), *a); pol != nil {
+		blockedPage(w, r, a, pol)
 		return
 	}
 	h.headers(w, r, a)
@@ -198,4 +207,58 @@ func (h *Host) headers(w http.ResponseWriter, r *http.Request, a *App) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-cache")
 	hd.Set("Cross-Origin-Resource-Policy", "cross-origin")
+}
+
+// blockedStyle is the policy page's style sheet, allowed by its hash (the
+// page loads nothing, runs nothing).
+const blockedStyle = `:root{color-scheme:light dark;--green:#07c160;--bg:#ededed;--surface:#fff;--text:rgba(0,0,0,.9);--muted:rgba(0,0,0,.55);--hairline:rgba(0,0,0,.1);--orange:#fa9d3b}
+@media (prefers-color-scheme:dark){:root{--bg:#111;--surface:#1e1e1e;--text:rgba(255,255,255,.9);--muted:rgba(255,255,255,.55);--hairline:rgba(255,255,255,.12)}}
+*{box-sizing:border-box}html,body{margin:0;height:100%}
+body{display:flex;align-items:center;justify-content:center;padding:24px;background:var(--bg);color:var(--text);
+font:15px/1.55 -apple-system,BlinkMacSystemFont,'Segoe UI','PingFang SC','Hiragino Sans GB','Microsoft YaHei',sans-serif}
+main{width:100%;max-width:420px;background:var(--surface);border-radius:12px;padding:32px 28px 24px;text-align:center;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+.icon{width:56px;height:56px;margin:0 auto 16px;border-radius:50%;background:rgba(250,157,59,.14);display:flex;align-items:center;justify-content:center}
+.icon svg{width:28px;height:28px;fill:none;stroke:var(--orange);stroke-width:2;stroke-linecap:round}
+h1{font-size:19px;font-weight:600;margin:0 0 8px}
+p{margin:0 0 12px;color:var(--muted)}
+.reason{margin:20px 0 0;padding:12px 14px;border-radius:8px;background:var(--bg);color:var(--text);text-align:left}
+.reason b{display:block;font-size:12px;font-weight:500;color:var(--muted);text-transform:uppercase;letter-spacing:.04em;margin-bottom:2px}
+.ref{font-size:13px;margin-top:8px;color:var(--muted)}
+footer{margin-top:24px;padding-top:14px;border-top:1px solid var(--hairline);font-size:12px;color:var(--muted)}
+footer span{color:var(--green);font-weight:600}`
+
+var (
+	blockedStyleHash = func() string {
+		sum := sha256.Sum256([]byte(blockedStyle))
+		return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}()
+	blockedTmpl = template.Must(template.New("blocked").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+		`<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Name}} is not available</title>` +
+		`<style>` + blockedStyle + `</style></head><body><main id="blocked-by-policy" data-policy="{{.ID}}">` +
+		`<div class="icon" aria-hidden="true"><svg viewBox="0 0 24 24"><circle cx="12" cy="12" r="9"/><path d="M5.6 5.6l12.8 12.8"/></svg></div>` +
+		`<h1>{{.Name}} is not available in your region</h1>` +
+		`<p>From <time datetime="{{.ISO}}">{{.From}}</time>, this mini-program cannot be opened where you are.</p>` +
+		`{{if .Reason}}<div class="reason"><b>Reason</b>{{.Reason}}{{if .LegalRef}}<div class="ref">{{.LegalRef}}</div>{{end}}</div>{{end}}` +
+		`<footer>Your data and wallet on <span>Plaza</span> are not affected.</footer></main></body></html>`))
+)
+
+// blockedPage is the app origin's answer while a policy withholds the
+// app's hosting: 403 and a page that says from when and why.
+func blockedPage(w http.ResponseWriter, r *http.Request, a *App, p *trust.Policy) {
+	at := p.EffectiveAt.UTC()
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+blockedStyleHash+"; base-uri 'none'; form-action 'none'; frame-ancestors "+
+		strings.Join(httpx.PlazaOrigins(r), " "))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	if r.Method == http.MethodHead {
+		return
+	}
+	blockedTmpl.Execute(w, map[string]any{
+		"Name": a.Name, "ID": p.ID, "Reason": p.Reason, "LegalRef": p.LegalRef,
+		"ISO": at.Format(time.RFC3339), "From": at.Format("2 January 2006, 15:04 UTC"),
+	})
 }

@@ -73,7 +73,7 @@ func (h *Handler) directory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := h.Service.Directory(r.Context(), r.URL.Query().Get("q"), r.URL.Query().Get("category"), limit)
+	items, err := h.Service.Directory(r.Context(), httpx.Caller(r).UserID, r.URL.Query().Get("q"), r.URL.Query().Get("category"), limit)
 	if err != nil {
 		return err
 	}

@@ -5,14 +5,16 @@
 // the apps' own backends.
 //
 // Service methods return *errs.Error values with codes invalid_argument,
-// not_found, forbidden, conflict, payload_too_large and bad_pay_sign;
-// anything else is internal. Exchange (jscode2session) answers with a
+// not_found, forbidden, conflict, payload_too_large, bad_pay_sign and
+// blocked_by_policy (a trust policy withholds the app: 403 on opening and
+// bridge calls, 422 on payment requests); anything else is internal. Exchange (jscode2session) answers with a
 // *CodeError in WeChat's numbers instead.
 //
 // Where things are:
 //
 //   - miniapp.go: the types, the Service and its Config, the interfaces it
-//     needs of other components (Accounts, Payments) and the error codes.
+//     needs of other components (Accounts, Payments, Policies) and the
+//     error codes.
 //   - registry.go: apps and their secrets, the directory, and the package
 //     of a version (parsed once, kept in cache.go's cache).
 //   - review.go: versions: upload, review and release.
@@ -22,6 +24,8 @@
 //   - bridge.go: what the host calls for a running app (which version runs,
 //     Open, consents, the profile, payment requests); login.go: login codes
 //     and jscode2session; storage.go: per-user storage.
+//   - policies.go: what trust's policies withhold (distribution: the
+//     directory and details; hosting: opening, bridge calls, the origin).
 //   - host.go: the apps origin ({appid}.{apps-domain}) that serves the
 //     packages; dev.go: apps served from a folder (plaza serve --dev-app).
 //   - pkg.go, pack.go and pkgzip/: reading, checking and zipping packages.
@@ -47,6 +51,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 //go:embed migrations
@@ -81,11 +86,21 @@ type Payments interface {
 	PaymentRequest(ctx context.Context, userID, appid, timeStamp, nonceStr, pkg, signType, paySign string) (any, error)
 }
 
+// Policies is what the platform asks the trust component: whether a
+// policy withholds an app from a user for a scope (nil, or an error with
+// code blocked_by_policy), and which policy, for the page that says why.
+type Policies interface {
+	Check(ctx context.Context, q trust.Question) error
+	Blocking(ctx context.Context, q trust.Question) *trust.Policy
+}
+
 // Config wires the service.
 type Config struct {
 	DB       *sqldb.DB
 	Accounts Accounts
 	Payments Payments
+	// Policies withholds apps by region (trust); nil: no policies.
+	Policies Policies
 	// UnionKey derives unionids (per user per developer).
 	UnionKey []byte
 	// TrialKey signs trial-host labels and launch tokens.
@@ -102,6 +117,7 @@ type Service struct {
 	db         *sqldb.DB
 	accounts   Accounts
 	payments   Payments
+	policies   Policies
 	unionKey   []byte
 	trialKey   []byte
 	log        *slog.Logger
@@ -126,7 +142,7 @@ func NewService(c Config) *Service {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, unionKey: c.UnionKey, trialKey: c.TrialKey, log: c.Log, now: c.Now,
+	return &Service{db: c.DB, accounts: c.Accounts, payments: c.Payments, policies: c.Policies, unionKey: c.UnionKey, trialKey: c.TrialKey, log: c.Log, now: c.Now,
 		pruneEvery: c.PruneEvery, packages: newPkgCache(CacheBytes, CacheEntries)}
 }
 

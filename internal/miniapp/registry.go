@@ -79,11 +79,33 @@ func (s *Service) checkSecret(ctx context.Context, appid, secret string) (string
 	return developer, subtle.ConstantTimeCompare([]byte(stored), []byte(hashSecret(secret))) == 1
 }
 
-// Directory lists released apps whose name or description holds q, in
-// category when it is not empty. Errors: none but internal ones.
-func (s *Service) Directory(ctx context.Context, q, category string, limit int) ([]App, error) {
+// Directory lists, for userID, released apps whose name or description
+// holds q, in category when it is not empty, but for those a policy
+// withholds from them for distribution (see policies.go). Errors: none
+// but internal ones.
+func (s *Service) Directory(ctx context.Context, userID, q, category string, limit int) ([]App, error) {
 	like := "%" + strings.ToLower(strings.TrimSpace(q)) + "%"
-	return s.queryApps(ctx, selectDirectory, like, like, category, category, limit)
+	for n := max(limit, 1); ; n *= 2 {
+		apps, err := s.queryApps(ctx, selectDirectory, like, like, category, category, n)
+		if err != nil || s.policies == nil {
+			return apps, err
+		}
+		kept := apps[:0]
+		for _, a := range apps {
+			ok, err := s.listed(ctx, userID, a)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				kept = append(kept, a)
+			}
+		}
+		// Withheld apps leave gaps: read further until limit are kept or
+		// the directory ends.
+		if len(kept) >= limit || len(apps) < n {
+			return kept[:min(len(kept), limit)], nil
+		}
+	}
 }
 
 // queryApps runs a query of appColumns and scans every app (an empty list,

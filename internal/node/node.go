@@ -266,11 +266,11 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.Accounts.SetErasureHooks(erasureHooks{n.Pay, n.Merchant, n.Chat})
-	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, UnionKey: n.keys.UnionID, TrialKey: n.keys.Trial, Log: c.Log})
-	if n.Trust, err = n.newTrust(ctx); err != nil {
+	if n.Trust, err = n.newTrust(ctx); err != nil { // before miniapp, which asks it; its Targets read n.MiniApps at call time
 		n.Close()
 		return nil, err
 	}
+	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, Policies: n.Trust, UnionKey: n.keys.UnionID, TrialKey: n.keys.Trial, Log: c.Log})
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
