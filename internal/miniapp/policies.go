@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/internal/trust"
 )
 
@@ -55,25 +56,23 @@ func (s *Service) mayHost(ctx context.Context, userID string, a App) error {
 	return nil
 }
 
-// mayOpen is nil when userID may open a: hosting refuses with 403
-// blocked_by_policy (so the client can say why), then distribution hides
-// the released app's details (not_found). A trial is opened by its testers
-// from a link, not found in the directory: only hosting applies.
+// mayOpen is nil when userID may open a. As the contract orders it:
+// distribution hides the released app's details (not_found, as for an app
+// that does not exist; the client explains it from the user's notices),
+// then hosting refuses with 403 blocked_by_policy and the reason. A trial
+// is opened by its testers from a link, not found in the directory: only
+// hosting applies.
 func (s *Service) mayOpen(ctx context.Context, userID string, a App, trial bool) error {
-	if err := s.mayHost(ctx, userID, a); err != nil {
-		return err
+	if !trial {
+		ok, err := s.listed(ctx, userID, a)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errs.E(errs.NotFound, "No mini-program %q to open.", a.AppID)
+		}
 	}
-	if trial {
-		return nil
-	}
-	ok, err := s.listed(ctx, userID, a)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errs.E(errs.NotFound, "No mini-program %q to open.", a.AppID)
-	}
-	return nil
+	return s.mayHost(ctx, userID, a)
 }
 
 // hostBlocking is the policy that withholds a's origin, or nil. The origin
@@ -85,4 +84,35 @@ func (s *Service) hostBlocking(ctx context.Context, a App) *trust.Policy {
 		return nil
 	}
 	return s.policies.Blocking(ctx, question("", a, trust.ScopeHosting))
+}
+
+// OpenBlocking is the policy that keeps userID from opening appid (hosting,
+// as of now), or nil: the client's page /app/{appid}, loaded afresh, is
+// then answered with the page that says why instead of the client.
+func (s *Service) OpenBlocking(ctx context.Context, userID, appid string) (*App, *trust.Policy) {
+	if s.policies == nil {
+		return nil, nil
+	}
+	a, err := s.App(ctx, appid)
+	if err != nil {
+		return nil, nil
+	}
+	if p := s.policies.Blocking(ctx, question(userID, a, trust.ScopeHosting)); p != nil {
+		return &a, p
+	}
+	return nil, nil
+}
+
+// AppPage serves the client's route /app/{appid} with next (the client),
+// unless a policy keeps the caller from opening the app: then 403 and the
+// page that says why.
+func (h *Handler) AppPage(next http.Handler) http.Handler {
+	return h.Auth.Optional(func(w http.ResponseWriter, r *http.Request) error {
+		if a, p := h.Service.OpenBlocking(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid")); p != nil {
+			blockedPage(w, r, a, p)
+			return nil
+		}
+		next.ServeHTTP(w, r)
+		return nil
+	})
 }

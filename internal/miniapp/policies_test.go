@@ -90,9 +90,18 @@ func TestPoliciesWithholdApps(t *testing.T) {
 		// Distribution + hosting for US users, from now.
 		id := policy(map[string]any{"kind": "block", "target_type": "app", "target_id": appid, "regions": []string{"US"},
 			"scopes": []string{"distribution", "hosting"}, "effective_at": now.Format(time.RFC3339Nano), "reason": "Order 13943", "legal_ref": "EO 13943"})
+		// The contract: distribution hides the details (404), hosting
+		// refuses opening (the login code, the bridge) with 403.
 		v := see(us)
-		if v.listed || v.open != 403 || v.openCode != "blocked_by_policy" || v.code != 403 {
+		if v.listed || v.open != 404 || v.code != 403 {
 			t.Fatalf("US user under the ban: %+v", v)
+		}
+		// The client's page of the app, loaded afresh, says why.
+		if r := us.Do(t, "GET", "/app/"+appid, nil); r.Status != 403 || !strings.Contains(string(r.Body), `id="blocked-by-policy"`) || !strings.Contains(string(r.Body), "Order 13943") {
+			t.Fatalf("US user's /app page under the ban: %d %.300s", r.Status, r.Body)
+		}
+		if r := cn.Do(t, "GET", "/app/"+appid, nil); r.Status != 200 || strings.Contains(string(r.Body), "blocked-by-policy") {
+			t.Fatalf("CN user's /app page: %d", r.Status)
 		}
 		if r := us.Do(t, "GET", "/api/v1/miniapps/"+appid+"/consents", nil); r.Status != 403 || r.Code() != "blocked_by_policy" {
 			t.Fatalf("bridge call under the ban: %d %s", r.Status, r.Body)
@@ -100,7 +109,7 @@ func TestPoliciesWithholdApps(t *testing.T) {
 		if r := us.Do(t, "POST", "/api/v1/miniapps/"+appid+"/payment-request", map[string]string{"timeStamp": "1", "nonceStr": "n", "package": "prepay_id=x", "signType": "RSA", "paySign": "x"}); r.Status != 403 || r.Code() != "blocked_by_policy" {
 			t.Fatalf("payment request under the ban: %d %s", r.Status, r.Body)
 		}
-		if !strings.Contains(us.Do(t, "GET", "/api/v1/miniapps/"+appid, nil).Str("error.message"), "Order 13943") {
+		if !strings.Contains(us.Do(t, "POST", "/api/v1/miniapps/"+appid+"/code", nil).Str("error.message"), "Order 13943") {
 			t.Fatalf("the refusal does not say why")
 		}
 		if v := see(cn); v != open {

@@ -316,6 +316,9 @@ func (n *Node) routes() http.Handler {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}
 	mux.Handle("/", web.Handler())
+	// The client's page of a mini-program, loaded afresh, says why when a
+	// policy keeps the caller from opening it (403); otherwise the client.
+	mux.Handle("GET /app/{appid}", (&miniapp.Handler{Service: n.MiniApps, Auth: auth}).AppPage(web.Handler()))
 	apps := &miniapp.Host{Service: n.MiniApps, Domain: n.Config.AppsDomain}
 	// Requests for {appid}.{apps-domain} are a mini-program's, on its own
 	// origin; everything else is Plaza's.

@@ -111,6 +111,18 @@ func (a *Auth) RequiredWS(h HandlerFunc) http.Handler {
 	return a.wrap(h, false, true)
 }
 
+// Optional serves everyone: a signed-in caller's Principal is in the
+// context (Caller), anyone else's is empty. For pages (GET) only: it checks
+// no CSRF token and never refuses.
+func (a *Auth) Optional(h HandlerFunc) http.Handler {
+	return HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		if s, err := a.authenticate(r, false); err == nil {
+			r = r.WithContext(context.WithValue(r.Context(), keyPrincipal, s))
+		}
+		return h(w, r)
+	})
+}
+
 // Admin admits signed-in administrators only.
 func (a *Auth) Admin(h HandlerFunc) http.Handler {
 	return a.wrap(h, true, false)
