@@ -107,4 +107,8 @@ func TestAdminConsolePoliciesAndAudit(t *testing.T) {
 		t.Fatalf("checkpoint: %q", got)
 	}
 	op.Screenshot("audit")
+	op.Run("on a phone", chromedp.EmulateViewport(bt.Phone[0], bt.Phone[1]), bt.Visible(`#audit-verified[data-ok="true"]`))
+	op.Screenshot("audit-phone")
+	op.Run("policies on a phone", bt.Click("#admin-nav-policies"), bt.Visible("#policies-empty"), bt.Click("#policies-tab-cancelled"), bt.Visible(`.policy-row[data-target="`+a.AppID+`"]`))
+	op.Screenshot("policies-phone")
 }

@@ -13,7 +13,7 @@ import { Avatar } from '../components/Avatar';
 import { Sheet } from '../components/Sheet';
 import { Spinner } from '../components/Spinner';
 import { EmptyState } from '../components/EmptyState';
-import { AlertIcon, BackIcon, CloseIcon, MiniProgramIcon, MoreIcon, ShieldIcon } from '../components/Icons';
+import { AlertIcon, BackIcon, CloseIcon, MiniProgramIcon, MoreIcon, LockIcon } from '../components/Icons';
 import { trustApi, type Notice } from '../trust/api';
 import { noticeActive, noticesFor, noticeText } from '../trust/format';
 import { PayGate, type PayRequest } from '../components/wallet/PayGate';
@@ -125,7 +125,7 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
       {load.kind === 'blocked' && (
         <div class="blocked-page" id="miniapp-blocked">
           <div class="blocked-icon">
-            <ShieldIcon size={36} />
+            <LockIcon size={36} />
           </div>
           <h2 class="blocked-title">Not available in your region</h2>
           <p class="blocked-message" id="miniapp-blocked-message">

@@ -148,14 +148,18 @@ export function AuditScreen() {
                   <td class="num">{e.index}</td>
                   <td class="nowrap">{dateTime(e.time)}</td>
                   <td>
-                    <code>{e.actor || 'system'}</code>
+                    <code class="clip" title={e.actor}>
+                      {e.actor || 'system'}
+                    </code>
                   </td>
-                  <td>
+                  <td class="action-cell">
                     <span class="chip action-chip">{e.action}</span>
                     <Details d={e.details} />
                   </td>
                   <td>
-                    <code>{e.target}</code>
+                    <code class="clip" title={e.target}>
+                      {e.target}
+                    </code>
                   </td>
                   <td>
                     <code class="hash" title={e.hash}>

@@ -171,7 +171,7 @@ function PolicyRow({ p, regions, onCancel }: { p: Policy; regions: Region[] | nu
           )}
         </div>
       </td>
-      <td>
+      <td class="scopes-cell">
         <div class="chips">
           {p.scopes.map((s) => (
             <span key={s} class={'chip scope-' + s}>
