@@ -83,6 +83,12 @@ func TestAdminConsolePoliciesAndAudit(t *testing.T) {
 	}
 	us.Screenshot("blocked")
 	us.Run("going back", bt.Click("#miniapp-blocked-back"), bt.Visible("#miniapp-search"))
+	us.Run("reading the app's details", chromedp.Navigate(n.URL()+"/discover/app/"+a.AppID),
+		bt.Visible(`#app-info-notices [data-target="`+a.AppID+`"]`))
+	if got := us.Text("#app-info-notices"); !strings.Contains(got, "Gadget Store is no longer available in your region") {
+		t.Fatalf("details notice: %q", got)
+	}
+	us.Screenshot("details-notice")
 
 	op.Run("cancelling it with a reason", bt.Click(row+" .policy-cancel"), bt.Visible("#policy-cancel-dialog"),
 		bt.Type("#cancel-reason", "Suspended by the court"))
