@@ -81,19 +81,21 @@ function Shell({ user, path }: { user: User; path: string }) {
   let content = null;
   let tab = null;
   let immersive = false;
+  let wide = false;
   for (const r of ROUTES) {
     const params = match(r.pattern, path);
     if (params) {
       content = r.render({ user, params });
       tab = r.tab;
       immersive = !!r.immersive;
+      wide = !!r.wide;
       break;
     }
   }
   if (!content) content = <NotFoundPage />;
 
   return (
-    <div class={'app-frame' + (immersive ? ' immersive' : '')}>
+    <div class={'app-frame' + (immersive ? ' immersive' : '') + (wide ? ' wide' : '')}>
       <TabBar active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
       <main class="main-pane">{content}</main>
       {tab === 'contacts' && <ContactsPoller />}

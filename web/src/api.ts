@@ -49,12 +49,15 @@ export interface MeResponse {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** The request field the server blamed (error.field), if any. */
+  readonly field: string;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, field = '') {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -122,11 +125,12 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
 
   if (!res.ok) {
-    const e = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const e = (data as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
     const err = new ApiError(
       res.status,
       e?.code ?? 'http_' + res.status,
       e?.message ?? fallbackMessage(res.status),
+      e?.field ?? '',
     );
     if (res.status === 401 && !opts.allow401 && onUnauthorized) onUnauthorized();
     throw err;

@@ -9,5 +9,6 @@ import './styles/chat.css';
 import './styles/wallet.css';
 import './styles/pay.css';
 import './styles/miniapp.css';
+import './styles/admin.css';
 
 render(<App />, document.getElementById('app')!);

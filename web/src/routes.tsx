@@ -14,6 +14,7 @@ import { MerchantPage } from './pages/MerchantPage';
 import { MiniAppPage } from './pages/MiniAppPage';
 import { MiniAppInfoPage } from './pages/MiniAppInfoPage';
 import { PrivacyPage } from './pages/PrivacyPage';
+import { AdminPage } from './pages/admin/AdminPage';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
@@ -24,6 +25,8 @@ export interface RouteDef {
   render: (ctx: { user: User; params: Params }) => ComponentChildren;
   /** Full-screen on phones (no bottom tab bar), like an open conversation. */
   immersive?: boolean;
+  /** A wide screen on desktop (the admin console's tables). */
+  wide?: boolean;
 }
 
 export const ROUTES: RouteDef[] = [
@@ -56,6 +59,14 @@ export const ROUTES: RouteDef[] = [
     pattern: '/merchants/:mchid',
     tab: 'me',
     render: ({ params }) => <MerchantPage key={params.mchid} mchid={params.mchid} />,
+  },
+  { pattern: '/admin', tab: 'me', wide: true, immersive: true, render: ({ user }) => <AdminPage user={user} section="policies" /> },
+  {
+    pattern: '/admin/:section',
+    tab: 'me',
+    wide: true,
+    immersive: true,
+    render: ({ user, params }) => <AdminPage user={user} section={params.section} />,
   },
   // Where a shop's Native QR code_url and H5 h5_url land.
   { pattern: '/pay', tab: null, immersive: true, render: () => <PayPage /> },

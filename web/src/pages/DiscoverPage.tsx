@@ -9,6 +9,7 @@ import { miniApi, type MiniApp } from '../miniapp/api';
 import { recentApps } from '../miniapp/frame';
 import { Link } from '../router';
 import { InfoIcon } from '../components/Icons';
+import { NoticeBanners, useNotices } from '../components/NoticeBanners';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
@@ -21,6 +22,7 @@ export function DiscoverPage({ user }: { user: User }) {
   const [category, setCategory] = useState('');
   const [items, setItems] = useState<MiniApp[] | null>(null);
   const [error, setError] = useState('');
+  const notices = useNotices().filter((n) => n.target_type !== 'user');
 
   const shownCategory = useRef(category);
 
@@ -65,6 +67,7 @@ export function DiscoverPage({ user }: { user: User }) {
 
   return (
     <Page title="Discover">
+      <NoticeBanners items={notices} id="discover-notices" />
       <div class="miniapp-search-bar">
         <input
           type="search"

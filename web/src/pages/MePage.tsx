@@ -70,6 +70,22 @@ export function MePage({ user }: { user: User }) {
           chevron
         />
       </CellGroup>
+      {user.is_admin && (
+        <CellGroup>
+          <Cell
+            id="me-admin"
+            href="/admin/policies"
+            media={
+              <CellIcon color="indigo">
+                <ShieldIcon size={20} />
+              </CellIcon>
+            }
+            title="Admin console"
+            extra={<span class="muted">Policies · Audit log</span>}
+            chevron
+          />
+        </CellGroup>
+      )}
       <CellGroup>
         <Cell
           id="me-privacy"

@@ -8,6 +8,8 @@ import { EmptyState } from '../components/EmptyState';
 import { MiniProgramIcon } from '../components/Icons';
 import { Link } from '../router';
 import { miniApi, scopeLabel, type MiniApp } from '../miniapp/api';
+import { NoticeBanners, useNotices } from '../components/NoticeBanners';
+import { noticesFor } from '../trust/format';
 
 /** Scopes a mini program may ask for through the bridge. */
 const SCOPES = ['userInfo'];
@@ -17,6 +19,7 @@ export function MiniAppInfoPage({ appid }: { appid: string }) {
   const [app, setApp] = useState<MiniApp | null>(null);
   const [error, setError] = useState('');
   const [missing, setMissing] = useState(false);
+  const notices = noticesFor(useNotices(), appid, app?.developer_id);
 
   useEffect(() => {
     miniApi.get(appid).then(
@@ -33,10 +36,14 @@ export function MiniAppInfoPage({ appid }: { appid: string }) {
 
   return (
     <Page title={app?.name || 'Mini Program'} back="/discover" backId="app-info-back" class="app-info-page">
+      <NoticeBanners items={notices} id="app-info-notices" />
       {!app && !error && !missing && <Spinner label="Loading…" />}
       {error && <p class="form-error app-info-error">{error}</p>}
       {missing && (
-        <EmptyState icon={<MiniProgramIcon size={40} />} title="This mini program is not available">
+        <EmptyState
+          icon={<MiniProgramIcon size={40} />}
+          title={notices.length ? 'Not available in your region' : 'This mini program is not available'}
+        >
           <Link href="/discover" class="button button-secondary button-small">
             Back to Discover
           </Link>

@@ -13,7 +13,9 @@ import { Avatar } from '../components/Avatar';
 import { Sheet } from '../components/Sheet';
 import { Spinner } from '../components/Spinner';
 import { EmptyState } from '../components/EmptyState';
-import { AlertIcon, BackIcon, CloseIcon, MiniProgramIcon, MoreIcon } from '../components/Icons';
+import { AlertIcon, BackIcon, CloseIcon, MiniProgramIcon, MoreIcon, LockIcon } from '../components/Icons';
+import { trustApi, type Notice } from '../trust/api';
+import { noticeActive, noticesFor, noticeText } from '../trust/format';
 import { PayGate, type PayRequest } from '../components/wallet/PayGate';
 
 /** A trial being run: its label, the version, and the launch token that opens its pages. */
@@ -28,6 +30,7 @@ type Load =
   | { kind: 'missing' }
   | { kind: 'trial-refused' }
   | { kind: 'error'; message: string }
+  | { kind: 'blocked'; message: string }
   | { kind: 'ready'; app: MiniApp; trial: RunningTrial | null };
 
 /** How often a running trial asks for a fresh launch token (they last 10 minutes). */
@@ -51,10 +54,35 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
         setLoad({ kind: 'ready', app, trial: { label, info: l.trial, launch: l.launch } });
         return;
       }
+      const notices = trustApi.notices().then(
+        (r) => noticesFor(r.items ?? [], appid),
+        () => [] as Notice[],
+      );
       const { app } = await miniApi.get(appid);
+      const now = new Date();
+      const stop = noticesFor(await notices, appid, app.developer_id).find((n) => noticeActive(n, now) && n.scopes.includes('hosting'));
+      if (stop) {
+        setLoad({ kind: 'blocked', message: noticeText(stop, now) });
+        return;
+      }
       rememberApp(user.username, app);
       setLoad({ kind: 'ready', app, trial: null });
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'blocked_by_policy') {
+        setLoad({ kind: 'blocked', message: err.message });
+        return;
+      }
+      if (!label && err instanceof ApiError && err.status === 404) {
+        const now = new Date();
+        const gone = await trustApi.notices().then(
+          (r) => noticesFor(r.items ?? [], appid).find((n) => noticeActive(n, now)),
+          () => undefined,
+        );
+        if (gone) {
+          setLoad({ kind: 'blocked', message: noticeText(gone, now) });
+          return;
+        }
+      }
       if (label && err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ kind: 'trial-refused' });
       else if (err instanceof ApiError && (err.status === 404 || err.status === 400)) setLoad({ kind: 'missing' });
       else setLoad({ kind: 'error', message: errorMessage(err) });
@@ -92,6 +120,20 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
               Back to Discover
             </button>
           </div>
+        </div>
+      )}
+      {load.kind === 'blocked' && (
+        <div class="blocked-page" id="miniapp-blocked">
+          <div class="blocked-icon">
+            <LockIcon size={36} />
+          </div>
+          <h2 class="blocked-title">Not available in your region</h2>
+          <p class="blocked-message" id="miniapp-blocked-message">
+            {load.message}
+          </p>
+          <button type="button" class="button button-secondary" id="miniapp-blocked-back" onClick={() => navigate('/discover')}>
+            Back to Discover
+          </button>
         </div>
       )}
       {load.kind === 'error' && (

@@ -1,0 +1,87 @@
+import type { Region } from '../api';
+import type { Notice } from './api';
+
+// Pure helpers of the trust screens (tested in format.test.ts).
+
+/** "15 September" (with the year when it is not this year's), in the given locale and time zone. */
+export function noticeDate(iso: string, now: Date, locale?: string, timeZone?: string): string {
+  const d = new Date(iso);
+  const opts: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', timeZone };
+  const year = (x: Date) => new Intl.DateTimeFormat('en', { year: 'numeric', timeZone }).format(x);
+  if (year(d) !== year(now)) opts.year = 'numeric';
+  return new Intl.DateTimeFormat(locale, opts).format(d);
+}
+
+/** Whether a notice's policy has taken effect as of now. */
+export function noticeActive(n: Notice, now: Date): boolean {
+  if (n.state) return n.state === 'active';
+  return new Date(n.effective_at).getTime() <= now.getTime();
+}
+
+/** The reason part of the server's message ("…: <reason>"). */
+export function noticeReason(n: Notice): string {
+  const i = n.message.indexOf(': ');
+  return i >= 0 ? n.message.slice(i + 2) : '';
+}
+
+/** The sentence a banner shows for a notice. */
+export function noticeText(n: Notice, now: Date, locale?: string, timeZone?: string): string {
+  const name = n.target_name || n.target_id;
+  const reason = noticeReason(n);
+  const tail = reason ? ': ' + reason : '.';
+  if (noticeActive(n, now)) return name + ' is no longer available in your region' + tail;
+  return name + ' will not be available in your region from ' + noticeDate(n.effective_at, now, locale, timeZone) + tail;
+}
+
+/** The notices that concern one mini program (itself, or all of its developer's apps). */
+export function noticesFor(items: Notice[], appid: string, developerId?: string): Notice[] {
+  return items.filter(
+    (n) => (n.target_type === 'app' && n.target_id === appid) || (n.target_type === 'developer' && !!developerId && n.target_id === developerId),
+  );
+}
+
+/** Regions whose code or name contains q (case- and accent-insensitive), by name. */
+export function filterRegions(regions: Region[], q: string): Region[] {
+  const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const want = fold(q.trim());
+  const out = want ? regions.filter((r) => fold(r.code) === want || fold(r.name).includes(want) || fold(r.code).startsWith(want)) : [...regions];
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A Date as the value of an <input type="datetime-local"> (local time, minutes). */
+export function toLocalInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes());
+}
+
+/** An <input type="datetime-local"> value as an RFC 3339 instant, or '' when empty or invalid. */
+export function fromLocalInput(v: string): string {
+  if (!v) return '';
+  const d = new Date(v);
+  return isNaN(d.getTime()) ? '' : d.toISOString();
+}
+
+/** "2 Dec 2026, 00:41" in the viewer's locale. */
+export function dateTime(iso: string | null | undefined, locale?: string, timeZone?: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (isNaN(d.getTime())) return '—';
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
+}
+
+/**
+ * Which slice of the audit log page `page` (0 = newest) of `size` entries
+ * is, for a log of `total` entries: GET /audit?after=&limit= asks from
+ * `after + 1` upwards, so the newest page starts `size` below the end.
+ */
+export function auditPage(total: number, page: number, size: number): { after: number; limit: number } | null {
+  const hi = total - page * size;
+  if (hi <= 0) return null;
+  const lo = Math.max(0, hi - size);
+  return { after: lo - 1, limit: hi - lo };
+}
+
+/** The first and last few characters of a long hash. */
+export function shortHash(h: string): string {
+  return h.length > 14 ? h.slice(0, 8) + '…' + h.slice(-4) : h;
+}
