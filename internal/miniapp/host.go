@@ -94,7 +94,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pol := h.Service.hostBlocking(r.Context(), *a); pol != nil {
-		blockedPage(w, r, a, pol)
+		blockedPage(w, r, a, pol, "")
 		return
 	}
 	h.headers(w, r, a)
@@ -225,7 +225,8 @@ p{margin:0 0 12px;color:var(--muted)}
 .reason b{display:block;font-size:12px;font-weight:500;color:var(--muted);text-transform:uppercase;letter-spacing:.04em;margin-bottom:2px}
 .ref{font-size:13px;margin-top:8px;color:var(--muted)}
 footer{margin-top:24px;padding-top:14px;border-top:1px solid var(--hairline);font-size:12px;color:var(--muted)}
-footer span{color:var(--green);font-weight:600}`
+footer span{color:var(--green);font-weight:600}
+.back{display:inline-block;margin-top:20px;padding:9px 22px;border-radius:8px;background:var(--green);color:#fff;text-decoration:none;font-weight:500}`
 
 var (
 	blockedStyleHash = func() string {
@@ -239,12 +240,13 @@ var (
 		`<h1>{{.Name}} is not available in your region</h1>` +
 		`<p>From <time datetime="{{.ISO}}">{{.From}}</time>, this mini-program cannot be opened where you are.</p>` +
 		`{{if .Reason}}<div class="reason"><b>Reason</b>{{.Reason}}{{if .LegalRef}}<div class="ref">{{.LegalRef}}</div>{{end}}</div>{{end}}` +
+		`{{if .Back}}<a class="back" id="miniapp-blocked-back" href="{{.Back}}">Back to Discover</a>{{end}}` +
 		`<footer>Your data and wallet on <span>Plaza</span> are not affected.</footer></main></body></html>`))
 )
 
 // blockedPage is the app origin's answer while a policy withholds the
 // app's hosting: 403 and a page that says from when and why.
-func blockedPage(w http.ResponseWriter, r *http.Request, a *App, p *trust.Policy) {
+func blockedPage(w http.ResponseWriter, r *http.Request, a *App, p *trust.Policy, back string) {
 	at := p.EffectiveAt.UTC()
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", "default-src 'none'; style-src "+blockedStyleHash+"; base-uri 'none'; form-action 'none'; frame-ancestors "+
@@ -259,6 +261,6 @@ func blockedPage(w http.ResponseWriter, r *http.Request, a *App, p *trust.Policy
 	}
 	blockedTmpl.Execute(w, map[string]any{
 		"Name": a.Name, "ID": p.ID, "Reason": p.Reason, "LegalRef": p.LegalRef,
-		"ISO": at.Format(time.RFC3339), "From": at.Format("2 January 2006, 15:04 UTC"),
+		"ISO": at.Format(time.RFC3339), "From": at.Format("2 January 2006, 15:04 UTC"), "Back": back,
 	})
 }

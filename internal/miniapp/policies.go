@@ -109,7 +109,7 @@ func (s *Service) OpenBlocking(ctx context.Context, userID, appid string) (*App,
 func (h *Handler) AppPage(next http.Handler) http.Handler {
 	return h.Auth.Optional(func(w http.ResponseWriter, r *http.Request) error {
 		if a, p := h.Service.OpenBlocking(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid")); p != nil {
-			blockedPage(w, r, a, p)
+			blockedPage(w, r, a, p, "/discover")
 			return nil
 		}
 		next.ServeHTTP(w, r)
