@@ -11,7 +11,8 @@ import (
 
 // A user blocked for US payments: their transfers and red packets, and
 // transfers to them, are refused 422 blocked_by_policy before the PIN is
-// checked, with nothing moved; others pay on; cancelling restores at once.
+// checked, with nothing moved, and so is their claim of a red packet;
+// others pay on; cancelling restores at once.
 func TestUserBlockedForPayments(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -43,6 +44,14 @@ func TestUserBlockedForPayments(t *testing.T) {
 			return pay(t, ann, "/api/v1/conversations/"+conv+"/red-packets", map[string]any{"total": 100, "count": 1, "currency": "CNY", "pin": p})
 		}
 
+		gift := pay(t, ben, "/api/v1/conversations/"+conv+"/red-packets", map[string]any{"total": 100, "count": 1, "currency": "CNY", "pin": pin})
+		if gift.Status != 201 {
+			t.Fatalf("ben's red packet: %d %s", gift.Status, gift.Body)
+		}
+		claim := func() *nodetest.Response {
+			return ann.Do(t, "POST", "/api/v1/red-packets/"+gift.Str("red_packet.id")+"/claim", nil)
+		}
+
 		r := adm.Do(t, "POST", "/api/v1/admin/policies", map[string]any{"kind": "block", "target_type": "user", "target_id": u.ID,
 			"regions": []string{"US"}, "scopes": []string{"payments"}, "effective_at": time.Now().Add(-time.Second).UTC().Format(time.RFC3339Nano),
 			"reason": "sanctions order 12"})
@@ -57,12 +66,13 @@ func TestUserBlockedForPayments(t *testing.T) {
 			"a transfer to ann":         transfer(ben, "ann", pin),
 			"ann's red packet":          redPacket(pin),
 			"ann's red packet, bad PIN": redPacket("000000"),
+			"ann claiming a red packet": claim(),
 		} {
 			if r.Status != 422 || r.Code() != "blocked_by_policy" {
 				t.Errorf("%s: %d %s, want 422 blocked_by_policy", name, r.Status, r.Body)
 			}
 		}
-		if balance(t, ann) != 10_000 || balance(t, ben) != 10_000 || balance(t, cat) != 0 || count("ledger_transfers") != transfers ||
+		if balance(t, ann) != 10_000 || balance(t, ben) != 9_900 || balance(t, cat) != 0 || count("ledger_transfers") != transfers ||
 			count("pin_attempts") != attempts || count("messages") != messages {
 			t.Fatalf("refusals changed state: ann %d, ben %d, cat %d; transfers %d→%d, PIN attempts %d→%d, messages %d→%d",
 				balance(t, ann), balance(t, ben), balance(t, cat), transfers, count("ledger_transfers"), attempts, count("pin_attempts"),
@@ -81,7 +91,10 @@ func TestUserBlockedForPayments(t *testing.T) {
 		if r := redPacket(pin); r.Status != 201 {
 			t.Fatalf("a red packet after cancelling: %d %s", r.Status, r.Body)
 		}
-		if balance(t, ann) != 9_800 || balance(t, cat) != 200 {
+		if r := claim(); r.Status != 200 {
+			t.Fatalf("claiming after cancelling: %d %s", r.Status, r.Body)
+		}
+		if balance(t, ann) != 9_900 || balance(t, cat) != 200 {
 			t.Fatalf("after cancelling: ann %d, cat %d", balance(t, ann), balance(t, cat))
 		}
 		ledgerOK(t, n)
