@@ -35,6 +35,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 //go:embed migrations
@@ -82,6 +83,14 @@ type Config struct {
 	Now      func() time.Time
 	// Shards of the group-commit batcher on PostgreSQL (SQLite has one).
 	Shards int
+	// Policies answers whether a user may send (trust); nil: no policies.
+	Policies Policies
+}
+
+// Policies is the one question chat asks trust: may this user send
+// messages? Check returns nil or a blocked_by_policy *errs.Error (422).
+type Policies interface {
+	Check(ctx context.Context, q trust.Question) error
 }
 
 // Service is the chat component's rules.
@@ -94,6 +103,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	users    userCache
+	policies Policies
 	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
 }
 
@@ -116,6 +126,7 @@ func NewService(c Config) (*Service, error) {
 	return &Service{
 		db: c.DB, batch: batch, accounts: c.Accounts, bus: c.Bus,
 		blobs: c.Blobs, log: c.Log, now: c.Now, users: userCache{src: c.Accounts, m: map[string]cachedUser{}},
+		policies: c.Policies,
 	}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 func (s *Service) checkSend(in SendInput) (SendInput, error) {
@@ -51,11 +52,17 @@ func (s *Service) checkSend(in SendInput) (SendInput, error) {
 // member's devices. A client_id the sender already used in the
 // conversation returns that message (created false) and sends nothing.
 // Errors: invalid_argument, not_found (not a member), forbidden (an image
-// the sender did not upload).
+// the sender did not upload), blocked_by_policy (a trust policy blocks the
+// sender for messaging in their region; nothing is written).
 func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Message, bool, error) {
 	in, err := s.checkSend(in)
 	if err != nil {
 		return Message{}, false, err
+	}
+	if s.policies != nil {
+		if err := s.policies.Check(ctx, trust.Question{UserID: userID, Target: trust.Target{Type: trust.TargetUser, ID: userID}, Scope: trust.ScopeMessaging}); err != nil {
+			return Message{}, false, err
+		}
 	}
 	if in.Kind == KindImage {
 		var owner string

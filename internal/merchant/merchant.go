@@ -17,6 +17,7 @@
 //	refunds.go    refunds
 //	payer.go      the payer's side: prepay and confirm
 //	payrequest.go checking a mini-program's or app's payment request
+//	policies.go   the trust question asked before an order or a payment
 //	redirect.go   the H5 return address
 //	closed.go     merchants of an erased owner
 //	certs.go      the platform key, its certificate, signing answers
@@ -51,6 +52,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/outbound"
 	"github.com/plaza-dev/plaza/internal/platform/sched"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 //go:embed migrations
@@ -210,6 +212,16 @@ type Config struct {
 	// Jobs is more scheduled work that Run does beside delivery: the wire
 	// adapter's nonce pruning (wxv3.PruneNoncesJob).
 	Jobs []sched.Job
+	// Policies answers whether a payment may happen (trust); nil: no
+	// policies.
+	Policies Policies
+}
+
+// Policies is the one question merchant asks trust: may this payer (or,
+// at order creation, anyone) pay this merchant or app? Check returns nil
+// or a blocked_by_policy *errs.Error.
+type Policies interface {
+	Check(ctx context.Context, q trust.Question) error
 }
 
 // Service is the merchant API's rules.
@@ -240,6 +252,7 @@ type Service struct {
 	cert        platformCert
 	notifyEvery time.Duration
 	jobs        []sched.Job
+	policies    Policies
 }
 
 type cachedMerchant struct {
@@ -318,7 +331,7 @@ func NewService(c Config) (*Service, error) {
 		return nil, fmt.Errorf("merchant: %w", err)
 	}
 	return &Service{cert: cert, db: c.DB, ledger: c.Ledger, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
-		openID: c.OpenIDKey, billKey: c.BillKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, batch: batch,
+		openID: c.OpenIDKey, billKey: c.BillKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, policies: c.Policies, batch: batch,
 		verified: map[string]cachedMerchant{}, allowPrivate: c.AllowPrivateOutbound,
 		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant), notifyEvery: c.NotifyEvery, jobs: c.Jobs}, nil
 }

@@ -109,7 +109,8 @@ func (s *Service) state(o Order) string {
 
 // CreateOrder places an order for merchant m. A repeat with the same
 // out_trade_no and the same fields returns the first order; with other
-// fields, 403 OUT_TRADE_NO_USED.
+// fields, 403 OUT_TRADE_NO_USED; blocked by a trust policy for every
+// region, 403 NO_AUTH.
 func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string, raw []byte) (Order, error) {
 	in, err := parseOrder(m.MchID, tradeType, raw)
 	if err != nil {
@@ -123,6 +124,9 @@ func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string,
 			return Order{}, err
 		}
 		return Order{}, Refusal(403, "NO_AUTH", "Merchant %s is closed: its owner's account was erased. It takes no new orders; refunds still work.", m.MchID)
+	}
+	if err := s.allowOrder(ctx, m.MchID, in.AppID); err != nil {
+		return Order{}, err
 	}
 	now := s.now()
 	expires := now.Add(7 * 24 * time.Hour)

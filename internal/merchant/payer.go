@@ -49,7 +49,9 @@ func (s *Service) PrepayFor(ctx context.Context, userID, prepayID string) (Prepa
 // Confirm pays an order from the user's wallet after the PIN: the money,
 // the order's state and the merchant's notification commit together.
 // Errors: not_found, conflict (paid already), order_closed, and the
-// wallet's (wrong_pin, insufficient_funds, …).
+// wallet's (wrong_pin, insufficient_funds, …), blocked_by_policy (a trust
+// policy blocks this payer from paying the merchant or app; nothing moves
+// and the PIN is not checked).
 func (s *Service) Confirm(ctx context.Context, userID, prepayID, pin string) (Payment, error) {
 	p, err := s.PrepayFor(ctx, userID, prepayID)
 	if err != nil {
@@ -74,6 +76,9 @@ func (s *Service) Confirm(ctx context.Context, userID, prepayID, pin string) (Pa
 			return Payment{}, err
 		}
 		return Payment{}, errs.E(MerchantClosed, "This shop has closed and takes no payments.")
+	}
+	if err := s.allowPayer(ctx, userID, o.MchID, o.AppID); err != nil {
+		return Payment{}, err
 	}
 	t, err := s.ledger.Charge(ctx, userID, pin, o.MchID, Money{Amount: o.Total, Currency: o.Currency}, o.TransactionID, m.Name+" · "+o.Description,
 		func(tx *sqldb.Tx, transferID string) error {

@@ -40,6 +40,9 @@ func (s *Service) PaymentRequest(ctx context.Context, userID, appid, timeStamp, 
 	if err := plazapay.VerifyPaySign(m.publicKey, appid, timeStamp, nonceStr, pkg, paySign); err != nil {
 		return nil, refuse("paySign was not made with the merchant's key over this request")
 	}
+	if err := s.allowPayer(ctx, userID, o.MchID, o.AppID); err != nil {
+		return nil, err
+	}
 	return s.PrepayFor(ctx, userID, prepayID)
 }
 
@@ -74,6 +77,9 @@ func (s *Service) AppPaymentRequest(ctx context.Context, userID, appid, partnerI
 	}
 	if err := plazapay.VerifyAppPaySign(m.publicKey, appid, timeStamp, nonceStr, prepayID, sign); err != nil {
 		return Prepay{}, refuse("sign was not made with the merchant's key over appid, timestamp, noncestr and prepayid")
+	}
+	if err := s.allowPayer(ctx, userID, o.MchID, o.AppID); err != nil {
+		return Prepay{}, err
 	}
 	return s.PrepayFor(ctx, userID, prepayID)
 }

@@ -232,7 +232,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload
 	}
-	if n.Chat, err = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log}); err != nil {
+	if n.Chat, err = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log, Policies: policies{n}}); err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -253,14 +253,14 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		rail = n.Rail
 	}
 	n.Pay, err = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
-		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery})
+		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery, Policies: policies{n}})
 	if err != nil {
 		n.Close()
 		return nil, err
 	}
 	n.Merchant, err = merchant.NewService(merchant.Config{DB: n.DB, Ledger: payLedger{n.Pay}, Accounts: n.Accounts, PlatformKey: n.keys.Platform,
 		OpenIDKey: n.keys.OpenID, BillKey: n.keys.Bill, Log: c.Log, Retry: c.NotifyRetry, NotifyEvery: c.NotifyEvery, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n},
-		Jobs: []sched.Job{wxv3.PruneNoncesJob(n.DB, nil)}})
+		Jobs: []sched.Job{wxv3.PruneNoncesJob(n.DB, nil)}, Policies: policies{n}})
 	if err != nil {
 		n.Close()
 		return nil, err

@@ -18,7 +18,7 @@ import (
 const pin = "246810"
 
 // wallet signs up a user with a PIN and, when topUp > 0, that much CNY.
-func wallet(t *testing.T, n *node.Node, name string, topUp int64) *nodetest.Client {
+func wallet(t testing.TB, n *node.Node, name string, topUp int64) *nodetest.Client {
 	t.Helper()
 	c := nodetest.Signup(t, n.URL(), name)
 	if r := c.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": pin, "password": "correct horse"}); r.Status != 204 {
@@ -33,7 +33,7 @@ func wallet(t *testing.T, n *node.Node, name string, topUp int64) *nodetest.Clie
 }
 
 // pay posts a money-moving request with a fresh Idempotency-Key.
-func pay(t *testing.T, c *nodetest.Client, path string, body any) *nodetest.Response {
+func pay(t testing.TB, c *nodetest.Client, path string, body any) *nodetest.Response {
 	t.Helper()
 	return c.Do(t, "POST", path, body, "Idempotency-Key", ids.New("k"))
 }

@@ -17,7 +17,7 @@
 // Which file holds what:
 //
 //   - pay.go: the types, the Service and its Config, the interfaces pay
-//     needs of others (Accounts, Conversations, Notifier, Rail), the error
+//     needs of others (Accounts, Conversations, Notifier, Rail, Policies), the error
 //     codes.
 //   - service.go: the money job (every movement runs in the batcher's shared
 //     transaction), idempotency, PIN-protected requests, wallets.
@@ -26,7 +26,8 @@
 //   - transfer.go, redpacket.go, topup.go, withdraw.go, merchant.go: the
 //     rules of each kind of movement; pin.go: payment PINs and their
 //     lockout; history.go: transactions as a user sees them; erasure.go:
-//     money still held for a user who asks to be erased.
+//     money still held for a user who asks to be erased; policies.go: the
+//     trust question asked before a payment.
 //   - store.go: every SQL statement, as a named constant.
 //   - money.go: currencies and amounts; rail.go: the sandbox rail.
 //   - http.go: the routes (decode, call the service, encode).
@@ -48,6 +49,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 //go:embed migrations
@@ -100,6 +102,15 @@ type Config struct {
 	RedPacketTTL time.Duration
 	// JobEvery is how often Run refunds expired red packets (a minute).
 	JobEvery time.Duration
+	// Policies answers whether a payment may happen (trust); nil: no
+	// policies.
+	Policies Policies
+}
+
+// Policies is the one question pay asks trust: may this user make or
+// receive a payment? Check returns nil or blocked_by_policy (422).
+type Policies interface {
+	Check(ctx context.Context, q trust.Question) error
 }
 
 // Service is the pay component's rules.
@@ -115,6 +126,7 @@ type Service struct {
 	now      func() time.Time
 	rpTTL    time.Duration
 	jobEvery time.Duration
+	policies Policies
 }
 
 // NewService makes the pay service; Close stops its batcher. Its error is
@@ -143,7 +155,7 @@ func NewService(c Config) (*Service, error) {
 		return nil, fmt.Errorf("pay: %w", err)
 	}
 	return &Service{db: c.DB, batch: batch, accounts: c.Accounts, convs: c.Conversations,
-		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL, jobEvery: c.JobEvery}, nil
+		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL, jobEvery: c.JobEvery, policies: c.Policies}, nil
 }
 
 // Close finishes queued money jobs.

@@ -63,7 +63,8 @@ type RedPacketInput struct {
 // SendRedPacket moves total from the sender to escrow and posts the red
 // packet in the conversation, in one transaction. Errors: invalid_argument,
 // not_found (not a member), the PIN's, insufficient_funds,
-// idempotency_mismatch.
+// idempotency_mismatch, blocked_by_policy (the sender is blocked for
+// payments; checked before the PIN, nothing changes).
 func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, in RedPacketInput) (RedPacket, any, bool, error) {
 	cur, err := checkMoney("total", in.Total, in.Currency)
 	if err != nil {
@@ -92,6 +93,9 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 		return RedPacket{}, nil, false, errs.Field("greeting", "A greeting has at most 60 characters.")
 	}
 	if _, err := s.convs.MemberCount(ctx, convID, r.UserID); err != nil {
+		return RedPacket{}, nil, false, err
+	}
+	if err := s.allowPayment(ctx, r.UserID, ""); err != nil {
 		return RedPacket{}, nil, false, err
 	}
 	rpID := ids.New("rp")
@@ -139,7 +143,8 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 
 // Claim takes one share of a red packet for a member of its conversation,
 // once. Errors: not_found (no such packet, or not a member), conflict
-// (already claimed), red_packet_empty, red_packet_expired.
+// (already claimed), red_packet_empty, red_packet_expired, blocked_by_policy
+// (the claimer is blocked for payments).
 func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error) {
 	var convID string
 	if err := s.db.QueryRow(ctx, selectRedPacketConversation, rpID).Scan(&convID); err != nil {
@@ -161,6 +166,10 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 		if sender == userID {
 			return Money{}, errs.E(errs.Forbidden, "This red packet is for the other person in the chat.")
 		}
+	}
+	// The claimer is the payee: one blocked for payments takes no share.
+	if err := s.allowPayment(ctx, userID, ""); err != nil {
+		return Money{}, err
 	}
 	var won Money
 	for attempt := 0; ; attempt++ {

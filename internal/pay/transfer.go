@@ -14,7 +14,8 @@ import (
 // PIN; it also shows as a transfer message in their direct conversation.
 // Errors: invalid_argument (amount, currency, oneself), not_found (no such
 // user), insufficient_funds, wrong_pin, pin_locked, pin_not_set,
-// idempotency_mismatch.
+// idempotency_mismatch, blocked_by_policy (a trust policy names the payer
+// or the payee for payments: checked before the PIN, nothing changes).
 func (s *Service) Transfer(ctx context.Context, r Request, username string, amount int64, currency, note, pin string) (Transaction, bool, error) {
 	cur, err := checkMoney("amount", amount, currency)
 	if err != nil {
@@ -30,6 +31,9 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 	}
 	if to.ID == r.UserID {
 		return Transaction{}, false, errs.Field("username", "You cannot transfer money to yourself.")
+	}
+	if err := s.allowPayment(ctx, r.UserID, to.ID); err != nil {
+		return Transaction{}, false, err
 	}
 	convID := ""
 	if s.convs != nil {
