@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,17 @@ func (b *Bus) EnsureEventStream(ctx context.Context) error {
 		Storage:    jetstream.FileStorage,
 		MaxAge:     7 * 24 * time.Hour,
 		Duplicates: 2 * time.Minute,
+	}
+	// Update only what differs: every node ensures the stream at start,
+	// and an update racing a consumer's creation is needless work for the
+	// server (and a data race inside an embedded nats-server 2.15).
+	if st, err := b.js.Stream(ctx, cfg.Name); err == nil {
+		have := st.CachedInfo().Config
+		if slices.Equal(have.Subjects, cfg.Subjects) && have.Storage == cfg.Storage && have.MaxAge == cfg.MaxAge && have.Duplicates == cfg.Duplicates {
+			return nil
+		}
+	} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("bus: event stream: %w", err)
 	}
 	if _, err := b.js.CreateOrUpdateStream(ctx, cfg); err != nil {
 		return fmt.Errorf("bus: event stream: %w", err)
