@@ -3,6 +3,9 @@ package pay
 import (
 	"context"
 
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/idempotency"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/internal/trust"
 )
 
@@ -33,4 +36,24 @@ func (s *Service) allowPayment(ctx context.Context, payer, payee string) error {
 		return nil
 	}
 	return s.policies.Check(ctx, trust.Question{UserID: payee, Target: trust.Target{Type: trust.TargetUser, ID: payee}, Scope: trust.ScopePayments})
+}
+
+// unlessAnswered lets a policy refusal stand unless r was answered before
+// (a retry of a transfer made before the block began): a retry returns
+// the first result, whatever has happened since. The stored answer is
+// then replayed by the money job as for any retry.
+func (s *Service) unlessAnswered(ctx context.Context, r Request, refusal error) error {
+	if refusal == nil || !errs.Is(refusal, trust.BlockedByPolicy) || r.Key == "" {
+		return refusal
+	}
+	answered := false
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		_, found, err := idempotency.Lookup(ctx, tx, r.UserID, r.Key, r.Hash)
+		answered = found
+		return err
+	})
+	if err != nil || !answered {
+		return refusal // a mismatched key stays refused too
+	}
+	return nil
 }

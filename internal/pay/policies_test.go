@@ -52,6 +52,13 @@ func TestUserBlockedForPayments(t *testing.T) {
 			return ann.Do(t, "POST", "/api/v1/red-packets/"+gift.Str("red_packet.id")+"/claim", nil)
 		}
 
+		// A transfer made before the block, to be retried under it.
+		early := map[string]any{"username": "cat", "amount": 100, "currency": "CNY", "pin": pin}
+		first := ann.Do(t, "POST", "/api/v1/wallet/transfers", early, "Idempotency-Key", "before-the-block")
+		if first.Status != 201 {
+			t.Fatalf("the early transfer: %d %s", first.Status, first.Body)
+		}
+
 		r := adm.Do(t, "POST", "/api/v1/admin/policies", map[string]any{"kind": "block", "target_type": "user", "target_id": u.ID,
 			"regions": []string{"US"}, "scopes": []string{"payments"}, "effective_at": time.Now().Add(-time.Second).UTC().Format(time.RFC3339Nano),
 			"reason": "sanctions order 12"})
@@ -59,6 +66,11 @@ func TestUserBlockedForPayments(t *testing.T) {
 			t.Fatalf("policy: %d %s", r.Status, r.Body)
 		}
 		id := r.Str("policy.id")
+		// Its retry gets the first answer, as every retry does; nothing moves.
+		if again := ann.Do(t, "POST", "/api/v1/wallet/transfers", early, "Idempotency-Key", "before-the-block"); again.Status != 201 ||
+			again.Str("transaction.id") != first.Str("transaction.id") {
+			t.Fatalf("retry of a transfer made before the block: %d %s, want its first answer", again.Status, again.Body)
+		}
 		transfers, attempts, messages := count("ledger_transfers"), count("pin_attempts"), count("messages")
 		for name, r := range map[string]*nodetest.Response{
 			"ann's transfer":            transfer(ann, "cat", pin),
@@ -72,7 +84,7 @@ func TestUserBlockedForPayments(t *testing.T) {
 				t.Errorf("%s: %d %s, want 422 blocked_by_policy", name, r.Status, r.Body)
 			}
 		}
-		if balance(t, ann) != 10_000 || balance(t, ben) != 9_900 || balance(t, cat) != 0 || count("ledger_transfers") != transfers ||
+		if balance(t, ann) != 9_900 || balance(t, ben) != 9_900 || balance(t, cat) != 100 || count("ledger_transfers") != transfers ||
 			count("pin_attempts") != attempts || count("messages") != messages {
 			t.Fatalf("refusals changed state: ann %d, ben %d, cat %d; transfers %d→%d, PIN attempts %d→%d, messages %d→%d",
 				balance(t, ann), balance(t, ben), balance(t, cat), transfers, count("ledger_transfers"), attempts, count("pin_attempts"),
@@ -94,7 +106,7 @@ func TestUserBlockedForPayments(t *testing.T) {
 		if r := claim(); r.Status != 200 {
 			t.Fatalf("claiming after cancelling: %d %s", r.Status, r.Body)
 		}
-		if balance(t, ann) != 9_900 || balance(t, cat) != 200 {
+		if balance(t, ann) != 9_800 || balance(t, cat) != 300 {
 			t.Fatalf("after cancelling: ann %d, cat %d", balance(t, ann), balance(t, cat))
 		}
 		ledgerOK(t, n)

@@ -95,7 +95,7 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 	if _, err := s.convs.MemberCount(ctx, convID, r.UserID); err != nil {
 		return RedPacket{}, nil, false, err
 	}
-	if err := s.allowPayment(ctx, r.UserID, ""); err != nil {
+	if err := s.unlessAnswered(ctx, r, s.allowPayment(ctx, r.UserID, "")); err != nil {
 		return RedPacket{}, nil, false, err
 	}
 	rpID := ids.New("rp")

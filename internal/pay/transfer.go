@@ -32,7 +32,7 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 	if to.ID == r.UserID {
 		return Transaction{}, false, errs.Field("username", "You cannot transfer money to yourself.")
 	}
-	if err := s.allowPayment(ctx, r.UserID, to.ID); err != nil {
+	if err := s.unlessAnswered(ctx, r, s.allowPayment(ctx, r.UserID, to.ID)); err != nil {
 		return Transaction{}, false, err
 	}
 	convID := ""
