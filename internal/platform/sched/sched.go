@@ -5,12 +5,17 @@ package sched
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 )
 
 // Job is one piece of scheduled work: Do runs every Every (first at start
-// when Now is set); an error is logged under Name unless ctx has ended.
+// when Now is set); an error is logged under Name unless ctx has ended. A
+// panic in Do is logged with its stack like an error, and the job runs
+// again at its next period: one bad row must not stop a node's scheduled
+// work for good, nor take the node down.
 type Job struct {
 	Name  string
 	Every time.Duration
@@ -45,7 +50,7 @@ func every(ctx context.Context, log *slog.Logger, j Job) {
 		}
 	}
 	for {
-		if err := j.Do(ctx); err != nil && ctx.Err() == nil {
+		if err := safely(ctx, j.Do); err != nil && ctx.Err() == nil {
 			log.Warn(j.Name, "err", err)
 		}
 		select {
@@ -54,4 +59,14 @@ func every(ctx context.Context, log *slog.Logger, j Job) {
 		case <-t.C:
 		}
 	}
+}
+
+// safely runs do, turning a panic into an error that carries its stack.
+func safely(ctx context.Context, do func(context.Context) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return do(ctx)
 }
