@@ -230,7 +230,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		n.Close()
 		return nil, fmt.Errorf("%w (Plaza needs JetStream enabled on its NATS)", err)
 	}
-	n.Accounts = account.NewService(n.DB, c.Log, erasureSettings(account.Settings{Password: c.Password, Bus: n.Bus, ErasureLease: c.ErasureLease}, c.Log))
+	n.Accounts = account.NewService(n.DB, c.Log, erasureSettings(account.Settings{Password: c.Password, Bus: n.Bus, ErasureLease: c.ErasureLease}, c.Log, c.DataDir))
 	var blobs chat.BlobStore = chat.FileBlobs{Dir: filepath.Join(c.DataDir, "blobs")}
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/account"
@@ -42,8 +44,9 @@ func (h erasureHooks) ErasureSteps() []account.ErasureStep {
 // PLAZA_TEST_ERASURE_PAUSE names a point (account.Settings.ErasurePause)
 // where an erasure stops for good, as if the machine had frozen there;
 // PLAZA_TEST_ERASURE_LEASE shortens the lease. Neither is set in
-// production.
-func erasureSettings(s account.Settings, log *slog.Logger) account.Settings {
+// production. On pausing it writes the file erasure-paused-<point> in
+// the data folder, so that the test knows when to kill.
+func erasureSettings(s account.Settings, log *slog.Logger, dataDir string) account.Settings {
 	if d, err := time.ParseDuration(os.Getenv("PLAZA_TEST_ERASURE_LEASE")); err == nil && d > 0 {
 		s.ErasureLease = d
 	}
@@ -51,6 +54,7 @@ func erasureSettings(s account.Settings, log *slog.Logger) account.Settings {
 		s.ErasurePause = func(at string) {
 			if at == point {
 				log.Warn("erasure paused for a test", "point", at)
+				_ = os.WriteFile(filepath.Join(dataDir, "erasure-paused-"+strings.ReplaceAll(at, ":", "-")), nil, 0o600)
 				select {} // until the process is killed
 			}
 		}
