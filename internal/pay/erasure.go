@@ -30,13 +30,6 @@ var heldChecks = []HeldCheck{
 	{selectOpenRedPacket, "A red packet you sent still holds %s; wait until it is claimed or returned to you (then withdraw it)."},
 }
 
-// selectOwnedNonZero is any ledger account of the user's own — the wallet
-// in any currency, or an account of any other kind kept per user — that
-// is not at zero: generic over kinds, so a new per-user account kind is
-// covered without a change here.
-const selectOwnedNonZero = `SELECT kind, balance, currency FROM ledger_accounts WHERE owner_id = ? AND balance <> 0
-	ORDER BY CASE WHEN kind = 'user' THEN 0 ELSE 1 END, kind, currency LIMIT 1`
-
 // HeldFor describes, as a sentence, money Plaza still holds for a user —
 // a non-zero balance of any account of theirs (the wallet first: "Withdraw
 // your balance of ¥12.30 first."), a withdrawal or top-up in flight, an

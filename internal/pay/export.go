@@ -9,14 +9,6 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
-// The export's statements.
-const (
-	selectSentRedPacketsPage = `SELECT id, conversation_id, currency, total, count, split, greeting, remaining, remaining_count,
-		status, expires_at, created_at FROM red_packets WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?`
-	selectOwnClaimsPage = `SELECT red_packet_id, amount, transfer_id, created_at FROM red_packet_claims
-		WHERE user_id = ? AND red_packet_id > ? ORDER BY red_packet_id LIMIT ?`
-)
-
 // exportPage is how many rows the exporter reads at a time.
 const exportPage = 200
 
