@@ -2,8 +2,10 @@ package account
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/export"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 )
@@ -17,6 +19,8 @@ type Handler struct {
 	// Exporters are the other components' parts of GET /me/export, in
 	// order, after the account's own.
 	Exporters []export.Exporter
+
+	exporting sync.Map // user id → struct{}: one export at a time per user, on this node
 }
 
 // Register adds the account routes to mux.
@@ -114,6 +118,10 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 // for Accept: application/json or ?format=json (export.Serve).
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
 	c := httpx.Caller(r)
+	if _, busy := h.exporting.LoadOrStore(c.UserID, struct{}{}); busy {
+		return errs.E(errs.RateLimited, "Your data is already being exported; wait until that download ends.")
+	}
+	defer h.exporting.Delete(c.UserID)
 	parts := append([]export.Exporter{h.Service}, h.Exporters...)
 	return export.Serve(w, r, c.UserID, c.Username, httpx.Logger(r.Context()), parts...)
 }
