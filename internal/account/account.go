@@ -4,7 +4,7 @@
 // Service methods return *errs.Error values with these codes:
 // invalid_argument, unauthenticated, forbidden, not_found, conflict and
 // rate_limited, and the component's own wrong_password (403) and
-// balance_not_empty (422); anything else is internal.
+// balance_not_zero (409); anything else is internal.
 //
 // Files: account.go (types, the Service and its Settings, the interfaces
 // it needs of others, error codes), service.go (sign-up, sign-in, sessions,
@@ -112,6 +112,14 @@ type Settings struct {
 	// (SessionsEndedSubject) to every node; nil publishes nothing (the
 	// admin commands).
 	Bus Publisher
+	// ErasureLease is how long a node running an erasure's steps keeps
+	// others off it (30 s); after a crash another node (or this one,
+	// restarted) resumes it once the lease has run out.
+	ErasureLease time.Duration
+	// ErasurePause, when set, is called at named points of an erasure
+	// ("before_commit", "after_commit", "step:<name>"): tests kill the
+	// process there.
+	ErasurePause func(point string)
 }
 
 func (s *Settings) defaults() {
@@ -132,6 +140,9 @@ func (s *Settings) defaults() {
 	}
 	if s.Now == nil {
 		s.Now = time.Now
+	}
+	if s.ErasureLease == 0 {
+		s.ErasureLease = 30 * time.Second
 	}
 }
 
@@ -165,13 +176,11 @@ type ErasureHooks interface {
 	// non-zero wallet balance, a withdrawal or top-up in flight, a red
 	// packet that may return to them — as a sentence, or "" when none.
 	MoneyHeld(ctx context.Context, userID string) (string, error)
-	// DisableMerchants is called once the account is erased: the merchants
-	// of an erased owner take no new orders or payments (refunds of past
-	// orders stay possible); it closes their unpaid orders.
-	DisableMerchants(ctx context.Context, userID string) error
-	// LeaveGroups takes the user out of every group, each with the
-	// system message of leaving.
-	LeaveGroups(ctx context.Context, userID string) error
+	// ErasureSteps are the other components' parts of an erasure, run in
+	// order once the account's own transaction has committed (chat: leave
+	// groups, tombstone sent messages, delete media; mini-apps: storage
+	// and consents; merchants: close them). Only ever append to the list.
+	ErasureSteps() []ErasureStep
 }
 
 // Publisher puts events on the bus (*bus.Bus satisfies it).
@@ -183,12 +192,13 @@ type Publisher interface {
 const (
 	// WrongPassword is a wrong password given to confirm a step (403).
 	WrongPassword = "wrong_password"
-	// BalanceNotEmpty refuses to erase an account that Plaza holds money
-	// for (422).
-	BalanceNotEmpty = "balance_not_empty"
+	// BalanceNotZero refuses to erase an account that Plaza holds money
+	// for — a wallet balance, a withdrawal or top-up in flight, an open red
+	// packet, a held payment (409: withdraw first, then erase).
+	BalanceNotZero = "balance_not_zero"
 )
 
 func init() {
 	errs.Register(WrongPassword, http.StatusForbidden)
-	errs.Register(BalanceNotEmpty, http.StatusUnprocessableEntity)
+	errs.Register(BalanceNotZero, http.StatusConflict)
 }

@@ -47,7 +47,7 @@ func TestEraseSettlesMoneyGroupsAndSessions(t *testing.T) {
 			t.Fatalf("top-up: %d %s", r.Status, r.Body)
 		}
 		r := erase()
-		if r.Status != 422 || r.Code() != "balance_not_empty" || !strings.Contains(string(r.Body), "15.00") {
+		if r.Status != 409 || r.Code() != "balance_not_zero" || !strings.Contains(string(r.Body), "Withdraw your balance of ¥15.00 first") {
 			t.Fatalf("erasing with ¥15 in the wallet: %d %s", r.Status, r.Body)
 		}
 		if r := money(t, eve, "/api/v1/wallet/withdrawals", map[string]any{"amount": 1_000, "currency": "CNY", "pin": "135790"}); r.Status != 201 {
@@ -57,7 +57,7 @@ func TestEraseSettlesMoneyGroupsAndSessions(t *testing.T) {
 		if rp.Status != 201 {
 			t.Fatalf("red packet: %d %s", rp.Status, rp.Body)
 		}
-		if r := erase(); r.Status != 422 || r.Code() != "balance_not_empty" || !strings.Contains(string(r.Body), "red packet") {
+		if r := erase(); r.Status != 409 || r.Code() != "balance_not_zero" || !strings.Contains(string(r.Body), "red packet") {
 			t.Fatalf("erasing with an open red packet: %d %s", r.Status, r.Body)
 		}
 		if r := fay.Do(t, "POST", "/api/v1/red-packets/"+rp.Str("red_packet.id")+"/claim", nil); r.Status != 200 {

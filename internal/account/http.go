@@ -2,8 +2,11 @@ package account
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/export"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 )
 
@@ -13,6 +16,11 @@ type Handler struct {
 	Auth    *httpx.Auth
 	// PerIP limits the unauthenticated endpoints (signup, login).
 	PerIP *httpx.Limiter
+	// Exporters are the other components' parts of GET /me/export, in
+	// order, after the account's own.
+	Exporters []export.Exporter
+
+	exporting sync.Map // user id → struct{}: one export at a time per user, on this node
 }
 
 // Register adds the account routes to mux.
@@ -106,14 +114,16 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// export streams the caller's data: a zip by default, one JSON document
+// for Accept: application/json or ?format=json (export.Serve).
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) error {
-	ex, err := h.Service.ExportUser(r.Context(), httpx.Caller(r).UserID)
-	if err != nil {
-		return err
+	c := httpx.Caller(r)
+	if _, busy := h.exporting.LoadOrStore(c.UserID, struct{}{}); busy {
+		return errs.E(errs.RateLimited, "Your data is already being exported; wait until that download ends.")
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="plaza-export.json"`)
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"exported_at": time.Now().UTC(), "account": ex})
-	return nil
+	defer h.exporting.Delete(c.UserID)
+	parts := append([]export.Exporter{h.Service}, h.Exporters...)
+	return export.Serve(w, r, c.UserID, c.Username, httpx.Logger(r.Context()), parts...)
 }
 
 func (h *Handler) erase(w http.ResponseWriter, r *http.Request) error {

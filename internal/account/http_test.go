@@ -228,8 +228,8 @@ func TestExportAndErase(t *testing.T) {
 		eve := nodetest.Signup(t, n.URL(), "eve")
 		fay := nodetest.Signup(t, n.URL(), "fay")
 		nodetest.Befriend(t, eve, fay, "fay")
-		ex := eve.Do(t, "GET", "/api/v1/me/export", nil)
-		if ex.Status != 200 || ex.Str("account.user.username") != "eve" || len(ex.Get("account.contacts").([]any)) != 1 {
+		ex := eve.Do(t, "GET", "/api/v1/me/export", nil, "Accept", "application/json")
+		if ex.Status != 200 || ex.Str("parts.account/profile.username") != "eve" || len(ex.Get("parts.account/contacts").([]any)) != 1 {
 			t.Fatalf("export: %d %s", ex.Status, ex.Body)
 		}
 		if strings.Contains(string(ex.Body), "argon2") || strings.Contains(string(ex.Body), eve.Token) {

@@ -372,9 +372,9 @@ func TestEraseAndExport(t *testing.T) {
 		r, _ := s.SendContactRequest(ctx, e.ID, "fay", "")
 		s.AnswerContactRequest(ctx, f.ID, r.ID, true)
 
-		ex, err := s.ExportUser(ctx, e.ID)
-		if err != nil || ex.User.Username != "eve" || len(ex.Contacts) != 1 || len(ex.ContactRequests) != 1 || len(ex.Sessions) != 1 {
-			t.Fatalf("%+v %v", ex, err)
+		ex := exportJSON(t, s, e)
+		if ex.Parts.Profile.Username != "eve" || len(ex.Parts.Contacts) != 1 || len(ex.Parts.Requests) != 1 || len(ex.Parts.Sessions) != 1 {
+			t.Fatalf("%+v", ex)
 		}
 		wantCode(t, s.Erase(ctx, e.ID, "wrong-password"), WrongPassword)
 		if _, err := s.Authenticate(ctx, tok); err != nil {
@@ -383,7 +383,7 @@ func TestEraseAndExport(t *testing.T) {
 		if err := s.Erase(ctx, e.ID, "password1"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.Authenticate(ctx, tok)
+		_, err := s.Authenticate(ctx, tok)
 		wantCode(t, err, errs.Unauthenticated)
 		_, _, err = s.Login(ctx, "eve", "password1", ClientInfo{})
 		wantCode(t, err, errs.Unauthenticated)

@@ -24,7 +24,7 @@ const (
 	selectPasswordHash = `SELECT ` + userColumns + `, u.password_hash FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
 	selectHashByID     = `SELECT username, password_hash FROM users WHERE id = ? AND deleted_at IS NULL`
 	updateAdmin        = `UPDATE users SET is_admin = 1, password_hash = ? WHERE id = ?`
-	eraseUser          = `UPDATE users SET username = ?, display_name = 'Deleted user', password_hash = '', is_admin = 0, deleted_at = ? WHERE id = ?`
+	eraseUser          = `UPDATE users SET username = ?, display_name = 'Deleted account', password_hash = '', is_admin = 0, deleted_at = ? WHERE id = ? AND deleted_at IS NULL`
 
 	insertSession = `INSERT INTO sessions (id, token_hash, user_id, csrf_token, user_agent, ip, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`

@@ -185,7 +185,7 @@ func TestTrustedProxy(t *testing.T) {
 	json.Unmarshal(body, &out)
 	cl := nodetest.NewClient(n.URL())
 	cl.Token = out.Token
-	ex := cl.Do(t, "GET", "/api/v1/me/export", nil)
+	ex := cl.Do(t, "GET", "/api/v1/me/export?format=json", nil)
 	if !strings.Contains(string(ex.Body), `"ip":"203.0.113.50"`) {
 		t.Fatalf("the session did not record the real client's address: %.600s", ex.Body)
 	}

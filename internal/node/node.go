@@ -105,6 +105,9 @@ type TestOptions struct {
 	SocketPing time.Duration
 	// Password overrides argon2id's parameters.
 	Password account.PasswordParams
+	// ErasureLease overrides how long an erasure's runner keeps others
+	// off it (30 s): how soon one left by a crash is resumed.
+	ErasureLease time.Duration
 }
 
 // settings is what New builds from: the Config and its test options
@@ -227,7 +230,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		n.Close()
 		return nil, fmt.Errorf("%w (Plaza needs JetStream enabled on its NATS)", err)
 	}
-	n.Accounts = account.NewService(n.DB, c.Log, account.Settings{Password: c.Password, Bus: n.Bus})
+	n.Accounts = account.NewService(n.DB, c.Log, erasureSettings(account.Settings{Password: c.Password, Bus: n.Bus, ErasureLease: c.ErasureLease}, c.Log, c.DataDir))
 	var blobs chat.BlobStore = chat.FileBlobs{Dir: filepath.Join(c.DataDir, "blobs")}
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload
@@ -265,7 +268,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
-	n.Accounts.SetErasureHooks(erasureHooks{n.Pay, n.Merchant, n.Chat})
+	n.Accounts.SetErasureHooks(erasureHooks{n})
 	if n.Trust, err = n.newTrust(ctx); err != nil { // before miniapp, which asks it; its Targets read n.MiniApps at call time
 		n.Close()
 		return nil, err
@@ -305,7 +308,7 @@ func (n *Node) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", n.healthz)
 	mux.HandleFunc("/metrics", httpx.NotFound) // on --metrics-addr only
-	(&account.Handler{Service: n.Accounts, Auth: auth, PerIP: perIP}).Register(mux)
+	(&account.Handler{Service: n.Accounts, Auth: auth, PerIP: perIP, Exporters: n.exporters()}).Register(mux)
 	(&chat.Handler{Service: n.Chat, Hub: n.Hub, Auth: auth}).Register(mux)
 	(&pay.Handler{Service: n.Pay, Auth: auth}).Register(mux)
 	(&merchant.Handler{Service: n.Merchant, Auth: auth}).Register(mux)

@@ -4,9 +4,6 @@ import (
 	"context"
 
 	"github.com/plaza-dev/plaza/internal/chat"
-	"github.com/plaza-dev/plaza/internal/merchant"
-	"github.com/plaza-dev/plaza/internal/pay"
-	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -28,45 +25,4 @@ func (a chatForPay) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, ki
 		return nil, err
 	}
 	return m, nil
-}
-
-// erasureHooks lets account erasure settle what pay, merchant and chat hold
-// for the user (account.ErasureHooks); account imports none of them.
-type erasureHooks struct {
-	pay      *pay.Service
-	merchant *merchant.Service
-	chat     *chat.Service
-}
-
-func (h erasureHooks) MoneyHeld(ctx context.Context, userID string) (string, error) {
-	return h.pay.HeldFor(ctx, userID)
-}
-
-func (h erasureHooks) DisableMerchants(ctx context.Context, userID string) error {
-	return h.merchant.CloseMerchantsOf(ctx, userID)
-}
-
-func (h erasureHooks) LeaveGroups(ctx context.Context, userID string) error {
-	var groups []string
-	for cursor := ""; ; {
-		list, next, err := h.chat.List(ctx, userID, cursor, 200)
-		if err != nil {
-			return err
-		}
-		for _, c := range list {
-			if c.Type == chat.GroupType {
-				groups = append(groups, c.ID)
-			}
-		}
-		if next == "" {
-			break
-		}
-		cursor = next
-	}
-	for _, id := range groups {
-		if err := h.chat.Leave(ctx, userID, id); err != nil && !errs.Is(err, errs.NotFound) {
-			return err
-		}
-	}
-	return nil
 }

@@ -162,3 +162,17 @@ const (
 
 // preparedStatements are prepared at start: the money hot path.
 var preparedStatements = []string{debitAccount, creditAccount, insertTransfer, selectPIN, insertPINAttempt, countPINFailure, resetPINFailures}
+
+// Erasure and export (erasure.go, export.go).
+const (
+	// selectOwnedNonZero is any ledger account of the user's own — the wallet
+	// in any currency, or an account of any other kind kept per user — that
+	// is not at zero: generic over kinds, so a new per-user account kind is
+	// covered without a change here.
+	selectOwnedNonZero = `SELECT kind, balance, currency FROM ledger_accounts WHERE owner_id = ? AND balance <> 0
+	ORDER BY CASE WHEN kind = 'user' THEN 0 ELSE 1 END, kind, currency LIMIT 1`
+	selectSentRedPacketsPage = `SELECT id, conversation_id, currency, total, count, split, greeting, remaining, remaining_count,
+		status, expires_at, created_at FROM red_packets WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?`
+	selectOwnClaimsPage = `SELECT red_packet_id, amount, transfer_id, created_at FROM red_packet_claims
+		WHERE user_id = ? AND red_packet_id > ? ORDER BY red_packet_id LIMIT ?`
+)

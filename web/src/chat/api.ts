@@ -8,7 +8,7 @@ export interface ChatUser {
   region?: string;
 }
 
-export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer';
+export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased';
 
 export interface Message {
   id: Id;

@@ -52,6 +52,8 @@ export function kindLabel(m: Pick<Message, 'kind' | 'text'>): string {
       return '[Red Packet]' + (m.text ? ' ' + m.text : '');
     case 'transfer':
       return '[Transfer]' + (m.text ? ' ' + m.text : '');
+    case 'erased':
+      return 'Message deleted';
     default:
       return m.text.replace(/\s+/g, ' ');
   }

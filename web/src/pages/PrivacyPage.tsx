@@ -8,13 +8,52 @@ import { EmptyState } from '../components/EmptyState';
 import { ChevronRightIcon, ShieldIcon } from '../components/Icons';
 import { miniApi, scopeLabel, type AppConsents, type TestingApp } from '../miniapp/api';
 import { showToast } from '../toast';
+import { logout } from '../session';
+import { downloadExport, eraseAccount, erasureRefusal, formatBytes, saveFile } from '../privacy/account';
 
-/** Me → Privacy: mini programs holding my consents, with revoke; data export. */
+/** Me → Privacy: mini programs holding my consents, with revoke; data export; deleting the account. */
 export function PrivacyPage() {
   const [items, setItems] = useState<AppConsents[] | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [testing, setTesting] = useState<TestingApp[]>([]);
+  // The download: null when idle, else the bytes received so far.
+  const [downloaded, setDownloaded] = useState<number | null>(null);
+  const [exportError, setExportError] = useState('');
+  const [deleting, setDeleting] = useState(false);
+  const [password, setPassword] = useState('');
+  const [eraseError, setEraseError] = useState<{ message: string; moneyHeld: boolean } | null>(null);
+  const [erasing, setErasing] = useState(false);
+
+  async function download() {
+    if (downloaded !== null) return;
+    setExportError('');
+    setDownloaded(0);
+    try {
+      const { blob, name } = await downloadExport((n) => setDownloaded(n));
+      saveFile(blob, name);
+      showToast('Your data is saved (' + formatBytes(blob.size) + ').');
+    } catch (err) {
+      setExportError(errorMessage(err));
+    } finally {
+      setDownloaded(null);
+    }
+  }
+
+  async function erase(e: Event) {
+    e.preventDefault();
+    if (erasing || !password) return;
+    setErasing(true);
+    setEraseError(null);
+    try {
+      await eraseAccount(password);
+      showToast('Your account is deleted.');
+      await logout();
+    } catch (err) {
+      setEraseError(erasureRefusal(err));
+      setErasing(false);
+    }
+  }
 
   useEffect(() => {
     miniApi.myConsents().then(
@@ -126,7 +165,14 @@ export function PrivacyPage() {
         </CellGroup>
       )}
       <CellGroup>
-        <a class="cell cell-link" id="privacy-export" href="/api/v1/me/export" download>
+        <button
+          type="button"
+          class="cell cell-link privacy-export"
+          id="privacy-export"
+          disabled={downloaded !== null}
+          aria-busy={downloaded !== null}
+          onClick={() => void download()}
+        >
           <span class="cell-media">
             <CellIcon color="indigo">
               <ShieldIcon size={20} />
@@ -134,11 +180,59 @@ export function PrivacyPage() {
           </span>
           <span class="cell-main">
             <span class="cell-title">Download my data</span>
+            <span class="cell-subtitle" id="privacy-export-status" role="status">
+              {downloaded !== null
+                ? 'Downloading… ' + formatBytes(downloaded)
+                : 'A zip of your profile, chats, photos, wallet and mini program data'}
+            </span>
           </span>
-          <ChevronRightIcon class="cell-chevron" />
-        </a>
+          {downloaded !== null ? <span class="spinner spinner-small" aria-hidden="true" /> : <ChevronRightIcon class="cell-chevron" />}
+        </button>
       </CellGroup>
+      {exportError && <p class="form-error" id="privacy-export-error">{exportError}</p>}
       <p class="page-note">Revoking stops a mini program from reading your nickname and avatar until you allow it again.</p>
+      <CellGroup title="Delete account" class="privacy-delete">
+        {!deleting ? (
+          <button type="button" class="cell cell-link" id="privacy-delete" onClick={() => setDeleting(true)}>
+            <span class="cell-main">
+              <span class="cell-title privacy-delete-title">Delete my account</span>
+              <span class="cell-subtitle">Your profile, messages, photos and mini program data are erased</span>
+            </span>
+            <ChevronRightIcon class="cell-chevron" />
+          </button>
+        ) : (
+          <form class="privacy-delete-form" id="privacy-delete-form" onSubmit={(e) => void erase(e)}>
+            <p class="field-hint">
+              This cannot be undone. Messages you sent show as “Message deleted” to everyone; payment records are kept, under a
+              pseudonym, as the law requires. Withdraw any money in your wallet first.
+            </p>
+            <label class="field">
+              <span class="field-label">Password</span>
+              <input
+                class="field-input"
+                type="password"
+                id="privacy-delete-password"
+                autocomplete="current-password"
+                value={password}
+                onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+              />
+            </label>
+            {eraseError && (
+              <p class={'form-error' + (eraseError.moneyHeld ? ' privacy-money-held' : '')} id="privacy-delete-error" role="alert">
+                {eraseError.message}
+              </p>
+            )}
+            <div class="privacy-delete-actions">
+              <button type="button" class="button button-small" onClick={() => { setDeleting(false); setEraseError(null); setPassword(''); }}>
+                Cancel
+              </button>
+              <button type="submit" class="button button-small button-danger" id="privacy-delete-confirm" disabled={erasing || !password}>
+                {erasing ? 'Deleting…' : 'Delete my account'}
+              </button>
+            </div>
+          </form>
+        )}
+      </CellGroup>
     </Page>
   );
 }

@@ -18,6 +18,14 @@ interface Common {
 
 /** One server message: a bubble with an avatar, or a grey system pill. */
 export function MessageItem({ m, ...rest }: Common & { m: Message }) {
+  if (m.kind === 'erased') {
+    // The sender erased their account: the seq stays, the content is gone.
+    return (
+      <div class="msg-system msg-erased" data-seq={m.seq} data-kind="erased">
+        <span class="bubble-text">Message deleted</span>
+      </div>
+    );
+  }
   if (m.kind === 'system') {
     return (
       <div class="msg-system" data-seq={m.seq} data-kind="system">
