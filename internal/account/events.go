@@ -20,6 +20,15 @@ const (
 	// exists exactly when the erasure does (at least once: consumers must
 	// be idempotent).
 	UserErasedSubject = "events.account.user_erased"
+	// AdminMadeSubject announces an administrator made (plaza admin
+	// create-admin) as AdminMade, written to the outbox in the
+	// transaction that makes them, for the audit log.
+	AdminMadeSubject = "events.account.admin_made"
+	// LoginLockedSubject announces, as LoginLocked, that a username was
+	// locked after too many wrong passwords; written to the outbox in the
+	// transaction that counts the failure which locks it, for the audit
+	// log.
+	LoginLockedSubject = "events.account.login_locked"
 )
 
 // SessionsEnded names the sessions that ended: one (SessionID), or every
@@ -51,4 +60,25 @@ func (s *Service) publishSessionsEnded(ev SessionsEnded) {
 	if err != nil {
 		s.log.Warn("announcing ended sessions", "user_id", ev.UserID, "session_id", ev.SessionID, "err", err)
 	}
+}
+
+// AdminMade is an administrator made: a new account (Created), or an
+// existing one made an administrator with a new password. It carries no
+// password.
+type AdminMade struct {
+	UserID   string    `json:"user_id"`
+	Username string    `json:"username"`
+	Created  bool      `json:"created"`
+	At       time.Time `json:"at"`
+}
+
+// LoginLocked is a username locked against sign-ins and password checks
+// until LockedUntil. UserID is "" when no account has the username
+// (unknown names are throttled like known ones).
+type LoginLocked struct {
+	Username    string    `json:"username"`
+	UserID      string    `json:"user_id,omitempty"`
+	Failures    int       `json:"failures"`
+	LockedUntil time.Time `json:"locked_until"`
+	At          time.Time `json:"at"`
 }

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -70,6 +72,19 @@ func checkBurst(t *testing.T, ss ...*Service) {
 		_, _, err := s.Login(ctx, "dave", "password1", ClientInfo{})
 		wantCode(t, err, errs.RateLimited)
 	}
+	// One lock, one event for the audit log, naming the account.
+	var locks []LoginLocked
+	for _, r := range outboxRows(t, ss[0].db) {
+		if r.subject == LoginLockedSubject {
+			var ev LoginLocked
+			json.Unmarshal(r.payload, &ev)
+			locks = append(locks, ev)
+		}
+	}
+	u, _ := ss[0].UserByUsername(ctx, "dave")
+	if len(locks) != 1 || locks[0].Username != "dave" || locks[0].UserID != u.ID || locks[0].Failures != 5 || !locks[0].LockedUntil.After(locks[0].At) {
+		t.Fatalf("lock events %+v", locks)
+	}
 }
 
 func TestLoginLockoutHoldsUnderParallelGuesses(t *testing.T) {
@@ -90,7 +105,7 @@ func TestLoginLockoutHoldsAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(context.Background(), slog.New(slog.DiscardHandler), Migrations); err != nil {
+		if err := db.Migrate(context.Background(), slog.New(slog.DiscardHandler), outbox.Migrations, Migrations); err != nil {
 			t.Fatal(err)
 		}
 		s, _ := newService(t, db)
