@@ -3,11 +3,16 @@ package miniapp_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 )
 
 // pkgWith is a package whose manifest carries a description.
@@ -157,4 +162,76 @@ func TestReviewQueue(t *testing.T) {
 			t.Fatalf("still rejected: %v", keys(items))
 		}
 	})
+}
+
+// Approvals and rejections of one version raced on two nodes (one
+// PostgreSQL): one decision wins, the others are conflicts, and the audit
+// log records one decision.
+func TestParallelReviewsOnTwoNodes(t *testing.T) {
+	t.Parallel()
+	db := dbtest.PostgresURL(t)
+	n1 := nodetest.Start(t, nodetest.Options{DBURL: db})
+	n2 := nodetest.Start(t, nodetest.Options{DBURL: db})
+	dev := nodetest.Signup(t, n1.URL(), "racedev")
+	adm1 := admin(t, n1)
+	adm2 := &nodetest.Client{Base: n2.URL(), Token: adm1.Token, HTTP: adm1.HTTP}
+	var apps []string
+	for _, name := range []string{"Race", "Sentinel"} {
+		r := dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": name, "request_domains": []string{}})
+		appid := r.Str("appid")
+		upload(t, dev, appid, pkgWith(appid, 1, ""))
+		if r := dev.Do(t, "POST", "/api/v1/miniapps/"+appid+"/versions/1/submit", nil); r.Status != 200 {
+			t.Fatalf("submit: %d %s", r.Status, r.Body)
+		}
+		apps = append(apps, appid)
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		statuses = map[int]int{}
+		winner   string
+		start    = make(chan struct{})
+	)
+	for i := range 12 {
+		wg.Go(func() {
+			c, verb := []*nodetest.Client{adm1, adm2}[i%2], []string{"approve", "reject"}[i/2%2]
+			<-start
+			r := c.Do(t, "POST", "/api/v1/admin/miniapps/"+apps[0]+"/versions/1/"+verb, map[string]string{"reason": "race " + verb})
+			mu.Lock()
+			defer mu.Unlock()
+			statuses[r.Status]++
+			if r.Status == 200 {
+				winner = r.Str("version.status")
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if statuses[200] != 1 || statuses[409] != 11 {
+		t.Fatalf("answers %v", statuses)
+	}
+	items := reviewItems(t, adm2.Do(t, "GET", "/api/v1/admin/miniapp-reviews?state="+winner, nil))
+	if len(items) != 1 || items[0]["appid"] != apps[0] || items[0]["reason"] != "race "+map[string]string{"approved": "approve", "rejected": "reject"}[winner] {
+		t.Fatalf("the %s list: %v", winner, items)
+	}
+	if r := adm1.Do(t, "POST", "/api/v1/admin/miniapps/"+apps[1]+"/versions/1/approve", nil); r.Status != 200 {
+		t.Fatalf("sentinel: %d %s", r.Status, r.Body)
+	}
+	count := func(target string) int {
+		recs, _, err := n1.Trust.Entries(context.Background(), -1, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := 0
+		for _, rec := range recs {
+			if strings.HasPrefix(rec.Action, "miniapp.version_") && rec.Target == "app:"+target {
+				k++
+			}
+		}
+		return k
+	}
+	nodetest.WaitFor(t, 10*time.Second, func() bool { return count(apps[1]) == 1 })
+	if k := count(apps[0]); k != 1 {
+		t.Fatalf("%d decisions logged for one version", k)
+	}
 }

@@ -136,7 +136,7 @@ func TestActionsAreAuditedOnce(t *testing.T) {
 			}
 			return "admin.made", "user:" + u.ID
 		}, func(t *testing.T, r trust.Record) {
-			if r.Actor != "operator" || !strings.Contains(string(r.Details), `"username":"operator0"`) || strings.Contains(string(r.Details), "sturdy") {
+			if r.Actor != "operator" || !strings.Contains(string(r.Details), `"created":true`) || strings.Contains(string(r.Details), "operator0") || strings.Contains(string(r.Details), "sturdy") {
 				t.Fatalf("record %+v %s", r, r.Details)
 			}
 		}},
@@ -152,7 +152,7 @@ func TestActionsAreAuditedOnce(t *testing.T) {
 			}
 			return "account.locked", "user:" + id
 		}, func(t *testing.T, r trust.Record) {
-			if r.Actor != "system" || !strings.Contains(string(r.Details), `"failures":5`) || strings.Contains(string(r.Details), "wrong-") {
+			if r.Actor != "system" || !strings.Contains(string(r.Details), `"failures":5`) || strings.Contains(string(r.Details), "wrong-") || strings.Contains(string(r.Details), "locked0") {
 				t.Fatalf("record %+v %s", r, r.Details)
 			}
 		}},

@@ -25,8 +25,10 @@ func auditAdminMade(data []byte) (string, Entry, error) {
 	if err := json.Unmarshal(data, &ev); err != nil || ev.UserID == "" || ev.At == "" {
 		return "", Entry{}, fmt.Errorf("bad admin_made event %s", data)
 	}
+	// No username: the log outlives an erasure, and the id names the
+	// account (pseudonymised, under the same id, once erased).
 	return "account.admin_made:" + ev.UserID + ":" + ev.At, Entry{Actor: "operator", Action: "admin.made", Target: "user:" + ev.UserID,
-		Details: map[string]any{"username": ev.Username, "created": ev.Created, "at": ev.At}}, nil
+		Details: map[string]any{"created": ev.Created, "at": ev.At}}, nil
 }
 
 // auditLoginLocked: too many wrong passwords locked a username (its
@@ -42,12 +44,14 @@ func auditLoginLocked(data []byte) (string, Entry, error) {
 	if err := json.Unmarshal(data, &ev); err != nil || ev.Username == "" || ev.LockedUntil == "" {
 		return "", Entry{}, fmt.Errorf("bad login_locked event %s", data)
 	}
+	// An account is named by its id only (the log outlives an erasure); a
+	// name no account has is what was locked, so it is the target.
 	target := "username:" + ev.Username
 	if ev.UserID != "" {
 		target = "user:" + ev.UserID
 	}
 	return "account.login_locked:" + ev.Username + ":" + ev.LockedUntil, Entry{Actor: "system", Action: "account.locked", Target: target,
-		Details: map[string]any{"username": ev.Username, "failures": ev.Failures, "locked_until": ev.LockedUntil, "at": ev.At}}, nil
+		Details: map[string]any{"failures": ev.Failures, "locked_until": ev.LockedUntil, "at": ev.At}}, nil
 }
 
 // auditVersionReviewed: an administrator approved or rejected a
