@@ -35,3 +35,17 @@ type VersionReviewed struct {
 	DeveloperID string    `json:"developer_id"`
 	ReviewedAt  time.Time `json:"reviewed_at"`
 }
+
+// AppSecretRotatedSubject is the bus subject of AppSecretRotated: a
+// developer replaced an app's secret (the old one stopped working). It is
+// written to the outbox in the transaction that stores the new secret's
+// hash; the audit log records it.
+const AppSecretRotatedSubject = "events.miniapp.secret_rotated"
+
+// AppSecretRotated is AppSecretRotatedSubject's payload; it carries no
+// secret.
+type AppSecretRotated struct {
+	AppID       string    `json:"appid"`
+	DeveloperID string    `json:"developer_id"`
+	RotatedAt   time.Time `json:"rotated_at"`
+}

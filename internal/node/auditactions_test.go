@@ -176,6 +176,19 @@ func TestActionsAreAuditedOnce(t *testing.T) {
 				t.Fatalf("record %+v %s", r, r.Details)
 			}
 		}},
+		"app_secret_rotated": {miniapp.AppSecretRotatedSubject, func(t *testing.T, n *node.Node, i int) (string, string) {
+			dev := nodetest.Signup(t, n.URL(), fmt.Sprintf("secretdev%d", i))
+			r := dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": "Keyed", "request_domains": []string{}})
+			appid := r.Str("appid")
+			if r := dev.Do(t, "POST", "/api/v1/miniapps/"+appid+"/secret", nil); r.Status != 200 {
+				t.Fatalf("rotate: %d %s", r.Status, r.Body)
+			}
+			return "miniapp.secret_rotated", "app:" + appid
+		}, func(t *testing.T, r trust.Record) {
+			if !strings.HasPrefix(r.Actor, "u_") || !strings.HasPrefix(string(r.Details), `{"rotated_at":"`) || strings.Count(string(r.Details), ":") > 3 {
+				t.Fatalf("record %+v %s", r, r.Details)
+			}
+		}},
 		"pin_locked": {pay.PINLockedSubject, func(t *testing.T, n *node.Node, i int) (string, string) {
 			c := nodetest.Signup(t, n.URL(), fmt.Sprintf("pinner%d", i))
 			id := c.Do(t, "GET", "/api/v1/me", nil).Str("user.id")

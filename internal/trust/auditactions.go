@@ -76,6 +76,20 @@ func auditVersionReviewed(data []byte) (string, Entry, error) {
 			"developer_id": ev.DeveloperID, "reviewed_at": ev.ReviewedAt}}, nil
 }
 
+// auditAppSecretRotated: a developer replaced a mini-program's secret.
+func auditAppSecretRotated(data []byte) (string, Entry, error) {
+	var ev struct {
+		AppID       string `json:"appid"`
+		DeveloperID string `json:"developer_id"`
+		RotatedAt   string `json:"rotated_at"`
+	}
+	if err := json.Unmarshal(data, &ev); err != nil || ev.AppID == "" || ev.RotatedAt == "" {
+		return "", Entry{}, fmt.Errorf("bad secret_rotated event %s", data)
+	}
+	return "miniapp.secret_rotated:" + ev.AppID + ":" + ev.RotatedAt, Entry{Actor: ev.DeveloperID, Action: "miniapp.secret_rotated",
+		Target: "app:" + ev.AppID, Details: map[string]any{"rotated_at": ev.RotatedAt}}, nil
+}
+
 // auditPINLocked: wrong payment PINs locked a user's payments.
 func auditPINLocked(data []byte) (string, Entry, error) {
 	var ev struct {

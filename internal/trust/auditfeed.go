@@ -47,6 +47,7 @@ var auditFeed = []struct {
 	{"events.account.admin_made", auditAdminMade},
 	{"events.account.login_locked", auditLoginLocked},
 	{"events.miniapp.version_reviewed", auditVersionReviewed},
+	{"events.miniapp.secret_rotated", auditAppSecretRotated},
 	{"events.pay.pin_locked", auditPINLocked},
 	{"events.secrets.key_rotated", auditKeyRotated},
 }
