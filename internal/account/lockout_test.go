@@ -183,3 +183,37 @@ func TestVerifyPasswordSharesTheLockout(t *testing.T) {
 		})
 	})
 }
+
+// A name no account has is locked like any other, and its lock is
+// announced for the audit log without a user id; the failures before the
+// limit announce nothing.
+func TestLockOfAnUnknownNameIsAnnounced(t *testing.T) {
+	t.Parallel()
+	runDB(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := newService(t, db)
+		ctx := context.Background()
+		locks := func() []LoginLocked {
+			var out []LoginLocked
+			for _, r := range outboxRows(t, db) {
+				if r.subject == LoginLockedSubject {
+					var ev LoginLocked
+					json.Unmarshal(r.payload, &ev)
+					out = append(out, ev)
+				}
+			}
+			return out
+		}
+		for i := range 4 {
+			s.Login(ctx, "ghost", fmt.Sprintf("guess-%d", i), ClientInfo{})
+		}
+		if l := locks(); len(l) != 0 {
+			t.Fatalf("announced before the limit: %+v", l)
+		}
+		for i := range 3 {
+			s.Login(ctx, "ghost", fmt.Sprintf("more-%d", i), ClientInfo{})
+		}
+		if l := locks(); len(l) != 1 || l[0].Username != "ghost" || l[0].UserID != "" || l[0].Failures != 5 {
+			t.Fatalf("lock events %+v", l)
+		}
+	})
+}
