@@ -186,7 +186,7 @@ func (h *Handler) review(approve bool) httpx.HandlerFunc {
 				return err
 			}
 		}
-		ver, err := h.Service.Review(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), v, approve, in.Reason)
+		ver, err := h.Service.ReviewBy(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), v, approve, in.Reason)
 		if err != nil {
 			return err
 		}

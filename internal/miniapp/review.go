@@ -107,11 +107,17 @@ func (s *Service) Submit(ctx context.Context, developerID, appid string, code in
 // MaxReviewReason bounds a review's reason (shown to the developer).
 const MaxReviewReason = 2000
 
-// Review approves or rejects a submitted version: reviewerID is the
+// Review is ReviewBy with no administrator to name (the demo's seeding,
+// tools): the audit log's actor is "system".
+func (s *Service) Review(ctx context.Context, appid string, code int64, approve bool, reason string) (Version, error) {
+	return s.ReviewBy(ctx, "system", appid, code, approve, reason)
+}
+
+// ReviewBy approves or rejects a submitted version: reviewerID is the
 // administrator; a rejection needs a reason. The decision and
 // VersionReviewedSubject (for the audit log) are written in one
 // transaction. Errors: invalid_argument, not_found, conflict.
-func (s *Service) Review(ctx context.Context, reviewerID, appid string, code int64, approve bool, reason string) (Version, error) {
+func (s *Service) ReviewBy(ctx context.Context, reviewerID, appid string, code int64, approve bool, reason string) (Version, error) {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > MaxReviewReason {
 		return Version{}, errs.Field("reason", "A reason is at most %d characters.", MaxReviewReason)
