@@ -24,10 +24,10 @@ const (
 	// create-admin) as AdminMade, written to the outbox in the
 	// transaction that makes them, for the audit log.
 	AdminMadeSubject = "events.account.admin_made"
-	// LoginLockedSubject announces, as LoginLocked, that a username was
-	// locked after too many wrong passwords; written to the outbox in the
-	// transaction that counts the failure which locks it, for the audit
-	// log.
+	// LoginLockedSubject announces, as LoginLocked, that an account's
+	// username was locked after too many wrong passwords; written to the
+	// outbox in the transaction that counts the failure which locks it,
+	// for the audit log.
 	LoginLockedSubject = "events.account.login_locked"
 )
 
@@ -72,12 +72,12 @@ type AdminMade struct {
 	At       time.Time `json:"at"`
 }
 
-// LoginLocked is a username locked against sign-ins and password checks
-// until LockedUntil. UserID is "" when no account has the username
-// (unknown names are throttled like known ones).
+// LoginLocked is an account's username locked against sign-ins and
+// password checks until LockedUntil. (Names no account has are throttled
+// like known ones but not announced.)
 type LoginLocked struct {
 	Username    string    `json:"username"`
-	UserID      string    `json:"user_id,omitempty"`
+	UserID      string    `json:"user_id"`
 	Failures    int       `json:"failures"`
 	LockedUntil time.Time `json:"locked_until"`
 	At          time.Time `json:"at"`

@@ -176,9 +176,12 @@ func (s *Service) attempt(ctx context.Context, name, userID, password, hash stri
 }
 
 // fail turns the username's reserved slot into a failure; the failure
-// that reaches LoginFailures locks the username, and its transaction
-// writes LoginLockedSubject to the outbox. Slots are reserved below the
-// limit only, so one failure per lock reaches it.
+// that reaches LoginFailures locks the username, and when an account has
+// it (userID), its transaction writes LoginLockedSubject to the outbox
+// for the audit log. Slots are reserved below the limit only, so one
+// failure per lock reaches it. A name no account has is locked too but
+// only logged here: otherwise anyone could grow the permanent audit log
+// by a record for every five guesses at made-up names.
 func (s *Service) fail(ctx context.Context, name, userID string) error {
 	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		now := s.now()
@@ -191,6 +194,9 @@ func (s *Service) fail(ctx context.Context, name, userID string) error {
 			return nil
 		}
 		s.log.Warn("password checks locked", "username", name, "failures", failures)
+		if userID == "" {
+			return nil
+		}
 		return outbox.Add(ctx, tx, LoginLockedSubject, LoginLocked{Username: name, UserID: userID, Failures: failures,
 			LockedUntil: until, At: sqldb.FromMicro(sqldb.Micro(now))})
 	})
