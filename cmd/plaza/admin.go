@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/user"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/platform/secrets"
 )
 
 func migrateCmd() *cobra.Command {
@@ -65,6 +68,8 @@ func adminCmd() *cobra.Command {
 	create.Flags().StringVar(&password, "password", "", "the administrator's password (8 characters or more)")
 	create.Flags().StringVar(&region, "region", "US", "the administrator's region (ISO 3166-1 alpha-2)")
 	cmd.AddCommand(create)
+
+	cmd.AddCommand(rotateSecretCmd())
 
 	var ledgerStore storeFlags
 	check := &cobra.Command{
@@ -135,4 +140,86 @@ func versionCmd() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), "plaza", version)
 		},
 	}
+}
+
+// rotateHelp is rotate-secret's long help: each purpose, and what
+// rotating it does and breaks.
+const rotateHelp = `Replace one of the installation's server secrets by a fresh random key.
+
+Nothing else changes, and running nodes keep the old key until they
+restart: restart every node afterwards. The rotation is recorded in the
+audit log (action secret.rotated, with the new key's fingerprint, never
+the key, and who ran it). On SQLite (--data) the key files are in
+<data>/keys; on PostgreSQL (--db) in the server_secrets table.
+
+Purposes, and what rotating each one does:
+
+  pin       HMAC key of payment PINs. Every PIN stops matching: payments and
+            transfers answer wrong_pin (counting toward the PIN lockout)
+            until the user sets a new PIN with their account password.
+            Refused when --pin-secret / PLAZA_PIN_SECRET is set: change that.
+  openid    Derives each user's openid per app. Every openid changes: mini-
+            programs and merchants see their users as new users, and their
+            stored openids no longer match anyone.
+  unionid   Derives each user's unionid per developer. Every unionid changes,
+            as for openid, across a developer's apps.
+  trial     Signs trial-version host names and launch links. Every trial
+            link and trial origin changes: testers need fresh links, and
+            data a trial kept in the browser under its old origin is lost.
+  bill      Signs bill-download links (valid five minutes). Links handed out
+            in the last five minutes stop working; merchants ask again.
+  audit     Ed25519 key signing the audit log's checkpoints. The log and its
+            hashes stay; new checkpoints are signed by the new key. Anyone
+            checking checkpoints must fetch the new verifier key
+            (GET /api/v1/admin/audit/key); keep the old key to check
+            checkpoints saved before.
+  platform  RSA key signing every merchant API response and notification.
+            Merchants must fetch the new platform certificate
+            (GET /api/v1/merchants/{mchid}/platform-key); until they do,
+            their SDKs reject Plaza's signatures and notifications.`
+
+func rotateSecretCmd() *cobra.Command {
+	var (
+		store     storeFlags
+		purpose   string
+		pinSecret string
+	)
+	cmd := &cobra.Command{
+		Use:   "rotate-secret --purpose NAME",
+		Short: "Replace one server secret (pin, openid, unionid, trial, bill, audit, platform) and audit it",
+		Long:  rotateHelp,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if purpose == "" {
+				return fmt.Errorf("--purpose is required: one of pin, openid, unionid, trial, bill, audit, platform")
+			}
+			ctx := cmd.Context()
+			log := slog.New(slog.DiscardHandler)
+			db, err := node.OpenDB(ctx, node.Config{DataDir: store.data, DB: store.db, Log: log})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ev, err := secrets.Rotate(ctx, secrets.Config{DB: db, DataDir: store.data, PINSecret: pinSecret, Log: log}, secrets.Purpose(purpose), operator())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "rotated the %s key (fingerprint %s, rotation %s); restart every node to use it\n", ev.Purpose, ev.Fingerprint, ev.RotationID)
+			return nil
+		},
+	}
+	store.register(cmd.Flags())
+	cmd.Flags().StringVar(&purpose, "purpose", "", "the key to rotate: pin, openid, unionid, trial, bill, audit or platform")
+	cmd.Flags().StringVar(&pinSecret, "pin-secret", "", "the nodes' --pin-secret, if they have one (the PIN key is then not stored, and not rotated here)")
+	return cmd
+}
+
+// operator names who runs a command: the OS account and host, for the
+// audit log.
+func operator() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, _ := os.Hostname()
+	return "cli:" + name + "@" + host
 }

@@ -20,6 +20,15 @@ const (
 	// exists exactly when the erasure does (at least once: consumers must
 	// be idempotent).
 	UserErasedSubject = "events.account.user_erased"
+	// AdminMadeSubject announces an administrator made (plaza admin
+	// create-admin) as AdminMade, written to the outbox in the
+	// transaction that makes them, for the audit log.
+	AdminMadeSubject = "events.account.admin_made"
+	// LoginLockedSubject announces, as LoginLocked, that an account's
+	// username was locked after too many wrong passwords; written to the
+	// outbox in the transaction that counts the failure which locks it,
+	// for the audit log.
+	LoginLockedSubject = "events.account.login_locked"
 )
 
 // SessionsEnded names the sessions that ended: one (SessionID), or every
@@ -51,4 +60,25 @@ func (s *Service) publishSessionsEnded(ev SessionsEnded) {
 	if err != nil {
 		s.log.Warn("announcing ended sessions", "user_id", ev.UserID, "session_id", ev.SessionID, "err", err)
 	}
+}
+
+// AdminMade is an administrator made: a new account (Created), or an
+// existing one made an administrator with a new password. It carries no
+// password.
+type AdminMade struct {
+	UserID   string    `json:"user_id"`
+	Username string    `json:"username"`
+	Created  bool      `json:"created"`
+	At       time.Time `json:"at"`
+}
+
+// LoginLocked is an account's username locked against sign-ins and
+// password checks until LockedUntil. (Names no account has are throttled
+// like known ones but not announced.)
+type LoginLocked struct {
+	Username    string    `json:"username"`
+	UserID      string    `json:"user_id"`
+	Failures    int       `json:"failures"`
+	LockedUntil time.Time `json:"locked_until"`
+	At          time.Time `json:"at"`
 }

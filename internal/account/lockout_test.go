@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -70,6 +72,19 @@ func checkBurst(t *testing.T, ss ...*Service) {
 		_, _, err := s.Login(ctx, "dave", "password1", ClientInfo{})
 		wantCode(t, err, errs.RateLimited)
 	}
+	// One lock, one event for the audit log, naming the account.
+	var locks []LoginLocked
+	for _, r := range outboxRows(t, ss[0].db) {
+		if r.subject == LoginLockedSubject {
+			var ev LoginLocked
+			json.Unmarshal(r.payload, &ev)
+			locks = append(locks, ev)
+		}
+	}
+	u, _ := ss[0].UserByUsername(ctx, "dave")
+	if len(locks) != 1 || locks[0].Username != "dave" || locks[0].UserID != u.ID || locks[0].Failures != 5 || !locks[0].LockedUntil.After(locks[0].At) {
+		t.Fatalf("lock events %+v", locks)
+	}
 }
 
 func TestLoginLockoutHoldsUnderParallelGuesses(t *testing.T) {
@@ -90,7 +105,7 @@ func TestLoginLockoutHoldsAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(context.Background(), slog.New(slog.DiscardHandler), Migrations); err != nil {
+		if err := db.Migrate(context.Background(), slog.New(slog.DiscardHandler), outbox.Migrations, Migrations); err != nil {
 			t.Fatal(err)
 		}
 		s, _ := newService(t, db)
@@ -166,5 +181,48 @@ func TestVerifyPasswordSharesTheLockout(t *testing.T) {
 			}
 			wantCode(t, s.VerifyPassword(ctx, u.ID, "password1"), errs.RateLimited)
 		})
+	})
+}
+
+// A name no account has is locked like any other, but its lock is not
+// announced: made-up names would let anyone grow the permanent audit log.
+// An account's lock is announced once, and the failures before the limit
+// announce nothing.
+func TestOnlyAnAccountsLockIsAnnounced(t *testing.T) {
+	t.Parallel()
+	runDB(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := newService(t, db)
+		ctx := context.Background()
+		locks := func() []LoginLocked {
+			var out []LoginLocked
+			for _, r := range outboxRows(t, db) {
+				if r.subject == LoginLockedSubject {
+					var ev LoginLocked
+					json.Unmarshal(r.payload, &ev)
+					out = append(out, ev)
+				}
+			}
+			return out
+		}
+		u, _ := signup(t, s, "gina")
+		for _, name := range []string{"ghost", "gina"} {
+			for i := range 4 {
+				s.Login(ctx, name, fmt.Sprintf("guess-%d", i), ClientInfo{})
+			}
+		}
+		if l := locks(); len(l) != 0 {
+			t.Fatalf("announced before the limit: %+v", l)
+		}
+		for _, name := range []string{"ghost", "gina"} {
+			for i := range 3 {
+				_, _, err := s.Login(ctx, name, fmt.Sprintf("more-%d", i), ClientInfo{})
+				if i > 0 {
+					wantCode(t, err, errs.RateLimited)
+				}
+			}
+		}
+		if l := locks(); len(l) != 1 || l[0].Username != "gina" || l[0].UserID != u.ID || l[0].Failures != 5 {
+			t.Fatalf("lock events %+v", l)
+		}
 	})
 }

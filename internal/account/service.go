@@ -13,6 +13,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -116,7 +117,7 @@ func (s *Service) Login(ctx context.Context, username, password string, client C
 	if name == "" {
 		ok, err = s.checkPassword(password, hash)
 	} else {
-		ok, err = s.attempt(ctx, name, password, hash, found, "sign-ins")
+		ok, err = s.attempt(ctx, name, u.ID, password, hash, found, "sign-ins")
 	}
 	if err != nil {
 		return User{}, "", err
@@ -142,8 +143,10 @@ func (s *Service) Login(ctx context.Context, username, password string, client C
 // any number of nodes — and then records the outcome. The right password
 // forgives earlier failures; the LoginFailures-th wrong one locks the
 // username for LoginLockout. found false makes every outcome a failure
-// (unknown usernames are throttled like known ones). Errors: rate_limited.
-func (s *Service) attempt(ctx context.Context, name, password, hash string, found bool, what string) (bool, error) {
+// (unknown usernames are throttled like known ones). userID is the
+// account's id ("" when none has the name), for the lockout's event.
+// Errors: rate_limited.
+func (s *Service) attempt(ctx context.Context, name, userID, password, hash string, found bool, what string) (bool, error) {
 	now := s.now()
 	nowM, cutoff := sqldb.Micro(now), sqldb.Micro(now.Add(-s.set.LoginWindow))
 	res, err := s.db.Exec(ctx, reserveAttempt, name, nowM,
@@ -162,24 +165,41 @@ func (s *Service) attempt(ctx context.Context, name, password, hash string, foun
 	// The outcome is recorded even when the caller has gone away.
 	ctx = context.WithoutCancel(ctx)
 	if err != nil {
-		_, _ = s.db.Exec(ctx, failAttempt, s.set.LoginFailures, sqldb.Micro(now.Add(s.set.LoginLockout)), name)
+		_ = s.fail(ctx, name, userID)
 		return false, err
 	}
 	if ok && found {
 		_, err = s.db.Exec(ctx, passAttempt, name)
 		return true, err
 	}
-	var failures int
-	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
-		return tx.QueryRow(ctx, failAttempt, s.set.LoginFailures, sqldb.Micro(s.now().Add(s.set.LoginLockout)), name).Scan(&failures)
-	})
-	if err != nil {
-		return false, err
-	}
-	if failures == s.set.LoginFailures {
+	return false, s.fail(ctx, name, userID)
+}
+
+// fail turns the username's reserved slot into a failure; the failure
+// that reaches LoginFailures locks the username, and when an account has
+// it (userID), its transaction writes LoginLockedSubject to the outbox
+// for the audit log. Slots are reserved below the limit only, so one
+// failure per lock reaches it. A name no account has is locked too but
+// only logged here: otherwise anyone could grow the permanent audit log
+// by a record for every five guesses at made-up names.
+func (s *Service) fail(ctx context.Context, name, userID string) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		now := s.now()
+		until := sqldb.FromMicro(sqldb.Micro(now.Add(s.set.LoginLockout)))
+		var failures int
+		if err := tx.QueryRow(ctx, failAttempt, s.set.LoginFailures, sqldb.Micro(until), name).Scan(&failures); err != nil {
+			return err
+		}
+		if failures != s.set.LoginFailures {
+			return nil
+		}
 		s.log.Warn("password checks locked", "username", name, "failures", failures)
-	}
-	return false, nil
+		if userID == "" {
+			return nil
+		}
+		return outbox.Add(ctx, tx, LoginLockedSubject, LoginLocked{Username: name, UserID: userID, Failures: failures,
+			LockedUntil: until, At: sqldb.FromMicro(sqldb.Micro(now))})
+	})
 }
 
 // lockedError explains a refused attempt: a lock with its minutes left, or
@@ -295,7 +315,8 @@ func (s *Service) UserFor(ctx context.Context, viewerID, username string) (User,
 }
 
 // CreateAdmin makes an administrator, or makes an existing user one and
-// sets their password. Errors: invalid_argument.
+// sets their password, and writes AdminMadeSubject to the outbox in the
+// same transaction. Errors: invalid_argument.
 func (s *Service) CreateAdmin(ctx context.Context, username, password, region string) (User, error) {
 	u, hash, err := s.prepareUser(SignupInput{Username: username, Password: password, DisplayName: username, Region: region})
 	if err != nil {
@@ -303,17 +324,21 @@ func (s *Service) CreateAdmin(ctx context.Context, username, password, region st
 	}
 	u.Admin = true
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		ev := AdminMade{Username: u.Username, Created: true, At: sqldb.FromMicro(sqldb.Micro(s.now()))}
 		existing, err := getUser(ctx, tx, selectUserByUsername, u.Username)
-		if errs.Is(err, errs.NotFound) {
-			return insertNewUser(ctx, tx, u, hash)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			err = insertNewUser(ctx, tx, u, hash)
+		case err == nil:
+			u = existing
+			u.Admin, ev.Created = true, false
+			_, err = tx.Exec(ctx, updateAdmin, hash, u.ID)
 		}
 		if err != nil {
 			return err
 		}
-		u = existing
-		u.Admin = true
-		_, err = tx.Exec(ctx, updateAdmin, hash, u.ID)
-		return err
+		ev.UserID = u.ID
+		return outbox.Add(ctx, tx, AdminMadeSubject, ev)
 	})
 	return u, err
 }
@@ -336,7 +361,7 @@ func (s *Service) VerifyPassword(ctx context.Context, userID, password string) e
 	if !found {
 		hash = s.dummyHash
 	}
-	ok, err := s.attempt(ctx, name, password, hash, found, "sign-ins and password checks")
+	ok, err := s.attempt(ctx, name, userID, password, hash, found, "sign-ins and password checks")
 	if err != nil {
 		return err
 	}

@@ -5,18 +5,29 @@ import (
 	"database/sql"
 
 	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
 // RotateSecret replaces an app's secret; the old one stops working at
-// once. Errors: not_found.
+// once. AppSecretRotatedSubject (for the audit log) is written in the
+// same transaction. Errors: not_found.
 func (s *Service) RotateSecret(ctx context.Context, developerID, appid string) (string, error) {
 	if _, err := s.owned(ctx, developerID, appid); err != nil {
 		return "", err
 	}
 	secret := ids.Token(24)
-	_, err := s.db.Exec(ctx, updateAppSecret, hashSecret(secret), appid)
-	return secret, err
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, updateAppSecret, hashSecret(secret), appid); err != nil {
+			return err
+		}
+		return outbox.Add(ctx, tx, AppSecretRotatedSubject, AppSecretRotated{AppID: appid, DeveloperID: developerID,
+			RotatedAt: sqldb.FromMicro(sqldb.Micro(s.now()))})
+	})
+	if err != nil {
+		return "", err
+	}
+	return secret, nil
 }
 
 // AppsOf lists a developer's apps, oldest first. Errors: none but internal

@@ -27,6 +27,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/miniapps/{appid}/versions/{v}/release", a(h.release))
 	mux.Handle("POST /api/v1/admin/miniapps/{appid}/versions/{v}/approve", h.Auth.Admin(h.review(true)))
 	mux.Handle("POST /api/v1/admin/miniapps/{appid}/versions/{v}/reject", h.Auth.Admin(h.review(false)))
+	mux.Handle("GET /api/v1/admin/miniapp-reviews", h.Auth.Admin(h.reviews))
 	mux.Handle("POST /api/v1/miniapps/{appid}/code", a(h.code))
 	mux.Handle("GET /api/v1/miniapps/{appid}/consents", a(h.consents))
 	mux.Handle("PUT /api/v1/miniapps/{appid}/consents/{scope}", a(h.consent(true)))
@@ -185,13 +186,29 @@ func (h *Handler) review(approve bool) httpx.HandlerFunc {
 				return err
 			}
 		}
-		ver, err := h.Service.Review(r.Context(), r.PathValue("appid"), v, approve, in.Reason)
+		ver, err := h.Service.ReviewBy(r.Context(), httpx.Caller(r).UserID, r.PathValue("appid"), v, approve, in.Reason)
 		if err != nil {
 			return err
 		}
 		httpx.WriteJSON(w, http.StatusOK, map[string]any{"version": ver})
 		return nil
 	}
+}
+
+// reviews is the review queue: GET /api/v1/admin/miniapp-reviews
+// ?state=pending|approved|rejected&limit=&cursor=.
+func (h *Handler) reviews(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.Limit(r, 50, 200)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	items, next, err := h.Service.Reviews(r.Context(), q.Get("state"), q.Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(items, next))
+	return nil
 }
 
 func (h *Handler) code(w http.ResponseWriter, r *http.Request) error {

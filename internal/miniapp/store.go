@@ -1,6 +1,7 @@
 package miniapp
 
 import (
+	"database/sql"
 	"encoding/json"
 
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
@@ -31,10 +32,28 @@ const (
 	selectTopVersionCode = `SELECT MAX(code) FROM miniapp_versions WHERE appid = ?`
 	insertVersion        = `INSERT INTO miniapp_versions (appid, code, name, manifest, sha256, package, status, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, 'uploaded', ?)`
-	selectVersion        = `SELECT ` + versionColumns + ` FROM miniapp_versions WHERE appid = ? AND code = ?`
-	selectVersionsOfApp  = `SELECT ` + versionColumns + ` FROM miniapp_versions WHERE appid = ? ORDER BY code DESC`
-	updateVersionStatus  = `UPDATE miniapp_versions SET status = ?, reason = ? WHERE appid = ? AND code = ?`
+	selectVersion       = `SELECT ` + versionColumns + ` FROM miniapp_versions WHERE appid = ? AND code = ?`
+	selectVersionsOfApp = `SELECT ` + versionColumns + ` FROM miniapp_versions WHERE appid = ? ORDER BY code DESC`
+	// submitVersion and reviewVersion are transition's statements: the
+	// new status first, the version and the status it was read in last.
+	submitVersion = `UPDATE miniapp_versions SET status = ?, reason = '', submitted_at = ?, reviewed_at = NULL, reviewed_by = ''
+		WHERE appid = ? AND code = ? AND status = ?`
+	reviewVersion = `UPDATE miniapp_versions SET status = ?, reason = ?, reviewed_at = ?, reviewed_by = ?
+		WHERE appid = ? AND code = ? AND status = ?`
 	selectVersionPackage = `SELECT package FROM miniapp_versions WHERE appid = ? AND code = ?`
+
+	// The review queue (miniapp_versions with its app): keyset pages,
+	// each statement bound to (status, the previous page's last key...,
+	// limit). Pending versions go oldest submitted first, reviewed ones
+	// most recently reviewed first; appid and code break ties.
+	reviewColumns = `v.appid, a.name, a.developer_id, v.code, v.name, v.status, v.submitted_at, v.reviewed_at, v.reviewed_by,
+		v.reason, LENGTH(v.package), v.manifest`
+	selectPendingReviews = `SELECT ` + reviewColumns + ` FROM miniapp_versions v JOIN miniapps a ON a.appid = v.appid
+		WHERE v.status = ? AND (v.submitted_at, v.appid, v.code) > (?, ?, ?)
+		ORDER BY v.submitted_at, v.appid, v.code LIMIT ?`
+	selectDecidedReviews = `SELECT ` + reviewColumns + ` FROM miniapp_versions v JOIN miniapps a ON a.appid = v.appid
+		WHERE v.status = ? AND (v.reviewed_at, v.appid, v.code) < (?, ?, ?)
+		ORDER BY v.reviewed_at DESC, v.appid DESC, v.code DESC LIMIT ?`
 
 	// Testers (miniapp_testers).
 	insertTester        = `INSERT INTO miniapp_testers (appid, user_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
@@ -97,4 +116,33 @@ func scanVersion(row interface{ Scan(...any) error }) (Version, error) {
 	json.Unmarshal([]byte(manifest), &v.Manifest)
 	v.CreatedAt = sqldb.FromMicro(created)
 	return v, nil
+}
+
+// scanReview reads a row of reviewColumns; the developer is filled in
+// later.
+func scanReview(row interface{ Scan(...any) error }) (Review, error) {
+	var (
+		r                   Review
+		submitted, reviewed sql.NullInt64
+		manifest            string
+	)
+	if err := row.Scan(&r.AppID, &r.AppName, &r.Developer.ID, &r.Version, &r.VersionName, &r.State, &submitted, &reviewed,
+		&r.ReviewedBy, &r.Reason, &r.Size, &manifest); err != nil {
+		return r, err
+	}
+	if submitted.Valid {
+		t := sqldb.FromMicro(submitted.Int64)
+		r.SubmittedAt = &t
+	}
+	if reviewed.Valid {
+		t := sqldb.FromMicro(reviewed.Int64)
+		r.ReviewedAt = &t
+	}
+	var m Manifest
+	json.Unmarshal([]byte(manifest), &m)
+	r.Description = m.Description
+	if r.State == "submitted" {
+		r.State = ReviewPending
+	}
+	return r, nil
 }

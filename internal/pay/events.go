@@ -42,3 +42,20 @@ type TransferCompleted struct {
 func transferCompleted(ctx context.Context, tx *sqldb.Tx, e TransferCompleted) error {
 	return outbox.Add(ctx, tx, TransferCompletedSubject, e)
 }
+
+// PINLockedSubject carries a PINLockedEvent when wrong PINs lock a user's
+// payments (MaxPINFailures in a row). It is written to the outbox in the
+// transaction that counts the failure which locks, so it exists exactly
+// when the lock does; the audit log records it.
+const PINLockedSubject = "events.pay.pin_locked"
+
+// PINLockedEvent is a payment PIN locked until LockedUntil. Purpose is what the
+// last wrong PIN was for (payment, transfer, pin_change, …). It carries
+// no PIN.
+type PINLockedEvent struct {
+	UserID      string    `json:"user_id"`
+	Purpose     string    `json:"purpose"`
+	Failures    int       `json:"failures"`
+	LockedUntil time.Time `json:"locked_until"`
+	At          time.Time `json:"at"`
+}

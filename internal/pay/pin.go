@@ -12,6 +12,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -103,7 +104,8 @@ func (s *Service) SetPIN(ctx context.Context, userID, pin, oldPIN, password stri
 
 // checkPIN verifies a PIN inside a money transaction and records the
 // attempt. Its refusal (wrong_pin, pin_locked, pin_not_set) is returned as
-// refusal, not err, so that the caller commits the attempt's record.
+// refusal, not err, so that the caller commits the attempt's record (and,
+// for the failure that locks the PIN, PINLockedSubject in the outbox).
 func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpose string) (refusal, err error) {
 	if !validPIN(pin) {
 		return errs.Field("pin", "Enter your 6-digit payment PIN."), nil
@@ -166,6 +168,10 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 		return nil, nil
 	}
 	if until > 0 {
+		if err := outbox.Add(ctx, tx, PINLockedSubject, PINLockedEvent{UserID: userID, Purpose: purpose, Failures: MaxPINFailures,
+			LockedUntil: sqldb.FromMicro(until), At: sqldb.FromMicro(sqldb.Micro(now))}); err != nil {
+			return nil, err
+		}
 		return errs.E(PINLocked, "Wrong PIN. Payments are locked for %d minutes.", int(PINLockout.Minutes())), nil
 	}
 	return errs.E(WrongPIN, "Wrong PIN; %d tries left before payments lock.", MaxPINFailures-failures), nil

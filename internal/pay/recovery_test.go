@@ -411,6 +411,16 @@ func TestPINFailuresCountAcrossNodes(t *testing.T) {
 		if _, err := s2.Charge(ctx, "ann", "123456", "m1", Money{1, "CNY"}, "right", "", func(*sqldb.Tx, string) error { return nil }); !errs.Is(err, PINLocked) {
 			t.Fatalf("the right PIN while locked: %v", err)
 		}
+		// One lock, one event for the audit log (it carries no PIN).
+		var events int
+		var payload []byte
+		if err := s1.db.QueryRow(ctx, `SELECT COUNT(*) FROM outbox_events WHERE subject = ?`, PINLockedSubject).Scan(&events); err != nil {
+			t.Fatal(err)
+		}
+		s1.db.QueryRow(ctx, `SELECT payload FROM outbox_events WHERE subject = ?`, PINLockedSubject).Scan(&payload)
+		if events != 1 || !strings.Contains(string(payload), `"user_id":"ann"`) || strings.Contains(string(payload), "2000") {
+			t.Fatalf("%d %s events: %s", events, PINLockedSubject, payload)
+		}
 	})
 }
 

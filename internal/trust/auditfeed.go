@@ -43,6 +43,13 @@ var auditFeed = []struct {
 		return "miniapp.version_released:" + ev.AppID + ":" + v + ":" + ev.ReleasedAt, Entry{Actor: ev.DeveloperID, Action: "miniapp.version_released",
 			Target: "app:" + ev.AppID, Details: map[string]any{"version": ev.Version, "released_at": ev.ReleasedAt}}, nil
 	}},
+	// Administrative and security actions (auditactions.go).
+	{"events.account.admin_made", auditAdminMade},
+	{"events.account.login_locked", auditLoginLocked},
+	{"events.miniapp.version_reviewed", auditVersionReviewed},
+	{"events.miniapp.secret_rotated", auditAppSecretRotated},
+	{"events.pay.pin_locked", auditPINLocked},
+	{"events.secrets.key_rotated", auditKeyRotated},
 }
 
 // consumeAuditFeed starts one durable consumer per fed subject; stop ends

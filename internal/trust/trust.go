@@ -17,7 +17,9 @@
 //   - notices.go: the notices a user is shown before and after a policy
 //     takes effect.
 //   - auditfeed.go: the domain events of other components that the audit
-//     log records (erasures, releases), consumed durably, each logged once.
+//     log records (erasures, releases), consumed durably, each logged once;
+//     auditactions.go: the administrative and security actions it records
+//     (administrators made, reviews, lockouts, secrets rotated).
 //   - audit.go: the Merkle-tree audit log (golang.org/x/mod/sumdb/tlog),
 //     signed checkpoints, proofs and Verify.
 //   - http.go: the /api/v1/admin policy and audit routes, and /api/v1/notices.

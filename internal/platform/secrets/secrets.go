@@ -5,7 +5,7 @@
 // it). Rotating one key changes no other.
 //
 // Files: secrets.go (the purposes, Keys, Load, Rotate and the upgrade from
-// the derived layout), store.go (where a key is kept: every SQL statement
+// the derived layout), events.go (the rotation's audit event), store.go (where a key is kept: every SQL statement
 // and the key files), migrations/ (the table).
 //
 // Upgrade. Before this package, one root secret (the PIN key, or
@@ -34,7 +34,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"time"
 
+	"github.com/plaza-dev/plaza/internal/platform/ids"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 	"github.com/plaza-dev/plaza/pkg/plazapay"
 )
@@ -154,13 +158,21 @@ func Load(ctx context.Context, c Config) (Keys, error) {
 // changes. Nodes pick it up when they start. Rotating the PIN key
 // invalidates every PIN, the openid or unionid key every openid or unionid
 // given out; --pin-secret, when set, is rotated by changing it.
-func Rotate(ctx context.Context, c Config, p Purpose) error {
-	st := newStore(c)
+//
+// Every rotation is audited: KeyRotatedSubject is written to the outbox
+// (the audit log records it; by says who ran it). On PostgreSQL the key
+// row and the event are one transaction. On SQLite the key is a file
+// beside the database, so the new key is first written to a temporary
+// file, then the event is committed, and only then is the file renamed
+// into place: a crash between the two leaves a logged rotation whose
+// fingerprint is not the key in place (run it again), never a rotation
+// that went unlogged.
+func Rotate(ctx context.Context, c Config, p Purpose, by string) (KeyRotated, error) {
 	var value string
 	switch p {
 	case PIN:
 		if c.PINSecret != "" {
-			return errors.New("the PIN key is --pin-secret: change it there")
+			return KeyRotated{}, errors.New("the PIN key is --pin-secret: change it there")
 		}
 		value = randomHex(32)
 	case OpenID, UnionID, Trial, Bill:
@@ -170,13 +182,46 @@ func Rotate(ctx context.Context, c Config, p Purpose) error {
 	case Platform:
 		b, err := newPlatformKey()
 		if err != nil {
-			return err
+			return KeyRotated{}, err
 		}
 		value = string(b)
 	default:
-		return fmt.Errorf("no such key %q", p)
+		return KeyRotated{}, fmt.Errorf("no such key %q", p)
 	}
-	return st.replace(ctx, p, value)
+	ev := KeyRotated{RotationID: ids.New("rot"), Purpose: p, Fingerprint: Fingerprint(p, value), By: by,
+		At: sqldb.FromMicro(sqldb.Micro(time.Now()))}
+	record := func(tx *sqldb.Tx) error { return outbox.Add(ctx, tx, KeyRotatedSubject, ev) }
+	switch st := newStore(c).(type) {
+	case tableStore:
+		return ev, c.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+			if _, err := tx.Exec(ctx, upsertSecret, rowName(p), value); err != nil {
+				return err
+			}
+			return record(tx)
+		})
+	case fileStore:
+		tmp, err := st.writeTemp(value)
+		if err != nil {
+			return KeyRotated{}, err
+		}
+		defer os.Remove(tmp) // fails harmlessly once renamed
+		if err := c.DB.Tx(ctx, record); err != nil {
+			return KeyRotated{}, err
+		}
+		if err := os.Rename(tmp, st.path(p)); err != nil {
+			return ev, fmt.Errorf("the rotation of the %s key is in the audit log but the new key could not be put in place (%w): run it again", p, err)
+		}
+		return ev, nil
+	}
+	return KeyRotated{}, errors.New("secrets: unknown store")
+}
+
+// Fingerprint names a key's stored text without revealing it: the first
+// 8 bytes of a SHA-256 of it, in hex. The audit log records it, so that a
+// logged rotation can be matched to the key in place.
+func Fingerprint(p Purpose, value string) string {
+	sum := sha256.Sum256([]byte("plaza key fingerprint\x00" + string(p) + "\x00" + value))
+	return hex.EncodeToString(sum[:8])
 }
 
 // pinKey is --pin-secret when given, else the stored PIN key (made on

@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
+	"github.com/plaza-dev/plaza/internal/platform/outbox"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -76,7 +77,7 @@ func (in install) remove(t *testing.T, p Purpose) {
 // each runs fn on a SQLite installation (keys in its data folder) and a
 // PostgreSQL one (keys in the table).
 func each(t *testing.T, fn func(t *testing.T, in install)) {
-	dbtest.Run(t, []sqldb.Migrations{before}, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Run(t, []sqldb.Migrations{before, outbox.Migrations}, func(t *testing.T, db *sqldb.DB) {
 		t.Parallel()
 		fn(t, install{db: db, dataDir: t.TempDir()})
 	})
@@ -143,7 +144,7 @@ func TestUpgradeStoresTheDerivedKeys(t *testing.T) {
 					}
 				}
 				// Independent now: rotating one changes nothing else.
-				if err := Rotate(context.Background(), in.config(tc.pinSecret), OpenID); err != nil {
+				if _, err := Rotate(context.Background(), in.config(tc.pinSecret), OpenID, "test"); err != nil {
 					t.Fatal(err)
 				}
 				after := in.load(t, tc.pinSecret)
@@ -209,7 +210,7 @@ func TestFreshInstallGetsIndependentKeys(t *testing.T) {
 					before := in.load(t, pinSecret)
 					if p == Trial {
 						in.remove(t, p)
-					} else if err := Rotate(context.Background(), in.config(pinSecret), p); err != nil {
+					} else if _, err := Rotate(context.Background(), in.config(pinSecret), p, "test"); err != nil {
 						t.Fatal(err)
 					}
 					after := in.load(t, pinSecret)
@@ -237,10 +238,10 @@ func TestRotateRefusesThePINSecretFlag(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, in install) {
 		in.load(t, "flag")
-		if err := Rotate(context.Background(), in.config("flag"), PIN); err == nil {
+		if _, err := Rotate(context.Background(), in.config("flag"), PIN, "test"); err == nil {
 			t.Fatal("rotated --pin-secret")
 		}
-		if err := Rotate(context.Background(), in.config(""), "nonsense"); err == nil {
+		if _, err := Rotate(context.Background(), in.config(""), "nonsense", "test"); err == nil {
 			t.Fatal("rotated a key that does not exist")
 		}
 	})
