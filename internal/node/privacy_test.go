@@ -265,7 +265,7 @@ func TestErasureIsHonest(t *testing.T) {
 		send(t, fay, direct, map[string]any{"kind": "text", "text": "fay to eve"})
 		// Mini-app storage and a consent.
 		dev := nodetest.Signup(t, n.URL(), "dev")
-		appid := releasedApp(t, n, dev)
+		appid := releasedAppOf(t, n, dev)
 		if r := eve.Do(t, "PUT", "/api/v1/miniapps/"+appid+"/storage/cart", map[string]any{"value": "eve's cart"}); r.Status != 204 {
 			t.Fatalf("storage: %d %s", r.Status, r.Body)
 		}
@@ -413,7 +413,7 @@ func TestErasureIsHonest(t *testing.T) {
 }
 
 // releasedApp makes a mini-app through review to release.
-func releasedApp(t *testing.T, n *node.Node, dev *nodetest.Client) string {
+func releasedAppOf(t *testing.T, n *node.Node, dev *nodetest.Client) string {
 	t.Helper()
 	if _, err := n.Accounts.CreateAdmin(context.Background(), "reviewer", "correct horse", "US"); err != nil {
 		t.Fatal(err)
