@@ -412,7 +412,7 @@ func TestErasureIsHonest(t *testing.T) {
 	})
 }
 
-// releasedApp makes a mini-app through review to release.
+// releasedAppOf makes a mini-app through review to release.
 func releasedAppOf(t *testing.T, n *node.Node, dev *nodetest.Client) string {
 	t.Helper()
 	if _, err := n.Accounts.CreateAdmin(context.Background(), "reviewer", "correct horse", "US"); err != nil {
