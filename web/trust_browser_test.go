@@ -5,11 +5,14 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	bt "github.com/plaza-dev/plaza/internal/node/browsertest"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 // An administrator blocks an app for US users through the admin console's
@@ -95,7 +98,7 @@ func TestAdminConsolePoliciesAndAudit(t *testing.T) {
 	op.Run("cancelling it with a reason", bt.Click(row+" .policy-cancel"), bt.Visible("#policy-cancel-dialog"),
 		bt.Type("#cancel-reason", "Suspended by the court"))
 	op.Screenshot("cancel-dialog")
-	op.Run("confirming", bt.Click("#cancel-confirm"), bt.Visible("#policies-empty"),
+	op.Run("confirming", bt.Click("#cancel-confirm"), chromedp.WaitNotPresent(chromedp.CSS("#policy-cancel-dialog")), bt.Visible("#policies-empty"),
 		bt.Click("#policies-tab-cancelled"), bt.Visible(`.policy-row[data-state="cancelled"][data-target="`+a.AppID+`"]`))
 	if got := op.Text(row); !strings.Contains(got, "Suspended by the court") {
 		t.Fatalf("cancelled row: %q", got)
@@ -200,4 +203,75 @@ func TestAdminConsoleMiniAppReviews(t *testing.T) {
 	if r := dev.Do(t, "POST", "/api/v1/miniapps/"+bad+"/versions/1/release", nil); r.Status == http.StatusOK {
 		t.Error("the rejected version was released")
 	}
+}
+
+// An app already open when a hosting block lands is replaced by the page
+// that says why at its first refused bridge call, even when the client
+// never hears of the policy otherwise (its notices are unreachable here):
+// plaza.login() is answered 403 blocked_by_policy and the frame goes.
+func TestOpenAppReplacedWhenABridgeCallIsRefused(t *testing.T) {
+	ctx := context.Background()
+	alloc := bt.Allocator(t)
+	n := nodetest.Start(t, nodetest.Options{})
+	dev := nodetest.Signup(t, n.URL(), "gadgetdev")
+	devID := dev.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+	admin, err := n.Accounts.CreateAdmin(ctx, "operator", "correct horse", "CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _, err := n.MiniApps.CreateApp(ctx, devID, "Gadget Store", "", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.MiniApps.Upload(ctx, devID, a.AppID, trialPackage(a.AppID, 1, "Gadgets")); err != nil {
+		t.Fatal(err)
+	}
+	n.MiniApps.Submit(ctx, devID, a.AppID, 1)
+	n.MiniApps.Review(ctx, a.AppID, 1, true, "")
+	if _, err := n.MiniApps.Release(ctx, devID, a.AppID, 1); err != nil {
+		t.Fatal(err)
+	}
+	nodetest.Signup(t, n.URL(), "usbuyer")
+
+	us := bt.New(t, alloc, "usbuyer", bt.Phone)
+	login(us, n.URL(), "usbuyer")
+	nctx, cancel := context.WithTimeout(us.Ctx, 10*time.Second)
+	_, err = chromedp.Call(nctx, network.Enable, network.EnableParams{})
+	if err == nil {
+		_, err = chromedp.Call(nctx, network.SetBlockedURLs, network.SetBlockedURLsParams{
+			URLPatterns: []*network.BlockPattern{{URLPattern: n.URL() + "/api/v1/notices", Block: true}}})
+	}
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	us.Run("opening the app", bt.Click(`[data-tab="discover"]`), bt.Visible(`.miniapp-directory [data-appid="`+a.AppID+`"]`),
+		bt.Click(`.miniapp-directory [data-appid="`+a.AppID+`"]`), bt.Visible("#miniapp-frame"))
+	frame, _ := us.Frame(a.AppID+".apps.localhost", nil)
+	frame.Run("seeing its page", bt.Visible("#words"))
+
+	if _, err := n.Trust.Create(ctx, admin.ID, trust.NewPolicy{Kind: "block", TargetType: trust.TargetApp, TargetID: a.AppID,
+		Regions: []string{"US"}, Scopes: []trust.Scope{trust.ScopeHosting}, EffectiveAt: time.Now(), Reason: "Ordered out of the United States"}); err != nil {
+		t.Fatal(err)
+	}
+	// The socket's trust frame asks for notices within 1.75 s, which are
+	// blocked here: after that long the app still runs, as nothing refused it yet.
+	time.Sleep(2 * time.Second)
+	if us.Count("#miniapp-frame") != "1" {
+		t.Fatal("the app went before any call was refused (were the notices reachable?)")
+	}
+	frame.Run("calling the bridge", script(`plaza.login().catch(() => {})`))
+	us.Run("seeing the app replaced", bt.Visible(`#miniapp-blocked[data-live="true"]`))
+	if got := us.Text("#miniapp-blocked"); !strings.Contains(got, "Gadget Store is not available in your region") ||
+		!strings.Contains(got, "Ordered out of the United States") || !strings.Contains(got, "United States") {
+		t.Fatalf("the page reads %q", got)
+	}
+	if us.Count("#miniapp-frame") != "0" {
+		t.Fatal("the frame is still there")
+	}
+	if p := us.Attrs("#miniapp-blocked", "data-policy"); len(p) != 1 || p[0] != "" {
+		t.Fatalf("the page quotes a notice (%v): it was not the refused call that replaced the app", p)
+	}
+	us.Screenshot("replaced")
+	us.Run("going back", bt.Click("#miniapp-blocked-back"), bt.Visible("#miniapp-search"))
 }

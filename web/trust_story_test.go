@@ -205,7 +205,7 @@ func playStory(t *testing.T, adminNode, userNode *node.Node) {
 	if alice.Count("#discover-notices") != "0" {
 		t.Fatal("alice, in China, is warned of a US policy")
 	}
-	buyEarbuds(t, alice, appid)
+	buyEarbuds(t, alice, users, appid)
 	alice.Screenshot("paid")
 
 	// A merchant block refuses bob's payment at the tea shop.
@@ -233,17 +233,21 @@ func playStory(t *testing.T, adminNode, userNode *node.Node) {
 	// The administrator lifts the Gadget Store block; bob has it back.
 	bob.Run("back on Discover", chromedp.Navigate(users+"/discover"), bt.Visible("#miniapp-search"), bt.Visible(notice))
 	markPage(bob)
+	// Frames of the app open before the cancel (any browser's): the app back is a new one.
+	before := frameIDs(t, bobApp, appid+".apps.localhost")
 	admin.Run("finding the app's policy", bt.Click("#policies-tab-active"), bt.Visible(`.policy-row[data-target="`+appid+`"]`))
 	row := `.policy-row[data-target="` + appid + `"]`
 	admin.Run("cancelling it", bt.Click(row+" .policy-cancel"), bt.Visible("#policy-cancel-dialog"), bt.Type("#cancel-reason", "Suspended by the court"))
 	admin.Screenshot("cancel")
-	admin.Run("confirming", bt.Click("#cancel-confirm"), bt.Click("#policies-tab-cancelled"),
+	admin.Run("confirming", bt.Click("#cancel-confirm"), chromedp.WaitNotPresent(chromedp.CSS("#policy-cancel-dialog")), bt.Click("#policies-tab-cancelled"),
 		bt.Visible(`.policy-row[data-state="cancelled"][data-target="`+appid+`"]`))
 	bob.Run("having the app back", bt.Visible(`.miniapp-directory [data-appid="`+appid+`"]`))
 	waitCount(t, bob, notice, "0")
 	checkNoReload(t, bob)
 	bob.Screenshot("app-back")
 	bobApp.Run("the open tab runs the app again", bt.Visible("#miniapp-frame"))
+	bobFrame, _ = bobApp.Frame(appid+".apps.localhost", before)
+	bobFrame.Run("seeing the catalog again", bt.Visible(`[data-product="buds"]`))
 	bobApp.Screenshot("app-back")
 
 	// The audit log lists every step and verifies.
@@ -296,6 +300,22 @@ func script(js string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// frameIDs are the targets of the frames now open on host, in any browser context.
+func frameIDs(t *testing.T, b *bt.Browser, host string) map[string]bool {
+	t.Helper()
+	ts, err := chromedp.Targets(b.Ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, ti := range ts {
+		if ti.Type == "iframe" && strings.Contains(ti.URL, host) {
+			out[string(ti.TargetID)] = true
+		}
+	}
+	return out
+}
+
 // markPage leaves a mark in the page's window that a reload would wipe.
 func markPage(b *bt.Browser) {
 	b.Run("marking the page", script(`window.__storyMark = true`))
@@ -325,8 +345,10 @@ func waitCount(t *testing.T, b *bt.Browser, sel, want string) {
 }
 
 // buyEarbuds plays the store's purchase: consent, earbuds, cart, PIN, paid.
-func buyEarbuds(t *testing.T, b *bt.Browser, appid string) {
+func buyEarbuds(t *testing.T, b *bt.Browser, base, appid string) {
 	t.Helper()
+	api := nodetest.NewClient(base)
+	api.Token = api.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": b.Name, "password": demo.Password}).Str("token")
 	b.Run("opening the store", bt.Click(`.miniapp-directory [data-appid="`+appid+`"]`), bt.Visible("#miniapp-frame"))
 	used := map[string]bool{}
 	frame, id := b.Frame(appid+".apps.localhost", used)
@@ -337,7 +359,10 @@ func buyEarbuds(t *testing.T, b *bt.Browser, appid string) {
 	frame, id = b.Frame(appid+".apps.localhost", used)
 	used[id] = true
 	frame.Run("adding to the cart", bt.Visible("#add"), bt.JSClick("#add"))
-	time.Sleep(300 * time.Millisecond) // the cart is saved through the bridge before the page changes
+	// The cart is saved through the bridge (on the server) before the page changes.
+	nodetest.WaitFor(t, 10*time.Second, func() bool {
+		return strings.Contains(string(api.Do(t, "GET", "/api/v1/miniapps/"+appid+"/storage/cart", nil).Body), `"qty":1`)
+	})
 	frame.Run("going to the cart", bt.JSClick("#to-cart"))
 	frame, id = b.Frame(appid+".apps.localhost", used)
 	used[id] = true

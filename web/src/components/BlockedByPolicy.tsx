@@ -39,7 +39,9 @@ export function BlockedByPolicy({
   live?: boolean;
 }) {
   const regions = useRegions();
-  const reason = notice ? noticeReason(notice) : '';
+  // The server's refusal reads "<name> is not available in your region: <reason>"; the title says the first half.
+  const cut = message ? message.indexOf(': ') : -1;
+  const reason = notice ? noticeReason(notice) : cut >= 0 ? message!.slice(cut + 2) : '';
   return (
     <div class="blocked-page" id="miniapp-blocked" data-policy={notice?.policy_id} data-live={live ? 'true' : undefined}>
       <div class="blocked-icon">

@@ -19,7 +19,7 @@ import { trustApi, type Notice } from '../trust/api';
 import { noticeActive, noticesFor } from '../trust/format';
 import { hostingBlock } from '../trust/schedule';
 import { guardApi } from '../trust/guard';
-import { useLiveNotices, useTrustEpoch } from '../trust/live';
+import { refreshNotices, useLiveNotices, useTrustEpoch } from '../trust/live';
 import { PayGate, type PayRequest } from '../components/wallet/PayGate';
 
 /** A trial being run: its label, the version, and the launch token that opens its pages. */
@@ -249,7 +249,12 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
   latest.current = { stack, nonce, busy: !!(consent || modal || pay) };
 
   const guarded = useRef<typeof miniApi | null>(null);
-  if (!guarded.current) guarded.current = guardApi(miniApi, (err) => setRefused(err.message));
+  if (!guarded.current) {
+    guarded.current = guardApi(miniApi, (err) => {
+      setRefused(err.message);
+      void refreshNotices(); // for the policy's details (since when)
+    });
+  }
 
   const top = stack[stack.length - 1];
   const title = top.title || (typeof win.navigation_bar_title_text === 'string' && win.navigation_bar_title_text.trim()) || app.name;
@@ -340,8 +345,13 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
 
   // The app is withheld: its calls and prompts go with it (the frame is
   // unmounted below), and the page says why instead.
+  // Lifted (the policy was cancelled or expired): the app starts afresh, as
+  // if opened again.
+  const wasBlocked = useRef(false);
   useEffect(() => {
     if (blocked) resetPage();
+    else if (wasBlocked.current) restart();
+    wasBlocked.current = blocked;
   }, [blocked]);
 
   function pushPage(src: string, pageTitle: string) {
