@@ -120,18 +120,23 @@ func playStory(t *testing.T, adminNode, userNode *node.Node) {
 		bt.Click("#policy-scope-payments"),
 		bt.Type("#policy-reason", "Ordered out of the United States"),
 		bt.Type("#policy-legal-ref", "Executive Order 13943"))
-	// The picker, to the second: what choosing a date and time in it does.
+	admin.Screenshot("new-policy")
+	// The picker, to the second: what choosing a date and time in it does;
+	// then straight to the button (the 5 s are the story's lead).
 	effective := time.Now().Add(5 * time.Second).Truncate(time.Second)
 	admin.Run("choosing now + 5 s", pickDateTime("#policy-effective-at", effective), bt.Visible("#policy-effective-hint"))
-	if got := admin.Text("#policy-effective-hint"); !strings.Contains(got, " s") {
-		t.Fatalf("the hint under the date says %q", got)
+	hint := admin.Text("#policy-effective-hint")
+	admin.Run("creating it", bt.Click("#policy-submit"), bt.Visible(`.policy-row[data-target="`+appid+`"]`))
+	if !strings.HasPrefix(hint, "Takes effect in ") || !strings.HasSuffix(hint, " s") {
+		t.Errorf("the hint under the date said %q", hint)
 	}
-	admin.Screenshot("new-policy")
-	admin.Run("creating it", bt.Click("#policy-submit"), bt.Visible(`.policy-row[data-state="scheduled"][data-target="`+appid+`"]`))
-	admin.Screenshot("scheduled")
 	if time.Now().After(effective) {
-		t.Fatalf("creating the policy took past its effective_at (%v late)", time.Since(effective))
+		t.Fatalf("creating the policy took past its effective_at (%v late): the machine is too slow for a 5 s lead", time.Since(effective))
 	}
+	if got := admin.Attrs(`.policy-row[data-target="`+appid+`"]`, "data-state"); len(got) != 1 || got[0] != "scheduled" {
+		t.Fatalf("the new policy is listed as %v, want scheduled", got)
+	}
+	admin.Screenshot("scheduled")
 
 	// Bob sees the notice before it takes effect, on the page he has open.
 	notice := `#discover-notices [data-target="` + appid + `"]`
