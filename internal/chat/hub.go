@@ -138,6 +138,20 @@ func (h *Hub) fanOut(users []string, frame []byte) {
 	}
 }
 
+// Broadcast queues a frame to every socket on this node, whoever its user:
+// for the rare facts that concern everyone, such as a regional policy
+// created or taking effect (each client decides whether it is affected).
+func (h *Hub) Broadcast(frame []byte) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, set := range h.conns {
+		for c := range set {
+			h.frames.Inc()
+			c.enqueue(frame)
+		}
+	}
+}
+
 // onSessionsEnded closes the sockets of sessions that ended on any node.
 func (h *Hub) onSessionsEnded(m *bus.Message) {
 	var ev account.SessionsEnded

@@ -292,7 +292,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("--debug-addr: %w", err)
 		}
 	}
-	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}}
+	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"trust frames", n.relayTrustFrames}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}}
 	return n, nil
 }
 

@@ -4,6 +4,7 @@ import { startSocket, stopSocket, type ServerFrame } from './socket';
 import { conversationChanged, loadConversations, readElsewhere, receive, resetChat, resync } from './store';
 import { onAck, onSendError, onSocketDown, resetSending } from './send';
 import { loadSession } from '../session';
+import { onTrustFrame, refreshNotices, startTrust, stopTrust } from '../trust/live';
 import { applyBalance, refreshWallet, resetWallet, startWallet, wallet } from '../wallet/store';
 
 function onFrame(f: ServerFrame): void {
@@ -27,6 +28,9 @@ function onFrame(f: ServerFrame): void {
     case 'wallet':
       applyBalance(f.balance);
       break;
+    case 'trust':
+      onTrustFrame(f);
+      break;
     default:
       break; // anything newer: not ours to handle
   }
@@ -36,6 +40,7 @@ export function startChat(meId: Id): void {
   resetChat(meId);
   resetSending();
   startWallet(meId);
+  startTrust();
   void loadConversations();
   // Signed out elsewhere: ask who we are, which shows the login page.
   startSocket({ onFrame, onReady, onDown: onSocketDown, onSignedOut: () => void loadSession() });
@@ -43,6 +48,8 @@ export function startChat(meId: Id): void {
 
 function onReady(): void {
   void resync();
+  // Policy frames may have been missed while the socket was down.
+  void refreshNotices();
   // Balance frames may have been missed while the socket was down.
   if (wallet.get().balances !== null) void refreshWallet();
 }
@@ -52,4 +59,5 @@ export function stopChat(): void {
   resetSending();
   resetChat();
   resetWallet();
+  stopTrust();
 }

@@ -4,6 +4,7 @@
 import { createStore } from '../store';
 import type { Conversation, Message } from './api';
 import type { Money } from '../wallet/money';
+import type { TrustFrame } from '../trust/live';
 
 export type ConnectionState = 'idle' | 'connecting' | 'reconnecting' | 'ready';
 
@@ -18,7 +19,8 @@ export type ServerFrame =
   | { type: 'conversation'; conversation: Conversation }
   | { type: 'ack'; client_id: string; message: Message }
   | { type: 'error'; client_id?: string; error: { code: string; message: string } }
-  | { type: 'wallet'; balance?: Money };
+  | { type: 'wallet'; balance?: Money }
+  | TrustFrame;
 
 export type ClientFrame =
   | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string }

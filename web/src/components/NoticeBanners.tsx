@@ -1,22 +1,15 @@
-import { useEffect, useState } from 'preact/hooks';
-import { trustApi, type Notice } from '../trust/api';
+import type { Notice } from '../trust/api';
 import { noticeActive, noticeText } from '../trust/format';
+import { useLiveNotices, useTrustEpoch } from '../trust/live';
 import { AlertIcon } from './Icons';
 
-/** The caller's trust notices (GET /api/v1/notices); [] until loaded or when it fails. */
+/**
+ * The caller's trust notices (GET /api/v1/notices), kept current without a
+ * reload (trust/live.ts); [] until loaded or when it fails.
+ */
 export function useNotices(): Notice[] {
-  const [items, setItems] = useState<Notice[]>([]);
-  useEffect(() => {
-    let live = true;
-    trustApi.notices().then(
-      (r) => live && setItems(r.items ?? []),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return items;
+  useTrustEpoch(); // re-render when a notice takes effect: its wording changes
+  return useLiveNotices();
 }
 
 /** Banners warning that an app (or merchant) is, or soon will be, unavailable in the user's region. */
@@ -31,6 +24,7 @@ export function NoticeBanners({ items, id }: { items: Notice[]; id?: string }) {
           class={'trust-notice' + (noticeActive(n, now) ? ' active' : '')}
           data-policy={n.policy_id}
           data-target={n.target_id}
+          data-active={noticeActive(n, now) ? 'true' : 'false'}
         >
           <AlertIcon size={18} />
           <span class="trust-notice-text">{noticeText(n, now)}</span>

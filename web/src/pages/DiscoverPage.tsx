@@ -10,6 +10,8 @@ import { recentApps } from '../miniapp/frame';
 import { Link } from '../router';
 import { InfoIcon } from '../components/Icons';
 import { NoticeBanners, useNotices } from '../components/NoticeBanners';
+import { useTrustEpoch } from '../trust/live';
+import { noticeActive } from '../trust/format';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
@@ -17,20 +19,30 @@ const SEARCH_DEBOUNCE_MS = 250;
 const CATEGORIES = ['', 'Shopping', 'Food', 'Games', 'Travel', 'Tools'];
 
 export function DiscoverPage({ user }: { user: User }) {
-  const [recent] = useState(() => recentApps(user.username));
+  const [recentAll] = useState(() => recentApps(user.username));
   const [q, setQ] = useState('');
   const [category, setCategory] = useState('');
   const [items, setItems] = useState<MiniApp[] | null>(null);
   const [error, setError] = useState('');
   const notices = useNotices().filter((n) => n.target_type !== 'user');
+  // An app withheld from the caller's region leaves "Recently used" too.
+  const withheld = (appid: string) =>
+    notices.some((n) => n.target_type === 'app' && n.target_id === appid && n.scopes.includes('distribution') && noticeActive(n, new Date()));
+  const recent = recentAll.filter((a) => !withheld(a.appid));
+
+  // A policy that concerns the caller took effect, expired or was cancelled:
+  // ask for the directory again (the server applies policies as of now).
+  const epoch = useTrustEpoch();
 
   const shownCategory = useRef(category);
+  const shownEpoch = useRef(epoch);
 
-  // Directory search: typing is debounced, a category applies at once, and a newer query aborts the older one.
+  // Directory search: typing is debounced, a category or policy change applies at once, and a newer query aborts the older one.
   useEffect(() => {
     const ctl = new AbortController();
-    const now = items === null || shownCategory.current !== category;
+    const now = items === null || shownCategory.current !== category || shownEpoch.current !== epoch;
     shownCategory.current = category;
+    shownEpoch.current = epoch;
     const t = window.setTimeout(
       () => {
         miniApi.directory(q.trim(), category, ctl.signal).then(
@@ -50,7 +62,7 @@ export function DiscoverPage({ user }: { user: User }) {
       window.clearTimeout(t);
       ctl.abort();
     };
-  }, [q, category]);
+  }, [q, category, epoch]);
 
   function pickCategory(c: string) {
     if (c === category) return;

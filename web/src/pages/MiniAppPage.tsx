@@ -13,9 +13,13 @@ import { Avatar } from '../components/Avatar';
 import { Sheet } from '../components/Sheet';
 import { Spinner } from '../components/Spinner';
 import { EmptyState } from '../components/EmptyState';
-import { AlertIcon, BackIcon, CloseIcon, MiniProgramIcon, MoreIcon, LockIcon } from '../components/Icons';
+import { AlertIcon, BackIcon, CloseIcon, MiniProgramIcon, MoreIcon } from '../components/Icons';
+import { BlockedByPolicy } from '../components/BlockedByPolicy';
 import { trustApi, type Notice } from '../trust/api';
-import { noticeActive, noticesFor, noticeText } from '../trust/format';
+import { noticeActive, noticesFor } from '../trust/format';
+import { hostingBlock } from '../trust/schedule';
+import { guardApi } from '../trust/guard';
+import { refreshNotices, useLiveNotices, useTrustEpoch } from '../trust/live';
 import { PayGate, type PayRequest } from '../components/wallet/PayGate';
 
 /** A trial being run: its label, the version, and the launch token that opens its pages. */
@@ -30,7 +34,7 @@ type Load =
   | { kind: 'missing' }
   | { kind: 'trial-refused' }
   | { kind: 'error'; message: string }
-  | { kind: 'blocked'; message: string }
+  | { kind: 'blocked'; message: string; notice?: Notice; name: string }
   | { kind: 'ready'; app: MiniApp; trial: RunningTrial | null };
 
 /** How often a running trial asks for a fresh launch token (they last 10 minutes). */
@@ -60,16 +64,20 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
       );
       const { app } = await miniApi.get(appid);
       const now = new Date();
-      const stop = noticesFor(await notices, appid, app.developer_id).find((n) => noticeActive(n, now) && n.scopes.includes('hosting'));
+      const stop = hostingBlock(await notices, appid, app.developer_id, now);
       if (stop) {
-        setLoad({ kind: 'blocked', message: noticeText(stop, now) });
+        setLoad({ kind: 'blocked', message: '', notice: stop, name: app.name });
         return;
       }
       rememberApp(user.username, app);
       setLoad({ kind: 'ready', app, trial: null });
     } catch (err) {
       if (err instanceof ApiError && err.code === 'blocked_by_policy') {
-        setLoad({ kind: 'blocked', message: err.message });
+        const n = await trustApi.notices().then(
+          (r) => noticesFor(r.items ?? [], appid).find((x) => noticeActive(x, new Date())),
+          () => undefined,
+        );
+        setLoad({ kind: 'blocked', message: err.message, notice: n, name: n?.target_name || 'This mini program' });
         return;
       }
       if (!label && err instanceof ApiError && err.status === 404) {
@@ -79,7 +87,7 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
           () => undefined,
         );
         if (gone) {
-          setLoad({ kind: 'blocked', message: noticeText(gone, now) });
+          setLoad({ kind: 'blocked', message: '', notice: gone, name: gone.target_name || 'This mini program' });
           return;
         }
       }
@@ -92,6 +100,16 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
   useEffect(() => {
     void fetchApp();
   }, [appid, label]);
+
+  // A policy lifted (or landed) while this page shows why the app is not
+  // here: look again.
+  const epoch = useTrustEpoch();
+  const seenEpoch = useRef(epoch);
+  useEffect(() => {
+    if (seenEpoch.current === epoch) return;
+    seenEpoch.current = epoch;
+    if (load.kind === 'blocked' || load.kind === 'missing') void fetchApp();
+  }, [epoch]);
 
   if (load.kind === 'ready') return <MiniAppHost app={load.app} user={user} trial={load.trial} />;
   return (
@@ -122,20 +140,7 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
           </div>
         </div>
       )}
-      {load.kind === 'blocked' && (
-        <div class="blocked-page" id="miniapp-blocked">
-          <div class="blocked-icon">
-            <LockIcon size={36} />
-          </div>
-          <h2 class="blocked-title">Not available in your region</h2>
-          <p class="blocked-message" id="miniapp-blocked-message">
-            {load.message}
-          </p>
-          <button type="button" class="button button-secondary" id="miniapp-blocked-back" onClick={() => navigate('/discover')}>
-            Back to Discover
-          </button>
-        </div>
-      )}
+      {load.kind === 'blocked' && <BlockedByPolicy appName={load.name} notice={load.notice} message={load.message} region={user.region} />}
       {load.kind === 'error' && (
         <EmptyState icon={<AlertIcon size={40} />} title="Couldn’t open this mini program">
           <p>{load.message}</p>
@@ -225,6 +230,13 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
   const [gate, setGate] = useState<PayRequest | null>(null);
   const [gateKey, setGateKey] = useState(0);
   const [menu, setMenu] = useState(false);
+  // A bridge call refused with 403 blocked_by_policy: the app is withheld now.
+  const [refused, setRefused] = useState<string | null>(null);
+  // Or the caller's notices say so, from the instant the block takes effect
+  // (trust/live.ts re-renders this page then).
+  useTrustEpoch();
+  const stop = hostingBlock(useLiveNotices(), appid, app.developer_id, new Date());
+  const blocked = !!stop || refused !== null;
 
   const frame = useRef<HTMLIFrameElement>(null);
   const bar = useRef<HTMLElement>(null);
@@ -235,6 +247,14 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
   const frameBg = hexColor(win.background_color);
   const latest = useRef({ stack, nonce, busy: false });
   latest.current = { stack, nonce, busy: !!(consent || modal || pay) };
+
+  const guarded = useRef<typeof miniApi | null>(null);
+  if (!guarded.current) {
+    guarded.current = guardApi(miniApi, (err) => {
+      setRefused(err.message);
+      void refreshNotices(); // for the policy's details (since when)
+    });
+  }
 
   const top = stack[stack.length - 1];
   const title = top.title || (typeof win.navigation_bar_title_text === 'string' && win.navigation_bar_title_text.trim()) || app.name;
@@ -276,7 +296,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
   const host: BridgeHost = {
     appid,
     trial: tr,
-    api: miniApi,
+    api: guarded.current!,
     busy: () => latest.current.busy,
     askConsent: (id, desc) => setConsent({ id, desc }),
     askPayment: (id, prepay) => setPay({ id, prepay, error: '' }),
@@ -322,6 +342,17 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     setGate(null);
     setLoaded(false);
   }
+
+  // The app is withheld: its calls and prompts go with it (the frame is
+  // unmounted below), and the page says why instead.
+  // Lifted (the policy was cancelled or expired): the app starts afresh, as
+  // if opened again.
+  const wasBlocked = useRef(false);
+  useEffect(() => {
+    if (blocked) resetPage();
+    else if (wasBlocked.current) restart();
+    wasBlocked.current = blocked;
+  }, [blocked]);
 
   function pushPage(src: string, pageTitle: string) {
     resetPage();
@@ -424,6 +455,14 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     afterPayment();
     br.ok(pay.id, 'requestPayment');
     setPay(null);
+  }
+
+  if (blocked) {
+    return (
+      <Page title={app.name} back="/discover" backId="miniapp-back" class="miniapp-screen">
+        <BlockedByPolicy appName={app.name} notice={stop} message={refused ?? ''} region={user.region} live />
+      </Page>
+    );
   }
 
   return (

@@ -12,10 +12,15 @@ export function noticeDate(iso: string, now: Date, locale?: string, timeZone?: s
   return new Intl.DateTimeFormat(locale, opts).format(d);
 }
 
-/** Whether a notice's policy has taken effect as of now. */
+/**
+ * Whether a notice's policy has taken effect as of now: a notice fetched
+ * while scheduled is active once its effective_at has passed, before the
+ * next fetch says so.
+ */
 export function noticeActive(n: Notice, now: Date): boolean {
-  if (n.state) return n.state === 'active';
-  return new Date(n.effective_at).getTime() <= now.getTime();
+  if (n.state && n.state !== 'scheduled') return n.state === 'active';
+  const t = now.getTime();
+  return new Date(n.effective_at).getTime() <= t && (!n.expires_at || new Date(n.expires_at).getTime() > t);
 }
 
 /** The reason part of the server's message ("…: <reason>"). */
@@ -48,10 +53,24 @@ export function filterRegions(regions: Region[], q: string): Region[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** A Date as the value of an <input type="datetime-local"> (local time, minutes). */
-export function toLocalInput(d: Date): string {
+/** A Date as the value of an <input type="datetime-local"> (local time, minutes; with seconds when asked). */
+export function toLocalInput(d: Date, seconds = false): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes());
+  return (
+    d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + (seconds ? ':' + p(d.getSeconds()) : '')
+  );
+}
+
+/** When an instant comes, relative to now, for the policy form's hint ("in 5 s", "at once"). */
+export function untilText(iso: string, now: Date): string {
+  const t = new Date(iso).getTime();
+  if (!iso || isNaN(t)) return '';
+  const s = Math.round((t - now.getTime()) / 1000);
+  if (s <= 0) return 'at once';
+  if (s < 60) return 'in ' + s + ' s';
+  if (s < 3600) return 'in ' + Math.round(s / 60) + ' min';
+  if (s < 48 * 3600) return 'in ' + Math.round(s / 3600) + ' h';
+  return 'in ' + Math.round(s / 86400) + ' days';
 }
 
 /** An <input type="datetime-local"> value as an RFC 3339 instant, or '' when empty or invalid. */

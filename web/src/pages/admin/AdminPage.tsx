@@ -1,23 +1,31 @@
 import type { User } from '../../api';
 import { useEffect } from 'preact/hooks';
 import { Link } from '../../router';
-import { BackIcon, ShieldIcon, ReceiptIcon } from '../../components/Icons';
+import { BackIcon, ShieldIcon, ReceiptIcon, MiniProgramIcon } from '../../components/Icons';
 import { EmptyState } from '../../components/EmptyState';
 import { PoliciesScreen } from './PoliciesScreen';
 import { AuditScreen } from './AuditScreen';
+import { AppReviewsScreen, PendingBadge, REVIEW_TEXT } from './AppReviewsScreen';
 
-export type AdminSection = 'policies' | 'audit';
+export type AdminSection = 'policies' | 'audit' | 'app-reviews';
 
-const SECTIONS: { id: AdminSection; label: string; icon: preact.ComponentChildren }[] = [
+const SECTIONS: { id: AdminSection; label: string; icon: preact.ComponentChildren; badge?: () => preact.ComponentChildren }[] = [
   { id: 'policies', label: 'Policies', icon: <ShieldIcon size={18} /> },
   { id: 'audit', label: 'Audit log', icon: <ReceiptIcon size={18} /> },
+  { id: 'app-reviews', label: REVIEW_TEXT.nav, icon: <MiniProgramIcon size={20} />, badge: () => <PendingBadge /> },
 ];
+
+function screen(section: AdminSection) {
+  if (section === 'audit') return <AuditScreen />;
+  if (section === 'app-reviews') return <AppReviewsScreen />;
+  return <PoliciesScreen />;
+}
 
 /** /admin/:section — the operators' console (administrators only). */
 export function AdminPage({ user, section }: { user: User; section: string }) {
   const current = SECTIONS.find((s) => s.id === section)?.id ?? 'policies';
   useEffect(() => {
-    document.title = 'Admin · ' + (current === 'audit' ? 'Audit log' : 'Policies') + ' · Plaza';
+    document.title = 'Admin · ' + (SECTIONS.find((s) => s.id === current)?.label ?? 'Policies') + ' · Plaza';
   }, [current]);
 
   return (
@@ -46,10 +54,11 @@ export function AdminPage({ user, section }: { user: User; section: string }) {
               <Link key={s.id} href={'/admin/' + s.id} id={'admin-nav-' + s.id} class={'admin-nav-item' + (s.id === current ? ' active' : '')}>
                 {s.icon}
                 <span>{s.label}</span>
+                {s.badge?.()}
               </Link>
             ))}
           </nav>
-          <div class="admin-main">{current === 'audit' ? <AuditScreen /> : <PoliciesScreen />}</div>
+          <div class="admin-main">{screen(current)}</div>
         </div>
       )}
     </section>

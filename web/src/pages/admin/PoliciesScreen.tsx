@@ -4,7 +4,7 @@ import { regionName, useRegions } from '../../regions';
 import { showToast } from '../../toast';
 import { Spinner } from '../../components/Spinner';
 import { trustApi, type Policy, type PolicyState, type Scope, type TargetType } from '../../trust/api';
-import { dateTime, filterRegions, fromLocalInput, toLocalInput } from '../../trust/format';
+import { dateTime, filterRegions, fromLocalInput, toLocalInput, untilText } from '../../trust/format';
 
 const STATES: { id: PolicyState; label: string }[] = [
   { id: 'scheduled', label: 'Scheduled' },
@@ -249,9 +249,17 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
 
   const toggleRegion = (code: string) => setPicked(picked.includes(code) ? picked.filter((c) => c !== code) : [...picked, code]);
   const toggleScope = (s: Scope) => setScopes(scopes.includes(s) ? scopes.filter((x) => x !== s) : [...scopes, s]);
+  const [startsAt, setStartsAt] = useState(() => fromLocalInput(defaultStart));
+  const [, tick] = useState(0);
+  // The hint under the date ("in 5 s") counts down while the form is open.
+  useEffect(() => {
+    const t = window.setInterval(() => tick((x) => x + 1), 1000);
+    return () => window.clearInterval(t);
+  }, []);
   const setNow = () => {
     const el = form.current?.elements.namedItem('effective_at') as HTMLInputElement | null;
-    if (el) el.value = toLocalInput(new Date());
+    if (el) el.value = toLocalInput(new Date(), true);
+    setStartsAt(fromLocalInput(el?.value ?? ''));
   };
 
   async function submit(e: Event) {
@@ -346,18 +354,32 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
                     Takes effect <span class="form-opt">your local time</span>
                   </label>
                   <div class="input-with-button">
-                    <input id="policy-effective-at" name="effective_at" type="datetime-local" class="field-input" defaultValue={defaultStart} />
+                    <input
+                      id="policy-effective-at"
+                      name="effective_at"
+                      type="datetime-local"
+                      step={1}
+                      class="field-input"
+                      defaultValue={defaultStart}
+                      onInput={(e) => setStartsAt(fromLocalInput((e.target as HTMLInputElement).value))}
+                      onChange={(e) => setStartsAt(fromLocalInput((e.target as HTMLInputElement).value))}
+                    />
                     <button type="button" class="button button-secondary button-small" id="policy-now" onClick={setNow}>
                       Now
                     </button>
                   </div>
+                  {startsAt && (
+                    <div class="field-hint" id="policy-effective-hint">
+                      Takes effect {untilText(startsAt, new Date())}
+                    </div>
+                  )}
                   <FieldError errors={errors} name="effective_at" />
                 </div>
                 <div>
                   <label class="form-label" for="policy-expires-at">
                     Expires <span class="form-opt">optional</span>
                   </label>
-                  <input id="policy-expires-at" name="expires_at" type="datetime-local" class="field-input" />
+                  <input id="policy-expires-at" name="expires_at" type="datetime-local" step={1} class="field-input" />
                   <FieldError errors={errors} name="expires_at" />
                 </div>
               </div>
