@@ -253,14 +253,14 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		rail = n.Rail
 	}
 	n.Pay, err = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
-		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery, Policies: policies{n}})
+		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery, Policies: policies{n}, Screener: screener{n}})
 	if err != nil {
 		n.Close()
 		return nil, err
 	}
 	n.Merchant, err = merchant.NewService(merchant.Config{DB: n.DB, Ledger: payLedger{n.Pay}, Accounts: n.Accounts, PlatformKey: n.keys.Platform,
 		OpenIDKey: n.keys.OpenID, BillKey: n.keys.Bill, Log: c.Log, Retry: c.NotifyRetry, NotifyEvery: c.NotifyEvery, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n},
-		Jobs: []sched.Job{wxv3.PruneNoncesJob(n.DB, nil)}, Policies: policies{n}})
+		Jobs: []sched.Job{wxv3.PruneNoncesJob(n.DB, nil)}, Policies: policies{n}, Screening: merchantScreening{n}})
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -289,7 +289,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("--debug-addr: %w", err)
 		}
 	}
-	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}}
+	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}, {"merchant reviews", n.consumeReviewDecisions}}
 	return n, nil
 }
 

@@ -27,10 +27,15 @@ func (s *Service) HeldFor(ctx context.Context, userID string) (string, error) {
 		{selectPendingWithdrawal, "A withdrawal of %s is still in progress; wait until it completes."},
 		{selectPendingTopUp, "A top-up of %s is still in progress; wait until it completes (then withdraw it)."},
 		{selectOpenRedPacket, "A red packet you sent still holds %s; wait until it is claimed or returned to you (then withdraw it)."},
+		{selectOpenReviewOfUser, "A payment of %s is held for review; wait until it is decided."},
 	} {
 		var amount int64
 		var currency string
-		err := s.db.QueryRow(ctx, c.query, userID).Scan(&amount, &currency)
+		args := []any{userID}
+		if c.query == selectOpenReviewOfUser {
+			args = append(args, userID)
+		}
+		err := s.db.QueryRow(ctx, c.query, args...).Scan(&amount, &currency)
 		if err == nil {
 			return fmt.Sprintf(c.sentence, Format(amount, currency)), nil
 		}
