@@ -79,7 +79,7 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid, mchName strin
 			_, mv, err := s.openHold(ctx, tx, hold{kind: ReviewPayment, hit: held, from: userAcct(payerID, cur), payerID: payerID,
 				mchid: mchid, amount: m.Amount, currency: cur, reference: reference, memo: note, transferKind: KindPayment,
 				details: reviewDetails{Counterparty: cp}})
-			if errs.Is(err, InsufficientFunds) || errs.Is(err, errs.Conflict) {
+			if errs.Is(err, InsufficientFunds) {
 				return err, nil
 			}
 			if err != nil {

@@ -197,9 +197,8 @@ func (s *Service) openHold(ctx context.Context, tx *sqldb.Tx, h hold) (string, m
 	if _, err := tx.Exec(ctx, insertReview, id, h.kind, p.Type, p.ID, p.Name, p.Country, h.payerID, h.payeeID, h.mchid,
 		h.amount, h.currency, h.reference, h.memo, string(details), m.ID, mt.EntryID, mt.Name, mt.Score, mt.Program, mt.List,
 		mt.ListHash, sqldb.Micro(now)); err != nil {
-		if sqldb.IsUniqueViolation(err) && h.reference != "" {
-			return "", moved{}, errs.E(errs.Conflict, "This payment is held for review already.")
-		}
+		// A unique violation (another node opened this reference's review
+		// a moment ago) rolls back; run's retry then finds the open review.
 		return "", moved{}, err
 	}
 	err = reviewEvent(ctx, tx, ReviewOpenedSubject, ReviewEvent{ReviewID: id, Kind: h.kind, State: ReviewOpen,
@@ -216,15 +215,28 @@ func (s *Service) openHold(ctx context.Context, tx *sqldb.Tx, h hold) (string, m
 func (s *Service) OpenMerchantReview(ctx context.Context, mchid, name, region string, m trust.Match) (string, error) {
 	var id string
 	err := s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+		var open string
+		if err := tx.QueryRow(ctx, selectOpenReviewOf, ReviewMerchant, mchid).Scan(&open); err == nil {
+			return errs.E(errs.Conflict, "Merchant %s is under review already.", mchid), nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
 		var err error
 		id, _, err = s.openHold(ctx, tx, hold{kind: ReviewMerchant, mchid: mchid, reference: mchid,
 			hit: &hit{party: trust.Party{Type: trust.PartyMerchant, ID: mchid, Name: name, Country: region}, match: m}})
-		if errs.Is(err, errs.Conflict) {
-			return err, nil
-		}
 		return nil, err
 	})
 	return id, err
+}
+
+// crashAt is a test seam: the kill -9 tests set it in a child process to
+// die at a named point of a hold or a decision (nil in production).
+var crashAt func(point string)
+
+func crashPoint(point string) {
+	if crashAt != nil {
+		crashAt(point)
+	}
 }
 
 // MaxReviewNote is the longest note an administrator may give a decision.
@@ -299,6 +311,7 @@ func (s *Service) decide(ctx context.Context, adminID, id, note, state string) (
 		if err != nil {
 			return nil, err
 		}
+		crashPoint("decide:moved")
 		return nil, reviewEvent(ctx, tx, ReviewDecidedSubject, ReviewEvent{ReviewID: id, Kind: r.kind, State: state,
 			SubjectType: r.subjectType, SubjectID: r.subjectID, PayerID: r.payerID, PayeeID: r.payeeID, MchID: r.mchid,
 			Amount: r.amount, Currency: r.currency, Reference: r.reference, TransferID: transferID, HoldTransferID: r.holdTransfer,
@@ -308,10 +321,13 @@ func (s *Service) decide(ctx context.Context, adminID, id, note, state string) (
 	if err != nil {
 		return Review{}, err
 	}
+	crashPoint("decide:committed")
 	if payout != nil {
 		// Committed: the withdrawal is pending with its hold, as if just
 		// asked for; a crash from here on is the withdrawal's recovery's.
-		s.payout(context.WithoutCancel(ctx), payout.userID, payout.wdID, payout.amount, payout.currency)
+		if err := s.payout(context.WithoutCancel(ctx), payout.userID, payout.wdID, payout.amount, payout.currency); err != nil {
+			s.log.Warn("released withdrawal", "withdrawal", payout.wdID, "err", err)
+		}
 	}
 	return s.Review(ctx, id)
 }

@@ -95,6 +95,9 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 				return nil, err
 			}
 		}
+		if held != nil {
+			crashPoint("hold:moved")
+		}
 		s.afterBalance(tx, r.UserID, cur, m.DebitBalance)
 		if held == nil {
 			s.afterBalance(tx, to.ID, cur, m.CreditBalance)
