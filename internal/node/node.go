@@ -105,6 +105,9 @@ type TestOptions struct {
 	SocketPing time.Duration
 	// Password overrides argon2id's parameters.
 	Password account.PasswordParams
+	// Screen, when set, answers screening instead of trust's engine (a
+	// test names the parties it matches).
+	Screen func(ctx context.Context, p trust.Party) (*trust.Match, error)
 }
 
 // settings is what New builds from: the Config and its test options

@@ -37,7 +37,15 @@ func (sc screener) Screen(ctx context.Context, p trust.Party) (*trust.Match, err
 			p.Country = u.Region
 		}
 	}
-	return sc.n.Trust.Screen(ctx, p)
+	return sc.n.screen(ctx, p)
+}
+
+// screen is trust's Screen, or the test's (TestOptions.Screen).
+func (n *Node) screen(ctx context.Context, p trust.Party) (*trust.Match, error) {
+	if n.test.Screen != nil {
+		return n.test.Screen(ctx, p)
+	}
+	return n.Trust.Screen(ctx, p)
 }
 
 // merchantScreening is merchant's Screening: trust's engine screens the
@@ -48,7 +56,7 @@ func (ms merchantScreening) ScreenMerchant(ctx context.Context, mchid, name, reg
 	if ms.n.Trust == nil {
 		return nil
 	}
-	m, err := ms.n.Trust.Screen(ctx, trust.Party{Type: trust.PartyMerchant, ID: mchid, Name: name, Country: region})
+	m, err := ms.n.screen(ctx, trust.Party{Type: trust.PartyMerchant, ID: mchid, Name: name, Country: region})
 	if err != nil || m == nil {
 		return err
 	}
