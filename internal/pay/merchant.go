@@ -52,7 +52,9 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid, mchName strin
 		}
 	}
 	var t Transaction
+	var replayHold string
 	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+		replayHold = ""
 		if refusal, err := s.checkPIN(ctx, tx, payerID, pin, "payment"); refusal != nil || err != nil {
 			return refusal, err
 		}
@@ -65,8 +67,13 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid, mchName strin
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
-		var open string
-		if err := tx.QueryRow(ctx, selectOpenReviewOf, ReviewPayment, reference).Scan(&open); err == nil {
+		var heldBy, holdTransfer string
+		if err := tx.QueryRow(ctx, selectOpenPaymentHold, ReviewPayment, reference).Scan(&heldBy, &holdTransfer); err == nil {
+			if heldBy == payerID {
+				// The payer's retry: the first answer, still held.
+				replayHold = holdTransfer
+				return nil, nil
+			}
 			return errs.E(errs.Conflict, "This order's payment is held for review."), nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
@@ -105,6 +112,10 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid, mchName strin
 		s.afterBalance(tx, payerID, cur, mv.DebitBalance)
 		return nil, nil
 	})
+	if err == nil && replayHold != "" {
+		t, err = s.transaction(ctx, payerID, replayHold)
+		t.heldFirst = true
+	}
 	return t, err
 }
 

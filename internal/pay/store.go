@@ -192,6 +192,9 @@ const (
 	// selectOpenReviewOf is the open review of a reference (a merchant
 	// payment's order, a merchant).
 	selectOpenReviewOf = `SELECT id FROM pay_reviews WHERE kind = ? AND reference = ? AND state = 'open'`
+	// selectOpenPaymentHold is the payer and hold of an order's open
+	// review.
+	selectOpenPaymentHold = `SELECT payer_id, hold_transfer FROM pay_reviews WHERE kind = ? AND reference = ? AND state = 'open'`
 	// selectReviewStateOf is the latest review's state of a reference.
 	selectReviewStateOf    = `SELECT state FROM pay_reviews WHERE kind = ? AND reference = ? ORDER BY id DESC LIMIT 1`
 	selectOpenReviewOfUser = `SELECT amount, currency FROM pay_reviews WHERE (payer_id = ? OR payee_id = ?) AND state = 'open' AND amount > 0 LIMIT 1`
