@@ -70,6 +70,14 @@ func TestHeldTransferOverHTTP(t *testing.T) {
 			}
 		}
 
+		if r := eve.Do(t, "GET", "/api/v1/wallet/transactions/"+txID, nil); r.Status != 200 || r.Str("transaction.status") != "held" ||
+			r.Str("transaction.direction") != "in" {
+			t.Fatalf("the payee's held transaction: %d %s", r.Status, r.Body)
+		}
+		outsider := wallet(t, n, "cat", 0)
+		if r := outsider.Do(t, "GET", "/api/v1/wallet/transactions/"+txID, nil); r.Status != 404 {
+			t.Fatalf("someone else's transaction: %d %s", r.Status, r.Body)
+		}
 		if r := ann.Do(t, "GET", "/api/v1/admin/reviews?state=open", nil); r.Status != 403 {
 			t.Fatalf("a user lists reviews: %d", r.Status)
 		}

@@ -24,6 +24,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/wallet/withdrawals", a(h.withdraw))
 	mux.Handle("POST /api/v1/wallet/transfers", a(h.transfer))
 	mux.Handle("GET /api/v1/wallet/transactions", a(h.history))
+	mux.Handle("GET /api/v1/wallet/transactions/{id}", a(h.oneTransaction))
 	mux.Handle("POST /api/v1/conversations/{id}/red-packets", a(h.sendRedPacket))
 	mux.Handle("POST /api/v1/red-packets/{id}/claim", a(h.claim))
 	mux.Handle("GET /api/v1/red-packets/{id}", a(h.redPacket))
@@ -168,6 +169,17 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.Page(items, next))
+	return nil
+}
+
+// oneTransaction is one of the caller's transactions (a chat transfer
+// bubble asks whether it is held): {transaction}, or 404.
+func (h *Handler) oneTransaction(w http.ResponseWriter, r *http.Request) error {
+	t, err := h.Service.Transaction(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"transaction": t})
 	return nil
 }
 
