@@ -28,7 +28,8 @@ func (s *Service) History(ctx context.Context, userID, cursor string, limit int)
 	if cursor == "" {
 		cursor = "~"
 	}
-	args := append(mine(userID), cursor, limit+1)
+	accts := userAccounts(userID)
+	args := append(append(append([]any{}, accts...), accts...), cursor, userID, cursor, limit+1)
 	out, err := s.views(ctx, userID, selectHistoryPage, args...)
 	if err != nil {
 		return nil, "", err
@@ -58,7 +59,7 @@ func (s *Service) transaction(ctx context.Context, userID, id string) (Transacti
 	return out[0], nil
 }
 
-// mine is the arguments of the statements' mine condition.
+// mine is the arguments of selectUserTransaction's wallets and payee.
 func mine(userID string) []any {
 	accts := userAccounts(userID)
 	return append(append(append([]any{}, accts...), accts...), userID)

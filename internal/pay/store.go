@@ -79,16 +79,18 @@ const (
 	LEFT JOIN withdrawals w ON w.id = t.reference AND t.kind = 'withdrawal'
 	LEFT JOIN red_packets rp ON rp.id = t.reference AND t.kind = 'red_packet_claim'
 	LEFT JOIN pay_reviews rv ON rv.id = t.reference`
-	// mineWhere is the user's transfers: their wallets twice (a release's
-	// transfer to the payee excepted: the payee's transaction is the
-	// hold, which they see through their reviews), then the user as a
-	// held movement's payee.
-	mineWhere = `((t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?)) AND t.transfer_key NOT LIKE 'rvr:%'
-		OR t.id IN (SELECT hold_transfer FROM pay_reviews WHERE payee_id = ? AND hold_transfer <> ''))`
-	// selectHistoryPage: mineWhere, the cursor, the limit.
-	selectHistoryPage = transferView + ` WHERE ` + mineWhere + ` AND t.id < ? ORDER BY t.id DESC LIMIT ?`
-	// selectUserTransaction: the id, then mineWhere.
-	selectUserTransaction = transferView + ` WHERE t.id = ? AND ` + mineWhere
+	// walletsWhere is the transfers of the user's wallets (twice), a
+	// release's transfer to the payee excepted: the payee's transaction is
+	// the hold, which heldForWhere adds.
+	walletsWhere = `(t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?)) AND t.transfer_key NOT LIKE 'rvr:%'`
+	// heldForWhere is the holds of movements held for the user as payee.
+	heldForWhere = `t.id IN (SELECT hold_transfer FROM pay_reviews WHERE payee_id = ? AND hold_transfer <> '')`
+	// selectHistoryPage: the wallets, the cursor, the payee, the cursor,
+	// the limit. Two halves, so that each keeps its index.
+	selectHistoryPage = transferView + ` WHERE ` + walletsWhere + ` AND t.id < ?
+	UNION ALL ` + transferView + ` WHERE ` + heldForWhere + ` AND t.id < ? ORDER BY 1 DESC LIMIT ?`
+	// selectUserTransaction: the id, the wallets, the payee.
+	selectUserTransaction = transferView + ` WHERE t.id = ? AND (` + walletsWhere + ` OR ` + heldForWhere + `)`
 )
 
 // Payment PINs (wallet_pins, pin_attempts).
