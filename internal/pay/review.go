@@ -465,7 +465,31 @@ func (s *Service) scanReviews(ctx context.Context, rows *sql.Rows) ([]Review, er
 		out = append(out, r)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// A counterparty kept by id only (a payer) is named as it is now.
+	var need []string
+	for _, r := range out {
+		if c := r.Counterparty; c != nil && c.Type == trust.PartyUser && c.Name == "" {
+			need = append(need, c.ID)
+		}
+	}
+	if len(need) > 0 && s.accounts != nil {
+		users, err := s.accounts.UsersByIDs(ctx, need)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			if c := out[i].Counterparty; c != nil && c.Type == trust.PartyUser && c.Name == "" {
+				if u, ok := users[c.ID]; ok {
+					p := userParty(u.ID, u.Username, u.DisplayName)
+					c.Name = p.Name
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // payout asks the rail to pay a pending withdrawal and settles it as the

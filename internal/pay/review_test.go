@@ -130,7 +130,7 @@ func TestHeldTransferReleaseAndReject(t *testing.T) {
 		}
 		rv := openReviews(t, s)
 		if len(rv) != 1 || rv[0].SubjectType != "user" || rv[0].SubjectID != "eve" || rv[0].Match.EntryID != "sdn-eve" ||
-			rv[0].Match.ListHash != "h-list" || rv[0].Amount != 1_000 || rv[0].Counterparty == nil || rv[0].Counterparty.ID != "ann" ||
+			rv[0].Match.ListHash != "h-list" || rv[0].Amount != 1_000 || rv[0].Counterparty == nil || rv[0].Counterparty.ID != "ann" || rv[0].Counterparty.Name != "ann" ||
 			rv[0].TransactionID != tx.ID {
 			t.Fatalf("open reviews: %+v", rv)
 		}
