@@ -24,8 +24,9 @@ func (p policies) Check(ctx context.Context, q trust.Question) error {
 }
 
 // screener lets pay screen the parties of a movement (pay.Screener); like
-// policies it reads n.Trust at call time. A user party gets their account
-// region as Country (pay knows only public profiles).
+// policies it reads n.Trust at call time. pay gives a user party their
+// account region as Country (through account's User); a party that
+// arrives without one is looked up here.
 type screener struct{ n *Node }
 
 func (sc screener) Screen(ctx context.Context, p trust.Party) (*trust.Match, error) {

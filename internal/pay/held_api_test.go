@@ -89,7 +89,7 @@ func TestHeldTransferOverHTTP(t *testing.T) {
 		item := items[0].(map[string]any)
 		match, _ := item["match"].(map[string]any)
 		if item["subject_type"] != "user" || item["amount"].(float64) != 1_000 || match["entry_id"] != "sdn-36" || match["list_hash"] != "sha256:abc" ||
-			item["state"] != "open" || item["counterparty"] == nil {
+			item["state"] != "open" || item["counterparty"] == nil || item["subject"].(map[string]any)["country"] != "US" {
 			t.Fatalf("review item: %s", list.Body)
 		}
 		id := item["id"].(string)

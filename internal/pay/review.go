@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
@@ -113,6 +114,7 @@ func (s *Service) screen(ctx context.Context, parties ...trust.Party) (*hit, err
 		if p.ID == "" || strings.TrimSpace(p.Name) == "" {
 			continue
 		}
+		p = s.withCountry(ctx, p)
 		m, err := s.screener.Screen(ctx, p)
 		if err != nil {
 			return nil, err
@@ -122,6 +124,26 @@ func (s *Service) screen(ctx context.Context, parties ...trust.Party) (*hit, err
 		}
 	}
 	return nil, nil
+}
+
+// userLookup is the account service's full view of a user (with the
+// region, which pay's Accounts leave out of public profiles).
+type userLookup interface {
+	User(ctx context.Context, id string) (account.User, error)
+}
+
+// withCountry gives a user party their account's region as Country, when
+// the accounts can tell (the review keeps it beside the match).
+func (s *Service) withCountry(ctx context.Context, p trust.Party) trust.Party {
+	if p.Type != trust.PartyUser || p.Country != "" {
+		return p
+	}
+	if ul, ok := s.accounts.(userLookup); ok {
+		if u, err := ul.User(ctx, p.ID); err == nil {
+			p.Country = u.Region
+		}
+	}
+	return p
 }
 
 // userParty is a user as screening sees them: the display name (the
