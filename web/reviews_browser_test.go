@@ -42,8 +42,16 @@ func TestAdminReleasesAHeldTransfer(t *testing.T) {
 		t.Fatalf("held transfer: %d %s", r.Status, r.Body)
 	}
 
+	conv := eve.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "direct", "username": "ann"}).Str("conversation.id")
 	eb := bt.New(t, alloc, "eve", bt.Phone)
 	login(eb, n.URL(), "eve")
+	row := `[data-conversation-id="` + conv + `"]`
+	eb.Run("seeing the transfer held in chat", bt.Visible(row), bt.Click(row), bt.Visible(`.transfer-bubble[data-status="held"]`))
+	if got := eb.Text(`.transfer-bubble[data-status="held"]`); !strings.Contains(got, "Held for review") {
+		t.Fatalf("transfer bubble: %q", got)
+	}
+	eb.Screenshot("chat-held")
+	eb.Run("back to the chats", chromedp.Navigate(n.URL()+"/"), bt.Visible(`[data-tab="wallet"]`))
 	eb.Run("seeing the held transfer in the wallet", bt.Click(`[data-tab="wallet"]`), bt.Visible(".tx-row.tx-held"))
 	if got := eb.Text(".tx-row.tx-held"); !strings.Contains(got, "Held for review") || !strings.Contains(got, "12.34") {
 		t.Fatalf("wallet row: %q", got)

@@ -41,13 +41,12 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid, mchName strin
 	}
 	var held *hit
 	if s.screener != nil {
-		users, err := s.accounts.UsersByIDs(ctx, []string{payerID})
+		payer, err := s.partyOf(ctx, payerID)
 		if err != nil {
 			return Transaction{}, err
 		}
-		u := users[payerID]
 		mch := trust.Party{Type: trust.PartyMerchant, ID: mchid, Name: mchName}
-		if held, err = s.screen(ctx, userParty(payerID, u.Username, u.DisplayName), mch); err != nil {
+		if held, err = s.screen(ctx, payer, mch); err != nil {
 			return Transaction{}, err
 		}
 	}

@@ -162,12 +162,31 @@ func (s *Service) screenUser(ctx context.Context, userID string) (*hit, error) {
 	if s.screener == nil {
 		return nil, nil
 	}
-	users, err := s.accounts.UsersByIDs(ctx, []string{userID})
+	p, err := s.partyOf(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
+	return s.screen(ctx, p)
+}
+
+// partyOf is a user as screening sees them, with their region when the
+// accounts tell it (one read).
+func (s *Service) partyOf(ctx context.Context, userID string) (trust.Party, error) {
+	if ul, ok := s.accounts.(userLookup); ok {
+		u, err := ul.User(ctx, userID)
+		if err != nil {
+			return trust.Party{}, err
+		}
+		p := userParty(userID, u.Username, u.DisplayName)
+		p.Country = u.Region
+		return p, nil
+	}
+	users, err := s.accounts.UsersByIDs(ctx, []string{userID})
+	if err != nil {
+		return trust.Party{}, err
+	}
 	u := users[userID]
-	return s.screen(ctx, userParty(userID, u.Username, u.DisplayName))
+	return userParty(userID, u.Username, u.DisplayName), nil
 }
 
 // reviewDetails is what a release needs to finish the movement, and the

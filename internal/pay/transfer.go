@@ -112,12 +112,11 @@ func (s *Service) screenTransfer(ctx context.Context, payerID string, to account
 	if s.screener == nil {
 		return nil, nil
 	}
-	users, err := s.accounts.UsersByIDs(ctx, []string{payerID})
+	payer, err := s.partyOf(ctx, payerID)
 	if err != nil {
 		return nil, err
 	}
-	payer := users[payerID]
-	return s.screen(ctx, userParty(payerID, payer.Username, payer.DisplayName), userParty(to.ID, to.Username, to.DisplayName))
+	return s.screen(ctx, payer, userParty(to.ID, to.Username, to.DisplayName))
 }
 
 // counterpartyOf is the other side of a held transfer, as its review shows
