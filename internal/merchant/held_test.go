@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 	"github.com/plaza-dev/plaza/internal/trust"
@@ -108,10 +109,41 @@ func TestHeldMerchantPayment(t *testing.T) {
 		if b, _ := n.Merchant.MerchantBalance(ctx, s.mchid, "CNY"); b != 1_500 {
 			t.Fatalf("merchant balance %d", b)
 		}
+		// The decision delivered again (at least once) pays and notifies nothing more.
+		tx1, _ := s.client.QueryByOutTradeNo(ctx, "HELD0001")
+		var payer string
+		n.DB.QueryRow(ctx, `SELECT payer_user_id FROM orders WHERE transaction_id = ?`, tx1.TransactionID).Scan(&payer)
+		var transfer string
+		n.DB.QueryRow(ctx, `SELECT ledger_transfer FROM orders WHERE transaction_id = ?`, tx1.TransactionID).Scan(&transfer)
+		if err := n.Merchant.ReviewDecided(ctx, merchant.ReviewDecision{ReviewID: "again", Kind: "payment", State: "released", PayerID: payer,
+			MchID: s.mchid, Amount: 1_500, Currency: "CNY", Reference: tx1.TransactionID, TransferID: transfer}); err != nil {
+			t.Fatal(err)
+		}
 		select {
 		case m := <-s.events:
 			t.Fatalf("a second notification: %v", m)
 		case <-time.After(300 * time.Millisecond):
+		}
+		ledger()
+
+		// Held, then closed by the shop, then released: the money goes
+		// back to the payer, and the order stays closed.
+		pr3 := order("HELD0003")
+		if r := eve.Do(t, "POST", "/api/v1/pay/confirm", map[string]any{"prepay_id": pr3, "pin": "112233"}); r.Status != 202 {
+			t.Fatalf("third held payment: %d %s", r.Status, r.Body)
+		}
+		if err := s.client.Close(ctx, "HELD0003"); err != nil {
+			t.Fatal(err)
+		}
+		if r := adm.Do(t, "POST", "/api/v1/admin/reviews/"+openReview(t, adm, "user")+"/release", map[string]string{"note": "ok"}); r.Status != 200 {
+			t.Fatalf("release: %d %s", r.Status, r.Body)
+		}
+		nodetest.WaitFor(t, 10*time.Second, func() bool { return balance() == 8_500 })
+		if tx, _ := s.client.QueryByOutTradeNo(ctx, "HELD0003"); tx.TradeState != "CLOSED" {
+			t.Fatalf("the closed order after release: %s", tx.TradeState)
+		}
+		if b, _ := n.Merchant.MerchantBalance(ctx, s.mchid, "CNY"); b != 1_500 {
+			t.Fatalf("merchant balance %d after the refund of a closed order", b)
 		}
 		ledger()
 
