@@ -52,8 +52,14 @@ type shop struct {
 
 func newShop(t *testing.T, n *node.Node, owner string) *shop {
 	t.Helper()
+	return newShopNamed(t, n, owner, "Tea House")
+}
+
+// newShopNamed is newShop for a merchant of that name.
+func newShopNamed(t *testing.T, n *node.Node, owner, name string) *shop {
+	t.Helper()
 	o := nodetest.Signup(t, n.URL(), owner)
-	r := o.Do(t, "POST", "/api/v1/merchants", map[string]any{"name": "Tea House", "region": "CN"})
+	r := o.Do(t, "POST", "/api/v1/merchants", map[string]any{"name": name, "region": "CN"})
 	if r.Status != 201 {
 		t.Fatalf("merchant: %d %s", r.Status, r.Body)
 	}

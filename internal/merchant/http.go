@@ -175,6 +175,10 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"transaction": t})
+	status := http.StatusOK
+	if t.Status == "held" {
+		status = http.StatusAccepted // held for review: the order is not paid yet
+	}
+	httpx.WriteJSON(w, status, map[string]any{"transaction": t})
 	return nil
 }

@@ -74,8 +74,11 @@ type Accounts interface {
 type Ledger interface {
 	// Charge moves m from the payer's wallet to the merchant's settlement
 	// account after checking the PIN. Errors: the PIN's (wrong_pin, …),
-	// insufficient_funds, invalid_argument, conflict (reference paid).
-	Charge(ctx context.Context, payerID, pin, mchid string, m Money, reference, note string,
+	// insufficient_funds, invalid_argument, conflict (reference paid, or
+	// held for review). mchName is screened with the payer: a match
+	// answers Status "held" without running within (the order stays
+	// unpaid until the review is released).
+	Charge(ctx context.Context, payerID, pin, mchid, mchName string, m Money, reference, note string,
 		within func(tx *sqldb.Tx, transferID string) error) (Payment, error)
 	// RefundPayment moves m back from the merchant to the payer, once per
 	// key. Errors: insufficient_funds (the merchant's balance is short).
@@ -215,6 +218,9 @@ type Config struct {
 	// Policies answers whether a payment may happen (trust); nil: no
 	// policies.
 	Policies Policies
+	// Screening screens new merchants' names and tells which merchants it
+	// suspended; nil: none.
+	Screening Screening
 }
 
 // Policies is the one question merchant asks trust: may this payer (or,
@@ -253,6 +259,7 @@ type Service struct {
 	notifyEvery time.Duration
 	jobs        []sched.Job
 	policies    Policies
+	screening   Screening
 }
 
 type cachedMerchant struct {
@@ -331,7 +338,7 @@ func NewService(c Config) (*Service, error) {
 		return nil, fmt.Errorf("merchant: %w", err)
 	}
 	return &Service{cert: cert, db: c.DB, ledger: c.Ledger, accounts: c.Accounts, key: c.PlatformKey, keyID: KeyID(&c.PlatformKey.PublicKey),
-		openID: c.OpenIDKey, billKey: c.BillKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, policies: c.Policies, batch: batch,
+		openID: c.OpenIDKey, billKey: c.BillKey, log: c.Log, now: c.Now, http: c.HTTP, retry: c.Retry, apps: c.Apps, policies: c.Policies, screening: c.Screening, batch: batch,
 		verified: map[string]cachedMerchant{}, allowPrivate: c.AllowPrivateOutbound,
 		deliveries: newDeliveryPool(c.NotifyWorkers, c.NotifyPerMerchant), notifyEvery: c.NotifyEvery, jobs: c.Jobs}, nil
 }

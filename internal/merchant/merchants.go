@@ -39,8 +39,8 @@ type Merchant struct {
 // signed with (nil without credentials).
 func (m Merchant) PublicKey() *rsa.PublicKey { return m.publicKey }
 
-// CreateMerchant onboards a merchant owned by ownerID. Errors:
-// invalid_argument.
+// CreateMerchant onboards a merchant owned by ownerID; its name is
+// screened (held.go). Errors: invalid_argument.
 func (s *Service) CreateMerchant(ctx context.Context, ownerID, name, region string) (Merchant, error) {
 	name, err := text.Name("name", "A merchant name", name, 64)
 	if err != nil {
@@ -57,7 +57,12 @@ func (s *Service) CreateMerchant(ctx context.Context, ownerID, name, region stri
 		if sqldb.IsUniqueViolation(err) && attempt < 5 {
 			continue
 		}
-		return m, err
+		if err != nil {
+			return m, err
+		}
+		// A name that matches a watch-list entry opens a review; the
+		// merchant exists but takes no payments until it is released.
+		return m, s.screenMerchant(ctx, m)
 	}
 }
 

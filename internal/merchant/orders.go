@@ -128,6 +128,12 @@ func (s *Service) CreateOrder(ctx context.Context, m Merchant, tradeType string,
 	if err := s.allowOrder(ctx, m.MchID, in.AppID); err != nil {
 		return Order{}, err
 	}
+	if held, err := s.suspended(ctx, m.MchID); err != nil || held {
+		if err != nil {
+			return Order{}, err
+		}
+		return Order{}, Refusal(403, "NO_AUTH", "Merchant %s is under review and takes no new orders for now.", m.MchID)
+	}
 	now := s.now()
 	expires := now.Add(7 * 24 * time.Hour)
 	if in.TimeExpire != "" {

@@ -80,7 +80,13 @@ func (s *Service) Confirm(ctx context.Context, userID, prepayID, pin string) (Pa
 	if err := s.allowPayer(ctx, userID, o.MchID, o.AppID); err != nil {
 		return Payment{}, err
 	}
-	t, err := s.ledger.Charge(ctx, userID, pin, o.MchID, Money{Amount: o.Total, Currency: o.Currency}, o.TransactionID, m.Name+" · "+o.Description,
+	if held, err := s.suspended(ctx, o.MchID); err != nil || held {
+		if err != nil {
+			return Payment{}, err
+		}
+		return Payment{}, errs.E(MerchantUnderReview, "This shop is under review and takes no payments for now.")
+	}
+	t, err := s.ledger.Charge(ctx, userID, pin, o.MchID, m.Name, Money{Amount: o.Total, Currency: o.Currency}, o.TransactionID, m.Name+" · "+o.Description,
 		func(tx *sqldb.Tx, transferID string) error {
 			now := s.now()
 			openid := s.OpenID(o.AppID, userID)

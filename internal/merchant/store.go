@@ -25,7 +25,12 @@ const (
 	insertOrder = `INSERT INTO orders (` + orderColumns + `, ledger_transfer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, NULL, '')`
 	payOrder    = `UPDATE orders SET trade_state = 'SUCCESS', payer_user_id = ?, payer_openid = ?, success_time = ?, ledger_transfer = ?
 		WHERE transaction_id = ? AND trade_state = 'NOTPAY' AND expires_at > ?`
-	closeOrder = `UPDATE orders SET trade_state = 'CLOSED' WHERE transaction_id = ? AND trade_state = 'NOTPAY'`
+	// payHeldOrder pays an order whose payment was held for review and
+	// released: however long the review took, the payer paid in time.
+	payHeldOrder = `UPDATE orders SET trade_state = 'SUCCESS', payer_user_id = ?, payer_openid = ?, success_time = ?, ledger_transfer = ?
+		WHERE transaction_id = ? AND trade_state = 'NOTPAY'`
+	selectOrderPayerByID = `SELECT payer_user_id, ledger_transfer FROM orders WHERE transaction_id = ?`
+	closeOrder           = `UPDATE orders SET trade_state = 'CLOSED' WHERE transaction_id = ? AND trade_state = 'NOTPAY'`
 	// closeOwnersOrders closes the unpaid orders of every merchant of an
 	// erased owner.
 	closeOwnersOrders = `UPDATE orders SET trade_state = 'CLOSED'

@@ -15,9 +15,9 @@ type payLedger struct{ pay *pay.Service }
 
 var _ merchant.Ledger = payLedger{}
 
-func (l payLedger) Charge(ctx context.Context, payerID, pin, mchid string, m merchant.Money, reference, note string,
+func (l payLedger) Charge(ctx context.Context, payerID, pin, mchid, mchName string, m merchant.Money, reference, note string,
 	within func(tx *sqldb.Tx, transferID string) error) (merchant.Payment, error) {
-	t, err := l.pay.Charge(ctx, payerID, pin, mchid, pay.Money(m), reference, note, within)
+	t, err := l.pay.Charge(ctx, payerID, pin, mchid, mchName, pay.Money(m), reference, note, within)
 	return payment(t), err
 }
 

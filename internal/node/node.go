@@ -108,6 +108,9 @@ type TestOptions struct {
 	// ErasureLease overrides how long an erasure's runner keeps others
 	// off it (30 s): how soon one left by a crash is resumed.
 	ErasureLease time.Duration
+	// Screen, when set, answers screening instead of trust's engine (a
+	// test names the parties it matches).
+	Screen func(ctx context.Context, p trust.Party) (*trust.Match, error)
 }
 
 // settings is what New builds from: the Config and its test options
@@ -256,14 +259,14 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		rail = n.Rail
 	}
 	n.Pay, err = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
-		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery, Policies: policies{n}})
+		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery, Policies: policies{n}, Screener: screener{n}})
 	if err != nil {
 		n.Close()
 		return nil, err
 	}
 	n.Merchant, err = merchant.NewService(merchant.Config{DB: n.DB, Ledger: payLedger{n.Pay}, Accounts: n.Accounts, PlatformKey: n.keys.Platform,
 		OpenIDKey: n.keys.OpenID, BillKey: n.keys.Bill, Log: c.Log, Retry: c.NotifyRetry, NotifyEvery: c.NotifyEvery, AllowPrivateOutbound: c.AllowPrivateOutbound, Apps: appOwners{n},
-		Jobs: []sched.Job{wxv3.PruneNoncesJob(n.DB, nil)}, Policies: policies{n}})
+		Jobs: []sched.Job{wxv3.PruneNoncesJob(n.DB, nil)}, Policies: policies{n}, Screening: merchantScreening{n}})
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -292,7 +295,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("--debug-addr: %w", err)
 		}
 	}
-	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"trust frames", n.relayTrustFrames}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}}
+	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"trust frames", n.relayTrustFrames}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}, {"merchant reviews", n.consumeReviewDecisions}}
 	return n, nil
 }
 

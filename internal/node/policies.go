@@ -2,6 +2,11 @@ package node
 
 import (
 	"context"
+	"encoding/json"
+
+	"github.com/plaza-dev/plaza/internal/merchant"
+	"github.com/plaza-dev/plaza/internal/pay"
+	"github.com/plaza-dev/plaza/internal/platform/bus"
 
 	"github.com/plaza-dev/plaza/internal/trust"
 )
@@ -16,4 +21,70 @@ func (p policies) Check(ctx context.Context, q trust.Question) error {
 		return nil
 	}
 	return p.n.Trust.Check(ctx, q)
+}
+
+// screener lets pay screen the parties of a movement (pay.Screener); like
+// policies it reads n.Trust at call time. pay gives a user party their
+// account region as Country (through account's User); a party that
+// arrives without one is looked up here.
+type screener struct{ n *Node }
+
+func (sc screener) Screen(ctx context.Context, p trust.Party) (*trust.Match, error) {
+	if sc.n.Trust == nil {
+		return nil, nil
+	}
+	if p.Type == trust.PartyUser && p.Country == "" {
+		if u, err := sc.n.Accounts.User(ctx, p.ID); err == nil {
+			p.Country = u.Region
+		}
+	}
+	return sc.n.screen(ctx, p)
+}
+
+// screen is trust's Screen, or the test's (TestOptions.Screen).
+func (n *Node) screen(ctx context.Context, p trust.Party) (*trust.Match, error) {
+	if n.test.Screen != nil {
+		return n.test.Screen(ctx, p)
+	}
+	return n.Trust.Screen(ctx, p)
+}
+
+// merchantScreening is merchant's Screening: trust's engine screens the
+// name, pay keeps the review (it is pay's review queue that holds money).
+type merchantScreening struct{ n *Node }
+
+func (ms merchantScreening) ScreenMerchant(ctx context.Context, mchid, name, region string) error {
+	if ms.n.Trust == nil {
+		return nil
+	}
+	m, err := ms.n.screen(ctx, trust.Party{Type: trust.PartyMerchant, ID: mchid, Name: name, Country: region})
+	if err != nil || m == nil {
+		return err
+	}
+	_, err = ms.n.Pay.OpenMerchantReview(ctx, mchid, name, region, *m)
+	return err
+}
+
+func (ms merchantScreening) MerchantSuspended(ctx context.Context, mchid string) (bool, error) {
+	return ms.n.Pay.MerchantSuspended(ctx, mchid)
+}
+
+// consumeReviewDecisions feeds pay's review decisions to merchant, which
+// completes or closes the orders whose payments were held (durably: a
+// decision made while no node ran is delivered to the next).
+func (n *Node) consumeReviewDecisions(ctx context.Context) error {
+	stop, err := n.Bus.Consume(ctx, "merchant-review-decided", pay.ReviewDecidedSubject, func(ctx context.Context, m *bus.Message) error {
+		var d merchant.ReviewDecision
+		if err := json.Unmarshal(m.Data, &d); err != nil {
+			n.log.Warn("bad review_decided event", "data", string(m.Data))
+			return nil // never better
+		}
+		return n.Merchant.ReviewDecided(ctx, d)
+	})
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	stop()
+	return nil
 }

@@ -28,6 +28,7 @@ var heldChecks = []HeldCheck{
 	{selectPendingWithdrawal, "A withdrawal of %s is still in progress; wait until it completes."},
 	{selectPendingTopUp, "A top-up of %s is still in progress; wait until it completes (then withdraw it)."},
 	{selectOpenRedPacket, "A red packet you sent still holds %s; wait until it is claimed or returned to you (then withdraw it)."},
+	{selectOpenReviewOfUser, "A payment of %s to or from you is held for review; wait until it is decided."},
 }
 
 // HeldFor describes, as a sentence, money Plaza still holds for a user —

@@ -59,3 +59,53 @@ type PINLockedEvent struct {
 	LockedUntil time.Time `json:"locked_until"`
 	At          time.Time `json:"at"`
 }
+
+// ReviewOpenedSubject carries a ReviewEvent for every movement held for
+// review (and every merchant whose name matched), written in the same
+// transaction as the hold: the audit log records it.
+const ReviewOpenedSubject = "events.pay.review_opened"
+
+// ReviewDecidedSubject carries a ReviewEvent for every decision, written
+// in the deciding transaction (exactly once per review): the audit log
+// records it, and merchant completes or closes a held order's payment
+// (Kind ReviewPayment) and lifts or keeps a merchant's suspension (Kind
+// ReviewMerchant). Consumers must be idempotent, keyed by ReviewID.
+const ReviewDecidedSubject = "events.pay.review_decided"
+
+// ReviewEvent is the payload of ReviewOpenedSubject and
+// ReviewDecidedSubject.
+type ReviewEvent struct {
+	ReviewID string `json:"review_id"`
+	// Kind is the movement held: ReviewTransfer, ReviewPayment, ….
+	Kind string `json:"kind"`
+	// State is open, released or rejected.
+	State       string `json:"state"`
+	SubjectType string `json:"subject_type"`
+	SubjectID   string `json:"subject_id"`
+	PayerID     string `json:"payer_id,omitempty"`
+	PayeeID     string `json:"payee_id,omitempty"`
+	MchID       string `json:"mchid,omitempty"`
+	Amount      int64  `json:"amount"`
+	Currency    string `json:"currency,omitempty"`
+	// Reference is what the movement belongs to: a merchant payment's
+	// order (its transaction_id), a red packet, a withdrawal, a merchant.
+	Reference string `json:"reference,omitempty"`
+	// TransferID is the ledger transfer that moved the money: the hold
+	// when opened, the release or the return when decided.
+	TransferID string `json:"transfer_id,omitempty"`
+	// HoldTransferID is the hold's transfer (decisions only): the payer's
+	// transaction.
+	HoldTransferID string    `json:"hold_transfer_id,omitempty"`
+	EntryID        string    `json:"entry_id"`
+	EntryName      string    `json:"entry_name"`
+	Score          float64   `json:"score"`
+	Program        string    `json:"program,omitempty"`
+	ListHash       string    `json:"list_hash,omitempty"`
+	DecidedBy      string    `json:"decided_by,omitempty"`
+	Note           string    `json:"note,omitempty"`
+	At             time.Time `json:"at"`
+}
+
+func reviewEvent(ctx context.Context, tx *sqldb.Tx, subject string, e ReviewEvent) error {
+	return outbox.Add(ctx, tx, subject, e)
+}

@@ -29,7 +29,7 @@ func (s *Service) History(ctx context.Context, userID, cursor string, limit int)
 		cursor = "~"
 	}
 	accts := userAccounts(userID)
-	args := append(append(append([]any{}, accts...), accts...), cursor, limit+1)
+	args := append(append(append([]any{}, accts...), accts...), cursor, userID, cursor, limit+1)
 	out, err := s.views(ctx, userID, selectHistoryPage, args...)
 	if err != nil {
 		return nil, "", err
@@ -49,8 +49,7 @@ func (s *Service) Transaction(ctx context.Context, userID, id string) (Transacti
 
 // transaction is one of the user's transactions. Errors: not_found.
 func (s *Service) transaction(ctx context.Context, userID, id string) (Transaction, error) {
-	accts := userAccounts(userID)
-	out, err := s.views(ctx, userID, selectUserTransaction, append(append([]any{id}, accts...), accts...)...)
+	out, err := s.views(ctx, userID, selectUserTransaction, append([]any{id}, mine(userID)...)...)
 	if err != nil {
 		return Transaction{}, err
 	}
@@ -58,6 +57,12 @@ func (s *Service) transaction(ctx context.Context, userID, id string) (Transacti
 		return Transaction{}, errs.E(errs.NotFound, "No such transaction.")
 	}
 	return out[0], nil
+}
+
+// mine is the arguments of selectUserTransaction's wallets and payee.
+func mine(userID string) []any {
+	accts := userAccounts(userID)
+	return append(append(append([]any{}, accts...), accts...), userID)
 }
 
 func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]Transaction, error) {
@@ -70,9 +75,10 @@ func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]T
 	var ids []string
 	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var t Transaction
-		var debit, credit, wdStatus, rpSender string
+		var debit, credit, wdStatus, rpSender, key, rvState, rvPayer, rvPayee string
 		var created int64
-		if err := rows.Scan(&t.ID, &t.Kind, &debit, &credit, &t.Amount, &t.Currency, &t.Reference, &t.Note, &created, &wdStatus, &rpSender); err != nil {
+		if err := rows.Scan(&t.ID, &t.Kind, &debit, &credit, &t.Amount, &t.Currency, &t.Reference, &t.Note, &created, &wdStatus, &rpSender,
+			&key, &rvState, &rvPayer, &rvPayee); err != nil {
 			return err
 		}
 		t.CreatedAt = sqldb.FromMicro(created)
@@ -84,6 +90,19 @@ func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]T
 		}
 		if wdStatus != "" {
 			t.Status = wdStatus
+		}
+		if rvState != "" {
+			// A held movement's hold (the payer's transaction, and the
+			// payee's), or its return to the payer.
+			if strings.HasPrefix(key, "rvh:") {
+				t.Status = map[string]string{ReviewOpen: StatusHeld, ReviewReleased: "succeeded", ReviewRejected: "rejected"}[rvState]
+			}
+			switch {
+			case rvPayer == userID && rvPayee != "":
+				other = "user:" + rvPayee + ":"
+			case rvPayee == userID:
+				t.Direction, other = "in", "user:"+rvPayer+":"
+			}
 		}
 		if strings.HasPrefix(other, "user:") {
 			others[len(out)] = strings.Split(other, ":")[1]

@@ -24,9 +24,15 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/wallet/withdrawals", a(h.withdraw))
 	mux.Handle("POST /api/v1/wallet/transfers", a(h.transfer))
 	mux.Handle("GET /api/v1/wallet/transactions", a(h.history))
+	mux.Handle("GET /api/v1/wallet/transactions/{id}", a(h.oneTransaction))
 	mux.Handle("POST /api/v1/conversations/{id}/red-packets", a(h.sendRedPacket))
 	mux.Handle("POST /api/v1/red-packets/{id}/claim", a(h.claim))
 	mux.Handle("GET /api/v1/red-packets/{id}", a(h.redPacket))
+	admin := h.Auth.Admin
+	mux.Handle("GET /api/v1/admin/reviews", admin(h.reviews))
+	mux.Handle("GET /api/v1/admin/reviews/{id}", admin(h.review))
+	mux.Handle("POST /api/v1/admin/reviews/{id}/release", admin(h.decide(ReviewReleased)))
+	mux.Handle("POST /api/v1/admin/reviews/{id}/reject", admin(h.decide(ReviewRejected)))
 }
 
 // request reads the Idempotency-Key and fingerprints the parameters (never
@@ -43,11 +49,18 @@ func request(r *http.Request, params any) (Request, error) {
 // answer writes a money request's result. A retry with the same key gets
 // the first result, status included (CONTRACT: "a retry returns the first
 // result"); Idempotent-Replayed tells a client which answer it got.
-func answer(w http.ResponseWriter, replay bool, body any) {
+func answer(w http.ResponseWriter, replay bool, body any) { answerHeld(w, replay, false, body) }
+
+// answerHeld is answer with 202 Accepted for a movement held for review.
+func answerHeld(w http.ResponseWriter, replay, held bool, body any) {
 	if replay {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	httpx.WriteJSON(w, http.StatusCreated, body)
+	status := http.StatusCreated
+	if held {
+		status = http.StatusAccepted
+	}
+	httpx.WriteJSON(w, status, body)
 }
 
 // currencies answers, to anyone, the currencies Plaza Pay holds and their
@@ -120,7 +133,7 @@ func (h *Handler) withdraw(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	answer(w, replay, map[string]any{"transaction": t})
+	answerHeld(w, replay, t.Held(), map[string]any{"transaction": t})
 	return nil
 }
 
@@ -142,7 +155,7 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	answer(w, replay, map[string]any{"transaction": t})
+	answerHeld(w, replay, t.Held(), map[string]any{"transaction": t})
 	return nil
 }
 
@@ -156,6 +169,17 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, httpx.Page(items, next))
+	return nil
+}
+
+// oneTransaction is one of the caller's transactions (a chat transfer
+// bubble asks whether it is held): {transaction}, or 404.
+func (h *Handler) oneTransaction(w http.ResponseWriter, r *http.Request) error {
+	t, err := h.Service.Transaction(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"transaction": t})
 	return nil
 }
 
@@ -174,14 +198,18 @@ func (h *Handler) sendRedPacket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	answer(w, replay, map[string]any{"red_packet": rp, "message": msg})
+	answerHeld(w, replay, rp.Held(), map[string]any{"red_packet": rp, "message": msg})
 	return nil
 }
 
 func (h *Handler) claim(w http.ResponseWriter, r *http.Request) error {
-	m, err := h.Service.Claim(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"))
+	m, held, err := h.Service.ClaimHeld(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"))
 	if err != nil {
 		return err
+	}
+	if held {
+		httpx.WriteJSON(w, http.StatusAccepted, map[string]any{"amount": m.Amount, "currency": m.Currency, "status": StatusHeld})
+		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, m)
 	return nil
@@ -194,4 +222,52 @@ func (h *Handler) redPacket(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"red_packet": rp})
 	return nil
+}
+
+func (h *Handler) reviews(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.Limit(r, 50, 200)
+	if err != nil {
+		return err
+	}
+	items, next, err := h.Service.Reviews(r.Context(), r.URL.Query().Get("state"), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(items, next))
+	return nil
+}
+
+func (h *Handler) review(w http.ResponseWriter, r *http.Request) error {
+	rv, err := h.Service.Review(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"review": rv})
+	return nil
+}
+
+// decide serves release and reject: {note} → {review}; 409 conflict once
+// decided.
+func (h *Handler) decide(state string) httpx.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in struct {
+			Note string `json:"note"`
+		}
+		if err := httpx.Decode(w, r, &in); err != nil {
+			return err
+		}
+		admin := httpx.Caller(r).UserID
+		var rv Review
+		var err error
+		if state == ReviewReleased {
+			rv, err = h.Service.Release(r.Context(), admin, r.PathValue("id"), in.Note)
+		} else {
+			rv, err = h.Service.Reject(r.Context(), admin, r.PathValue("id"), in.Note)
+		}
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]any{"review": rv})
+		return nil
+	}
 }

@@ -28,6 +28,8 @@
 //     lockout; history.go: transactions as a user sees them; erasure.go:
 //     money still held for a user who asks to be erased; policies.go: the
 //     trust question asked before a payment.
+//   - review.go: screening holds — the review account, the review
+//     items (pay_reviews), release and reject.
 //   - store.go: every SQL statement, as a named constant.
 //   - money.go: currencies and amounts; rail.go: the sandbox rail.
 //   - http.go: the routes (decode, call the service, encode).
@@ -105,6 +107,9 @@ type Config struct {
 	// Policies answers whether a payment may happen (trust); nil: no
 	// policies.
 	Policies Policies
+	// Screener screens the parties of every movement against the watch
+	// lists (trust); nil: nothing is screened.
+	Screener Screener
 }
 
 // Policies is the one question pay asks trust: may this user make or
@@ -127,6 +132,7 @@ type Service struct {
 	rpTTL    time.Duration
 	jobEvery time.Duration
 	policies Policies
+	screener Screener
 }
 
 // NewService makes the pay service; Close stops its batcher. Its error is
@@ -155,7 +161,7 @@ func NewService(c Config) (*Service, error) {
 		return nil, fmt.Errorf("pay: %w", err)
 	}
 	return &Service{db: c.DB, batch: batch, accounts: c.Accounts, convs: c.Conversations,
-		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL, jobEvery: c.JobEvery, policies: c.Policies}, nil
+		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL, jobEvery: c.JobEvery, policies: c.Policies, screener: c.Screener}, nil
 }
 
 // Close finishes queued money jobs.
@@ -186,7 +192,14 @@ type Transaction struct {
 	Status       string        `json:"status"`
 	Reference    string        `json:"reference,omitempty"`
 	CreatedAt    time.Time     `json:"created_at"`
+	// heldFirst: the request's first answer was held (202), which a
+	// retry answers again whatever the review decided since.
+	heldFirst bool
 }
+
+// Held reports whether t is a request's answer that was held for review
+// (202 Accepted), also on a retry after the review was decided.
+func (t Transaction) Held() bool { return t.heldFirst || t.Status == StatusHeld }
 
 // Transfer kinds.
 const (

@@ -391,7 +391,7 @@ func TestPINFailuresCountAcrossNodes(t *testing.T) {
 		var wrong, locked, other atomic.Int64
 		parallel(guesses, func(i int) {
 			s := []*Service{s1, s2}[i%2]
-			_, err := s.Charge(ctx, "ann", fmt.Sprintf("%06d", 200000+i), "m1", Money{1, "CNY"}, fmt.Sprintf("ref%d", i), "",
+			_, err := s.Charge(ctx, "ann", fmt.Sprintf("%06d", 200000+i), "m1", "", Money{1, "CNY"}, fmt.Sprintf("ref%d", i), "",
 				func(*sqldb.Tx, string) error { return nil })
 			switch {
 			case errs.Is(err, WrongPIN):
@@ -408,7 +408,7 @@ func TestPINFailuresCountAcrossNodes(t *testing.T) {
 		if evaluated > MaxPINFailures || wrong.Load() > MaxPINFailures-1 || locked.Load() < guesses-MaxPINFailures {
 			t.Fatalf("%d wrong PINs evaluated (limit %d): %d wrong_pin, %d pin_locked", evaluated, MaxPINFailures, wrong.Load(), locked.Load())
 		}
-		if _, err := s2.Charge(ctx, "ann", "123456", "m1", Money{1, "CNY"}, "right", "", func(*sqldb.Tx, string) error { return nil }); !errs.Is(err, PINLocked) {
+		if _, err := s2.Charge(ctx, "ann", "123456", "m1", "", Money{1, "CNY"}, "right", "", func(*sqldb.Tx, string) error { return nil }); !errs.Is(err, PINLocked) {
 			t.Fatalf("the right PIN while locked: %v", err)
 		}
 		// One lock, one event for the audit log (it carries no PIN).
@@ -468,7 +468,7 @@ func TestRacesOnTwoNodesGetTheContractsAnswer(t *testing.T) {
 		var paid, refused atomic.Int64
 		parallel(8, func(i int) {
 			payer := []string{"ann", "ben"}[i%2]
-			_, err := nodes[(i/2)%2].Charge(ctx, payer, "123456", "m1", Money{500, "CNY"}, "order-1", "", func(*sqldb.Tx, string) error { return nil })
+			_, err := nodes[(i/2)%2].Charge(ctx, payer, "123456", "m1", "", Money{500, "CNY"}, "order-1", "", func(*sqldb.Tx, string) error { return nil })
 			switch {
 			case err == nil:
 				paid.Add(1)

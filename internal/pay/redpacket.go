@@ -14,6 +14,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/idempotency"
 	"github.com/plaza-dev/plaza/internal/platform/ids"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 // Red packet limits.
@@ -36,11 +37,23 @@ type RedPacket struct {
 	Split          string       `json:"split"`
 	ClaimedCount   int          `json:"claimed_count"`
 	ClaimedTotal   int64        `json:"claimed_total"`
-	Status         string       `json:"status"` // active | empty | expired | refunded
+	Status         string       `json:"status"` // active | empty | expired | refunded | held
 	ExpiresAt      time.Time    `json:"expires_at"`
 	CreatedAt      time.Time    `json:"created_at"`
 	Claims         []Claim      `json:"claims"`
 	MyClaim        *int64       `json:"my_claim"`
+	held           bool
+}
+
+// Held reports whether rp is a send's answer that was held for review
+// (202): then Status is "held" and there is no packet to open until the
+// review is released.
+func (rp RedPacket) Held() bool { return rp.held }
+
+// heldPacket is the answer to a send held for review.
+func heldPacket(rpID, convID, senderID, cur, greeting string, in RedPacketInput, now time.Time) RedPacket {
+	return RedPacket{ID: rpID, ConversationID: convID, Sender: Counterparty{ID: senderID}, Total: in.Total, Count: in.Count,
+		Currency: cur, Greeting: greeting, Split: in.Split, Status: StatusHeld, CreatedAt: now.UTC(), Claims: []Claim{}}
 }
 
 // Claim is one person's share.
@@ -98,9 +111,14 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 	if err := s.unlessAnswered(ctx, r, s.allowPayment(ctx, r.UserID, "")); err != nil {
 		return RedPacket{}, nil, false, err
 	}
+	held, err := s.screenUser(ctx, r.UserID)
+	if err != nil {
+		return RedPacket{}, nil, false, err
+	}
 	rpID := ids.New("rp")
 	var msg any
 	var replayID string
+	var replayHeld *RedPacket
 	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		var prior struct {
 			RedPacket RedPacket `json:"red_packet"`
@@ -108,10 +126,31 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 		if stop, replay, refusal, err := s.authorize(ctx, tx, r, in.PIN, "red_packet", &prior); stop {
 			if replay {
 				replayID = prior.RedPacket.ID
+				if prior.RedPacket.Status == StatusHeld {
+					replayHeld = &prior.RedPacket
+				}
 			}
 			return refusal, err
 		}
 		now := s.now()
+		if held != nil {
+			// Screening matched the sender: the total is held for review;
+			// released, the packet is made and posted then.
+			_, m, err := s.openHold(ctx, tx, hold{kind: ReviewRedPacket, hit: held, from: userAcct(r.UserID, cur), payerID: r.UserID,
+				amount: in.Total, currency: cur, reference: rpID, memo: greeting, transferKind: KindRedPacketSend,
+				details: reviewDetails{ConvID: convID, Count: in.Count, Split: in.Split, Greeting: greeting, RedPacketID: rpID}})
+			if errs.Is(err, InsufficientFunds) {
+				return err, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			s.afterBalance(tx, r.UserID, cur, m.DebitBalance)
+			stub := heldPacket(rpID, convID, r.UserID, cur, greeting, in, now)
+			replayHeld = &stub
+			body, _ := json.Marshal(map[string]any{"red_packet": stub})
+			return nil, idempotency.Save(ctx, tx, r.UserID, r.Key, r.Hash, 202, body)
+		}
 		m, err := move(ctx, tx, userAcct(r.UserID, cur), acct{acctEscrow, "red_packets", cur}, in.Total, KindRedPacketSend, rpID, greeting, "rps:"+rpID, now)
 		if errs.Is(err, InsufficientFunds) {
 			return err, nil
@@ -135,7 +174,20 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 	}
 	if replayID != "" {
 		rp, err := s.RedPacket(ctx, r.UserID, replayID)
+		if replayHeld != nil && (errs.Is(err, errs.NotFound) || err == nil) {
+			// First answered held: still held (no packet yet), or released
+			// since — either way the retry is answered 202 as first.
+			if err != nil {
+				rp = *replayHeld
+			}
+			rp.held = true
+			return rp, nil, true, nil
+		}
 		return rp, nil, true, err
+	}
+	if replayHeld != nil {
+		replayHeld.held = true
+		return *replayHeld, nil, false, nil
 	}
 	rp, err := s.RedPacket(ctx, r.UserID, rpID)
 	return rp, msg, false, err
@@ -146,32 +198,53 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 // (already claimed), red_packet_empty, red_packet_expired, blocked_by_policy
 // (the claimer is blocked for payments).
 func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error) {
+	m, _, err := s.ClaimHeld(ctx, userID, rpID)
+	return m, err
+}
+
+// ClaimHeld is Claim that also reports whether the share was held for
+// review (screening matched the claimer): the share is taken — the
+// claimer cannot claim again — but it waits in the review account until
+// released (to the claimer) or rejected (to the sender).
+func (s *Service) ClaimHeld(ctx context.Context, userID, rpID string) (Money, bool, error) {
+	won, held, err := s.claim(ctx, userID, rpID)
+	return won, held, err
+}
+
+func (s *Service) claim(ctx context.Context, userID, rpID string) (Money, bool, error) {
 	var convID string
 	if err := s.db.QueryRow(ctx, selectRedPacketConversation, rpID).Scan(&convID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return Money{}, errs.E(errs.NotFound, "No such red packet.")
+			return Money{}, false, errs.E(errs.NotFound, "No such red packet.")
 		}
-		return Money{}, err
+		return Money{}, false, err
 	}
 	members, err := s.convs.MemberCount(ctx, convID, userID)
 	if err != nil {
-		return Money{}, errs.E(errs.NotFound, "No such red packet.")
+		return Money{}, false, errs.E(errs.NotFound, "No such red packet.")
 	}
 	if members == 2 {
 		// One to one, the packet is for the other person (as in WeChat).
 		var sender string
 		if err := s.db.QueryRow(ctx, selectRedPacketSender, rpID).Scan(&sender); err != nil {
-			return Money{}, err
+			return Money{}, false, err
 		}
 		if sender == userID {
-			return Money{}, errs.E(errs.Forbidden, "This red packet is for the other person in the chat.")
+			return Money{}, false, errs.E(errs.Forbidden, "This red packet is for the other person in the chat.")
 		}
 	}
 	// The claimer is the payee: one blocked for payments takes no share.
 	if err := s.allowPayment(ctx, userID, ""); err != nil {
-		return Money{}, err
+		return Money{}, false, err
+	}
+	var party *hit
+	if s.screener != nil {
+		if party, err = s.screenUser(ctx, userID); err != nil {
+			return Money{}, false, err
+		}
 	}
 	var won Money
+	held := false
 	for attempt := 0; ; attempt++ {
 		lost := false
 		err := s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
@@ -202,6 +275,22 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 				lost = true // someone else took a share first: read again
 				return nil, nil
 			}
+			if party != nil {
+				_, m, err := s.openHold(ctx, tx, hold{kind: ReviewClaim, hit: party, from: acct{acctEscrow, "red_packets", p.currency},
+					payerID: p.senderID, payeeID: userID, amount: share, currency: p.currency, reference: rpID + ":" + userID,
+					transferKind: KindRedPacketClaim, details: reviewDetails{RedPacketID: rpID, Counterparty: &ReviewParty{Type: trust.PartyUser, ID: p.senderID}}})
+				if err != nil {
+					return nil, err
+				}
+				if _, err := tx.Exec(ctx, insertClaim, rpID, userID, share, m.ID, sqldb.Micro(now)); err != nil {
+					if sqldb.IsUniqueViolation(err) {
+						return nil, errs.E(errs.Conflict, "You already opened this red packet.")
+					}
+					return nil, err
+				}
+				won, held = Money{share, p.currency}, true
+				return nil, nil
+			}
 			m, err := move(ctx, tx, acct{acctEscrow, "red_packets", p.currency}, userAcct(userID, p.currency), share,
 				KindRedPacketClaim, rpID, "", "rpc:"+rpID+":"+userID, now)
 			if err != nil {
@@ -222,11 +311,11 @@ func (s *Service) Claim(ctx context.Context, userID, rpID string) (Money, error)
 			return nil, nil
 		})
 		if err != nil || !lost {
-			return won, err
+			return won, held, err
 		}
 		if attempt >= 100 {
 			// Never answer a lost race as a claim of nothing.
-			return Money{}, errs.E(errs.Conflict, "Many people are opening this red packet at once; try again.")
+			return Money{}, false, errs.E(errs.Conflict, "Many people are opening this red packet at once; try again.")
 		}
 	}
 }

@@ -107,17 +107,24 @@ func (s *Service) answer(ctx context.Context, userID string, t Transaction, repl
 		return Transaction{}, false, err
 	}
 	if replay {
+		held := t.Status == StatusHeld
 		t, err = s.transaction(ctx, userID, t.ID)
+		t.heldFirst = held
 	}
 	return t, replay, err
 }
 
+// save stores a money request's answer: 201, or 202 when it was held.
 func (s *Service) save(ctx context.Context, tx *sqldb.Tx, r Request, t Transaction) error {
 	body, err := json.Marshal(t)
 	if err != nil {
 		return err
 	}
-	return idempotency.Save(ctx, tx, r.UserID, r.Key, r.Hash, http.StatusCreated, body)
+	status := http.StatusCreated
+	if t.Status == StatusHeld {
+		status = http.StatusAccepted
+	}
+	return idempotency.Save(ctx, tx, r.UserID, r.Key, r.Hash, status, body)
 }
 
 // afterBalance pushes a user's new balance to their sockets once tx

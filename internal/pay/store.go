@@ -41,11 +41,11 @@ const (
 	countUnreplayedAccounts = `SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance <>
 		COALESCE((SELECT SUM(amount) FROM ledger_transfers t WHERE t.credit_account = a.id), 0) -
 		COALESCE((SELECT SUM(amount) FROM ledger_transfers t WHERE t.debit_account = a.id), 0)`
-	selectInFlightAccounts = `SELECT id, balance FROM ledger_accounts WHERE kind IN ('hold', 'pending', 'escrow') ORDER BY id`
+	selectInFlightAccounts = `SELECT id, balance FROM ledger_accounts WHERE kind IN ('hold', 'pending', 'escrow', 'review') ORDER BY id`
 	// sumOpenItems sums, per in-flight account, what its open items hold:
 	// each pending withdrawal's hold transfer (wd:id), each pending
 	// top-up's pending transfer (tpp:id), each active red packet's
-	// remainder.
+	// remainder, each open review's hold (rvh:id).
 	sumOpenItems = `SELECT 'hold:' || w.rail || ':' || w.currency, COUNT(*), SUM(t.amount)
 		FROM withdrawals w JOIN ledger_transfers t ON t.transfer_key = 'wd:' || w.id
 		WHERE w.status = 'pending' GROUP BY w.rail, w.currency
@@ -53,14 +53,19 @@ const (
 		FROM topups p JOIN ledger_transfers t ON t.transfer_key = 'tpp:' || p.id
 		WHERE p.status = 'pending' GROUP BY p.rail, p.currency
 	UNION ALL SELECT 'escrow:red_packets:' || currency, COUNT(*), SUM(remaining)
-		FROM red_packets WHERE status = 'active' GROUP BY currency`
+		FROM red_packets WHERE status = 'active' GROUP BY currency
+	UNION ALL SELECT 'review:screening:' || r.currency, COUNT(*), SUM(t.amount)
+		FROM pay_reviews r JOIN ledger_transfers t ON t.transfer_key = 'rvh:' || r.id
+		WHERE r.state = 'open' GROUP BY r.currency`
 	// countUnfundedItems counts open items without a hold transfer of
 	// their own.
 	countUnfundedItems = `SELECT
 	(SELECT COUNT(*) FROM withdrawals w WHERE w.status = 'pending'
 		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'wd:' || w.id)) +
 	(SELECT COUNT(*) FROM topups p WHERE p.status = 'pending'
-		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'tpp:' || p.id))`
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'tpp:' || p.id)) +
+	(SELECT COUNT(*) FROM pay_reviews r WHERE r.state = 'open' AND r.amount > 0
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'rvh:' || r.id))`
 )
 
 // History (transactions as one user sees them). The wallets of a user are
@@ -68,15 +73,24 @@ const (
 // placeholder per currency (TestHistoryStatementsFitTheCurrencies).
 const (
 	transferView = `SELECT t.id, t.kind, t.debit_account, t.credit_account, t.amount, t.currency, t.reference, t.note,
-		t.created_at, COALESCE(w.status, ''), COALESCE(rp.sender_id, '')
+		t.created_at, COALESCE(w.status, ''), COALESCE(rp.sender_id, ''), t.transfer_key,
+		COALESCE(rv.state, ''), COALESCE(rv.payer_id, ''), COALESCE(rv.payee_id, '')
 	FROM ledger_transfers t
 	LEFT JOIN withdrawals w ON w.id = t.reference AND t.kind = 'withdrawal'
-	LEFT JOIN red_packets rp ON rp.id = t.reference AND t.kind = 'red_packet_claim'`
-	// selectHistoryPage: the user's wallets twice, the cursor, the limit.
-	selectHistoryPage = transferView + ` WHERE (t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?))
-	AND t.id < ? ORDER BY t.id DESC LIMIT ?`
-	// selectUserTransaction: the id, then the user's wallets twice.
-	selectUserTransaction = transferView + ` WHERE t.id = ? AND (t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?))`
+	LEFT JOIN red_packets rp ON rp.id = t.reference AND t.kind = 'red_packet_claim'
+	LEFT JOIN pay_reviews rv ON rv.id = t.reference`
+	// walletsWhere is the transfers of the user's wallets (twice), a
+	// release's transfer to the payee excepted: the payee's transaction is
+	// the hold, which heldForWhere adds.
+	walletsWhere = `(t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?)) AND t.transfer_key NOT LIKE 'rvr:%'`
+	// heldForWhere is the holds of movements held for the user as payee.
+	heldForWhere = `t.id IN (SELECT hold_transfer FROM pay_reviews WHERE payee_id = ? AND hold_transfer <> '')`
+	// selectHistoryPage: the wallets, the cursor, the payee, the cursor,
+	// the limit. Two halves, so that each keeps its index.
+	selectHistoryPage = transferView + ` WHERE ` + walletsWhere + ` AND t.id < ?
+	UNION ALL ` + transferView + ` WHERE ` + heldForWhere + ` AND t.id < ? ORDER BY 1 DESC LIMIT ?`
+	// selectUserTransaction: the id, the wallets, the payee.
+	selectUserTransaction = transferView + ` WHERE t.id = ? AND (` + walletsWhere + ` OR ` + heldForWhere + `)`
 )
 
 // Payment PINs (wallet_pins, pin_attempts).
@@ -158,6 +172,34 @@ const (
 	selectPendingWithdrawal = `SELECT amount, currency FROM withdrawals WHERE user_id = ? AND status = 'pending' LIMIT 1`
 	selectPendingTopUp      = `SELECT amount, currency FROM topups WHERE user_id = ? AND status = 'pending' LIMIT 1`
 	selectOpenRedPacket     = `SELECT remaining, currency FROM red_packets WHERE sender_id = ? AND status = 'active' AND remaining > 0 LIMIT 1`
+)
+
+// Reviews of held movements (pay_reviews).
+const (
+	insertReview = `INSERT INTO pay_reviews (id, state, kind, subject_type, subject_id, subject_name, subject_country, payer_id,
+		payee_id, mchid, amount, currency, reference, memo, details, hold_transfer, match_entry_id, match_name, match_score,
+		match_program, match_list, match_list_hash, created_at) VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// decideReview decides an open review once: no row when it was
+	// decided before (here or on another node; the row lock orders them).
+	decideReview = `UPDATE pay_reviews SET state = ?, decided_by = ?, decided_at = ?, decision_note = ? WHERE id = ? AND state = 'open'
+		RETURNING kind, subject_type, subject_id, payer_id, payee_id, mchid, amount, currency, reference, memo, details, hold_transfer,
+		match_entry_id, match_name, match_score, match_program, match_list_hash`
+	selectReviewState = `SELECT state FROM pay_reviews WHERE id = ?`
+	reviewColumns     = `SELECT id, state, kind, subject_type, subject_id, subject_name, subject_country, payer_id, amount, currency,
+		reference, details, hold_transfer, match_entry_id, match_name, match_score, match_program, match_list, match_list_hash,
+		created_at, decided_by, decided_at, decision_note FROM pay_reviews`
+	selectReview = reviewColumns + ` WHERE id = ?`
+	// selectReviews: the state twice ('' for all), the cursor, the limit.
+	selectReviews = reviewColumns + ` WHERE (? = '' OR state = ?) AND id < ? ORDER BY id DESC LIMIT ?`
+	// selectOpenReviewOf is the open review of a reference (a merchant
+	// payment's order, a merchant).
+	selectOpenReviewOf = `SELECT id FROM pay_reviews WHERE kind = ? AND reference = ? AND state = 'open'`
+	// selectOpenPaymentHold is the payer and hold of an order's open
+	// review.
+	selectOpenPaymentHold = `SELECT payer_id, hold_transfer FROM pay_reviews WHERE kind = ? AND reference = ? AND state = 'open'`
+	// selectReviewStateOf is the latest review's state of a reference.
+	selectReviewStateOf    = `SELECT state FROM pay_reviews WHERE kind = ? AND reference = ? ORDER BY id DESC LIMIT 1`
+	selectOpenReviewOfUser = `SELECT amount, currency FROM pay_reviews WHERE ? IN (payer_id, payee_id) AND state = 'open' AND amount > 0 LIMIT 1`
 )
 
 // preparedStatements are prepared at start: the money hot path.

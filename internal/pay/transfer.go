@@ -2,6 +2,9 @@ package pay
 
 import (
 	"context"
+
+	"github.com/plaza-dev/plaza/internal/account"
+	"github.com/plaza-dev/plaza/internal/trust"
 	"strings"
 	"unicode/utf8"
 
@@ -16,6 +19,9 @@ import (
 // user), insufficient_funds, wrong_pin, pin_locked, pin_not_set,
 // idempotency_mismatch, blocked_by_policy (a trust policy names the payer
 // or the payee for payments: checked before the PIN, nothing changes).
+// When screening matches the payer or the payee, the PIN is checked and
+// the money is held for review instead (Status "held", Reference the
+// review's id; Held reports it).
 func (s *Service) Transfer(ctx context.Context, r Request, username string, amount int64, currency, note, pin string) (Transaction, bool, error) {
 	cur, err := checkMoney("amount", amount, currency)
 	if err != nil {
@@ -35,6 +41,10 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 	if err := s.unlessAnswered(ctx, r, s.allowPayment(ctx, r.UserID, to.ID)); err != nil {
 		return Transaction{}, false, err
 	}
+	held, err := s.screenTransfer(ctx, r.UserID, to)
+	if err != nil {
+		return Transaction{}, false, err
+	}
 	convID := ""
 	if s.convs != nil {
 		if convID, err = s.convs.DirectID(ctx, r.UserID, to.ID); err != nil {
@@ -49,18 +59,32 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 		if stop, replay, refusal, err = s.authorize(ctx, tx, r, pin, "transfer", &t); stop {
 			return refusal, err
 		}
-		m, err := move(ctx, tx, userAcct(r.UserID, cur), userAcct(to.ID, cur), amount, KindTransfer, "", note, ids.New("tk"), s.now())
+		var m moved
+		status := "succeeded"
+		reference := ""
+		if held != nil {
+			// Screening matched: the money goes to the review account, the
+			// answer is 202 held (PIN checked: the payer authorised it).
+			status = StatusHeld
+			reference, m, err = s.openHold(ctx, tx, hold{kind: ReviewTransfer, hit: held, from: userAcct(r.UserID, cur),
+				payerID: r.UserID, payeeID: to.ID, amount: amount, currency: cur, memo: note, transferKind: KindTransfer,
+				details: reviewDetails{Counterparty: counterpartyOf(held, r.UserID, to)}})
+		} else {
+			m, err = move(ctx, tx, userAcct(r.UserID, cur), userAcct(to.ID, cur), amount, KindTransfer, "", note, ids.New("tk"), s.now())
+		}
 		if errs.Is(err, InsufficientFunds) {
 			return err, nil // nothing moved; the PIN attempt is kept
 		}
 		if err != nil {
 			return nil, err
 		}
-		t = Transaction{ID: m.ID, Kind: KindTransfer, Amount: amount, Currency: cur, Direction: "out", Note: note, Status: "succeeded",
-			Counterparty: &Counterparty{ID: to.ID, Username: to.Username, DisplayName: to.DisplayName}, CreatedAt: s.now().UTC()}
-		if err := transferCompleted(ctx, tx, TransferCompleted{TransferID: m.ID, FromUserID: r.UserID, ToUserID: to.ID,
-			Amount: amount, Currency: cur, Kind: KindTransfer, At: t.CreatedAt}); err != nil {
-			return nil, err
+		t = Transaction{ID: m.ID, Kind: KindTransfer, Amount: amount, Currency: cur, Direction: "out", Note: note, Status: status,
+			Reference: reference, Counterparty: &Counterparty{ID: to.ID, Username: to.Username, DisplayName: to.DisplayName}, CreatedAt: s.now().UTC()}
+		if held == nil {
+			if err := transferCompleted(ctx, tx, TransferCompleted{TransferID: m.ID, FromUserID: r.UserID, ToUserID: to.ID,
+				Amount: amount, Currency: cur, Kind: KindTransfer, At: t.CreatedAt}); err != nil {
+				return nil, err
+			}
 		}
 		if convID != "" {
 			text := Format(amount, cur)
@@ -71,9 +95,36 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 				return nil, err
 			}
 		}
+		if held != nil {
+			crashPoint("hold:moved")
+		}
 		s.afterBalance(tx, r.UserID, cur, m.DebitBalance)
-		s.afterBalance(tx, to.ID, cur, m.CreditBalance)
+		if held == nil {
+			s.afterBalance(tx, to.ID, cur, m.CreditBalance)
+		}
 		return nil, s.save(ctx, tx, r, t)
 	})
 	return s.answer(ctx, r.UserID, t, replay, err)
+}
+
+// screenTransfer screens the payer and the payee of a transfer.
+func (s *Service) screenTransfer(ctx context.Context, payerID string, to account.User) (*hit, error) {
+	if s.screener == nil {
+		return nil, nil
+	}
+	payer, err := s.partyOf(ctx, payerID)
+	if err != nil {
+		return nil, err
+	}
+	return s.screen(ctx, payer, userParty(to.ID, to.Username, to.DisplayName))
+}
+
+// counterpartyOf is the other side of a held transfer, as its review shows
+// it: the payee when the payer matched, the payer when the payee did.
+func counterpartyOf(h *hit, payerID string, to account.User) *ReviewParty {
+	if h.party.ID == payerID {
+		p := userParty(to.ID, to.Username, to.DisplayName)
+		return &ReviewParty{Type: p.Type, ID: p.ID, Name: p.Name}
+	}
+	return &ReviewParty{Type: trust.PartyUser, ID: payerID}
 }

@@ -18,13 +18,19 @@ import (
 // withdrawal's id as reference, then settles that hold to the rail or
 // returns it to the wallet. When the rail does not answer, the withdrawal
 // stays pending and recovery (SettleStale) asks the rail what happened.
-// Errors: as Transfer, rail_unavailable, and rail_failed.
+// Errors: as Transfer, rail_unavailable, and rail_failed. A payer whom
+// screening matches has the amount held for review (Status "held"): the
+// rail is asked once the review is released.
 func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currency, pin string) (Transaction, bool, error) {
 	cur, err := checkMoney("amount", amount, currency)
 	if err != nil {
 		return Transaction{}, false, err
 	}
 	if err := s.needRail(); err != nil {
+		return Transaction{}, false, err
+	}
+	held, err := s.screenUser(ctx, r.UserID)
+	if err != nil {
 		return Transaction{}, false, err
 	}
 	wdID := ids.New("wd")
@@ -37,6 +43,22 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 			return refusal, err
 		}
 		now := s.now()
+		if held != nil {
+			// Screening matched: held for review, and the rail is asked
+			// only once it is released.
+			rvID, m, err := s.openHold(ctx, tx, hold{kind: ReviewWithdrawal, hit: held, from: userAcct(r.UserID, cur), payerID: r.UserID,
+				amount: amount, currency: cur, reference: wdID, transferKind: KindWithdrawal,
+				details: reviewDetails{WithdrawalID: wdID, Rail: s.rail.Name()}})
+			if errs.Is(err, InsufficientFunds) {
+				return err, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			t = Transaction{ID: m.ID, Kind: KindWithdrawal, Amount: amount, Currency: cur, Direction: "out", Status: StatusHeld, Reference: rvID, CreatedAt: now.UTC()}
+			s.afterBalance(tx, r.UserID, cur, m.DebitBalance)
+			return nil, s.save(ctx, tx, r, t)
+		}
 		m, err := move(ctx, tx, userAcct(r.UserID, cur), acct{acctHold, s.rail.Name(), cur}, amount, KindWithdrawal, wdID, "", "wd:"+wdID, now)
 		if errs.Is(err, InsufficientFunds) {
 			return err, nil // nothing held, no withdrawal row; the PIN attempt is kept
@@ -54,9 +76,8 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 	if err != nil {
 		return Transaction{}, false, err
 	}
-	if replay {
-		t, err = s.transaction(ctx, r.UserID, t.ID)
-		return t, true, err
+	if replay || t.Status == StatusHeld {
+		return s.answer(ctx, r.UserID, t, replay, nil)
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), railTimeout)
 	ref, railErr := s.rail.Payout(rctx, r.UserID, Money{amount, cur}, wdID)

@@ -50,6 +50,39 @@ var auditFeed = []struct {
 	{"events.miniapp.secret_rotated", auditAppSecretRotated},
 	{"events.pay.pin_locked", auditPINLocked},
 	{"events.secrets.key_rotated", auditKeyRotated},
+	{"events.pay.review_opened", reviewEntry},
+	{"events.pay.review_decided", reviewEntry},
+}
+
+// reviewEntry records a screening review opened or decided (pay's
+// ReviewEvent): the match, the list hash and the score, and who decided.
+func reviewEntry(data []byte) (string, Entry, error) {
+	var ev struct {
+		ReviewID    string  `json:"review_id"`
+		Kind        string  `json:"kind"`
+		State       string  `json:"state"`
+		SubjectType string  `json:"subject_type"`
+		SubjectID   string  `json:"subject_id"`
+		Amount      int64   `json:"amount"`
+		Currency    string  `json:"currency"`
+		EntryID     string  `json:"entry_id"`
+		EntryName   string  `json:"entry_name"`
+		Score       float64 `json:"score"`
+		Program     string  `json:"program"`
+		ListHash    string  `json:"list_hash"`
+		DecidedBy   string  `json:"decided_by"`
+		Note        string  `json:"note"`
+	}
+	if err := json.Unmarshal(data, &ev); err != nil || ev.ReviewID == "" || ev.State == "" {
+		return "", Entry{}, fmt.Errorf("bad review event %s", data)
+	}
+	actor, action := "screening", "review.opened"
+	if ev.State != "open" {
+		actor, action = ev.DecidedBy, "review."+ev.State
+	}
+	return "pay.review:" + ev.ReviewID + ":" + ev.State, Entry{Actor: actor, Action: action, Target: "review:" + ev.ReviewID,
+		Details: map[string]any{"kind": ev.Kind, "subject": ev.SubjectType + ":" + ev.SubjectID, "amount": ev.Amount, "currency": ev.Currency,
+			"entry_id": ev.EntryID, "entry_name": ev.EntryName, "score": ev.Score, "program": ev.Program, "list_hash": ev.ListHash, "note": ev.Note}}, nil
 }
 
 // consumeAuditFeed starts one durable consumer per fed subject; stop ends

@@ -27,9 +27,15 @@ export interface Transaction {
   direction: 'in' | 'out';
   counterparty: Party | null;
   note: string;
-  status: 'succeeded' | 'pending' | 'failed' | string;
+  /** held: screening matched a party, the money waits for an administrator's review (202); released it reads succeeded, rejected it reads rejected (and a review_return gives the money back). */
+  status: 'succeeded' | 'pending' | 'failed' | 'held' | 'rejected' | string;
+  /** A held movement's review id (and an order's or withdrawal's reference). */
+  reference?: string;
   created_at: string;
 }
+
+/** Whether a transaction waits for a screening review. */
+export const isHeld = (t: Pick<Transaction, 'status'> | null | undefined) => t?.status === 'held';
 
 export interface Wallet {
   balances: Money[];
@@ -53,7 +59,7 @@ export interface RedPacket {
   split: 'lucky' | 'equal' | string;
   claimed_count: number;
   claimed_total: number;
-  status: 'active' | 'empty' | 'expired' | 'refunded' | string;
+  status: 'active' | 'empty' | 'expired' | 'refunded' | 'held' | string;
   expires_at: string;
   created_at: string;
   claims: Claim[];
@@ -95,6 +101,8 @@ export const walletApi = {
     return request<{ items: Transaction[]; next_cursor?: string | null }>('GET', '/api/v1/wallet/transactions?' + p.toString());
   },
 
+  transaction: (id: Id) => request<{ transaction: Transaction }>('GET', '/api/v1/wallet/transactions/' + enc(id)),
+
   sendRedPacket: (convId: Id, body: NewRedPacket, key: string) =>
     request<{ red_packet: RedPacket; message: import('../chat/api').Message }>(
       'POST',
@@ -103,7 +111,7 @@ export const walletApi = {
     ),
 
   claim: (id: Id, key: string) =>
-    request<Money>('POST', '/api/v1/red-packets/' + enc(id) + '/claim', { headers: idem(key) }),
+    request<Money & { status?: 'held' }>('POST', '/api/v1/red-packets/' + enc(id) + '/claim', { headers: idem(key) }),
 
   redPacket: (id: Id) => request<{ red_packet: RedPacket }>('GET', '/api/v1/red-packets/' + enc(id)),
 };

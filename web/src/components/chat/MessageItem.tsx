@@ -35,7 +35,7 @@ export function MessageItem({ m, ...rest }: Common & { m: Message }) {
   }
   let body;
   if (m.kind === 'red_packet') body = <RedPacketBubble id={m.red_packet_id} greeting={m.text} onOpen={rest.onRedPacket} />;
-  else if (m.kind === 'transfer') body = <TransferBubble text={m.text} mine={rest.mine} />;
+  else if (m.kind === 'transfer') body = <TransferBubble text={m.text} mine={rest.mine} transactionId={m.transaction_id} />;
   else body = <Body kind={m.kind} text={m.text} src={m.media_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />;
   return (
     <Row {...rest} kind={m.kind} attrs={{ 'data-seq': String(m.seq), 'data-kind': m.kind }}>

@@ -1,7 +1,7 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Id } from '../../api';
 import { useStore } from '../../store';
-import type { RedPacket } from '../../wallet/api';
+import { walletApi, type RedPacket } from '../../wallet/api';
 import { loadRedPacket, redPackets } from '../../wallet/store';
 import { myId } from '../../chat/store';
 import { sameId } from '../../chat/merge';
@@ -56,20 +56,57 @@ export function splitTransferText(text: string): { amount: string; note: string 
 }
 
 /** WeChat-style orange transfer card: amount, note (or who it went to), "Transfer". */
-export function TransferBubble({ text, mine }: { text: string; mine: boolean }) {
+export function TransferBubble({ text, mine, transactionId }: { text: string; mine: boolean; transactionId?: Id }) {
   const { amount, note } = splitTransferText(text);
+  const status = useTransferStatus(transactionId);
+  const held = status === 'held';
+  const rejected = status === 'rejected';
+  const sub = held ? 'Held for review' : rejected ? 'Returned after review' : note || (mine ? 'Transferred' : 'Received');
   return (
-    <div class="bubble bubble-money transfer-bubble">
+    <div class={'bubble bubble-money transfer-bubble' + (held ? ' transfer-held' : '') + (rejected ? ' transfer-rejected' : '')} data-status={status || undefined}>
       <span class="bubble-money-top">
         <span class="transfer-coin" aria-hidden="true">
           <TransferIcon size={24} />
         </span>
         <span class="bubble-money-texts">
           <span class="bubble-text transfer-amount">{amount || 'Transfer'}</span>
-          <span class="bubble-money-sub transfer-note">{note || (mine ? 'Transferred' : 'Received')}</span>
+          <span class="bubble-money-sub transfer-note">{sub}</span>
         </span>
       </span>
       <span class="bubble-money-foot">Transfer</span>
     </div>
   );
+}
+
+// The statuses of transfers shown in chat, by transaction id: a held one is
+// asked again every 10 s while its bubble is on screen.
+const transferStatus = new Map<string, string>();
+
+function useTransferStatus(id?: Id): string {
+  const [status, setStatus] = useState(() => (id ? transferStatus.get(String(id)) ?? '' : ''));
+  useEffect(() => {
+    if (!id) return undefined;
+    const key = String(id);
+    let live = true;
+    let timer = 0;
+    const ask = () => {
+      walletApi.transaction(id).then(
+        (r) => {
+          if (!live) return;
+          transferStatus.set(key, r.transaction.status);
+          setStatus(r.transaction.status);
+          if (r.transaction.status === 'held') timer = window.setTimeout(ask, 10_000);
+        },
+        () => undefined, // not ours to see (a group member's), or offline: show the message as it is
+      );
+    };
+    const known = transferStatus.get(key);
+    if (known && known !== 'held') setStatus(known);
+    else ask();
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [id]);
+  return status;
 }

@@ -3,6 +3,7 @@ import { ApiError, errorMessage } from '../../api';
 import type { ChatUser, Conversation } from '../../chat/api';
 import { sameId } from '../../chat/merge';
 import { useStore } from '../../store';
+import { showToast } from '../../toast';
 import { walletApi, type RedPacket } from '../../wallet/api';
 import { Attempt } from '../../wallet/attempt';
 import type { Money } from '../../wallet/money';
@@ -80,6 +81,7 @@ export function RedPacketModal({ id, c, me, onClose }: ModalProps) {
       if (cur) storeRedPacket({ ...cur, my_claim: got.amount });
       setView('details');
       afterPayment();
+      if (got.status === 'held') showToast('Your share is held for a compliance review; it is paid once approved.');
       void loadRedPacket(id).catch(() => undefined);
     } catch (err) {
       const code = err instanceof ApiError ? err.code : '';

@@ -5,7 +5,7 @@ import { contactsState, refreshContacts } from '../../contacts';
 import { showToast } from '../../toast';
 import { useStore } from '../../store';
 import { normalizeUsername, usernameProblem } from '../../validate';
-import { walletApi, type Party } from '../../wallet/api';
+import { isHeld, walletApi, type Party } from '../../wallet/api';
 import { Attempt } from '../../wallet/attempt';
 import { DEFAULT_CURRENCY, formatMoney, parseAmount } from '../../wallet/money';
 import { afterPayment } from '../../wallet/store';
@@ -36,6 +36,7 @@ export function TransferSheet({ open, onClose, me, to, choices }: TransferProps)
   const [attempt] = useState(() => new Attempt());
   const userInput = useRef<HTMLInputElement>(null);
   const lookupSeq = useRef(0);
+  const held = useRef(false);
 
   useEffect(() => {
     if (!open) return;
@@ -121,9 +122,10 @@ export function TransferSheet({ open, onClose, me, to, choices }: TransferProps)
       amount,
       currency: cur,
       run: async (pin) => {
-        await attempt.run(['transfer', username, cur, amount, note].join('\u0000'), (key) =>
+        const r = await attempt.run(['transfer', username, cur, amount, note].join('\u0000'), (key) =>
           walletApi.transfer({ username, amount, currency: cur, note, pin }, key),
         );
+        held.current = isHeld(r.transaction);
       },
     });
   }
@@ -213,7 +215,8 @@ export function TransferSheet({ open, onClose, me, to, choices }: TransferProps)
           }}
           onDone={() => {
             afterPayment();
-            showToast('Transferred ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + '.', 'success');
+            if (held.current) showToast(formatMoney(req.amount, req.currency) + ' is held for a compliance review; it is paid once approved.');
+            else showToast('Transferred ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + '.', 'success');
             setReq(null);
             onClose();
           }}

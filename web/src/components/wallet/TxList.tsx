@@ -38,6 +38,8 @@ export function txTitle(t: Transaction): string {
       return who ? 'Payment to ' + who : 'Payment';
     case 'refund':
       return who ? 'Refund from ' + who : 'Refund';
+    case 'review_return':
+      return 'Returned after review';
     default:
       return who || 'Transaction';
   }
@@ -66,7 +68,8 @@ function TxIcon({ kind }: { kind: string }) {
 }
 
 export function TxRow({ t }: { t: Transaction }) {
-  const state = t.status === 'pending' ? 'Pending' : t.status === 'failed' ? 'Failed' : '';
+  const state =
+    t.status === 'pending' ? 'Pending' : t.status === 'failed' ? 'Failed' : t.status === 'held' ? 'Held for review' : t.status === 'rejected' ? 'Rejected' : '';
   return (
     <div class={'tx-row tx-' + t.direction + (state ? ' tx-' + t.status : '')} data-transaction-id={String(t.id)} data-kind={t.kind} data-direction={t.direction}>
       <TxIcon kind={t.kind} />
@@ -96,7 +99,7 @@ export function TxList() {
   }, []);
 
   // Pending withdrawals settle on the rail without a balance change: poll while any shows.
-  const pending = h.items?.some((t) => t.status === 'pending') ?? false;
+  const pending = h.items?.some((t) => t.status === 'pending' || t.status === 'held') ?? false;
   useEffect(() => {
     if (!pending) return undefined;
     const timer = window.setInterval(() => {

@@ -6,18 +6,21 @@ import { EmptyState } from '../../components/EmptyState';
 import { PoliciesScreen } from './PoliciesScreen';
 import { AuditScreen } from './AuditScreen';
 import { AppReviewsScreen, PendingBadge, REVIEW_TEXT } from './AppReviewsScreen';
+import { ReviewsTab } from './ReviewsTab';
 
-export type AdminSection = 'policies' | 'audit' | 'app-reviews';
+export type AdminSection = 'policies' | 'audit' | 'reviews' | 'app-reviews';
 
 const SECTIONS: { id: AdminSection; label: string; icon: preact.ComponentChildren; badge?: () => preact.ComponentChildren }[] = [
   { id: 'policies', label: 'Policies', icon: <ShieldIcon size={18} /> },
   { id: 'audit', label: 'Audit log', icon: <ReceiptIcon size={18} /> },
+  { id: 'reviews', label: 'Payment reviews', icon: <ShieldIcon size={18} /> },
   { id: 'app-reviews', label: REVIEW_TEXT.nav, icon: <MiniProgramIcon size={20} />, badge: () => <PendingBadge /> },
 ];
 
 function screen(section: AdminSection) {
   if (section === 'audit') return <AuditScreen />;
   if (section === 'app-reviews') return <AppReviewsScreen />;
+  if (section === 'reviews') return <ReviewsTab />;
   return <PoliciesScreen />;
 }
 
