@@ -206,6 +206,9 @@ type Review struct {
 	SubmittedAt *time.Time `json:"submitted_at"`
 	ReviewedAt  *time.Time `json:"reviewed_at"`
 	ReviewedBy  string     `json:"reviewed_by"`
+	// Reviewer is the administrator who decided (nil while pending, or
+	// when a command line decided without one).
+	Reviewer    *Developer `json:"reviewer"`
 	Reason      string     `json:"reason"`
 	Size        int64      `json:"size"`
 	Description string     `json:"description"`
@@ -261,20 +264,31 @@ func (s *Service) Reviews(ctx context.Context, state, cursor string, limit int) 
 		b, _ := json.Marshal(c)
 		next = base64.RawURLEncoding.EncodeToString(b)
 	}
-	devs := map[string]Developer{}
+	people := map[string]Developer{}
+	person := func(id string) (Developer, error) {
+		if d, ok := people[id]; ok {
+			return d, nil
+		}
+		d := Developer{ID: id}
+		u, err := s.accounts.User(ctx, id)
+		if err != nil && !errs.Is(err, errs.NotFound) {
+			return d, err
+		}
+		d.Username, d.DisplayName = u.Username, u.DisplayName
+		people[id] = d
+		return d, nil
+	}
 	for i := range items {
-		id := items[i].Developer.ID
-		d, ok := devs[id]
-		if !ok {
-			d = Developer{ID: id}
-			u, err := s.accounts.User(ctx, id)
-			if err != nil && !errs.Is(err, errs.NotFound) {
+		if items[i].Developer, err = person(items[i].Developer.ID); err != nil {
+			return nil, "", err
+		}
+		if id := items[i].ReviewedBy; id != "" && id != "system" {
+			r, err := person(id)
+			if err != nil {
 				return nil, "", err
 			}
-			d.Username, d.DisplayName = u.Username, u.DisplayName
-			devs[id] = d
+			items[i].Reviewer = &r
 		}
-		items[i].Developer = d
 	}
 	return items, next, nil
 }

@@ -137,6 +137,9 @@ func TestReviewQueue(t *testing.T) {
 		if a["state"] != "approved" || a["reviewed_by"] != adminID || a["reviewed_at"] == nil || a["reason"] != "Fine" {
 			t.Fatalf("approved item: %v", a)
 		}
+		if rv, _ := a["reviewer"].(map[string]any); rv == nil || rv["id"] != adminID || rv["username"] == "" {
+			t.Fatalf("approved item's reviewer: %v", a["reviewer"])
+		}
 		a1 := adm.Do(t, "GET", base+"?state=approved&limit=1", nil)
 		a2 := adm.Do(t, "GET", base+"?state=approved&limit=1&cursor="+a1.Str("next_cursor"), nil)
 		if !same(keys(reviewItems(t, a1)), "Alpha/1") || !same(keys(reviewItems(t, a2)), "Beta/1") || a2.Str("next_cursor") != "" {

@@ -16,6 +16,8 @@ export interface AppReview {
   reviewed_at: string | null;
   /** Who decided (an administrator's username or id); '' while pending. */
   reviewed_by: string;
+  /** The administrator who decided, when one did. */
+  reviewer?: { id: string; username: string; display_name: string } | null;
   reason: string;
   /** The package's size in bytes. */
   size: number;

@@ -248,7 +248,10 @@ function ReviewRow({ r, history, busy, onApprove, onReject }: { r: AppReview; hi
             <div>{dateTime(r.reviewed_at)}</div>
             {r.reviewed_by && (
               <div class="cell-muted">
-                {REVIEW_TEXT.by} <strong class="review-by">{r.reviewed_by}</strong>
+                {REVIEW_TEXT.by}{' '}
+                <strong class="review-by" title={r.reviewed_by}>
+                  {r.reviewer ? (r.reviewer.display_name || r.reviewer.username) + ' (@' + r.reviewer.username + ')' : r.reviewed_by}
+                </strong>
               </div>
             )}
           </td>
