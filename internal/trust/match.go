@@ -44,6 +44,8 @@ const (
 	minorWeight        = 0.25 // an unpaired middle name counts this much of its length
 	lengthCutoff       = 0.9  // whole-name lengths this close are not penalised
 	lengthPenalty      = 0.3  // score *= 1 - (1-ratio)*lengthPenalty below the cutoff
+	wholeMinRatio      = 0.8  // the whole-name score needs lengths at least this close
+	maxPairDiff        = 5    // no pair of tokens this many letters apart or more reaches partFloor (0.95^5 < 0.8)
 	maxNameRunes       = 300  // longer names are cut (SDN_Name is at most 350)
 	maxTokens          = 12   // and so are names of more words
 )
@@ -284,10 +286,13 @@ func similarity(q, e *nameKey) float64 {
 // part score is the fairer one (Jaro-Winkler on "jane smith" and "john
 // smith" is high for the shared surname alone).
 func wholeScore(q, e *nameKey) float64 {
-	if len(q.tokens) == len(e.tokens) {
+	if !wholeApplies(q, e) {
 		return 0
 	}
-	s := max(jw(q.joined, e.joined), jw(q.compact, e.compact), jw(q.compact, e.compactAlt))
+	s := jw(q.compact, e.compact)
+	if e.compactAlt != e.compact {
+		s = max(s, jw(q.compact, e.compactAlt))
+	}
 	a, b := len(q.compact), len(e.compact)
 	ratio := float64(min(a, b)) / float64(max(a, b))
 	if ratio < lengthCutoff {
@@ -308,6 +313,49 @@ func tokenScore(a, b string) float64 {
 	return s
 }
 
+// wholeApplies reports whether the whole-name score is computed: the names
+// have different numbers of words but about the same letters (a word
+// missing or added is the part score's business).
+func wholeApplies(q, e *nameKey) bool {
+	a, b := len(q.compact), len(e.compact)
+	return len(q.tokens) != len(e.tokens) && float64(min(a, b)) >= wholeMinRatio*float64(max(a, b))
+}
+
+// partBound is the most partScore(q, e) can be when only the query tokens
+// in mask can pair: a pair scores at most 1 and its entry token is at most
+// maxPairDiff letters longer; every other query token is unpaired.
+func partBound(q *nameKey, mask uint16) float64 {
+	var got, miss float64
+	for i, t := range q.tokens {
+		w := float64(len(t))
+		switch {
+		case mask&(1<<i) != 0:
+			got += 2*w + maxPairDiff
+		case q.minor[i]:
+			miss += w * minorWeight
+		default:
+			miss += w
+		}
+	}
+	if got == 0 {
+		return 0
+	}
+	return got / (got + miss)
+}
+
+// tokenBound is the most tokenScore can be for tokens of lengths la and
+// lb: Jaro with every letter of the shorter one matched, the full prefix
+// boost, and the length penalty.
+func tokenBound(la, lb int) float64 {
+	lo, hi := float64(min(la, lb)), float64(max(la, lb))
+	j := (2 + lo/hi) / 3
+	s := j + float64(jwPrefixSize)*0.1*(1-j)
+	if d := hi - lo; d > 1 {
+		s *= math.Pow(tokenLengthPenalty, d-1)
+	}
+	return s
+}
+
 // partScore pairs tokens greedily, best pairs first.
 func partScore(q, e *nameKey) float64 {
 	nq, ne := len(q.tokens), len(e.tokens)
@@ -319,6 +367,9 @@ func partScore(q, e *nameKey) float64 {
 	pairs := buf[:0]
 	for i, a := range q.tokens {
 		for j, b := range e.tokens {
+			if tokenBound(len(a), len(b)) < partFloor {
+				continue
+			}
 			s := tokenScore(a, b)
 			if s >= partFloor && s < soundexPart && q.sounds[i] != "" && q.sounds[i] == e.sounds[j] {
 				s = soundexPart
@@ -368,17 +419,27 @@ func partScore(q, e *nameKey) float64 {
 	return got / total
 }
 
-// indexKeys are the buckets a name is filed under (and looked up by): each
-// token's first three letters and its Soundex.
-func indexKeys(k *nameKey, add func(string)) {
-	for i, t := range k.tokens {
-		if len(t) > 3 {
-			add("p" + t[:3])
+// indexKeys are the buckets token i of a name is filed under (and looked
+// up by): its first three letters, and its Soundex without a leading "y"
+// before a vowel (Yevgeniy and Evgeny, Yuriy and Iouri sound alike).
+func indexKeys(k *nameKey, i int, add func(bucket)) {
+	t := k.tokens[i]
+	add(newBucket('p', t, 3))
+	if k.sounds[i] != "" {
+		if t[0] == 'y' && strings.IndexByte("aeiou", t[1]) >= 0 {
+			add(newBucket('s', smetrics.Soundex(t[1:]), 4))
 		} else {
-			add("p" + t)
-		}
-		if k.sounds[i] != "" {
-			add("s" + k.sounds[i])
+			add(newBucket('s', k.sounds[i], 4))
 		}
 	}
+}
+
+// bucket names a candidate bucket: a kind ('p' prefix, 's' Soundex, 'c'
+// compact prefix) and up to four letters.
+type bucket [5]byte
+
+func newBucket(kind byte, s string, n int) bucket {
+	b := bucket{kind}
+	copy(b[1:], s[:min(n, len(s))])
+	return b
 }

@@ -42,9 +42,15 @@ func evalScore(p evalPair) float64 {
 	if p.aliases != "" {
 		e.Aliases = strings.Split(p.aliases, ";")
 	}
-	x := buildIndex("eval", "v1", "", []WatchEntry{e})
-	q := normalize(p.party, p.typ == "individual")
-	return bestScore(&q, x.entries[0])
+	w := newWatch()
+	w.swap(buildIndex("eval", "v1", "", []WatchEntry{e}))
+	// Through the index, as Screen goes: a pair the candidate buckets
+	// miss scores 0.
+	hits := w.screen(p.party, true, 0.5)
+	if len(hits) == 0 {
+		return 0
+	}
+	return hits[0].score
 }
 
 // TestScreenEvaluation scores the labelled pairs of screen_eval.csv (true

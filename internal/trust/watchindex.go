@@ -45,12 +45,12 @@ type listIndex struct {
 	name, version, hash string
 	entries             []*indexedEntry
 	byID                map[string]*indexedEntry
-	buckets             map[string][]int32
+	buckets             map[bucket][]int32
 }
 
 func buildIndex(name, version, hash string, entries []WatchEntry) *listIndex {
 	x := &listIndex{name: name, version: version, hash: hash, entries: make([]*indexedEntry, len(entries)),
-		byID: make(map[string]*indexedEntry, len(entries)), buckets: make(map[string][]int32, len(entries)*2)}
+		byID: make(map[string]*indexedEntry, len(entries)), buckets: make(map[bucket][]int32, len(entries)*2)}
 	for i := range entries {
 		e := &indexedEntry{WatchEntry: entries[i], listHash: hash}
 		e.List = name
@@ -63,13 +63,18 @@ func buildIndex(name, version, hash string, entries []WatchEntry) *listIndex {
 		x.entries[i] = e
 		x.byID[e.ID] = e
 		n := int32(i)
+		file := func(b bucket) {
+			l := x.buckets[b]
+			if len(l) == 0 || l[len(l)-1] != n {
+				x.buckets[b] = append(l, n)
+			}
+		}
 		for k := range e.keys {
-			indexKeys(&e.keys[k], func(b string) {
-				l := x.buckets[b]
-				if len(l) == 0 || l[len(l)-1] != n {
-					x.buckets[b] = append(l, n)
-				}
-			})
+			file(compactKey(e.keys[k].compact))
+			file(compactKey(e.keys[k].compactAlt))
+			for t := range e.keys[k].tokens {
+				indexKeys(&e.keys[k], t, file)
+			}
 		}
 	}
 	return x
@@ -95,10 +100,40 @@ func bestScore(q *nameKey, e *indexedEntry) float64 {
 	return best
 }
 
+// boundedScore is bestScore, but 0 when it cannot reach cutoff: when the
+// query tokens that share a bucket with e (mask) cannot pair well enough
+// for the part score, only the whole-name score is computed, and only for
+// names it applies to.
+func boundedScore(q *nameKey, e *indexedEntry, mask uint16, cutoff float64) float64 {
+	if partBound(q, mask) >= cutoff {
+		return bestScore(q, e)
+	}
+	best := 0.0
+	for i := range e.keys {
+		k := &e.keys[i]
+		if q.compact == k.compact || q.compact == k.compactAlt || q.compactAlt == k.compact {
+			return 1
+		}
+		if wholeApplies(q, k) {
+			best = max(best, wholeScore(q, k))
+		}
+	}
+	return best
+}
+
 // candidates are the entries sharing a bucket with q. Short tokens (two
 // letters or fewer: "al", "bin") are not looked up when q has longer ones,
 // since they would bring in half the list.
-func (x *listIndex) candidates(q *nameKey, seen map[int32]struct{}) {
+// masks[n] holds a bit for each query token that brought entry n in, and
+// candBit; the candidates are returned in the order found.
+func (x *listIndex) candidates(q *nameKey, masks []uint16) []int32 {
+	var out []int32
+	mark := func(n int32, bit uint16) {
+		if masks[n] == 0 {
+			out = append(out, n)
+		}
+		masks[n] |= bit | candBit
+	}
 	long := false
 	for _, t := range q.tokens {
 		if len(t) > 2 {
@@ -109,30 +144,37 @@ func (x *listIndex) candidates(q *nameKey, seen map[int32]struct{}) {
 		if long && len(t) <= 2 {
 			continue
 		}
-		p := t
-		if len(p) > 3 {
-			p = p[:3]
-		}
-		for _, n := range x.buckets["p"+p] {
-			seen[n] = struct{}{}
-		}
-		if q.sounds[i] != "" {
-			for _, n := range x.buckets["s"+q.sounds[i]] {
-				seen[n] = struct{}{}
+		bit := uint16(1) << i
+		indexKeys(q, i, func(b bucket) {
+			for _, n := range x.buckets[b] {
+				mark(n, bit)
 			}
+		})
+	}
+	// Names split differently ("Alqaida", "Al Qaida") share the start of
+	// their letters run together.
+	for _, c := range []string{q.compact, q.compactAlt} {
+		for _, n := range x.buckets[compactKey(c)] {
+			mark(n, 0)
 		}
 	}
+	return out
 }
+
+// candBit marks an entry as a candidate (query tokens use the low bits).
+const candBit = 1 << 15
+
+// compactKey is the bucket of a name's first four letters run together.
+func compactKey(c string) bucket { return newBucket('c', c, 4) }
 
 // match scores q against the candidates and returns those at or above
 // cutoff, best first.
 func (x *listIndex) match(q *nameKey, cutoff float64) []scored {
-	seen := make(map[int32]struct{}, 64)
-	x.candidates(q, seen)
+	masks := make([]uint16, len(x.entries))
 	var out []scored
-	for n := range seen {
+	for _, n := range x.candidates(q, masks) {
 		e := x.entries[n]
-		if s := bestScore(q, e); s >= cutoff {
+		if s := boundedScore(q, e, masks[n]&^candBit, cutoff); s >= cutoff {
 			out = append(out, scored{e, s})
 		}
 	}

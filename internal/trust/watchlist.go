@@ -154,6 +154,9 @@ func (s *Service) importList(ctx context.Context, actor, list, format string, en
 	hash := listHash(entries)
 	res := &ImportResult{List: list, Imported: len(entries), ListHash: hash, Version: version}
 	started := time.Now()
+	// This node's index is built while the rows are written.
+	built := make(chan *listIndex, 1)
+	go func() { built <- buildIndex(list, version, hash, entries) }()
 	if err := s.writeVersion(ctx, list, version, entries); err != nil {
 		s.dropVersion(version)
 		return nil, err
@@ -180,9 +183,9 @@ func (s *Service) importList(ctx context.Context, actor, list, format string, en
 			return err
 		}
 		tx.AfterCommit(func() {
-			if err := s.reloadWatchlist(context.WithoutCancel(ctx), list); err != nil {
-				s.log.Warn("reloading watch list", "list", list, "err", err)
-			}
+			s.watchMu.Lock()
+			s.watch.swap(<-built)
+			s.watchMu.Unlock()
 		})
 		return nil
 	})

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
@@ -467,4 +469,44 @@ func TestScreenReviewThreshold(t *testing.T) {
 	if m, _ := loose.Screen(ctx, trust.Party{Name: "Ivan Sidorov"}); m == nil {
 		t.Fatal("at the default threshold: clear")
 	}
+}
+
+// TestImportLargeList imports 100,000 entries on each database and checks
+// the time (the figure is logged; run with -v).
+func TestImportLargeList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large import")
+	}
+	data := bigList(100_000, "BIG")
+	runBoth(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newService(t, db, trust.Config{})
+		start, cpu := time.Now(), processCPU()
+		res, err := s.ImportCSV(ctx, "usr_admin", "", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		t.Logf("imported %d entries in %v, %v of this process's CPU (parse, write, index)", res.Imported, took.Round(time.Millisecond), (processCPU() - cpu).Round(time.Millisecond))
+		if res.Imported != 100_001 {
+			t.Fatalf("imported %d", res.Imported)
+		}
+		if took > 60*time.Second {
+			t.Fatalf("100,000 entries took %v", took)
+		}
+		start, cpu = time.Now(), processCPU()
+		s2 := newService(t, db, trust.Config{})
+		t.Logf("a node starting loads it in %v, %v CPU", time.Since(start).Round(time.Millisecond), (processCPU() - cpu).Round(time.Millisecond))
+		if m, _ := s2.Screen(ctx, trust.Party{Type: trust.PartyUser, Name: "Ivan Sidorov"}); m == nil || m.Program != "BIG" {
+			t.Fatalf("screen = %+v", m)
+		}
+	})
+}
+
+// processCPU is the CPU time this process has used (a busy machine
+// stretches wall time, not this).
+func processCPU() time.Duration {
+	var u syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &u)
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
