@@ -1,23 +1,25 @@
 import type { User } from '../../api';
 import { useEffect } from 'preact/hooks';
 import { Link } from '../../router';
-import { BackIcon, ShieldIcon, ReceiptIcon } from '../../components/Icons';
+import { AlertIcon, BackIcon, ShieldIcon, ReceiptIcon } from '../../components/Icons';
 import { EmptyState } from '../../components/EmptyState';
 import { PoliciesScreen } from './PoliciesScreen';
 import { AuditScreen } from './AuditScreen';
+import { WatchlistTab } from './WatchlistTab';
 
-export type AdminSection = 'policies' | 'audit';
+export type AdminSection = 'policies' | 'audit' | 'watchlists';
 
 const SECTIONS: { id: AdminSection; label: string; icon: preact.ComponentChildren }[] = [
   { id: 'policies', label: 'Policies', icon: <ShieldIcon size={18} /> },
   { id: 'audit', label: 'Audit log', icon: <ReceiptIcon size={18} /> },
+  { id: 'watchlists', label: 'Watch lists', icon: <AlertIcon size={18} /> },
 ];
 
 /** /admin/:section — the operators' console (administrators only). */
 export function AdminPage({ user, section }: { user: User; section: string }) {
   const current = SECTIONS.find((s) => s.id === section)?.id ?? 'policies';
   useEffect(() => {
-    document.title = 'Admin · ' + (current === 'audit' ? 'Audit log' : 'Policies') + ' · Plaza';
+    document.title = 'Admin · ' + (SECTIONS.find((s) => s.id === current)?.label ?? 'Policies') + ' · Plaza';
   }, [current]);
 
   return (
@@ -49,7 +51,7 @@ export function AdminPage({ user, section }: { user: User; section: string }) {
               </Link>
             ))}
           </nav>
-          <div class="admin-main">{current === 'audit' ? <AuditScreen /> : <PoliciesScreen />}</div>
+          <div class="admin-main">{current === 'audit' ? <AuditScreen /> : current === 'watchlists' ? <WatchlistTab /> : <PoliciesScreen />}</div>
         </div>
       )}
     </section>
