@@ -212,7 +212,7 @@ func ParseWatchCSV(data []byte) ([]WatchEntry, error) {
 		col     map[string]int
 		seen    = map[string]int{}
 	)
-	const field, file = "file", "the list"
+	const field, file = "file", "CSV"
 	err := csvRecords(field, file, data, func(line int, rec []string) error {
 		if col == nil {
 			col = map[string]int{}

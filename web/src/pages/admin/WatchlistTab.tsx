@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { errorMessage, request, type MeResponse } from '../../api';
+import { ApiError, errorMessage, request, type MeResponse } from '../../api';
 import { Spinner } from '../../components/Spinner';
 
 // The "Watch lists" section of the console (CONTRACT.md "Screening"):
@@ -51,16 +51,19 @@ async function upload(path: string, form: FormData | Blob, onProgress: (sent: nu
     xhr.setRequestHeader('X-CSRF-Token', me.csrf_token);
     if (form instanceof Blob) xhr.setRequestHeader('Content-Type', 'text/csv');
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total);
-    xhr.onerror = () => reject(new Error('Can’t reach Plaza. Check your connection and try again.'));
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'Can’t reach Plaza. Check your connection and try again.'));
     xhr.onload = () => {
-      let data: { error?: { message?: string } } & Partial<ImportResult> = {};
+      let data: { error?: { code?: string; message?: string; field?: string } } & Partial<ImportResult> = {};
       try {
         data = JSON.parse(xhr.responseText);
       } catch {
         /* not JSON */
       }
       if (xhr.status === 200) resolve(data as ImportResult);
-      else reject(new Error(data.error?.message ?? 'The import failed (' + xhr.status + ').'));
+      else
+        reject(
+          new ApiError(xhr.status, data.error?.code ?? 'http_' + xhr.status, data.error?.message ?? 'The import failed (' + xhr.status + ').', data.error?.field ?? ''),
+        );
     };
     xhr.send(form);
   });
