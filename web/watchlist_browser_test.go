@@ -18,7 +18,7 @@ import (
 // and changes nothing; a name tested shows its score; the search finds
 // the entry.
 func TestAdminConsoleWatchLists(t *testing.T) {
-	if !distHas(t, "wl-import") {
+	if !watchlistTabBuilt(t, "wl-import") {
 		t.Skip("web/dist predates the Watch lists tab: rebuild it (cd web && npm run build)")
 	}
 	ctx := context.Background()
@@ -67,9 +67,9 @@ func TestAdminConsoleWatchLists(t *testing.T) {
 	op.Screenshot("watchlist-search")
 }
 
-// distHas reports whether the built client (web/dist, embedded in the
+// watchlistTabBuilt reports whether the built client (web/dist, embedded in the
 // binary) holds s.
-func distHas(t *testing.T, s string) bool {
+func watchlistTabBuilt(t *testing.T, s string) bool {
 	files, err := filepath.Glob("dist/assets/*.js")
 	if err != nil {
 		t.Fatal(err)
