@@ -11,6 +11,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/demo"
 	"github.com/plaza-dev/plaza/internal/node"
+	"github.com/plaza-dev/plaza/internal/trust"
 )
 
 func serveCmd() *cobra.Command {
@@ -29,6 +30,9 @@ func serveCmd() *cobra.Command {
 			log, err := newLogger(logLevel, logFormat)
 			if err != nil {
 				return err
+			}
+			if !(cfg.ScreenReview > 0 && cfg.ScreenReview <= 1) {
+				return fmt.Errorf("--screen-review must be above 0 and at most 1, not %v", cfg.ScreenReview)
 			}
 			cfg.DataDir, cfg.DB, cfg.Log = store.data, store.db, log
 			if demoMode {
@@ -83,6 +87,7 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	f.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus /metrics on this operator address, e.g. 127.0.0.1:9090 (off by default)")
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")
+	f.Float64Var(&cfg.ScreenReview, "screen-review", trust.DefaultScreenReview, "screening review threshold (0 < x ≤ 1): a payer or payee scoring at least this against a watch-list entry is held for review")
 	f.BoolVar(&demoMode, "demo", false, "seed demo users and print how to sign in")
 	f.StringVar(&devApp, "dev-app", "", "serve a mini-program from this folder, reloading on change")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")

@@ -82,6 +82,10 @@ type Config struct {
 	AllowPrivateOutbound bool
 	// DebugAddr serves net/http/pprof when set (keep it on loopback).
 	DebugAddr string
+	// ScreenReview is the screening review threshold (--screen-review):
+	// a party scoring at least this against a watch-list entry is held
+	// for review; 0 is trust.DefaultScreenReview (0.85).
+	ScreenReview float64
 	// Test holds the knobs only tests turn; nil (every flag's node) is
 	// production's behaviour.
 	Test *TestOptions

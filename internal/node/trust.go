@@ -33,7 +33,8 @@ func (n *Node) newTrust(ctx context.Context) (*trust.Service, error) {
 			}
 			return u.Region, err
 		},
-		AuditOrigin: origin,
+		AuditOrigin:  origin,
+		ScreenReview: n.Config.ScreenReview,
 	})
 }
 

@@ -25,3 +25,14 @@ type PolicyFlipped struct {
 	State    State     `json:"state"` // active or expired
 	At       time.Time `json:"at"`
 }
+
+// WatchlistChangedSubject carries WatchlistChanged through the outbox when
+// a list is imported, in the transaction that makes the new version
+// current; every node loads that version on hearing it.
+const WatchlistChangedSubject = "events.trust.watchlist_changed"
+
+// WatchlistChanged names the list and its new version.
+type WatchlistChanged struct {
+	List    string `json:"list"`
+	Version string `json:"version"`
+}

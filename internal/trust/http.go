@@ -2,8 +2,13 @@ package trust
 
 import (
 	"encoding/base64"
+	"errors"
+	"io"
+	"mime"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -32,6 +37,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/admin/audit/proof", admin(h.proof))
 	mux.Handle("GET /api/v1/admin/audit/consistency", admin(h.consistency))
 	mux.Handle("GET /api/v1/admin/audit/verify", admin(h.verify))
+	mux.Handle("POST /api/v1/admin/watchlist/import", admin(h.importList))
+	mux.Handle("GET /api/v1/admin/watchlist", admin(h.searchList))
+	mux.Handle("GET /api/v1/admin/watchlists", admin(h.watchlists))
+	mux.Handle("POST /api/v1/admin/watchlist/allow", admin(h.allow))
+	mux.Handle("POST /api/v1/admin/screen", admin(h.screen))
 	mux.Handle("GET /api/v1/notices", h.Auth.Required(h.notices))
 }
 
@@ -218,4 +228,172 @@ func DecodeHashes(ss []string) ([]tlog.Hash, error) {
 		copy(out[i][:], b)
 	}
 	return out, nil
+}
+
+// importList serves POST /admin/watchlist/import?format=ofac|csv&list=: OFAC's
+// files as multipart parts sdn (required), alt and add; or the generic CSV
+// as the body (or as a multipart part named file).
+func (h *Handler) importList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	actor, list := httpx.Caller(r).UserID, q.Get("list")
+	switch q.Get("format") {
+	case FormatOFAC:
+		r.Body = http.MaxBytesReader(w, r.Body, 3*MaxListFileBytes+1<<20)
+		parts, err := readParts(r, "sdn", "alt", "add")
+		if err != nil {
+			return err
+		}
+		if parts["sdn"] == nil {
+			return errs.Field("sdn", "Send OFAC's sdn.csv as the multipart part sdn (alt.csv as alt and add.csv as add are optional).")
+		}
+		res, err := h.Service.ImportOFAC(r.Context(), actor, list, parts["sdn"], parts["alt"], parts["add"])
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, res)
+		return nil
+	case FormatCSV:
+		r.Body = http.MaxBytesReader(w, r.Body, MaxListFileBytes+1<<20)
+		var data []byte
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			parts, err := readParts(r, "file")
+			if err != nil {
+				return err
+			}
+			if data = parts["file"]; data == nil {
+				return errs.Field("file", "Send the CSV as the request body, or as the multipart part file.")
+			}
+		} else {
+			var err error
+			if data, err = readFile(r.Body); err != nil {
+				return err
+			}
+		}
+		res, err := h.Service.ImportCSV(r.Context(), actor, list, data)
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, res)
+		return nil
+	}
+	return errs.Field("format", "format must be ofac (multipart sdn, alt, add) or csv (header id,name,aliases,type,country,program).")
+}
+
+// readParts reads the named parts of a multipart form, each at most
+// MaxListFileBytes; other parts are skipped.
+func readParts(r *http.Request, names ...string) (map[string][]byte, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, errs.E(errs.InvalidArgument, "Send the files as multipart/form-data (parts %s).", strings.Join(names, ", "))
+	}
+	out := map[string][]byte{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, listUploadError(err)
+		}
+		name := part.FormName()
+		if !slices.Contains(names, name) {
+			continue
+		}
+		if out[name] != nil {
+			return nil, errs.Field(name, "The part %s appears twice.", name)
+		}
+		data, err := readFile(part)
+		if err != nil {
+			return nil, err
+		}
+		if data == nil {
+			data = []byte{}
+		}
+		out[name] = data
+	}
+}
+
+func readFile(rd io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(rd, MaxListFileBytes+1))
+	if err != nil {
+		return nil, listUploadError(err)
+	}
+	if len(data) > MaxListFileBytes {
+		return nil, errs.E(errs.PayloadTooLarge, "A list file is at most %d MiB.", MaxListFileBytes>>20)
+	}
+	return data, nil
+}
+
+func listUploadError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return errs.E(errs.PayloadTooLarge, "The upload is larger than %d MiB.", tooLarge.Limit>>20)
+	}
+	return errs.Wrap(err, errs.InvalidArgument, "The upload could not be read (it may have been cut short).")
+}
+
+func (h *Handler) searchList(w http.ResponseWriter, r *http.Request) error {
+	limit, err := httpx.Limit(r, 50, 500)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	page, err := h.Service.SearchWatchlist(WatchSearch{Q: q.Get("q"), List: q.Get("list"), Cursor: q.Get("cursor"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func (h *Handler) watchlists(w http.ResponseWriter, r *http.Request) error {
+	ws, err := h.Service.Watchlists(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.Page(ws, ""))
+	return nil
+}
+
+func (h *Handler) screen(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Name    string `json:"name"`
+		Country string `json:"country"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	res, err := h.Service.ScreenName(in.Name, in.Country)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// allow serves POST /admin/watchlist/allow {user_id | merchant_id,
+// entry_id, list?}.
+func (h *Handler) allow(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		UserID     string `json:"user_id"`
+		MerchantID string `json:"merchant_id"`
+		EntryID    string `json:"entry_id"`
+		List       string `json:"list"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		return err
+	}
+	typ, id := PartyUser, in.UserID
+	switch {
+	case in.UserID != "" && in.MerchantID != "":
+		return errs.Field("merchant_id", "Name one party: user_id or merchant_id, not both.")
+	case in.MerchantID != "":
+		typ, id = PartyMerchant, in.MerchantID
+	}
+	items, err := h.Service.Allow(r.Context(), httpx.Caller(r).UserID, typ, id, in.List, in.EntryID)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
 }

@@ -22,6 +22,11 @@ func (s *Service) Run(ctx context.Context) error {
 			return err
 		}
 		defer sub.Unsubscribe()
+		wsub, err := s.bus.Subscribe(WatchlistChangedSubject, s.onWatchlistChanged)
+		if err != nil {
+			return err
+		}
+		defer wsub.Unsubscribe()
 		stop, err := s.consumeAuditFeed(ctx)
 		if err != nil {
 			return err
@@ -34,7 +39,8 @@ func (s *Service) Run(ctx context.Context) error {
 		s.announceFlips(ctx)
 	}()
 	// Now: a change announced before the subscription is not missed.
-	err := sched.Run(ctx, s.log, sched.Job{Name: "reloading trust policies", Every: s.reloadEvery, Now: true, Do: s.Reload})
+	err := sched.Run(ctx, s.log, sched.Job{Name: "reloading trust policies", Every: s.reloadEvery, Now: true, Do: s.Reload},
+		sched.Job{Name: "reloading watch lists", Every: s.reloadEvery, Now: true, Do: s.reloadWatchlists})
 	<-done
 	return err
 }
@@ -48,6 +54,21 @@ func (s *Service) onPolicyChanged(m *bus.Message) {
 	if err := s.reloadPolicy(context.Background(), ev.PolicyID); err != nil {
 		s.log.Warn("reloading policy", "policy", ev.PolicyID, "err", err)
 	}
+}
+
+// onWatchlistChanged loads the list a node imported, off the bus's
+// delivery goroutine (a large list takes a second).
+func (s *Service) onWatchlistChanged(m *bus.Message) {
+	var ev WatchlistChanged
+	if err := json.Unmarshal(m.Data, &ev); err != nil || ev.List == "" {
+		s.log.Warn("bad watchlist_changed event", "data", string(m.Data))
+		return
+	}
+	go func() {
+		if err := s.reloadWatchlist(context.Background(), ev.List); err != nil {
+			s.log.Warn("reloading watch list", "list", ev.List, "err", err)
+		}
+	}()
 }
 
 // announceFlips sleeps until the next effective_at or expires_at in the

@@ -3,7 +3,10 @@ package trust
 // Screening: every money movement's parties are scored against the watch
 // lists (OFAC's SDN list and generic CSV lists) before money moves.
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Party types.
 const (
@@ -34,6 +37,35 @@ type Match struct {
 // Screen returns p's best match at or above the review threshold, or nil
 // when p is clear: no entry scores that high, or each one that does was
 // allowed for p (POST /watchlist/allow).
+//
+// It reads the lists from memory (every node keeps them current over the
+// bus) and the allowed pairs from the database only when a name scores
+// that high. A merchant's name is compared as an organisation's, anyone
+// else's as a person's.
 func (s *Service) Screen(ctx context.Context, p Party) (*Match, error) {
-	return nil, nil // the screening engine replaces this
+	hits := s.watch.screen(p.Name, p.Type != PartyMerchant, s.screenReview)
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	var allowed map[[2]string]string
+	if p.ID != "" {
+		var err error
+		if allowed, err = s.allowedFor(ctx, p.Type, p.ID); err != nil {
+			return nil, fmt.Errorf("trust: reading allowed pairs: %w", err)
+		}
+	}
+	for _, h := range hits {
+		if fp, ok := allowed[[2]string{h.entry.List, h.entry.ID}]; ok && fp == fingerprint(&h.entry.WatchEntry) {
+			continue
+		}
+		m := toMatch(h)
+		return &m, nil
+	}
+	return nil, nil
 }
+
+// ScreenReview is the review threshold in force.
+func (s *Service) ScreenReview() float64 { return s.screenReview }
+
+// DefaultScreenReview is the review threshold when Config.ScreenReview is 0.
+const DefaultScreenReview = 0.85

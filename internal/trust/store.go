@@ -89,3 +89,32 @@ func joinScopes(scopes []Scope) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// The watch lists (migrations/shared/00003_watchlists.sql).
+const (
+	watchEntryColumns = `seq, id, name, aliases, type, country, program`
+	// insertWatchEntriesHead is followed by one watchEntryValues a row.
+	insertWatchEntriesHead = `INSERT INTO trust_watch_entries (version, list, ` + watchEntryColumns + `) VALUES `
+	watchEntryValues       = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// flipWatchlist makes a version current unless a later one already is.
+	flipWatchlist = `INSERT INTO trust_watchlists (name, version, format, hash, entries, imported_by, imported_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET version = excluded.version, format = excluded.format, hash = excluded.hash,
+			entries = excluded.entries, imported_by = excluded.imported_by, imported_at = excluded.imported_at
+		WHERE trust_watchlists.version < excluded.version`
+	deleteOlderWatchEntries = `DELETE FROM trust_watch_entries WHERE list = ? AND version < ?`
+	deleteWatchVersion      = `DELETE FROM trust_watch_entries WHERE version = ?`
+	selectWatchlists        = `SELECT name, version, format, hash, entries, imported_by, imported_at FROM trust_watchlists ORDER BY name`
+	selectWatchlist         = `SELECT name, version, format, hash, entries, imported_by, imported_at FROM trust_watchlists WHERE name = ?`
+	selectWatchEntries      = `SELECT ` + watchEntryColumns + ` FROM trust_watch_entries WHERE version = ? ORDER BY seq`
+	insertWatchAllow        = `INSERT INTO trust_watch_allows (party_type, party_id, list, entry_id, fingerprint, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (party_type, party_id, list, entry_id) DO UPDATE SET fingerprint = excluded.fingerprint
+		WHERE trust_watch_allows.fingerprint <> excluded.fingerprint`
+	selectWatchAllows = `SELECT list, entry_id, fingerprint FROM trust_watch_allows WHERE party_type = ? AND party_id = ?`
+)
+
+// insertWatchEntries is the statement that inserts n entries at once.
+func insertWatchEntries(n int) string {
+	return insertWatchEntriesHead + strings.TrimSuffix(strings.Repeat(watchEntryValues+", ", n), ", ")
+}

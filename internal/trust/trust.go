@@ -1,7 +1,8 @@
 // Package trust is Plaza's regional availability policies (an order such
 // as "block this app for US users, for distribution and payments, from 20
-// September"), the notices that warn the users they affect, and the
-// tamper-evident audit log of administrative and security actions.
+// September"), the notices that warn the users they affect, the
+// tamper-evident audit log of administrative and security actions, and the
+// screening of money movements against sanctions watch lists (Screen).
 //
 // Every component asks one question, Service.Check: may this user, in this
 // region, use this target for this scope at this instant? It is answered
@@ -14,6 +15,10 @@
 //   - policies.go: creating, cancelling, listing and reading policies, with
 //     their validation.
 //   - index.go: the in-memory index behind Check, and how it reloads.
+//   - watchlist.go: watch lists (import, search, allowed false positives);
+//     ofac.go: the readers of OFAC's CSV files and the generic CSV;
+//     watchindex.go: the in-memory lists and their candidate index;
+//     match.go: name normalisation and scoring; screen.go: Screen.
 //   - notices.go: the notices a user is shown before and after a policy
 //     takes effect.
 //   - auditfeed.go: the domain events of other components that the audit
@@ -37,6 +42,7 @@ import (
 	"crypto/ed25519"
 	"embed"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -194,6 +200,10 @@ type Config struct {
 	// names a user but no region; nil leaves such questions regionless
 	// (only "*" policies apply). Answers are kept a minute.
 	Regions func(ctx context.Context, userID string) (string, error)
+	// ScreenReview is the review threshold of screening (--screen-review):
+	// a party scoring at least this against a watch-list entry is held;
+	// 0 means DefaultScreenReview. It must be in (0, 1].
+	ScreenReview float64
 }
 
 // Service is the trust component.
@@ -221,6 +231,10 @@ type Service struct {
 
 	subMu sync.Mutex // guards sub
 	sub   bus.Subscription
+
+	watch        *watch     // the loaded watch lists
+	watchMu      sync.Mutex // one list load at a time
+	screenReview float64
 }
 
 // NewService builds the Service and loads the index from the database.
@@ -242,6 +256,13 @@ func NewService(ctx context.Context, c Config) (*Service, error) {
 	if s.validRegion == nil {
 		s.validRegion = twoLetters
 	}
+	s.watch, s.screenReview = newWatch(), c.ScreenReview
+	if s.screenReview == 0 {
+		s.screenReview = DefaultScreenReview
+	}
+	if !(s.screenReview > 0 && s.screenReview <= 1) {
+		return nil, fmt.Errorf("trust: the screening review threshold must be above 0 and at most 1, not %v", c.ScreenReview)
+	}
 	if s.origin == "" {
 		s.origin = "plaza.audit"
 	}
@@ -251,6 +272,9 @@ func NewService(ctx context.Context, c Config) (*Service, error) {
 		}
 	}
 	if err := s.Reload(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.reloadWatchlists(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -1,19 +1,21 @@
 import type { User } from '../../api';
 import { useEffect } from 'preact/hooks';
 import { Link } from '../../router';
-import { BackIcon, ShieldIcon, ReceiptIcon, MiniProgramIcon } from '../../components/Icons';
+import { AlertIcon, BackIcon, ShieldIcon, ReceiptIcon, MiniProgramIcon } from '../../components/Icons';
 import { EmptyState } from '../../components/EmptyState';
 import { PoliciesScreen } from './PoliciesScreen';
 import { AuditScreen } from './AuditScreen';
 import { AppReviewsScreen, PendingBadge, REVIEW_TEXT } from './AppReviewsScreen';
 import { ReviewsTab } from './ReviewsTab';
+import { WatchlistTab } from './WatchlistTab';
 
-export type AdminSection = 'policies' | 'audit' | 'reviews' | 'app-reviews';
+export type AdminSection = 'policies' | 'audit' | 'reviews' | 'watchlists' | 'app-reviews';
 
 const SECTIONS: { id: AdminSection; label: string; icon: preact.ComponentChildren; badge?: () => preact.ComponentChildren }[] = [
   { id: 'policies', label: 'Policies', icon: <ShieldIcon size={18} /> },
   { id: 'audit', label: 'Audit log', icon: <ReceiptIcon size={18} /> },
   { id: 'reviews', label: 'Payment reviews', icon: <ShieldIcon size={18} /> },
+  { id: 'watchlists', label: 'Watch lists', icon: <AlertIcon size={18} /> },
   { id: 'app-reviews', label: REVIEW_TEXT.nav, icon: <MiniProgramIcon size={20} />, badge: () => <PendingBadge /> },
 ];
 
@@ -21,6 +23,7 @@ function screen(section: AdminSection) {
   if (section === 'audit') return <AuditScreen />;
   if (section === 'app-reviews') return <AppReviewsScreen />;
   if (section === 'reviews') return <ReviewsTab />;
+  if (section === 'watchlists') return <WatchlistTab />;
   return <PoliciesScreen />;
 }
 
