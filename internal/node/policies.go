@@ -7,6 +7,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/pay"
 	"github.com/plaza-dev/plaza/internal/platform/bus"
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 
 	"github.com/plaza-dev/plaza/internal/trust"
 )
@@ -39,6 +40,21 @@ func (sc screener) Screen(ctx context.Context, p trust.Party) (*trust.Match, err
 		}
 	}
 	return sc.n.screen(ctx, p)
+}
+
+// AllowMerchant records a released merchant review's match as a false
+// positive (pay.MerchantAllower): trust's allow list for that (merchant,
+// entry) pair, audited once however often it is recorded. An entry no
+// longer listed needs nothing.
+func (sc screener) AllowMerchant(ctx context.Context, adminID, mchid string, m trust.Match) error {
+	if sc.n.Trust == nil || m.EntryID == "" {
+		return nil
+	}
+	_, err := sc.n.Trust.Allow(ctx, adminID, trust.PartyMerchant, mchid, m.List, m.EntryID)
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	return err
 }
 
 // screen is trust's Screen, or the test's (TestOptions.Screen).
@@ -75,9 +91,16 @@ func (ms merchantScreening) MerchantSuspended(ctx context.Context, mchid string)
 func (n *Node) consumeReviewDecisions(ctx context.Context) error {
 	stop, err := n.Bus.Consume(ctx, "merchant-review-decided", pay.ReviewDecidedSubject, func(ctx context.Context, m *bus.Message) error {
 		var d merchant.ReviewDecision
-		if err := json.Unmarshal(m.Data, &d); err != nil {
+		var e pay.ReviewEvent
+		if err := json.Unmarshal(m.Data, &d); err != nil || json.Unmarshal(m.Data, &e) != nil {
 			n.log.Warn("bad review_decided event", "data", string(m.Data))
 			return nil // never better
+		}
+		if e.Kind == pay.ReviewMerchant && e.State == pay.ReviewReleased {
+			// Durably, what Release did at once (lost only to a crash).
+			if err := (screener{n}).AllowMerchant(ctx, e.DecidedBy, e.SubjectID, trust.Match{EntryID: e.EntryID}); err != nil {
+				return err
+			}
 		}
 		return n.Merchant.ReviewDecided(ctx, d)
 	})

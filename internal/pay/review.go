@@ -31,6 +31,14 @@ type Screener interface {
 	Screen(ctx context.Context, p trust.Party) (*trust.Match, error)
 }
 
+// MerchantAllower is what a Screener may also do: record a released
+// merchant review's match as a false positive (trust's allow list), so
+// that the merchant's payments are not held again for the entry its
+// creation was reviewed and cleared for.
+type MerchantAllower interface {
+	AllowMerchant(ctx context.Context, adminID, mchid string, m trust.Match) error
+}
+
 // Review states.
 const (
 	ReviewOpen     = "open"
@@ -370,7 +378,20 @@ func (s *Service) decide(ctx context.Context, adminID, id, note, state string) (
 			s.log.Warn("released withdrawal", "withdrawal", payout.wdID, "err", err)
 		}
 	}
-	return s.Review(ctx, id)
+	rv, err := s.Review(ctx, id)
+	if err != nil {
+		return rv, err
+	}
+	// A merchant cleared at creation is cleared for that entry: without
+	// this every payment to it would be held again for the same match.
+	// Failing here holds its payments (the safe side); the node's
+	// consumer of review_decided records it again, durably.
+	if a, ok := s.screener.(MerchantAllower); ok && rv.Kind == ReviewMerchant && rv.State == ReviewReleased {
+		if err := a.AllowMerchant(context.WithoutCancel(ctx), adminID, rv.SubjectID, rv.Match); err != nil {
+			s.log.Warn("released merchant: recording the false positive", "review", id, "err", err)
+		}
+	}
+	return rv, nil
 }
 
 // payoutJob is a released withdrawal to send to the rail after commit.
