@@ -121,7 +121,11 @@ func TestHeldTransferOverHTTP(t *testing.T) {
 			t.Fatalf("released: ann %d eve %d", a, e)
 		}
 		ledgerOK(t, n)
-		if r := adm.Do(t, "GET", "/api/v1/admin/reviews?state=released", nil); len(r.Get("items").([]any)) != 1 {
+		if rel.Str("review.decided_by_name") != "trust_op" {
+			t.Fatalf("the release names its administrator: %s", rel.Body)
+		}
+		if r := adm.Do(t, "GET", "/api/v1/admin/reviews?state=released", nil); len(r.Get("items").([]any)) != 1 ||
+			r.Get("items").([]any)[0].(map[string]any)["decided_by_name"] != "trust_op" {
 			t.Fatalf("released reviews: %s", r.Body)
 		}
 		if r := adm.Do(t, "GET", "/api/v1/admin/reviews?state=maybe", nil); r.Status != 400 {

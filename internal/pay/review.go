@@ -101,8 +101,11 @@ type Review struct {
 	Match         trust.Match `json:"match"`
 	CreatedAt     time.Time   `json:"created_at"`
 	DecidedBy     string      `json:"decided_by"`
-	DecidedAt     *time.Time  `json:"decided_at"`
-	Note          string      `json:"note"`
+	// DecidedByName is the deciding administrator's username, as it is
+	// now ("" while open, or for an account since erased).
+	DecidedByName string     `json:"decided_by_name,omitempty"`
+	DecidedAt     *time.Time `json:"decided_at"`
+	Note          string     `json:"note"`
 }
 
 // hit is a party that matched, with its match.
@@ -530,11 +533,15 @@ func (s *Service) scanReviews(ctx context.Context, rows *sql.Rows) ([]Review, er
 	if err != nil {
 		return nil, err
 	}
-	// A counterparty kept by id only (a payer) is named as it is now.
+	// A counterparty kept by id only (a payer), and the administrator who
+	// decided, are named as they are now.
 	var need []string
 	for _, r := range out {
 		if c := r.Counterparty; c != nil && c.Type == trust.PartyUser && c.Name == "" {
 			need = append(need, c.ID)
+		}
+		if r.DecidedBy != "" {
+			need = append(need, r.DecidedBy)
 		}
 	}
 	if len(need) > 0 && s.accounts != nil {
@@ -543,6 +550,9 @@ func (s *Service) scanReviews(ctx context.Context, rows *sql.Rows) ([]Review, er
 			return nil, err
 		}
 		for i := range out {
+			if u, ok := users[out[i].DecidedBy]; ok && out[i].DecidedBy != "" {
+				out[i].DecidedByName = u.Username
+			}
 			if c := out[i].Counterparty; c != nil && c.Type == trust.PartyUser && c.Name == "" {
 				if u, ok := users[c.ID]; ok {
 					p := userParty(u.ID, u.Username, u.DisplayName)

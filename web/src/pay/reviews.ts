@@ -38,6 +38,8 @@ export interface Review {
   match: ReviewMatch;
   created_at: string;
   decided_by: string;
+  /** The deciding administrator's username (absent while open). */
+  decided_by_name?: string;
   decided_at: string | null;
   note: string;
 }

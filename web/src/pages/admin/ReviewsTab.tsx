@@ -125,8 +125,10 @@ function ReviewCard({ r, onDecided }: { r: Review; onDecided: (r: Review) => voi
   return (
     <div class="admin-card review-card" data-id={r.id} data-state={r.state}>
       <div class="admin-card-title">
-        {reviewWhat(r)}
-        {r.amount > 0 && <span class="review-amount"> · {formatMoney(r.amount, r.currency)}</span>}
+        <span class="review-what">
+          {reviewWhat(r)}
+          {r.amount > 0 && <span class="review-amount">{formatMoney(r.amount, r.currency)}</span>}
+        </span>
         <span class={'state-pill state-' + r.state}>{r.state}</span>
       </div>
       <div class="review-sides">
@@ -198,7 +200,7 @@ function ReviewCard({ r, onDecided }: { r: Review; onDecided: (r: Review) => voi
         </div>
       ) : (
         <p class="review-decision cell-muted">
-          {r.state === 'released' ? 'Released' : 'Rejected'} by <strong>{r.decided_by}</strong> on {dateTime(r.decided_at)}
+          {r.state === 'released' ? 'Released' : 'Rejected'} by <strong>{r.decided_by_name || r.decided_by}</strong> on {dateTime(r.decided_at)}
           {r.note ? ': ' + r.note : ''}
         </p>
       )}

@@ -245,7 +245,7 @@ function ImportCard({ onDone }: { onDone: () => void }) {
       )}
       {result && (
         <p id="wl-result" data-hash={result.list_hash}>
-          Imported <strong>{result.imported}</strong> entries into <code>{result.list}</code>. Hash <code class="hash">{result.list_hash}</code>
+          Imported <strong>{result.imported}</strong> {result.imported === 1 ? 'entry' : 'entries'} into <code>{result.list}</code>. Hash <code class="hash">{result.list_hash}</code>
         </p>
       )}
     </form>
