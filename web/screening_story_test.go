@@ -39,7 +39,7 @@ import (
 // administrator on node 1 and the users on node 2.
 func TestScreeningStory(t *testing.T) {
 	if !watchlistTabBuilt(t, "wl-import") {
-		t.Skip("web/dist predates the Watch lists tab: rebuild it (cd web && npm run build)")
+		t.Fatal("web/dist predates the Watch lists tab: rebuild it (cd web && npm run build) and commit it")
 	}
 	// plaza admin check-ledger, built once, audits the database after
 	// every step.

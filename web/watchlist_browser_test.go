@@ -19,7 +19,7 @@ import (
 // the entry.
 func TestAdminConsoleWatchLists(t *testing.T) {
 	if !watchlistTabBuilt(t, "wl-import") {
-		t.Skip("web/dist predates the Watch lists tab: rebuild it (cd web && npm run build)")
+		t.Fatal("web/dist predates the Watch lists tab: rebuild it (cd web && npm run build) and commit it")
 	}
 	ctx := context.Background()
 	alloc := bt.Allocator(t)

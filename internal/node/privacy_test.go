@@ -412,7 +412,8 @@ func TestErasureIsHonest(t *testing.T) {
 	})
 }
 
-// releasedAppOf makes a mini-app through review to release.
+// releasedAppOf makes a mini-app through review to release, with an
+// administrator of its own.
 func releasedAppOf(t *testing.T, n *node.Node, dev *nodetest.Client) string {
 	t.Helper()
 	if _, err := n.Accounts.CreateAdmin(context.Background(), "reviewer", "correct horse", "US"); err != nil {
@@ -420,45 +421,5 @@ func releasedAppOf(t *testing.T, n *node.Node, dev *nodetest.Client) string {
 	}
 	adm := nodetest.NewClient(n.URL())
 	adm.Token = adm.Do(t, "POST", "/api/v1/auth/login", map[string]string{"username": "reviewer", "password": "correct horse"}).Str("token")
-	r := dev.Do(t, "POST", "/api/v1/miniapps", map[string]any{"name": "Gadget Store", "description": "Phones", "request_domains": []string{"https://api.gadgets.example"}})
-	if r.Status != 201 {
-		t.Fatalf("create app: %d %s", r.Status, r.Body)
-	}
-	appid := r.Str("appid")
-	var pkg bytes.Buffer
-	zw := zip.NewWriter(&pkg)
-	for name, body := range map[string]string{
-		"manifest.json": fmt.Sprintf(`{"app_id":%q,"name":"Gadget Store","icons":[{"src":"icon.png"}],"pages":["pages/index"],
-			"platform_version":{"min_code":1},"version":{"code":1,"name":"1.0.1"}}`, appid),
-		"app.js": "", "app.css": "", "icon.png": "png", "pages/index.html": "<h1>Gadgets</h1>",
-	} {
-		f, _ := zw.Create(name)
-		f.Write([]byte(body))
-	}
-	zw.Close()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	part, _ := mw.CreateFormFile("package", "app.zip")
-	part.Write(pkg.Bytes())
-	mw.Close()
-	for _, step := range []struct {
-		c    *nodetest.Client
-		path string
-		body any
-		ct   string
-	}{
-		{dev, "/api/v1/miniapps/" + appid + "/versions", body.Bytes(), mw.FormDataContentType()},
-		{dev, "/api/v1/miniapps/" + appid + "/versions/1/submit", nil, ""},
-		{adm, "/api/v1/admin/miniapps/" + appid + "/versions/1/approve", map[string]string{"reason": "ok"}, ""},
-		{dev, "/api/v1/miniapps/" + appid + "/versions/1/release", nil, ""},
-	} {
-		var h []string
-		if step.ct != "" {
-			h = []string{"Content-Type", step.ct}
-		}
-		if r := step.c.Do(t, "POST", step.path, step.body, h...); r.Status/100 != 2 {
-			t.Fatalf("%s: %d %s", step.path, r.Status, r.Body)
-		}
-	}
-	return appid
+	return releasedApp(t, n, dev, adm)
 }
