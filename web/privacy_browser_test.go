@@ -38,7 +38,7 @@ func TestPrivacyExportAndDeleteInBrowser(t *testing.T) {
 		bt.Visible("#privacy-export"),
 		bt.Click("#privacy-export"),
 	)
-	waitContains(t, b, ".toaster", "Your data is saved")
+	waitContains(t, b, "#privacy-export-status", "Your data is saved")
 	b.Screenshot("privacy-exported")
 
 	b.Run("deleting with money in the wallet",

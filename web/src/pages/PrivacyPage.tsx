@@ -20,6 +20,8 @@ export function PrivacyPage() {
   // The download: null when idle, else the bytes received so far.
   const [downloaded, setDownloaded] = useState<number | null>(null);
   const [exportError, setExportError] = useState('');
+  // What the last download saved, kept on the page (a toast fades).
+  const [saved, setSaved] = useState('');
   const [deleting, setDeleting] = useState(false);
   const [password, setPassword] = useState('');
   const [eraseError, setEraseError] = useState<{ message: string; moneyHeld: boolean } | null>(null);
@@ -28,11 +30,14 @@ export function PrivacyPage() {
   async function download() {
     if (downloaded !== null) return;
     setExportError('');
+    setSaved('');
     setDownloaded(0);
     try {
       const { blob, name } = await downloadExport((n) => setDownloaded(n));
       saveFile(blob, name);
-      showToast('Your data is saved (' + formatBytes(blob.size) + ').');
+      const done = 'Your data is saved (' + formatBytes(blob.size) + ').';
+      setSaved(done);
+      showToast(done);
     } catch (err) {
       setExportError(errorMessage(err));
     } finally {
@@ -183,7 +188,7 @@ export function PrivacyPage() {
             <span class="cell-subtitle" id="privacy-export-status" role="status">
               {downloaded !== null
                 ? 'Downloading… ' + formatBytes(downloaded)
-                : 'A zip of your profile, chats, photos, wallet and mini program data'}
+                : saved || 'A zip of your profile, chats, photos, wallet and mini program data'}
             </span>
           </span>
           {downloaded !== null ? <span class="spinner spinner-small" aria-hidden="true" /> : <ChevronRightIcon class="cell-chevron" />}
