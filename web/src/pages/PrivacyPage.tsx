@@ -9,7 +9,8 @@ import { ChevronRightIcon, ShieldIcon } from '../components/Icons';
 import { miniApi, scopeLabel, type AppConsents, type TestingApp } from '../miniapp/api';
 import { showToast } from '../toast';
 import { logout } from '../session';
-import { downloadExport, eraseAccount, erasureRefusal, formatBytes, saveFile } from '../privacy/account';
+import { eraseAccount, erasureRefusal, exportState, formatBytes, startExport } from '../privacy/account';
+import { useStore } from '../store';
 
 /** Me → Privacy: mini programs holding my consents, with revoke; data export; deleting the account. */
 export function PrivacyPage() {
@@ -17,32 +18,16 @@ export function PrivacyPage() {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
   const [testing, setTesting] = useState<TestingApp[]>([]);
-  // The download: null when idle, else the bytes received so far.
-  const [downloaded, setDownloaded] = useState<number | null>(null);
-  const [exportError, setExportError] = useState('');
-  // What the last download saved, kept on the page (a toast fades).
-  const [saved, setSaved] = useState('');
+  // The download lives outside the page: leaving mid-way keeps it.
+  const { downloaded, saved, error: exportError } = useStore(exportState);
   const [deleting, setDeleting] = useState(false);
   const [password, setPassword] = useState('');
   const [eraseError, setEraseError] = useState<{ message: string; moneyHeld: boolean } | null>(null);
   const [erasing, setErasing] = useState(false);
 
   async function download() {
-    if (downloaded !== null) return;
-    setExportError('');
-    setSaved('');
-    setDownloaded(0);
-    try {
-      const { blob, name } = await downloadExport((n) => setDownloaded(n));
-      saveFile(blob, name);
-      const done = 'Your data is saved (' + formatBytes(blob.size) + ').';
-      setSaved(done);
-      showToast(done);
-    } catch (err) {
-      setExportError(errorMessage(err));
-    } finally {
-      setDownloaded(null);
-    }
+    const done = await startExport();
+    if (done) showToast(done);
   }
 
   async function erase(e: Event) {

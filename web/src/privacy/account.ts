@@ -1,6 +1,7 @@
 // Me → Privacy: downloading one's data (GET /api/v1/me/export, a zip
 // streamed by the server) and erasing the account (DELETE /api/v1/me).
-import { ApiError, request } from '../api';
+import { ApiError, errorMessage, request } from '../api';
+import { createStore } from '../store';
 
 /** "1.4 MB", "820 KB", "12 B": a download's size so far. */
 export function formatBytes(n: number): string {
@@ -94,4 +95,35 @@ export function erasureRefusal(err: unknown): { message: string; moneyHeld: bool
     return { message: err.message, moneyHeld: false };
   }
   return { message: 'Something went wrong. Please try again.', moneyHeld: false };
+}
+
+/**
+ * The export in progress or last finished, kept outside the page so that
+ * leaving Me → Privacy (or the page re-rendering) mid-download loses
+ * neither the download nor its "saved" line.
+ */
+export interface ExportState {
+  /** Bytes received so far, or null when no download runs. */
+  downloaded: number | null;
+  /** What the last download saved ("Your data is saved (1.4 MB)."). */
+  saved: string;
+  error: string;
+}
+
+export const exportState = createStore<ExportState>({ downloaded: null, saved: '', error: '' });
+
+/** Starts the export (once at a time); resolves with the saved line or '' on failure. */
+export async function startExport(): Promise<string> {
+  if (exportState.get().downloaded !== null) return '';
+  exportState.set({ downloaded: 0, saved: '', error: '' });
+  try {
+    const { blob, name } = await downloadExport((n) => exportState.set((s) => ({ ...s, downloaded: n })));
+    saveFile(blob, name);
+    const done = 'Your data is saved (' + formatBytes(blob.size) + ').';
+    exportState.set({ downloaded: null, saved: done, error: '' });
+    return done;
+  } catch (err) {
+    exportState.set({ downloaded: null, saved: '', error: errorMessage(err) });
+    return '';
+  }
 }
