@@ -161,8 +161,11 @@ type Message struct {
 	RedPacketID    string    `json:"red_packet_id,omitempty"`
 	TransactionID  string    `json:"transaction_id,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
+	// ReplyTo is the message this one quotes (actions.go).
+	ReplyTo *Quote `json:"reply_to,omitempty"`
 
-	refID string
+	refID     string
+	replyToID string
 }
 
 // Conversation is a conversation as one member sees it.
@@ -186,4 +189,6 @@ type SendInput struct {
 	Kind           string `json:"kind"`
 	Text           string `json:"text"`
 	MediaID        string `json:"media_id"`
+	// ReplyTo is the id of a message of the same conversation to quote.
+	ReplyTo string `json:"reply_to"`
 }

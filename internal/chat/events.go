@@ -25,6 +25,9 @@ type envelope struct {
 	Conv  string          `json:"conv,omitempty"`
 	Seq   int64           `json:"seq,omitempty"`
 	Frame json.RawMessage `json:"frame"`
+	// After: the frame is about message Seq (recalled), delivered once
+	// that message has been (actions_order.go).
+	After bool `json:"after,omitempty"`
 }
 
 // frame is a server frame of the socket protocol.
@@ -33,6 +36,7 @@ type frame struct {
 	Message        *Message        `json:"message,omitempty"`
 	Conversation   *Conversation   `json:"conversation,omitempty"`
 	ConversationID string          `json:"conversation_id,omitempty"`
+	MessageID      string          `json:"message_id,omitempty"`
 	UserID         string          `json:"user_id,omitempty"`
 	Seq            int64           `json:"seq,omitempty"`
 	ClientID       string          `json:"client_id,omitempty"`

@@ -119,6 +119,11 @@ func (h *Hub) onDeliver(m *bus.Message) {
 	}
 	if env.Conv != "" && env.Seq > 0 {
 		h.seqMu.Lock()
+		if env.After {
+			h.sequenceAfter(env.Conv, env.Seq, env.To, env.Frame)
+			h.seqMu.Unlock()
+			return
+		}
 		h.sequence(env.Conv, env.Seq, env.To, env.Frame)
 		h.seqMu.Unlock()
 		return

@@ -94,10 +94,13 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 			}
 			return err
 		}
+		if err := checkReply(bctx, tx, in.ConversationID, userID, in.ReplyTo); err != nil {
+			return err
+		}
 		var recipients []string
 		msg, recipients, err = s.appendMessage(bctx, tx, Message{
 			ConversationID: in.ConversationID, Sender: Sender{ID: userID}, Kind: in.Kind,
-			Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID,
+			Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID, replyToID: in.ReplyTo,
 		})
 		if err != nil {
 			return err
@@ -166,7 +169,7 @@ func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (M
 	m.ID = ids.New("m")
 	m.CreatedAt = sqldb.FromMicro(sqldb.Micro(now))
 	if _, err := tx.Exec(ctx, insertMessage, m.ID, m.ConversationID, m.Seq, m.Sender.ID, m.Kind, m.Text,
-		m.ClientID, nullable(m.MediaID), nullable(m.refID), sqldb.Micro(now)); err != nil {
+		m.ClientID, nullable(m.MediaID), nullable(m.refID), sqldb.Micro(now), nullable(m.replyToID)); err != nil {
 		if sqldb.IsUniqueViolation(err) {
 			return Message{}, nil, errs.E(errs.Conflict, "That client_id was just used; send again to get its message.")
 		}
@@ -213,6 +216,9 @@ func (s *Service) Messages(ctx context.Context, userID, convID string, afterSeq,
 		return nil, "", err
 	}
 	filled, err := s.fill(ctx, ms)
+	if err == nil {
+		err = s.maskHidden(ctx, userID, filled) // delete for me (actions.go)
+	}
 	return filled, next, err
 }
 
@@ -260,7 +266,7 @@ func (s *Service) fill(ctx context.Context, ms []Message) ([]Message, error) {
 	for i, m := range ms {
 		out[i] = s.fillSender(m, users[m.Sender.ID])
 	}
-	return out, nil
+	return out, s.fillQuotes(ctx, out) // reply_to (actions.go)
 }
 
 // fillSender adds the sender u and media URL to m.

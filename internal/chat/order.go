@@ -44,6 +44,8 @@ type convSeq struct {
 	resyncing bool // a resync timer is set or running
 	refs      int  // open sockets that named this conversation at open
 	touched   time.Time
+	// after holds frames about a seq not yet delivered (actions_order.go).
+	after map[int64][]pendingFrame
 }
 
 // Resyncer reads what the hub needs from the database (the chat Service).
@@ -117,6 +119,7 @@ func (h *Hub) hasAny(users []string) bool {
 // drain delivers the pending frames that follow st.last. seqMu held.
 func (h *Hub) drain(st *convSeq) {
 	for {
+		h.flushAfter(st)
 		p, ok := st.pending[st.last+1]
 		if !ok {
 			return

@@ -32,6 +32,7 @@ type clientFrame struct {
 	Text           string `json:"text"`
 	MediaID        string `json:"media_id"`
 	Seq            int64  `json:"seq"`
+	ReplyTo        string `json:"reply_to"`
 }
 
 // parseClientFrame reads one client frame. Errors: invalid_argument.
@@ -192,7 +193,7 @@ func (h *Handler) readLoop(ctx context.Context, c *client) {
 func (h *Handler) handleFrame(ctx context.Context, c *client, f clientFrame) error {
 	switch f.Type {
 	case "send":
-		m, _, err := h.Service.Send(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID})
+		m, _, err := h.Service.Send(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID, ReplyTo: f.ReplyTo})
 		if err != nil {
 			return err
 		}
