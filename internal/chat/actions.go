@@ -526,3 +526,18 @@ func (h *Handler) hide(w http.ResponseWriter, r *http.Request) error {
 	httpx.NoContent(w)
 	return nil
 }
+
+// quoteFor is the quote of message replyTo for a message of convID, read
+// before the send's transaction (which checks it may be quoted) so that the
+// live frame carries it; nil when replyTo is "" or not of convID.
+func (s *Service) quoteFor(ctx context.Context, convID, replyTo string) (*Quote, error) {
+	if replyTo == "" {
+		return nil, nil
+	}
+	m := Message{ConversationID: convID, replyToID: replyTo}
+	ms := []Message{m}
+	if err := s.fillQuotes(ctx, ms); err != nil {
+		return nil, err
+	}
+	return ms[0].ReplyTo, nil
+}

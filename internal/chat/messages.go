@@ -78,6 +78,10 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 	if err != nil {
 		return Message{}, false, err
 	}
+	quote, err := s.quoteFor(ctx, in.ConversationID, in.ReplyTo) // for the live frame (actions.go)
+	if err != nil {
+		return Message{}, false, err
+	}
 	var (
 		msg     Message
 		created bool
@@ -107,6 +111,7 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 		}
 		created = true
 		filled := s.fillSender(msg, sender)
+		filled.ReplyTo = quote
 		tx.AfterCommit(func() { s.deliver(bctx, recipients, []Message{filled}) })
 		return nil
 	})

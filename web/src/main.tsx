@@ -6,6 +6,7 @@ import './styles/components.css';
 import './styles/auth.css';
 import './styles/pages.css';
 import './styles/chat.css';
+import './styles/actions.css';
 import './styles/wallet.css';
 import './styles/pay.css';
 import './styles/miniapp.css';

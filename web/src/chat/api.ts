@@ -8,7 +8,16 @@ export interface ChatUser {
   region?: string;
 }
 
-export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased';
+export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased' | 'recalled' | 'hidden';
+
+/** The message a reply quotes (kind recalled/erased: no text). */
+export interface Quote {
+  id: Id;
+  seq: number;
+  sender: ChatUser;
+  kind: MessageKind;
+  text: string;
+}
 
 export interface Message {
   id: Id;
@@ -24,6 +33,8 @@ export interface Message {
   red_packet_id?: Id;
   /** kind transfer: the wallet transaction behind it. */
   transaction_id?: Id;
+  /** A quote-reply: the message this one quotes. */
+  reply_to?: Quote;
   created_at: string;
 }
 
@@ -51,7 +62,7 @@ const enc = (id: Id) => encodeURIComponent(String(id));
 const conv = (id: Id) => '/api/v1/conversations/' + enc(id);
 
 export type NewMessage =
-  | { client_id: string; kind: 'text'; text: string }
+  | { client_id: string; kind: 'text'; text: string; reply_to?: Id }
   | { client_id: string; kind: 'image'; media_id: Id };
 
 export const chatApi = {

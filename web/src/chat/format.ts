@@ -54,6 +54,10 @@ export function kindLabel(m: Pick<Message, 'kind' | 'text'>): string {
       return '[Transfer]' + (m.text ? ' ' + m.text : '');
     case 'erased':
       return 'Message deleted';
+    case 'recalled':
+      return 'Message recalled';
+    case 'hidden':
+      return '';
     default:
       return m.text.replace(/\s+/g, ' ');
   }

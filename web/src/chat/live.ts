@@ -4,6 +4,7 @@ import { startSocket, stopSocket, type ServerFrame } from './socket';
 import { conversationChanged, loadConversations, readElsewhere, receive, resetChat, resync } from './store';
 import { onAck, onSendError, onSocketDown, resetSending } from './send';
 import { loadSession } from '../session';
+import { onMessageGone } from './actions';
 import { onTrustFrame, refreshNotices, startTrust, stopTrust } from '../trust/live';
 import { applyBalance, refreshWallet, resetWallet, startWallet, wallet } from '../wallet/store';
 
@@ -30,6 +31,10 @@ function onFrame(f: ServerFrame): void {
       break;
     case 'trust':
       onTrustFrame(f);
+      break;
+    case 'recalled':
+    case 'hidden':
+      onMessageGone(f.type, f.conversation_id, f.message_id, f.seq);
       break;
     default:
       break; // anything newer: not ours to handle

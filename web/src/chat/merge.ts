@@ -1,7 +1,7 @@
 // Pure merge/dedupe rules for chat state. No I/O, no globals: everything the
 // store does to message lists and the conversation list goes through here.
 import type { Id } from '../api';
-import type { Conversation, Message } from './api';
+import type { Conversation, Message, Quote } from './api';
 
 export const sameId = (a: Id | undefined | null, b: Id | undefined | null) =>
   a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b);
@@ -19,7 +19,7 @@ export function mergeMessages(have: Message[], incoming: Message[]): Message[] {
   let changed = false;
   for (const m of incoming) {
     const old = bySeq.get(m.seq);
-    if (old && String(old.id) === String(m.id) && old.text === m.text) continue;
+    if (old && String(old.id) === String(m.id) && old.text === m.text && old.kind === m.kind) continue;
     if (!old && ids.has(String(m.id))) continue; // same message under another seq: ignore
     bySeq.set(m.seq, m);
     changed = true;
@@ -72,6 +72,8 @@ export interface Pending {
   preview_url?: string;
   file?: File;
   media_id?: Id;
+  /** Quote-reply: the message quoted (actions). */
+  reply_to?: Quote;
   status: 'sending' | 'failed';
   error?: string;
   created_at: string;

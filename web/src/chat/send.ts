@@ -3,7 +3,7 @@
 // re-sending after a dropped socket can never duplicate a message.
 import { ApiError, errorMessage, type Id } from '../api';
 import { showToast } from '../toast';
-import { chatApi } from './api';
+import { chatApi, type Quote } from './api';
 import type { Pending } from './merge';
 import { chat, receive, updateThread } from './store';
 import { sendFrame } from './socket';
@@ -40,10 +40,11 @@ function findPending(clientId: string): Pending | undefined {
   return undefined;
 }
 
-export function sendText(convId: Id, text: string): void {
+export function sendText(convId: Id, text: string, replyTo?: Quote): void {
   const body = text.trim();
   if (!body) return;
   const p: Pending = {
+    reply_to: replyTo,
     client_id: newClientId(),
     conversation_id: convId,
     kind: 'text',
@@ -90,6 +91,7 @@ function dispatch(p: Pending): void {
       client_id: p.client_id,
       kind: 'text',
       text: p.text,
+      ...(p.reply_to ? { reply_to: p.reply_to.id } : {}),
     });
     if (sent) {
       window.clearTimeout(awaitingAck.get(p.client_id));
@@ -117,7 +119,7 @@ async function post(p: Pending): Promise<void> {
     const body =
       p.kind === 'image'
         ? { client_id: p.client_id, kind: 'image' as const, media_id: mediaId! }
-        : { client_id: p.client_id, kind: 'text' as const, text: p.text };
+        : { client_id: p.client_id, kind: 'text' as const, text: p.text, ...(p.reply_to ? { reply_to: p.reply_to.id } : {}) };
     const { message } = await chatApi.send(p.conversation_id, body);
     receive(p.conversation_id, [message]);
   } catch (err) {

@@ -20,10 +20,11 @@ export type ServerFrame =
   | { type: 'ack'; client_id: string; message: Message }
   | { type: 'error'; client_id?: string; error: { code: string; message: string } }
   | { type: 'wallet'; balance?: Money }
+  | { type: 'recalled' | 'hidden'; conversation_id: string | number; message_id: string | number; seq: number }
   | TrustFrame;
 
 export type ClientFrame =
-  | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string }
+  | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string; reply_to?: string | number }
   | { type: 'read'; conversation_id: string | number; seq: number }
   | { type: 'ping' };
 

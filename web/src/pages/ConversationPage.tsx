@@ -12,6 +12,9 @@ import { ConnectionBar } from '../components/chat/ConnectionBar';
 import { MessageList } from '../components/chat/MessageList';
 import { Composer } from '../components/chat/Composer';
 import { ImageViewer } from '../components/chat/ImageViewer';
+import { MessageMenu, SelectBar } from '../components/chat/MessageMenu';
+import { ForwardSheet } from '../components/chat/ForwardSheet';
+import { closeMenu, stopSelecting } from '../chat/actions';
 import { GroupInfoSheet } from '../components/chat/GroupInfoSheet';
 import { RedPacketSheet } from '../components/wallet/RedPacketSheet';
 import { RedPacketModal } from '../components/wallet/RedPacketModal';
@@ -40,6 +43,8 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
     window.addEventListener('focus', onVisible);
     return () => {
       setVisibleConversation(null);
+      stopSelecting();
+      closeMenu();
       document.removeEventListener('visibilitychange', onVisible);
       window.removeEventListener('focus', onVisible);
     };
@@ -90,8 +95,11 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
       <div id="conversation" class="conversation" data-conversation-id={id} data-type={c?.type}>
         {body}
         {c && <Composer convId={c.id} onRedPacket={() => setMoney('red_packet')} onTransfer={() => setMoney('transfer')} />}
+        <SelectBar convId={id} />
       </div>
-      <ImageViewer src={viewing} onClose={closeViewer} />
+      <ImageViewer src={viewing} onClose={closeViewer} images={thread?.items.filter((m) => m.kind === 'image' && m.media_url).map((m) => m.media_url!)} />
+      <MessageMenu meId={user.id} convId={id} />
+      <ForwardSheet meId={user.id} />
       {c?.type === 'group' && <GroupInfoSheet c={c} meId={user.id} open={info} onClose={closeInfo} />}
       {c && <RedPacketSheet c={c} open={money === 'red_packet'} onClose={closeMoney} />}
       {c && (

@@ -2,6 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Id } from '../../api';
 import { MAX_TEXT, sendImage, sendText } from '../../chat/send';
 import { showToast } from '../../toast';
+import { useStore } from '../../store';
+import { replyDrafts, setReply } from '../../chat/actions';
+import { QuoteBar } from './Quote';
 import { ImageIcon, PlusIcon, RedPacketIcon, TransferIcon } from '../Icons';
 
 /** Unsent text per conversation, kept while moving around the app. */
@@ -19,6 +22,7 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
   const input = useRef<HTMLTextAreaElement>(null);
   const [hasText, setHasText] = useState(false);
   const [more, setMore] = useState(false);
+  const reply = useStore(replyDrafts)[String(convId)];
 
   useEffect(() => setMore(false), [convId]);
 
@@ -52,7 +56,8 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
       showToast('Messages can be up to ' + MAX_TEXT + ' characters.', 'error');
       return;
     }
-    sendText(convId, text);
+    sendText(convId, text, reply);
+    if (reply) setReply(convId, null);
     el.value = '';
     setHasText(false);
     el.focus();
@@ -102,6 +107,7 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
 
   return (
     <div class="composer-dock">
+      {reply && <QuoteBar convId={convId} q={reply} />}
       <form
         class="composer"
         onSubmit={(e) => {

@@ -1,8 +1,15 @@
 import type { ComponentChildren } from 'preact';
-import type { ChatUser, Message } from '../../chat/api';
+import type { Id } from '../../api';
+import type { ChatUser, Message, Quote } from '../../chat/api';
+import { openMenu, reEdit, reEditText, selection, toggleSelected } from '../../chat/actions';
+import { useStore } from '../../store';
+import { LinkedText } from './LinkedText';
+import { useMessageGestures } from './MessageMenu';
+import { BubbleQuote } from './Quote';
 import type { Pending } from '../../chat/merge';
 import { Avatar } from '../Avatar';
 import { RedPacketBubble, TransferBubble } from '../wallet/Bubbles';
+import { CheckIcon } from '../Icons';
 
 interface Common {
   mine: boolean;
@@ -18,6 +25,8 @@ interface Common {
 
 /** One server message: a bubble with an avatar, or a grey system pill. */
 export function MessageItem({ m, ...rest }: Common & { m: Message }) {
+  if (m.kind === 'hidden') return null; // deleted for me: the seq stays, nothing shows
+  if (m.kind === 'recalled') return <RecalledNote m={m} mine={rest.mine} />;
   if (m.kind === 'erased') {
     // The sender erased their account: the seq stays, the content is gone.
     return (
@@ -38,7 +47,7 @@ export function MessageItem({ m, ...rest }: Common & { m: Message }) {
   else if (m.kind === 'transfer') body = <TransferBubble text={m.text} mine={rest.mine} transactionId={m.transaction_id} />;
   else body = <Body kind={m.kind} text={m.text} src={m.media_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />;
   return (
-    <Row {...rest} kind={m.kind} attrs={{ 'data-seq': String(m.seq), 'data-kind': m.kind }}>
+    <Row {...rest} kind={m.kind} attrs={{ 'data-seq': String(m.seq), 'data-kind': m.kind, 'data-id': String(m.id) }} msg={m}>
       {body}
     </Row>
   );
@@ -59,7 +68,7 @@ export function PendingItem({ p, onRetry, ...rest }: Common & { p: Pending; onRe
     </span>
   );
   return (
-    <Row {...rest} kind={p.kind} attrs={attrs} status={status}>
+    <Row {...rest} kind={p.kind} attrs={attrs} status={status} quote={p.reply_to && { convId: p.conversation_id, q: p.reply_to }}>
       <Body kind={p.kind} text={p.text} src={p.preview_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />
     </Row>
   );
@@ -73,17 +82,80 @@ function Row({
   attrs,
   status,
   children,
-}: Omit<Common, 'onImage' | 'onMediaLoad' | 'onRedPacket'> & { kind: string; attrs: Record<string, string>; status?: ComponentChildren; children: ComponentChildren }) {
+  msg,
+  quote,
+}: Omit<Common, 'onImage' | 'onMediaLoad' | 'onRedPacket'> & {
+  kind: string;
+  attrs: Record<string, string>;
+  status?: ComponentChildren;
+  children: ComponentChildren;
+  /** A server message: it has the action menu, multi-select and its quote. */
+  msg?: Message;
+  quote?: { convId: Id; q: Quote };
+}) {
+  const gestures = useMessageGestures(msg);
+  const sel = useStore(selection);
+  const selecting = !!msg && !!sel && sel.convId === String(msg.conversation_id);
+  const ticked = selecting && sel!.ids.includes(String(msg!.id));
+  const q = quote ?? (msg?.reply_to ? { convId: msg.conversation_id, q: msg.reply_to } : undefined);
   return (
-    <div class={'msg' + (mine ? ' msg-mine' : ' msg-theirs') + ' msg-' + kind} {...attrs}>
+    <div
+      class={'msg' + (mine ? ' msg-mine' : ' msg-theirs') + ' msg-' + kind + (selecting ? ' msg-selecting' : '') + (ticked ? ' msg-ticked' : '')}
+      {...attrs}
+      {...(msg ? gestures : {})}
+      onClickCapture={
+        selecting
+          ? (e: MouseEvent) => {
+              e.preventDefault();
+              e.stopPropagation();
+              toggleSelected(msg!.id);
+            }
+          : undefined
+      }
+    >
+      {selecting && (
+        <span class={'msg-check' + (ticked ? ' on' : '')} role="checkbox" aria-checked={ticked} aria-label="Select message">
+          {ticked && <CheckIcon size={14} stroke-width={3} />}
+        </span>
+      )}
       <Avatar username={sender.username} name={sender.display_name} size="md" class="msg-avatar" />
       <div class="msg-body">
         {showName && <div class="msg-name">{sender.display_name || sender.username}</div>}
         <div class="msg-line">
           {children}
           {status}
+          {msg && !selecting && (
+            <button
+              type="button"
+              class="msg-more"
+              aria-label="Message actions"
+              onClick={(e) => {
+                e.stopPropagation();
+                const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
+                openMenu(msg, r.left + r.width / 2, r.top);
+              }}
+            >
+              ⋯
+            </button>
+          )}
         </div>
+        {q && <BubbleQuote convId={q.convId} q={q.q} />}
       </div>
+    </div>
+  );
+}
+
+/** "Alice recalled a message"; ours says "You" and, for a little while, offers Re-edit. */
+function RecalledNote({ m, mine }: { m: Message; mine: boolean }) {
+  const text = mine ? reEditText(m.id) : undefined;
+  return (
+    <div class="msg-system msg-recalled" data-seq={m.seq} data-kind="recalled" data-id={String(m.id)}>
+      <span class="bubble-text">{(mine ? 'You' : m.sender.display_name || m.sender.username) + ' recalled a message'}</span>
+      {text !== undefined && (
+        <button type="button" class="msg-reedit" onClick={() => reEdit(text)}>
+          Re-edit
+        </button>
+      )}
     </div>
   );
 }
@@ -110,7 +182,7 @@ function Body({
   }
   return (
     <div class="bubble">
-      <span class="bubble-text">{text}</span>
+      <LinkedText text={text} />
     </div>
   );
 }
