@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { showToast } from '../../toast';
 import { CloseIcon } from '../Icons';
 
@@ -24,7 +24,8 @@ export function ImageViewer({ src, onClose, images }: ViewerProps) {
   const gesture = useRef<{ dist: number; s: number; startX: number; startY: number; x: number; y: number; moved: boolean } | null>(null);
   const lastTap = useRef(0);
 
-  useEffect(() => {
+  // Layout effects: the index and the keys are in place before the first paint.
+  useLayoutEffect(() => {
     if (src) setIndex(Math.max(0, list.indexOf(src)));
     setZoom({ s: 1, x: 0, y: 0 });
   }, [src]);
@@ -34,7 +35,7 @@ export function ImageViewer({ src, onClose, images }: ViewerProps) {
     setZoom({ s: 1, x: 0, y: 0 });
   };
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!src) return undefined;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();
