@@ -211,6 +211,9 @@ type reviewDetails struct {
 	WithdrawalID string       `json:"withdrawal_id,omitempty"`
 	Rail         string       `json:"rail,omitempty"`
 	Counterparty *ReviewParty `json:"counterparty,omitempty"`
+	// AcceptRequired: a transfer that waits for its payee once released
+	// (accept.go).
+	AcceptRequired bool `json:"accept_required,omitempty"`
 }
 
 // hold is one movement to hold.
@@ -411,6 +414,13 @@ func (s *Service) releaseMoney(ctx context.Context, tx *sqldb.Tx, id string, r r
 	case ReviewMerchant:
 		return "", nil, nil
 	case ReviewTransfer, ReviewClaim:
+		if r.kind == ReviewTransfer && d.AcceptRequired {
+			// Released, it waits for its payee (the transaction both know
+			// stays the hold's).
+			m, err := s.openAcceptance(ctx, tx, pendingTransfer{from: from, txID: r.holdTransfer, payerID: r.payerID,
+				payeeID: r.payeeID, amount: r.amount, currency: r.currency, note: r.memo, reviewID: id})
+			return m.ID, nil, err
+		}
 		kind := KindTransfer
 		if r.kind == ReviewClaim {
 			kind = KindRedPacketClaim
