@@ -40,6 +40,8 @@ export function txTitle(t: Transaction): string {
       return who ? 'Refund from ' + who : 'Refund';
     case 'review_return':
       return 'Returned after review';
+    case 'transfer_return':
+      return who ? 'Returned: transfer to ' + who : 'Transfer returned';
     default:
       return who || 'Transaction';
   }
@@ -51,7 +53,7 @@ function TxIcon({ kind }: { kind: string }) {
   if (kind === 'withdrawal') {
     color = 'blue';
     icon = <WithdrawIcon size={22} />;
-  } else if (kind === 'transfer') {
+  } else if (kind === 'transfer' || kind === 'transfer_return') {
     color = 'orange';
     icon = <TransferIcon size={22} />;
   } else if (kind.startsWith('red_packet')) {
@@ -69,7 +71,7 @@ function TxIcon({ kind }: { kind: string }) {
 
 export function TxRow({ t }: { t: Transaction }) {
   const state =
-    t.status === 'pending' ? 'Pending' : t.status === 'failed' ? 'Failed' : t.status === 'held' ? 'Held for review' : t.status === 'rejected' ? 'Rejected' : '';
+    t.status === 'pending' ? 'Pending' : t.status === 'failed' ? 'Failed' : t.status === 'held' ? 'Held for review' : t.status === 'rejected' ? 'Rejected' : t.status === 'pending_acceptance' ? 'Awaiting acceptance' : t.status === 'returned' ? 'Returned' : '';
   return (
     <div class={'tx-row tx-' + t.direction + (state ? ' tx-' + t.status : '')} data-transaction-id={String(t.id)} data-kind={t.kind} data-direction={t.direction}>
       <TxIcon kind={t.kind} />
