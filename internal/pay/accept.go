@@ -139,11 +139,19 @@ func (s *Service) acceptanceChanged(ctx context.Context, tx *sqldb.Tx, e Transfe
 	if err := outbox.Add(ctx, tx, TransferAcceptanceSubject, e); err != nil {
 		return err
 	}
-	if s.notify != nil {
-		b, _ := json.Marshal(map[string]any{"type": "transaction", "transaction_id": e.TransactionID, "status": statusOfAcceptance(e.State)})
-		tx.AfterCommit(func() { s.notify.PublishToUsers([]string{e.PayerID, e.PayeeID}, b) })
-	}
+	s.transactionFrame(tx, []string{e.PayerID, e.PayeeID}, e.TransactionID, statusOfAcceptance(e.State))
 	return nil
+}
+
+// transactionFrame tells users' sockets, once tx commits, that one of
+// their transactions changed: {"type":"transaction","transaction_id",
+// "status"} (the client reads it again).
+func (s *Service) transactionFrame(tx *sqldb.Tx, users []string, txID, status string) {
+	if s.notify == nil {
+		return
+	}
+	b, _ := json.Marshal(map[string]any{"type": "transaction", "transaction_id": txID, "status": status})
+	tx.AfterCommit(func() { s.notify.PublishToUsers(users, b) })
 }
 
 // TransferToAccept is Transfer with accept_required: the money leaves the

@@ -366,6 +366,11 @@ func (s *Service) decide(ctx context.Context, adminID, id, note, state string) (
 		if err != nil {
 			return nil, err
 		}
+		if r.kind == ReviewTransfer && r.holdTransfer != "" && (state == ReviewRejected || !d.AcceptRequired) {
+			// The chat's transfer cards of both sides read it again (a
+			// released transfer to accept says so as it opens).
+			s.transactionFrame(tx, []string{r.payerID, r.payeeID}, r.holdTransfer, map[string]string{ReviewReleased: "succeeded", ReviewRejected: "rejected"}[state])
+		}
 		crashPoint("decide:moved")
 		return nil, reviewEvent(ctx, tx, ReviewDecidedSubject, ReviewEvent{ReviewID: id, Kind: r.kind, State: state,
 			SubjectType: r.subjectType, SubjectID: r.subjectID, PayerID: r.payerID, PayeeID: r.payeeID, MchID: r.mchid,

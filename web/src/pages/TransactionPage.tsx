@@ -115,7 +115,7 @@ function Details({ t, busy, error, onDecide }: { t: TransferTx; busy: string; er
       </div>
       <ol class="tx-timeline" id="transaction-timeline" aria-label="Timeline">
         {steps.map((s, i) => (
-          <li class={'tx-step' + (i === steps.length - 1 ? ' last' : '')}>
+          <li class={'tx-step tx-step-' + s.label.toLowerCase() + (i === steps.length - 1 ? ' last' : '')}>
             <span class="tx-step-dot" aria-hidden="true" />
             <span class="tx-step-label">{s.label}</span>
             <span class="tx-step-at">{s.at}</span>

@@ -9,6 +9,7 @@ import { createStore } from '../store';
 import { newKey } from './attempt';
 import { walletApi, type Transaction } from './api';
 import { formatMoney } from './money';
+import { refreshHistoryHead } from './store';
 
 export interface Acceptance {
   state: 'pending' | 'accepted' | 'declined' | 'expired' | string;
@@ -69,6 +70,8 @@ export function loadTransfer(id: Id): Promise<TransferTx | null> {
 /** A `transaction` frame: read it again if a card or page shows it. */
 export function onTransactionFrame(f: TransactionFrame): void {
   if (!f.transaction_id) return;
+  // The wallet's list shows its status too (no balance frame when only its state changed).
+  void refreshHistoryHead();
   const k = String(f.transaction_id);
   const known = transfers.get()[k];
   if (known && known.status === f.status) return;

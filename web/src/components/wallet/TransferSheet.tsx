@@ -220,7 +220,7 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
           onDone={() => {
             afterPayment();
             if (held.current) showToast(formatMoney(req.amount, req.currency) + ' is held for a compliance review; it is paid once approved.');
-            else if (pendingAccept.current) showToast('Sent ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + '; it is theirs once they accept.', 'success');
+            else if (pendingAccept.current) showToast('Sent ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + ', waiting for acceptance.', 'success');
             else showToast('Transferred ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + '.', 'success');
             setReq(null);
             onClose();

@@ -5,6 +5,7 @@ import type { Transaction } from '../../wallet/api';
 import { formatSigned } from '../../wallet/money';
 import { history, loadMoreHistory, refreshHistoryHead } from '../../wallet/store';
 import { Spinner } from '../Spinner';
+import { navigate } from '../../router';
 import { BagIcon, RedPacketIcon, RefundIcon, TopUpIcon, TransferIcon, WithdrawIcon } from '../Icons';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -73,7 +74,13 @@ export function TxRow({ t }: { t: Transaction }) {
   const state =
     t.status === 'pending' ? 'Pending' : t.status === 'failed' ? 'Failed' : t.status === 'held' ? 'Held for review' : t.status === 'rejected' ? 'Rejected' : t.status === 'pending_acceptance' ? 'Awaiting acceptance' : t.status === 'returned' ? 'Returned' : '';
   return (
-    <div class={'tx-row tx-' + t.direction + (state ? ' tx-' + t.status : '')} data-transaction-id={String(t.id)} data-kind={t.kind} data-direction={t.direction}>
+    <div
+      class={'tx-row tx-' + t.direction + (state ? ' tx-' + t.status : '') + (t.kind === 'transfer' ? ' tx-row-link' : '')}
+      data-transaction-id={String(t.id)}
+      data-kind={t.kind}
+      data-direction={t.direction}
+      onClick={t.kind === 'transfer' ? () => navigate('/wallet/transactions/' + encodeURIComponent(String(t.id))) : undefined}
+    >
       <TxIcon kind={t.kind} />
       <span class="tx-main">
         <span class="tx-title">{txTitle(t)}</span>
