@@ -8,7 +8,7 @@ export interface ChatUser {
   region?: string;
 }
 
-export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased';
+export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased' | 'red_packet_opened';
 
 export interface Message {
   id: Id;

@@ -6,6 +6,7 @@ import { onAck, onSendError, onSocketDown, resetSending } from './send';
 import { loadSession } from '../session';
 import { onTrustFrame, refreshNotices, startTrust, stopTrust } from '../trust/live';
 import { applyBalance, refreshWallet, resetWallet, startWallet, wallet } from '../wallet/store';
+import { onTransactionFrame, refreshOpenTransfers, resetTransfers } from '../wallet/transfers';
 
 function onFrame(f: ServerFrame): void {
   switch (f.type) {
@@ -31,6 +32,9 @@ function onFrame(f: ServerFrame): void {
     case 'trust':
       onTrustFrame(f);
       break;
+    case 'transaction':
+      onTransactionFrame(f);
+      break;
     default:
       break; // anything newer: not ours to handle
   }
@@ -52,6 +56,8 @@ function onReady(): void {
   void refreshNotices();
   // Balance frames may have been missed while the socket was down.
   if (wallet.get().balances !== null) void refreshWallet();
+  // So may transfers' decisions.
+  refreshOpenTransfers();
 }
 
 export function stopChat(): void {
@@ -59,5 +65,6 @@ export function stopChat(): void {
   resetSending();
   resetChat();
   resetWallet();
+  resetTransfers();
   stopTrust();
 }
