@@ -46,8 +46,23 @@ else
   echo "no node: skipping the client's unit tests (web/, vitest)" >&2
 fi
 
-if [ $# -eq 0 ]; then
-  (cd pkg/plazapay && go test -race -count=1 ./...)
-  set -- ./...
+if [ $# -gt 0 ]; then
+  exec go test -race -count=1 -timeout 20m "$@"
 fi
-go test -race -count=1 -timeout 20m "$@"
+
+(cd pkg/plazapay && go test -race -count=1 ./...)
+# The browser stories (./web) take the longest and spend most of their time
+# waiting on Chromium, so they run beside the other packages rather than
+# after them; their output follows the others'.
+web_log=$(mktemp)
+trap 'rm -f "$web_log"' EXIT
+go test -race -count=1 -timeout 20m ./web >"$web_log" 2>&1 &
+web_pid=$!
+status=0
+go test -race -count=1 -timeout 20m $(go list ./... | grep -v '/web$') || status=$?
+web_status=0
+wait "$web_pid" || web_status=$?
+cat "$web_log"
+if [ "$status" -ne 0 ] || [ "$web_status" -ne 0 ]; then
+  exit 1
+fi

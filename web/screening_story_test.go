@@ -204,7 +204,9 @@ func playScreening(t *testing.T, plaza string, adminNode, userNode *node.Node) {
 	}
 	ivanB.Screenshot("wallet-held")
 
-	// The administrator releases it; the money arrives in Ivan's open wallet.
+	// The administrator releases it; sent from the chat, it then waits for
+	// Ivan to accept it (accept_required), and the money arrives in his open
+	// wallet once he does.
 	op.Run("opening Payment reviews", bt.Click("#admin-nav-reviews"), bt.Visible(`.review-card[data-state="open"]`))
 	card := op.Text(`.review-card[data-state="open"]`)
 	for _, want := range []string{"12.34", "Ivan Sidorov", "Ivan Petrovich Sidorov", "T-1001", "RUSSIA-EO14024", "partners", "Ann"} {
@@ -221,8 +223,11 @@ func playScreening(t *testing.T, plaza string, adminNode, userNode *node.Node) {
 	op.Run("writing a note", bt.Type(".review-note", "Different person: date of birth differs"))
 	start = time.Now()
 	op.Run("releasing it", bt.Click(".review-release"))
+	ivanB.Run("seeing it wait for him", bt.Visible(".tx-row.tx-pending_acceptance"))
+	t.Logf("release click to Ivan's wallet showing it to accept: %v", time.Since(start).Round(time.Millisecond))
+	ivanB.Run("accepting it", bt.Click(".tx-row.tx-pending_acceptance"), bt.Visible("#transfer-accept"), bt.Click("#transfer-accept"),
+		bt.Visible(`#transaction-details[data-status="succeeded"]`), bt.Click(".transaction-page .back-button"), bt.Visible("#wallet-balance"))
 	bt.WaitText(ivanB, "#wallet-balance", "¥12.34")
-	t.Logf("release click to Ivan's balance showing ¥12.34: %v", time.Since(start).Round(time.Millisecond))
 	op.Run("seeing the queue empty", bt.Visible("#reviews-empty"))
 	if got := balance(ivan); got != 1_234 {
 		t.Fatalf("ivan's balance after the release: %d", got)

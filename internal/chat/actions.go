@@ -62,7 +62,7 @@ func init() {
 // content is gone. Every other kind (text, image, voice, file, …) is
 // copied whole: kind, text, media and whatever other fields the kind
 // keeps on its Message.
-var notForwardable = map[string]bool{KindRedPacket: true, KindTransfer: true, KindSystem: true,
+var notForwardable = map[string]bool{KindRedPacket: true, KindRedPacketOpened: true, KindTransfer: true, KindSystem: true,
 	KindRecalled: true, KindErased: true, KindHidden: true}
 
 // recallClears is what a recall sets on the row: the content of every kind

@@ -46,21 +46,24 @@ var Migrations = sqldb.Migrations{Component: "chat", FS: migrations}
 
 // Limits.
 const (
-	MaxText        = 4000     // characters of a text message
-	MaxGroup       = 500      // members of a group
-	MaxTitle       = 64       // characters of a group title
-	MaxClientID    = 64       // bytes of a client_id
-	MaxMediaBytes  = 10 << 20 // bytes of an uploaded image
-	DefaultPage    = 50
-	MaxPage        = 200
-	DirectType     = "direct"
-	GroupType      = "group"
-	KindText       = "text"
-	KindImage      = "image"
-	KindSystem     = "system"
-	KindRedPacket  = "red_packet"
-	KindTransfer   = "transfer"
-	systemClientID = "system:"
+	MaxText       = 4000     // characters of a text message
+	MaxGroup      = 500      // members of a group
+	MaxTitle      = 64       // characters of a group title
+	MaxClientID   = 64       // bytes of a client_id
+	MaxMediaBytes = 10 << 20 // bytes of an uploaded image
+	DefaultPage   = 50
+	MaxPage       = 200
+	DirectType    = "direct"
+	GroupType     = "group"
+	KindText      = "text"
+	KindImage     = "image"
+	KindSystem    = "system"
+	KindRedPacket = "red_packet"
+	KindTransfer  = "transfer"
+	// KindRedPacketOpened is pay's note of a claim ("Bob opened Alice's
+	// Red Packet", from the opener, with red_packet_id).
+	KindRedPacketOpened = "red_packet_opened"
+	systemClientID      = "system:"
 )
 
 // CodeMediaQuota refuses an upload over the unsent quota (429).

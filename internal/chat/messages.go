@@ -281,7 +281,7 @@ func (s *Service) fillSender(m Message, u account.User) Message {
 		m.MediaURL = "/api/v1/media/" + m.MediaID
 	}
 	switch m.Kind {
-	case KindRedPacket:
+	case KindRedPacket, KindRedPacketOpened:
 		m.RedPacketID = m.refID
 	case KindTransfer:
 		m.TransactionID = m.refID

@@ -29,7 +29,7 @@ func (s *Service) History(ctx context.Context, userID, cursor string, limit int)
 		cursor = "~"
 	}
 	accts := userAccounts(userID)
-	args := append(append(append([]any{}, accts...), accts...), cursor, userID, cursor, limit+1)
+	args := append(append(append([]any{}, accts...), accts...), cursor, userID, userID, cursor, limit+1)
 	out, err := s.views(ctx, userID, selectHistoryPage, args...)
 	if err != nil {
 		return nil, "", err
@@ -62,7 +62,7 @@ func (s *Service) transaction(ctx context.Context, userID, id string) (Transacti
 // mine is the arguments of selectUserTransaction's wallets and payee.
 func mine(userID string) []any {
 	accts := userAccounts(userID)
-	return append(append(append([]any{}, accts...), accts...), userID)
+	return append(append(append([]any{}, accts...), accts...), userID, userID)
 }
 
 func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]Transaction, error) {
@@ -75,10 +75,10 @@ func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]T
 	var ids []string
 	err = sqldb.Each(rows, func(rows *sql.Rows) error {
 		var t Transaction
-		var debit, credit, wdStatus, rpSender, key, rvState, rvPayer, rvPayee string
-		var created int64
+		var debit, credit, wdStatus, rpSender, key, rvState, rvPayer, rvPayee, paState, paPayer, paPayee string
+		var created, paExpires, paDecided int64
 		if err := rows.Scan(&t.ID, &t.Kind, &debit, &credit, &t.Amount, &t.Currency, &t.Reference, &t.Note, &created, &wdStatus, &rpSender,
-			&key, &rvState, &rvPayer, &rvPayee); err != nil {
+			&key, &rvState, &rvPayer, &rvPayee, &paState, &paPayer, &paPayee, &paExpires, &paDecided); err != nil {
 			return err
 		}
 		t.CreatedAt = sqldb.FromMicro(created)
@@ -103,6 +103,11 @@ func (s *Service) views(ctx context.Context, userID, q string, args ...any) ([]T
 			case rvPayee == userID:
 				t.Direction, other = "in", "user:"+rvPayer+":"
 			}
+		}
+		if paPayer != "" {
+			// A transfer that waits (or waited) for its payee, or its
+			// return to the payer: the other side is the other person.
+			other = acceptanceView(&t, userID, paState, paPayer, paPayee, paExpires, paDecided, other)
 		}
 		if strings.HasPrefix(other, "user:") {
 			others[len(out)] = strings.Split(other, ":")[1]

@@ -25,6 +25,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/wallet/transfers", a(h.transfer))
 	mux.Handle("GET /api/v1/wallet/transactions", a(h.history))
 	mux.Handle("GET /api/v1/wallet/transactions/{id}", a(h.oneTransaction))
+	h.registerAccept(mux)
 	mux.Handle("POST /api/v1/conversations/{id}/red-packets", a(h.sendRedPacket))
 	mux.Handle("POST /api/v1/red-packets/{id}/claim", a(h.claim))
 	mux.Handle("GET /api/v1/red-packets/{id}", a(h.redPacket))
@@ -143,15 +144,25 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
 		moneyIn
 		Note string `json:"note"`
 		PIN  string `json:"pin"`
+		// AcceptRequired: the payee accepts it (accept.go).
+		AcceptRequired bool `json:"accept_required"`
 	}
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
-	req, err := request(r, []any{in.Username, in.moneyIn, in.Note})
+	params := []any{in.Username, in.moneyIn, in.Note}
+	if in.AcceptRequired {
+		params = append(params, "accept_required")
+	}
+	req, err := request(r, params)
 	if err != nil {
 		return err
 	}
-	t, replay, err := h.Service.Transfer(r.Context(), req, in.Username, in.Amount, in.Currency, in.Note, in.PIN)
+	send := h.Service.Transfer
+	if in.AcceptRequired {
+		send = h.Service.TransferToAccept
+	}
+	t, replay, err := send(r.Context(), req, in.Username, in.Amount, in.Currency, in.Note, in.PIN)
 	if err != nil {
 		return err
 	}

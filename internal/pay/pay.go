@@ -102,6 +102,8 @@ type Config struct {
 	Now    func() time.Time
 	// RedPacketTTL is how long a red packet may be claimed (24 h).
 	RedPacketTTL time.Duration
+	// AcceptTTL is how long a payee has to accept a transfer (24 h).
+	AcceptTTL time.Duration
 	// JobEvery is how often Run refunds expired red packets (a minute).
 	JobEvery time.Duration
 	// Policies answers whether a payment may happen (trust); nil: no
@@ -120,19 +122,20 @@ type Policies interface {
 
 // Service is the pay component's rules.
 type Service struct {
-	db       *sqldb.DB
-	batch    *sqldb.Batcher
-	accounts Accounts
-	convs    Conversations
-	notify   Notifier
-	rail     Rail
-	pinKey   []byte
-	log      *slog.Logger
-	now      func() time.Time
-	rpTTL    time.Duration
-	jobEvery time.Duration
-	policies Policies
-	screener Screener
+	db        *sqldb.DB
+	batch     *sqldb.Batcher
+	accounts  Accounts
+	convs     Conversations
+	notify    Notifier
+	rail      Rail
+	pinKey    []byte
+	log       *slog.Logger
+	now       func() time.Time
+	rpTTL     time.Duration
+	acceptTTL time.Duration
+	jobEvery  time.Duration
+	policies  Policies
+	screener  Screener
 }
 
 // NewService makes the pay service; Close stops its batcher. Its error is
@@ -140,6 +143,9 @@ type Service struct {
 func NewService(c Config) (*Service, error) {
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.AcceptTTL == 0 {
+		c.AcceptTTL = DefaultAcceptTTL
 	}
 	if c.RedPacketTTL == 0 {
 		c.RedPacketTTL = 24 * time.Hour
@@ -161,7 +167,7 @@ func NewService(c Config) (*Service, error) {
 		return nil, fmt.Errorf("pay: %w", err)
 	}
 	return &Service{db: c.DB, batch: batch, accounts: c.Accounts, convs: c.Conversations,
-		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL, jobEvery: c.JobEvery, policies: c.Policies, screener: c.Screener}, nil
+		notify: c.Notifier, rail: c.Rail, pinKey: c.PINKey, log: c.Log, now: c.Now, rpTTL: c.RedPacketTTL, acceptTTL: c.AcceptTTL, jobEvery: c.JobEvery, policies: c.Policies, screener: c.Screener}, nil
 }
 
 // Close finishes queued money jobs.
@@ -192,6 +198,9 @@ type Transaction struct {
 	Status       string        `json:"status"`
 	Reference    string        `json:"reference,omitempty"`
 	CreatedAt    time.Time     `json:"created_at"`
+	// Acceptance is where a transfer sent with accept_required stands
+	// (accept.go); nil for every other transaction.
+	Acceptance *Acceptance `json:"acceptance,omitempty"`
 	// heldFirst: the request's first answer was held (202), which a
 	// retry answers again whatever the review decided since.
 	heldFirst bool

@@ -306,6 +306,9 @@ func (s *Service) claim(ctx context.Context, userID, rpID string) (Money, bool, 
 				Amount: share, Currency: p.currency, Kind: KindRedPacketClaim, Reference: rpID, At: now.UTC()}); err != nil {
 				return nil, err
 			}
+			if err := s.postOpened(ctx, tx, rpID, p, userID); err != nil {
+				return nil, err
+			}
 			won = Money{share, p.currency}
 			s.afterBalance(tx, userID, p.currency, m.CreditBalance)
 			return nil, nil

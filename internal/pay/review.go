@@ -211,6 +211,9 @@ type reviewDetails struct {
 	WithdrawalID string       `json:"withdrawal_id,omitempty"`
 	Rail         string       `json:"rail,omitempty"`
 	Counterparty *ReviewParty `json:"counterparty,omitempty"`
+	// AcceptRequired: a transfer that waits for its payee once released
+	// (accept.go).
+	AcceptRequired bool `json:"accept_required,omitempty"`
 }
 
 // hold is one movement to hold.
@@ -363,6 +366,11 @@ func (s *Service) decide(ctx context.Context, adminID, id, note, state string) (
 		if err != nil {
 			return nil, err
 		}
+		if r.kind == ReviewTransfer && r.holdTransfer != "" && (state == ReviewRejected || !d.AcceptRequired) {
+			// The chat's transfer cards of both sides read it again (a
+			// released transfer to accept says so as it opens).
+			s.transactionFrame(tx, []string{r.payerID, r.payeeID}, r.holdTransfer, map[string]string{ReviewReleased: "succeeded", ReviewRejected: "rejected"}[state])
+		}
 		crashPoint("decide:moved")
 		return nil, reviewEvent(ctx, tx, ReviewDecidedSubject, ReviewEvent{ReviewID: id, Kind: r.kind, State: state,
 			SubjectType: r.subjectType, SubjectID: r.subjectID, PayerID: r.payerID, PayeeID: r.payeeID, MchID: r.mchid,
@@ -411,6 +419,13 @@ func (s *Service) releaseMoney(ctx context.Context, tx *sqldb.Tx, id string, r r
 	case ReviewMerchant:
 		return "", nil, nil
 	case ReviewTransfer, ReviewClaim:
+		if r.kind == ReviewTransfer && d.AcceptRequired {
+			// Released, it waits for its payee (the transaction both know
+			// stays the hold's).
+			m, err := s.openAcceptance(ctx, tx, pendingTransfer{from: from, txID: r.holdTransfer, payerID: r.payerID,
+				payeeID: r.payeeID, amount: r.amount, currency: r.currency, note: r.memo, reviewID: id})
+			return m.ID, nil, err
+		}
 		kind := KindTransfer
 		if r.kind == ReviewClaim {
 			kind = KindRedPacketClaim

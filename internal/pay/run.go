@@ -20,6 +20,13 @@ func (s *Service) Run(ctx context.Context) error {
 			}
 			return err
 		}},
+		sched.Job{Name: "returning unaccepted transfers", Every: s.jobEvery, Now: true, Do: func(ctx context.Context) error {
+			k, err := s.ReturnUnaccepted(ctx)
+			if k > 0 {
+				s.log.Info("returned unaccepted transfers", "count", k)
+			}
+			return err
+		}},
 		sched.Job{Name: "settling stale withdrawals and top-ups", Every: time.Hour, Now: true, Do: func(ctx context.Context) error {
 			_, err := s.SettleStale(ctx, 2*time.Minute)
 			return err

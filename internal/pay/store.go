@@ -45,7 +45,8 @@ const (
 	// sumOpenItems sums, per in-flight account, what its open items hold:
 	// each pending withdrawal's hold transfer (wd:id), each pending
 	// top-up's pending transfer (tpp:id), each active red packet's
-	// remainder, each open review's hold (rvh:id).
+	// remainder, each open review's hold (rvh:id), each transfer waiting
+	// for acceptance's hold (tah:id).
 	sumOpenItems = `SELECT 'hold:' || w.rail || ':' || w.currency, COUNT(*), SUM(t.amount)
 		FROM withdrawals w JOIN ledger_transfers t ON t.transfer_key = 'wd:' || w.id
 		WHERE w.status = 'pending' GROUP BY w.rail, w.currency
@@ -56,7 +57,10 @@ const (
 		FROM red_packets WHERE status = 'active' GROUP BY currency
 	UNION ALL SELECT 'review:screening:' || r.currency, COUNT(*), SUM(t.amount)
 		FROM pay_reviews r JOIN ledger_transfers t ON t.transfer_key = 'rvh:' || r.id
-		WHERE r.state = 'open' GROUP BY r.currency`
+		WHERE r.state = 'open' GROUP BY r.currency
+	UNION ALL SELECT 'pending:transfer:' || a.currency, COUNT(*), SUM(t.amount)
+		FROM pay_acceptances a JOIN ledger_transfers t ON t.transfer_key = 'tah:' || a.id
+		WHERE a.state = 'pending' GROUP BY a.currency`
 	// countUnfundedItems counts open items without a hold transfer of
 	// their own.
 	countUnfundedItems = `SELECT
@@ -65,7 +69,9 @@ const (
 	(SELECT COUNT(*) FROM topups p WHERE p.status = 'pending'
 		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'tpp:' || p.id)) +
 	(SELECT COUNT(*) FROM pay_reviews r WHERE r.state = 'open' AND r.amount > 0
-		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'rvh:' || r.id))`
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'rvh:' || r.id)) +
+	(SELECT COUNT(*) FROM pay_acceptances a WHERE a.state = 'pending'
+		AND NOT EXISTS (SELECT 1 FROM ledger_transfers t WHERE t.transfer_key = 'tah:' || a.id))`
 )
 
 // History (transactions as one user sees them). The wallets of a user are
@@ -74,22 +80,30 @@ const (
 const (
 	transferView = `SELECT t.id, t.kind, t.debit_account, t.credit_account, t.amount, t.currency, t.reference, t.note,
 		t.created_at, COALESCE(w.status, ''), COALESCE(rp.sender_id, ''), t.transfer_key,
-		COALESCE(rv.state, ''), COALESCE(rv.payer_id, ''), COALESCE(rv.payee_id, '')
+		COALESCE(rv.state, ''), COALESCE(rv.payer_id, ''), COALESCE(rv.payee_id, ''),
+		COALESCE(pa.state, ''), COALESCE(pa.payer_id, pr.payer_id, ''), COALESCE(pa.payee_id, pr.payee_id, ''),
+		COALESCE(pa.expires_at, 0), COALESCE(pa.decided_at, 0)
 	FROM ledger_transfers t
 	LEFT JOIN withdrawals w ON w.id = t.reference AND t.kind = 'withdrawal'
 	LEFT JOIN red_packets rp ON rp.id = t.reference AND t.kind = 'red_packet_claim'
-	LEFT JOIN pay_reviews rv ON rv.id = t.reference`
+	LEFT JOIN pay_reviews rv ON rv.id = t.reference
+	LEFT JOIN pay_acceptances pa ON pa.transaction_id = t.id
+	LEFT JOIN pay_acceptances pr ON pr.id = t.reference AND t.kind = 'transfer_return'`
 	// walletsWhere is the transfers of the user's wallets (twice), a
 	// release's transfer to the payee excepted: the payee's transaction is
-	// the hold, which heldForWhere adds.
-	walletsWhere = `(t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?)) AND t.transfer_key NOT LIKE 'rvr:%'`
-	// heldForWhere is the holds of movements held for the user as payee.
-	heldForWhere = `t.id IN (SELECT hold_transfer FROM pay_reviews WHERE payee_id = ? AND hold_transfer <> '')`
-	// selectHistoryPage: the wallets, the cursor, the payee, the cursor,
-	// the limit. Two halves, so that each keeps its index.
+	// the hold, which heldForWhere adds; so is an accepted transfer's
+	// (tar:).
+	walletsWhere = `(t.debit_account IN (?,?,?,?) OR t.credit_account IN (?,?,?,?)) AND t.transfer_key NOT LIKE 'rvr:%'
+		AND t.transfer_key NOT LIKE 'tar:%'`
+	// heldForWhere is the holds of movements held for the user as payee,
+	// and the transfers sent to them to accept (the payee twice).
+	heldForWhere = `t.id IN (SELECT hold_transfer FROM pay_reviews WHERE payee_id = ? AND hold_transfer <> ''
+		UNION SELECT transaction_id FROM pay_acceptances WHERE payee_id = ?)`
+	// selectHistoryPage: the wallets, the cursor, the payee (twice), the
+	// cursor, the limit. Two halves, so that each keeps its index.
 	selectHistoryPage = transferView + ` WHERE ` + walletsWhere + ` AND t.id < ?
 	UNION ALL ` + transferView + ` WHERE ` + heldForWhere + ` AND t.id < ? ORDER BY 1 DESC LIMIT ?`
-	// selectUserTransaction: the id, the wallets, the payee.
+	// selectUserTransaction: the id, the wallets, the payee (twice).
 	selectUserTransaction = transferView + ` WHERE t.id = ? AND (` + walletsWhere + ` OR ` + heldForWhere + `)`
 )
 
@@ -217,4 +231,26 @@ const (
 		status, expires_at, created_at FROM red_packets WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?`
 	selectOwnClaimsPage = `SELECT red_packet_id, amount, transfer_id, created_at FROM red_packet_claims
 		WHERE user_id = ? AND red_packet_id > ? ORDER BY red_packet_id LIMIT ?`
+)
+
+// Transfers waiting for acceptance (pay_acceptances, 00004_accept.sql).
+const (
+	insertAcceptance = `INSERT INTO pay_acceptances (id, transaction_id, state, payer_id, payee_id, amount, currency, note, review_id,
+		created_at, expires_at) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?)`
+	// decideAcceptance decides a pending transfer once, for its payee, while
+	// it may still be accepted: no row when it was decided before (here or
+	// on another node, by its payee or the expiry; the row lock orders
+	// them), is not the caller's, or is past its time.
+	decideAcceptance = `UPDATE pay_acceptances SET state = ?, decided_at = ?
+		WHERE transaction_id = ? AND payee_id = ? AND state = 'pending' AND expires_at > ?
+		RETURNING id, payer_id, amount, currency, note`
+	// expireAcceptance returns a pending transfer past its time, once.
+	expireAcceptance = `UPDATE pay_acceptances SET state = 'expired', decided_at = ?
+		WHERE transaction_id = ? AND state = 'pending' AND expires_at <= ?
+		RETURNING id, payer_id, payee_id, amount, currency, note`
+	selectAcceptancePayer = `SELECT payer_id FROM pay_acceptances WHERE transaction_id = ? AND payee_id = ?`
+	selectAcceptanceOf    = `SELECT state, payee_id, expires_at FROM pay_acceptances WHERE transaction_id = ?`
+	selectDueAcceptances  = `SELECT transaction_id FROM pay_acceptances WHERE state = 'pending' AND expires_at <= ?
+		ORDER BY expires_at LIMIT 200`
+	selectPendingAcceptanceOfUser = `SELECT amount, currency FROM pay_acceptances WHERE ? IN (payer_id, payee_id) AND state = 'pending' LIMIT 1`
 )

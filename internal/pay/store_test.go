@@ -12,12 +12,13 @@ import (
 )
 
 // The history statements have one placeholder per wallet currency in each
-// IN list, then the cursor and limit (or, first, the id).
+// IN list, then the payee twice (reviews, acceptances), the cursor and
+// limit (or, first, the id).
 func TestHistoryStatementsFitTheCurrencies(t *testing.T) {
-	if got, want := strings.Count(selectHistoryPage, "?"), 2*len(walletCurrencies)+4; got != want {
+	if got, want := strings.Count(selectHistoryPage, "?"), 2*len(walletCurrencies)+5; got != want {
 		t.Fatalf("selectHistoryPage has %d placeholders, want %d", got, want)
 	}
-	if got, want := strings.Count(selectUserTransaction, "?"), 2*len(walletCurrencies)+2; got != want {
+	if got, want := strings.Count(selectUserTransaction, "?"), 2*len(walletCurrencies)+3; got != want {
 		t.Fatalf("selectUserTransaction has %d placeholders, want %d", got, want)
 	}
 	// A currency added to money.go needs its placeholders here too.

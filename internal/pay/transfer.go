@@ -23,6 +23,11 @@ import (
 // the money is held for review instead (Status "held", Reference the
 // review's id; Held reports it).
 func (s *Service) Transfer(ctx context.Context, r Request, username string, amount int64, currency, note, pin string) (Transaction, bool, error) {
+	return s.transfer(ctx, r, username, amount, currency, note, pin, false)
+}
+
+// transfer is Transfer, or with accept TransferToAccept (accept.go).
+func (s *Service) transfer(ctx context.Context, r Request, username string, amount int64, currency, note, pin string, accept bool) (Transaction, bool, error) {
 	cur, err := checkMoney("amount", amount, currency)
 	if err != nil {
 		return Transaction{}, false, err
@@ -68,7 +73,11 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 			status = StatusHeld
 			reference, m, err = s.openHold(ctx, tx, hold{kind: ReviewTransfer, hit: held, from: userAcct(r.UserID, cur),
 				payerID: r.UserID, payeeID: to.ID, amount: amount, currency: cur, memo: note, transferKind: KindTransfer,
-				details: reviewDetails{Counterparty: counterpartyOf(held, r.UserID, to)}})
+				details: reviewDetails{Counterparty: counterpartyOf(held, r.UserID, to), AcceptRequired: accept}})
+		} else if accept {
+			status = StatusPendingAcceptance
+			m, err = s.openAcceptance(ctx, tx, pendingTransfer{from: userAcct(r.UserID, cur), payerID: r.UserID, payeeID: to.ID,
+				amount: amount, currency: cur, note: note})
 		} else {
 			m, err = move(ctx, tx, userAcct(r.UserID, cur), userAcct(to.ID, cur), amount, KindTransfer, "", note, ids.New("tk"), s.now())
 		}
@@ -80,7 +89,10 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 		}
 		t = Transaction{ID: m.ID, Kind: KindTransfer, Amount: amount, Currency: cur, Direction: "out", Note: note, Status: status,
 			Reference: reference, Counterparty: &Counterparty{ID: to.ID, Username: to.Username, DisplayName: to.DisplayName}, CreatedAt: s.now().UTC()}
-		if held == nil {
+		if accept && held == nil {
+			t.Acceptance = &Acceptance{State: AcceptPending, ExpiresAt: t.CreatedAt.Add(s.acceptTTL)}
+		}
+		if held == nil && !accept {
 			if err := transferCompleted(ctx, tx, TransferCompleted{TransferID: m.ID, FromUserID: r.UserID, ToUserID: to.ID,
 				Amount: amount, Currency: cur, Kind: KindTransfer, At: t.CreatedAt}); err != nil {
 				return nil, err
@@ -99,7 +111,7 @@ func (s *Service) Transfer(ctx context.Context, r Request, username string, amou
 			crashPoint("hold:moved")
 		}
 		s.afterBalance(tx, r.UserID, cur, m.DebitBalance)
-		if held == nil {
+		if held == nil && !accept {
 			s.afterBalance(tx, to.ID, cur, m.CreditBalance)
 		}
 		return nil, s.save(ctx, tx, r, t)

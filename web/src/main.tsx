@@ -11,5 +11,6 @@ import './styles/wallet.css';
 import './styles/pay.css';
 import './styles/miniapp.css';
 import './styles/admin.css';
+import './styles/transfers.css';
 
 render(<App />, document.getElementById('app')!);

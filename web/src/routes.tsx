@@ -15,6 +15,7 @@ import { MiniAppPage } from './pages/MiniAppPage';
 import { MiniAppInfoPage } from './pages/MiniAppInfoPage';
 import { PrivacyPage } from './pages/PrivacyPage';
 import { AdminPage } from './pages/admin/AdminPage';
+import { TransactionPage } from './pages/TransactionPage';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
@@ -52,6 +53,12 @@ export const ROUTES: RouteDef[] = [
     render: ({ params }) => <MiniAppInfoPage key={params.appid} appid={params.appid} />,
   },
   { pattern: '/wallet', tab: 'wallet', render: ({ user }) => <WalletPage user={user} /> },
+  {
+    pattern: '/wallet/transactions/:id',
+    tab: 'wallet',
+    immersive: true,
+    render: ({ user, params }) => <TransactionPage key={params.id} id={params.id} user={user} />,
+  },
   { pattern: '/me', tab: 'me', render: ({ user }) => <MePage user={user} /> },
   { pattern: '/me/privacy', tab: 'me', render: () => <PrivacyPage /> },
   { pattern: '/merchants', tab: 'me', render: () => <MerchantsPage /> },

@@ -25,7 +25,7 @@ import (
 var Phone = [2]int64{390, 844}
 
 // Desktop is a laptop's viewport.
-var Desktop = [2]int64{1280, 800}
+var Desktop = [2]int64{1440, 900}
 
 // Chromium finds the browser: $PLAZA_CHROMIUM, else chromium on the PATH.
 // Without one the test skips, or fails when PLAZA_TEST_REQUIRE names

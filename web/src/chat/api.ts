@@ -8,7 +8,7 @@ export interface ChatUser {
   region?: string;
 }
 
-export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased' | 'recalled' | 'hidden';
+export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased' | 'red_packet_opened' | 'recalled' | 'hidden';
 
 /** The message a reply quotes (kind recalled/erased: no text). */
 export interface Quote {

@@ -54,6 +54,8 @@ export function kindLabel(m: Pick<Message, 'kind' | 'text'>): string {
       return '[Transfer]' + (m.text ? ' ' + m.text : '');
     case 'erased':
       return 'Message deleted';
+    case 'red_packet_opened':
+      return m.text;
     case 'recalled':
       return 'Message recalled';
     case 'hidden':
@@ -68,7 +70,7 @@ export function preview(c: Conversation, meId: Id): string {
   const m = c.last_message;
   if (!m) return '';
   const body = kindLabel(m);
-  if (m.kind === 'system' || c.type !== 'group' || sameId(m.sender.id, meId)) return body;
+  if (m.kind === 'system' || m.kind === 'red_packet_opened' || c.type !== 'group' || sameId(m.sender.id, meId)) return body;
   return (m.sender.display_name || m.sender.username) + ': ' + body;
 }
 

@@ -7,6 +7,7 @@ import { loadSession } from '../session';
 import { onMessageGone } from './actions';
 import { onTrustFrame, refreshNotices, startTrust, stopTrust } from '../trust/live';
 import { applyBalance, refreshWallet, resetWallet, startWallet, wallet } from '../wallet/store';
+import { onTransactionFrame, refreshOpenTransfers, resetTransfers } from '../wallet/transfers';
 
 function onFrame(f: ServerFrame): void {
   switch (f.type) {
@@ -31,6 +32,9 @@ function onFrame(f: ServerFrame): void {
       break;
     case 'trust':
       onTrustFrame(f);
+      break;
+    case 'transaction':
+      onTransactionFrame(f);
       break;
     case 'recalled':
     case 'hidden':
@@ -57,6 +61,8 @@ function onReady(): void {
   void refreshNotices();
   // Balance frames may have been missed while the socket was down.
   if (wallet.get().balances !== null) void refreshWallet();
+  // So may transfers' decisions.
+  refreshOpenTransfers();
 }
 
 export function stopChat(): void {
@@ -64,5 +70,6 @@ export function stopChat(): void {
   resetSending();
   resetChat();
   resetWallet();
+  resetTransfers();
   stopTrust();
 }

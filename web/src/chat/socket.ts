@@ -5,6 +5,7 @@ import { createStore } from '../store';
 import type { Conversation, Message } from './api';
 import type { Money } from '../wallet/money';
 import type { TrustFrame } from '../trust/live';
+import type { TransactionFrame } from '../wallet/transfers';
 
 export type ConnectionState = 'idle' | 'connecting' | 'reconnecting' | 'ready';
 
@@ -21,7 +22,8 @@ export type ServerFrame =
   | { type: 'error'; client_id?: string; error: { code: string; message: string } }
   | { type: 'wallet'; balance?: Money }
   | { type: 'recalled' | 'hidden'; conversation_id: string | number; message_id: string | number; seq: number }
-  | TrustFrame;
+  | TrustFrame
+  | TransactionFrame;
 
 export type ClientFrame =
   | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string; reply_to?: string | number }

@@ -107,6 +107,7 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
           open={money === 'transfer'}
           onClose={closeMoney}
           me={user.username}
+          acceptRequired
           to={c.type === 'direct' ? peer(c, user.id) : undefined}
           choices={c.type === 'group' ? c.members.filter((m) => !sameId(m.id, user.id)) : undefined}
         />

@@ -92,7 +92,7 @@ export const walletApi = {
       headers: idem(key),
     }),
 
-  transfer: (body: { username: string; amount: number; currency: string; note: string; pin: string }, key: string) =>
+  transfer: (body: { username: string; amount: number; currency: string; note: string; pin: string; accept_required?: boolean }, key: string) =>
     request<{ transaction: Transaction }>('POST', '/api/v1/wallet/transfers', { body, headers: idem(key) }),
 
   transactions: (cursor?: string | null, limit = 20) => {

@@ -8,7 +8,9 @@ import { useMessageGestures } from './MessageMenu';
 import { BubbleQuote } from './Quote';
 import type { Pending } from '../../chat/merge';
 import { Avatar } from '../Avatar';
-import { RedPacketBubble, TransferBubble } from '../wallet/Bubbles';
+import { RedPacketBubble } from '../wallet/Bubbles';
+import { TransferCard } from '../wallet/TransferCard';
+import { RedPacketOpenedNote } from '../wallet/RedPacketOpenedNote';
 import { CheckIcon } from '../Icons';
 
 interface Common {
@@ -42,9 +44,10 @@ export function MessageItem({ m, ...rest }: Common & { m: Message }) {
       </div>
     );
   }
+  if (m.kind === 'red_packet_opened') return <RedPacketOpenedNote m={m} />;
   let body;
   if (m.kind === 'red_packet') body = <RedPacketBubble id={m.red_packet_id} greeting={m.text} onOpen={rest.onRedPacket} />;
-  else if (m.kind === 'transfer') body = <TransferBubble text={m.text} mine={rest.mine} transactionId={m.transaction_id} />;
+  else if (m.kind === 'transfer') body = <TransferCard text={m.text} mine={rest.mine} transactionId={m.transaction_id} />;
   else body = <Body kind={m.kind} text={m.text} src={m.media_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />;
   return (
     <Row {...rest} kind={m.kind} attrs={{ 'data-seq': String(m.seq), 'data-kind': m.kind, 'data-id': String(m.id) }} msg={m}>

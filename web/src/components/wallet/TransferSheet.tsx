@@ -23,10 +23,12 @@ interface TransferProps {
   to?: Party;
   /** Quick picks (group members); contacts when not given. */
   choices?: Party[];
+  /** The payee accepts it (a chat's transfer, as WeChat does): accept_required. */
+  acceptRequired?: boolean;
 }
 
 /** Transfer to a person: recipient, amount, note, then the PIN sheet. */
-export function TransferSheet({ open, onClose, me, to, choices }: TransferProps) {
+export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }: TransferProps) {
   const { contacts } = useStore(contactsState);
   const [currency, setCurrency] = useState(DEFAULT_CURRENCY);
   const [error, setError] = useState('');
@@ -37,6 +39,7 @@ export function TransferSheet({ open, onClose, me, to, choices }: TransferProps)
   const userInput = useRef<HTMLInputElement>(null);
   const lookupSeq = useRef(0);
   const held = useRef(false);
+  const pendingAccept = useRef(false);
 
   useEffect(() => {
     if (!open) return;
@@ -122,9 +125,10 @@ export function TransferSheet({ open, onClose, me, to, choices }: TransferProps)
       amount,
       currency: cur,
       run: async (pin) => {
-        const r = await attempt.run(['transfer', username, cur, amount, note].join('\u0000'), (key) =>
-          walletApi.transfer({ username, amount, currency: cur, note, pin }, key),
+        const r = await attempt.run(['transfer', username, cur, amount, note, acceptRequired ? 'accept' : ''].join('\u0000'), (key) =>
+          walletApi.transfer(acceptRequired ? { username, amount, currency: cur, note, pin, accept_required: true } : { username, amount, currency: cur, note, pin }, key),
         );
+        pendingAccept.current = r.transaction.status === 'pending_acceptance';
         held.current = isHeld(r.transaction);
       },
     });
@@ -216,6 +220,7 @@ export function TransferSheet({ open, onClose, me, to, choices }: TransferProps)
           onDone={() => {
             afterPayment();
             if (held.current) showToast(formatMoney(req.amount, req.currency) + ' is held for a compliance review; it is paid once approved.');
+            else if (pendingAccept.current) showToast('Sent ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + ', waiting for acceptance.', 'success');
             else showToast('Transferred ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + '.', 'success');
             setReq(null);
             onClose();

@@ -5,6 +5,7 @@ import type { Transaction } from '../../wallet/api';
 import { formatSigned } from '../../wallet/money';
 import { history, loadMoreHistory, refreshHistoryHead } from '../../wallet/store';
 import { Spinner } from '../Spinner';
+import { navigate } from '../../router';
 import { BagIcon, RedPacketIcon, RefundIcon, TopUpIcon, TransferIcon, WithdrawIcon } from '../Icons';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -40,6 +41,8 @@ export function txTitle(t: Transaction): string {
       return who ? 'Refund from ' + who : 'Refund';
     case 'review_return':
       return 'Returned after review';
+    case 'transfer_return':
+      return who ? 'Returned: transfer to ' + who : 'Transfer returned';
     default:
       return who || 'Transaction';
   }
@@ -51,7 +54,7 @@ function TxIcon({ kind }: { kind: string }) {
   if (kind === 'withdrawal') {
     color = 'blue';
     icon = <WithdrawIcon size={22} />;
-  } else if (kind === 'transfer') {
+  } else if (kind === 'transfer' || kind === 'transfer_return') {
     color = 'orange';
     icon = <TransferIcon size={22} />;
   } else if (kind.startsWith('red_packet')) {
@@ -69,9 +72,15 @@ function TxIcon({ kind }: { kind: string }) {
 
 export function TxRow({ t }: { t: Transaction }) {
   const state =
-    t.status === 'pending' ? 'Pending' : t.status === 'failed' ? 'Failed' : t.status === 'held' ? 'Held for review' : t.status === 'rejected' ? 'Rejected' : '';
+    t.status === 'pending' ? 'Pending' : t.status === 'failed' ? 'Failed' : t.status === 'held' ? 'Held for review' : t.status === 'rejected' ? 'Rejected' : t.status === 'pending_acceptance' ? 'Awaiting acceptance' : t.status === 'returned' ? 'Returned' : '';
   return (
-    <div class={'tx-row tx-' + t.direction + (state ? ' tx-' + t.status : '')} data-transaction-id={String(t.id)} data-kind={t.kind} data-direction={t.direction}>
+    <div
+      class={'tx-row tx-' + t.direction + (state ? ' tx-' + t.status : '') + (t.kind === 'transfer' ? ' tx-row-link' : '')}
+      data-transaction-id={String(t.id)}
+      data-kind={t.kind}
+      data-direction={t.direction}
+      onClick={t.kind === 'transfer' ? () => navigate('/wallet/transactions/' + encodeURIComponent(String(t.id))) : undefined}
+    >
       <TxIcon kind={t.kind} />
       <span class="tx-main">
         <span class="tx-title">{txTitle(t)}</span>
