@@ -31,6 +31,15 @@ func key(name string) chromedp.Action[chromedp.Void] {
 	return js(fmt.Sprintf(`(document.activeElement || document.body).dispatchEvent(new KeyboardEvent('keydown', {key: %q, bubbles: true}))`, name))
 }
 
+// settled waits (bounded) until the page's animations have finished, for
+// a screenshot that shows what stays on screen.
+func settled(t *testing.T, b *bt.Browser) {
+	t.Helper()
+	nodetest.WaitFor(t, 10*time.Second, func() bool {
+		return evalString(t, b, `String(document.getAnimations().filter((a) => a.playState === 'running').length)`) == "0"
+	})
+}
+
 // evalString is the string value of an expression in b's page.
 func evalString(t *testing.T, b *bt.Browser, code string) string {
 	t.Helper()
@@ -156,6 +165,7 @@ func walkActions(t *testing.T, alloc context.Context, base, tag string, size [2]
 	// Copy.
 	annB.Run("opening the menu", append([]chromedp.Action[chromedp.Void]{
 		js(`navigator.clipboard.writeText = (t) => { window.__copied = t; return Promise.resolve(); }`)}, menuOn(1, phone)...)...)
+	settled(t, annB)
 	annB.Screenshot("menu")
 	annB.Run("copying", bt.Click(`#message-menu [data-action="copy"]`), chromedp.WaitNotPresent(chromedp.CSS("#message-menu")))
 	nodetest.WaitFor(t, 10*time.Second, func() bool { return evalString(t, annB, `String(window.__copied || '')`) == linkText })
@@ -171,6 +181,7 @@ func walkActions(t *testing.T, alloc context.Context, base, tag string, size [2]
 		}
 	}
 	annB.Run("quoting", quote...)
+	settled(t, annB)
 	annB.Screenshot("quote-bar")
 	annB.Run("replying", bt.Type("#composer-input", "Yes, noon works"), bt.Click("#composer-send"),
 		bt.Visible(`#conversation [data-seq="5"] .bubble-quote[data-quote-seq="4"]`), chromedp.WaitNotPresent(chromedp.CSS("#quote-bar")))
@@ -186,6 +197,7 @@ func walkActions(t *testing.T, alloc context.Context, base, tag string, size [2]
 	annB.Run("forwarding", append(menuOn(1, phone), bt.Click(`#message-menu [data-action="forward"]`), bt.Visible("#forward-sheet"),
 		bt.Click(fmt.Sprintf(`#forward-sheet [data-forward-id="%s"]`, ac)), bt.Click(fmt.Sprintf(`#forward-sheet [data-forward-id="%s"]`, team)),
 		bt.Visible(fmt.Sprintf(`#forward-sheet [data-forward-id="%s"][aria-selected="true"]`, team)))...)
+	settled(t, annB)
 	annB.Screenshot("forward-sheet")
 	annB.Run("confirming the forward", bt.Click("#forward-send"), chromedp.WaitNotPresent(chromedp.CSS("#forward-sheet")))
 	for _, c := range []struct {
@@ -233,6 +245,7 @@ func walkActions(t *testing.T, alloc context.Context, base, tag string, size [2]
 		bt.Click(`#conversation [data-seq="4"] .msg-line`), bt.Click(`#conversation [data-seq="5"] .msg-line`),
 		bt.Visible(`#conversation [data-seq="5"].msg-ticked`))...)
 	bt.WaitText(annB, "#select-bar .select-bar-count", "3 selected")
+	settled(t, annB)
 	annB.Screenshot("multi-select")
 	annB.Run("deleting the selection", bt.Click("#select-delete"), chromedp.WaitNotPresent(chromedp.CSS("#select-bar")),
 		chromedp.WaitNotPresent(chromedp.CSS(`#conversation [data-seq="1"]`)), chromedp.WaitNotPresent(chromedp.CSS(`#conversation [data-seq="4"]`)),
@@ -244,6 +257,7 @@ func walkActions(t *testing.T, alloc context.Context, base, tag string, size [2]
 		bt.Click(`#conversation [data-seq="2"] .bubble-image`), bt.Visible(`#image-viewer[data-count="2"][data-index="0"]`))
 	annB.Run("next image", key("ArrowRight"), bt.Visible(`#image-viewer[data-index="1"]`))
 	annB.Run("zooming", chromedp.DoubleClick(chromedp.CSS("#image-viewer img")), bt.Visible(`#image-viewer[data-zoom="2.50"]`))
+	settled(t, annB)
 	annB.Screenshot("image-viewer")
 	annB.Run("zooming out and back", chromedp.DoubleClick(chromedp.CSS("#image-viewer img")), bt.Visible(`#image-viewer[data-zoom="1.00"]`),
 		key("ArrowLeft"), bt.Visible(`#image-viewer[data-index="0"]`))
