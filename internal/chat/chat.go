@@ -160,6 +160,7 @@ type Message struct {
 	MediaURL       string    `json:"media_url,omitempty"`
 	RedPacketID    string    `json:"red_packet_id,omitempty"`
 	TransactionID  string    `json:"transaction_id,omitempty"`
+	VoiceFile                // kinds voice and file (files.go)
 	CreatedAt      time.Time `json:"created_at"`
 
 	refID string
@@ -186,4 +187,5 @@ type SendInput struct {
 	Kind           string `json:"kind"`
 	Text           string `json:"text"`
 	MediaID        string `json:"media_id"`
+	VoiceFileInput        // kinds voice and file (files.go)
 }
