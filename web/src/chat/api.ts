@@ -8,7 +8,7 @@ export interface ChatUser {
   region?: string;
 }
 
-export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased';
+export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased' | 'voice' | 'file';
 
 export interface Message {
   id: Id;
@@ -24,6 +24,12 @@ export interface Message {
   red_packet_id?: Id;
   /** kind transfer: the wallet transaction behind it. */
   transaction_id?: Id;
+  /** kind voice: its length as the server measured it. */
+  duration_ms?: number;
+  /** kind file: the original name, bytes and sniffed type. */
+  name?: string;
+  size?: number;
+  content_type?: string;
   created_at: string;
 }
 
@@ -52,7 +58,8 @@ const conv = (id: Id) => '/api/v1/conversations/' + enc(id);
 
 export type NewMessage =
   | { client_id: string; kind: 'text'; text: string }
-  | { client_id: string; kind: 'image'; media_id: Id };
+  | { client_id: string; kind: 'image'; media_id: Id }
+  | { client_id: string; kind: 'voice' | 'file'; media_id: Id };
 
 export const chatApi = {
   conversations: (cursor?: string) =>
