@@ -2,6 +2,7 @@ package chat_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"io"
 	"mime"
@@ -368,5 +369,43 @@ func hundredMiB(t *testing.T, n *node.Node, dir string) {
 		if err != nil || dl.StatusCode != 200 || got != chat.MaxFileBytes || !bytes.Equal(h.Sum(nil), sum[:]) {
 			t.Fatalf("ben's download: %d, %d bytes, %v", dl.StatusCode, got, err)
 		}
+	}
+}
+
+// BenchmarkUpload100MiB streams 100 MiB files in (and out, hashed), on
+// SQLite files and PostgreSQL chunks, reporting MB/s and the heap's peak
+// growth over the node's resting heap.
+func BenchmarkUpload100MiB(b *testing.B) {
+	for _, db := range []struct {
+		name     string
+		postgres bool
+	}{{"sqlite", false}, {"postgres", true}} {
+		b.Run(db.name, func(b *testing.B) {
+			n := nodetest.Start(b, nodetest.Options{Postgres: db.postgres})
+			ann := nodetest.Signup(b, n.URL(), "ann")
+			runtime.GC()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			stop := make(chan struct{})
+			peak := peakHeap(stop)
+			b.SetBytes(chat.MaxFileBytes)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				resp, _ := streamUpload(b, ann, "big.bin", chat.MaxFileBytes)
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 201 {
+					b.Fatalf("upload: %d", resp.StatusCode)
+				}
+				b.StopTimer()
+				if _, err := n.DB.Exec(context.Background(), `DELETE FROM media`); err != nil { // stay under the quota
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			b.StopTimer()
+			close(stop)
+			b.ReportMetric(float64(int64(peak())-int64(before.HeapInuse))/(1<<20), "peak-heap-MiB")
+		})
 	}
 }
