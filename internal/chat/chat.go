@@ -20,7 +20,10 @@
 // subscriptions), socket.go (one socket: frames, ping, session checks),
 // order.go and resync.go (per-conversation ordering of message frames),
 // http.go (routes), events.go (bus subjects, payloads and publishing),
-// run.go (scheduled work), migrations/ (the schema).
+// run.go (scheduled work), files.go and files_http.go (voice and file
+// uploads streamed to storage, their messages' fields, downloads),
+// voice.go (Ogg/WebM Opus checks and durations), sniff.go (file types
+// by their bytes against their names), migrations/ (the schema).
 package chat
 
 import (

@@ -409,3 +409,39 @@ func BenchmarkUpload100MiB(b *testing.B) {
 		})
 	}
 }
+
+// An erased account's voice and file messages keep their seq but lose
+// their content: no name, size, type or duration, in the API or the
+// table; the uploads and their bytes (chunks on PostgreSQL) go too.
+func TestErasureEmptiesVoiceAndFiles(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben")
+		ann, ben := u[0], u[1]
+		conv := direct(t, ann, "ben")
+		v := uploadAs(t, ann, "voice", "v.ogg", chat.OggOpus(2000, 0)).Str("media_id")
+		f := uploadAs(t, ann, "file", "secret plan.pdf", []byte("%PDF-1.4\n%%EOF\n")).Str("media_id")
+		for i, body := range []map[string]any{{"client_id": "v", "kind": "voice", "media_id": v}, {"client_id": "f", "kind": "file", "media_id": f}} {
+			if r := sendMsg(t, ann, conv, body); r.Status != 201 {
+				t.Fatalf("send %d: %d %s", i, r.Status, r.Body)
+			}
+		}
+		if r := ann.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "correct horse"}); r.Status != 204 {
+			t.Fatalf("erase: %d %s", r.Status, r.Body)
+		}
+		ms := ben.Do(t, "GET", "/api/v1/conversations/"+conv+"/messages?after_seq=0", nil)
+		if ms.Status != 200 || bytes.Contains(ms.Body, []byte("secret plan")) || bytes.Contains(ms.Body, []byte("duration_ms")) || bytes.Contains(ms.Body, []byte(`"size"`)) {
+			t.Fatalf("after the erasure ben reads %s", ms.Body)
+		}
+		var left int
+		if err := n.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM messages WHERE media_name IS NOT NULL OR duration_ms IS NOT NULL OR media_size IS NOT NULL`).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("%d messages keep voice or file content (%v)", left, err)
+		}
+		if rows, chunks := rowCount(t, n, "media"), rowCount(t, n, "media_chunks"); rows != 0 || chunks != 0 {
+			t.Fatalf("the erased user's uploads left %d rows and %d chunks", rows, chunks)
+		}
+		if r := ben.Do(t, "GET", "/api/v1/media/"+f, nil); r.Status != 404 {
+			t.Fatalf("the erased file still downloads: %d", r.Status)
+		}
+	})
+}
