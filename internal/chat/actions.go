@@ -68,7 +68,8 @@ var notForwardable = map[string]bool{KindRedPacket: true, KindRedPacketOpened: t
 // recallClears is what a recall sets on the row: the content of every kind
 // goes. A kind that keeps more content in columns of its own adds them here
 // (e.g. a file's name).
-var recallClears = []string{"kind = 'recalled'", "text = ''", "media_id = NULL", "ref_id = NULL", "reply_to_id = NULL"}
+var recallClears = []string{"kind = 'recalled'", "text = ''", "media_id = NULL", "ref_id = NULL", "reply_to_id = NULL",
+	"duration_ms = NULL", "media_name = NULL", "media_size = NULL", "media_type = NULL"}
 
 // The actions' statements.
 const (

@@ -20,7 +20,10 @@
 // subscriptions), socket.go (one socket: frames, ping, session checks),
 // order.go and resync.go (per-conversation ordering of message frames),
 // http.go (routes), events.go (bus subjects, payloads and publishing),
-// run.go (scheduled work), migrations/ (the schema).
+// run.go (scheduled work), files.go and files_http.go (voice and file
+// uploads streamed to storage, their messages' fields, downloads),
+// voice.go (Ogg/WebM Opus checks and durations), sniff.go (file types
+// by their bytes against their names), migrations/ (the schema).
 package chat
 
 import (
@@ -163,6 +166,7 @@ type Message struct {
 	MediaURL       string    `json:"media_url,omitempty"`
 	RedPacketID    string    `json:"red_packet_id,omitempty"`
 	TransactionID  string    `json:"transaction_id,omitempty"`
+	VoiceFile                // kinds voice and file (files.go)
 	CreatedAt      time.Time `json:"created_at"`
 	// ReplyTo is the message this one quotes (actions.go).
 	ReplyTo *Quote `json:"reply_to,omitempty"`
@@ -193,5 +197,6 @@ type SendInput struct {
 	Text           string `json:"text"`
 	MediaID        string `json:"media_id"`
 	// ReplyTo is the id of a message of the same conversation to quote.
-	ReplyTo string `json:"reply_to"`
+	ReplyTo        string `json:"reply_to"`
+	VoiceFileInput        // kinds voice and file (files.go)
 }

@@ -22,7 +22,8 @@ const erasedLeaveClientID = systemClientID + "erased"
 const (
 	// tombstoneSent empties every message a user sent, but the note they
 	// left their groups with.
-	tombstoneSent = `UPDATE messages SET kind = 'erased', text = '', media_id = NULL, ref_id = NULL
+	tombstoneSent = `UPDATE messages SET kind = 'erased', text = '', media_id = NULL, ref_id = NULL,
+		duration_ms = NULL, media_name = NULL, media_size = NULL, media_type = NULL
 		WHERE sender_id = ? AND kind <> 'erased' AND client_id <> ?`
 	selectGroupsOf = `SELECT m.conversation_id FROM members m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.user_id = ? AND c.type = 'group' ORDER BY m.conversation_id`

@@ -208,7 +208,7 @@ func (s *Service) exportMedia(ctx context.Context, userID string, w *export.Writ
 			if !w.IncludesFiles() {
 				return w.File(u.File, u.Size, nil)
 			}
-			r, err := s.openBlob(ctx, u.ID, u.sum)
+			r, err := s.openBlob(ctx, u.ID, u.sum, u.Size)
 			if err != nil {
 				return err
 			}
@@ -226,7 +226,7 @@ func (s *Service) exportMedia(ctx context.Context, userID string, w *export.Writ
 
 // openBlob streams an upload's bytes: a file is read as it is copied; a
 // blob kept in the database is one row, one upload in memory at a time.
-func (s *Service) openBlob(ctx context.Context, mediaID, sum string) (io.ReadCloser, error) {
+func (s *Service) openBlob(ctx context.Context, mediaID, sum string, size int64) (io.ReadCloser, error) {
 	if fb, ok := s.blobs.(FileBlobs); ok {
 		f, err := os.Open(fb.path(sum))
 		if err != nil {
@@ -242,6 +242,9 @@ func (s *Service) openBlob(ctx context.Context, mediaID, sum string) (io.ReadClo
 	if err != nil {
 		return nil, err
 	}
+	if column == nil { // streamed in chunks (voice and files)
+		return s.openStream(ctx, mediaID, sum, size, false)
+	}
 	data, err := s.blobs.Get(sum, column)
 	if err != nil {
 		return nil, err
@@ -251,6 +254,7 @@ func (s *Service) openBlob(ctx context.Context, mediaID, sum string) (io.ReadClo
 
 // mediaFile is an upload's path in the export.
 func mediaFile(id, contentType string) string {
-	ext := map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp"}[contentType]
+	ext := map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
+		"audio/ogg": ".ogg", "audio/webm": ".webm", "application/pdf": ".pdf", "application/zip": ".zip"}[contentType]
 	return "media/" + id + ext
 }

@@ -1,8 +1,6 @@
 package chat
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -28,8 +26,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/conversations/{id}/messages", a(h.send))
 	mux.Handle("GET /api/v1/conversations/{id}/messages", a(h.messages))
 	mux.Handle("POST /api/v1/conversations/{id}/read", a(h.read))
-	mux.Handle("POST /api/v1/media", a(h.upload))
-	mux.Handle("GET /api/v1/media/{id}", a(h.media))
+	h.registerVoiceFiles(mux) // POST /api/v1/media, GET /api/v1/media/{id} (files_http.go)
 	mux.Handle("GET /api/v1/ws", h.Auth.RequiredWS(h.serveSocket))
 	mux.Handle("GET /ws", h.Auth.RequiredWS(h.serveSocket))
 	h.registerActions(mux)
@@ -186,59 +183,5 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	httpx.NoContent(w)
-	return nil
-}
-
-func (h *Handler) upload(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxMediaBytes+64<<10)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return errs.Field("file", "Send the image as multipart/form-data with a part named file.")
-	}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return errs.Field("file", "The form has no part named file.")
-		}
-		if err != nil {
-			return uploadError(err)
-		}
-		if part.FormName() != "file" {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(part, MaxMediaBytes+1))
-		if err != nil {
-			return uploadError(err)
-		}
-		m, err := h.Service.Upload(r.Context(), httpx.Caller(r).UserID, part.Header.Get("Content-Type"), data)
-		if err != nil {
-			return err
-		}
-		httpx.WriteJSON(w, http.StatusCreated, m)
-		return nil
-	}
-}
-
-func uploadError(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return errs.E(errs.PayloadTooLarge, "An image is at most %d MiB.", MaxMediaBytes>>20)
-	}
-	return errs.Wrap(err, errs.InvalidArgument, "The upload could not be read as multipart/form-data.")
-}
-
-func (h *Handler) media(w http.ResponseWriter, r *http.Request) error {
-	m, data, err := h.Service.Open(r.Context(), httpx.Caller(r).UserID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", m.ContentType)
-	hd.Set("Content-Length", strconv.Itoa(len(data)))
-	hd.Set("Cache-Control", "private, max-age=86400, immutable")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(data)
 	return nil
 }

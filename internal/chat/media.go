@@ -129,7 +129,7 @@ func (s *Service) Upload(ctx context.Context, userID, claimed string, data []byt
 // Quotas of uploads not yet sent in any message.
 const (
 	MaxUnsentMedia = 200       // files per user
-	MaxUnsentBytes = 100 << 20 // bytes per user
+	MaxUnsentBytes = 256 << 20 // bytes per user: two 100 MiB files and more may wait
 	// UnsentMediaTTL is how long an upload may wait to be sent before
 	// PruneUnsentMedia deletes it.
 	UnsentMediaTTL = 24 * time.Hour

@@ -35,6 +35,10 @@ func (s *Service) checkSend(in SendInput) (SendInput, error) {
 		if in.MediaID != "" {
 			return in, errs.Field("media_id", "A text message carries no media_id.")
 		}
+	case KindVoice, KindFile:
+		if err := checkVoiceFile(in); err != nil {
+			return in, err
+		}
 	case KindImage:
 		if in.MediaID == "" {
 			return in, errs.Field("media_id", "An image message needs the media_id of an upload.")
@@ -43,7 +47,7 @@ func (s *Service) checkSend(in SendInput) (SendInput, error) {
 			return in, errs.Field("text", "A caption has at most %d characters.", MaxText)
 		}
 	default:
-		return in, errs.Field("kind", "kind must be text or image.")
+		return in, errs.Field("kind", "kind must be text, image, voice or file.")
 	}
 	return in, nil
 }
@@ -64,10 +68,10 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 			return Message{}, false, err
 		}
 	}
-	if in.Kind == KindImage {
-		var owner string
-		if err := s.db.QueryRow(ctx, selectMediaOwner, in.MediaID).Scan(&owner); err != nil || owner != userID {
-			return Message{}, false, errs.Field("media_id", "No upload of yours has that media_id.")
+	var media VoiceFile
+	if in.Kind == KindImage || in.Kind == KindVoice || in.Kind == KindFile {
+		if media, err = s.sendMedia(ctx, userID, in); err != nil {
+			return Message{}, false, err
 		}
 	}
 	// The sender's profile is looked up before the batch, so that the
@@ -104,7 +108,7 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 		var recipients []string
 		msg, recipients, err = s.appendMessage(bctx, tx, Message{
 			ConversationID: in.ConversationID, Sender: Sender{ID: userID}, Kind: in.Kind,
-			Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID, replyToID: in.ReplyTo,
+			Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID, replyToID: in.ReplyTo, VoiceFile: media,
 		})
 		if err != nil {
 			return err
@@ -173,8 +177,10 @@ func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (M
 	}
 	m.ID = ids.New("m")
 	m.CreatedAt = sqldb.FromMicro(sqldb.Micro(now))
-	if _, err := tx.Exec(ctx, insertMessage, m.ID, m.ConversationID, m.Seq, m.Sender.ID, m.Kind, m.Text,
-		m.ClientID, nullable(m.MediaID), nullable(m.refID), sqldb.Micro(now), nullable(m.replyToID)); err != nil {
+	args := []any{m.ID, m.ConversationID, m.Seq, m.Sender.ID, m.Kind, m.Text,
+		m.ClientID, nullable(m.MediaID), nullable(m.refID), sqldb.Micro(now), nullable(m.replyToID)}
+	args = append(args, m.VoiceFile.args()...)
+	if _, err := tx.Exec(ctx, insertMessage, args...); err != nil {
 		if sqldb.IsUniqueViolation(err) {
 			return Message{}, nil, errs.E(errs.Conflict, "That client_id was just used; send again to get its message.")
 		}

@@ -11,7 +11,9 @@ import (
 // uploads that were never sent, hourly.
 func (s *Service) Run(ctx context.Context) error {
 	return sched.Run(ctx, s.log, sched.Job{Name: "deleting unsent media", Every: time.Hour, Now: true, Do: func(ctx context.Context) error {
-		_, err := s.PruneUnsentMedia(ctx)
-		return err
+		if _, err := s.PruneUnsentMedia(ctx); err != nil {
+			return err
+		}
+		return s.PruneUploadLeftovers()
 	}})
 }

@@ -35,12 +35,13 @@ const (
 		WHERE m.user_id = ? AND (c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))
 		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`
 
-	messageColumns = `id, conversation_id, seq, sender_id, kind, text, client_id, media_id, ref_id, created_at, reply_to_id`
-	insertMessage  = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	messageColumns = `id, conversation_id, seq, sender_id, kind, text, client_id, media_id, ref_id, created_at, reply_to_id` + voiceFileColumns
+	insertMessage  = `INSERT INTO messages (` + messageColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?` + voiceFilePlaceholders + `)`
 	selectByClient = `SELECT ` + messageColumns + ` FROM messages WHERE conversation_id = ? AND sender_id = ? AND client_id = ?`
 	// One round trip for a send's two checks: is the sender a member, and
 	// did they already send this client_id?
-	selectSendCheck = `SELECT m.user_id, g.id, g.seq, g.kind, g.text, g.media_id, g.ref_id, g.created_at, g.reply_to_id
+	selectSendCheck = `SELECT m.user_id, g.id, g.seq, g.kind, g.text, g.media_id, g.ref_id, g.created_at, g.reply_to_id,
+		g.duration_ms, g.media_name, g.media_size, g.media_type
 		FROM members m LEFT JOIN messages g
 		  ON g.conversation_id = m.conversation_id AND g.sender_id = m.user_id AND g.client_id = ?
 		WHERE m.conversation_id = ? AND m.user_id = ?`
@@ -68,9 +69,12 @@ func scanMessage(row scanner) (Message, error) {
 	var m Message
 	var media, ref, reply sql.NullString
 	var created int64
-	if err := row.Scan(&m.ID, &m.ConversationID, &m.Seq, &m.Sender.ID, &m.Kind, &m.Text, &m.ClientID, &media, &ref, &created, &reply); err != nil {
+	var vf voiceFileScan
+	dest := []any{&m.ID, &m.ConversationID, &m.Seq, &m.Sender.ID, &m.Kind, &m.Text, &m.ClientID, &media, &ref, &created, &reply}
+	if err := row.Scan(append(dest, vf.dest()...)...); err != nil {
 		return Message{}, err
 	}
+	vf.set(&m)
 	m.CreatedAt = sqldb.FromMicro(created)
 	m.MediaID, m.refID = media.String, ref.String
 	m.replyToID = reply.String
@@ -248,16 +252,19 @@ func sendCheck(ctx context.Context, q sqldb.Querier, convID, userID, clientID st
 	var member string
 	var id, kind, text, media, ref, reply sql.NullString
 	var seq, created sql.NullInt64
-	err := q.QueryRow(ctx, selectSendCheck, clientID, convID, userID).Scan(&member, &id, &seq, &kind, &text, &media, &ref, &created, &reply)
+	var vf voiceFileScan
+	err := q.QueryRow(ctx, selectSendCheck, clientID, convID, userID).Scan(append([]any{&member, &id, &seq, &kind, &text, &media, &ref, &created, &reply}, vf.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoConversation
 	}
 	if err != nil || !id.Valid {
 		return nil, err
 	}
-	return &Message{ID: id.String, ConversationID: convID, Seq: seq.Int64, Sender: Sender{ID: userID}, Kind: kind.String,
+	m := &Message{ID: id.String, ConversationID: convID, Seq: seq.Int64, Sender: Sender{ID: userID}, Kind: kind.String,
 		Text: text.String, ClientID: clientID, MediaID: media.String, refID: ref.String, CreatedAt: sqldb.FromMicro(created.Int64),
-		replyToID: reply.String}, nil
+		replyToID: reply.String}
+	vf.set(m)
+	return m, nil
 }
 
 func nullable(s string) any {

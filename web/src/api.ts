@@ -73,6 +73,9 @@ export function setCsrfToken(token: string): void {
   csrfToken = token;
 }
 
+/** The CSRF token, for requests made without request() (upload progress needs XMLHttpRequest). */
+export const currentCsrfToken = (): string => csrfToken;
+
 type UnauthorizedHandler = () => void;
 let onUnauthorized: UnauthorizedHandler | null = null;
 

@@ -12,5 +12,6 @@ import './styles/pay.css';
 import './styles/miniapp.css';
 import './styles/admin.css';
 import './styles/transfers.css';
+import './styles/voicefiles.css';
 
 render(<App />, document.getElementById('app')!);

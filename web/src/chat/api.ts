@@ -8,7 +8,7 @@ export interface ChatUser {
   region?: string;
 }
 
-export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased' | 'red_packet_opened' | 'recalled' | 'hidden';
+export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased' | 'red_packet_opened' | 'recalled' | 'hidden' | 'voice' | 'file';
 
 /** The message a reply quotes (kind recalled/erased: no text). */
 export interface Quote {
@@ -35,6 +35,12 @@ export interface Message {
   transaction_id?: Id;
   /** A quote-reply: the message this one quotes. */
   reply_to?: Quote;
+  /** kind voice: its length as the server measured it. */
+  duration_ms?: number;
+  /** kind file: the original name, bytes and sniffed type. */
+  name?: string;
+  size?: number;
+  content_type?: string;
   created_at: string;
 }
 
@@ -63,7 +69,8 @@ const conv = (id: Id) => '/api/v1/conversations/' + enc(id);
 
 export type NewMessage =
   | { client_id: string; kind: 'text'; text: string; reply_to?: Id }
-  | { client_id: string; kind: 'image'; media_id: Id };
+  | { client_id: string; kind: 'image'; media_id: Id }
+  | { client_id: string; kind: 'voice' | 'file'; media_id: Id };
 
 export const chatApi = {
   conversations: (cursor?: string) =>

@@ -44,10 +44,14 @@ export function needsDivider(prevIso: string | undefined, iso: string): boolean 
   return Date.parse(iso) - Date.parse(prevIso) > DIVIDER_GAP_MS;
 }
 
-export function kindLabel(m: Pick<Message, 'kind' | 'text'>): string {
+export function kindLabel(m: Pick<Message, 'kind' | 'text'> & Partial<Pick<Message, 'duration_ms' | 'name'>>): string {
   switch (m.kind) {
     case 'image':
       return '[Image]';
+    case 'voice':
+      return '[Voice] ' + Math.max(1, Math.round((m.duration_ms ?? 0) / 1000)) + '"';
+    case 'file':
+      return '[File] ' + (m.name ?? '');
     case 'red_packet':
       return '[Red Packet]' + (m.text ? ' ' + m.text : '');
     case 'transfer':

@@ -66,7 +66,7 @@ export function nextGap(items: Message[], complete: boolean, lastSeq: number): n
 export interface Pending {
   client_id: string;
   conversation_id: Id;
-  kind: 'text' | 'image';
+  kind: 'text' | 'image' | 'voice' | 'file';
   text: string;
   /** Local preview (object URL) for an image being sent. */
   preview_url?: string;
@@ -74,6 +74,11 @@ export interface Pending {
   media_id?: Id;
   /** Quote-reply: the message quoted (actions). */
   reply_to?: Quote;
+  /** Voice and file uploads: 0…1 of the bytes sent, and what the bubble shows. */
+  progress?: number;
+  duration_ms?: number;
+  name?: string;
+  size?: number;
   status: 'sending' | 'failed';
   error?: string;
   created_at: string;

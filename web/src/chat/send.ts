@@ -7,6 +7,7 @@ import { chatApi, type Quote } from './api';
 import type { Pending } from './merge';
 import { chat, receive, updateThread } from './store';
 import { sendFrame } from './socket';
+import { MAX_FILE_BYTES, uploadMedia, type UploadHandle } from './upload';
 
 export const MAX_TEXT = 4000;
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -75,6 +76,77 @@ export function sendImage(convId: Id, file: File): string {
   return '';
 }
 
+/** A recorded voice clip: uploaded with progress, then sent as kind voice. */
+export function sendVoice(convId: Id, blob: Blob, durationMs: number): void {
+  const ext = blob.type.includes('ogg') ? 'ogg' : 'webm';
+  const file = new File([blob], 'voice.' + ext, { type: blob.type || 'audio/webm' });
+  const p: Pending = {
+    client_id: newClientId(),
+    conversation_id: convId,
+    kind: 'voice',
+    text: '',
+    file,
+    duration_ms: durationMs,
+    progress: 0,
+    status: 'sending',
+    created_at: new Date().toISOString(),
+  };
+  addPending(p);
+  dispatch(p);
+}
+
+/** Any file up to 100 MB; returns an error sentence when it can't be sent. */
+export function sendFile(convId: Id, file: File): string {
+  if (file.size === 0) return 'That file is empty.';
+  if (file.size > MAX_FILE_BYTES) return 'Files can be up to 100 MB.';
+  const p: Pending = {
+    client_id: newClientId(),
+    conversation_id: convId,
+    kind: 'file',
+    text: '',
+    file,
+    name: file.name || 'file',
+    size: file.size,
+    progress: 0,
+    status: 'sending',
+    created_at: new Date().toISOString(),
+  };
+  addPending(p);
+  dispatch(p);
+  return '';
+}
+
+/** Uploads in flight, by client_id, so that their bubble can cancel them. */
+const uploading = new Map<string, UploadHandle>();
+
+/** Stops an upload: its bubble goes and nothing is sent. */
+export function cancelUpload(convId: Id, clientId: string): void {
+  uploading.get(clientId)?.abort();
+  uploading.delete(clientId);
+  updateThread(convId, (t) => ({ ...t, pending: t.pending.filter((p) => p.client_id !== clientId) }));
+}
+
+function isCancelled(convId: Id, clientId: string): boolean {
+  return !chat.get().threads[String(convId)]?.pending.some((p) => p.client_id === clientId);
+}
+
+async function uploadPending(p: Pending): Promise<Id> {
+  if (!p.file) throw new Error('missing file');
+  let last = 0;
+  const h = uploadMedia(p.file, p.name ?? p.file.name, p.kind === 'voice' ? 'voice' : 'file', (f) => {
+    if (f - last < 0.01 && f < 1) return;
+    last = f;
+    patchPending(p.conversation_id, p.client_id, { progress: f });
+  });
+  uploading.set(p.client_id, h);
+  try {
+    const up = await h.done;
+    return up.media_id;
+  } finally {
+    uploading.delete(p.client_id);
+  }
+}
+
 export function retry(convId: Id, clientId: string): void {
   const p = chat.get().threads[String(convId)]?.pending.find((x) => x.client_id === clientId);
   if (!p || p.status !== 'failed') return;
@@ -116,13 +188,21 @@ async function post(p: Pending): Promise<void> {
       mediaId = (await chatApi.upload(p.file)).media_id;
       patchPending(p.conversation_id, p.client_id, { media_id: mediaId });
     }
+    if ((p.kind === 'voice' || p.kind === 'file') && mediaId === undefined) {
+      mediaId = await uploadPending(p);
+      if (isCancelled(p.conversation_id, p.client_id)) return;
+      patchPending(p.conversation_id, p.client_id, { media_id: mediaId, progress: 1 });
+    }
     const body =
       p.kind === 'image'
         ? { client_id: p.client_id, kind: 'image' as const, media_id: mediaId! }
-        : { client_id: p.client_id, kind: 'text' as const, text: p.text, ...(p.reply_to ? { reply_to: p.reply_to.id } : {}) };
+        : p.kind === 'voice' || p.kind === 'file'
+          ? { client_id: p.client_id, kind: p.kind, media_id: mediaId! }
+          : { client_id: p.client_id, kind: 'text' as const, text: p.text, ...(p.reply_to ? { reply_to: p.reply_to.id } : {}) };
     const { message } = await chatApi.send(p.conversation_id, body);
     receive(p.conversation_id, [message]);
   } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') return; // cancelled: the bubble is gone
     // The server refused it (not just unreachable): say why, once.
     if (err instanceof ApiError && err.status > 0) showToast(err.message, 'error');
     fail(p.conversation_id, p.client_id, errorMessage(err));

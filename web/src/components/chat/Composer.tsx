@@ -6,6 +6,8 @@ import { useStore } from '../../store';
 import { replyDrafts, setReply } from '../../chat/actions';
 import { QuoteBar } from './Quote';
 import { ImageIcon, PlusIcon, RedPacketIcon, TransferIcon } from '../Icons';
+import { FileTile } from './AttachPanel';
+import { KeyboardIcon, MicIcon, VoiceRecorder } from './VoiceRecorder';
 
 /** Unsent text per conversation, kept while moving around the app. */
 const drafts = new Map<string, string>();
@@ -23,6 +25,7 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
   const [hasText, setHasText] = useState(false);
   const [more, setMore] = useState(false);
   const reply = useStore(replyDrafts)[String(convId)];
+  const [voice, setVoice] = useState(false);
 
   useEffect(() => setMore(false), [convId]);
 
@@ -115,12 +118,27 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
           submit();
         }}
       >
+        <button
+          type="button"
+          id="composer-voice"
+          class={'icon-button composer-voice' + (voice ? ' on' : '')}
+          aria-label={voice ? 'Type a message' : 'Send a voice message'}
+          aria-pressed={voice}
+          onClick={() => {
+            setVoice((v) => !v);
+            setMore(false);
+          }}
+        >
+          {voice ? <KeyboardIcon size={26} /> : <MicIcon size={26} />}
+        </button>
         <label class="icon-button composer-image" title="Send an image">
           <ImageIcon size={26} />
           <span class="sr-only">Send an image</span>
           <input id="composer-image" type="file" accept="image/*" class="file-input" onChange={onFile} />
         </label>
+        {voice && <VoiceRecorder convId={convId} />}
         <textarea
+          hidden={voice}
           id="composer-input"
           ref={input}
           class="composer-input"
@@ -147,7 +165,7 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
         >
           <PlusIcon size={22} stroke-width={1.8} />
         </button>
-        <button type="submit" id="composer-send" class={'composer-send' + (hasText ? ' ready' : '')}>
+        <button type="submit" id="composer-send" hidden={voice} class={'composer-send' + (hasText ? ' ready' : '')}>
           Send
         </button>
       </form>
@@ -159,6 +177,7 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
             </span>
             <span>Album</span>
           </label>
+          <FileTile convId={convId} onPicked={() => setMore(false)} />
           {onRedPacket && (
             <button type="button" id="send-red-packet" class="composer-tile" onClick={() => pick(onRedPacket)}>
               <span class="composer-tile-icon tile-red">

@@ -12,6 +12,9 @@ import { RedPacketBubble } from '../wallet/Bubbles';
 import { TransferCard } from '../wallet/TransferCard';
 import { RedPacketOpenedNote } from '../wallet/RedPacketOpenedNote';
 import { CheckIcon } from '../Icons';
+import { cancelUpload } from '../../chat/send';
+import { FileBubble } from './FileBubble';
+import { VoiceBubble } from './VoiceBubble';
 
 interface Common {
   mine: boolean;
@@ -48,6 +51,8 @@ export function MessageItem({ m, ...rest }: Common & { m: Message }) {
   let body;
   if (m.kind === 'red_packet') body = <RedPacketBubble id={m.red_packet_id} greeting={m.text} onOpen={rest.onRedPacket} />;
   else if (m.kind === 'transfer') body = <TransferCard text={m.text} mine={rest.mine} transactionId={m.transaction_id} />;
+  else if (m.kind === 'voice') body = <VoiceBubble id={String(m.id)} src={m.media_url} durationMs={m.duration_ms ?? 0} mine={rest.mine} />;
+  else if (m.kind === 'file') body = <FileBubble name={m.name || 'File'} size={m.size ?? 0} type={m.content_type} src={m.media_url} />;
   else body = <Body kind={m.kind} text={m.text} src={m.media_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />;
   return (
     <Row {...rest} kind={m.kind} attrs={{ 'data-seq': String(m.seq), 'data-kind': m.kind, 'data-id': String(m.id) }} msg={m}>
@@ -72,7 +77,18 @@ export function PendingItem({ p, onRetry, ...rest }: Common & { p: Pending; onRe
   );
   return (
     <Row {...rest} kind={p.kind} attrs={attrs} status={status} quote={p.reply_to && { convId: p.conversation_id, q: p.reply_to }}>
-      <Body kind={p.kind} text={p.text} src={p.preview_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />
+      {p.kind === 'voice' ? (
+        <VoiceBubble id={p.client_id} durationMs={p.duration_ms ?? 0} mine pending />
+      ) : p.kind === 'file' ? (
+        <FileBubble
+          name={p.name ?? 'File'}
+          size={p.size ?? 0}
+          progress={failed ? undefined : (p.progress ?? 0)}
+          onCancel={failed ? undefined : () => cancelUpload(p.conversation_id, p.client_id)}
+        />
+      ) : (
+        <Body kind={p.kind} text={p.text} src={p.preview_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />
+      )}
     </Row>
   );
 }
