@@ -50,9 +50,9 @@ const (
 )
 
 // searchScanBelow is the number of messages under which SQLite scans the
-// caller's messages rather than ask the index (BenchmarkSearch measures
-// both sides of it).
-const searchScanBelow = 20000
+// caller's messages rather than ask the index: a scan costs about 10 µs a
+// message (BenchmarkSearch), the index a few ms whatever the size.
+const searchScanBelow = 2000
 
 // searchStatement builds the search for the dialect: the statement and its
 // arguments. scope is about how many messages the caller may search.

@@ -4,18 +4,14 @@
 // into view and flashes it.
 import { useEffect } from 'preact/hooks';
 import { request, type Id } from '../api';
-import { chatApi, MESSAGE_PAGE_MAX, type ChatUser, type Conversation, type Message } from './api';
-import { conversationPath } from './actions';
+import { chatApi, MESSAGE_PAGE_MAX, type ChatUser, type Conversation } from './api';
 import { mergeMessages, minSeq, settlePending } from './merge';
 import { chat, updateThread } from './store';
+import type { SearchHit } from './searchFormat';
 
-export interface SearchHit {
-  conversation_id: Id;
-  message: Message;
-  /** Text around the hit; highlights are [start, end) offsets in code points. */
-  snippet: string;
-  highlights: [number, number][];
-}
+export { hitPath, searchPath, snippetParts, type Part } from './searchFormat';
+
+export type { SearchHit };
 
 export interface NameHit {
   type: 'contact' | 'conversation';
@@ -38,34 +34,6 @@ export const searchApi = {
   },
   names: (q: string) => request<{ items: NameHit[] }>('GET', '/api/v1/search/contacts?' + new URLSearchParams({ q }).toString()),
 };
-
-export interface Part {
-  text: string;
-  hit: boolean;
-}
-
-/** Splits a snippet into plain and highlighted parts (offsets in code points). */
-export function snippetParts(snippet: string, highlights: [number, number][]): Part[] {
-  const chars = Array.from(snippet);
-  const marks = [...(highlights ?? [])]
-    .filter(([s, e]) => s >= 0 && e > s && e <= chars.length)
-    .sort((a, b) => a[0] - b[0]);
-  const out: Part[] = [];
-  let at = 0;
-  for (const [s, e] of marks) {
-    if (s < at) continue;
-    if (s > at) out.push({ text: chars.slice(at, s).join(''), hit: false });
-    out.push({ text: chars.slice(s, e).join(''), hit: true });
-    at = e;
-  }
-  if (at < chars.length) out.push({ text: chars.slice(at).join(''), hit: false });
-  return out;
-}
-
-export const searchPath = (convId?: Id) => (convId ? conversationPath(convId) + '/search' : '/search');
-
-/** Where a message hit leads: its conversation, opened at its seq. */
-export const hitPath = (h: SearchHit) => conversationPath(h.conversation_id) + '?m=' + h.message.seq;
 
 function waitReady(id: Id, ms: number): Promise<boolean> {
   const ready = () => chat.get().threads[String(id)]?.status === 'ready';
