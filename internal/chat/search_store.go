@@ -54,6 +54,10 @@ const (
 // message (BenchmarkSearch), the index a few ms whatever the size.
 const searchScanBelow = 2000
 
+// pgScanBelow is the same on PostgreSQL, where a scan costs about 1 µs
+// a message.
+const pgScanBelow = 20000
+
 // searchStatement builds the search for the dialect: the statement and its
 // arguments. scope is about how many messages the caller may search.
 func searchStatement(d sqldb.Dialect, q searchQuery, userID, convID string, below int64, limit int, scope int64) (string, []any) {
@@ -79,7 +83,14 @@ func searchStatement(d sqldb.Dialect, q searchQuery, userID, convID string, belo
 		b.WriteString(searchScanPostgres)
 		args = append(args, userID, below)
 		conv("d.conversation_id")
-		likes(q.words, "lower(d.text)", true)
+		column := "lower(d.text)" // the trigram index
+		if scope < pgScanBelow {
+			// Not the index: its bitmap of a common word costs more than
+			// the caller's few messages (the planner ANDs it per
+			// conversation), and this expression is not the index's.
+			column = "lower(d.text || '')"
+		}
+		likes(q.words, column, true)
 		b.WriteString(searchVisible)
 		args = append(args, userID)
 		b.WriteString(searchScanOrder)
