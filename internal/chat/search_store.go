@@ -3,6 +3,8 @@ package chat
 import (
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -112,5 +114,11 @@ func searchStatement(d sqldb.Dialect, q searchQuery, userID, convID string, belo
 		b.WriteString(searchScanOrder)
 	}
 	args = append(args, limit)
+	if d == sqldb.Postgres {
+		// Planned for these words each time (an unnamed statement): a
+		// cached statement's generic plan, blind to the pattern, walked
+		// the whole index for a word no one wrote (37 s on 1,000,000).
+		args = append([]any{pgx.QueryExecModeExec}, args...)
+	}
 	return b.String(), args
 }
