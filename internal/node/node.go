@@ -177,7 +177,7 @@ type job struct {
 // after pay, whose first migration made the secrets table before secrets
 // had its own).
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations, trust.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, chat.SearchMigrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations, trust.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate

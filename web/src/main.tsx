@@ -13,5 +13,6 @@ import './styles/miniapp.css';
 import './styles/admin.css';
 import './styles/transfers.css';
 import './styles/voicefiles.css';
+import './styles/search.css';
 
 render(<App />, document.getElementById('app')!);

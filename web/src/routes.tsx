@@ -3,6 +3,7 @@ import type { User } from './api';
 import type { TabId } from './components/TabBar';
 import { ChatsPage } from './pages/ChatsPage';
 import { ConversationPage } from './pages/ConversationPage';
+import { SearchPage } from './pages/SearchPage';
 import { ContactsPage } from './pages/ContactsPage';
 import { NewFriendsPage } from './pages/NewFriendsPage';
 import { DiscoverPage } from './pages/DiscoverPage';
@@ -32,6 +33,13 @@ export interface RouteDef {
 
 export const ROUTES: RouteDef[] = [
   { pattern: '/chats', tab: 'chats', render: ({ user }) => <ChatsPage user={user} /> },
+  { pattern: '/search', tab: 'chats', immersive: true, render: ({ user }) => <SearchPage user={user} /> },
+  {
+    pattern: '/chats/:id/search',
+    tab: 'chats',
+    immersive: true,
+    render: ({ user, params }) => <SearchPage key={params.id} user={user} convId={params.id} />,
+  },
   {
     pattern: '/chats/:id',
     tab: 'chats',

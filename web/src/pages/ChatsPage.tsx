@@ -13,6 +13,7 @@ import { ChatsIcon, PlusCircleIcon } from '../components/Icons';
 import { ConnectionBar } from '../components/chat/ConnectionBar';
 import { ConversationAvatar } from '../components/chat/ConversationAvatar';
 import { NewChatSheet } from '../components/chat/NewChatSheet';
+import { SearchEntry } from './SearchPage';
 
 export function ChatsPage({ user }: { user: User }) {
   const { conversations, listError } = useStore(chat);
@@ -29,6 +30,7 @@ export function ChatsPage({ user }: { user: User }) {
         </button>
       }
     >
+      <SearchEntry />
       {conversations === null && !listError && <Spinner label="Loading chats…" />}
       {conversations === null && listError && (
         <div class="inline-error">

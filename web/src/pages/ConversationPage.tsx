@@ -19,6 +19,8 @@ import { GroupInfoSheet } from '../components/chat/GroupInfoSheet';
 import { RedPacketSheet } from '../components/wallet/RedPacketSheet';
 import { RedPacketModal } from '../components/wallet/RedPacketModal';
 import { TransferSheet } from '../components/wallet/TransferSheet';
+import { searchPath, useRevealMessage } from '../chat/search';
+import { SearchIcon } from './SearchPage';
 
 export function ConversationPage({ id, user }: { id: string; user: User }) {
   const { conversations, threads } = useStore(chat);
@@ -31,6 +33,7 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   const [money, setMoney] = useState<'' | 'red_packet' | 'transfer'>('');
   const closeMoney = useCallback(() => setMoney(''), []);
   const [packet, setPacket] = useState<string | null>(null);
+  useRevealMessage(id);
 
   // Layout effect: the thread is marked loading before the first paint.
   useLayoutEffect(() => {
@@ -85,11 +88,16 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
       bare
       class="conversation-page"
       action={
-        c?.type === 'group' ? (
-          <button type="button" id="conversation-info" class="icon-button" aria-label="Group info" onClick={() => setInfo(true)}>
-            <MoreIcon />
-          </button>
-        ) : undefined
+        <>
+          <Link href={searchPath(id)} id="conversation-search" class="icon-button" aria-label="Search in this chat">
+            <SearchIcon size={20} />
+          </Link>
+          {c?.type === 'group' && (
+            <button type="button" id="conversation-info" class="icon-button" aria-label="Group info" onClick={() => setInfo(true)}>
+              <MoreIcon />
+            </button>
+          )}
+        </>
       }
     >
       <div id="conversation" class="conversation" data-conversation-id={id} data-type={c?.type}>
