@@ -94,7 +94,7 @@ type presence struct {
 	timing  PresenceTiming
 	local   map[string]int         // sockets here per user
 	said    map[string]bool        // users this node has said "up" for and not "down"
-	pending map[string]*time.Timer // users whose "down" waits out the grace
+	pending map[string]*graceTimer // users whose "down" waits out the grace
 	closed  map[string]time.Time   // when their last socket here closed
 	view    map[string]map[string]presenceEntry
 	halted  bool
@@ -107,7 +107,7 @@ type presence struct {
 func newPresence(b *bus.Bus, log *slog.Logger, onChange func(string, bool, time.Time), touch func(string, time.Time)) (*presence, error) {
 	p := &presence{bus: b, node: ids.Token(10), log: log, now: time.Now, onChange: onChange, touch: touch,
 		timing: PresenceTiming{}.withDefaults(), local: map[string]int{}, said: map[string]bool{},
-		pending: map[string]*time.Timer{}, closed: map[string]time.Time{}, view: map[string]map[string]presenceEntry{},
+		pending: map[string]*graceTimer{}, closed: map[string]time.Time{}, view: map[string]map[string]presenceEntry{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	sub, err := b.Subscribe(PresenceSubject, p.hear)
 	if err != nil {
@@ -149,8 +149,8 @@ func (p *presence) connected(user string) {
 		return
 	}
 	p.local[user]++
-	if t := p.pending[user]; t != nil { // back within the grace
-		t.Stop()
+	if g := p.pending[user]; g != nil { // back within the grace
+		g.t.Stop()
 		delete(p.pending, user)
 		delete(p.closed, user)
 	}
@@ -176,13 +176,16 @@ func (p *presence) disconnected(user string) {
 	}
 	delete(p.local, user)
 	p.closed[user] = p.now()
-	var t *time.Timer
-	t = time.AfterFunc(p.timing.Grace, func() { p.graceOver(user, t) })
-	p.pending[user] = t
+	g := &graceTimer{}
+	g.t = time.AfterFunc(p.timing.Grace, func() { p.graceOver(user, g) })
+	p.pending[user] = g
 }
 
+// graceTimer is one grace period's timer; its pointer identifies it.
+type graceTimer struct{ t *time.Timer } // t: written and stopped under presence.mu
+
 // graceOver says "down" for user unless a socket came back meanwhile.
-func (p *presence) graceOver(user string, t *time.Timer) {
+func (p *presence) graceOver(user string, t *graceTimer) {
 	p.mu.Lock()
 	at, ok := p.closed[user]
 	if p.pending[user] != t || !ok {
@@ -367,8 +370,8 @@ func (p *presence) close(crash bool) {
 		p.say(presenceNote{Kind: "gone"})
 	}
 	p.halted = true
-	for _, t := range p.pending {
-		t.Stop()
+	for _, g := range p.pending {
+		g.t.Stop()
 	}
 	p.mu.Unlock()
 	p.sub.Unsubscribe()
