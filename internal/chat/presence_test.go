@@ -26,7 +26,9 @@ func online(want bool) func(nodetest.Frame) bool {
 
 // reveals: a presence frame of userID that says more than "hidden".
 func reveals(userID string) func(nodetest.Frame) bool {
-	return func(f nodetest.Frame) bool { return isPresence(userID)(f) && (f["online"] != false || f["last_seen"] != nil) }
+	return func(f nodetest.Frame) bool {
+		return isPresence(userID)(f) && (f["online"] != false || f["last_seen"] != nil)
+	}
 }
 
 func both(a, b func(nodetest.Frame) bool) func(nodetest.Frame) bool {

@@ -80,7 +80,9 @@ func TestTypingIsRelayedToOtherMembers(t *testing.T) {
 				t.Fatalf("typing without a conversation: %v", f)
 			}
 			send(t, ben, g, "sentinel-2", "still here")
-			catS.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "message" && f.Str("message.client_id") == "sentinel-2" })
+			catS.Next(t, wait, func(f nodetest.Frame) bool {
+				return f["type"] == "message" && f.Str("message.client_id") == "sentinel-2"
+			})
 			if got := catS.Take(isTyping(g)); len(got) != 0 {
 				t.Fatalf("a stranger's typing was relayed: %v", got)
 			}
