@@ -20,11 +20,14 @@ export type ServerFrame =
   | { type: 'ack'; client_id: string; message: Message }
   | { type: 'error'; client_id?: string; error: { code: string; message: string } }
   | { type: 'wallet'; balance?: Money }
+  | { type: 'typing'; conversation_id: string | number; user_id: string | number }
+  | { type: 'presence'; user_id: string | number; online: boolean; last_seen: string | null }
   | TrustFrame;
 
 export type ClientFrame =
   | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string }
   | { type: 'read'; conversation_id: string | number; seq: number }
+  | { type: 'typing'; conversation_id: string | number }
   | { type: 'ping' };
 
 export interface SocketHandlers {

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Id } from '../../api';
 import { MAX_TEXT, sendImage, sendText } from '../../chat/send';
 import { showToast } from '../../toast';
+import { noteTyping } from '../../chat/presence';
 import { ImageIcon, PlusIcon, RedPacketIcon, TransferIcon } from '../Icons';
 
 /** Unsent text per conversation, kept while moving around the app. */
@@ -127,7 +128,10 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
           onBeforeInput={onBeforeInput}
           onPaste={onPaste}
           onKeyUp={() => (swallowBreak.current = false)}
-          onInput={(e) => setHasText(e.currentTarget.value.trim() !== '')}
+          onInput={(e) => {
+            setHasText(e.currentTarget.value.trim() !== '');
+            noteTyping(convId, e.currentTarget.value);
+          }}
           onFocus={() => setMore(false)}
         />
         <button

@@ -14,6 +14,8 @@ interface Common {
   onMediaLoad: () => void;
   /** Tapped a red packet. */
   onRedPacket?: (id: string) => void;
+  /** Under the bubble: "Sent" / "Read" / "Read by N" (ReadReceipts.tsx). */
+  receipt?: ComponentChildren;
 }
 
 /** One server message: a bubble with an avatar, or a grey system pill. */
@@ -73,6 +75,7 @@ function Row({
   attrs,
   status,
   children,
+  receipt,
 }: Omit<Common, 'onImage' | 'onMediaLoad' | 'onRedPacket'> & { kind: string; attrs: Record<string, string>; status?: ComponentChildren; children: ComponentChildren }) {
   return (
     <div class={'msg' + (mine ? ' msg-mine' : ' msg-theirs') + ' msg-' + kind} {...attrs}>
@@ -83,6 +86,7 @@ function Row({
           {children}
           {status}
         </div>
+        {receipt}
       </div>
     </div>
   );
