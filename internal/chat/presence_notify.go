@@ -161,6 +161,9 @@ func (l *live) work() {
 // own last seen (the setting is reciprocal) that the user came online or
 // went offline, unless the user hides it.
 func (l *live) notify(ch presenceChange) {
+	if l.hub.Connections() == 0 { // no one here to tell
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	infos, err := l.accounts.PresenceInfos(ctx, []string{ch.user})
