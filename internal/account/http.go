@@ -41,6 +41,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/contacts/requests/{id}/decline", h.Auth.Required(h.answer(false)))
 	mux.Handle("GET /api/v1/contacts", h.Auth.Required(h.contacts))
 	mux.Handle("DELETE /api/v1/contacts/{username}", h.Auth.Required(h.removeContact))
+	h.registerSettings(mux)
 }
 
 type sessionResponse struct {

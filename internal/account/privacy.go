@@ -72,6 +72,9 @@ func (s *Service) Export(ctx context.Context, userID string, w *export.Writer) e
 			break
 		}
 	}
+	if err := s.exportSettings(ctx, userID, w); err != nil {
+		return err
+	}
 	if a, err = w.Array("account/sessions"); err != nil {
 		return err
 	}
@@ -138,6 +141,7 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 			{deleteUserSessions, []any{userID}},
 			{deleteContacts, []any{userID, userID}},
 			{deleteUserRequests, []any{userID, userID}},
+			{deleteUserSettings, []any{userID}},
 			{eraseUser, []any{"deleted_" + userID, sqldb.Micro(erasedAt), userID}},
 			{insertErasure, []any{userID, sqldb.Micro(now.Add(s.set.ErasureLease)), sqldb.Micro(now)}},
 		} {

@@ -31,6 +31,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /ws", h.Auth.RequiredWS(h.serveSocket))
 	h.registerActions(mux)
 	h.registerSearch(mux)
+	h.registerPresence(mux)
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {

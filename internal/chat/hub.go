@@ -65,6 +65,7 @@ type Hub struct {
 	resyncs    prometheus.Counter
 	closeAll   atomic.Bool
 	stop       chan struct{}
+	live       *live // presence, typing, read coalescing (presence_notify.go)
 }
 
 // HubConfig wires a hub.
@@ -76,6 +77,8 @@ type HubConfig struct {
 	Chat Resyncer
 	// Forget drops a user's cached profile (after erasure).
 	Forget func(userID string)
+	// Presence, when set, runs presence across nodes (presence.go).
+	Presence PresenceAccounts
 }
 
 // NewHub subscribes to the deliveries of every node's chat service and to
@@ -104,6 +107,12 @@ func NewHub(c HubConfig) (*Hub, error) {
 		return nil, err
 	}
 	h.subs = append(h.subs, sub)
+	if err := h.startLive(c); err != nil {
+		for _, s := range h.subs {
+			s.Unsubscribe()
+		}
+		return nil, err
+	}
 	go h.prune()
 	return h, nil
 }
@@ -216,6 +225,7 @@ func (h *Hub) add(c *client) {
 	}
 	set[c] = struct{}{}
 	h.mu.Unlock()
+	h.live.connected(c.userID)
 	h.count.Add(1)
 	if oldest != nil {
 		go oldest.close(websocket.StatusPolicyViolation, "too many sockets for this account: the oldest was closed")
@@ -224,16 +234,21 @@ func (h *Hub) add(c *client) {
 
 func (h *Hub) remove(c *client) {
 	h.mu.Lock()
+	removed := false
 	if set := h.conns[c.userID]; set != nil {
 		if _, ok := set[c]; ok {
 			delete(set, c)
 			h.count.Add(-1)
+			removed = true
 		}
 		if len(set) == 0 {
 			delete(h.conns, c.userID)
 		}
 	}
 	h.mu.Unlock()
+	if removed {
+		h.live.disconnected(c.userID)
+	}
 	h.closeSequencers(c)
 }
 
@@ -259,6 +274,7 @@ func (h *Hub) Close() {
 	for _, s := range h.subs {
 		s.Unsubscribe()
 	}
+	h.live.close(false)
 	h.mu.RLock()
 	var all []*client
 	for _, set := range h.conns {

@@ -50,11 +50,15 @@ func parseClientFrame(data []byte) (clientFrame, error) {
 		if f.ConversationID == "" || f.Seq < 1 {
 			return clientFrame{}, errs.Field("seq", "A read frame needs conversation_id and seq.")
 		}
+	case "typing":
+		if f.ConversationID == "" {
+			return clientFrame{}, errs.Field("conversation_id", "A typing frame needs conversation_id.")
+		}
 	case "ping":
 	case "":
-		return clientFrame{}, errs.Field("type", "A frame needs a type: send, read or ping.")
+		return clientFrame{}, errs.Field("type", "A frame needs a type: send, read, typing or ping.")
 	default:
-		return clientFrame{}, errs.Field("type", "Unknown frame type %q; use send, read or ping.", f.Type)
+		return clientFrame{}, errs.Field("type", "Unknown frame type %q; use send, read, typing or ping.", f.Type)
 	}
 	return f, nil
 }
@@ -200,7 +204,11 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, f clientFrame) err
 		b, _ := json.Marshal(frame{Type: "ack", ClientID: f.ClientID, Message: &m})
 		c.enqueue(b)
 	case "read":
-		return h.Service.MarkRead(ctx, c.userID, f.ConversationID, f.Seq)
+		return h.Hub.live.reads.mark(ctx, c.userID, f.ConversationID, f.Seq, func(ctx context.Context, seq int64) error {
+			return h.Service.MarkRead(ctx, c.userID, f.ConversationID, seq)
+		})
+	case "typing":
+		return h.typing(ctx, c, f)
 	case "ping":
 		c.enqueue([]byte(`{"type":"pong"}`))
 	}

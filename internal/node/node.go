@@ -246,7 +246,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		n.Close()
 		return nil, err
 	}
-	if n.Hub, err = chat.NewHub(chat.HubConfig{Bus: n.Bus, Log: c.Log, Registry: n.Registry, Chat: n.Chat, Forget: n.Chat.ForgetUser}); err != nil {
+	if n.Hub, err = chat.NewHub(chat.HubConfig{Bus: n.Bus, Log: c.Log, Registry: n.Registry, Chat: n.Chat, Forget: n.Chat.ForgetUser, Presence: n.Accounts}); err != nil {
 		n.Close()
 		return nil, err
 	}

@@ -14,5 +14,6 @@ import './styles/admin.css';
 import './styles/transfers.css';
 import './styles/voicefiles.css';
 import './styles/search.css';
+import './styles/presence.css';
 
 render(<App />, document.getElementById('app')!);

@@ -6,6 +6,7 @@ import { onAck, onSendError, onSocketDown, resetSending } from './send';
 import { loadSession } from '../session';
 import { onMessageGone } from './actions';
 import { onTrustFrame, refreshNotices, startTrust, stopTrust } from '../trust/live';
+import { clearTyping, loadSettings, onPresenceFrame, onReadFrame, onTypingFrame, resetPresence } from './presence';
 import { applyBalance, refreshWallet, resetWallet, startWallet, wallet } from '../wallet/store';
 import { onTransactionFrame, refreshOpenTransfers, resetTransfers } from '../wallet/transfers';
 
@@ -13,6 +14,7 @@ function onFrame(f: ServerFrame): void {
   switch (f.type) {
     case 'message':
       receive(f.message.conversation_id, [f.message]);
+      clearTyping(f.message.conversation_id, f.message.sender.id);
       break;
     case 'ack':
       onAck(f.client_id);
@@ -23,6 +25,13 @@ function onFrame(f: ServerFrame): void {
       break;
     case 'read':
       readElsewhere(f.conversation_id, f.user_id, f.seq);
+      onReadFrame(f.conversation_id, f.user_id, f.seq);
+      break;
+    case 'typing':
+      onTypingFrame(f.conversation_id, f.user_id);
+      break;
+    case 'presence':
+      onPresenceFrame(f.user_id, f);
       break;
     case 'conversation':
       conversationChanged(f.conversation);
@@ -51,6 +60,7 @@ export function startChat(meId: Id): void {
   startWallet(meId);
   startTrust();
   void loadConversations();
+  void loadSettings();
   // Signed out elsewhere: ask who we are, which shows the login page.
   startSocket({ onFrame, onReady, onDown: onSocketDown, onSignedOut: () => void loadSession() });
 }
@@ -69,6 +79,7 @@ export function stopChat(): void {
   stopSocket();
   resetSending();
   resetChat();
+  resetPresence();
   resetWallet();
   resetTransfers();
   stopTrust();

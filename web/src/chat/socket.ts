@@ -22,12 +22,15 @@ export type ServerFrame =
   | { type: 'error'; client_id?: string; error: { code: string; message: string } }
   | { type: 'wallet'; balance?: Money }
   | { type: 'recalled' | 'hidden'; conversation_id: string | number; message_id: string | number; seq: number }
+  | { type: 'typing'; conversation_id: string | number; user_id: string | number }
+  | { type: 'presence'; user_id: string | number; online: boolean; last_seen: string | null }
   | TrustFrame
   | TransactionFrame;
 
 export type ClientFrame =
   | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string; reply_to?: string | number }
   | { type: 'read'; conversation_id: string | number; seq: number }
+  | { type: 'typing'; conversation_id: string | number }
   | { type: 'ping' };
 
 export interface SocketHandlers {

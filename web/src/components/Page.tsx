@@ -13,6 +13,8 @@ interface PageProps {
   backId?: string;
   /** Thin bar under the title bar (e.g. the connection status). */
   banner?: ComponentChildren;
+  /** A second line under the title (e.g. "Online", "typing…"). */
+  subtitle?: ComponentChildren;
   /** Replace the default scrolling body (the conversation manages its own). */
   bare?: boolean;
   children: ComponentChildren;
@@ -20,7 +22,7 @@ interface PageProps {
 }
 
 /** A screen inside the app shell: title bar plus a scrolling body. */
-export function Page({ title, back, backId, banner, bare, action, children, class: cls }: PageProps) {
+export function Page({ title, back, backId, banner, bare, action, subtitle, children, class: cls }: PageProps) {
   useEffect(() => {
     document.title = title ? title + ' · Plaza' : 'Plaza';
   }, [title]);
@@ -37,6 +39,7 @@ export function Page({ title, back, backId, banner, bare, action, children, clas
         </div>
         <h1 class="title-bar-title">{title}</h1>
         <div class="title-bar-side title-bar-right">{action}</div>
+        {subtitle}
       </header>
       {banner}
       {bare ? children : <div class="page-body">{children}</div>}

@@ -21,6 +21,11 @@ import { RedPacketModal } from '../components/wallet/RedPacketModal';
 import { TransferSheet } from '../components/wallet/TransferSheet';
 import { searchPath, useRevealMessage } from '../chat/search';
 import { SearchIcon } from './SearchPage';
+import { HeaderSubtitle } from '../components/chat/TypingIndicator';
+import { DirectReceipt, GroupReceipt, ReadersSheet } from '../components/chat/ReadReceipts';
+import { loadReads, reads } from '../chat/presence';
+import { connection } from '../chat/socket';
+import type { Message } from '../chat/api';
 
 export function ConversationPage({ id, user }: { id: string; user: User }) {
   const { conversations, threads } = useStore(chat);
@@ -34,6 +39,14 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   const closeMoney = useCallback(() => setMoney(''), []);
   const [packet, setPacket] = useState<string | null>(null);
   useRevealMessage(id);
+  // Read state: each member's read position (receipts), and the "Read by N" sheet.
+  const conn = useStore(connection);
+  const readState = useStore(reads)[id];
+  const [readers, setReaders] = useState<number | null>(null);
+  const closeReaders = useCallback(() => setReaders(null), []);
+  useEffect(() => {
+    if (conn === 'ready') void loadReads(id);
+  }, [id, conn]);
 
   // Layout effect: the thread is marked loading before the first paint.
   useLayoutEffect(() => {
@@ -60,6 +73,12 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   }, [id, newest, c?.read_seq]);
 
   const me = { id: user.id, username: user.username, display_name: user.display_name };
+  const peerRead = c?.type === 'direct' ? (Object.values(readState ?? {}).find((r) => !sameId(r.user_id, user.id))?.read_seq ?? 0) : 0;
+  const receiptFor = (m: Message, lastMine: boolean) => {
+    if (!c || !readState || m.kind === 'system') return undefined;
+    if (c.type === 'direct') return lastMine ? <DirectReceipt seq={m.seq} peerRead={peerRead} /> : undefined;
+    return <GroupReceipt seq={m.seq} senderId={user.id} conv={readState} members={c.members.length} onOpen={setReaders} />;
+  };
   const title = c ? fullTitle(c) : thread?.status === 'error' ? 'Chat' : '';
 
   let body;
@@ -76,7 +95,7 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   } else if (!c || !thread || (thread.status === 'loading' && thread.items.length === 0)) {
     body = <Spinner label="Loading messages…" />;
   } else {
-    body = <MessageList c={c} thread={thread} me={me} onImage={setViewing} onRedPacket={setPacket} />;
+    body = <MessageList c={c} thread={thread} me={me} onImage={setViewing} onRedPacket={setPacket} receiptFor={receiptFor} />;
   }
 
   return (
@@ -84,6 +103,7 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
       title={title}
       back="/chats"
       backId="conversation-back"
+      subtitle={c ? <HeaderSubtitle c={c} meId={user.id} /> : undefined}
       banner={<ConnectionBar />}
       bare
       class="conversation-page"
@@ -120,6 +140,7 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
           choices={c.type === 'group' ? c.members.filter((m) => !sameId(m.id, user.id)) : undefined}
         />
       )}
+      {c?.type === 'group' && <ReadersSheet convId={c.id} seq={readers} onClose={closeReaders} />}
       {c && packet && <RedPacketModal key={packet} id={packet} c={c} me={me} onClose={() => setPacket(null)} />}
     </Page>
   );

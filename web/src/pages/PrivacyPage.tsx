@@ -11,6 +11,7 @@ import { showToast } from '../toast';
 import { logout } from '../session';
 import { eraseAccount, erasureRefusal, exportState, formatBytes, startExport } from '../privacy/account';
 import { useStore } from '../store';
+import { LastSeenSetting } from '../components/chat/ReadReceipts';
 
 /** Me → Privacy: mini programs holding my consents, with revoke; data export; deleting the account. */
 export function PrivacyPage() {
@@ -98,6 +99,7 @@ export function PrivacyPage() {
 
   return (
     <Page title="Privacy" back="/me" backId="privacy-back" class="privacy-page">
+      <LastSeenSetting />
       {items !== null && items.length === 0 ? (
         <div class="consent-empty" id="consent-empty">
           <EmptyState icon={<ShieldIcon size={40} />} title="No mini program has your data." />

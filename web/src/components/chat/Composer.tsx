@@ -5,6 +5,7 @@ import { showToast } from '../../toast';
 import { useStore } from '../../store';
 import { replyDrafts, setReply } from '../../chat/actions';
 import { QuoteBar } from './Quote';
+import { noteTyping } from '../../chat/presence';
 import { ImageIcon, PlusIcon, RedPacketIcon, TransferIcon } from '../Icons';
 import { FileTile } from './AttachPanel';
 import { KeyboardIcon, MicIcon, VoiceRecorder } from './VoiceRecorder';
@@ -151,7 +152,10 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
           onBeforeInput={onBeforeInput}
           onPaste={onPaste}
           onKeyUp={() => (swallowBreak.current = false)}
-          onInput={(e) => setHasText(e.currentTarget.value.trim() !== '')}
+          onInput={(e) => {
+            setHasText(e.currentTarget.value.trim() !== '');
+            noteTyping(convId, e.currentTarget.value);
+          }}
           onFocus={() => setMore(false)}
         />
         <button

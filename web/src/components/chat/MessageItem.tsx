@@ -26,6 +26,8 @@ interface Common {
   onMediaLoad: () => void;
   /** Tapped a red packet. */
   onRedPacket?: (id: string) => void;
+  /** Under the bubble: "Sent" / "Read" / "Read by N" (ReadReceipts.tsx). */
+  receipt?: ComponentChildren;
 }
 
 /** One server message: a bubble with an avatar, or a grey system pill. */
@@ -103,6 +105,7 @@ function Row({
   children,
   msg,
   quote,
+  receipt,
 }: Omit<Common, 'onImage' | 'onMediaLoad' | 'onRedPacket'> & {
   kind: string;
   attrs: Record<string, string>;
@@ -111,6 +114,8 @@ function Row({
   /** A server message: it has the action menu, multi-select and its quote. */
   msg?: Message;
   quote?: { convId: Id; q: Quote };
+  /** Read state under my own message (presence). */
+  receipt?: ComponentChildren;
 }) {
   const gestures = useMessageGestures(msg);
   const sel = useStore(selection);
@@ -159,6 +164,7 @@ function Row({
           )}
         </div>
         {q && <BubbleQuote convId={q.convId} q={q.q} />}
+        {receipt}
       </div>
     </div>
   );

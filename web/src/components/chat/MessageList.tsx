@@ -1,6 +1,7 @@
 import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Id } from '../../api';
-import type { ChatUser, Conversation } from '../../chat/api';
+import type { ComponentChildren } from 'preact';
+import type { ChatUser, Conversation, Message } from '../../chat/api';
 import { dividerTime, needsDivider } from '../../chat/format';
 import { maxSeq, minSeq, sameId } from '../../chat/merge';
 import { loadOlder, type Thread } from '../../chat/store';
@@ -16,6 +17,8 @@ interface ListProps {
   me: ChatUser;
   onImage: (src: string) => void;
   onRedPacket?: (id: string) => void;
+  /** The read receipt under one of my messages, if any. */
+  receiptFor?: (m: Message, lastMine: boolean) => ComponentChildren;
 }
 
 /**
@@ -23,7 +26,7 @@ interface ListProps {
  * near it, keeps the reading position when older pages load on top, and
  * offers a "new messages" pill otherwise.
  */
-export function MessageList({ c, thread, me, onImage, onRedPacket }: ListProps) {
+export function MessageList({ c, thread, me, onImage, onRedPacket, receiptFor }: ListProps) {
   const box = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const last = useRef({ first: 0, height: 0, newest: 0, pending: 0 });
@@ -90,6 +93,8 @@ export function MessageList({ c, thread, me, onImage, onRedPacket }: ListProps) 
   const rows = [];
   let prevAt: string | undefined;
   let prevSender: string | undefined;
+  let lastMineSeq = 0;
+  for (const m of thread.items) if (sameId(m.sender.id, meId) && m.kind !== 'system') lastMineSeq = m.seq;
   for (const m of thread.items) {
     const divider = needsDivider(prevAt, m.created_at);
     if (divider) rows.push(<Divider key={'d' + m.seq} iso={m.created_at} />);
@@ -105,6 +110,7 @@ export function MessageList({ c, thread, me, onImage, onRedPacket }: ListProps) 
         onImage={onImage}
         onMediaLoad={onMediaLoad}
         onRedPacket={onRedPacket}
+        receipt={mine && receiptFor ? receiptFor(m, m.seq === lastMineSeq) : undefined}
       />,
     );
     prevAt = m.created_at;

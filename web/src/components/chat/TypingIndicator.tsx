@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Id } from '../../api';
+import type { Conversation } from '../../chat/api';
+import { sameId } from '../../chat/merge';
+import { presence, presenceLabel, refreshPresence, typing, typingIn } from '../../chat/presence';
+import { connection } from '../../chat/socket';
+import { useStore } from '../../store';
+
+/**
+ * The conversation header's subtitle: "typing…" ("Bob is typing…" in
+ * groups) for 5 s after the last typing frame; otherwise, in a direct
+ * chat, "Online" / "Last seen 5 min ago" / nothing when hidden.
+ */
+export function HeaderSubtitle({ c, meId }: { c: Conversation; meId: Id }) {
+  const t = useStore(typing);
+  const p = useStore(presence);
+  const conn = useStore(connection);
+  const [now, setNow] = useState(Date.now());
+  const peer = c.type === 'direct' ? c.members.find((m) => !sameId(m.id, meId)) : undefined;
+  const peerId = peer ? String(peer.id) : '';
+
+  // Ask on opening, and again after every reconnect (frames may have been missed).
+  useEffect(() => {
+    if (peerId && conn === 'ready') void refreshPresence([peerId]);
+  }, [peerId, conn]);
+
+  // Re-render as typing runs out and "N min ago" ages.
+  const typers = typingIn(t, c.id, now).filter((u) => !sameId(u, meId));
+  useEffect(() => {
+    const id = window.setInterval(() => setNow(Date.now()), typers.length ? 500 : 30_000);
+    return () => window.clearInterval(id);
+  }, [typers.length > 0]);
+
+  let text = '';
+  let kind = '';
+  if (typers.length > 0) {
+    kind = 'typing';
+    if (c.type === 'direct') text = 'typing…';
+    else {
+      const names = typers.map((u) => {
+        const m = c.members.find((x) => sameId(x.id, u));
+        return m ? m.display_name || m.username : 'Someone';
+      });
+      text = names.length === 1 ? names[0] + ' is typing…' : names.length === 2 ? names[0] + ' and ' + names[1] + ' are typing…' : names.length + ' people are typing…';
+    }
+  } else if (peer) {
+    const s = p[peerId];
+    text = presenceLabel(s, now);
+    kind = s?.online ? 'online' : 'last-seen';
+  }
+  if (!text) return null;
+  return (
+    <span class={'title-bar-subtitle presence-' + kind} id="conversation-subtitle" data-state={kind} aria-live="polite">
+      {kind === 'online' && <span class="presence-dot" aria-hidden="true" />}
+      {text}
+    </span>
+  );
+}
