@@ -138,6 +138,8 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 			{deleteUserSessions, []any{userID}},
 			{deleteContacts, []any{userID, userID}},
 			{deleteUserRequests, []any{userID, userID}},
+			{deleteAvatar, []any{userID}},
+			{deleteUserBlocks, []any{userID, userID}},
 			{eraseUser, []any{"deleted_" + userID, sqldb.Micro(erasedAt), userID}},
 			{insertErasure, []any{userID, sqldb.Micro(now.Add(s.set.ErasureLease)), sqldb.Micro(now)}},
 		} {

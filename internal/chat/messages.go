@@ -64,6 +64,9 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 			return Message{}, false, err
 		}
 	}
+	if err := s.refuseBlocked(ctx, s.db, in.ConversationID, userID); err != nil {
+		return Message{}, false, err
+	}
 	if in.Kind == KindImage {
 		var owner string
 		if err := s.db.QueryRow(ctx, selectMediaOwner, in.MediaID).Scan(&owner); err != nil || owner != userID {
@@ -122,6 +125,9 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 // idempotent. Errors: not_found.
 func (s *Service) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, kind, text, refID, clientID string) (Message, error) {
 	if _, err := membership(ctx, tx, convID, senderID); err != nil {
+		return Message{}, err
+	}
+	if err := s.refuseBlocked(ctx, tx, convID, senderID); err != nil {
 		return Message{}, err
 	}
 	prior, err := queryMessages(ctx, tx, selectByClient, convID, senderID, clientID)
