@@ -15,6 +15,7 @@ import { MiniAppPage } from './pages/MiniAppPage';
 import { MiniAppInfoPage } from './pages/MiniAppInfoPage';
 import { PrivacyPage } from './pages/PrivacyPage';
 import { AdminPage } from './pages/admin/AdminPage';
+import { ProfilePage } from './pages/ProfilePage';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
@@ -39,6 +40,11 @@ export const ROUTES: RouteDef[] = [
   },
   { pattern: '/contacts', tab: 'contacts', render: () => <ContactsPage /> },
   { pattern: '/contacts/new', tab: 'contacts', render: ({ user }) => <NewFriendsPage user={user} /> },
+  {
+    pattern: '/users/:id',
+    tab: 'contacts',
+    render: ({ user, params }) => <ProfilePage key={params.id} id={params.id} me={user} />,
+  },
   { pattern: '/discover', tab: 'discover', render: ({ user }) => <DiscoverPage user={user} /> },
   {
     pattern: '/app/:appid',

@@ -2,6 +2,9 @@ import type { ComponentChildren } from 'preact';
 import type { ChatUser, Message } from '../../chat/api';
 import type { Pending } from '../../chat/merge';
 import { Avatar } from '../Avatar';
+import { Link } from '../../router';
+import { profilePath } from '../../people/api';
+import { ShownName } from '../../people/ShownName';
 import { RedPacketBubble, TransferBubble } from '../wallet/Bubbles';
 
 interface Common {
@@ -76,9 +79,15 @@ function Row({
 }: Omit<Common, 'onImage' | 'onMediaLoad' | 'onRedPacket'> & { kind: string; attrs: Record<string, string>; status?: ComponentChildren; children: ComponentChildren }) {
   return (
     <div class={'msg' + (mine ? ' msg-mine' : ' msg-theirs') + ' msg-' + kind} {...attrs}>
-      <Avatar username={sender.username} name={sender.display_name} size="md" class="msg-avatar" />
+      <Link href={profilePath(sender.id)} class="msg-avatar-link" aria-label={'Profile of ' + (sender.display_name || sender.username)}>
+        <Avatar username={sender.username} name={sender.display_name} size="md" class="msg-avatar" />
+      </Link>
       <div class="msg-body">
-        {showName && <div class="msg-name">{sender.display_name || sender.username}</div>}
+        {showName && (
+          <Link href={profilePath(sender.id)} class="msg-name">
+            <ShownName u={sender} />
+          </Link>
+        )}
         <div class="msg-line">
           {children}
           {status}
