@@ -322,6 +322,22 @@ func TestBlockStopsMessagesAndRequests(t *testing.T) {
 		if items := h.JSON["items"].([]any); len(items) != 1 {
 			t.Fatalf("history after blocked sends: %s", h.Body)
 		}
+		// Money in the direct chat is refused too, before any moves.
+		if r := bob.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "135790", "password": "correct horse"}); r.Status != 204 {
+			t.Fatalf("pin: %d %s", r.Status, r.Body)
+		}
+		if r := money(t, bob, "/api/v1/wallet/topups", map[string]any{"amount": 5_000, "currency": "CNY"}); r.Status != 201 {
+			t.Fatalf("top-up: %d %s", r.Status, r.Body)
+		}
+		if r := money(t, bob, "/api/v1/wallet/transfers", map[string]any{"username": "ann", "amount": 100, "currency": "CNY", "note": "", "pin": "135790"}); r.Status != 403 || r.Code() != "forbidden" {
+			t.Fatalf("transfer to the blocker: %d %s", r.Status, r.Body)
+		}
+		if r := money(t, bob, "/api/v1/conversations/"+conv+"/red-packets", map[string]any{"total": 100, "count": 1, "currency": "CNY", "pin": "135790"}); r.Status != 403 {
+			t.Fatalf("red packet to the blocker: %d %s", r.Status, r.Body)
+		}
+		if w := bob.Do(t, "GET", "/api/v1/wallet", nil); !strings.Contains(string(w.Body), `"amount":5000`) {
+			t.Fatalf("refused money moved: %s", w.Body)
+		}
 		// ann may still write to bob (blocking is one way).
 		if r := send(ann, "a1", "I blocked you"); r.Status != 201 {
 			t.Fatalf("blocker sends: %d %s", r.Status, r.Body)
@@ -349,6 +365,40 @@ func TestBlockStopsMessagesAndRequests(t *testing.T) {
 		}
 		if r := cat.Do(t, "POST", "/api/v1/contacts/requests", map[string]string{"username": "ann"}); r.Status != 201 {
 			t.Fatalf("request after unblock: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// Erasing an account deletes its avatar and blocks with it.
+func TestEraseDeletesAvatarAndBlocks(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		ann := nodetest.Signup(t, n.URL(), "ann")
+		bob := nodetest.Signup(t, n.URL(), "bob")
+		r := putAvatar(t, ann, pngBytes(t, 64, 64))
+		if r.Status != 200 {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		annID, url := r.Str("user.id"), r.Str("user.avatar_url")
+		bobID := bob.Do(t, "GET", "/api/v1/me", nil).Str("user.id")
+		if r := ann.Do(t, "POST", "/api/v1/blocks", map[string]string{"user_id": bobID}); r.Status != 200 {
+			t.Fatalf("block: %d", r.Status)
+		}
+		if r := ann.Do(t, "DELETE", "/api/v1/me", map[string]string{"password": "correct horse"}); r.Status != 204 {
+			t.Fatalf("erase: %d %s", r.Status, r.Body)
+		}
+		if r := bob.Do(t, "GET", url, nil); r.Status != 404 {
+			t.Fatalf("an erased user's avatar is served: %d", r.Status)
+		}
+		var rows int
+		if err := n.DB.QueryRow(t.Context(), "SELECT COUNT(*) FROM avatars WHERE user_id = ?", annID).Scan(&rows); err != nil || rows != 0 {
+			t.Fatalf("avatar rows left: %d %v", rows, err)
+		}
+		if err := n.DB.QueryRow(t.Context(), "SELECT COUNT(*) FROM blocks WHERE user_id = ? OR blocked_id = ?", annID, annID).Scan(&rows); err != nil || rows != 0 {
+			t.Fatalf("block rows left: %d %v", rows, err)
+		}
+		if p := bob.Do(t, "GET", "/api/v1/users/"+annID, nil); p.Get("user.avatar_url") != nil {
+			t.Fatalf("the pseudonym carries the avatar: %s", p.Body)
 		}
 	})
 }
