@@ -37,3 +37,22 @@ func FuzzAvatar(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAvatarResize is one upload's work: a 12-megapixel JPEG photo
+// decoded, cropped and encoded at both sizes.
+func BenchmarkAvatarResize(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 4000, 3000))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, _, err := resizeAvatar(buf.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
