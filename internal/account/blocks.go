@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
+	"github.com/plaza-dev/plaza/internal/platform/export"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
@@ -76,6 +77,24 @@ func (s *Service) Blocked(ctx context.Context, a, b string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// exportBlocks writes the users userID blocked (account/blocks).
+func (s *Service) exportBlocks(ctx context.Context, userID string, w *export.Writer) error {
+	blocked, err := s.Blocks(ctx, userID)
+	if err != nil {
+		return err
+	}
+	a, err := w.Array("account/blocks")
+	if err != nil {
+		return err
+	}
+	for _, u := range blocked {
+		if err := a.Add(u); err != nil {
+			return err
+		}
+	}
+	return a.Close()
 }
 
 // checkMayAsk refuses a contact request between users either of whom

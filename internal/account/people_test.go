@@ -261,6 +261,13 @@ func TestContactNotesAndRemoval(t *testing.T) {
 		if r := ann.Do(t, "PUT", "/api/v1/contacts/"+bobID, map[string]any{"remark": "x", "tags": []string{}}); r.Status != 404 {
 			t.Fatalf("note after removal: %d", r.Status)
 		}
+		if r := ann.Do(t, "POST", "/api/v1/blocks", map[string]string{"user_id": catID}); r.Status != 200 {
+			t.Fatalf("block: %d", r.Status)
+		}
+		exp := ann.Do(t, "GET", "/api/v1/me/export?format=json", nil)
+		if exp.Status != 200 || !strings.Contains(string(exp.Body), `"account/blocks"`) || !strings.Contains(string(exp.Body), `"username":"cat"`) {
+			t.Fatalf("export lacks the blocks: %d %.400s", exp.Status, exp.Body)
+		}
 		nodetest.Befriend(t, ann, bob, "bob")
 		if p := ann.Do(t, "GET", "/api/v1/users/"+bobID, nil); p.Str("contact.remark") != "" {
 			t.Fatalf("old remark came back: %s", p.Body)
