@@ -16,6 +16,7 @@ import { GroupInfoSheet } from '../components/chat/GroupInfoSheet';
 import { RedPacketSheet } from '../components/wallet/RedPacketSheet';
 import { RedPacketModal } from '../components/wallet/RedPacketModal';
 import { TransferSheet } from '../components/wallet/TransferSheet';
+import { directory } from '../people/directory';
 
 export function ConversationPage({ id, user }: { id: string; user: User }) {
   const { conversations, threads } = useStore(chat);
@@ -52,7 +53,9 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   }, [id, newest, c?.read_seq]);
 
   const me = { id: user.id, username: user.username, display_name: user.display_name };
-  const title = c ? fullTitle(c) : thread?.status === 'error' ? 'Chat' : '';
+  const people = useStore(directory); // a direct chat is titled by the remark we gave the other person
+  const remark = c?.type === 'direct' ? people[peer(c, user.id)?.username ?? '']?.remark : '';
+  const title = c ? remark || fullTitle(c) : thread?.status === 'error' ? 'Chat' : '';
 
   let body;
   const gone = conversations !== null && !c && !thread; // we left, or were removed, elsewhere

@@ -31,6 +31,7 @@ function rebuild(): void {
   for (const [name, url] of overrides) (next[name] ??= {}).avatar_url = url;
   directory.set(next);
   if (s.status !== 'authed') contactsAsked = false;
+  else queueMicrotask(ensureContacts); // remarks are in the contacts list, whichever page opens first
 }
 
 chat.subscribe(rebuild);
