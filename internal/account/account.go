@@ -43,6 +43,9 @@ type User struct {
 	Region      string    `json:"region"`
 	Admin       bool      `json:"is_admin,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// AvatarURL is the small (120 px) avatar, versioned by its content
+	// (add &size=large for 480 px); omitted when the user has none.
+	AvatarURL string `json:"avatar_url,omitempty"`
 }
 
 // Public is u as other users see it: no Admin, and no Region, which only
@@ -157,6 +160,7 @@ type Service struct {
 	// evaluations counts argon2 checks (tests read it).
 	evaluations atomic.Int64
 	hooks       ErasureHooks
+	onChange    []func(userID string) // OnUserChanged
 }
 
 // NewService makes the account service.

@@ -26,6 +26,9 @@ func (s *Service) SendContactRequest(ctx context.Context, fromID, username, mess
 	if to.ID == fromID {
 		return ContactRequest{}, errs.Field("username", "You cannot add yourself as a contact.")
 	}
+	if err := s.checkMayAsk(ctx, fromID, to); err != nil {
+		return ContactRequest{}, err
+	}
 	var out ContactRequest
 	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		if ok, err := areContacts(ctx, tx, fromID, to.ID); err != nil || ok {
@@ -170,10 +173,11 @@ func (s *Service) AreContacts(ctx context.Context, a, b string) (bool, error) {
 	return areContacts(ctx, s.db, a, b)
 }
 
-// RemoveContact ends a contact on both sides. Errors: not_found (no such
-// user, or not a contact).
+// RemoveContact ends a contact on both sides (by id or username), with
+// the notes each gave the other. Errors: not_found (no such user, or not
+// a contact).
 func (s *Service) RemoveContact(ctx context.Context, userID, username string) error {
-	other, err := s.UserByUsername(ctx, username)
+	other, err := s.findUser(ctx, username)
 	if err != nil {
 		return err
 	}

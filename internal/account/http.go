@@ -42,6 +42,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/contacts", h.Auth.Required(h.contacts))
 	mux.Handle("DELETE /api/v1/contacts/{username}", h.Auth.Required(h.removeContact))
 	h.registerSettings(mux)
+	h.registerPeople(mux)
 }
 
 type sessionResponse struct {
@@ -149,11 +150,12 @@ func (h *Handler) regions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) user(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.Service.UserFor(r.Context(), httpx.Caller(r).UserID, r.PathValue("username"))
+	// {username} is a user id or a username (Profile).
+	p, err := h.Service.Profile(r.Context(), httpx.Caller(r).UserID, r.PathValue("username"))
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"user": u})
+	httpx.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
 
@@ -202,7 +204,7 @@ func (h *Handler) contacts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := h.Service.Contacts(r.Context(), httpx.Caller(r).UserID, r.URL.Query().Get("cursor"), limit)
+	items, next, err := h.Service.ContactItems(r.Context(), httpx.Caller(r).UserID, r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,8 @@ const exportPage = 500
 
 // Export writes what the account component holds about userID
 // (export.Exporter): account/profile, account/contacts,
-// account/contact_requests and account/sessions (devices, never tokens).
+// account/contact_requests, account/sessions (devices, never tokens) and
+// account/blocks; contacts carry the remark and tags the user gave them.
 // Errors: not_found.
 func (s *Service) Export(ctx context.Context, userID string, w *export.Writer) error {
 	u, err := s.User(ctx, userID)
@@ -42,7 +43,7 @@ func (s *Service) Export(ctx context.Context, userID string, w *export.Writer) e
 		return err
 	}
 	for cursor := ""; ; {
-		page, next, err := s.Contacts(ctx, userID, cursor, exportPage)
+		page, next, err := s.ContactItems(ctx, userID, cursor, exportPage)
 		if err != nil {
 			return err
 		}
@@ -91,7 +92,10 @@ func (s *Service) Export(ctx context.Context, userID string, w *export.Writer) e
 			return err
 		}
 	}
-	return a.Close()
+	if err := a.Close(); err != nil {
+		return err
+	}
+	return s.exportBlocks(ctx, userID, w)
 }
 
 // ErasureStep is one component's part of erasing an account: Run must be
@@ -142,6 +146,8 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 			{deleteContacts, []any{userID, userID}},
 			{deleteUserRequests, []any{userID, userID}},
 			{deleteUserSettings, []any{userID}},
+			{deleteAvatar, []any{userID}},
+			{deleteUserBlocks, []any{userID, userID}},
 			{eraseUser, []any{"deleted_" + userID, sqldb.Micro(erasedAt), userID}},
 			{insertErasure, []any{userID, sqldb.Micro(now.Add(s.set.ErasureLease)), sqldb.Micro(now)}},
 		} {

@@ -12,7 +12,7 @@ import (
 
 // The account component's statements, beside its schema in migrations/.
 const (
-	userColumns = `u.id, u.username, u.display_name, u.region, u.is_admin, u.created_at`
+	userColumns = `u.id, u.username, u.display_name, u.region, u.is_admin, u.created_at, u.avatar_hash`
 
 	insertUser = `INSERT INTO users (id, username, display_name, region, password_hash, is_admin, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
@@ -24,7 +24,7 @@ const (
 	selectPasswordHash = `SELECT ` + userColumns + `, u.password_hash FROM users u WHERE u.username = ? AND u.deleted_at IS NULL`
 	selectHashByID     = `SELECT username, password_hash FROM users WHERE id = ? AND deleted_at IS NULL`
 	updateAdmin        = `UPDATE users SET is_admin = 1, password_hash = ? WHERE id = ?`
-	eraseUser          = `UPDATE users SET username = ?, display_name = 'Deleted account', password_hash = '', is_admin = 0, deleted_at = ? WHERE id = ? AND deleted_at IS NULL`
+	eraseUser          = `UPDATE users SET username = ?, display_name = 'Deleted account', password_hash = '', is_admin = 0, avatar_hash = NULL, deleted_at = ? WHERE id = ? AND deleted_at IS NULL`
 
 	insertSession = `INSERT INTO sessions (id, token_hash, user_id, csrf_token, user_agent, ip, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
@@ -37,8 +37,8 @@ const (
 	selectUserSessions = `SELECT id, user_agent, ip, created_at, expires_at FROM sessions WHERE user_id = ? ORDER BY created_at`
 
 	requestColumns = `r.id, r.message, r.status, r.created_at,
-		f.id, f.username, f.display_name, f.region, f.created_at,
-		t.id, t.username, t.display_name, t.region, t.created_at`
+		f.id, f.username, f.display_name, f.region, f.created_at, f.avatar_hash,
+		t.id, t.username, t.display_name, t.region, t.created_at, t.avatar_hash`
 	requestFrom = ` FROM contact_requests r JOIN users f ON f.id = r.from_user JOIN users t ON t.id = r.to_user`
 
 	insertRequest = `INSERT INTO contact_requests (id, from_user, to_user, message, status, created_at, updated_at)
@@ -106,12 +106,14 @@ func scanUser(row scanner, extra ...any) (User, error) {
 	var u User
 	var admin int
 	var created int64
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Region, &admin, &created}, extra...)
+	var avatar sql.NullString
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Region, &admin, &created, &avatar}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return User{}, err
 	}
 	u.Admin = admin != 0
 	u.CreatedAt = sqldb.FromMicro(created)
+	u.AvatarURL = avatarURL(u.ID, avatar.String)
 	return u, nil
 }
 
@@ -120,12 +122,14 @@ func scanRequestRow(rows *sql.Rows) (ContactRequest, error) { return scanRequest
 func scanRequest(row scanner) (ContactRequest, error) {
 	var r ContactRequest
 	var created, fCreated, tCreated int64
+	var fAvatar, tAvatar sql.NullString
 	err := row.Scan(&r.ID, &r.Message, &r.Status, &created,
-		&r.From.ID, &r.From.Username, &r.From.DisplayName, &r.From.Region, &fCreated,
-		&r.To.ID, &r.To.Username, &r.To.DisplayName, &r.To.Region, &tCreated)
+		&r.From.ID, &r.From.Username, &r.From.DisplayName, &r.From.Region, &fCreated, &fAvatar,
+		&r.To.ID, &r.To.Username, &r.To.DisplayName, &r.To.Region, &tCreated, &tAvatar)
 	if err != nil {
 		return ContactRequest{}, err
 	}
+	r.From.AvatarURL, r.To.AvatarURL = avatarURL(r.From.ID, fAvatar.String), avatarURL(r.To.ID, tAvatar.String)
 	r.CreatedAt = sqldb.FromMicro(created)
 	r.From.CreatedAt = sqldb.FromMicro(fCreated)
 	r.To.CreatedAt = sqldb.FromMicro(tCreated)

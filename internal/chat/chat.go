@@ -144,6 +144,8 @@ type Accounts interface {
 	UsersByIDs(ctx context.Context, ids []string) (map[string]account.User, error)
 	UserByUsername(ctx context.Context, username string) (account.User, error)
 	AreContacts(ctx context.Context, a, b string) (bool, error)
+	// Blocked reports whether a has blocked b (b may not message a).
+	Blocked(ctx context.Context, a, b string) (bool, error)
 }
 
 // Sender is who sent a message, as clients see them.

@@ -68,6 +68,9 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 			return Message{}, false, err
 		}
 	}
+	if err := s.refuseBlocked(ctx, s.db, in.ConversationID, userID); err != nil {
+		return Message{}, false, err
+	}
 	var media VoiceFile
 	if in.Kind == KindImage || in.Kind == KindVoice || in.Kind == KindFile {
 		if media, err = s.sendMedia(ctx, userID, in); err != nil {
@@ -134,6 +137,9 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 // idempotent. Errors: not_found.
 func (s *Service) Post(ctx context.Context, tx *sqldb.Tx, convID, senderID, kind, text, refID, clientID string) (Message, error) {
 	if _, err := membership(ctx, tx, convID, senderID); err != nil {
+		return Message{}, err
+	}
+	if err := s.refuseBlocked(ctx, tx, convID, senderID); err != nil {
 		return Message{}, err
 	}
 	prior, err := queryMessages(ctx, tx, selectByClient, convID, senderID, clientID)

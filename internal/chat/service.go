@@ -470,6 +470,9 @@ func (s *Service) MemberCount(ctx context.Context, convID, userID string) (int, 
 // DirectBetween is the direct conversation of two users, made if they are
 // contacts and have none yet; "" when they are not contacts.
 func (s *Service) DirectBetween(ctx context.Context, a, b string) (string, error) {
+	if err := s.refuseIfBlocked(ctx, b, a); err != nil { // a transfer to someone who blocked a
+		return "", err
+	}
 	users, err := s.users.many(ctx, []string{b})
 	if err != nil {
 		return "", err

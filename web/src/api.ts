@@ -16,6 +16,11 @@ export interface User {
   region: string;
   is_admin: boolean;
   created_at: string;
+  /** Small (120 px) avatar, versioned; absent when the user has none. */
+  avatar_url?: string | null;
+  /** GET /contacts items: the remark and tags the caller gave the contact. */
+  remark?: string;
+  tags?: string[];
 }
 
 export interface Region {

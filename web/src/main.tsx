@@ -15,5 +15,6 @@ import './styles/transfers.css';
 import './styles/voicefiles.css';
 import './styles/search.css';
 import './styles/presence.css';
+import './styles/people.css';
 
 render(<App />, document.getElementById('app')!);

@@ -17,6 +17,7 @@ import { MiniAppInfoPage } from './pages/MiniAppInfoPage';
 import { PrivacyPage } from './pages/PrivacyPage';
 import { AdminPage } from './pages/admin/AdminPage';
 import { TransactionPage } from './pages/TransactionPage';
+import { ProfilePage } from './pages/ProfilePage';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
@@ -48,6 +49,11 @@ export const ROUTES: RouteDef[] = [
   },
   { pattern: '/contacts', tab: 'contacts', render: () => <ContactsPage /> },
   { pattern: '/contacts/new', tab: 'contacts', render: ({ user }) => <NewFriendsPage user={user} /> },
+  {
+    pattern: '/users/:id',
+    tab: 'contacts',
+    render: ({ user, params }) => <ProfilePage key={params.id} id={params.id} me={user} />,
+  },
   { pattern: '/discover', tab: 'discover', render: ({ user }) => <DiscoverPage user={user} /> },
   {
     pattern: '/app/:appid',

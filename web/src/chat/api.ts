@@ -6,6 +6,7 @@ export interface ChatUser {
   username: string;
   display_name: string;
   region?: string;
+  avatar_url?: string | null;
 }
 
 export type MessageKind = 'text' | 'image' | 'system' | 'red_packet' | 'transfer' | 'erased' | 'red_packet_opened' | 'recalled' | 'hidden' | 'voice' | 'file';

@@ -1,4 +1,9 @@
-// Rounded-square avatar with initials on a colour derived from the username.
+// Rounded-square avatar: the user's photo, or initials on a colour derived
+// from the username when they have none (or it fails to load).
+import { useState } from 'preact/hooks';
+import { largeAvatar } from '../people/api';
+import { directory } from '../people/directory';
+import { useStore } from '../store';
 
 // Keep in sync with .avatar-cN in styles/components.css.
 const PALETTE = [
@@ -50,10 +55,24 @@ interface AvatarProps {
   name?: string;
   size?: 'sm' | 'md' | 'lg' | 'xl';
   class?: string;
+  /** The avatar_url; when not given, what the directory knows of username. */
+  src?: string | null;
+  /** Ask for the large (480 px) image (profiles, the Me card). */
+  large?: boolean;
 }
 
-export function Avatar({ username, name, size = 'md', class: cls }: AvatarProps) {
+export function Avatar({ username, name, size = 'md', class: cls, src, large }: AvatarProps) {
+  const people = useStore(directory);
+  const url = src === undefined ? people[username]?.avatar_url : src;
+  const [failed, setFailed] = useState('');
   const label = initials(name || username, username.slice(0, 1).toUpperCase());
+  if (url && failed !== url) {
+    return (
+      <span class={'avatar avatar-' + size + ' avatar-photo' + (cls ? ' ' + cls : '')} aria-hidden="true" data-avatar={username}>
+        <img src={large ? largeAvatar(url) : url} alt="" loading="lazy" draggable={false} onError={() => setFailed(url)} />
+      </span>
+    );
+  }
   return (
     <span
       class={

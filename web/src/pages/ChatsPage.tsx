@@ -11,7 +11,7 @@ import { EmptyState } from '../components/EmptyState';
 import { Spinner } from '../components/Spinner';
 import { ChatsIcon, PlusCircleIcon } from '../components/Icons';
 import { ConnectionBar } from '../components/chat/ConnectionBar';
-import { ConversationAvatar } from '../components/chat/ConversationAvatar';
+import { ConversationAvatar, ConversationName } from '../components/chat/ConversationAvatar';
 import { NewChatSheet } from '../components/chat/NewChatSheet';
 import { SearchEntry } from './SearchPage';
 
@@ -84,7 +84,9 @@ function ChatRow({ c, user }: { c: Conversation; user: User }) {
       </span>
       <span class="chat-row-main">
         <span class="chat-row-top">
-          <span class="chat-row-title">{c.title || (c.type === 'group' ? 'Group chat' : 'Chat')}</span>
+          <span class="chat-row-title">
+            <ConversationName c={c} meId={user.id} />
+          </span>
           <span class="chat-row-time">{listTime(c.last_message?.created_at ?? c.updated_at)}</span>
         </span>
         <span class="chat-row-preview">{text || '\u00a0'}</span>

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type { User } from '../api';
 import { contactsState, pendingIncoming, refreshAll } from '../contacts';
 import { useStore } from '../store';
@@ -9,7 +9,8 @@ import { Cell, CellGroup, CellIcon } from '../components/Cell';
 import { EmptyState } from '../components/EmptyState';
 import { Spinner } from '../components/Spinner';
 import { ContactsIcon, UserPlusIcon } from '../components/Icons';
-import { ContactSheet } from '../components/ContactSheet';
+import { navigate } from '../router';
+import { profilePath } from '../people/api';
 
 interface Section {
   letter: string;
@@ -17,7 +18,7 @@ interface Section {
 }
 
 function sectionLetter(u: User): string {
-  const first = Array.from((u.display_name || u.username).trim())[0] ?? '#';
+  const first = Array.from((u.remark || u.display_name || u.username).trim())[0] ?? '#';
   const base = first.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase();
   return /^[A-Z]$/.test(base) ? base : '#';
 }
@@ -25,7 +26,7 @@ function sectionLetter(u: User): string {
 export function groupContacts(users: User[]): Section[] {
   const sorted = [...users].sort(
     (a, b) =>
-      a.display_name.localeCompare(b.display_name, undefined, { sensitivity: 'base' }) ||
+      (a.remark || a.display_name).localeCompare(b.remark || b.display_name, undefined, { sensitivity: 'base' }) ||
       a.username.localeCompare(b.username),
   );
   const map = new Map<string, User[]>();
@@ -41,8 +42,6 @@ export function groupContacts(users: User[]): Section[] {
 
 export function ContactsPage() {
   const { contacts, requests, error } = useStore(contactsState);
-  const [selected, setSelected] = useState<User | null>(null);
-  const close = useCallback(() => setSelected(null), []);
 
   const sections = useMemo(() => (contacts ? groupContacts(contacts) : []), [contacts]);
   const pending = pendingIncoming(requests);
@@ -101,10 +100,10 @@ export function ContactsPage() {
               <Cell
                 key={u.username}
                 data-contact={u.username}
-                media={<Avatar username={u.username} name={u.display_name} />}
-                title={u.display_name}
-                subtitle={'@' + u.username}
-                onClick={() => setSelected(u)}
+                media={<Avatar username={u.username} name={u.display_name} src={u.avatar_url ?? null} />}
+                title={u.remark || u.display_name}
+                subtitle={u.remark ? u.display_name + ' · @' + u.username : '@' + u.username}
+                onClick={() => navigate(profilePath(u.id))}
               />
             ))}
           </div>
@@ -116,8 +115,6 @@ export function ContactsPage() {
           {contacts.length} {contacts.length === 1 ? 'contact' : 'contacts'}
         </p>
       )}
-
-      <ContactSheet user={selected} onClose={close} />
     </Page>
   );
 }

@@ -26,6 +26,7 @@ import { DirectReceipt, GroupReceipt, ReadersSheet } from '../components/chat/Re
 import { loadReads, reads } from '../chat/presence';
 import { connection } from '../chat/socket';
 import type { Message } from '../chat/api';
+import { directory } from '../people/directory';
 
 export function ConversationPage({ id, user }: { id: string; user: User }) {
   const { conversations, threads } = useStore(chat);
@@ -79,7 +80,9 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
     if (c.type === 'direct') return lastMine ? <DirectReceipt seq={m.seq} peerRead={peerRead} /> : undefined;
     return <GroupReceipt seq={m.seq} senderId={user.id} conv={readState} members={c.members.length} onOpen={setReaders} />;
   };
-  const title = c ? fullTitle(c) : thread?.status === 'error' ? 'Chat' : '';
+  const people = useStore(directory); // a direct chat is titled by the remark we gave the other person
+  const remark = c?.type === 'direct' ? people[peer(c, user.id)?.username ?? '']?.remark : '';
+  const title = c ? remark || fullTitle(c) : thread?.status === 'error' ? 'Chat' : '';
 
   let body;
   const gone = conversations !== null && !c && !thread; // we left, or were removed, elsewhere

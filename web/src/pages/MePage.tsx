@@ -1,6 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { User } from '../api';
-import { logout } from '../session';
+import { logout, session } from '../session';
+import { AvatarCropper } from '../components/AvatarCropper';
+import { peopleApi } from '../people/api';
+import { rememberAvatar } from '../people/directory';
+import { errorMessage } from '../api';
 import { regionName, useRegions } from '../regions';
 import { showToast } from '../toast';
 import { Page } from '../components/Page';
@@ -16,6 +20,20 @@ export function MePage({ user }: { user: User }) {
   const [busy, setBusy] = useState(false);
   const [pinSheet, setPinSheet] = useState(false);
   const { pinSet } = useStore(wallet);
+  const picker = useRef<HTMLInputElement>(null);
+  const [cropping, setCropping] = useState<File | null>(null);
+
+  async function uploadAvatar(square: Blob) {
+    try {
+      const { user: next } = await peopleApi.setAvatar(square);
+      rememberAvatar(next);
+      session.set({ status: 'authed', user: next });
+      setCropping(null);
+      showToast('Your new avatar is set.');
+    } catch (err) {
+      throw new Error(errorMessage(err));
+    }
+  }
 
   useEffect(() => {
     void refreshWallet();
@@ -32,7 +50,22 @@ export function MePage({ user }: { user: User }) {
   return (
     <Page title="Me">
       <div class="profile-card">
-        <Avatar username={user.username} name={user.display_name} size="xl" />
+        <button type="button" id="me-avatar" class="me-avatar-button" aria-label="Change avatar" onClick={() => picker.current?.click()}>
+          <Avatar username={user.username} name={user.display_name} size="xl" src={user.avatar_url ?? null} large />
+          <span class="me-avatar-edit" aria-hidden="true">Edit</span>
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          id="me-avatar-file"
+          accept="image/jpeg,image/png,image/webp"
+          hidden
+          onChange={(e) => {
+            const f = (e.currentTarget as HTMLInputElement).files?.[0] ?? null;
+            (e.currentTarget as HTMLInputElement).value = '';
+            if (f) setCropping(f);
+          }}
+        />
         <div class="profile-text">
           <div class="profile-name" id="me-display-name">
             {user.display_name}
@@ -115,6 +148,7 @@ export function MePage({ user }: { user: User }) {
         </button>
       </CellGroup>
       <PinSetupSheet open={pinSheet} onClose={() => setPinSheet(false)} />
+      <AvatarCropper file={cropping} onClose={() => setCropping(null)} onDone={uploadAvatar} />
     </Page>
   );
 }

@@ -8,6 +8,9 @@ import { useMessageGestures } from './MessageMenu';
 import { BubbleQuote } from './Quote';
 import type { Pending } from '../../chat/merge';
 import { Avatar } from '../Avatar';
+import { Link } from '../../router';
+import { profilePath } from '../../people/api';
+import { ShownName } from '../../people/ShownName';
 import { RedPacketBubble } from '../wallet/Bubbles';
 import { TransferCard } from '../wallet/TransferCard';
 import { RedPacketOpenedNote } from '../wallet/RedPacketOpenedNote';
@@ -142,9 +145,15 @@ function Row({
           {ticked && <CheckIcon size={14} stroke-width={3} />}
         </span>
       )}
-      <Avatar username={sender.username} name={sender.display_name} size="md" class="msg-avatar" />
+      <Link href={profilePath(sender.id)} class="msg-avatar-link" aria-label={'Profile of ' + (sender.display_name || sender.username)}>
+        <Avatar username={sender.username} name={sender.display_name} size="md" class="msg-avatar" />
+      </Link>
       <div class="msg-body">
-        {showName && <div class="msg-name">{sender.display_name || sender.username}</div>}
+        {showName && (
+          <Link href={profilePath(sender.id)} class="msg-name">
+            <ShownName u={sender} />
+          </Link>
+        )}
         <div class="msg-line">
           {children}
           {status}
