@@ -161,6 +161,7 @@ type Message struct {
 	RedPacketID    string    `json:"red_packet_id,omitempty"`
 	TransactionID  string    `json:"transaction_id,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
+	Mentions       []string  `json:"mentions,omitempty"` // member ids, or "all"
 
 	refID string
 }
@@ -177,13 +178,25 @@ type Conversation struct {
 	LastMessage *Message       `json:"last_message"`
 	UpdatedAt   time.Time      `json:"updated_at"`
 	CreatedBy   string         `json:"created_by"`
+
+	// Groups and the viewer's own settings (groups.go).
+	Announcement   string     `json:"announcement"`
+	AnnouncementAt *time.Time `json:"announcement_at"`
+	OwnerID        string     `json:"owner_id"`
+	Admins         []string   `json:"admins"`
+	Muted          bool       `json:"muted"`
+	Pinned         bool       `json:"pinned"`
+	Mentioned      bool       `json:"mentioned"` // an unread message mentions the viewer (or all)
+	FirstSeq       int64      `json:"first_seq"` // the viewer's history starts here (joining, clearing)
+	pinnedAt       int64
 }
 
 // SendInput is a message to send.
 type SendInput struct {
-	ConversationID string `json:"conversation_id"`
-	ClientID       string `json:"client_id"`
-	Kind           string `json:"kind"`
-	Text           string `json:"text"`
-	MediaID        string `json:"media_id"`
+	ConversationID string   `json:"conversation_id"`
+	ClientID       string   `json:"client_id"`
+	Kind           string   `json:"kind"`
+	Text           string   `json:"text"`
+	MediaID        string   `json:"media_id"`
+	Mentions       []string `json:"mentions"`
 }

@@ -32,6 +32,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/media/{id}", a(h.media))
 	mux.Handle("GET /api/v1/ws", h.Auth.RequiredWS(h.serveSocket))
 	mux.Handle("GET /ws", h.Auth.RequiredWS(h.serveSocket))
+	h.registerGroups(mux)
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {

@@ -25,13 +25,14 @@ const (
 
 // clientFrame is a frame a client sends.
 type clientFrame struct {
-	Type           string `json:"type"`
-	ConversationID string `json:"conversation_id"`
-	ClientID       string `json:"client_id"`
-	Kind           string `json:"kind"`
-	Text           string `json:"text"`
-	MediaID        string `json:"media_id"`
-	Seq            int64  `json:"seq"`
+	Type           string   `json:"type"`
+	ConversationID string   `json:"conversation_id"`
+	ClientID       string   `json:"client_id"`
+	Kind           string   `json:"kind"`
+	Text           string   `json:"text"`
+	MediaID        string   `json:"media_id"`
+	Seq            int64    `json:"seq"`
+	Mentions       []string `json:"mentions"`
 }
 
 // parseClientFrame reads one client frame. Errors: invalid_argument.
@@ -192,7 +193,7 @@ func (h *Handler) readLoop(ctx context.Context, c *client) {
 func (h *Handler) handleFrame(ctx context.Context, c *client, f clientFrame) error {
 	switch f.Type {
 	case "send":
-		m, _, err := h.Service.Send(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID})
+		m, _, err := h.Service.Send(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID, Mentions: f.Mentions})
 		if err != nil {
 			return err
 		}
