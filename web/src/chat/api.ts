@@ -25,6 +25,8 @@ export interface Message {
   /** kind transfer: the wallet transaction behind it. */
   transaction_id?: Id;
   created_at: string;
+  /** Who the message mentions: member ids, or "all". */
+  mentions?: string[];
 }
 
 export interface Conversation {
@@ -37,6 +39,17 @@ export interface Conversation {
   unread: number;
   last_message: Message | null;
   updated_at: string;
+  // Groups and my own settings (see chat/groups.ts).
+  announcement?: string;
+  announcement_at?: string | null;
+  owner_id?: Id;
+  admins?: Id[];
+  muted?: boolean;
+  pinned?: boolean;
+  /** An unread message mentions me (or all). */
+  mentioned?: boolean;
+  /** My history starts at this seq (after joining late or clearing it). */
+  first_seq?: number;
 }
 
 export interface Page<T> {
@@ -51,7 +64,7 @@ const enc = (id: Id) => encodeURIComponent(String(id));
 const conv = (id: Id) => '/api/v1/conversations/' + enc(id);
 
 export type NewMessage =
-  | { client_id: string; kind: 'text'; text: string }
+  | { client_id: string; kind: 'text'; text: string; mentions?: string[] }
   | { client_id: string; kind: 'image'; media_id: Id };
 
 export const chatApi = {

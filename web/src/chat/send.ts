@@ -40,7 +40,7 @@ function findPending(clientId: string): Pending | undefined {
   return undefined;
 }
 
-export function sendText(convId: Id, text: string): void {
+export function sendText(convId: Id, text: string, mentions?: string[]): void {
   const body = text.trim();
   if (!body) return;
   const p: Pending = {
@@ -48,6 +48,7 @@ export function sendText(convId: Id, text: string): void {
     conversation_id: convId,
     kind: 'text',
     text: body.slice(0, MAX_TEXT),
+    mentions: mentions?.length ? mentions : undefined,
     status: 'sending',
     created_at: new Date().toISOString(),
   };
@@ -90,6 +91,7 @@ function dispatch(p: Pending): void {
       client_id: p.client_id,
       kind: 'text',
       text: p.text,
+      ...(p.mentions ? { mentions: p.mentions } : {}),
     });
     if (sent) {
       window.clearTimeout(awaitingAck.get(p.client_id));
@@ -117,7 +119,7 @@ async function post(p: Pending): Promise<void> {
     const body =
       p.kind === 'image'
         ? { client_id: p.client_id, kind: 'image' as const, media_id: mediaId! }
-        : { client_id: p.client_id, kind: 'text' as const, text: p.text };
+        : { client_id: p.client_id, kind: 'text' as const, text: p.text, ...(p.mentions ? { mentions: p.mentions } : {}) };
     const { message } = await chatApi.send(p.conversation_id, body);
     receive(p.conversation_id, [message]);
   } catch (err) {

@@ -23,7 +23,7 @@ export type ServerFrame =
   | TrustFrame;
 
 export type ClientFrame =
-  | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string }
+  | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string; mentions?: string[] }
   | { type: 'read'; conversation_id: string | number; seq: number }
   | { type: 'ping' };
 
