@@ -228,6 +228,9 @@ func (s *Service) staffChange(ctx context.Context, userID, convID, targetID stri
 // member who joined first. It runs inside the leaving transaction.
 func (s *Service) handOver(ctx context.Context, tx *sqldb.Tx, convID, leaverID string) error {
 	r, err := role(ctx, tx, convID, leaverID)
+	if errs.Is(err, errs.NotFound) {
+		return nil // left already
+	}
 	if err != nil || r != RoleOwner {
 		return err
 	}

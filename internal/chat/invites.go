@@ -67,8 +67,13 @@ func validCode(code string) bool {
 	if len(code) != base64.RawURLEncoding.EncodedLen(inviteCodeBytes) {
 		return false
 	}
-	_, err := base64.RawURLEncoding.DecodeString(code)
-	return err == nil
+	for _, r := range code { // the decoder alone lets \r and \n through
+		if !('A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(code)
+	return err == nil && base64.RawURLEncoding.EncodeToString(raw) == code
 }
 
 // CreateInvite makes a group invite; any member may share the group, as

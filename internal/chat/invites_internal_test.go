@@ -12,7 +12,7 @@ func FuzzValidCode(f *testing.F) {
 	b := make([]byte, inviteCodeBytes)
 	_, _ = rand.Read(b)
 	f.Add(base64.RawURLEncoding.EncodeToString(b))
-	for _, s := range []string{"", "x", "../..", "AAAAAAAAAAAAAAAAAAAAAAA=", "%00", "🙂🙂🙂🙂🙂🙂"} {
+	for _, s := range []string{"", "x", "../..", "0\r0000000000000000000000", "AAAAAAAAAAAAAAAAAAAAAAA=", "%00", "🙂🙂🙂🙂🙂🙂"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, code string) {

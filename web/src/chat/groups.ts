@@ -3,7 +3,6 @@
 import { request, type Id } from '../api';
 import { navigate } from '../router';
 import type { ChatUser, Conversation } from './api';
-import { sameId } from './merge';
 import { conversationChanged, removeLocal, updateThread, upsertLocal } from './store';
 
 const enc = (id: Id) => encodeURIComponent(String(id));
@@ -40,24 +39,7 @@ export const groupsApi = {
   join: (code: string) => request<One>('POST', '/api/v1/group-invites/' + enc(code) + '/join'),
 };
 
-export type Role = 'owner' | 'admin' | 'member';
-
-export function roleOf(c: Conversation, userId: Id): Role {
-  if (c.type !== 'group') return 'member';
-  if (sameId(c.owner_id, userId)) return 'owner';
-  if ((c.admins ?? []).some((a) => sameId(a, userId))) return 'admin';
-  return 'member';
-}
-
-export const isStaff = (c: Conversation, userId: Id) => roleOf(c, userId) !== 'member';
-
-/** May `me` remove `target` (owner: anyone else; admin: plain members)? */
-export function canRemove(c: Conversation, me: Id, target: Id): boolean {
-  if (c.type !== 'group' || sameId(me, target)) return false;
-  const mine = roleOf(c, me);
-  if (mine === 'owner') return true;
-  return mine === 'admin' && roleOf(c, target) === 'member';
-}
+export { canRemove, isStaff, roleOf, mentionsMe, type Role } from './roles';
 
 async function apply(p: Promise<One>): Promise<Conversation> {
   const { conversation } = await p;
@@ -115,9 +97,4 @@ export function dismissAnnouncement(c: Conversation): void {
   } catch {
     // private mode: it shows again next time
   }
-}
-
-/** Does this message mention me (or all)? */
-export function mentionsMe(mentions: string[] | undefined, me: Id): boolean {
-  return !!mentions?.some((u) => u === 'all' || sameId(u, me));
 }

@@ -158,5 +158,6 @@ export function applyRead(c: Conversation, seq: number): Conversation {
 
 export function unreadTotal(list: Conversation[] | null): number {
   if (!list) return 0;
-  return list.reduce((n, c) => n + Math.max(0, c.unread || 0), 0);
+  // Muted chats count only when they mention me (as WeChat does).
+  return list.reduce((n, c) => n + (c.muted && !c.mentioned ? 0 : Math.max(0, c.unread || 0)), 0);
 }
