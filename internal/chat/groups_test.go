@@ -357,3 +357,24 @@ func TestMentions(t *testing.T) {
 		_ = catID
 	})
 }
+
+// An owner who erases their account hands the group to an admin.
+func TestErasedOwnerHandsOverTheGroup(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben", "cat")
+		ann, cat := u[0], u[2]
+		catID := uid(t, cat)
+		g := group(t, ann, "Handover", "ben", "cat")
+		if r := ann.Do(t, "PUT", "/api/v1/conversations/"+g+"/members/"+catID+"/role", map[string]any{"role": "admin"}); r.Status != 200 {
+			t.Fatalf("admin: %d %s", r.Status, r.Body)
+		}
+		if r := ann.Do(t, "DELETE", "/api/v1/me", map[string]any{"password": "correct horse"}); r.Status/100 != 2 {
+			t.Fatalf("erase: %d %s", r.Status, r.Body)
+		}
+		nodetest.WaitFor(t, 10*time.Second, func() bool {
+			r := cat.Do(t, "GET", "/api/v1/conversations/"+g, nil)
+			return r.Str("conversation.owner_id") == catID && len(r.Get("conversation.members").([]any)) == 2
+		})
+	})
+}
