@@ -135,5 +135,13 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 		t.Fatalf("ben sees %s messages after clearing, want 1", c)
 	}
 	benB.Screenshot("cleared")
+	// A direct chat has an info page too: the other person, mute, pin, clear.
+	benB.Run("opening the direct chat's info",
+		chromedp.Navigate(n.URL()+"/chats/"+dm), bt.Visible("#conversation-info"), bt.Click("#conversation-info"),
+		bt.Visible(`#conversation-info-page [data-member="ann"]`), bt.Visible("#toggle-mute"), bt.Visible("#toggle-pin"), bt.Visible("#info-clear"))
+	if c := benB.Count("#info-leave, #info-qr, #info-add-members"); c != "0" {
+		t.Fatalf("a direct chat's info shows %s group-only controls", c)
+	}
+	benB.Screenshot("direct-info")
 	annB.Run("ann keeps hers", chromedp.Navigate(n.URL()+"/chats/"+g), bt.Visible(`#conversation [data-seq="1"]`), bt.Visible(`#conversation [data-seq="9"]`))
 }
