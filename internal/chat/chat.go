@@ -193,10 +193,12 @@ type Conversation struct {
 
 // SendInput is a message to send.
 type SendInput struct {
-	ConversationID string   `json:"conversation_id"`
-	ClientID       string   `json:"client_id"`
-	Kind           string   `json:"kind"`
-	Text           string   `json:"text"`
-	MediaID        string   `json:"media_id"`
-	Mentions       []string `json:"mentions"`
+	ConversationID string `json:"conversation_id"`
+	ClientID       string `json:"client_id"`
+	Kind           string `json:"kind"`
+	Text           string `json:"text"`
+	MediaID        string `json:"media_id"`
+
+	// Groups: who the message mentions (groups.go).
+	Mentions []string `json:"mentions"`
 }

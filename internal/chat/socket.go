@@ -25,14 +25,16 @@ const (
 
 // clientFrame is a frame a client sends.
 type clientFrame struct {
-	Type           string   `json:"type"`
-	ConversationID string   `json:"conversation_id"`
-	ClientID       string   `json:"client_id"`
-	Kind           string   `json:"kind"`
-	Text           string   `json:"text"`
-	MediaID        string   `json:"media_id"`
-	Seq            int64    `json:"seq"`
-	Mentions       []string `json:"mentions"`
+	Type           string `json:"type"`
+	ConversationID string `json:"conversation_id"`
+	ClientID       string `json:"client_id"`
+	Kind           string `json:"kind"`
+	Text           string `json:"text"`
+	MediaID        string `json:"media_id"`
+	Seq            int64  `json:"seq"`
+
+	// Groups: who the message mentions (groups.go).
+	Mentions []string `json:"mentions"`
 }
 
 // parseClientFrame reads one client frame. Errors: invalid_argument.
