@@ -96,7 +96,7 @@ func TestPresenceInBrowser(t *testing.T) {
 		bt.Click(`#conversation [data-seq="2"] .msg-receipt-link`),
 		bt.Visible(`#readers-read [data-reader="cat"]`),
 		bt.Visible(`#readers-unread [data-reader="ben"]`),
-		settled(),
+		animationsDone(),
 	)
 	if got := annB.Count(`#readers-sheet [data-reader="ann"]`); got != "0" {
 		t.Fatal("the sender is listed among the readers")
@@ -113,7 +113,7 @@ func TestPresenceInBrowser(t *testing.T) {
 		bt.Visible(`#show-last-seen:checked:not([disabled])`),
 		bt.Click(`#show-last-seen`),
 		bt.Visible(`#show-last-seen:not(:checked):not([disabled])`),
-		settled(),
+		animationsDone(),
 	)
 	annB.Screenshot("privacy-hidden")
 	benB.Run("no longer seeing Ann's state", chromedp.WaitNotPresent(chromedp.CSS(subtitle)))
@@ -130,6 +130,6 @@ func TestPresenceInBrowser(t *testing.T) {
 
 // settled waits until no animation or transition runs (the sheet has slid
 // in, the switch has moved), so that screenshots show the end state.
-func settled() chromedp.Action[chromedp.Void] {
+func animationsDone() chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](`document.getAnimations().every(a => a.playState !== 'running')`, chromedp.WithPollingTimeout(5*time.Second))
 }

@@ -171,7 +171,8 @@ type Message struct {
 	VoiceFile                // kinds voice and file (files.go)
 	CreatedAt      time.Time `json:"created_at"`
 	// ReplyTo is the message this one quotes (actions.go).
-	ReplyTo *Quote `json:"reply_to,omitempty"`
+	ReplyTo  *Quote   `json:"reply_to,omitempty"`
+	Mentions []string `json:"mentions,omitempty"` // member ids, or "all"
 
 	refID     string
 	replyToID string
@@ -189,6 +190,17 @@ type Conversation struct {
 	LastMessage *Message       `json:"last_message"`
 	UpdatedAt   time.Time      `json:"updated_at"`
 	CreatedBy   string         `json:"created_by"`
+
+	// Groups and the viewer's own settings (groups.go).
+	Announcement   string     `json:"announcement"`
+	AnnouncementAt *time.Time `json:"announcement_at"`
+	OwnerID        string     `json:"owner_id"`
+	Admins         []string   `json:"admins"`
+	Muted          bool       `json:"muted"`
+	Pinned         bool       `json:"pinned"`
+	Mentioned      bool       `json:"mentioned"` // an unread message mentions the viewer (or all)
+	FirstSeq       int64      `json:"first_seq"` // the viewer's history starts here (joining, clearing)
+	pinnedAt       int64
 }
 
 // SendInput is a message to send.
@@ -201,4 +213,7 @@ type SendInput struct {
 	// ReplyTo is the id of a message of the same conversation to quote.
 	ReplyTo        string `json:"reply_to"`
 	VoiceFileInput        // kinds voice and file (files.go)
+
+	// Groups: who the message mentions (groups.go).
+	Mentions []string `json:"mentions"`
 }

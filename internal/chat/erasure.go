@@ -67,6 +67,9 @@ func (s *Service) EraseUser(ctx context.Context, userID string) error {
 func (s *Service) leaveErased(ctx context.Context, userID, convID string) error {
 	var recipients []string
 	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := s.handOver(ctx, tx, convID, userID); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, deleteMember, convID, userID)
 		if err != nil {
 			return err

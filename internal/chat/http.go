@@ -32,6 +32,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerActions(mux)
 	h.registerSearch(mux)
 	h.registerPresence(mux)
+	h.registerGroups(mux)
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {

@@ -63,6 +63,9 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 	if err != nil {
 		return Message{}, false, err
 	}
+	if in.Mentions, err = s.checkMentions(ctx, userID, in.ConversationID, in.Mentions); err != nil {
+		return Message{}, false, err
+	}
 	if s.policies != nil {
 		if err := s.policies.Check(ctx, trust.Question{UserID: userID, Target: trust.Target{Type: trust.TargetUser, ID: userID}, Scope: trust.ScopeMessaging}); err != nil {
 			return Message{}, false, err
@@ -114,6 +117,9 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 			Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID, replyToID: in.ReplyTo, VoiceFile: media,
 		})
 		if err != nil {
+			return err
+		}
+		if err := s.saveMentions(bctx, tx, &msg, in.Mentions); err != nil {
 			return err
 		}
 		created = true
@@ -282,6 +288,9 @@ func (s *Service) fill(ctx context.Context, ms []Message) ([]Message, error) {
 	out := make([]Message, len(ms))
 	for i, m := range ms {
 		out[i] = s.fillSender(m, users[m.Sender.ID])
+	}
+	if err := s.fillMentions(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, s.fillQuotes(ctx, out) // reply_to (actions.go)
 }

@@ -100,6 +100,9 @@ func (s *Service) CreateGroup(ctx context.Context, userID, title string, usernam
 				return err
 			}
 		}
+		if _, err := tx.Exec(ctx, updateRole, RoleOwner, id, userID); err != nil {
+			return err
+		}
 		text := creator.DisplayName + " created the group “" + title + "”"
 		if len(users) > 0 {
 			text += " with " + names(users)
@@ -186,6 +189,9 @@ func (s *Service) Leave(ctx context.Context, userID, convID string) error {
 		}
 		if c.typ != GroupType {
 			return errs.E(errs.Forbidden, "You can leave groups only.")
+		}
+		if err := s.handOver(ctx, tx, convID, userID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, deleteMember, convID, userID); err != nil {
 			return err
@@ -293,6 +299,9 @@ func (s *Service) List(ctx context.Context, userID, cursor string, limit int) ([
 		last := convs[limit-1]
 		next = encodeCursor(listCursor{At: last.updatedAt, ID: last.id})
 	}
+	if convs, reads, err = s.pinnedFirst(ctx, userID, cursor == "", convs, reads); err != nil {
+		return nil, "", err
+	}
 	out, err := s.views(ctx, userID, convs, reads)
 	return out, next, err
 }
@@ -344,11 +353,17 @@ func (s *Service) views(ctx context.Context, viewer string, convs []convRow, rea
 		}
 		out[i] = v
 	}
+	if err := s.decorate(ctx, viewer, out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
 // announce sends each member their view of a conversation that changed.
 func (s *Service) announce(ctx context.Context, convID string, userIDs []string) {
+	if s.announceGroup(ctx, convID, userIDs) {
+		return
+	}
 	for _, u := range userIDs {
 		c, err := s.Get(ctx, u, convID)
 		if errs.Is(err, errs.NotFound) {

@@ -33,6 +33,9 @@ type clientFrame struct {
 	MediaID        string `json:"media_id"`
 	Seq            int64  `json:"seq"`
 	ReplyTo        string `json:"reply_to"`
+
+	// Groups: who the message mentions (groups.go).
+	Mentions []string `json:"mentions"`
 }
 
 // parseClientFrame reads one client frame. Errors: invalid_argument.
@@ -197,7 +200,7 @@ func (h *Handler) readLoop(ctx context.Context, c *client) {
 func (h *Handler) handleFrame(ctx context.Context, c *client, f clientFrame) error {
 	switch f.Type {
 	case "send":
-		m, _, err := h.Service.Send(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID, ReplyTo: f.ReplyTo})
+		m, _, err := h.Service.Send(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID, ReplyTo: f.ReplyTo, Mentions: f.Mentions})
 		if err != nil {
 			return err
 		}

@@ -19,15 +19,6 @@ func isTyping(conv string) func(nodetest.Frame) bool {
 	return func(f nodetest.Frame) bool { return f["type"] == "typing" && f.Str("conversation_id") == conv }
 }
 
-func group(t *testing.T, owner *nodetest.Client, title string, usernames ...string) string {
-	t.Helper()
-	r := owner.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "group", "title": title, "usernames": usernames})
-	if r.Status != 201 {
-		t.Fatalf("group: %d %s", r.Status, r.Body)
-	}
-	return r.Str("conversation.id")
-}
-
 // Typing reaches the other members (not the typist's own sockets), once
 // per two seconds however fast it is sent, and never from a stranger.
 func TestTypingIsRelayedToOtherMembers(t *testing.T) {

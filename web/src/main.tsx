@@ -16,5 +16,6 @@ import './styles/voicefiles.css';
 import './styles/search.css';
 import './styles/presence.css';
 import './styles/people.css';
+import './styles/groups.css';
 
 render(<App />, document.getElementById('app')!);

@@ -4,6 +4,8 @@ import type { TabId } from './components/TabBar';
 import { ChatsPage } from './pages/ChatsPage';
 import { ConversationPage } from './pages/ConversationPage';
 import { SearchPage } from './pages/SearchPage';
+import { ConversationInfoPage } from './pages/ConversationInfoPage';
+import { JoinGroupPage } from './pages/JoinGroupPage';
 import { ContactsPage } from './pages/ContactsPage';
 import { NewFriendsPage } from './pages/NewFriendsPage';
 import { DiscoverPage } from './pages/DiscoverPage';
@@ -47,6 +49,14 @@ export const ROUTES: RouteDef[] = [
     immersive: true,
     render: ({ user, params }) => <ConversationPage key={params.id} id={params.id} user={user} />,
   },
+  {
+    pattern: '/chats/:id/info',
+    tab: 'chats',
+    immersive: true,
+    render: ({ user, params }) => <ConversationInfoPage key={params.id} id={params.id} user={user} />,
+  },
+  // Where a group QR code leads.
+  { pattern: '/g/:code', tab: 'chats', immersive: true, render: ({ params }) => <JoinGroupPage key={params.code} code={params.code} /> },
   { pattern: '/contacts', tab: 'contacts', render: () => <ContactsPage /> },
   { pattern: '/contacts/new', tab: 'contacts', render: ({ user }) => <NewFriendsPage user={user} /> },
   {

@@ -43,6 +43,8 @@ export interface Message {
   size?: number;
   content_type?: string;
   created_at: string;
+  /** Who the message mentions: member ids, or "all". */
+  mentions?: string[];
 }
 
 export interface Conversation {
@@ -55,6 +57,17 @@ export interface Conversation {
   unread: number;
   last_message: Message | null;
   updated_at: string;
+  // Groups and my own settings (see chat/groups.ts).
+  announcement?: string;
+  announcement_at?: string | null;
+  owner_id?: Id;
+  admins?: Id[];
+  muted?: boolean;
+  pinned?: boolean;
+  /** An unread message mentions me (or all). */
+  mentioned?: boolean;
+  /** My history starts at this seq (after joining late or clearing it). */
+  first_seq?: number;
 }
 
 export interface Page<T> {
@@ -69,7 +82,7 @@ const enc = (id: Id) => encodeURIComponent(String(id));
 const conv = (id: Id) => '/api/v1/conversations/' + enc(id);
 
 export type NewMessage =
-  | { client_id: string; kind: 'text'; text: string; reply_to?: Id }
+  | { client_id: string; kind: 'text'; text: string; reply_to?: Id; mentions?: string[] }
   | { client_id: string; kind: 'image'; media_id: Id }
   | { client_id: string; kind: 'voice' | 'file'; media_id: Id };
 

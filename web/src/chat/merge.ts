@@ -55,9 +55,10 @@ export function contiguousEnd(items: Message[]): number {
  * null when it already holds every message up to `lastSeq`. `complete` means
  * the thread has no older page, so it must start at seq 1.
  */
-export function nextGap(items: Message[], complete: boolean, lastSeq: number): number | null {
-  if (items.length === 0) return complete && lastSeq > 0 ? 0 : null;
-  if (complete && items[0].seq > 1) return 0;
+export function nextGap(items: Message[], complete: boolean, lastSeq: number, firstSeq = 1): number | null {
+  // firstSeq: where this member's history starts (a late join, a clear).
+  if (items.length === 0) return complete && lastSeq >= firstSeq ? firstSeq - 1 : null;
+  if (complete && items[0].seq > firstSeq) return firstSeq - 1;
   const end = contiguousEnd(items);
   return end < maxSeq(items) || end < lastSeq ? end : null;
 }
@@ -81,6 +82,7 @@ export interface Pending {
   size?: number;
   status: 'sending' | 'failed';
   error?: string;
+  mentions?: string[];
   created_at: string;
 }
 
@@ -97,9 +99,11 @@ function time(s: string | undefined): number {
   return Number.isNaN(t) ? 0 : t;
 }
 
-/** Most recent activity first. */
+/** Pinned chats first, then most recent activity first. */
 export function sortConversations(list: Conversation[]): Conversation[] {
-  return [...list].sort((a, b) => activity(b) - activity(a) || String(b.id).localeCompare(String(a.id)));
+  return [...list].sort(
+    (a, b) => Number(!!b.pinned) - Number(!!a.pinned) || activity(b) - activity(a) || String(b.id).localeCompare(String(a.id)),
+  );
 }
 
 export function activity(c: Conversation): number {
@@ -146,6 +150,7 @@ export function applyMessage(c: Conversation, m: Message, meId: Id): Conversatio
     last_message: m,
     read_seq: mine ? Math.max(c.read_seq, m.seq) : c.read_seq,
     unread: mine ? 0 : c.unread + (counts ? 1 : 0),
+    mentioned: mine ? false : c.mentioned || (counts && !!m.mentions?.some((u) => u === 'all' || sameId(u, meId))),
     updated_at: time(m.created_at) > time(c.updated_at) ? m.created_at : c.updated_at,
   };
 }
@@ -155,10 +160,11 @@ export function applyRead(c: Conversation, seq: number): Conversation {
   const read_seq = Math.max(c.read_seq, seq);
   const unread = read_seq >= c.last_seq ? 0 : Math.min(c.unread, c.last_seq - read_seq);
   if (read_seq === c.read_seq && unread === c.unread) return c;
-  return { ...c, read_seq, unread };
+  return { ...c, read_seq, unread, mentioned: unread === 0 ? false : c.mentioned };
 }
 
 export function unreadTotal(list: Conversation[] | null): number {
   if (!list) return 0;
-  return list.reduce((n, c) => n + Math.max(0, c.unread || 0), 0);
+  // Muted chats count only when they mention me (as WeChat does).
+  return list.reduce((n, c) => n + (c.muted && !c.mentioned ? 0 : Math.max(0, c.unread || 0)), 0);
 }

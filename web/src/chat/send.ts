@@ -41,7 +41,7 @@ function findPending(clientId: string): Pending | undefined {
   return undefined;
 }
 
-export function sendText(convId: Id, text: string, replyTo?: Quote): void {
+export function sendText(convId: Id, text: string, replyTo?: Quote, mentions?: string[]): void {
   const body = text.trim();
   if (!body) return;
   const p: Pending = {
@@ -50,6 +50,7 @@ export function sendText(convId: Id, text: string, replyTo?: Quote): void {
     conversation_id: convId,
     kind: 'text',
     text: body.slice(0, MAX_TEXT),
+    mentions: mentions?.length ? mentions : undefined,
     status: 'sending',
     created_at: new Date().toISOString(),
   };
@@ -164,6 +165,7 @@ function dispatch(p: Pending): void {
       kind: 'text',
       text: p.text,
       ...(p.reply_to ? { reply_to: p.reply_to.id } : {}),
+      ...(p.mentions ? { mentions: p.mentions } : {}),
     });
     if (sent) {
       window.clearTimeout(awaitingAck.get(p.client_id));
@@ -198,7 +200,7 @@ async function post(p: Pending): Promise<void> {
         ? { client_id: p.client_id, kind: 'image' as const, media_id: mediaId! }
         : p.kind === 'voice' || p.kind === 'file'
           ? { client_id: p.client_id, kind: p.kind, media_id: mediaId! }
-          : { client_id: p.client_id, kind: 'text' as const, text: p.text, ...(p.reply_to ? { reply_to: p.reply_to.id } : {}) };
+          : { client_id: p.client_id, kind: 'text' as const, text: p.text, ...(p.reply_to ? { reply_to: p.reply_to.id } : {}), ...(p.mentions ? { mentions: p.mentions } : {}) };
     const { message } = await chatApi.send(p.conversation_id, body);
     receive(p.conversation_id, [message]);
   } catch (err) {

@@ -28,7 +28,7 @@ export type ServerFrame =
   | TransactionFrame;
 
 export type ClientFrame =
-  | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string; reply_to?: string | number }
+  | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string; reply_to?: string | number; mentions?: string[] }
   | { type: 'read'; conversation_id: string | number; seq: number }
   | { type: 'typing'; conversation_id: string | number }
   | { type: 'ping' };

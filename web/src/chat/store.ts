@@ -171,7 +171,8 @@ export async function openThread(id: Id): Promise<void> {
     const items = res.items ?? [];
     updateThread(id, (th) => {
       const merged = mergeMessages(th.items, items);
-      return { ...th, items: merged, pending: settlePending(th.pending, merged), status: 'ready', hasOlder: minSeq(merged) > 1 };
+      const first = findConversation(id)?.first_seq ?? 1;
+      return { ...th, items: merged, pending: settlePending(th.pending, merged), status: 'ready', hasOlder: minSeq(merged) > first };
     });
     void catchUp(id);
   } catch (err) {
@@ -195,7 +196,8 @@ export async function loadOlder(id: Id): Promise<void> {
     const res = await chatApi.messages(id, { before_seq: minSeq(t.items), limit: PAGE });
     updateThread(id, (th) => {
       const merged = mergeMessages(th.items, res.items ?? []);
-      return { ...th, items: merged, loadingOlder: false, hasOlder: (res.items ?? []).length > 0 && minSeq(merged) > 1 };
+      const first = findConversation(id)?.first_seq ?? 1;
+      return { ...th, items: merged, loadingOlder: false, hasOlder: (res.items ?? []).length > 0 && minSeq(merged) > first };
     });
   } catch {
     updateThread(id, (th) => ({ ...th, loadingOlder: false }));
@@ -236,7 +238,8 @@ export async function catchUp(id: Id): Promise<void> {
 }
 
 function gapOf(th: Thread, id: Id): number | null {
-  return nextGap(th.items, !th.hasOlder, findConversation(id)?.last_seq ?? 0);
+  const c = findConversation(id);
+  return nextGap(th.items, !th.hasOlder, c?.last_seq ?? 0, c?.first_seq ?? 1);
 }
 
 /** After (re)connecting: fresh list, then fill every loaded thread. */

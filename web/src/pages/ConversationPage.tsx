@@ -15,7 +15,8 @@ import { ImageViewer } from '../components/chat/ImageViewer';
 import { MessageMenu, SelectBar } from '../components/chat/MessageMenu';
 import { ForwardSheet } from '../components/chat/ForwardSheet';
 import { closeMenu, stopSelecting } from '../chat/actions';
-import { GroupInfoSheet } from '../components/chat/GroupInfoSheet';
+import { AnnouncementBanner } from '../components/chat/AnnouncementBanner';
+import { isStaff } from '../chat/groups';
 import { RedPacketSheet } from '../components/wallet/RedPacketSheet';
 import { RedPacketModal } from '../components/wallet/RedPacketModal';
 import { TransferSheet } from '../components/wallet/TransferSheet';
@@ -33,9 +34,7 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   const c = conversations?.find((x) => sameId(x.id, id));
   const thread = threads[id];
   const [viewing, setViewing] = useState<string | null>(null);
-  const [info, setInfo] = useState(false);
   const closeViewer = useCallback(() => setViewing(null), []);
-  const closeInfo = useCallback(() => setInfo(false), []);
   const [money, setMoney] = useState<'' | 'red_packet' | 'transfer'>('');
   const closeMoney = useCallback(() => setMoney(''), []);
   const [packet, setPacket] = useState<string | null>(null);
@@ -115,23 +114,30 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
           <Link href={searchPath(id)} id="conversation-search" class="icon-button" aria-label="Search in this chat">
             <SearchIcon size={20} />
           </Link>
-          {c?.type === 'group' && (
-            <button type="button" id="conversation-info" class="icon-button" aria-label="Group info" onClick={() => setInfo(true)}>
+          {c && (
+            <Link href={'/chats/' + encodeURIComponent(id) + '/info'} id="conversation-info" class="icon-button" aria-label="Chat info">
               <MoreIcon />
-            </button>
+            </Link>
           )}
         </>
       }
     >
       <div id="conversation" class="conversation" data-conversation-id={id} data-type={c?.type}>
+        {c && <AnnouncementBanner c={c} />}
         {body}
-        {c && <Composer convId={c.id} onRedPacket={() => setMoney('red_packet')} onTransfer={() => setMoney('transfer')} />}
+        {c && (
+          <Composer
+            convId={c.id}
+            onRedPacket={() => setMoney('red_packet')}
+            onTransfer={() => setMoney('transfer')}
+            mention={c.type === 'group' ? { members: c.members, me: user.id, allowAll: isStaff(c, user.id) } : undefined}
+          />
+        )}
         <SelectBar convId={id} />
       </div>
       <ImageViewer src={viewing} onClose={closeViewer} images={thread?.items.filter((m) => m.kind === 'image' && m.media_url).map((m) => m.media_url!)} />
       <MessageMenu meId={user.id} convId={id} />
       <ForwardSheet meId={user.id} />
-      {c?.type === 'group' && <GroupInfoSheet c={c} meId={user.id} open={info} onClose={closeInfo} />}
       {c && <RedPacketSheet c={c} open={money === 'red_packet'} onClose={closeMoney} />}
       {c && (
         <TransferSheet

@@ -9,6 +9,8 @@ import { noteTyping } from '../../chat/presence';
 import { ImageIcon, PlusIcon, RedPacketIcon, TransferIcon } from '../Icons';
 import { FileTile } from './AttachPanel';
 import { KeyboardIcon, MicIcon, VoiceRecorder } from './VoiceRecorder';
+import type { ChatUser } from '../../chat/api';
+import { MentionPicker } from './MentionPicker';
 
 /** Unsent text per conversation, kept while moving around the app. */
 const drafts = new Map<string, string>();
@@ -18,11 +20,42 @@ interface ComposerProps {
   /** "+" panel actions; the panel shows only the ones given. */
   onRedPacket?: () => void;
   onTransfer?: () => void;
+  /** In a group: "@" offers its members (and All, for its owner and admins). */
+  mention?: { members: ChatUser[]; me: Id; allowAll: boolean };
+}
+
+/** The "@query" being typed just before the caret, if any. */
+function mentionQuery(el: HTMLTextAreaElement): { at: number; q: string } | null {
+  const upto = el.value.slice(0, el.selectionStart ?? el.value.length);
+  const at = upto.lastIndexOf('@');
+  if (at < 0 || (at > 0 && !/\s/.test(upto[at - 1]))) return null;
+  const q = upto.slice(at + 1);
+  return /\s/.test(q) || q.length > 32 ? null : { at, q };
 }
 
 /** Text box (Enter sends, Shift+Enter breaks the line), image picker, "+" panel, Send. */
-export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
+export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerProps) {
   const input = useRef<HTMLTextAreaElement>(null);
+  const [picking, setPicking] = useState<{ at: number; q: string } | null>(null);
+  /** Display name → id of the members picked from "@" (kept while their "@Name" stays in the text). */
+  const picked = useRef(new Map<string, string>());
+
+  function onMentionInput(el: HTMLTextAreaElement) {
+    if (mention) setPicking(mentionQuery(el));
+  }
+
+  function pickMention(id: string, name: string) {
+    const el = input.current;
+    if (!el || !picking) return;
+    const end = picking.at + 1 + picking.q.length;
+    el.value = el.value.slice(0, picking.at) + '@' + name + ' ' + el.value.slice(end);
+    const caret = picking.at + name.length + 2;
+    el.setSelectionRange(caret, caret);
+    picked.current.set(name, id);
+    setPicking(null);
+    setHasText(true);
+    el.focus();
+  }
   const [hasText, setHasText] = useState(false);
   const [more, setMore] = useState(false);
   const reply = useStore(replyDrafts)[String(convId)];
@@ -60,7 +93,10 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
       showToast('Messages can be up to ' + MAX_TEXT + ' characters.', 'error');
       return;
     }
-    sendText(convId, text, reply);
+    const mentions = [...picked.current].filter(([name]) => text.includes('@' + name)).map(([, id]) => id);
+    picked.current.clear();
+    setPicking(null);
+    sendText(convId, text, reply, mentions);
     if (reply) setReply(convId, null);
     el.value = '';
     setHasText(false);
@@ -74,6 +110,11 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
 
   function onKeyDown(e: KeyboardEvent) {
     swallowBreak.current = false;
+    if (picking && e.key === 'Escape') {
+      e.preventDefault();
+      setPicking(null);
+      return;
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
       e.preventDefault();
       swallowBreak.current = true;
@@ -112,6 +153,16 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
   return (
     <div class="composer-dock">
       {reply && <QuoteBar convId={convId} q={reply} />}
+      {mention && picking && (
+        <MentionPicker
+          members={mention.members}
+          me={mention.me}
+          query={picking.q}
+          allowAll={mention.allowAll}
+          onPick={pickMention}
+          onClose={() => setPicking(null)}
+        />
+      )}
       <form
         class="composer"
         onSubmit={(e) => {
@@ -155,6 +206,7 @@ export function Composer({ convId, onRedPacket, onTransfer }: ComposerProps) {
           onInput={(e) => {
             setHasText(e.currentTarget.value.trim() !== '');
             noteTyping(convId, e.currentTarget.value);
+            onMentionInput(e.currentTarget);
           }}
           onFocus={() => setMore(false)}
         />
