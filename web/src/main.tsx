@@ -10,5 +10,6 @@ import './styles/wallet.css';
 import './styles/pay.css';
 import './styles/miniapp.css';
 import './styles/admin.css';
+import './styles/qr.css';
 
 render(<App />, document.getElementById('app')!);
