@@ -117,7 +117,7 @@ export function ReceiveMoneyPage({ user }: { user: User }) {
                 </span>
                 <span class="cell-main">
                   <span class="cell-title">{t.counterparty?.display_name || t.counterparty?.username || 'Someone'}</span>
-                  <span class="cell-subtitle">{t.note || 'Paid with your receive code'}</span>
+                  <span class="cell-subtitle">{t.note || 'Transfer received'}</span>
                 </span>
                 <span class="cell-extra receive-row-amount">+{formatMoney(t.amount, t.currency)}</span>
               </div>
