@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"image/png"
 	"net/http"
 	"net/url"
@@ -258,4 +259,38 @@ func merchantClient(t *testing.T, n *node.Node, owner, appid string) *plazapay.C
 		t.Fatal(err)
 	}
 	return client
+}
+
+// Behind a public URL the codes carry it, and only it is Plaza's host:
+// neither the address the node listens on nor a Host header a request
+// brings makes another host's code Plaza's.
+func TestPublicURLIsTheOnlyHost(t *testing.T) {
+	n := nodetest.Start(t, nodetest.Options{Tune: func(c *node.Config) { c.PublicURL = "https://plaza.example.com" }})
+	alice := nodetest.Signup(t, n.URL(), "alice")
+	bob := nodetest.Signup(t, n.URL(), "bob")
+	p := alice.Do(t, "GET", "/api/v1/me/qrcode", nil).Str("payload")
+	if !strings.HasPrefix(p, "https://plaza.example.com/u/") {
+		t.Fatalf("my code: %s", p)
+	}
+	if r := resolve(t, bob, p); r.Status != 200 || r.Str("user.username") != "alice" {
+		t.Fatalf("resolve: %d %s", r.Status, r.Body)
+	}
+	token := strings.TrimPrefix(p, "https://plaza.example.com")
+	if r := resolve(t, bob, n.URL()+token); r.Status != 400 || r.Code() != "not_a_plaza_code" {
+		t.Fatalf("the listener's address: %d %s", r.Status, r.Body)
+	}
+	// Go's client sends req.Host as the Host header.
+	req, _ := http.NewRequest("GET", n.URL()+"/api/v1/qr/resolve?payload="+url.QueryEscape("https://evil.example"+token), nil)
+	req.Host = "evil.example"
+	req.Header.Set("Authorization", "Bearer "+bob.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Error struct{ Code string } }
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != 400 || body.Error.Code != "not_a_plaza_code" {
+		t.Fatalf("a Host header's host: %d %+v", resp.StatusCode, body)
+	}
 }
