@@ -68,7 +68,9 @@ func playQr(t *testing.T, alloc context.Context, n *node.Node, shop *plazapay.Cl
 	login(b, n.URL(), bobName)
 
 	// My QR code, from Me.
-	a.Run("opening My QR code", bt.Click(`[data-tab="me"]`), bt.Visible("#me-qrcode"), bt.Click("#me-qrcode"), bt.Visible(".qr-image.loaded #my-qr-image"))
+	a.Run("opening Me", bt.Click(`[data-tab="me"]`), bt.Visible("#me-qrcode"))
+	a.Screenshot("me")
+	a.Run("opening My QR code", bt.Click("#me-qrcode"), bt.Visible(".qr-image.loaded #my-qr-image"))
 	a.Screenshot("my-qr-code")
 	payload := a.Attrs("#my-qr-card", "data-payload")[0]
 	if !strings.HasPrefix(payload, n.URL()+"/u/") {
@@ -93,7 +95,9 @@ func playQr(t *testing.T, alloc context.Context, n *node.Node, shop *plazapay.Cl
 	}
 
 	// Receive money for ¥8.88, from the Wallet.
-	a.Run("opening Receive money", bt.Click(`[data-tab="wallet"]`), bt.Visible("#wallet-receive"), bt.Click("#wallet-receive"),
+	a.Run("opening the Wallet", bt.Click(`[data-tab="wallet"]`), bt.Visible("#wallet-receive"))
+	a.Screenshot("wallet")
+	a.Run("opening Receive money", bt.Click("#wallet-receive"),
 		bt.Visible(".qr-image.loaded #receive-qr-image"), bt.Click("#receive-set-amount"), bt.Visible("#receive-amount-input"),
 		bt.Type("#receive-amount-input", "8.88"), bt.Click("#receive-amount-ok"), bt.Visible(`#receive-card[data-amount="888"] .qr-image.loaded`))
 	bt.WaitText(a, "#receive-amount", "¥8.88")
@@ -178,7 +182,9 @@ func TestQrScanWithCamera(t *testing.T) {
 		chromedp.Flag("use-file-for-fake-video-capture", video))
 	b := bt.New(t, alloc, "bob", bt.Phone)
 	login(b, n.URL(), "bob")
-	b.Run("opening Scan from Discover", bt.Click(`[data-tab="discover"]`), bt.Visible("#discover-scan"), bt.Click("#discover-scan"))
+	b.Run("opening Discover", bt.Click(`[data-tab="discover"]`), bt.Visible("#discover-scan"))
+	b.Screenshot("discover")
+	b.Run("opening Scan from Discover", bt.Click("#discover-scan"))
 	b.Run("reading the code from the camera", bt.Visible(`#qr-contact-page[data-state="person"]`))
 	bt.WaitText(b, "#qr-person-name", "Alice")
 	b.Screenshot("camera-read")
