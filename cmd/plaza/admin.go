@@ -186,11 +186,11 @@ func rotateSecretCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "rotate-secret --purpose NAME",
-		Short: "Replace one server secret (pin, openid, unionid, trial, bill, audit, platform) and audit it",
+		Short: "Replace one server secret (pin, openid, unionid, trial, bill, audit, platform, qr) and audit it",
 		Long:  rotateHelp,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if purpose == "" {
-				return fmt.Errorf("--purpose is required: one of pin, openid, unionid, trial, bill, audit, platform")
+				return fmt.Errorf("--purpose is required: one of pin, openid, unionid, trial, bill, audit, platform, qr")
 			}
 			ctx := cmd.Context()
 			log := slog.New(slog.DiscardHandler)
@@ -208,7 +208,7 @@ func rotateSecretCmd() *cobra.Command {
 		},
 	}
 	store.register(cmd.Flags())
-	cmd.Flags().StringVar(&purpose, "purpose", "", "the key to rotate: pin, openid, unionid, trial, bill, audit or platform")
+	cmd.Flags().StringVar(&purpose, "purpose", "", "the key to rotate: pin, openid, unionid, trial, bill, audit, platform or qr")
 	cmd.Flags().StringVar(&pinSecret, "pin-secret", "", "the nodes' --pin-secret, if they have one (the PIN key is then not stored, and not rotated here)")
 	return cmd
 }

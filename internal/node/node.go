@@ -36,6 +36,7 @@ import (
 	"github.com/plaza-dev/plaza/internal/platform/sched"
 	"github.com/plaza-dev/plaza/internal/platform/secrets"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
+	"github.com/plaza-dev/plaza/internal/qrcode"
 	"github.com/plaza-dev/plaza/internal/trust"
 	"github.com/plaza-dev/plaza/web"
 )
@@ -323,6 +324,7 @@ func (n *Node) routes() http.Handler {
 	(&wxv3.Handler{Service: n.Merchant}).Register(mux)
 	(&miniapp.Handler{Service: n.MiniApps, Auth: auth}).Register(mux)
 	(&trust.Handler{Service: n.Trust, Auth: auth}).Register(mux)
+	(&qrcode.Handler{Service: qrcode.NewService(qrcode.Config{Key: n.keys.QR, Users: n.Accounts, Orders: n.Merchant}), Auth: auth}).Register(mux)
 	for _, prefix := range []string{"/api/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
 	}

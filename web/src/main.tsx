@@ -17,5 +17,6 @@ import './styles/search.css';
 import './styles/presence.css';
 import './styles/people.css';
 import './styles/groups.css';
+import './styles/qr.css';
 
 render(<App />, document.getElementById('app')!);

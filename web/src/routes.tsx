@@ -20,6 +20,11 @@ import { PrivacyPage } from './pages/PrivacyPage';
 import { AdminPage } from './pages/admin/AdminPage';
 import { TransactionPage } from './pages/TransactionPage';
 import { ProfilePage } from './pages/ProfilePage';
+import { ScanPage } from './pages/ScanPage';
+import { MyQrPage } from './pages/MyQrPage';
+import { ReceiveMoneyPage } from './pages/ReceiveMoneyPage';
+import { PayPersonPage } from './pages/PayPersonPage';
+import { QrContactPage } from './pages/QrContactPage';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
@@ -99,6 +104,12 @@ export const ROUTES: RouteDef[] = [
     immersive: true,
     render: ({ user, params }) => <AdminPage user={user} section={params.section} />,
   },
+  // QR codes: Scan, my codes, and where Plaza's codes land (a phone's camera opens them too).
+  { pattern: '/scan', tab: null, immersive: true, render: () => <ScanPage /> },
+  { pattern: '/me/qrcode', tab: 'me', render: ({ user }) => <MyQrPage user={user} /> },
+  { pattern: '/wallet/receive', tab: 'wallet', render: ({ user }) => <ReceiveMoneyPage user={user} /> },
+  { pattern: '/u/:token', tab: null, immersive: true, render: ({ user, params }) => <QrContactPage key={params.token} token={params.token} user={user} /> },
+  { pattern: '/r/:token', tab: null, immersive: true, render: ({ user, params }) => <PayPersonPage key={params.token} token={params.token} user={user} /> },
   // Where a shop's Native QR code_url and H5 h5_url land.
   { pattern: '/pay', tab: null, immersive: true, render: () => <PayPage /> },
 ];

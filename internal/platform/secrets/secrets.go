@@ -64,6 +64,7 @@ const (
 	Bill     Purpose = "bill"     // bill-download tokens (merchant)
 	Audit    Purpose = "audit"    // Ed25519 seed signing the audit log's checkpoints (trust)
 	Platform Purpose = "platform" // RSA-2048 signing key of the merchant API (PEM)
+	QR       Purpose = "qr"       // HMAC of QR-code tokens: contact and receive-money codes (qrcode); rotating it resets every code
 
 	// layout is not a key: its entry marks an installation whose keys are
 	// all independent (stored last by Load).
@@ -87,6 +88,7 @@ type Keys struct {
 	Bill     []byte
 	Audit    ed25519.PrivateKey
 	Platform *rsa.PrivateKey
+	QR       []byte
 }
 
 // Config says where keys are kept.
@@ -135,6 +137,14 @@ func Load(ctx context.Context, c Config) (Keys, error) {
 			return Keys{}, fmt.Errorf("%s key: not a hex key", d.p)
 		}
 	}
+	// The QR key is newer than any derivation: always random.
+	qr, err := st.ensure(ctx, QR, randomHex(32))
+	if err != nil {
+		return Keys{}, fmt.Errorf("qr key: %w", err)
+	}
+	if k.QR, err = hex.DecodeString(qr); err != nil || len(k.QR) == 0 {
+		return Keys{}, errors.New("qr key: not a hex key")
+	}
 	// The audit key is newer than any derivation: always random.
 	seed, err := st.ensure(ctx, Audit, randomHex(ed25519.SeedSize))
 	if err != nil {
@@ -175,7 +185,7 @@ func Rotate(ctx context.Context, c Config, p Purpose, by string) (KeyRotated, er
 			return KeyRotated{}, errors.New("the PIN key is --pin-secret: change it there")
 		}
 		value = randomHex(32)
-	case OpenID, UnionID, Trial, Bill:
+	case OpenID, UnionID, Trial, Bill, QR:
 		value = randomHex(32)
 	case Audit:
 		value = randomHex(ed25519.SeedSize)

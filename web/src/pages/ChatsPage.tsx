@@ -9,7 +9,8 @@ import { Link } from '../router';
 import { Page } from '../components/Page';
 import { EmptyState } from '../components/EmptyState';
 import { Spinner } from '../components/Spinner';
-import { ChatsIcon, PlusCircleIcon } from '../components/Icons';
+import { ChatsIcon } from '../components/Icons';
+import { PlusMenu } from '../qr/PlusMenu';
 import { ConnectionBar } from '../components/chat/ConnectionBar';
 import { ConversationAvatar, ConversationName } from '../components/chat/ConversationAvatar';
 import { NewChatSheet } from '../components/chat/NewChatSheet';
@@ -25,9 +26,7 @@ export function ChatsPage({ user }: { user: User }) {
       title="Chats"
       banner={<ConnectionBar />}
       action={
-        <button type="button" id="new-chat" class="icon-button" aria-label="New chat" onClick={() => setSheet(true)}>
-          <PlusCircleIcon />
-        </button>
+        <PlusMenu onNewChat={() => setSheet(true)} />
       }
     >
       <SearchEntry />

@@ -249,7 +249,7 @@ function InfoBody({ c, user }: { c: Conversation; user: User }) {
             <span class="groups-qr-title">{c.title}</span>
             <span class="groups-qr-sub">{c.members.length} members</span>
           </div>
-          {invite ? <QrImage value={inviteLink} size={208} label={'QR code to join ' + c.title} /> : <Spinner label="Making the code…" />}
+          {invite ? <QrImage id="group-qr-image" src={'/api/v1/qr.png?payload=' + encodeURIComponent(inviteLink)} size={208} label={'QR code to join ' + c.title} /> : <Spinner label="Making the code…" />}
           {invite && (
             <>
               <p class="groups-qr-note">Scan to join. Valid until {new Date(invite.expires_at).toLocaleDateString()}.</p>

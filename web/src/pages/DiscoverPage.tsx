@@ -2,7 +2,8 @@ import type { User } from '../api';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage } from '../api';
 import { Page } from '../components/Page';
-import { Cell, CellGroup } from '../components/Cell';
+import { Cell, CellGroup, CellIcon } from '../components/Cell';
+import { ScanIcon } from '../qr/icons';
 import { Avatar } from '../components/Avatar';
 import { Spinner } from '../components/Spinner';
 import { miniApi, type MiniApp } from '../miniapp/api';
@@ -80,6 +81,9 @@ export function DiscoverPage({ user }: { user: User }) {
   return (
     <Page title="Discover">
       <NoticeBanners items={notices} id="discover-notices" />
+      <CellGroup>
+        <Cell id="discover-scan" href="/scan" media={<CellIcon color="blue"><ScanIcon size={20} /></CellIcon>} title="Scan" chevron />
+      </CellGroup>
       <div class="miniapp-search-bar">
         <input
           type="search"

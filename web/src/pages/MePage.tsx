@@ -10,7 +10,9 @@ import { showToast } from '../toast';
 import { Page } from '../components/Page';
 import { Avatar } from '../components/Avatar';
 import { Cell, CellGroup, CellIcon } from '../components/Cell';
-import { LockIcon, SettingsIcon, ShieldIcon, StoreIcon } from '../components/Icons';
+import { ChevronRightIcon, LockIcon, SettingsIcon, ShieldIcon, StoreIcon } from '../components/Icons';
+import { Link } from '../router';
+import { QrIcon } from '../qr/icons';
 import { PinSetupSheet } from '../components/wallet/PinSetupSheet';
 import { useStore } from '../store';
 import { refreshWallet, wallet } from '../wallet/store';
@@ -77,6 +79,10 @@ export function MePage({ user }: { user: User }) {
             Region: <span id="me-region">{regionName(regions, user.region)}</span>
           </div>
         </div>
+        <Link href="/me/qrcode" id="me-qrcode" class="profile-qr" aria-label="My QR code">
+          <QrIcon size={20} />
+          <ChevronRightIcon size={18} />
+        </Link>
       </div>
       <CellGroup>
         <Cell

@@ -6,6 +6,8 @@ import { refreshWallet, wallet } from '../wallet/store';
 import { Page } from '../components/Page';
 import { ChevronRightIcon, LockIcon, TopUpIcon, TransferIcon, WalletIcon, WithdrawIcon } from '../components/Icons';
 import { TxList } from '../components/wallet/TxList';
+import { Link } from '../router';
+import { ReceiveIcon } from '../qr/icons';
 import { TopUpSheet } from '../components/wallet/TopUpSheet';
 import { WithdrawSheet } from '../components/wallet/WithdrawSheet';
 import { TransferSheet } from '../components/wallet/TransferSheet';
@@ -59,6 +61,10 @@ export function WalletPage({ user }: { user: User }) {
             <TransferIcon size={24} />
             <span>Transfer</span>
           </button>
+          <Link href="/wallet/receive" id="wallet-receive" class="wallet-action">
+            <ReceiveIcon size={24} />
+            <span>Receive</span>
+          </Link>
         </div>
       </div>
 
