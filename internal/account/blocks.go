@@ -79,6 +79,20 @@ func (s *Service) Blocked(ctx context.Context, a, b string) (bool, error) {
 	return err == nil, err
 }
 
+// BlockRelations lists the users userID has blocked or been blocked by
+// (chat leaves them out of each other's presence).
+func (s *Service) BlockRelations(ctx context.Context, userID string) ([]string, error) {
+	rows, err := s.db.Query(ctx, selectBlockRelations, userID, userID)
+	if err != nil {
+		return nil, err
+	}
+	return sqldb.ScanAll(rows, func(rows *sql.Rows) (string, error) {
+		var id string
+		err := rows.Scan(&id)
+		return id, err
+	})
+}
+
 // exportBlocks writes the users userID blocked (account/blocks).
 func (s *Service) exportBlocks(ctx context.Context, userID string, w *export.Writer) error {
 	blocked, err := s.Blocks(ctx, userID)
@@ -118,12 +132,13 @@ func (s *Service) checkMayAsk(ctx context.Context, from string, to User) error {
 
 // The blocks' statements.
 const (
-	insertBlock        = `INSERT INTO blocks (user_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
-	deleteBlock        = `DELETE FROM blocks WHERE user_id = ? AND blocked_id = ?`
-	deleteUserBlocks   = `DELETE FROM blocks WHERE user_id = ? OR blocked_id = ?`
-	selectBlock        = `SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?`
-	countBlocks        = `SELECT COUNT(*) FROM blocks WHERE user_id = ?`
-	declinePendingFrom = `UPDATE contact_requests SET status = ?, updated_at = ? WHERE from_user = ? AND to_user = ? AND status = 'pending'`
-	selectBlocks       = `SELECT ` + userColumns + ` FROM blocks b JOIN users u ON u.id = b.blocked_id
+	insertBlock          = `INSERT INTO blocks (user_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
+	deleteBlock          = `DELETE FROM blocks WHERE user_id = ? AND blocked_id = ?`
+	deleteUserBlocks     = `DELETE FROM blocks WHERE user_id = ? OR blocked_id = ?`
+	selectBlock          = `SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?`
+	selectBlockRelations = `SELECT blocked_id FROM blocks WHERE user_id = ? UNION SELECT user_id FROM blocks WHERE blocked_id = ?`
+	countBlocks          = `SELECT COUNT(*) FROM blocks WHERE user_id = ?`
+	declinePendingFrom   = `UPDATE contact_requests SET status = ?, updated_at = ? WHERE from_user = ? AND to_user = ? AND status = 'pending'`
+	selectBlocks         = `SELECT ` + userColumns + ` FROM blocks b JOIN users u ON u.id = b.blocked_id
 		WHERE b.user_id = ? AND u.deleted_at IS NULL ORDER BY b.created_at DESC LIMIT ?`
 )

@@ -16,6 +16,9 @@ import (
 // and last seen time, and recording it.
 type PresenceAccounts interface {
 	ContactIDs(ctx context.Context, userID string) ([]string, error)
+	// BlockRelations is who userID blocked or was blocked by: they see
+	// nothing of each other's presence.
+	BlockRelations(ctx context.Context, userID string) ([]string, error)
 	PresenceInfos(ctx context.Context, ids []string) (map[string]account.PresenceInfo, error)
 	TouchLastSeen(ctx context.Context, userID string, at time.Time) error
 }
@@ -220,9 +223,13 @@ func (l *live) audience(ctx context.Context, user string) ([]string, error) {
 		}
 		out = append(out, more...)
 	}
+	blocks, err := l.accounts.BlockRelations(ctx, user)
+	if err != nil {
+		return nil, err
+	}
 	slices.Sort(out)
 	out = slices.Compact(out)
-	return slices.DeleteFunc(out, func(u string) bool { return u == user }), nil
+	return slices.DeleteFunc(out, func(u string) bool { return u == user || slices.Contains(blocks, u) }), nil
 }
 
 // onSettings tells the audience here at once when a user hides their

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/plaza-dev/plaza/internal/platform/errs"
 )
 
 // Typing: a client says {"type":"typing","conversation_id"} while its
@@ -32,6 +34,13 @@ func (h *Handler) typing(ctx context.Context, c *client, f clientFrame) error {
 	}
 	if !slices.Contains(members, c.userID) {
 		return errNoConversation
+	}
+	// Someone who blocked the typist does not see them type (nor is told why).
+	if err := h.Service.refuseBlocked(ctx, h.Service.db, f.ConversationID, c.userID); err != nil {
+		if errs.CodeOf(err) == errs.Forbidden {
+			return nil
+		}
+		return err
 	}
 	to := slices.DeleteFunc(members, func(u string) bool { return u == c.userID })
 	h.Service.publish(to, frame{Type: "typing", ConversationID: f.ConversationID, UserID: c.userID})

@@ -221,3 +221,46 @@ func TestTypingFloodsKeepMessageOrderAcrossNodes(t *testing.T) {
 		t.Fatalf("%d sockets lost, duplicated or reordered messages", bad)
 	}
 }
+
+// Someone who blocked a user sees nothing of them: not their typing in
+// the direct chat, not their presence (by frame or by asking), and the
+// blocked user sees nothing of the blocker's.
+func TestBlockedSeeNoTypingOrPresence(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben")
+		ann, ben := u[0], u[1]
+		annID, benID := userID(t, ann), userID(t, ben)
+		r := ann.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "direct", "username": "ben"})
+		d := r.Str("conversation.id")
+		annS := ann.Dial(t)
+		// Before the block each sees the other.
+		benS := ben.Dial(t)
+		if p := ann.Do(t, "GET", "/api/v1/presence?user_ids="+benID, nil); len(p.Get("items").([]any)) != 1 {
+			t.Fatalf("presence before the block: %s", p.Body)
+		}
+		if b := ann.Do(t, "POST", "/api/v1/blocks", map[string]any{"user_id": benID}); b.Status != 200 && b.Status != 201 {
+			t.Fatalf("block: %d %s", b.Status, b.Body)
+		}
+		for _, c := range []struct {
+			who   *nodetest.Client
+			about string
+		}{{ann, benID}, {ben, annID}} {
+			if p := c.who.Do(t, "GET", "/api/v1/presence?user_ids="+c.about, nil); p.Status != 200 || len(p.Get("items").([]any)) != 0 {
+				t.Fatalf("presence across a block: %d %s", p.Status, p.Body)
+			}
+		}
+		// Ben's typing (his first: the limiter would pass it) is dropped
+		// silently; a message Ann sends him afterwards is the sentinel.
+		benS.Send(t, map[string]any{"type": "typing", "conversation_id": d})
+		send(t, ann, d, "sentinel", "still writing to you")
+		annS.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "message" && f.Str("message.client_id") == "sentinel" })
+		benS.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "message" && f.Str("message.client_id") == "sentinel" })
+		if got := annS.Take(isTyping(d)); len(got) != 0 {
+			t.Fatalf("the blocked user's typing reached the blocker: %v", got)
+		}
+		if errs := benS.Take(func(f nodetest.Frame) bool { return f["type"] == "error" }); len(errs) != 0 {
+			t.Fatalf("the blocked user was told: %v", errs)
+		}
+	})
+}
