@@ -325,6 +325,21 @@ func TestDeleteForMe(t *testing.T) {
 		if h := history(t, ann, ab); h[0]["text"] != "a private thought" {
 			t.Fatalf("ann's history changed: %v", h)
 		}
+		// Hiding the last message hides it from the chat list's preview too.
+		last := sent(t, send(t, ann, ab, "d3", "the last word"))
+		if r := ben.Do(t, "DELETE", "/api/v1/messages/"+last, nil); r.Status != 204 {
+			t.Fatalf("delete the last: %d", r.Status)
+		}
+		preview := func(c *nodetest.Client) (kind, text string) {
+			r := c.Do(t, "GET", "/api/v1/conversations/"+ab, nil)
+			return r.Str("conversation.last_message.kind"), r.Str("conversation.last_message.text")
+		}
+		if k, txt := preview(ben); k != "hidden" || txt != "" {
+			t.Fatalf("ben's preview: %s %q", k, txt)
+		}
+		if k, txt := preview(ann); k != "text" || txt != "the last word" {
+			t.Fatalf("ann's preview: %s %q", k, txt)
+		}
 	})
 }
 

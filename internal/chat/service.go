@@ -344,6 +344,10 @@ func (s *Service) views(ctx context.Context, viewer string, convs []convRow, rea
 				return nil, err
 			}
 			if len(ms) == 1 {
+				// A last message the viewer deleted for themself shows as hidden.
+				if err := s.maskHidden(ctx, viewer, ms); err != nil {
+					return nil, err
+				}
 				filled, err := s.fill(ctx, ms)
 				if err != nil {
 					return nil, err
