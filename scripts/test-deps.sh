@@ -35,6 +35,14 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${PLAZA_CHROMIUM:-}" ]; then
   fi
 fi
 
+# A font with Chinese glyphs, so that screenshots of Chinese text show
+# characters rather than boxes (the tests pass either way).
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | head -1)" ] && command -v apt-get >/dev/null; then
+  log "installing a CJK font (fonts-wqy-zenhei) for the browser tests' screenshots"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >&2 ||
+    log "could not install fonts-wqy-zenhei; Chinese shows as boxes in screenshots"
+fi
+
 # PostgreSQL.
 if ! port_open 5432; then
   if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
