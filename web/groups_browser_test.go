@@ -48,6 +48,7 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 
 	// The owner: rename, announcement, an admin, a removal.
 	annB.Run("opening the group's info", chromedp.Navigate(info), bt.Visible("#conversation-info-page"), bt.Visible(`[data-member="cat"]`))
+	settled(t, annB)
 	annB.Screenshot("info")
 	annB.Run("renaming",
 		bt.Click("#info-name"), bt.Visible("#group-name-input"),
@@ -65,8 +66,10 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 	annB.Run("removing Cat",
 		bt.Click("#info-remove-members"), bt.Visible(`[data-remove="cat"]`), bt.Click(`[data-remove="cat"]`),
 		bt.Visible("#remove-confirm"))
+	settled(t, annB)
 	annB.Screenshot("remove-confirm")
 	annB.Run("confirming", bt.Click("#remove-confirm"), chromedp.WaitNotPresent(chromedp.CSS(`[data-member="cat"]`)))
+	settled(t, annB)
 	annB.Screenshot("info-after")
 
 	// Ben opens the group: the announcement is on top, the notes in order.
@@ -78,6 +81,7 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 			t.Fatalf("ben's chat lacks %q", want)
 		}
 	}
+	settled(t, benB)
 	benB.Screenshot("announcement")
 	benB.Run("dismissing the announcement", bt.Click("#announcement-dismiss"), chromedp.WaitNotPresent(chromedp.CSS("#announcement-banner")))
 
@@ -86,6 +90,7 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 		bt.Click("#conversation-info"), bt.Visible("#toggle-mute"),
 		bt.Click("#toggle-mute"), bt.Visible(`#toggle-mute[aria-checked="true"]`),
 		bt.Click("#toggle-pin"), bt.Visible(`#toggle-pin[aria-checked="true"]`))
+	settled(t, benB)
 	benB.Screenshot("info-muted-pinned")
 	row := fmt.Sprintf(`.chat-list [data-conversation-id="%s"]`, g)
 	benB.Run("back to the list", chromedp.Navigate(n.URL()+"/chats"), bt.Visible(row+`[data-pinned="true"] .muted-icon`))
@@ -97,6 +102,7 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 	annB.Run("mentioning Ben",
 		chromedp.Navigate(n.URL()+"/chats/"+g), bt.Visible("#composer-input"),
 		bt.Type("#composer-input", "@"), bt.Visible(`#mention-picker [data-mention="ben"]`))
+	settled(t, annB)
 	annB.Screenshot("mention-picker")
 	annB.Run("sending the mention",
 		bt.Click(`#mention-picker [data-mention="ben"]`), chromedp.WaitNotPresent(chromedp.CSS("#mention-picker")),
@@ -104,10 +110,12 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 		bt.Visible(`#conversation [data-seq="7"]`))
 	benB.Run("seeing [@me]", bt.Visible(row+" .mention-me"))
 	bt.WaitText(benB, row+" .mention-me", "[@me]")
+	settled(t, benB)
 	benB.Screenshot("mentioned")
 
 	// Dan joins by the group's link.
 	annB.Run("showing the group QR code", chromedp.Navigate(info), bt.Visible("#info-qr"), bt.Click("#info-qr"), bt.Visible("#invite-link"))
+	settled(t, annB)
 	annB.Screenshot("qr")
 	link := annB.Attrs("#invite-link", "href")[0]
 	if !strings.HasPrefix(link, "/g/") {
@@ -117,11 +125,13 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 	login(danB, n.URL(), "dan")
 	danB.Run("opening the link", chromedp.Navigate(n.URL()+link), bt.Visible("#join-submit"))
 	bt.WaitText(danB, "#join-title", "Hikers 2026")
+	settled(t, danB)
 	danB.Screenshot("join")
 	danB.Run("joining", bt.Click("#join-submit"), bt.Visible("#composer-input"), bt.Visible(`#conversation [data-seq="8"]`))
 	if got := danB.Text(`#conversation [data-seq="8"]`); !strings.Contains(got, "Dan joined via Ann's QR code") {
 		t.Fatalf("dan sees %q", got)
 	}
+	settled(t, danB)
 	danB.Screenshot("joined")
 
 	// Ben clears his history: only what comes after shows for him.
@@ -134,6 +144,7 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 	if c := benB.Count("#conversation [data-seq]"); c != "1" {
 		t.Fatalf("ben sees %s messages after clearing, want 1", c)
 	}
+	settled(t, benB)
 	benB.Screenshot("cleared")
 	// A direct chat has an info page too: the other person, mute, pin, clear.
 	benB.Run("opening the direct chat's info",
@@ -142,6 +153,7 @@ func groupsInBrowser(t *testing.T, size [2]int64) {
 	if c := benB.Count("#info-leave, #info-qr, #info-add-members"); c != "0" {
 		t.Fatalf("a direct chat's info shows %s group-only controls", c)
 	}
+	settled(t, benB)
 	benB.Screenshot("direct-info")
 	annB.Run("ann keeps hers", chromedp.Navigate(n.URL()+"/chats/"+g), bt.Visible(`#conversation [data-seq="1"]`), bt.Visible(`#conversation [data-seq="9"]`))
 }
