@@ -2,8 +2,10 @@ package chat
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"sync"
@@ -484,6 +486,18 @@ func (s *Service) MemberCount(ctx context.Context, convID, userID string) (int, 
 	var n int
 	err := s.db.QueryRow(ctx, countMembers, convID).Scan(&n)
 	return n, err
+}
+
+// SeesRedPacket reports whether userID sees the red packet refID's
+// message in convID: a member who joined (or cleared their history)
+// after it was sent does not, and so may not open it.
+func (s *Service) SeesRedPacket(ctx context.Context, convID, userID, refID string) (bool, error) {
+	var one int
+	err := s.db.QueryRow(ctx, selectSeesRedPacket, userID, convID, refID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // DirectBetween is the direct conversation of two users, made if they are

@@ -15,6 +15,10 @@ func (a chatForPay) MemberCount(ctx context.Context, convID, userID string) (int
 	return a.c.MemberCount(ctx, convID, userID)
 }
 
+func (a chatForPay) SeesRedPacket(ctx context.Context, convID, userID, rpID string) (bool, error) {
+	return a.c.SeesRedPacket(ctx, convID, userID, rpID)
+}
+
 func (a chatForPay) DirectID(ctx context.Context, x, y string) (string, error) {
 	return a.c.DirectBetween(ctx, x, y)
 }

@@ -454,3 +454,46 @@ func TestPINChangeOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// A member who joined a group after a red packet was sent does not see it
+// and cannot open it (as in WeChat: the group starts for them at their
+// joining); a packet sent after they joined is theirs to open.
+func TestLateJoinerCannotOpenAnEarlierRedPacket(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		owner := wallet(t, n, "owner", 10_000)
+		early := nodetest.Signup(t, n.URL(), "early")
+		late := nodetest.Signup(t, n.URL(), "late")
+		nodetest.Befriend(t, owner, early, "early")
+		nodetest.Befriend(t, owner, late, "late")
+		gid := owner.Do(t, "POST", "/api/v1/conversations", map[string]any{"type": "group", "title": "Before", "usernames": []string{"early"}}).Str("conversation.id")
+		packet := func() string {
+			r := pay(t, owner, "/api/v1/conversations/"+gid+"/red-packets", map[string]any{"total": 300, "count": 3, "currency": "CNY", "pin": pin})
+			if r.Status != 201 {
+				t.Fatalf("red packet: %d %s", r.Status, r.Body)
+			}
+			return r.Str("red_packet.id")
+		}
+		old := packet()
+		if r := owner.Do(t, "POST", "/api/v1/conversations/"+gid+"/members", map[string]any{"usernames": []string{"late"}}); r.Status != 200 {
+			t.Fatalf("add: %d %s", r.Status, r.Body)
+		}
+		if r := late.Do(t, "POST", "/api/v1/red-packets/"+old+"/claim", nil); r.Status != 404 {
+			t.Fatalf("late joiner's claim of the earlier packet: %d %s", r.Status, r.Body)
+		}
+		if r := late.Do(t, "GET", "/api/v1/red-packets/"+old, nil); r.Status != 404 {
+			t.Fatalf("late joiner's view of the earlier packet: %d %s", r.Status, r.Body)
+		}
+		if balance(t, late) != 0 {
+			t.Fatal("the refused claim moved money")
+		}
+		if r := early.Do(t, "POST", "/api/v1/red-packets/"+old+"/claim", nil); r.Status != 200 {
+			t.Fatalf("early member's claim: %d %s", r.Status, r.Body)
+		}
+		fresh := packet()
+		if r := late.Do(t, "POST", "/api/v1/red-packets/"+fresh+"/claim", nil); r.Status != 200 {
+			t.Fatalf("late joiner's claim of a later packet: %d %s", r.Status, r.Body)
+		}
+		ledgerOK(t, n)
+	})
+}

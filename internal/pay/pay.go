@@ -230,6 +230,13 @@ type Accounts interface {
 	AreContacts(ctx context.Context, a, b string) (bool, error)
 }
 
+// redPacketSeer is what chat also answers (chatForPay): whether a member
+// sees a red packet's message (a later joiner does not, and may not open
+// it). A Conversations without it lets every member open every packet.
+type redPacketSeer interface {
+	SeesRedPacket(ctx context.Context, convID, userID, rpID string) (bool, error)
+}
+
 // Conversations is what pay needs of chat, which shows red packets and
 // transfers as messages; pay never imports chat.
 type Conversations interface {

@@ -223,6 +223,9 @@ func (s *Service) claim(ctx context.Context, userID, rpID string) (Money, bool, 
 	if err != nil {
 		return Money{}, false, errs.E(errs.NotFound, "No such red packet.")
 	}
+	if err := s.seesRedPacket(ctx, convID, userID, rpID); err != nil {
+		return Money{}, false, err
+	}
 	if members == 2 {
 		// One to one, the packet is for the other person (as in WeChat).
 		var sender string
@@ -371,6 +374,9 @@ func (s *Service) RedPacket(ctx context.Context, userID, rpID string) (RedPacket
 	if _, err := s.convs.MemberCount(ctx, p.convID, userID); err != nil {
 		return RedPacket{}, errs.E(errs.NotFound, "No such red packet.")
 	}
+	if err := s.seesRedPacket(ctx, p.convID, userID, rpID); err != nil {
+		return RedPacket{}, err
+	}
 	rp := RedPacket{ID: rpID, ConversationID: p.convID, Total: p.total, Count: p.count, Currency: p.currency, Greeting: p.greeting,
 		Split: p.split, Status: p.status, ExpiresAt: sqldb.FromMicro(p.expiresAt), CreatedAt: sqldb.FromMicro(p.createdAt), Claims: []Claim{}}
 	if rp.Status == "active" && s.now().After(rp.ExpiresAt) {
@@ -464,4 +470,22 @@ func (s *Service) RefundExpired(ctx context.Context) (int, error) {
 		}
 	}
 	return refunded, nil
+}
+
+// seesRedPacket refuses a member who does not see the packet's message
+// (they joined the group after it was sent), as not_found: to them there
+// is no such packet.
+func (s *Service) seesRedPacket(ctx context.Context, convID, userID, rpID string) error {
+	seer, ok := s.convs.(redPacketSeer)
+	if !ok {
+		return nil
+	}
+	sees, err := seer.SeesRedPacket(ctx, convID, userID, rpID)
+	if err != nil {
+		return err
+	}
+	if !sees {
+		return errs.E(errs.NotFound, "No such red packet.")
+	}
+	return nil
 }
