@@ -196,6 +196,29 @@ function nudge(): void {
   connect();
 }
 
+/**
+ * A page going into the browser's back/forward cache closes its socket, so
+ * that the server sees its user leave (presence) rather than a socket that
+ * stays open behind another page; coming back reconnects (and resyncs).
+ */
+function onPageHide(ev: PageTransitionEvent): void {
+  if (!ev.persisted || !ws) return;
+  const sock = ws;
+  ws = null;
+  clearTimers();
+  sock.onclose = sock.onerror = sock.onmessage = null;
+  try {
+    sock.close(1000, 'page hidden');
+  } catch {
+    // already closed
+  }
+  handlers?.onDown();
+}
+
+function onPageShow(ev: PageTransitionEvent): void {
+  if (ev.persisted) nudge();
+}
+
 export function startSocket(h: SocketHandlers): void {
   stopSocket();
   handlers = h;
@@ -203,6 +226,8 @@ export function startSocket(h: SocketHandlers): void {
   everReady = false;
   document.addEventListener('visibilitychange', nudge);
   window.addEventListener('online', nudge);
+  window.addEventListener('pagehide', onPageHide);
+  window.addEventListener('pageshow', onPageShow);
   connect();
 }
 
@@ -211,6 +236,8 @@ export function stopSocket(): void {
   clearTimers();
   document.removeEventListener('visibilitychange', nudge);
   window.removeEventListener('online', nudge);
+  window.removeEventListener('pagehide', onPageHide);
+  window.removeEventListener('pageshow', onPageShow);
   const sock = ws;
   ws = null;
   if (sock) {
