@@ -24,7 +24,7 @@ func FuzzSearchQuery(f *testing.F) {
 	}
 	annID := ann.Do(f, "GET", "/api/v1/me", nil).Str("user.id")
 	for _, seed := range []string{"hello", "星巴克", "见面", "hi", `"`, `""`, `"a" OR "b"`, "NEAR(a b)", "a*", "^a", "col:a", "text:hello",
-		"%", "_", `\`, `\%`, "'; DROP TABLE messages; --", "(((", ")", "-a", "+", "AND", "OR NOT", "{a b}: c", "\x00", "\xff\xfe", "a\u200bb", "😀😀😀"} {
+		"%", "_", `\`, `\%`, "'; DROP TABLE messages; --", "(((", ")", "-a", "+", "AND", "OR NOT", "{a b}: c", "\x00", "\xff\xfe", "a\u200bb", "😀😀😀", "巴", "AB", "x1", "ß", "İ", "星 巴", "a张"} {
 		f.Add(seed)
 	}
 	ctx := context.Background()

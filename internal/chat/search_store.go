@@ -35,6 +35,13 @@ const (
 		  AND m.conversation_id = d.conversation_id AND m.user_id = ? AND d.seq >= m.joined_seq
 		  AND g.id = d.message_id`
 	searchFTSOrder = ` ORDER BY f.rowid DESC LIMIT ?`
+	// SQLite, through the short-word index (search_short.go), for queries
+	// whose every word has one or two characters; the same shape.
+	searchShortHead = `SELECT ` + searchColumns + `
+		FROM search_short f CROSS JOIN search_docs d CROSS JOIN members m CROSS JOIN messages g
+		WHERE search_short MATCH ? AND f.rowid < ? AND d.id = f.rowid
+		  AND m.conversation_id = d.conversation_id AND m.user_id = ? AND d.seq >= m.joined_seq
+		  AND g.id = d.message_id`
 
 	// Scanning the caller's own messages: on SQLite where they are few or
 	// every word is too short for the index; on PostgreSQL always, where
@@ -101,6 +108,14 @@ func searchStatement(d sqldb.Dialect, q searchQuery, userID, convID string, belo
 		args = append(args, match, below, userID)
 		conv("d.conversation_id")
 		likes(q.shortWords(), "g.text", false)
+		b.WriteString(searchVisible)
+		args = append(args, userID)
+		b.WriteString(searchFTSOrder)
+	case match == "" && scope >= searchScanBelow && q.shortMatch() != "":
+		b.WriteString(searchShortHead)
+		args = append(args, q.shortMatch(), below, userID)
+		conv("d.conversation_id")
+		likes(q.words, "g.text", false)
 		b.WriteString(searchVisible)
 		args = append(args, userID)
 		b.WriteString(searchFTSOrder)

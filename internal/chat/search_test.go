@@ -133,6 +133,8 @@ func TestSearchMessages(t *testing.T) {
 			{"chinese_phrase", ann, "星巴克见面", "", []string{"明天下午三点在星巴克见面"}},
 			{"two_chinese_characters", ann, "见面", "", []string{"明天下午三点在星巴克见面"}},
 			{"two_latin_letters", ann, "hi", "", []string{"hi there"}},
+			{"one_chinese_character", ann, "巴", "", []string{"明天下午三点在星巴克见面"}},
+			{"two_chinese_words", ann, "星巴 见面", "", []string{"明天下午三点在星巴克见面"}},
 			{"words_anywhere", ann, "tomorrow meet", "", []string{"Let's meet for Coffee tomorrow"}},
 			{"mixed_long_and_short", ann, "明天 见面", "", []string{"明天下午三点在星巴克见面"}},
 			{"percent_is_literal", ann, "100%", "", []string{"we are 100% sure_ok"}},
