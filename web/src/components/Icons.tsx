@@ -3,9 +3,10 @@ import type { SVGAttributes } from 'preact';
 // Inline SVG icons (24×24 grid, stroke = currentColor). Shapes with the
 // class "fillable" are filled when their tab is active, WeChat style.
 
-type IconProps = SVGAttributes<SVGSVGElement> & { size?: number };
+export type IconProps = SVGAttributes<SVGSVGElement> & { size?: number };
 
-function Svg({ size = 24, children, ...rest }: IconProps) {
+/** The frame every icon draws in (also used by the QR pages' icons). */
+export function Svg({ size = 24, children, ...rest }: IconProps) {
   return (
     <svg
       width={size}

@@ -1,28 +1,6 @@
-import type { SVGAttributes } from 'preact';
+import { Svg, type IconProps } from '../components/Icons';
 
-// The QR pages' icons, drawn like components/Icons (24×24, currentColor).
-
-type IconProps = SVGAttributes<SVGSVGElement> & { size?: number };
-
-function Svg({ size = 24, children, ...rest }: IconProps) {
-  return (
-    <svg
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width={1.7}
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      {...rest}
-    >
-      {children}
-    </svg>
-  );
-}
+// The QR pages' icons, drawn in components/Icons' frame (24×24, currentColor).
 
 export function ScanIcon(p: IconProps) {
   return (
