@@ -152,22 +152,7 @@ func mentionsOf(ctx context.Context, q sqldb.Querier, messageIDs []string) (map[
 }
 
 func pinnedConversations(ctx context.Context, q sqldb.Querier, userID string) ([]convRow, []member, error) {
-	rows, err := q.Query(ctx, selectPinnedOf, userID)
-	if err != nil {
-		return nil, nil, err
-	}
-	var convs []convRow
-	var reads []member
-	err = sqldb.Each(rows, func(rows *sql.Rows) error {
-		var c convRow
-		var me member
-		if err := rows.Scan(&c.id, &c.typ, &c.title, &c.createdBy, &c.updatedAt, &c.lastSeq, &me.readSeq, &me.joinedSeq); err != nil {
-			return err
-		}
-		convs, reads = append(convs, c), append(reads, me)
-		return nil
-	})
-	return convs, reads, err
+	return queryConversations(ctx, q, selectPinnedOf, userID)
 }
 
 func memberRoles(ctx context.Context, q sqldb.Querier, convID string) (map[string]string, error) {

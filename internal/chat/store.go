@@ -189,7 +189,13 @@ func membersOf(ctx context.Context, q sqldb.Querier, convIDs []string) (map[stri
 // userConversations is one page of the conversations userID is in, with
 // their membership, most recent activity first, before (at, id).
 func userConversations(ctx context.Context, q sqldb.Querier, userID string, at int64, id string, limit int) ([]convRow, []member, error) {
-	rows, err := q.Query(ctx, selectUserConversations, userID, at, at, id, limit)
+	return queryConversations(ctx, q, selectUserConversations, userID, at, at, id, limit)
+}
+
+// queryConversations reads rows of (conversation, the caller's membership)
+// as selectUserConversations and selectPinnedOf give them.
+func queryConversations(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]convRow, []member, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, nil, err
 	}
