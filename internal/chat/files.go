@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -120,7 +121,14 @@ type UploadInput struct {
 // Errors: invalid_argument, payload_too_large, media_quota_exceeded.
 func (s *Service) UploadFrom(ctx context.Context, userID string, in UploadInput, r io.Reader) (Upload, error) {
 	switch in.Kind {
-	case "", KindImage:
+	case "":
+		kind, rest, err := guessUploadKind(r)
+		if err != nil {
+			return Upload{}, err
+		}
+		in.Kind = kind
+		return s.UploadFrom(ctx, userID, in, rest)
+	case KindImage:
 		data, err := readAtMost(r, MaxMediaBytes, "An image is at most %d MiB.")
 		if err != nil {
 			return Upload{}, err
@@ -396,6 +404,7 @@ func (s *Service) sendMedia(ctx context.Context, userID string, in SendInput) (V
 	if err != nil {
 		return VoiceFile{}, err
 	}
+	// The kind is the one it was uploaded (or recognised) for.
 	if purpose != in.Kind {
 		return VoiceFile{}, errs.Field("media_id", "That upload was made for a %s message, not a %s one; upload it with kind=%s.", purpose, in.Kind, in.Kind)
 	}
@@ -574,4 +583,31 @@ func (s *Service) PruneUploadLeftovers() error {
 		}
 	}
 	return nil
+}
+
+// guessUploadKind is what an upload declared for nothing is for, from its
+// opening bytes (as clients that only know "POST /media" send them): an
+// Opus clip in Ogg or WebM is a voice upload, an image an image, and the
+// rest a file. It returns a reader of the whole upload again.
+func guessUploadKind(r io.Reader) (string, io.Reader, error) {
+	br := bufio.NewReaderSize(r, sniffLen)
+	head, _ := br.Peek(sniffLen)
+	switch typ := sniffBytes(head); {
+	case len(head) == 0 || typ == "image/jpeg" || typ == "image/png" || typ == "image/gif" || typ == "image/webp":
+		return KindImage, br, nil
+	case bytes.HasPrefix(head, []byte("OggS")) || bytes.HasPrefix(head, []byte{0x1A, 0x45, 0xDF, 0xA3}):
+		data, err := io.ReadAll(io.LimitReader(br, MaxVoiceBytes+1))
+		if err != nil {
+			return "", nil, readError(err, "A file is at most %d MiB.", MaxFileBytes)
+		}
+		rest := io.MultiReader(bytes.NewReader(data), br)
+		if int64(len(data)) <= MaxVoiceBytes {
+			if _, _, err := voiceDuration(data); err == nil {
+				return KindVoice, rest, nil
+			}
+		}
+		return KindFile, rest, nil
+	default:
+		return KindFile, br, nil
+	}
 }

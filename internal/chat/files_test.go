@@ -445,3 +445,47 @@ func TestErasureEmptiesVoiceAndFiles(t *testing.T) {
 		}
 	})
 }
+
+// An upload that names no kind (a client that knows only "POST /media")
+// is recognised from its bytes: an Opus clip is a voice upload, an image
+// an image, anything else a file; each is sent as what it was recognised as.
+func TestUploadWithoutKindIsRecognised(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben")
+		ann := u[0]
+		conv := direct(t, ann, "ben")
+		for _, tc := range []struct {
+			name, file string
+			data       []byte
+			kind       string
+		}{
+			{"ogg_opus", "clip.ogg", chat.OggOpus(4000, 0), "voice"},
+			{"webm_opus", "clip.webm", chat.WebMOpus(3000, 0, false), "voice"},
+			{"png", "photo.png", pngBytes(t), "image"},
+			{"pdf", "report.pdf", append([]byte("%PDF-1.7\n"), make([]byte, 300)...), "file"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				up := upload(t, ann, tc.file, "application/octet-stream", tc.data)
+				if up.Status != 201 {
+					t.Fatalf("upload: %d %s", up.Status, up.Body)
+				}
+				if tc.kind != "image" && up.Str("kind") != tc.kind {
+					t.Fatalf("recognised as %q, want %q: %s", up.Str("kind"), tc.kind, up.Body)
+				}
+				m := sendMsg(t, ann, conv, map[string]any{"client_id": "as-" + tc.name, "kind": tc.kind, "media_id": up.Str("media_id")})
+				if m.Status != 201 || m.Str("message.kind") != tc.kind {
+					t.Fatalf("send as %s: %d %s", tc.kind, m.Status, m.Body)
+				}
+			})
+		}
+		doc := upload(t, ann, "notes.pdf", "application/pdf", append([]byte("%PDF-1.4\n"), make([]byte, 100)...)).Str("media_id")
+		if m := sendMsg(t, ann, conv, map[string]any{"client_id": "doc-voice", "kind": "voice", "media_id": doc}); m.Status != 400 {
+			t.Fatalf("a file sent as voice: %d %s", m.Status, m.Body)
+		}
+		// A long Opus clip without a kind is a voice upload, refused as one.
+		if r := upload(t, ann, "long.ogg", "audio/ogg", chat.OggOpus(61_000, 0)); r.Status != 400 {
+			t.Fatalf("61 s clip: %d %s", r.Status, r.Body)
+		}
+	})
+}
