@@ -36,7 +36,8 @@ func key(name string) chromedp.Action[chromedp.Void] {
 func settled(t *testing.T, b *bt.Browser) {
 	t.Helper()
 	nodetest.WaitFor(t, 10*time.Second, func() bool {
-		return evalString(t, b, `String(document.getAnimations().filter((a) => a.playState === 'running').length)`) == "0"
+		// Finite animations only: a spinner's turns never end.
+		return evalString(t, b, `String(document.getAnimations().filter((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity).length)`) == "0"
 	})
 }
 
