@@ -10,16 +10,50 @@ interface QrImageProps {
   size?: number;
 }
 
-/** A QR code image on a white tile, with a quiet placeholder while loading. */
+/**
+ * A QR code image on a white tile, with a quiet placeholder while loading
+ * and, if the image cannot be had, a sentence and a Retry button.
+ */
 export function QrImage({ src, label, id, size = 232 }: QrImageProps) {
   const [loaded, setLoaded] = useState<string | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const broken = !!src && failed === src;
+  const url = src && attempt > 0 ? src + (src.includes('?') ? '&' : '?') + 'retry=' + attempt : src;
   return (
     <div class={'qr-image' + (src && loaded === src ? ' loaded' : '')} style={{ width: size + 'px', height: size + 'px' }}>
-      {src && <img id={id} src={src} alt={label} width={size} height={size} onLoad={() => setLoaded(src)} draggable={false} />}
-      {(!src || loaded !== src) && (
-        <span class="qr-image-wait">
-          <Spinner inline label="Loading code…" />
+      {src && !broken && (
+        <img
+          id={id}
+          src={url!}
+          alt={label}
+          width={size}
+          height={size}
+          onLoad={() => setLoaded(src)}
+          onError={() => setFailed(src)}
+          draggable={false}
+        />
+      )}
+      {broken ? (
+        <span class="qr-image-wait qr-image-failed" role="alert">
+          The code could not be loaded.
+          <button
+            type="button"
+            class="button button-secondary"
+            onClick={() => {
+              setFailed(null);
+              setAttempt((n) => n + 1);
+            }}
+          >
+            Retry
+          </button>
         </span>
+      ) : (
+        (!src || loaded !== src) && (
+          <span class="qr-image-wait">
+            <Spinner inline label="Loading code…" />
+          </span>
+        )
       )}
     </div>
   );
