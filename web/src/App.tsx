@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { User } from './api';
 import { loadSession, session } from './session';
@@ -16,6 +17,7 @@ import { Toaster } from './components/Toaster';
 import { Logo } from './components/Logo';
 import { Spinner } from './components/Spinner';
 import { currencyState, loadCurrencies } from './wallet/money';
+import { t, useLocale } from './i18n';
 
 function normalize(path: string): string {
   const p = path.replace(/\/+$/, '');
@@ -31,6 +33,8 @@ export function App() {
   const s = useStore(session);
   const currencies = useStore(currencyState);
   const path = normalize(usePath());
+  // Switching the language re-renders every page in it.
+  const loc = useLocale();
 
   useEffect(() => {
     void loadSession();
@@ -55,10 +59,10 @@ export function App() {
   }
 
   return (
-    <>
+    <Fragment key={loc}>
       {body}
       <Toaster />
-    </>
+    </Fragment>
   );
 }
 
@@ -128,7 +132,7 @@ function StartupError({ message }: { message: string }) {
       <Logo size={72} />
       <p class="splash-error">{message}</p>
       <button type="button" class="button button-primary" onClick={retry}>
-        Try again
+        {t('common.retry')}
       </button>
     </div>
   );

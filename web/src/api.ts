@@ -6,6 +6,8 @@
 //   we have learned it from GET /api/v1/me.
 // - Any non-2xx response becomes an ApiError with the server's code/message.
 
+import { errorText } from './i18n/errors';
+
 /** Server-assigned identifier; treated as opaque (string or number). */
 export type Id = string | number;
 
@@ -66,10 +68,12 @@ export class ApiError extends Error {
   }
 }
 
-/** Turns anything thrown by a request into a sentence fit to show a person. */
+/**
+ * Turns anything thrown by a request into a sentence fit to show a person,
+ * in the client's language (i18n/errors.ts).
+ */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return 'Something went wrong. Please try again.';
+  return errorText(err);
 }
 
 let csrfToken = '';
