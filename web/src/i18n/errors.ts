@@ -5,10 +5,11 @@
 import { ApiError } from '../api';
 import { hasMessage, locale, t, type MessageKey } from '.';
 
-// Codes whose server sentence is more specific than any generic one (it
-// names the field or the object). In English the server's own sentence is
-// shown for them; in another language the catalogue's.
-const SPECIFIC = new Set(['invalid_argument', 'conflict', 'not_found', 'forbidden']);
+// In English the server's own sentence is shown: it is written for people
+// and is often more specific than any generic one (it names the field, the
+// object, the region's reason, the tries left). In another language the
+// catalogue's sentence for the code is shown, and the server's English only
+// for a code this client does not know yet.
 
 /**
  * errorText turns anything thrown by a request into a sentence in the
@@ -22,12 +23,11 @@ export function errorText(err: unknown, overrides?: Partial<Record<string, Messa
   }
   const special = overrides?.[err.code];
   if (special) return t(special);
+  if (locale.get() === 'en' && err.message) return err.message;
   if (err.code === 'invalid_argument' && err.field) {
-    if (locale.get() === 'en' && err.message) return err.message;
     const key = 'errors.field.' + err.field;
     if (hasMessage(key)) return t(key);
   }
-  if (SPECIFIC.has(err.code) && locale.get() === 'en' && err.message) return err.message;
   const key = 'errors.' + err.code;
   if (hasMessage(key)) return t(key);
   return err.message || t('common.generic_error');
