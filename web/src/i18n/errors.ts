@@ -21,6 +21,8 @@ export function errorText(err: unknown, overrides?: Partial<Record<string, Messa
     if (err instanceof TypeError) return t('errors.network');
     return t('common.generic_error');
   }
+  // A request that never reached Plaza (api.ts answers status 0).
+  if (err.code === 'network_error' || err.status === 0) return t('errors.network');
   const special = overrides?.[err.code];
   if (special) return t(special);
   if (locale.get() === 'en' && err.message) return err.message;
