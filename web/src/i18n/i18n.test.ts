@@ -56,6 +56,6 @@ describe('t', () => {
     expect(errorText(new ApiError(400, 'invalid_argument', 'Amount must be positive.', 'amount'))).toBe('Amount must be positive.');
     expect(errorText(new ApiError(422, 'wrong_pin', 'Wrong PIN; 2 tries left.'))).toBe('Wrong PIN; 2 tries left.');
     expect(errorText(new ApiError(422, 'wrong_pin', ''))).toBe('The payment PIN is not correct.');
-    expect(errorText(new TypeError('Failed to fetch'))).toBe('Cannot reach Plaza. Check your connection and try again.');
+    expect(errorText(new TypeError('Failed to fetch'))).toBe('Can’t reach Plaza. Check your connection and try again.');
   });
 });

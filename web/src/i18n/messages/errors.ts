@@ -17,7 +17,7 @@ export const errors = defineMessages(
     'errors.rate_limited': 'Too many attempts. Please wait a moment and try again.',
     'errors.internal': 'Something went wrong on our side. Please try again.',
     'errors.unavailable': 'Plaza is busy right now. Please try again shortly.',
-    'errors.network': 'Cannot reach Plaza. Check your connection and try again.',
+    'errors.network': 'Can’t reach Plaza. Check your connection and try again.',
     'errors.wrong_password': 'The password is not correct.',
     'errors.wrong_pin': 'The payment PIN is not correct.',
     'errors.pin_locked': 'Too many wrong PINs. Payments are locked for a while.',
