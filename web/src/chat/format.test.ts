@@ -86,6 +86,7 @@ describe('preview', () => {
     expect(preview(conv('direct', { kind: 'recalled' }), me.id)).toBe('“Bob” 撤回了一条消息');
     expect(preview(conv('direct', { kind: 'recalled', sender: me }), me.id)).toBe('你撤回了一条消息');
     expect(preview(conv('group', { kind: 'system', text: 'Bob left the group' }), me.id)).toBe('“Bob”退出了群聊');
+    expect(preview(conv('group', { kind: 'system', text: 'Ann added Cat', sender: me }), me.id)).toBe('你邀请“Cat”加入了群聊');
     expect(fullTitle(conv('group', {}))).toBe('Book club（3）');
   });
 });

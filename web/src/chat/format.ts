@@ -84,8 +84,9 @@ export function preview(c: Conversation, meId: Id): string {
     const name = m.sender.display_name || m.sender.username;
     return sameId(m.sender.id, meId) ? t('chat.kind.recalled_by_me') : t('chat.kind.recalled_by', { name });
   }
+  if (m.kind === 'system') return systemText(m, sameId(m.sender.id, meId));
   const body = kindLabel(m);
-  if (m.kind === 'system' || m.kind === 'red_packet_opened' || c.type !== 'group' || sameId(m.sender.id, meId)) return body;
+  if (m.kind === 'red_packet_opened' || c.type !== 'group' || sameId(m.sender.id, meId)) return body;
   return t('chat.preview.sender', { name: m.sender.display_name || m.sender.username, body });
 }
 
