@@ -23,7 +23,6 @@ func inChinese(t *testing.T, b *bt.Browser) {
 	nodetest.WaitFor(t, 10*time.Second, func() bool { return evalString(t, b, `document.documentElement.lang`) == "zh-CN" })
 }
 
-
 // A user who reads Chinese sees the chat list and a conversation in
 // Chinese; Enter sends, Shift+Enter breaks the line, and an input method's
 // Enter (choosing the characters) never sends half-typed pinyin. At a
