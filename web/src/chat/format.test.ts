@@ -73,6 +73,7 @@ describe('preview', () => {
     expect(preview(conv('direct', { kind: 'transfer', text: '' }), me.id)).toBe('[Transfer]');
     expect(preview(conv('direct', { kind: 'file', name: 'plan.pdf' }), me.id)).toBe('[File] plan.pdf');
     expect(preview(conv('direct', { kind: 'recalled' }), me.id)).toBe('Message recalled');
+    expect(preview(conv('group', { kind: 'recalled' }), me.id)).toBe('Bob: Message recalled');
     expect(preview(conv('group', { kind: 'text', text: 'see\nyou' }), me.id)).toBe('Bob: see you');
     expect(fullTitle(conv('group', {}))).toBe('Book club (3)');
   });
@@ -83,7 +84,8 @@ describe('preview', () => {
     expect(preview(conv('direct', { kind: 'voice', duration_ms: 5200 }), me.id)).toBe('[语音] 5"');
     expect(preview(conv('group', { kind: 'red_packet', text: '恭喜发财' }), me.id)).toBe('Bob：[红包] 恭喜发财');
     expect(preview(conv('direct', { kind: 'transfer', text: '' }), me.id)).toBe('[转账]');
-    expect(preview(conv('direct', { kind: 'recalled' }), me.id)).toBe('“Bob” 撤回了一条消息');
+    expect(preview(conv('direct', { kind: 'recalled' }), me.id)).toBe('对方撤回了一条消息');
+    expect(preview(conv('group', { kind: 'recalled' }), me.id)).toBe('“Bob” 撤回了一条消息');
     expect(preview(conv('direct', { kind: 'recalled', sender: me }), me.id)).toBe('你撤回了一条消息');
     expect(preview(conv('group', { kind: 'system', text: 'Bob left the group' }), me.id)).toBe('“Bob”退出了群聊');
     expect(preview(conv('group', { kind: 'system', text: 'Ann added Cat', sender: me }), me.id)).toBe('你邀请“Cat”加入了群聊');

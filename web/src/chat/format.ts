@@ -82,7 +82,8 @@ export function preview(c: Conversation, meId: Id): string {
   if (!m) return '';
   if (m.kind === 'recalled') {
     const name = m.sender.display_name || m.sender.username;
-    return sameId(m.sender.id, meId) ? t('chat.kind.recalled_by_me') : t('chat.kind.recalled_by', { name });
+    if (sameId(m.sender.id, meId)) return t('chat.kind.recalled_by_me');
+    return c.type === 'group' ? t('chat.kind.recalled_in_group', { name }) : t('chat.kind.recalled_by_peer');
   }
   if (m.kind === 'system') return systemText(m, sameId(m.sender.id, meId));
   const body = kindLabel(m);
