@@ -3,6 +3,7 @@ import { errorMessage, request, type Id } from '../api';
 import { navigate } from '../router';
 import { createStore } from '../store';
 import { showToast } from '../toast';
+import { t } from '../i18n';
 import { chatApi, type Conversation, type Message, type Quote } from './api';
 import { sameId } from './merge';
 import { chat, loadOlder, receive, removeLocal, updateThread, upsertLocal } from './store';
@@ -72,11 +73,11 @@ export function toQuote(m: Message): Quote {
 
 /** What a quote shows in one line. */
 export function quoteLine(q: Quote): string {
-  if (q.kind === 'recalled') return 'This message was recalled';
-  if (q.kind === 'erased' || q.kind === 'hidden') return 'Message deleted';
-  if (q.kind === 'image') return '[Image]';
-  if (q.kind === ('voice' as string)) return '[Voice]';
-  if (q.kind === ('file' as string)) return '[File] ' + q.text;
+  if (q.kind === 'recalled') return t('chat.quote.recalled');
+  if (q.kind === 'erased' || q.kind === 'hidden') return t('chat.kind.deleted');
+  if (q.kind === 'image') return t('chat.kind.image');
+  if (q.kind === ('voice' as string)) return t('chat.kind.voice');
+  if (q.kind === ('file' as string)) return t('chat.kind.file', { name: q.text });
   return q.text;
 }
 
@@ -249,7 +250,7 @@ export async function jumpTo(convId: Id, seq: number): Promise<boolean> {
   }
   const el = find();
   if (!el) {
-    showToast('That message is no longer here.');
+    showToast(t('chat.conv.not_found'));
     return false;
   }
   document.querySelectorAll('#conversation [data-jumped]').forEach((x) => x.removeAttribute('data-jumped'));

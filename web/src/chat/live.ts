@@ -1,5 +1,7 @@
 // Wires the socket to the chat store for one signed-in session.
-import type { Id } from '../api';
+import { ApiError, type Id } from '../api';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
 import { startSocket, stopSocket, type ServerFrame } from './socket';
 import { conversationChanged, loadConversations, readElsewhere, receive, resetChat, resync } from './store';
 import { onAck, onSendError, onSocketDown, resetSending } from './send';
@@ -21,7 +23,7 @@ function onFrame(f: ServerFrame): void {
       if (f.message) receive(f.message.conversation_id, [f.message]);
       break;
     case 'error':
-      if (f.client_id) onSendError(f.client_id, f.error?.message || 'Message not sent.');
+      if (f.client_id) onSendError(f.client_id, f.error?.code ? errorText(new ApiError(400, f.error.code, f.error.message)) : t('chat.conv.not_sent'));
       break;
     case 'read':
       readElsewhere(f.conversation_id, f.user_id, f.seq);

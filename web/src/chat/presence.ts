@@ -3,6 +3,7 @@
 // setting. Fed by socket frames (presence, typing, read) and by the REST
 // calls GET /presence, GET /conversations/{id}/reads, GET/PUT /me/settings.
 import { request, type Id } from '../api';
+import { fmtDate, t } from '../i18n';
 import { createStore } from '../store';
 import { sendFrame } from './socket';
 
@@ -73,20 +74,19 @@ export async function refreshPresence(ids: Id[]): Promise<void> {
   }
 }
 
-/** "Online", "Last seen 5 min ago", or '' (hidden, unknown). */
+/** "Online", "Last seen 5 min ago" ("在线", "5 分钟前在线"), or '' (hidden, unknown). */
 export function presenceLabel(s: PresenceState | undefined, now: number = Date.now()): string {
   if (!s) return '';
-  if (s.online) return 'Online';
+  if (s.online) return t('chat.presence.online');
   if (!s.last_seen) return '';
   const at = Date.parse(s.last_seen);
   if (Number.isNaN(at)) return '';
   const mins = Math.floor((now - at) / 60000);
-  if (mins < 1) return 'Last seen just now';
-  if (mins < 60) return 'Last seen ' + mins + ' min ago';
+  if (mins < 1) return t('chat.presence.just_now');
+  if (mins < 60) return t('chat.presence.minutes', { count: mins });
   const hours = Math.floor(mins / 60);
-  if (hours < 24) return 'Last seen ' + hours + (hours === 1 ? ' hour ago' : ' hours ago');
-  const d = new Date(at);
-  return 'Last seen ' + d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  if (hours < 24) return t('chat.presence.hours', { count: hours });
+  return t('chat.presence.date', { date: fmtDate(at, { month: 'short', day: 'numeric' }) });
 }
 
 // ---------- typing ----------

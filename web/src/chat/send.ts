@@ -3,6 +3,7 @@
 // re-sending after a dropped socket can never duplicate a message.
 import { ApiError, errorMessage, type Id } from '../api';
 import { showToast } from '../toast';
+import { t } from '../i18n';
 import { chatApi, type Quote } from './api';
 import type { Pending } from './merge';
 import { chat, receive, updateThread } from './store';
@@ -60,8 +61,8 @@ export function sendText(convId: Id, text: string, replyTo?: Quote, mentions?: s
 
 /** Returns an error sentence when the file can't be sent, else queues it. */
 export function sendImage(convId: Id, file: File): string {
-  if (!IMAGE_TYPES.includes(file.type)) return 'Choose a JPEG, PNG, GIF or WebP image.';
-  if (file.size > MAX_IMAGE_BYTES) return 'Images can be up to 10 MB.';
+  if (!IMAGE_TYPES.includes(file.type)) return t('chat.send.image_type');
+  if (file.size > MAX_IMAGE_BYTES) return t('chat.send.image_size');
   const p: Pending = {
     client_id: newClientId(),
     conversation_id: convId,
@@ -98,8 +99,8 @@ export function sendVoice(convId: Id, blob: Blob, durationMs: number): void {
 
 /** Any file up to 100 MB; returns an error sentence when it can't be sent. */
 export function sendFile(convId: Id, file: File): string {
-  if (file.size === 0) return 'That file is empty.';
-  if (file.size > MAX_FILE_BYTES) return 'Files can be up to 100 MB.';
+  if (file.size === 0) return t('chat.send.file_empty');
+  if (file.size > MAX_FILE_BYTES) return t('chat.send.file_size');
   const p: Pending = {
     client_id: newClientId(),
     conversation_id: convId,
@@ -206,7 +207,7 @@ async function post(p: Pending): Promise<void> {
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') return; // cancelled: the bubble is gone
     // The server refused it (not just unreachable): say why, once.
-    if (err instanceof ApiError && err.status > 0) showToast(err.message, 'error');
+    if (err instanceof ApiError && err.status > 0) showToast(errorMessage(err), 'error');
     fail(p.conversation_id, p.client_id, errorMessage(err));
   }
 }

@@ -1,6 +1,7 @@
 // Uploads with progress and cancel: XMLHttpRequest, since fetch reports
 // no upload progress. POST /api/v1/media?kind=image|voice|file.
 import { ApiError, currentCsrfToken, type Id } from '../api';
+import { t } from '../i18n';
 
 export type UploadKind = 'image' | 'voice' | 'file';
 
@@ -45,11 +46,12 @@ export function uploadMedia(blob: Blob, name: string, kind: UploadKind, onProgre
         return;
       }
       const e = (data as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-      const fallback = xhr.status === 413 ? 'That file is too large.' : 'The upload failed (' + xhr.status + ').';
-      reject(new ApiError(xhr.status, e?.code ?? 'http_' + xhr.status, e?.message ?? fallback, e?.field ?? ''));
+      const fallback = xhr.status === 413 ? t('chat.upload.too_large') : t('chat.upload.failed', { status: String(xhr.status) });
+      const code = e?.code ?? (xhr.status === 413 ? 'payload_too_large' : 'http_' + xhr.status);
+      reject(new ApiError(xhr.status, code, e?.message ?? fallback, e?.field ?? ''));
     };
-    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'Can’t reach Plaza. Check your connection and try again.'));
-    xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', t('errors.network')));
+    xhr.onabort = () => reject(new DOMException('cancelled', 'AbortError'));
     const form = new FormData();
     form.append('file', blob, name);
     xhr.send(form);

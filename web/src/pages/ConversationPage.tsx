@@ -4,6 +4,7 @@ import { fullTitle, peer } from '../chat/format';
 import { maxSeq, sameId } from '../chat/merge';
 import { chat, markRead, openThread, setVisibleConversation } from '../chat/store';
 import { useStore } from '../store';
+import { t } from '../i18n';
 import { Link } from '../router';
 import { Page } from '../components/Page';
 import { Spinner } from '../components/Spinner';
@@ -81,21 +82,21 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
   };
   const people = useStore(directory); // a direct chat is titled by the remark we gave the other person
   const remark = c?.type === 'direct' ? people[peer(c, user.id)?.username ?? '']?.remark : '';
-  const title = c ? remark || fullTitle(c) : thread?.status === 'error' ? 'Chat' : '';
+  const title = c ? remark || fullTitle(c) : thread?.status === 'error' ? t('chat.title.chat') : '';
 
   let body;
   const gone = conversations !== null && !c && !thread; // we left, or were removed, elsewhere
   if (gone || (thread?.status === 'error' && (!c || thread.items.length === 0))) {
     body = (
       <div class="inline-error">
-        <p>{gone ? 'This chat isn’t available any more.' : thread?.error}</p>
+        <p>{gone ? t('chat.conv.gone') : thread?.error}</p>
         <Link href="/chats" class="button button-secondary button-small">
-          Back to Chats
+          {t('chat.conv.back_to_chats')}
         </Link>
       </div>
     );
   } else if (!c || !thread || (thread.status === 'loading' && thread.items.length === 0)) {
-    body = <Spinner label="Loading messages…" />;
+    body = <Spinner label={t('chat.conv.loading')} />;
   } else {
     body = <MessageList c={c} thread={thread} me={me} onImage={setViewing} onRedPacket={setPacket} receiptFor={receiptFor} />;
   }
@@ -111,11 +112,11 @@ export function ConversationPage({ id, user }: { id: string; user: User }) {
       class="conversation-page"
       action={
         <>
-          <Link href={searchPath(id)} id="conversation-search" class="icon-button" aria-label="Search in this chat">
+          <Link href={searchPath(id)} id="conversation-search" class="icon-button" aria-label={t('chat.conv.search')}>
             <SearchIcon size={20} />
           </Link>
           {c && (
-            <Link href={'/chats/' + encodeURIComponent(id) + '/info'} id="conversation-info" class="icon-button" aria-label="Chat info">
+            <Link href={'/chats/' + encodeURIComponent(id) + '/info'} id="conversation-info" class="icon-button" aria-label={t('chat.conv.info')}>
               <MoreIcon />
             </Link>
           )}

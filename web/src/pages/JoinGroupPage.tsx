@@ -3,6 +3,7 @@ import { ApiError, errorMessage } from '../api';
 import { conversationPath } from '../chat/actions';
 import { groupsApi, joinByInvite, type InvitePreview } from '../chat/groups';
 import { Link } from '../router';
+import { fmtDate, t } from '../i18n';
 import { Page } from '../components/Page';
 import { Spinner } from '../components/Spinner';
 import { Avatar } from '../components/Avatar';
@@ -22,8 +23,8 @@ export function JoinGroupPage({ code }: { code: string }) {
       (r) => live && setInvite(r.invite),
       (err) => {
         if (!live) return;
-        if (err instanceof ApiError && err.status === 410) setProblem('This group QR code has expired. Ask a member for a new one.');
-        else if (err instanceof ApiError && err.status === 404) setProblem('This group QR code isn’t valid.');
+        if (err instanceof ApiError && err.status === 410) setProblem(t('chat.join.expired'));
+        else if (err instanceof ApiError && err.status === 404) setProblem(t('chat.join.invalid'));
         else setProblem(errorMessage(err));
       },
     );
@@ -53,12 +54,12 @@ export function JoinGroupPage({ code }: { code: string }) {
         </span>
         <p>{problem}</p>
         <Link href="/chats" class="button button-secondary button-small">
-          Back to Chats
+          {t('chat.join.back')}
         </Link>
       </div>
     );
   } else if (!invite) {
-    body = <Spinner label="Opening the group…" />;
+    body = <Spinner label={t('chat.join.opening')} />;
   } else {
     const more = invite.member_count - invite.members_preview.length;
     body = (
@@ -73,25 +74,25 @@ export function JoinGroupPage({ code }: { code: string }) {
           {invite.title}
         </h2>
         <p class="groups-join-sub">
-          {invite.member_count} {invite.member_count === 1 ? 'member' : 'members'}
-          {invite.invited_by?.display_name ? ' · shared by ' + invite.invited_by.display_name : ''}
+          {t('chat.join.members', { count: invite.member_count })}
+          {invite.invited_by?.display_name ? t('chat.join.shared_by', { name: invite.invited_by.display_name }) : ''}
         </p>
         <FormError message={error} />
         {invite.joined ? (
           <Link href={conversationPath(invite.conversation_id)} id="join-open" class="button button-primary groups-join-button">
-            Open chat
+            {t('chat.join.open')}
           </Link>
         ) : (
           <button type="button" id="join-submit" class="button button-primary groups-join-button" disabled={busy} onClick={() => void join()}>
-            {busy ? 'Joining…' : 'Join group'}
+            {busy ? t('chat.join.joining') : t('chat.join.join')}
           </button>
         )}
-        <p class="groups-join-note">Valid until {new Date(invite.expires_at).toLocaleDateString()}</p>
+        <p class="groups-join-note">{t('chat.join.valid_until', { date: fmtDate(invite.expires_at) })}</p>
       </div>
     );
   }
   return (
-    <Page title="Join group" back="/chats" class="join-page">
+    <Page title={t('chat.join.title')} back="/chats" class="join-page">
       {body}
     </Page>
   );

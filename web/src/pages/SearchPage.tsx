@@ -7,6 +7,7 @@ import { sameId } from '../chat/merge';
 import { hitPath, MAX_QUERY, searchApi, snippetParts, type NameHit, type SearchHit } from '../chat/search';
 import { chat, findConversation, upsertLocal } from '../chat/store';
 import { useStore } from '../store';
+import { fmtDate, fmtTime, locale, t } from '../i18n';
 import { Link, navigate } from '../router';
 import { Avatar } from '../components/Avatar';
 import { Spinner } from '../components/Spinner';
@@ -28,8 +29,8 @@ export function SearchIcon({ size = 16, ...rest }: IconProps) {
 export function SearchEntry() {
   return (
     <div class="search-entry-bar">
-      <Link href="/search" id="chats-search" class="search-entry" aria-label="Search">
-        <SearchIcon /> <span>Search</span>
+      <Link href="/search" id="chats-search" class="search-entry" aria-label={t('chat.search.entry')}>
+        <SearchIcon /> <span>{t('chat.search.entry')}</span>
       </Link>
     </div>
   );
@@ -63,7 +64,7 @@ export function SearchPage({ user, convId }: { user: User; convId?: string }) {
 
   useEffect(() => {
     input.current?.focus();
-    document.title = 'Search · Plaza';
+    document.title = t('chat.search.title');
   }, []);
 
   useEffect(() => {
@@ -125,54 +126,54 @@ export function SearchPage({ user, convId }: { user: User; convId?: string }) {
             enterKeyHint="search"
             autocomplete="off"
             maxLength={MAX_QUERY}
-            placeholder={conv ? 'Search in “' + fullTitle(conv) + '”' : convId ? 'Search in this chat' : 'Search contacts, groups and chats'}
+            placeholder={conv ? t('chat.search.in_conv', { title: fullTitle(conv) }) : convId ? t('chat.search.in_chat') : t('chat.search.all')}
             value={q}
             onInput={(e) => setQ((e.target as HTMLInputElement).value)}
           />
           {q && (
-            <button type="button" class="search-clear" aria-label="Clear" onClick={() => (setQ(''), input.current?.focus())}>
+            <button type="button" class="search-clear" aria-label={t('chat.search.clear')} onClick={() => (setQ(''), input.current?.focus())}>
               ×
             </button>
           )}
         </label>
         <Link href={back} id="search-cancel" class="search-cancel">
-          Cancel
+          {t('chat.search.cancel')}
         </Link>
       </header>
       <div class="page-body search-body" id="search-results" data-query={res.q} data-busy={busy ? 'true' : 'false'}>
         {!q.trim() && (
-          <p class="search-hint">{convId ? 'Find messages in this chat' : 'Search for contacts, group chats and chat history'}</p>
+          <p class="search-hint">{convId ? t('chat.search.hint_chat') : t('chat.search.hint_all')}</p>
         )}
-        {busy && res.q !== q.trim() && <Spinner label="Searching…" />}
+        {busy && res.q !== q.trim() && <Spinner label={t('chat.search.searching')} />}
         {res.error && <p class="inline-error search-error">{res.error}</p>}
         {nothing && (
           <p class="search-none" id="search-none">
-            No results for “{res.q}”
+            {t('chat.search.none', { q: res.q })}
           </p>
         )}
 
         {contacts.length > 0 && (
-          <Section title="Contacts" id="search-contacts">
+          <Section title={t('chat.search.contacts')} id="search-contacts">
             {contacts.map((n) => (
               <ContactRow key={String(n.user!.id)} n={n} q={res.q} />
             ))}
           </Section>
         )}
         {groups.length > 0 && (
-          <Section title="Group chats" id="search-groups">
+          <Section title={t('chat.search.groups')} id="search-groups">
             {groups.map((n) => (
               <GroupRow key={String(n.conversation!.id)} c={n.conversation!} meId={user.id} q={res.q} />
             ))}
           </Section>
         )}
         {res.hits.length > 0 && (
-          <Section title={convId ? 'Messages' : 'Chat history'} id="search-history">
+          <Section title={convId ? t('chat.search.messages') : t('chat.search.history')} id="search-history">
             {res.hits.map((h) => (
               <HitRow key={String(h.message.id)} h={h} meId={user.id} inChat={!!convId} />
             ))}
             {res.next && (
               <button type="button" class="search-more" id="search-more" onClick={() => void loadMore()} disabled={more}>
-                {more ? 'Loading…' : 'More chat history'}
+                {more ? t('chat.search.loading') : t('chat.search.more')}
               </button>
             )}
           </Section>
@@ -227,7 +228,7 @@ function ContactRow({ n, q }: { n: NameHit; q: string }) {
           <Marked text={u.display_name || u.username} q={q} />
         </span>
         <span class="search-row-sub">
-          Username: <Marked text={u.username} q={q} />
+          {t('chat.search.username')} <Marked text={u.username} q={q} />
         </span>
       </span>
     </button>
@@ -246,7 +247,7 @@ function GroupRow({ c, meId, q }: { c: Conversation; meId: User['id']; q: string
         <span class="search-row-title">
           <Marked text={c.title} q={q} />
         </span>
-        <span class="search-row-sub">{c.members.length} members</span>
+        <span class="search-row-sub">{t('chat.search.members', { count: c.members.length })}</span>
       </span>
     </button>
   );
@@ -256,9 +257,10 @@ function hitTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const now = new Date();
-  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
-  if (d.getFullYear() === now.getFullYear()) return d.getMonth() + 1 + '/' + d.getDate();
-  return d.getFullYear() + '/' + (d.getMonth() + 1) + '/' + d.getDate();
+  if (d.toDateString() === now.toDateString()) return fmtTime(d);
+  const month = locale.get() === 'zh-CN' ? 'long' : 'numeric';
+  if (d.getFullYear() === now.getFullYear()) return fmtDate(d, { month, day: 'numeric' });
+  return fmtDate(d, { year: 'numeric', month, day: 'numeric' });
 }
 
 function HitRow({ h, meId, inChat }: { h: SearchHit; meId: User['id']; inChat: boolean }) {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Conversation } from '../../chat/api';
 import { announcementDismissed, announcementStamp, dismissAnnouncement } from '../../chat/groups';
 import { Link } from '../../router';
+import { t } from '../../i18n';
 
 /** The group announcement, on top of the chat until dismissed (and again when it changes). */
 export function AnnouncementBanner({ c }: { c: Conversation }) {
@@ -23,7 +24,7 @@ export function AnnouncementBanner({ c }: { c: Conversation }) {
         type="button"
         id="announcement-dismiss"
         class="announcement-close"
-        aria-label="Dismiss the announcement"
+        aria-label={t('chat.announcement.dismiss')}
         onClick={() => {
           dismissAnnouncement(c);
           setClosed(stamp);

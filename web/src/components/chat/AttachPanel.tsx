@@ -1,6 +1,7 @@
 import type { Id } from '../../api';
 import { sendFile } from '../../chat/send';
 import { showToast } from '../../toast';
+import { t } from '../../i18n';
 
 /** Sends every picked file as a file message; says why one can't go. */
 export function sendPickedFiles(convId: Id, files: File[]): void {
@@ -17,7 +18,7 @@ export function FileTile({ convId, onPicked }: { convId: Id; onPicked: () => voi
       <span class="composer-tile-icon tile-blue">
         <FileIcon size={28} />
       </span>
-      <span>File</span>
+      <span>{t('chat.composer.file')}</span>
       <input
         id="composer-file"
         type="file"

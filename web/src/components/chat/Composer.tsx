@@ -3,6 +3,7 @@ import type { Id } from '../../api';
 import { MAX_TEXT, sendImage, sendText } from '../../chat/send';
 import { showToast } from '../../toast';
 import { useStore } from '../../store';
+import { t } from '../../i18n';
 import { replyDrafts, setReply } from '../../chat/actions';
 import { QuoteBar } from './Quote';
 import { noteTyping } from '../../chat/presence';
@@ -31,6 +32,21 @@ function mentionQuery(el: HTMLTextAreaElement): { at: number; q: string } | null
   if (at < 0 || (at > 0 && !/\s/.test(upto[at - 1]))) return null;
   const q = upto.slice(at + 1);
   return /\s/.test(q) || q.length > 32 ? null : { at, q };
+}
+
+/**
+ * A touch screen (a phone, a tablet): as in WeChat there, Enter breaks the
+ * line and the Send button sends, and opening a chat leaves the keyboard
+ * down. With a mouse and keyboard, Enter sends and the box takes focus.
+ */
+export const touchScreen = () => typeof matchMedia !== 'undefined' && matchMedia('(pointer: coarse)').matches;
+
+// Browsers without CSS field-sizing grow the box by hand (up to its max-height).
+const growsByItself = typeof CSS !== 'undefined' && CSS.supports?.('field-sizing', 'content');
+function fit(el: HTMLTextAreaElement) {
+  if (growsByItself) return;
+  el.style.height = 'auto';
+  el.style.height = el.scrollHeight + 'px';
 }
 
 /** Text box (Enter sends, Shift+Enter breaks the line), image picker, "+" panel, Send. */
@@ -74,6 +90,9 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
     if (el) {
       el.value = drafts.get(k) ?? '';
       setHasText(el.value.trim() !== '');
+      fit(el);
+      // Opening a chat puts the caret in the box, but never pops a phone's keyboard.
+      if (!touchScreen()) el.focus({ preventScroll: true });
     }
     return () => {
       if (el && el.value.trim()) drafts.set(k, el.value);
@@ -90,7 +109,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
       return;
     }
     if (text.length > MAX_TEXT) {
-      showToast('Messages can be up to ' + MAX_TEXT + ' characters.', 'error');
+      showToast(t('chat.composer.too_long', { max: MAX_TEXT }), 'error');
       return;
     }
     const mentions = [...picked.current].filter(([name]) => text.includes('@' + name)).map(([, id]) => id);
@@ -100,6 +119,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
     if (reply) setReply(convId, null);
     el.value = '';
     setHasText(false);
+    fit(el);
     el.focus();
   }
 
@@ -107,6 +127,9 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
   // key events, a few IMEs) deliver the Enter's line break as a separate
   // input even after keydown was cancelled, so swallow that one too.
   const swallowBreak = useRef(false);
+  // An input method (pinyin, …) is composing: its Enter picks the text, it never sends.
+  // Safari ends the composition before the Enter's keydown, so the flag outlives it by a tick.
+  const composing = useRef(false);
 
   function onKeyDown(e: KeyboardEvent) {
     swallowBreak.current = false;
@@ -115,7 +138,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
       setPicking(null);
       return;
     }
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229 && !composing.current && !touchScreen()) {
       e.preventDefault();
       swallowBreak.current = true;
       submit();
@@ -174,7 +197,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
           type="button"
           id="composer-voice"
           class={'icon-button composer-voice' + (voice ? ' on' : '')}
-          aria-label={voice ? 'Type a message' : 'Send a voice message'}
+          aria-label={voice ? t('chat.composer.to_text') : t('chat.composer.to_voice')}
           aria-pressed={voice}
           onClick={() => {
             setVoice((v) => !v);
@@ -183,9 +206,9 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
         >
           {voice ? <KeyboardIcon size={26} /> : <MicIcon size={26} />}
         </button>
-        <label class="icon-button composer-image" title="Send an image">
+        <label class="icon-button composer-image" title={t('chat.composer.image')}>
           <ImageIcon size={26} />
-          <span class="sr-only">Send an image</span>
+          <span class="sr-only">{t('chat.composer.image')}</span>
           <input id="composer-image" type="file" accept="image/*" class="file-input" onChange={onFile} />
         </label>
         {voice && <VoiceRecorder convId={convId} />}
@@ -196,15 +219,18 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
           class="composer-input"
           rows={1}
           maxLength={MAX_TEXT}
-          placeholder="Message"
-          aria-label="Message"
-          enterkeyhint="send"
+          placeholder={t('chat.composer.placeholder')}
+          aria-label={t('chat.composer.label')}
+          enterkeyhint={touchScreen() ? 'enter' : 'send'}
+          onCompositionStart={() => (composing.current = true)}
+          onCompositionEnd={() => window.setTimeout(() => (composing.current = false), 0)}
           onKeyDown={onKeyDown}
           onBeforeInput={onBeforeInput}
           onPaste={onPaste}
           onKeyUp={() => (swallowBreak.current = false)}
           onInput={(e) => {
             setHasText(e.currentTarget.value.trim() !== '');
+            fit(e.currentTarget);
             noteTyping(convId, e.currentTarget.value);
             onMentionInput(e.currentTarget);
           }}
@@ -214,7 +240,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
           type="button"
           id="composer-more"
           class={'icon-button composer-more' + (more ? ' on' : '')}
-          aria-label="More: red packet, transfer"
+          aria-label={t('chat.composer.more')}
           aria-expanded={more}
           aria-controls="composer-panel"
           onClick={() => setMore((v) => !v)}
@@ -222,7 +248,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
           <PlusIcon size={22} stroke-width={1.8} />
         </button>
         <button type="submit" id="composer-send" hidden={voice} class={'composer-send' + (hasText ? ' ready' : '')}>
-          Send
+          {t('chat.composer.send')}
         </button>
       </form>
       {more && (
@@ -231,7 +257,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
             <span class="composer-tile-icon">
               <ImageIcon size={28} />
             </span>
-            <span>Album</span>
+            <span>{t('chat.composer.album')}</span>
           </label>
           <FileTile convId={convId} onPicked={() => setMore(false)} />
           {onRedPacket && (
@@ -239,7 +265,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
               <span class="composer-tile-icon tile-red">
                 <RedPacketIcon size={28} />
               </span>
-              <span>Red Packet</span>
+              <span>{t('chat.composer.red_packet')}</span>
             </button>
           )}
           {onTransfer && (
@@ -247,7 +273,7 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
               <span class="composer-tile-icon tile-orange">
                 <TransferIcon size={28} />
               </span>
-              <span>Transfer</span>
+              <span>{t('chat.composer.transfer')}</span>
             </button>
           )}
         </div>

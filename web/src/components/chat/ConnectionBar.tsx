@@ -1,5 +1,6 @@
 import { connection } from '../../chat/socket';
 import { useStore } from '../../store';
+import { t } from '../../i18n';
 
 /** Thin yellow bar under the title bar while the live connection is down. */
 export function ConnectionBar() {
@@ -8,7 +9,7 @@ export function ConnectionBar() {
   return (
     <div id="connection-status" class="connection-bar" data-state={state} role="status" aria-live="polite">
       <span class="spinner spinner-small connection-spinner" aria-hidden="true" />
-      {state === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+      {state === 'connecting' ? t('chat.connection.connecting') : t('chat.connection.reconnecting')}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { User } from '../../api';
 import { contactsState, refreshContacts } from '../../contacts';
 import { useStore } from '../../store';
+import { collator, t } from '../../i18n';
 import { Avatar } from '../Avatar';
 import { Spinner } from '../Spinner';
 import { CheckIcon } from '../Icons';
@@ -26,30 +27,29 @@ export function ContactPicker({ mode, selected, locked, onPick, busy }: PickerPr
   }, []);
 
   const list = useMemo(() => {
-    const sorted = [...(contacts ?? [])].sort((a, b) =>
-      a.display_name.localeCompare(b.display_name, undefined, { sensitivity: 'base' }),
-    );
+    const byName = collator();
+    const sorted = [...(contacts ?? [])].sort((a, b) => byName.compare(a.display_name, b.display_name));
     const needle = q.trim().toLowerCase();
     if (!needle) return sorted;
     return sorted.filter((u) => u.display_name.toLowerCase().includes(needle) || u.username.toLowerCase().includes(needle));
   }, [contacts, q]);
 
-  if (contacts === null) return error ? <p class="picker-empty">{error}</p> : <Spinner label="Loading contacts…" />;
+  if (contacts === null) return error ? <p class="picker-empty">{error}</p> : <Spinner label={t('chat.picker.loading')} />;
   if (contacts.length === 0) {
-    return <p class="picker-empty">No contacts yet. Add friends in Contacts → New Friends first.</p>;
+    return <p class="picker-empty">{t('chat.picker.none')}</p>;
   }
 
   const allLocked = locked !== undefined && contacts.every((u) => locked.has(u.username));
 
   return (
     <div class="picker">
-      {allLocked && <p class="picker-note">All your contacts are already here.</p>}
+      {allLocked && <p class="picker-note">{t('chat.picker.all_here')}</p>}
       {contacts.length > 6 && (
         <input
           type="search"
           class="field-input picker-search"
-          placeholder="Search"
-          aria-label="Search contacts"
+          placeholder={t('chat.picker.search')}
+          aria-label={t('chat.picker.search_label')}
           value={q}
           onInput={(e) => setQ(e.currentTarget.value)}
         />
@@ -79,7 +79,7 @@ export function ContactPicker({ mode, selected, locked, onPick, busy }: PickerPr
             </button>
           );
         })}
-        {list.length === 0 && <p class="picker-empty">No contacts match “{q}”.</p>}
+        {list.length === 0 && <p class="picker-empty">{t('chat.picker.no_match', { q })}</p>}
       </div>
     </div>
   );

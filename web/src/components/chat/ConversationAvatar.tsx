@@ -5,6 +5,7 @@ import { sameId } from '../../chat/merge';
 import { directory, ensureContacts } from '../../people/directory';
 import { useEffect } from 'preact/hooks';
 import { useStore } from '../../store';
+import { t } from '../../i18n';
 import { Avatar, avatarColorIndex, initials } from '../Avatar';
 import { GroupIcon } from '../Icons';
 
@@ -51,5 +52,5 @@ export function ConversationName({ c, meId }: { c: Conversation; meId: Id }) {
   useEffect(ensureContacts, []);
   const p = c.type === 'direct' ? peer(c, meId) : undefined;
   const remark = p ? people[p.username]?.remark : '';
-  return <>{remark || c.title || (c.type === 'group' ? 'Group chat' : 'Chat')}</>;
+  return <>{remark || c.title || (c.type === 'group' ? t('chat.title.group') : t('chat.title.chat'))}</>;
 }

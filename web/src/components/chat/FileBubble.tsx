@@ -1,4 +1,5 @@
 import { fileFamily, formatBytes, type FileFamily } from '../../chat/upload';
+import { t } from '../../i18n';
 
 const LABELS: Record<FileFamily, string> = {
   pdf: 'PDF',
@@ -51,9 +52,9 @@ export function FileBubble({ name, size, type, src, progress, onCancel }: FileBu
   );
   if (src && progress === undefined) {
     return (
-      <a class="bubble-file" href={src} download={name} title={'Download ' + name}>
+      <a class="bubble-file" href={src} download={name} title={t('chat.file.download', { name })}>
         {body}
-        <span class="file-foot">Plaza file</span>
+        <span class="file-foot">{t('chat.file.foot')}</span>
       </a>
     );
   }
@@ -61,12 +62,12 @@ export function FileBubble({ name, size, type, src, progress, onCancel }: FileBu
   return (
     <div class="bubble-file uploading" aria-busy="true">
       {body}
-      <span class="file-progress" role="progressbar" aria-label={'Uploading ' + name} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+      <span class="file-progress" role="progressbar" aria-label={t('chat.file.uploading', { name })} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
         <span class="file-progress-fill" style={{ width: pct + '%' }} />
       </span>
       {onCancel && (
-        <button type="button" class="file-cancel" aria-label={'Cancel sending ' + name} onClick={onCancel}>
-          Cancel
+        <button type="button" class="file-cancel" aria-label={t('chat.file.cancel_sending', { name })} onClick={onCancel}>
+          {t('chat.file.cancel')}
         </button>
       )}
     </div>
@@ -75,6 +76,6 @@ export function FileBubble({ name, size, type, src, progress, onCancel }: FileBu
 
 function uploadLine(size: number, progress?: number): string {
   if (progress === undefined) return formatBytes(size);
-  if (progress >= 1) return formatBytes(size) + ' · Sending…';
+  if (progress >= 1) return t('chat.file.sending', { size: formatBytes(size) });
   return formatBytes(Math.round(size * progress)) + ' / ' + formatBytes(size);
 }

@@ -4,6 +4,7 @@ import { forwarding, forwardMessages, quoteLine, stopSelecting, toQuote } from '
 import { fullTitle } from '../../chat/format';
 import { chat } from '../../chat/store';
 import { useStore } from '../../store';
+import { t } from '../../i18n';
 import { showToast } from '../../toast';
 import { Sheet } from '../Sheet';
 import { CheckIcon } from '../Icons';
@@ -38,7 +39,7 @@ export function ForwardSheet({ meId }: { meId: Id }) {
     setKey(k);
     try {
       await forwardMessages(ms, picked, k);
-      showToast(picked.length === 1 ? 'Forwarded' : 'Forwarded to ' + picked.length + ' chats', 'success', 1800);
+      showToast(picked.length === 1 ? t('chat.forward.done') : t('chat.forward.done_many', { count: picked.length }), 'success', 1800);
       stopSelecting();
       close();
     } catch (err) {
@@ -53,20 +54,20 @@ export function ForwardSheet({ meId }: { meId: Id }) {
   const first = ms?.[0];
 
   return (
-    <Sheet open={open} onClose={close} label="Forward to" id="forward-sheet">
+    <Sheet open={open} onClose={close} label={t('chat.forward.title')} id="forward-sheet">
       <div class="sheet-head">
-        <h2 class="sheet-title">Forward to</h2>
+        <h2 class="sheet-title">{t('chat.forward.title')}</h2>
       </div>
       {first && (
         <p class="forward-what">
-          {ms!.length === 1 ? quoteLine(toQuote(first)) : ms!.length + ' messages, one by one'}
+          {ms!.length === 1 ? quoteLine(toQuote(first)) : t('chat.forward.many', { count: ms!.length })}
         </p>
       )}
       <input
         type="search"
         class="field-input forward-search"
-        placeholder="Search chats"
-        aria-label="Search chats"
+        placeholder={t('chat.forward.search')}
+        aria-label={t('chat.forward.search')}
         value={q}
         onInput={(e) => setQ(e.currentTarget.value)}
       />
@@ -92,10 +93,10 @@ export function ForwardSheet({ meId }: { meId: Id }) {
             </button>
           );
         })}
-        {list.length === 0 && <p class="picker-empty">No chats match.</p>}
+        {list.length === 0 && <p class="picker-empty">{t('chat.forward.none')}</p>}
       </div>
       <button type="button" id="forward-send" class="button button-primary forward-send" disabled={picked.length === 0 || busy} onClick={send}>
-        {busy ? 'Sending…' : picked.length > 1 ? 'Send to ' + picked.length + ' chats' : 'Send'}
+        {busy ? t('chat.forward.sending') : picked.length > 1 ? t('chat.forward.send_to', { count: picked.length }) : t('chat.forward.send')}
       </button>
     </Sheet>
   );

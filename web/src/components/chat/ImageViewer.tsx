@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { showToast } from '../../toast';
+import { t } from '../../i18n';
 import { CloseIcon } from '../Icons';
 
 const MAX_ZOOM = 5;
@@ -128,9 +129,9 @@ export function ImageViewer({ src, onClose, images }: ViewerProps) {
       a.click();
       a.remove();
       window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      showToast('Saved', 'success', 1500);
+      showToast(t('chat.viewer.saved'), 'success', 1500);
     } catch {
-      showToast('Couldn’t save the image.', 'error');
+      showToast(t('chat.viewer.save_failed'), 'error');
     }
   }
 
@@ -140,7 +141,7 @@ export function ImageViewer({ src, onClose, images }: ViewerProps) {
       class="image-viewer"
       role="dialog"
       aria-modal="true"
-      aria-label="Image"
+      aria-label={t('chat.viewer.label')}
       data-index={index}
       data-count={list.length}
       data-zoom={zoom.s.toFixed(2)}
@@ -161,7 +162,7 @@ export function ImageViewer({ src, onClose, images }: ViewerProps) {
       >
         <img
           src={current}
-          alt={'Image ' + (index + 1) + ' of ' + list.length}
+          alt={t('chat.viewer.alt', { n: index + 1, total: list.length })}
           draggable={false}
           style={{ transform: `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.s})` }}
           onDblClick={() => setZoom((z) => (z.s > 1 ? { s: 1, x: 0, y: 0 } : { s: 2.5, x: 0, y: 0 }))}
@@ -172,19 +173,19 @@ export function ImageViewer({ src, onClose, images }: ViewerProps) {
           <span class="image-viewer-count">
             {index + 1} / {list.length}
           </span>
-          <button type="button" class="image-viewer-nav prev" aria-label="Previous image" disabled={index === 0} onClick={() => go(-1)}>
+          <button type="button" class="image-viewer-nav prev" aria-label={t('chat.viewer.prev')} disabled={index === 0} onClick={() => go(-1)}>
             ‹
           </button>
-          <button type="button" class="image-viewer-nav next" aria-label="Next image" disabled={index >= list.length - 1} onClick={() => go(1)}>
+          <button type="button" class="image-viewer-nav next" aria-label={t('chat.viewer.next')} disabled={index >= list.length - 1} onClick={() => go(1)}>
             ›
           </button>
         </>
       )}
-      <button type="button" class="icon-button image-viewer-close" aria-label="Close" onClick={onClose}>
+      <button type="button" class="icon-button image-viewer-close" aria-label={t('chat.viewer.close')} onClick={onClose}>
         <CloseIcon size={24} />
       </button>
       <button type="button" id="image-save" class="image-viewer-save" onClick={save}>
-        Save
+        {t('chat.viewer.save')}
       </button>
     </div>
   );

@@ -2,6 +2,7 @@ import type { Id } from '../../api';
 import type { ChatUser } from '../../chat/api';
 import { sameId } from '../../chat/merge';
 import { Avatar } from '../Avatar';
+import { collator, t } from '../../i18n';
 
 export const MENTION_ALL = 'all';
 
@@ -22,23 +23,25 @@ export function MentionPicker({
   onClose: () => void;
 }) {
   const q = query.toLowerCase();
-  const list = members.filter(
-    (m) => !sameId(m.id, me) && (!q || m.display_name.toLowerCase().includes(q) || m.username.toLowerCase().includes(q)),
-  );
-  const showAll = allowAll && (!q || 'all'.startsWith(q));
+  const byName = collator();
+  const list = members
+    .filter((m) => !sameId(m.id, me) && (!q || m.display_name.toLowerCase().includes(q) || m.username.toLowerCase().includes(q)))
+    .sort((a, b) => byName.compare(a.display_name || a.username, b.display_name || b.username));
+  const allName = t('chat.mention.all');
+  const showAll = allowAll && (!q || 'all'.startsWith(q) || allName.toLowerCase().startsWith(q));
   if (list.length === 0 && !showAll) return null;
   return (
-    <div class="mention-picker" id="mention-picker" role="listbox" aria-label="Mention a member">
+    <div class="mention-picker" id="mention-picker" role="listbox" aria-label={t('chat.mention.label')}>
       <div class="mention-head">
-        <span>Choose who to mention</span>
-        <button type="button" class="mention-close" aria-label="Close" onMouseDown={(e) => e.preventDefault()} onClick={onClose}>
+        <span>{t('chat.mention.head')}</span>
+        <button type="button" class="mention-close" aria-label={t('chat.mention.close')} onMouseDown={(e) => e.preventDefault()} onClick={onClose}>
           ✕
         </button>
       </div>
       {showAll && (
-        <button type="button" role="option" class="mention-row" data-mention="all" onMouseDown={(e) => e.preventDefault()} onClick={() => onPick(MENTION_ALL, 'All')}>
+        <button type="button" role="option" class="mention-row" data-mention="all" onMouseDown={(e) => e.preventDefault()} onClick={() => onPick(MENTION_ALL, allName)}>
           <span class="mention-all">@</span>
-          <span class="mention-name">All</span>
+          <span class="mention-name">{allName}</span>
         </button>
       )}
       {list.map((m) => (

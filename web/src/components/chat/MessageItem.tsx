@@ -3,6 +3,8 @@ import type { Id } from '../../api';
 import type { ChatUser, Message, Quote } from '../../chat/api';
 import { openMenu, reEdit, reEditText, selection, toggleSelected } from '../../chat/actions';
 import { useStore } from '../../store';
+import { t } from '../../i18n';
+import { systemText } from '../../chat/format';
 import { LinkedText } from './LinkedText';
 import { useMessageGestures } from './MessageMenu';
 import { BubbleQuote } from './Quote';
@@ -41,14 +43,14 @@ export function MessageItem({ m, ...rest }: Common & { m: Message }) {
     // The sender erased their account: the seq stays, the content is gone.
     return (
       <div class="msg-system msg-erased" data-seq={m.seq} data-kind="erased">
-        <span class="bubble-text">Message deleted</span>
+        <span class="bubble-text">{t('chat.kind.deleted')}</span>
       </div>
     );
   }
   if (m.kind === 'system') {
     return (
       <div class="msg-system" data-seq={m.seq} data-kind="system">
-        <span class="bubble-text">{m.text}</span>
+        <span class="bubble-text">{systemText(m, rest.mine)}</span>
       </div>
     );
   }
@@ -57,7 +59,7 @@ export function MessageItem({ m, ...rest }: Common & { m: Message }) {
   if (m.kind === 'red_packet') body = <RedPacketBubble id={m.red_packet_id} greeting={m.text} onOpen={rest.onRedPacket} />;
   else if (m.kind === 'transfer') body = <TransferCard text={m.text} mine={rest.mine} transactionId={m.transaction_id} />;
   else if (m.kind === 'voice') body = <VoiceBubble id={String(m.id)} src={m.media_url} durationMs={m.duration_ms ?? 0} mine={rest.mine} />;
-  else if (m.kind === 'file') body = <FileBubble name={m.name || 'File'} size={m.size ?? 0} type={m.content_type} src={m.media_url} />;
+  else if (m.kind === 'file') body = <FileBubble name={m.name || t('chat.msg.file')} size={m.size ?? 0} type={m.content_type} src={m.media_url} />;
   else body = <Body kind={m.kind} text={m.text} src={m.media_url} onImage={rest.onImage} onMediaLoad={rest.onMediaLoad} />;
   return (
     <Row {...rest} kind={m.kind} attrs={{ 'data-seq': String(m.seq), 'data-kind': m.kind, 'data-id': String(m.id) }} msg={m}>
@@ -72,11 +74,11 @@ export function PendingItem({ p, onRetry, ...rest }: Common & { p: Pending; onRe
   const attrs: Record<string, string> = { 'data-pending': 'true', 'data-kind': p.kind, 'data-client-id': p.client_id };
   if (failed) attrs['data-failed'] = 'true';
   const status = failed ? (
-    <button type="button" class="msg-failed" aria-label={'Not sent: ' + (p.error || 'tap to retry')} title={p.error || 'Tap to retry'} onClick={onRetry}>
+    <button type="button" class="msg-failed" aria-label={t('chat.msg.not_sent', { reason: p.error || t('chat.msg.tap_retry_lower') })} title={p.error || t('chat.msg.tap_retry')} onClick={onRetry}>
       !
     </button>
   ) : (
-    <span class="msg-sending" role="status" aria-label="Sending">
+    <span class="msg-sending" role="status" aria-label={t('chat.msg.sending')}>
       <span class="spinner spinner-small" aria-hidden="true" />
     </span>
   );
@@ -86,7 +88,7 @@ export function PendingItem({ p, onRetry, ...rest }: Common & { p: Pending; onRe
         <VoiceBubble id={p.client_id} durationMs={p.duration_ms ?? 0} mine pending />
       ) : p.kind === 'file' ? (
         <FileBubble
-          name={p.name ?? 'File'}
+          name={p.name ?? t('chat.msg.file')}
           size={p.size ?? 0}
           progress={failed ? undefined : (p.progress ?? 0)}
           onCancel={failed ? undefined : () => cancelUpload(p.conversation_id, p.client_id)}
@@ -141,11 +143,11 @@ function Row({
       }
     >
       {selecting && (
-        <span class={'msg-check' + (ticked ? ' on' : '')} role="checkbox" aria-checked={ticked} aria-label="Select message">
+        <span class={'msg-check' + (ticked ? ' on' : '')} role="checkbox" aria-checked={ticked} aria-label={t('chat.msg.select')}>
           {ticked && <CheckIcon size={14} stroke-width={3} />}
         </span>
       )}
-      <Link href={profilePath(sender.id)} class="msg-avatar-link" aria-label={'Profile of ' + (sender.display_name || sender.username)}>
+      <Link href={profilePath(sender.id)} class="msg-avatar-link" aria-label={t('chat.msg.profile_of', { name: sender.display_name || sender.username })}>
         <Avatar username={sender.username} name={sender.display_name} size="md" class="msg-avatar" />
       </Link>
       <div class="msg-body">
@@ -161,7 +163,7 @@ function Row({
             <button
               type="button"
               class="msg-more"
-              aria-label="Message actions"
+              aria-label={t('chat.msg.actions')}
               onClick={(e) => {
                 e.stopPropagation();
                 const r = (e.currentTarget as HTMLElement).getBoundingClientRect();
@@ -184,10 +186,10 @@ function RecalledNote({ m, mine }: { m: Message; mine: boolean }) {
   const text = mine ? reEditText(m.id) : undefined;
   return (
     <div class="msg-system msg-recalled" data-seq={m.seq} data-kind="recalled" data-id={String(m.id)}>
-      <span class="bubble-text">{(mine ? 'You' : m.sender.display_name || m.sender.username) + ' recalled a message'}</span>
+      <span class="bubble-text">{mine ? t('chat.system.recalled_me') : t('chat.system.recalled', { name: m.sender.display_name || m.sender.username })}</span>
       {text !== undefined && (
         <button type="button" class="msg-reedit" onClick={() => reEdit(text)}>
-          Re-edit
+          {t('chat.system.reedit')}
         </button>
       )}
     </div>
@@ -209,8 +211,8 @@ function Body({
 }) {
   if (kind === 'image') {
     return (
-      <button type="button" class="bubble-image" aria-label="View image" onClick={() => src && onImage(src)}>
-        {src ? <img src={src} alt="Image" loading="lazy" decoding="async" onLoad={onMediaLoad} /> : <span class="bubble-image-missing">[Image]</span>}
+      <button type="button" class="bubble-image" aria-label={t('chat.msg.view_image')} onClick={() => src && onImage(src)}>
+        {src ? <img src={src} alt={t('chat.msg.image')} loading="lazy" decoding="async" onLoad={onMediaLoad} /> : <span class="bubble-image-missing">{t('chat.kind.image')}</span>}
       </button>
     );
   }

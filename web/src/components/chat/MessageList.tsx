@@ -6,6 +6,7 @@ import { dividerTime, needsDivider } from '../../chat/format';
 import { maxSeq, minSeq, sameId } from '../../chat/merge';
 import { loadOlder, type Thread } from '../../chat/store';
 import { retry } from '../../chat/send';
+import { t } from '../../i18n';
 import { MessageItem, PendingItem } from './MessageItem';
 
 const NEAR_BOTTOM = 96;
@@ -138,20 +139,20 @@ export function MessageList({ c, thread, me, onImage, onRedPacket, receiptFor }:
   return (
     <div class="msg-wrap">
       <div class="msg-scroll" ref={box} onScroll={onScroll}>
-        <div class="msg-column" role="log" aria-live="polite" aria-label="Messages">
+        <div class="msg-column" role="log" aria-live="polite" aria-label={t('chat.msg.list_label')}>
         {thread.loadingOlder && (
           <div class="msg-older">
-            <span class="spinner spinner-small" aria-hidden="true" /> Loading earlier messages…
+            <span class="spinner spinner-small" aria-hidden="true" /> {t('chat.msg.loading_older')}
           </div>
         )}
-        {!thread.hasOlder && !empty && thread.items.length > 30 && <div class="msg-older">No earlier messages</div>}
-        {empty && <p class="msg-empty">Say hello 👋</p>}
+        {!thread.hasOlder && !empty && thread.items.length > 30 && <div class="msg-older">{t('chat.msg.no_older')}</div>}
+        {empty && <p class="msg-empty">{t('chat.msg.say_hello')}</p>}
         {rows}
         </div>
       </div>
       {unseen > 0 && (
         <button type="button" class="msg-unseen" onClick={toBottom}>
-          {unseen === 1 ? '1 new message' : unseen + ' new messages'} ↓
+          {t('chat.msg.unseen', { count: unseen })} ↓
         </button>
       )}
     </div>

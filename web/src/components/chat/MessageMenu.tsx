@@ -20,6 +20,7 @@ import { sameId } from '../../chat/merge';
 import { chat } from '../../chat/store';
 import { useStore } from '../../store';
 import { showToast } from '../../toast';
+import { t } from '../../i18n';
 
 const LONG_PRESS_MS = 450;
 const MOVE_SLOP = 10;
@@ -108,21 +109,21 @@ export function MessageMenu({ meId, convId }: { meId: Id; convId: Id }) {
   if (m.kind === 'text')
     items.push({
       id: 'copy',
-      label: 'Copy',
-      run: async () => showToast((await copyText(m.text)) ? 'Copied' : 'Couldn’t copy', 'info', 1500),
+      label: t('chat.menu.copy'),
+      run: async () => showToast((await copyText(m.text)) ? t('chat.menu.copied') : t('chat.menu.copy_failed'), 'info', 1500),
     });
   items.push({
     id: 'quote',
-    label: 'Quote',
+    label: t('chat.menu.quote'),
     run: () => {
       setReply(convId, m);
       document.getElementById('composer-input')?.focus();
     },
   });
-  if (canForward(m)) items.push({ id: 'forward', label: 'Forward', run: () => forwarding.set([m]) });
-  if (mine && canRecall(m)) items.push({ id: 'recall', label: 'Recall', run: () => recallMessage(m) });
-  items.push({ id: 'delete', label: 'Delete', run: () => hideMessages([m]) });
-  items.push({ id: 'select', label: 'Select', run: () => startSelecting(m) });
+  if (canForward(m)) items.push({ id: 'forward', label: t('chat.menu.forward'), run: () => forwarding.set([m]) });
+  if (mine && canRecall(m)) items.push({ id: 'recall', label: t('chat.menu.recall'), run: () => recallMessage(m) });
+  items.push({ id: 'delete', label: t('chat.menu.delete'), run: () => hideMessages([m]) });
+  items.push({ id: 'select', label: t('chat.menu.select'), run: () => startSelecting(m) });
 
   return (
     <div class="msg-menu-layer" onClick={closeMenu} onContextMenu={(e) => (e.preventDefault(), closeMenu())}>
@@ -131,7 +132,7 @@ export function MessageMenu({ meId, convId }: { meId: Id; convId: Id }) {
         id="message-menu"
         class="msg-menu"
         role="menu"
-        aria-label="Message actions"
+        aria-label={t('chat.msg.actions')}
         data-message-id={String(m.id)}
         style={pos ? { left: pos.left + 'px', top: pos.top + 'px' } : { visibility: 'hidden', left: '0', top: '0' }}
         onClick={(e) => e.stopPropagation()}
@@ -182,12 +183,12 @@ export function SelectBar({ convId }: { convId: Id }) {
   const picked = sel.ids.map((id) => items.find((m) => String(m.id) === id)).filter((m): m is Message => !!m);
   const n = picked.length;
   return (
-    <div class="select-bar" id="select-bar" role="toolbar" aria-label="Selected messages">
+    <div class="select-bar" id="select-bar" role="toolbar" aria-label={t('chat.select.label')}>
       <button type="button" class="select-bar-cancel" onClick={stopSelecting}>
-        Cancel
+        {t('chat.select.cancel')}
       </button>
       <span class="select-bar-count" aria-live="polite">
-        {n} selected
+        {t('chat.select.count', { count: n })}
       </span>
       <button
         type="button"
@@ -196,11 +197,11 @@ export function SelectBar({ convId }: { convId: Id }) {
         disabled={n === 0}
         onClick={() => {
           const ok = picked.filter(canForward);
-          if (ok.length < n) showToast('Red packets, transfers and notes can’t be forwarded; they were left out.');
+          if (ok.length < n) showToast(t('chat.select.not_forwardable'));
           if (ok.length) forwarding.set(ok);
         }}
       >
-        Forward
+        {t('chat.select.forward')}
       </button>
       <button
         type="button"
@@ -211,11 +212,11 @@ export function SelectBar({ convId }: { convId: Id }) {
           const done = await hideMessages(picked);
           if (done === n) {
             stopSelecting();
-            showToast(done === 1 ? 'Deleted 1 message' : 'Deleted ' + done + ' messages', 'info', 1500);
+            showToast(t('chat.select.deleted', { count: done }), 'info', 1500);
           }
         }}
       >
-        Delete
+        {t('chat.select.delete')}
       </button>
     </div>
   );

@@ -3,6 +3,7 @@ import { errorMessage, type User } from '../../api';
 import { createGroupChat, openDirectChat } from '../../chat/actions';
 import { contactsState } from '../../contacts';
 import { Sheet } from '../Sheet';
+import { t } from '../../i18n';
 import { FormError } from '../Field';
 import { BackIcon, ChevronRightIcon, GroupIcon, MessageIcon } from '../Icons';
 import { ContactPicker } from './ContactPicker';
@@ -52,13 +53,13 @@ export function NewChatSheet({ open, onClose }: { open: boolean; onClose: () => 
     if (busy) return;
     const usernames = [...picked];
     if (usernames.length === 0) {
-      setError('Pick at least one contact for the group.');
+      setError(t('chat.new.pick_one'));
       return;
     }
     let title = (titleRef.current?.value ?? '').trim();
     if (!title) {
       const names = (contactsState.get().contacts ?? []).filter((u) => picked.has(u.username)).map((u) => u.display_name.split(/\s+/)[0]);
-      title = names.slice(0, 3).join(', ') + (names.length > 3 ? '…' : '');
+      title = names.slice(0, 3).join(t('chat.new.title_sep')) + (names.length > 3 ? '…' : '');
     }
     setBusy('group');
     setError('');
@@ -71,13 +72,13 @@ export function NewChatSheet({ open, onClose }: { open: boolean; onClose: () => 
     }
   }
 
-  const heading = step === 'menu' ? 'Start a chat' : step === 'direct' ? 'New chat' : 'New group';
+  const heading = step === 'menu' ? t('chat.new.heading') : step === 'direct' ? t('chat.new.direct') : t('chat.new.group');
 
   return (
     <Sheet open={open} onClose={onClose} label={heading} id="new-chat-sheet">
       <div class="sheet-head">
         {step !== 'menu' && (
-          <button type="button" class="icon-button sheet-back" aria-label="Back" onClick={() => setStep('menu')}>
+          <button type="button" class="icon-button sheet-back" aria-label={t('chat.new.back')} onClick={() => setStep('menu')}>
             <BackIcon size={20} />
           </button>
         )}
@@ -93,8 +94,8 @@ export function NewChatSheet({ open, onClose }: { open: boolean; onClose: () => 
               </span>
             </span>
             <span class="cell-main">
-              <span class="cell-title">New chat</span>
-              <span class="cell-subtitle">Message one of your contacts</span>
+              <span class="cell-title">{t('chat.new.direct')}</span>
+              <span class="cell-subtitle">{t('chat.new.direct_sub')}</span>
             </span>
             <ChevronRightIcon class="cell-chevron" />
           </button>
@@ -105,8 +106,8 @@ export function NewChatSheet({ open, onClose }: { open: boolean; onClose: () => 
               </span>
             </span>
             <span class="cell-main">
-              <span class="cell-title">New group</span>
-              <span class="cell-subtitle">Chat with several contacts at once</span>
+              <span class="cell-title">{t('chat.new.group')}</span>
+              <span class="cell-subtitle">{t('chat.new.group_sub')}</span>
             </span>
             <ChevronRightIcon class="cell-chevron" />
           </button>
@@ -126,15 +127,15 @@ export function NewChatSheet({ open, onClose }: { open: boolean; onClose: () => 
             id="group-title"
             ref={titleRef}
             class="field-input"
-            placeholder="Group name (optional)"
-            aria-label="Group name"
+            placeholder={t('chat.new.group_name')}
+            aria-label={t('chat.new.group_name_label')}
             maxLength={64}
             autoComplete="off"
           />
           <ContactPicker mode="multi" selected={picked} onPick={toggle} />
           <FormError message={error} />
           <button type="submit" id="create-group" class="button button-primary button-block" disabled={busy === 'group'}>
-            {busy === 'group' ? 'Creating…' : picked.size > 0 ? 'Create group (' + (picked.size + 1) + ')' : 'Create group'}
+            {busy === 'group' ? t('chat.new.creating') : picked.size > 0 ? t('chat.new.create_n', { count: picked.size + 1 }) : t('chat.new.create')}
           </button>
         </form>
       )}

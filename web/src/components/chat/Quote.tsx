@@ -2,6 +2,7 @@ import type { Id } from '../../api';
 import type { Quote } from '../../chat/api';
 import { jumpTo, quoteLine, setReply } from '../../chat/actions';
 import { CloseIcon } from '../Icons';
+import { t } from '../../i18n';
 
 const who = (q: Quote) => q.sender.display_name || q.sender.username;
 
@@ -10,9 +11,9 @@ export function QuoteBar({ convId, q }: { convId: Id; q: Quote }) {
   return (
     <div class="quote-bar" id="quote-bar" data-quote-id={String(q.id)}>
       <span class="quote-bar-text">
-        {who(q)}: {quoteLine(q)}
+        {t('chat.quote.line', { name: who(q), text: quoteLine(q) })}
       </span>
-      <button type="button" class="icon-button quote-bar-close" aria-label="Cancel the quote" onClick={() => setReply(convId, null)}>
+      <button type="button" class="icon-button quote-bar-close" aria-label={t('chat.quote.cancel')} onClick={() => setReply(convId, null)}>
         <CloseIcon size={16} />
       </button>
     </div>
@@ -33,7 +34,7 @@ export function BubbleQuote({ convId, q }: { convId: Id; q: Quote }) {
       }}
     >
       <span class="bubble-quote-text">
-        {gone ? quoteLine(q) : who(q) + ': ' + quoteLine(q)}
+        {gone ? quoteLine(q) : t('chat.quote.line', { name: who(q), text: quoteLine(q) })}
       </span>
     </button>
   );

@@ -3,6 +3,7 @@ import type { Id } from '../../api';
 import { errorMessage } from '../../api';
 import { loadSettings, mySettings, presenceApi, readCount, setShowLastSeen, type MemberRead, type Reader } from '../../chat/presence';
 import { useStore } from '../../store';
+import { t } from '../../i18n';
 import { showToast } from '../../toast';
 import { CellGroup } from '../Cell';
 import { Sheet } from '../Sheet';
@@ -14,7 +15,7 @@ export function DirectReceipt({ seq, peerRead }: { seq: number; peerRead: number
   const read = peerRead >= seq;
   return (
     <div class={'msg-receipt' + (read ? ' msg-receipt-read' : '')} data-receipt={read ? 'read' : 'sent'}>
-      {read ? 'Read' : 'Sent'}
+      {read ? t('chat.receipt.read') : t('chat.receipt.sent')}
     </div>
   );
 }
@@ -26,7 +27,7 @@ export function GroupReceipt({ seq, senderId, conv, members, onOpen }: { seq: nu
   return (
     <div class="msg-receipt-row">
       <button type="button" class={'msg-receipt msg-receipt-link' + (n > 0 ? ' msg-receipt-read' : '')} data-receipt-seq={seq} data-read-count={n} onClick={() => onOpen(seq)}>
-        {n === 0 ? 'Unread' : all ? 'All read' : 'Read by ' + n}
+        {n === 0 ? t('chat.receipt.unread') : all ? t('chat.receipt.all_read') : t('chat.receipt.read_by', { count: n })}
       </button>
     </div>
   );
@@ -43,15 +44,15 @@ export function ReadersSheet({ convId, seq, onClose }: { convId: Id; seq: number
     presenceApi.messageReads(convId, seq).then(setData, (err) => setError(errorMessage(err)));
   }, [convId, seq]);
   return (
-    <Sheet open={seq !== null} onClose={onClose} label="Message receivers" id="readers-sheet">
+    <Sheet open={seq !== null} onClose={onClose} label={t('chat.readers.title')} id="readers-sheet">
       <div class="readers">
-        <h2 class="sheet-title">Message receivers</h2>
-        {!data && !error && <Spinner label="Loading…" />}
+        <h2 class="sheet-title">{t('chat.readers.title')}</h2>
+        {!data && !error && <Spinner label={t('common.loading')} />}
         {error && <p class="form-error">{error}</p>}
         {data && (
           <div class="readers-cols">
-            <ReaderList title={'Read (' + data.read.length + ')'} people={data.read} id="readers-read" empty="No one yet" />
-            <ReaderList title={'Unread (' + data.unread.length + ')'} people={data.unread} id="readers-unread" empty="Everyone has read it" />
+            <ReaderList title={t('chat.readers.read', { count: data.read.length })} people={data.read} id="readers-read" empty={t('chat.readers.none_read')} />
+            <ReaderList title={t('chat.readers.unread', { count: data.unread.length })} people={data.unread} id="readers-unread" empty={t('chat.readers.all_read')} />
           </div>
         )}
       </div>
@@ -92,7 +93,7 @@ export function LastSeenSetting() {
     setBusy(true);
     try {
       await setShowLastSeen(!on);
-      showToast(on ? 'Your last seen is hidden.' : 'Your last seen is shown.');
+      showToast(on ? t('chat.lastseen.hidden') : t('chat.lastseen.shown'));
     } catch (err) {
       showToast(errorMessage(err));
     } finally {
@@ -100,12 +101,12 @@ export function LastSeenSetting() {
     }
   }
   return (
-    <CellGroup title="Online status" class="last-seen-setting">
+    <CellGroup title={t('chat.lastseen.group')} class="last-seen-setting">
       <label class="cell switch-cell" for="show-last-seen">
         <span class="cell-main">
-          <span class="cell-title">Show my last seen</span>
+          <span class="cell-title">{t('chat.lastseen.title')}</span>
           <span class="cell-subtitle" id="show-last-seen-hint">
-            {on ? 'Contacts see when you are online and when you were last seen' : 'Hidden: you don’t see others’ either'}
+            {on ? t('chat.lastseen.on_hint') : t('chat.lastseen.off_hint')}
           </span>
         </span>
         <span class="cell-extra">

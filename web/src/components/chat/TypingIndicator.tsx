@@ -5,6 +5,7 @@ import { sameId } from '../../chat/merge';
 import { presence, presenceLabel, refreshPresence, typing, typingIn } from '../../chat/presence';
 import { connection } from '../../chat/socket';
 import { useStore } from '../../store';
+import { t } from '../../i18n';
 
 /**
  * The conversation header's subtitle: "typing…" ("Bob is typing…" in
@@ -12,7 +13,7 @@ import { useStore } from '../../store';
  * chat, "Online" / "Last seen 5 min ago" / nothing when hidden.
  */
 export function HeaderSubtitle({ c, meId }: { c: Conversation; meId: Id }) {
-  const t = useStore(typing);
+  const typingState = useStore(typing);
   const p = useStore(presence);
   const conn = useStore(connection);
   const [now, setNow] = useState(Date.now());
@@ -25,7 +26,7 @@ export function HeaderSubtitle({ c, meId }: { c: Conversation; meId: Id }) {
   }, [peerId, conn]);
 
   // Re-render as typing runs out and "N min ago" ages.
-  const typers = typingIn(t, c.id, now).filter((u) => !sameId(u, meId));
+  const typers = typingIn(typingState, c.id, now).filter((u) => !sameId(u, meId));
   useEffect(() => {
     const id = window.setInterval(() => setNow(Date.now()), typers.length ? 500 : 30_000);
     return () => window.clearInterval(id);
@@ -35,13 +36,18 @@ export function HeaderSubtitle({ c, meId }: { c: Conversation; meId: Id }) {
   let kind = '';
   if (typers.length > 0) {
     kind = 'typing';
-    if (c.type === 'direct') text = 'typing…';
+    if (c.type === 'direct') text = t('chat.typing.direct');
     else {
       const names = typers.map((u) => {
         const m = c.members.find((x) => sameId(x.id, u));
-        return m ? m.display_name || m.username : 'Someone';
+        return m ? m.display_name || m.username : t('chat.typing.someone');
       });
-      text = names.length === 1 ? names[0] + ' is typing…' : names.length === 2 ? names[0] + ' and ' + names[1] + ' are typing…' : names.length + ' people are typing…';
+      text =
+        names.length === 1
+          ? t('chat.typing.one', { name: names[0] })
+          : names.length === 2
+            ? t('chat.typing.two', { a: names[0], b: names[1] })
+            : t('chat.typing.many', { count: names.length });
     }
   } else if (peer) {
     const s = p[peerId];

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../../i18n';
 
 /** The one clip playing in the app: starting another stops it (WeChat plays one at a time). */
 let current: HTMLAudioElement | null = null;
@@ -95,7 +96,7 @@ export function VoiceBubble({ id, src, durationMs, mine, pending }: VoiceBubbleP
         type="button"
         class={'bubble bubble-voice' + (playing ? ' playing' : '')}
         style={{ width }}
-        aria-label={(playing ? 'Stop voice message, ' : 'Play voice message, ') + secs + ' seconds'}
+        aria-label={playing ? t('chat.voice.stop', { count: secs }) : t('chat.voice.play', { count: secs })}
         aria-pressed={playing}
         disabled={!src}
         onClick={toggle}
@@ -124,7 +125,7 @@ export function VoiceBubble({ id, src, durationMs, mine, pending }: VoiceBubbleP
           />
         )}
       </button>
-      {unplayed && <span class="voice-unplayed" aria-label="Not played yet" />}
+      {unplayed && <span class="voice-unplayed" aria-label={t('chat.voice.unplayed')} />}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Id } from '../../api';
 import { sendVoice } from '../../chat/send';
 import { showToast } from '../../toast';
+import { t } from '../../i18n';
 
 /** A voice message is at most a minute (the server refuses more); stop a little before. */
 export const MAX_VOICE_MS = 59_500;
@@ -134,7 +135,7 @@ export function VoiceRecorder({ convId }: { convId: Id }) {
       if (released.current) {
         r.discard();
         setPhase('idle');
-        showToast('Hold to record a voice message.', 'info');
+        showToast(t('chat.voice.hold_hint'), 'info');
         return;
       }
       rec.current = r;
@@ -143,7 +144,7 @@ export function VoiceRecorder({ convId }: { convId: Id }) {
       setPhase('idle');
       const denied = err instanceof DOMException && (err.name === 'NotAllowedError' || err.name === 'SecurityError');
       showToast(
-        denied ? 'Allow the microphone to send voice messages.' : 'This browser can’t record voice messages.',
+        denied ? t('chat.voice.mic_denied') : t('chat.voice.unsupported'),
         'error',
       );
     }
@@ -164,7 +165,7 @@ export function VoiceRecorder({ convId }: { convId: Id }) {
     }
     const { blob, ms } = await r.finish();
     if (ms < MIN_VOICE_MS || blob.size === 0) {
-      showToast('Too short to send.', 'info');
+      showToast(t('chat.voice.too_short'), 'info');
       return;
     }
     sendVoice(convId, blob, Math.min(ms, 60_000));
@@ -184,17 +185,17 @@ export function VoiceRecorder({ convId }: { convId: Id }) {
               {clock}
             </span>
             <Meter level={level} />
-            {left <= COUNTDOWN_FROM_MS && <span class="voice-countdown">{Math.ceil(left / 1000)}s left</span>}
+            {left <= COUNTDOWN_FROM_MS && <span class="voice-countdown">{t('chat.voice.left', { count: Math.ceil(left / 1000) })}</span>}
             <button type="button" class="voice-desk-cancel" onClick={() => void stop(false)}>
-              Cancel
+              {t('chat.voice.cancel')}
             </button>
             <button type="button" id="voice-send" class="voice-desk-send" onClick={() => void stop(true)}>
-              Send
+              {t('chat.voice.send')}
             </button>
           </>
         ) : (
           <button type="button" id="voice-record" class="voice-desk-start" disabled={phase === 'starting'} onClick={() => void start()}>
-            <MicIcon size={18} /> {phase === 'starting' ? 'Starting…' : 'Click to record'}
+            <MicIcon size={18} /> {phase === 'starting' ? t('chat.voice.starting') : t('chat.voice.click_to_record')}
           </button>
         )}
       </div>
@@ -221,7 +222,7 @@ export function VoiceRecorder({ convId }: { convId: Id }) {
         onPointerCancel={() => void stop(false)}
         onContextMenu={(e) => e.preventDefault()}
       >
-        {phase === 'idle' ? 'Hold to Talk' : 'Release to Send'}
+        {phase === 'idle' ? t('chat.voice.hold') : t('chat.voice.release')}
       </button>
       {phase !== 'idle' && (
         <div class={'voice-overlay' + (cancelling ? ' cancelling' : '')} role="status" aria-live="polite">
@@ -237,7 +238,7 @@ export function VoiceRecorder({ convId }: { convId: Id }) {
               </span>
             )}
             <span class="voice-overlay-clock">{recording ? clock : ' '}</span>
-            <span class="voice-overlay-hint">{cancelling ? 'Release to cancel' : 'Slide up to cancel'}</span>
+            <span class="voice-overlay-hint">{cancelling ? t('chat.voice.release_cancel') : t('chat.voice.slide_cancel')}</span>
           </div>
         </div>
       )}
