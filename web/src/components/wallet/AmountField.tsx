@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { currencySymbol, DEFAULT_CURRENCY, isCurrency, useCurrencies } from '../../wallet/money';
+import { t } from '../../i18n';
 
 interface AmountFieldProps {
   label: string;
@@ -53,7 +54,7 @@ export function CurrencySelect({ initial = DEFAULT_CURRENCY, onChange }: { initi
       <select
         id="currency-select"
         name="currency"
-        aria-label="Currency"
+        aria-label={t('wallet.currency')}
         onChange={(e) => onChange?.(e.currentTarget.value)}
       >
         {currencies.map((c) => (
