@@ -9,7 +9,7 @@ import { currencySymbol, DEFAULT_CURRENCY, formatDigits, formatMoney, maxAmount,
 import { afterPayment, storeRedPacket } from '../../wallet/store';
 import { Sheet } from '../Sheet';
 import { FormError } from '../Field';
-import { CurrencySelect, formCurrency, formValue } from './AmountField';
+import { CurrencySelect, formCurrency, formValue, showNormalized } from './AmountField';
 import { PayGate, type PayRequest } from './PayGate';
 import { t } from '../../i18n';
 
@@ -113,6 +113,7 @@ export function RedPacketSheet({ c, open, onClose }: { c: Conversation; open: bo
                 autoComplete="off"
                 maxLength={3}
                 onInput={(e) => setRaw((r) => ({ ...r, count: e.currentTarget.value }))}
+                onBlur={(e) => showNormalized(e.currentTarget, (count) => setRaw((r) => ({ ...r, count })))}
               />
               <span class="rp-row-unit">{t('wallet.rp.unit')}</span>
             </label>
@@ -132,6 +133,7 @@ export function RedPacketSheet({ c, open, onClose }: { c: Conversation; open: bo
               maxLength={14}
               autoFocus={!group}
               onInput={(e) => setRaw((r) => ({ ...r, amount: e.currentTarget.value }))}
+              onBlur={(e) => showNormalized(e.currentTarget, (amount) => setRaw((r) => ({ ...r, amount })))}
             />
             <span class="rp-row-unit">{currencySymbol(currency)}</span>
           </label>
