@@ -137,11 +137,36 @@ func TestWalletInChinese(t *testing.T) {
 	bt.WaitText(b, packet+" .bubble-money-foot", "红包")
 	b.Screenshot("red-packet-sent")
 
-	// Ben, in English, gets the greeting Ann's client wrote for her.
-	rps := ben.Do(t, "GET", "/api/v1/conversations/"+conv+"/messages", nil)
-	if !strings.Contains(string(rps.Body), "恭喜发财，大吉大利") {
-		t.Fatalf("the packet's greeting did not reach the server in Chinese: %s", rps.Body)
-	}
+	// Ben, in Chinese too, opens it: the envelope, the 開 coin, the details.
+	bb := bt.New(t, alloc, "ben", bt.Phone)
+	inChinese(bb, n.URL())
+	login(bb, n.URL(), "ben")
+	bb.Run("tapping the red packet",
+		chromedp.Navigate(n.URL()+"/chats/"+conv),
+		bt.Visible(packet), bt.Click(packet),
+		bt.Visible("#red-packet-open-button"),
+	)
+	bt.WaitText(bb, "#red-packet-open .rp-env-sender > span:last-child", "Ann发出的红包")
+	bt.WaitText(bb, "#red-packet-open .rp-env-greeting", "恭喜发财，大吉大利")
+	bt.WaitText(bb, "#red-packet-open-button", "開")
+	bb.Screenshot("red-packet-envelope")
+	bb.Run("opening it", bt.Click("#red-packet-open-button"), bt.Visible("#red-packet-amount"))
+	bt.WaitText(bb, "#red-packet-amount", "¥8.88")
+	bt.WaitText(bb, "#red-packet-details .rp-deposited", "已存入零钱 ›")
+	bt.WaitText(bb, "#red-packet-summary", "已领取1/1个，共¥8.88/¥8.88")
+	bb.Screenshot("red-packet-details")
+	note := `#conversation [data-kind="red_packet_opened"] .bubble-text`
+	b.Run("seeing who opened it", bt.Visible(note), bt.Visible(`#conversation .red-packet[data-state="opened"]`))
+	bt.WaitText(b, note, "Ben领取了你的红包")
+	bt.WaitText(b, `#conversation .red-packet[data-state="opened"] .bubble-money-sub`, "已领取")
+	b.Screenshot("red-packet-opened")
+
+	// Receive money: her code, worded as WeChat's 二维码收款.
+	b.Run("opening Receive Money", chromedp.Navigate(n.URL()+"/wallet/receive"), bt.Visible("#receive-qr-image"))
+	bt.WaitText(b, ".title-bar-title", "二维码收款")
+	bt.WaitText(b, ".receive-card-hint", "无需加好友，扫二维码向我付钱")
+	bt.WaitText(b, "#receive-set-amount", "设置金额")
+	b.Screenshot("receive")
 	if c, _ := n.Pay.CheckLedger(t.Context()); !c.Balanced {
 		t.Fatalf("ledger: %+v", c)
 	}
