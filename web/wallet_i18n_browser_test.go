@@ -2,12 +2,14 @@ package web_test
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/plaza-dev/plaza/examples/shop/shop"
 	bt "github.com/plaza-dev/plaza/internal/node/browsertest"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 )
@@ -170,4 +172,59 @@ func TestWalletInChinese(t *testing.T) {
 	if c, _ := n.Pay.CheckLedger(t.Context()); !c.Balanced {
 		t.Fatalf("ledger: %+v", c)
 	}
+}
+
+// A shop's payment code opened by a Chinese-speaking buyer: the order in
+// Chinese, a balance too small refused in Chinese with 充值 offered, then,
+// topped up, 支付成功.
+func TestPayPageInChinese(t *testing.T) {
+	alloc := bt.Allocator(t)
+	n := nodetest.Start(t, nodetest.Options{})
+	client := newMerchantClient(t, n, "teahouse", "wxshop")
+	srv := httptest.NewServer(nil)
+	s := shop.New(shop.Config{Client: client, AppID: "wxshop", PublicURL: srv.URL})
+	srv.Config.Handler = s.Handler()
+	t.Cleanup(srv.Close)
+
+	buyer := nodetest.Signup(t, n.URL(), "buyer")
+	buyer.Do(t, "PUT", "/api/v1/wallet/pin", map[string]any{"pin": "147258", "password": "correct horse"})
+	buyer.Do(t, "POST", "/api/v1/wallet/topups", map[string]any{"amount": 1_000, "currency": "CNY"}, "Idempotency-Key", "seed")
+
+	shopB := bt.New(t, alloc, "shop", bt.Desktop)
+	shopB.Run("buying tea", chromedp.Navigate(srv.URL), bt.Visible("#buy-oolong"), bt.Click("#buy-oolong"), bt.Visible("#code-url"))
+	codeURL := shopB.Attrs("#code-url", "href")[0]
+
+	b := bt.New(t, alloc, "buyer", bt.Phone)
+	inChinese(b, n.URL())
+	login(b, n.URL(), "buyer")
+	b.Run("opening the code_url", chromedp.Navigate(codeURL), bt.Visible("#pay-confirm"))
+	bt.WaitText(b, "#pay-amount", "¥38.00")
+	bt.WaitText(b, ".title-bar-title", "Plaza 支付")
+	bt.WaitText(b, "#pay-confirm", "付款")
+	if got := b.Text(".pay-rows"); !strings.Contains(got, "收款方") || !strings.Contains(got, "订单号") || !strings.Contains(got, "付款方式") || !strings.Contains(got, "零钱") {
+		t.Fatalf("the order reads %q", got)
+	}
+	if got := b.Text(".pay-actions .pay-note"); !strings.Contains(got, "前有效") {
+		t.Fatalf("the expiry reads %q", got)
+	}
+	b.Screenshot("confirm")
+
+	b.Run("paying with too little", bt.Click("#pay-confirm"))
+	enterPIN(b, "147258")
+	b.Run("being refused", bt.Visible(`#pay-error[data-code="insufficient_funds"]`), bt.Visible("#pay-topup"))
+	bt.WaitText(b, "#pay-error .form-error", "零钱余额不足，无法完成此笔支付。")
+	bt.WaitText(b, "#pay-topup", "充值")
+	b.Screenshot("short")
+
+	buyer.Do(t, "POST", "/api/v1/wallet/topups", map[string]any{"amount": 10_000, "currency": "CNY"}, "Idempotency-Key", "more")
+	b.Run("paying again", bt.Click("#pay-confirm"))
+	enterPIN(b, "147258")
+	b.Run("seeing it paid", bt.Visible("#pay-success"))
+	bt.WaitText(b, "#pay-success .pay-result-title", "支付成功")
+	if got := b.Text("#pay-success-text"); !strings.HasPrefix(got, "已向") || !strings.Contains(got, "付款 ¥38.00") {
+		t.Fatalf("the receipt reads %q", got)
+	}
+	bt.WaitText(b, "#pay-done", "完成")
+	b.Screenshot("paid")
+	shopB.Run("the shop sees it paid", bt.Visible(`#order-status[data-status="paid"]`))
 }
