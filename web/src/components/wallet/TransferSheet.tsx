@@ -43,6 +43,7 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
   const pendingAccept = useRef(false);
   /** Whom the payment under way goes to, for the toast after it. */
   const payee = useRef('');
+  const payeeUsername = useRef('');
 
   useEffect(() => {
     if (!open) return;
@@ -123,6 +124,7 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
     }
     const name = who?.display_name || '@' + username;
     payee.current = name;
+    payeeUsername.current = username;
     setN((x) => x + 1);
     setReq({
       what: t('wallet.transfer.what', { name }),
@@ -219,7 +221,8 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
           onCancel={() => setReq(null)}
           onFail={(err) => {
             setReq(null);
-            setError(errorMessage(err));
+            // The one thing a transfer can fail to find is its payee: name them.
+            setError(err instanceof ApiError && err.code === 'not_found' ? t('wallet.transfer.no_user', { username: payeeUsername.current }) : errorMessage(err));
           }}
           onDone={() => {
             afterPayment();
