@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Spinner } from './Spinner';
+import { t } from '../i18n';
 
 interface QrImageProps {
   /** The code's PNG (the url of a QR answer); null while it loads. */
@@ -36,7 +37,7 @@ export function QrImage({ src, label, id, size = 232 }: QrImageProps) {
       )}
       {broken ? (
         <span class="qr-image-wait qr-image-failed" role="alert">
-          The code could not be loaded.
+          {t('wallet.qrimage.failed')}
           <button
             type="button"
             class="button button-secondary"
@@ -45,13 +46,13 @@ export function QrImage({ src, label, id, size = 232 }: QrImageProps) {
               setAttempt((n) => n + 1);
             }}
           >
-            Retry
+            {t('wallet.qrimage.retry')}
           </button>
         </span>
       ) : (
         (!src || loaded !== src) && (
           <span class="qr-image-wait">
-            <Spinner inline label="Loading code…" />
+            <Spinner inline label={t('wallet.qrimage.loading')} />
           </span>
         )
       )}

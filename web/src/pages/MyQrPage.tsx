@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorMessage, type User } from '../api';
+import { t } from '../i18n';
 import { regionName, useRegions } from '../regions';
 import { Page } from '../components/Page';
 import { Avatar } from '../components/Avatar';
@@ -29,7 +30,7 @@ export function MyQrPage({ user }: { user: User }) {
 
   const region = user.region ? regionName(regions, user.region) : '';
   return (
-    <Page title="My QR Code" back="/me" class="qr-screen">
+    <Page title={t('wallet.myqr.title')} back="/me" class="qr-screen">
       <div class="qr-card" id="my-qr-card" data-payload={code?.payload ?? ''}>
         <div class="qr-card-head">
           <Avatar username={user.username} name={user.display_name} size="lg" />
@@ -44,22 +45,22 @@ export function MyQrPage({ user }: { user: User }) {
           <div class="qr-card-error">
             <p class="form-error">{error}</p>
             <button type="button" class="button button-secondary button-small" onClick={() => void load()}>
-              Try again
+              {t('common.retry')}
             </button>
           </div>
         ) : (
-          <QrImage id="my-qr-image" src={code?.url ?? null} label={user.display_name + '’s QR code'} />
+          <QrImage id="my-qr-image" src={code?.url ?? null} label={t('wallet.myqr.label', { name: user.display_name })} />
         )}
-        <p class="qr-card-hint">Scan the QR code to add me as a contact</p>
+        <p class="qr-card-hint">{t('wallet.myqr.hint')}</p>
       </div>
       <div class="qr-actions">
         {code && (
           <a class="button button-secondary qr-action" id="my-qr-save" href={code.url} download={'plaza-' + user.username + '-qr.png'}>
-            Save image
+            {t('wallet.qr.save_image')}
           </a>
         )}
         <Link href="/scan" class="button button-secondary qr-action" id="my-qr-scan">
-          <ScanIcon size={18} /> Scan
+          <ScanIcon size={18} /> {t('wallet.myqr.scan')}
         </Link>
       </div>
     </Page>

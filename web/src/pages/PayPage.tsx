@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorMessage } from '../api';
+import { fmtDate, fmtTime, locale, t } from '../i18n';
 import { navigate } from '../router';
 import { useStore } from '../store';
 import { payApi, safeRedirect, type Prepay } from '../pay/api';
@@ -69,8 +70,8 @@ export function PayPage() {
   const back = view.kind === 'paid' ? safeRedirect(view.prepay.redirect_url ?? null) : null;
   useEffect(() => {
     if (!back) return undefined;
-    const t = window.setTimeout(() => window.location.assign(back), REDIRECT_MS);
-    return () => window.clearTimeout(t);
+    const timer = window.setTimeout(() => window.location.assign(back), REDIRECT_MS);
+    return () => window.clearTimeout(timer);
   }, [back]);
 
   /** After "already paid" or a retry whose first try went through: show what the server has. */
@@ -102,34 +103,34 @@ export function PayPage() {
     if (code === 'order_closed') return setView({ kind: 'closed', prepay: p });
     // 409: paid already (perhaps by a retry whose first try went through).
     if (code === 'conflict') return void reloadAfterConflict(p);
-    setError({ code, message: errorMessage(err) });
+    setError({ code, message: refusal(p, err) });
   }
 
   let body;
   if (view.kind === 'loading') {
-    body = <Spinner label="Loading payment…" />;
+    body = <Spinner label={t('wallet.pay.loading')} />;
   } else if (view.kind === 'invalid') {
     body = (
-      <Result icon="warn" title="This payment link is not valid" text="It may be mistyped, or meant for someone else. Ask the shop for a new payment code.">
+      <Result icon="warn" title={t('wallet.pay.invalid_title')} text={t('wallet.pay.invalid_text')}>
         <button type="button" id="pay-done" class="button button-secondary pay-done" onClick={() => navigate('/chats')}>
-          Close
+          {t('common.close')}
         </button>
       </Result>
     );
   } else if (view.kind === 'error') {
     body = (
-      <Result icon="warn" title="Couldn’t load this payment" text={view.message}>
+      <Result icon="warn" title={t('wallet.pay.load_failed')} text={view.message}>
         <button type="button" class="button button-primary pay-done" onClick={() => void load()}>
-          Try again
+          {t('common.retry')}
         </button>
       </Result>
     );
   } else if (view.kind === 'closed') {
     body = (
-      <Result icon="closed" title="This order has closed" text="It was closed by the shop or has expired. Ask the shop for a new payment code.">
+      <Result icon="closed" title={t('wallet.pay.closed_title')} text={t('wallet.pay.closed_text')}>
         {view.prepay && <MerchantLine prepay={view.prepay} />}
         <button type="button" id="pay-done" class="button button-secondary pay-done" onClick={() => navigate('/chats')}>
-          Close
+          {t('common.close')}
         </button>
       </Result>
     );
@@ -140,22 +141,23 @@ export function PayPage() {
         <span class="pay-check" aria-hidden="true">
           <CheckIcon size={44} stroke-width={2.6} />
         </span>
-        <h2 class="pay-result-title">{view.already ? 'Already paid' : 'Payment successful'}</h2>
+        <h2 class="pay-result-title">{t(view.already ? 'wallet.pay.already' : 'wallet.pay.success')}</h2>
         <p class="pay-result-amount">
           <span class="pay-result-symbol">{currencySymbol(p.amount.currency)}</span>
           {formatDigits(p.amount.amount, p.amount.currency)}
         </p>
         <p class="pay-result-text" id="pay-success-text">
-          {view.already ? 'This order was paid ' : 'Paid '}
-          {view.already ? 'to ' + p.merchant.name + '.' : formatMoney(p.amount.amount, p.amount.currency) + ' to ' + p.merchant.name}
+          {view.already
+            ? t('wallet.pay.already_text', { name: p.merchant.name })
+            : t('wallet.pay.paid_to', { amount: formatMoney(p.amount.amount, p.amount.currency), name: p.merchant.name })}
         </p>
         <div class="pay-result-actions">
           {back && (
             <>
               <a href={back} id="pay-return" class="button button-primary pay-done">
-                Return to the shop
+                {t('wallet.pay.return_to_shop')}
               </a>
-              <p class="pay-note">Returning to the shop…</p>
+              <p class="pay-note">{t('wallet.pay.returning')}</p>
             </>
           )}
           <button
@@ -164,7 +166,7 @@ export function PayPage() {
             class={'button pay-done ' + (back ? 'button-secondary' : 'button-primary')}
             onClick={() => navigate('/wallet')}
           >
-            Done
+            {t('common.done')}
           </button>
         </div>
       </div>
@@ -188,37 +190,37 @@ export function PayPage() {
         </div>
         <div class="pay-rows">
           <div class="pay-row">
-            <span class="pay-row-label">Payee</span>
+            <span class="pay-row-label">{t('wallet.pay.payee')}</span>
             <span class="pay-row-value">{p.merchant.name}</span>
           </div>
           <div class="pay-row">
-            <span class="pay-row-label">Order no.</span>
+            <span class="pay-row-label">{t('wallet.pay.order_no')}</span>
             <span class="pay-row-value pay-mono">{p.out_trade_no}</span>
           </div>
           <div class="pay-row">
-            <span class="pay-row-label">Pay with</span>
+            <span class="pay-row-label">{t('wallet.pay.pay_with')}</span>
             <span class="pay-row-value pay-method">
               <WalletIcon size={18} />
-              Wallet balance
+              {t('wallet.pay.wallet_balance')}
               {bal !== null && <span class="pay-row-sub">{formatMoney(bal, p.amount.currency)}</span>}
             </span>
           </div>
         </div>
         {error && (
           <div class="pay-alert" role="alert" id="pay-error" data-code={error.code}>
-            <p class="form-error">{short ? 'Your wallet balance isn’t enough for this payment.' : error.message}</p>
+            <p class="form-error">{short ? t('wallet.pay.short') : error.message}</p>
             {short && (
               <button type="button" id="pay-topup" class="button button-secondary button-small" onClick={() => setTopUp(true)}>
-                Top up
+                {t('wallet.action.topup')}
               </button>
             )}
           </div>
         )}
         <div class="pay-actions">
           <button type="button" id="pay-confirm" class="button button-primary button-block pay-button" onClick={() => startPay(p)} disabled={!!gate}>
-            Pay
+            {t('wallet.pay.pay')}
           </button>
-          <p class="pay-note">Plaza Pay · Expires {expiry(p.expires_at)}</p>
+          <p class="pay-note">{expiry(p.expires_at)}</p>
         </div>
         {gate && (
           <PayGate
@@ -245,7 +247,7 @@ export function PayPage() {
   }
 
   return (
-    <Page title="Plaza Pay" back="/chats" class="pay-screen">
+    <Page title={t('wallet.pay.title')} back="/chats" class="pay-screen">
       <div class="pay-page" id="pay-page" data-state={view.kind}>
         {body}
       </div>
@@ -274,10 +276,26 @@ function Result({ icon, title, text, children }: { icon: 'warn' | 'closed'; titl
   );
 }
 
+/** "Plaza Pay · Expires at 14:05" (today) or "… Expires Dec 3, 14:05". */
 function expiry(iso: string): string {
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
+  if (Number.isNaN(d.getTime())) return t('wallet.pay.title');
   const sameDay = d.toDateString() === new Date().toDateString();
-  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  return sameDay ? 'at ' + time : d.toLocaleDateString([], { month: 'short', day: 'numeric' }) + ', ' + time;
+  const time = fmtTime(d);
+  return sameDay ? t('wallet.pay.expires_at', { time }) : t('wallet.pay.expires_on', { date: fmtDate(d, { month: 'short', day: 'numeric' }), time });
+}
+
+/**
+ * Why the payment was refused, in the reader's language. A trust policy's
+ * refusal names the shop and the reason an administrator wrote, so in
+ * English the server's sentence says it best (as errorText does for codes
+ * whose server sentence is specific); elsewhere the shop is named in the
+ * reader's language.
+ */
+function refusal(p: Prepay, err: unknown): string {
+  if (err instanceof ApiError && err.code === 'blocked_by_policy') {
+    if (locale.get() === 'en' && err.message) return err.message;
+    return t('wallet.pay.blocked', { name: p.merchant.name });
+  }
+  return errorMessage(err);
 }

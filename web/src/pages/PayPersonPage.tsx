@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
-import { ApiError, errorMessage, type User } from '../api';
+import { errorMessage, type User } from '../api';
+import { t } from '../i18n';
 import { navigate } from '../router';
 import { Page } from '../components/Page';
 import { Avatar } from '../components/Avatar';
@@ -38,10 +39,10 @@ export function PayPersonPage({ token, user }: { token: string; user: User }) {
   useEffect(() => {
     const ctl = new AbortController();
     qrApi.resolve('/r/' + token, ctl.signal).then(
-      (code) => setView(code.kind === 'receive_money' && code.user ? { kind: 'pay', code } : { kind: 'invalid', message: 'This is not a receive-money code.' }),
+      (code) => setView(code.kind === 'receive_money' && code.user ? { kind: 'pay', code } : { kind: 'invalid', message: t('wallet.qrpay.not_receive_code') }),
       (err) => {
         if (err instanceof DOMException && err.name === 'AbortError') return;
-        setView({ kind: 'invalid', message: err instanceof ApiError && err.status < 500 ? err.message : errorMessage(err) });
+        setView({ kind: 'invalid', message: errorMessage(err) });
       },
     );
     return () => ctl.abort();
@@ -63,7 +64,7 @@ export function PayPersonPage({ token, user }: { token: string; user: User }) {
     paying.current = pending;
     setN((x) => x + 1);
     setGate({
-      what: 'Pay ' + (payee.display_name || '@' + payee.username),
+      what: t('wallet.qrpay.what', { name: payee.display_name || '@' + payee.username }),
       amount,
       currency,
       run: async (pin) => {
@@ -77,20 +78,20 @@ export function PayPersonPage({ token, user }: { token: string; user: User }) {
 
   let body;
   if (view.kind === 'loading') {
-    body = <Spinner label="Reading the code…" />;
+    body = <Spinner label={t('wallet.qr.reading')} />;
   } else if (view.kind === 'invalid') {
     body = (
       <div class="pay-result pay-result-warn">
         <span class="pay-result-icon" aria-hidden="true">
           <AlertIcon size={40} />
         </span>
-        <h2 class="pay-result-title">This code can’t be paid</h2>
+        <h2 class="pay-result-title">{t('wallet.qrpay.cant_pay')}</h2>
         <p class="pay-result-text" id="pay-person-invalid">
           {view.message}
         </p>
         <div class="pay-result-actions">
           <button type="button" class="button button-secondary pay-done" onClick={() => navigate('/scan')}>
-            Scan again
+            {t('wallet.qr.scan_again')}
           </button>
         </div>
       </div>
@@ -102,19 +103,19 @@ export function PayPersonPage({ token, user }: { token: string; user: User }) {
         <span class="pay-check" aria-hidden="true">
           <CheckIcon size={44} stroke-width={2.6} />
         </span>
-        <h2 class="pay-result-title">{view.held ? 'Payment held for review' : 'Payment successful'}</h2>
+        <h2 class="pay-result-title">{t(view.held ? 'wallet.qrpay.held_title' : 'wallet.pay.success')}</h2>
         <p class="pay-result-amount">
           <span class="pay-result-symbol">{currencySymbol(view.currency)}</span>
           {formatDigits(view.amount, view.currency)}
         </p>
         <p class="pay-result-text" id="pay-person-success-text">
           {view.held
-            ? formatMoney(view.amount, view.currency) + ' to ' + p.display_name + ' waits for a compliance review.'
-            : 'Paid ' + formatMoney(view.amount, view.currency) + ' to ' + p.display_name}
+            ? t('wallet.qrpay.held_text', { amount: formatMoney(view.amount, view.currency), name: p.display_name })
+            : t('wallet.pay.paid_to', { amount: formatMoney(view.amount, view.currency), name: p.display_name })}
         </p>
         <div class="pay-result-actions">
           <button type="button" id="pay-person-done" class="button button-primary pay-done" onClick={() => navigate('/wallet')}>
-            Done
+            {t('common.done')}
           </button>
         </div>
       </div>
@@ -139,25 +140,25 @@ export function PayPersonPage({ token, user }: { token: string; user: User }) {
           </div>
         ) : (
           <div class="pay-person-entry">
-            <AmountField label="Amount" currency={code.currency || 'CNY'} id="pay-person-input" autoFocus={!self} />
+            <AmountField label={t('wallet.amount')} currency={code.currency || 'CNY'} id="pay-person-input" autoFocus={!self} />
           </div>
         )}
         <div class="pay-person-note">
-          <input name="note" id="pay-person-note" class="field-input" placeholder="Add a note (optional)" maxLength={100} autoComplete="off" />
+          <input name="note" id="pay-person-note" class="field-input" placeholder={t('wallet.note_placeholder')} maxLength={100} autoComplete="off" />
         </div>
-        <FormError message={self ? 'This is your own receive code: show it to the person paying you.' : error} />
+        <FormError message={self ? t('wallet.qrpay.own_code') : error} />
         <div class="pay-actions">
           <button type="submit" id="pay-person-pay" class="button button-primary button-block pay-button" disabled={!!gate || self}>
-            Pay
+            {t('wallet.pay.pay')}
           </button>
-          <p class="pay-note">Plaza Pay · a transfer from your wallet balance</p>
+          <p class="pay-note">{t('wallet.qrpay.foot')}</p>
         </div>
       </form>
     );
   }
 
   return (
-    <Page title="Pay" back="/scan" class="pay-screen">
+    <Page title={t('wallet.qrpay.title')} back="/scan" class="pay-screen">
       <div class="pay-page" id="pay-person-page" data-state={view.kind}>
         {body}
         {gate && view.kind === 'pay' && (

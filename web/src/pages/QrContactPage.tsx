@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, errorMessage, type User } from '../api';
+import { api, errorMessage, type User } from '../api';
+import { t } from '../i18n';
 import { contactsState, refreshContacts, refreshRequests } from '../contacts';
 import { openDirectChat } from '../chat/actions';
 import { useStore } from '../store';
@@ -23,7 +24,7 @@ export function QrContactPage({ token, user }: { token: string; user: User }) {
   const regions = useRegions();
   const { contacts } = useStore(contactsState);
   const [view, setView] = useState<View>({ kind: 'loading' });
-  const [greeting, setGreeting] = useState('I’m ' + user.display_name);
+  const [greeting, setGreeting] = useState(() => t('wallet.qrcontact.greeting', { name: user.display_name }));
   const [sent, setSent] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -32,10 +33,10 @@ export function QrContactPage({ token, user }: { token: string; user: User }) {
     void refreshContacts();
     const ctl = new AbortController();
     qrApi.resolve('/u/' + token, ctl.signal).then(
-      (r) => setView(r.kind === 'contact' && r.user ? { kind: 'person', person: r.user } : { kind: 'invalid', message: 'This is not a contact code.' }),
+      (r) => setView(r.kind === 'contact' && r.user ? { kind: 'person', person: r.user } : { kind: 'invalid', message: t('wallet.qrcontact.not_contact_code') }),
       (err) => {
         if (err instanceof DOMException && err.name === 'AbortError') return;
-        setView({ kind: 'invalid', message: err instanceof ApiError && err.status < 500 ? err.message : errorMessage(err) });
+        setView({ kind: 'invalid', message: errorMessage(err) });
       },
     );
     return () => ctl.abort();
@@ -68,20 +69,20 @@ export function QrContactPage({ token, user }: { token: string; user: User }) {
 
   let body;
   if (view.kind === 'loading') {
-    body = <Spinner label="Reading the code…" />;
+    body = <Spinner label={t('wallet.qr.reading')} />;
   } else if (view.kind === 'invalid') {
     body = (
       <div class="pay-result pay-result-warn">
         <span class="pay-result-icon" aria-hidden="true">
           <AlertIcon size={40} />
         </span>
-        <h2 class="pay-result-title">This QR code isn’t valid</h2>
+        <h2 class="pay-result-title">{t('wallet.qrcontact.invalid')}</h2>
         <p class="pay-result-text" id="qr-contact-invalid">
           {view.message}
         </p>
         <div class="pay-result-actions">
           <button type="button" class="button button-secondary pay-done" onClick={() => navigate('/scan')}>
-            Scan again
+            {t('wallet.qr.scan_again')}
           </button>
         </div>
       </div>
@@ -98,41 +99,41 @@ export function QrContactPage({ token, user }: { token: string; user: User }) {
             <div class="qr-person-name" id="qr-person-name">
               {p.display_name}
             </div>
-            <div class="qr-person-line">Plaza ID: {p.username}</div>
-            {p.region && <div class="qr-person-line">Region: {regionName(regions, p.region)}</div>}
+            <div class="qr-person-line">{t('wallet.qrcontact.plaza_id', { id: p.username })}</div>
+            {p.region && <div class="qr-person-line">{t('wallet.qrcontact.region', { region: regionName(regions, p.region) })}</div>}
           </div>
         </div>
         {self ? (
           <div class="qr-person-actions">
-            <p class="qr-person-note">This is your own QR code.</p>
+            <p class="qr-person-note">{t('wallet.qrcontact.own')}</p>
             <Link href="/me/qrcode" class="button button-secondary button-block">
-              Show my QR code
+              {t('wallet.qrcontact.show_mine')}
             </Link>
           </div>
         ) : isContact ? (
           <div class="qr-person-actions">
             <button type="button" id="qr-person-message" class="button button-primary button-block" disabled={busy} onClick={() => void message(p)}>
-              Send message
+              {t('wallet.qrcontact.message')}
             </button>
           </div>
         ) : sent ? (
           <div class="qr-person-actions">
             <p class="qr-person-sent" id="qr-request-sent">
-              <CheckIcon size={20} /> Request sent. You’ll be contacts once {p.display_name} accepts.
+              <CheckIcon size={20} /> {t('wallet.qrcontact.sent', { name: p.display_name })}
             </p>
             <Link href="/contacts" class="button button-secondary button-block">
-              Back to Contacts
+              {t('wallet.qrcontact.back')}
             </Link>
           </div>
         ) : (
           <div class="qr-person-actions">
             <label class="field-label" for="qr-greeting">
-              Send a friend request
+              {t('wallet.qrcontact.request')}
             </label>
             <input id="qr-greeting" class="field-input" value={greeting} maxLength={200} onInput={(e) => setGreeting(e.currentTarget.value)} />
             <FormError message={error} />
             <button type="button" id="qr-add-contact" class="button button-primary button-block" disabled={busy} onClick={() => void add(p)}>
-              {busy ? 'Sending…' : 'Add to contacts'}
+              {t(busy ? 'wallet.qrcontact.sending' : 'wallet.qrcontact.add')}
             </button>
           </div>
         )}
@@ -141,7 +142,7 @@ export function QrContactPage({ token, user }: { token: string; user: User }) {
   }
 
   return (
-    <Page title="Profile" back="/scan" class="qr-screen">
+    <Page title={t('wallet.qrcontact.title')} back="/scan" class="qr-screen">
       <div class="qr-contact-page" id="qr-contact-page" data-state={view.kind}>
         {body}
       </div>

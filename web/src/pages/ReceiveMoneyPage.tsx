@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { errorMessage, type User } from '../api';
+import { t } from '../i18n';
 import { useStore } from '../store';
 import { Page } from '../components/Page';
 import { Sheet } from '../components/Sheet';
@@ -33,7 +34,7 @@ export function ReceiveMoneyPage({ user }: { user: User }) {
   useEffect(() => {
     if (h.items === null) void loadMoreHistory();
   }, []);
-  if (before.current === null && h.items !== null) before.current = new Set(h.items.map((t) => String(t.id)));
+  if (before.current === null && h.items !== null) before.current = new Set(h.items.map((x) => String(x.id)));
 
   useEffect(() => {
     let live = true;
@@ -62,17 +63,17 @@ export function ReceiveMoneyPage({ user }: { user: User }) {
   const received: Transaction[] =
     before.current === null
       ? []
-      : (h.items ?? []).filter((t) => t.direction === 'in' && t.kind === 'transfer' && !before.current!.has(String(t.id)));
+      : (h.items ?? []).filter((x) => x.direction === 'in' && x.kind === 'transfer' && !before.current!.has(String(x.id)));
 
   return (
-    <Page title="Receive Money" back="/wallet" class="qr-screen receive-screen">
+    <Page title={t('wallet.receive.title')} back="/wallet" class="qr-screen receive-screen">
       <div class="receive-card" id="receive-card" data-payload={code?.payload ?? ''} data-amount={fixed ? String(fixed.amount) : ''}>
         <div class="receive-card-top">
           <ReceiveIcon size={20} />
-          <span>Receive Money</span>
+          <span>{t('wallet.receive.title')}</span>
         </div>
         <div class="receive-card-body">
-          <p class="receive-card-hint">{fixed ? 'Scan to pay me this amount' : 'Scan to pay me — no need to be contacts'}</p>
+          <p class="receive-card-hint">{t(fixed ? 'wallet.receive.hint_fixed' : 'wallet.receive.hint_open')}</p>
           {fixed && (
             <p class="receive-card-amount" id="receive-amount">
               <span class="receive-card-symbol">{currencySymbol(fixed.currency)}</span>
@@ -82,7 +83,7 @@ export function ReceiveMoneyPage({ user }: { user: User }) {
           {error ? (
             <p class="form-error">{error}</p>
           ) : (
-            <QrImage id="receive-qr-image" src={code?.url ?? null} label={'Receive money code of ' + user.display_name} size={220} />
+            <QrImage id="receive-qr-image" src={code?.url ?? null} label={t('wallet.receive.code_label', { name: user.display_name })} size={220} />
           )}
           <p class="receive-card-name">
             <Avatar username={user.username} name={user.display_name} size="sm" /> {user.display_name}
@@ -90,16 +91,16 @@ export function ReceiveMoneyPage({ user }: { user: User }) {
           <div class="receive-card-links">
             {fixed ? (
               <button type="button" class="link-button" id="receive-clear-amount" onClick={() => setFixed(null)}>
-                Clear amount
+                {t('wallet.receive.clear_amount')}
               </button>
             ) : (
               <button type="button" class="link-button" id="receive-set-amount" onClick={() => setSheet(true)}>
-                Set amount
+                {t('wallet.receive.set_amount')}
               </button>
             )}
             {code && (
               <a class="link-button" id="receive-save" href={code.url} download={'plaza-' + user.username + '-receive.png'}>
-                Save image
+                {t('wallet.qr.save_image')}
               </a>
             )}
           </div>
@@ -108,33 +109,33 @@ export function ReceiveMoneyPage({ user }: { user: User }) {
 
       {received.length > 0 && (
         <div class="cell-group receive-list" id="receive-list">
-          <div class="cell-group-title">Received</div>
+          <div class="cell-group-title">{t('wallet.receive.received')}</div>
           <div class="cell-group-body">
-            {received.map((t) => (
-              <div class="cell receive-row" data-tx={String(t.id)}>
+            {received.map((x) => (
+              <div class="cell receive-row" data-tx={String(x.id)}>
                 <span class="cell-media">
-                  <Avatar username={t.counterparty?.username ?? '?'} name={t.counterparty?.display_name} size="md" />
+                  <Avatar username={x.counterparty?.username ?? '?'} name={x.counterparty?.display_name} size="md" />
                 </span>
                 <span class="cell-main">
-                  <span class="cell-title">{t.counterparty?.display_name || t.counterparty?.username || 'Someone'}</span>
-                  <span class="cell-subtitle">{t.note || 'Transfer received'}</span>
+                  <span class="cell-title">{x.counterparty?.display_name || x.counterparty?.username || t('wallet.receive.someone')}</span>
+                  <span class="cell-subtitle">{x.note || t('wallet.receive.transfer_received')}</span>
                 </span>
-                <span class="cell-extra receive-row-amount">+{formatMoney(t.amount, t.currency)}</span>
+                <span class="cell-extra receive-row-amount">+{formatMoney(x.amount, x.currency)}</span>
               </div>
             ))}
           </div>
         </div>
       )}
 
-      <Sheet open={sheet} onClose={() => setSheet(false)} label="Set amount" id="receive-amount-sheet">
+      <Sheet open={sheet} onClose={() => setSheet(false)} label={t('wallet.receive.set_amount')} id="receive-amount-sheet">
         <div class="sheet-head">
-          <h2 class="sheet-title">Set amount</h2>
+          <h2 class="sheet-title">{t('wallet.receive.set_amount')}</h2>
         </div>
         <form class="money-form" onSubmit={onSetAmount} noValidate>
-          <AmountField label="Amount" currency={currency} pickCurrency onCurrency={setCurrency} id="receive-amount-input" autoFocus />
+          <AmountField label={t('wallet.amount')} currency={currency} pickCurrency onCurrency={setCurrency} id="receive-amount-input" autoFocus />
           <FormError message={formError} />
           <button type="submit" id="receive-amount-ok" class="button button-primary button-block">
-            OK
+            {t('common.ok')}
           </button>
         </form>
       </Sheet>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, errorMessage } from '../api';
+import { t } from '../i18n';
 import { navigate, Link } from '../router';
 import { showToast } from '../toast';
 import { Page } from '../components/Page';
@@ -36,7 +37,7 @@ export function ScanPage() {
   foundRef.current = found;
 
   function stopCamera() {
-    stream.current?.getTracks().forEach((t) => t.stop());
+    stream.current?.getTracks().forEach((track) => track.stop());
     stream.current = null;
   }
 
@@ -95,8 +96,6 @@ export function ScanPage() {
       if (err instanceof ApiError && err.code === 'not_a_plaza_code') {
         const f = foreignContent(text);
         setFound(f.kind === 'link' ? { kind: 'link', text, href: f.href } : { kind: 'text', text });
-      } else if (err instanceof ApiError && (err.status === 404 || err.status === 400)) {
-        setFound({ kind: 'invalid', message: err.message });
       } else {
         setFound({ kind: 'invalid', message: errorMessage(err) });
       }
@@ -109,9 +108,9 @@ export function ScanPage() {
     try {
       const text = await decodeFile(f);
       if (text) return void handle(text);
-      setFound({ kind: 'invalid', message: 'No QR code was found in that picture. Try one where the code is sharp and fills more of it.' });
+      setFound({ kind: 'invalid', message: t('wallet.scan.no_code') });
     } catch {
-      setFound({ kind: 'invalid', message: 'That file could not be read as a picture.' });
+      setFound({ kind: 'invalid', message: t('wallet.scan.not_a_picture') });
     } finally {
       if (file.current) file.current.value = '';
     }
@@ -120,16 +119,16 @@ export function ScanPage() {
   async function copy(text: string) {
     try {
       await navigator.clipboard.writeText(text);
-      showToast('Copied.', 'success');
+      showToast(t('wallet.scan.copied'), 'success');
     } catch {
-      showToast('Couldn’t copy: select the text instead.', 'error');
+      showToast(t('wallet.scan.copy_failed'), 'error');
     }
   }
 
   const again = () => setFound(null);
 
   return (
-    <Page title="Scan" back="/chats" class="scan-screen" bare>
+    <Page title={t('wallet.scan.title')} back="/chats" class="scan-screen" bare>
       <div class="scan-stage" id="scan-stage" data-camera={camera} data-state={found?.kind ?? 'scanning'}>
         <video ref={video} class={'scan-video' + (camera === 'on' ? ' on' : '')} id="scan-video" muted playsInline autoPlay />
         <div class="scan-shade" aria-hidden="true" />
@@ -141,19 +140,19 @@ export function ScanPage() {
           {camera === 'on' && !found && <span class="scan-line" />}
         </div>
         <p class="scan-hint" id="scan-hint" role="status">
-          {camera === 'starting' && 'Starting the camera…'}
-          {camera === 'on' && 'Align the QR code within the frame to scan'}
-          {camera === 'denied' && 'Plaza can’t use the camera: allow it in your browser’s settings, or choose a picture of the code.'}
-          {camera === 'unavailable' && 'No camera here — choose a picture of the code instead.'}
+          {camera === 'starting' && t('wallet.scan.starting')}
+          {camera === 'on' && t('wallet.scan.aim')}
+          {camera === 'denied' && t('wallet.scan.denied')}
+          {camera === 'unavailable' && t('wallet.scan.no_camera')}
         </p>
         {(camera === 'denied' || camera === 'unavailable') && (
           <div class="scan-nocam" id="scan-no-camera">
             <button type="button" class="button button-primary" onClick={() => file.current?.click()}>
-              Choose image
+              {t('wallet.scan.choose_image')}
             </button>
             {camera === 'denied' && (
               <button type="button" class="button button-secondary" onClick={() => void startCamera()}>
-                Try the camera again
+                {t('wallet.scan.camera_again')}
               </button>
             )}
           </div>
@@ -164,13 +163,13 @@ export function ScanPage() {
             <span class="scan-bar-icon">
               <QrIcon size={24} />
             </span>
-            My QR code
+            {t('wallet.scan.my_code')}
           </Link>
           <label class="scan-bar-item" for="scan-file" id="scan-choose">
             <span class="scan-bar-icon">
               <ImageIcon size={24} />
             </span>
-            Choose image
+            {t('wallet.scan.album')}
           </label>
           <input
             ref={file}
@@ -183,54 +182,54 @@ export function ScanPage() {
         </div>
 
         {found && (
-          <div class="scan-result" id="scan-result" data-kind={found.kind} role="dialog" aria-label="Scan result">
+          <div class="scan-result" id="scan-result" data-kind={found.kind} role="dialog" aria-label={t('wallet.scan.result')}>
             {found.kind === 'resolving' && (
               <p class="scan-result-title">
-                <span class="spinner spinner-small" aria-hidden="true" /> Reading the code…
+                <span class="spinner spinner-small" aria-hidden="true" /> {t('wallet.qr.reading')}
               </p>
             )}
             {found.kind === 'link' && (
               <>
-                <p class="scan-result-title">This code contains a link</p>
+                <p class="scan-result-title">{t('wallet.scan.link_title')}</p>
                 <p class="scan-result-text" id="scan-result-text">
                   {found.href}
                 </p>
-                <p class="scan-result-note">It isn’t a Plaza code. Open it only if you trust where it came from.</p>
+                <p class="scan-result-note">{t('wallet.scan.link_note')}</p>
                 <div class="scan-result-actions">
                   <button type="button" class="button button-secondary" onClick={again}>
-                    Scan again
+                    {t('wallet.qr.scan_again')}
                   </button>
                   <a class="button button-primary" id="scan-open-link" href={found.href} target="_blank" rel="noopener noreferrer nofollow">
-                    Open
+                    {t('wallet.scan.open')}
                   </a>
                 </div>
               </>
             )}
             {found.kind === 'text' && (
               <>
-                <p class="scan-result-title">This code contains text</p>
+                <p class="scan-result-title">{t('wallet.scan.text_title')}</p>
                 <p class="scan-result-text" id="scan-result-text">
                   {found.text.length > 500 ? found.text.slice(0, 500) + '…' : found.text}
                 </p>
                 <div class="scan-result-actions">
                   <button type="button" class="button button-secondary" onClick={again}>
-                    Scan again
+                    {t('wallet.qr.scan_again')}
                   </button>
                   <button type="button" class="button button-primary" onClick={() => void copy(found.text)}>
-                    Copy
+                    {t('common.copy')}
                   </button>
                 </div>
               </>
             )}
             {found.kind === 'invalid' && (
               <>
-                <p class="scan-result-title">Can’t use this code</p>
+                <p class="scan-result-title">{t('wallet.scan.cant_use')}</p>
                 <p class="scan-result-text" id="scan-result-text">
                   {found.message}
                 </p>
                 <div class="scan-result-actions">
                   <button type="button" class="button button-primary" id="scan-again" onClick={again}>
-                    Scan again
+                    {t('wallet.qr.scan_again')}
                   </button>
                 </div>
               </>

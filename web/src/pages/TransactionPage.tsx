@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { User } from '../api';
 import { errorMessage } from '../api';
+import { t } from '../i18n';
 import { useStore } from '../store';
 import { showToast } from '../toast';
 import { Page } from '../components/Page';
@@ -27,7 +28,7 @@ import {
  */
 export function TransactionPage({ id }: { id: string; user: User }) {
   const all = useStore(transfers);
-  const t = all[id];
+  const tx = all[id];
   const [missing, setMissing] = useState(false);
   const [busy, setBusy] = useState<'' | 'accept' | 'decline'>('');
   const [error, setError] = useState('');
@@ -43,7 +44,7 @@ export function TransactionPage({ id }: { id: string; user: User }) {
     try {
       const r = verb === 'accept' ? await acceptTransfer(id) : await declineTransfer(id);
       afterPayment();
-      showToast(verb === 'accept' ? 'Accepted ' + transferAmount(r) + '.' : 'Returned ' + transferAmount(r) + ' to the sender.', 'success');
+      showToast(t(verb === 'accept' ? 'wallet.details.accepted_toast' : 'wallet.details.returned_toast', { amount: transferAmount(r) }), 'success');
     } catch (err) {
       setError(errorMessage(err));
       void loadTransfer(id);
@@ -52,15 +53,15 @@ export function TransactionPage({ id }: { id: string; user: User }) {
   }
 
   let body;
-  if (!t && missing) {
-    body = <p class="inline-error">This transaction isn’t available.</p>;
-  } else if (!t) {
-    body = <Spinner label="Loading…" />;
+  if (!tx && missing) {
+    body = <p class="inline-error">{t('wallet.details.unavailable')}</p>;
+  } else if (!tx) {
+    body = <Spinner label={t('common.loading')} />;
   } else {
-    body = <Details t={t} busy={busy} error={error} onDecide={decide} />;
+    body = <Details tx={tx} busy={busy} error={error} onDecide={decide} />;
   }
   return (
-    <Page title="Transfer" back={backPath()} class="transaction-page">
+    <Page title={t('wallet.transfer.noun')} back={backPath()} class="transaction-page">
       {body}
     </Page>
   );
@@ -72,50 +73,50 @@ function backPath(): string {
   return b.startsWith('/') && !b.startsWith('//') ? b : '/wallet';
 }
 
-function Details({ t, busy, error, onDecide }: { t: TransferTx; busy: string; error: string; onDecide: (v: 'accept' | 'decline') => void }) {
-  const mine = t.direction === 'out';
-  const pending = t.status === 'pending_acceptance';
-  const returned = t.status === 'returned' || t.status === 'rejected';
-  const other = t.counterparty;
+function Details({ tx, busy, error, onDecide }: { tx: TransferTx; busy: string; error: string; onDecide: (v: 'accept' | 'decline') => void }) {
+  const mine = tx.direction === 'out';
+  const pending = tx.status === 'pending_acceptance';
+  const returned = tx.status === 'returned' || tx.status === 'rejected';
+  const other = tx.counterparty;
   const name = other ? other.display_name || other.username : '';
-  const steps = transferTimeline(t);
+  const steps = transferTimeline(tx);
   const tone = pending ? 'pending' : returned ? 'returned' : 'done';
   return (
-    <div class="tx-details" id="transaction-details" data-status={t.status} data-transaction-id={String(t.id)}>
+    <div class="tx-details" id="transaction-details" data-status={tx.status} data-transaction-id={String(tx.id)}>
       <div class={'tx-hero tx-hero-' + tone}>
         <span class="tx-hero-icon" aria-hidden="true">
           {pending ? <TransferIcon size={30} /> : returned ? <RefundIcon size={30} /> : <CheckIcon size={30} />}
         </span>
         <div class="tx-hero-status" id="transaction-status">
-          {transferStatusText(t)}
+          {transferStatusText(tx)}
         </div>
         <div class="tx-hero-amount" id="transaction-amount">
-          {transferAmount(t)}
+          {transferAmount(tx)}
         </div>
         {pending && !mine && (
           <div class="tx-actions">
             <button type="button" id="transfer-accept" class="button button-primary button-block" disabled={!!busy} onClick={() => onDecide('accept')}>
-              {busy === 'accept' ? 'Accepting…' : 'Accept'}
+              {t(busy === 'accept' ? 'wallet.details.accepting' : 'wallet.details.accept')}
             </button>
             <p class="tx-hint">
-              Not for you?{' '}
+              {t('wallet.details.not_for_you')}{' '}
               <button type="button" id="transfer-decline" class="link-button" disabled={!!busy} onClick={() => onDecide('decline')}>
-                {busy === 'decline' ? 'Returning…' : 'Return it'}
+                {t(busy === 'decline' ? 'wallet.details.returning' : 'wallet.details.return_it')}
               </button>
             </p>
           </div>
         )}
-        {pending && mine && <p class="tx-hint" id="transfer-return-hint">It will be returned if not accepted within 24 hours.</p>}
-        {pending && !mine && <p class="tx-hint">Accept within 24 hours, or it goes back to {name || 'the sender'}.</p>}
+        {pending && mine && <p class="tx-hint" id="transfer-return-hint">{t('wallet.details.return_hint')}</p>}
+        {pending && !mine && <p class="tx-hint">{t('wallet.details.accept_hint', { name: name || t('wallet.details.the_sender') })}</p>}
         {error && (
           <p class="form-error" role="alert">
             {error}
           </p>
         )}
       </div>
-      <ol class="tx-timeline" id="transaction-timeline" aria-label="Timeline">
+      <ol class="tx-timeline" id="transaction-timeline" aria-label={t('wallet.details.timeline')}>
         {steps.map((s, i) => (
-          <li class={'tx-step tx-step-' + s.label.toLowerCase() + (i === steps.length - 1 ? ' last' : '')}>
+          <li class={'tx-step tx-step-' + s.key + (i === steps.length - 1 ? ' last' : '')}>
             <span class="tx-step-dot" aria-hidden="true" />
             <span class="tx-step-label">{s.label}</span>
             <span class="tx-step-at">{s.at}</span>
@@ -124,14 +125,14 @@ function Details({ t, busy, error, onDecide }: { t: TransferTx; busy: string; er
         {pending && (
           <li class="tx-step waiting">
             <span class="tx-step-dot" aria-hidden="true" />
-            <span class="tx-step-label">{mine ? 'Awaiting acceptance' : 'Awaiting you'}</span>
+            <span class="tx-step-label">{t(mine ? 'wallet.details.awaiting_acceptance' : 'wallet.details.awaiting_you')}</span>
           </li>
         )}
       </ol>
       <div class="tx-facts">
         {other && (
           <div class="tx-fact">
-            <span class="tx-fact-label">{mine ? 'To' : 'From'}</span>
+            <span class="tx-fact-label">{t(mine ? 'wallet.details.to' : 'wallet.details.from')}</span>
             <span class="tx-fact-value tx-party">
               <Avatar username={other.username} name={other.display_name} size="sm" />
               <span>
@@ -140,17 +141,17 @@ function Details({ t, busy, error, onDecide }: { t: TransferTx; busy: string; er
             </span>
           </div>
         )}
-        {t.note && (
+        {tx.note && (
           <div class="tx-fact">
-            <span class="tx-fact-label">Note</span>
+            <span class="tx-fact-label">{t('wallet.details.note')}</span>
             <span class="tx-fact-value" id="transaction-note">
-              {t.note}
+              {tx.note}
             </span>
           </div>
         )}
         <div class="tx-fact">
-          <span class="tx-fact-label">Transaction ID</span>
-          <span class="tx-fact-value tx-id">{String(t.id)}</span>
+          <span class="tx-fact-label">{t('wallet.details.id')}</span>
+          <span class="tx-fact-value tx-id">{String(tx.id)}</span>
         </div>
       </div>
     </div>

@@ -12,6 +12,7 @@ import { TopUpSheet } from '../components/wallet/TopUpSheet';
 import { WithdrawSheet } from '../components/wallet/WithdrawSheet';
 import { TransferSheet } from '../components/wallet/TransferSheet';
 import { PinSetupSheet } from '../components/wallet/PinSetupSheet';
+import { t } from '../i18n';
 
 type SheetName = '' | 'topup' | 'withdraw' | 'transfer' | 'pin';
 
@@ -28,11 +29,11 @@ export function WalletPage({ user }: { user: User }) {
   const others = (w.balances ?? []).filter((b) => b.currency !== DEFAULT_CURRENCY && b.amount !== 0);
 
   return (
-    <Page title="Wallet">
+    <Page title={t('wallet.title')}>
       <div class="wallet-card" id="wallet-card">
         <div class="wallet-card-top">
           <WalletIcon size={20} />
-          <span>Balance</span>
+          <span>{t('wallet.balance')}</span>
         </div>
         <div class={'wallet-balance' + (w.balances === null ? ' loading' : '')} id="wallet-balance" aria-live="polite">
           <span class="wallet-balance-symbol">{currencySymbol(DEFAULT_CURRENCY)}</span>
@@ -51,19 +52,19 @@ export function WalletPage({ user }: { user: User }) {
         <div class="wallet-actions">
           <button type="button" id="wallet-topup" class="wallet-action" onClick={() => setSheet('topup')}>
             <TopUpIcon size={24} />
-            <span>Top up</span>
+            <span>{t('wallet.action.topup')}</span>
           </button>
           <button type="button" id="wallet-withdraw" class="wallet-action" onClick={() => setSheet('withdraw')}>
             <WithdrawIcon size={24} />
-            <span>Withdraw</span>
+            <span>{t('wallet.action.withdraw')}</span>
           </button>
           <button type="button" id="wallet-transfer" class="wallet-action" onClick={() => setSheet('transfer')}>
             <TransferIcon size={24} />
-            <span>Transfer</span>
+            <span>{t('wallet.action.transfer')}</span>
           </button>
           <Link href="/wallet/receive" id="wallet-receive" class="wallet-action">
             <ReceiveIcon size={24} />
-            <span>Receive</span>
+            <span>{t('wallet.action.receive')}</span>
           </Link>
         </div>
       </div>
@@ -74,14 +75,14 @@ export function WalletPage({ user }: { user: User }) {
             <LockIcon size={22} />
           </span>
           <span class="pin-banner-text">
-            <span class="pin-banner-title">Set up payment PIN</span>
-            <span class="pin-banner-sub">You need it to transfer, withdraw and send red packets.</span>
+            <span class="pin-banner-title">{t('wallet.pin_banner.title')}</span>
+            <span class="pin-banner-sub">{t('wallet.pin_banner.sub')}</span>
           </span>
           <ChevronRightIcon class="cell-chevron" />
         </button>
       )}
 
-      <div class="cell-group-title">Transactions</div>
+      <div class="cell-group-title">{t('wallet.transactions')}</div>
       <TxList />
 
       <TopUpSheet open={sheet === 'topup'} onClose={close} />

@@ -2,6 +2,7 @@
 // a party matched a watch-list entry, released (paid on) or rejected
 // (returned to the payer) with a note.
 import { request } from '../api';
+import { t } from '../i18n';
 
 export type ReviewState = 'open' | 'released' | 'rejected';
 
@@ -64,17 +65,17 @@ export const scorePercent = (score: number) => Math.round(score * 100) + '%';
 export function reviewWhat(r: Pick<Review, 'kind'>): string {
   switch (r.kind) {
     case 'transfer':
-      return 'Transfer';
+      return t('wallet.review.transfer');
     case 'red_packet':
-      return 'Red packet';
+      return t('wallet.review.red_packet');
     case 'red_packet_claim':
-      return 'Red packet share';
+      return t('wallet.review.red_packet_claim');
     case 'withdrawal':
-      return 'Withdrawal';
+      return t('wallet.review.withdrawal');
     case 'payment':
-      return 'Merchant payment';
+      return t('wallet.review.payment');
     case 'merchant':
-      return 'New merchant';
+      return t('wallet.review.merchant');
     default:
       return r.kind;
   }

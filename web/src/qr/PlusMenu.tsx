@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { navigate } from '../router';
 import { PlusCircleIcon, UserPlusIcon } from '../components/Icons';
 import { ChatBubblePlusIcon, ReceiveIcon, ScanIcon } from './icons';
+import { t } from '../i18n';
 
 /**
  * The Chats page's "+" (WeChat's): New chat, Add contacts, Scan and
@@ -32,22 +33,22 @@ export function PlusMenu({ onNewChat }: { onNewChat: () => void }) {
 
   return (
     <div class="plus-menu-box" ref={box}>
-      <button type="button" id="chats-plus" class="icon-button" aria-label="More" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen((x) => !x)}>
+      <button type="button" id="chats-plus" class="icon-button" aria-label={t('common.more')} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen((x) => !x)}>
         <PlusCircleIcon />
       </button>
       {open && (
         <div class="plus-menu" role="menu" id="chats-plus-menu">
           <button type="button" role="menuitem" id="new-chat" class="plus-menu-item" onClick={go(onNewChat)}>
-            <ChatBubblePlusIcon size={22} /> New chat
+            <ChatBubblePlusIcon size={22} /> {t('wallet.plus.new_chat')}
           </button>
           <button type="button" role="menuitem" id="plus-add-contacts" class="plus-menu-item" onClick={go(() => navigate('/contacts/new'))}>
-            <UserPlusIcon size={22} /> Add contacts
+            <UserPlusIcon size={22} /> {t('wallet.plus.add_contacts')}
           </button>
           <button type="button" role="menuitem" id="plus-scan" class="plus-menu-item" onClick={go(() => navigate('/scan'))}>
-            <ScanIcon size={22} /> Scan
+            <ScanIcon size={22} /> {t('wallet.plus.scan')}
           </button>
           <button type="button" role="menuitem" id="plus-receive" class="plus-menu-item" onClick={go(() => navigate('/wallet/receive'))}>
-            <ReceiveIcon size={22} /> Receive money
+            <ReceiveIcon size={22} /> {t('wallet.plus.receive')}
           </button>
         </div>
       )}

@@ -10,6 +10,7 @@ import { newKey } from './attempt';
 import { walletApi, type Transaction } from './api';
 import { formatMoney } from './money';
 import { refreshHistoryHead } from './store';
+import { fmtDate, fmtTime, t } from '../i18n';
 
 export interface Acceptance {
   state: 'pending' | 'accepted' | 'declined' | 'expired' | string;
@@ -118,67 +119,71 @@ export async function declineTransfer(id: Id): Promise<TransferTx> {
 
 export const isPendingAcceptance = (t: Pick<TransferTx, 'status'> | null | undefined) => t?.status === 'pending_acceptance';
 
-const who = (t: TransferTx) => t.counterparty?.display_name || t.counterparty?.username || 'them';
+const who = (tx: TransferTx) => tx.counterparty?.display_name || tx.counterparty?.username || t('wallet.transfer.them');
 
 /** What a chat transfer card says under the amount, for the one who sees it. */
-export function transferCardLine(t: TransferTx | undefined, mine: boolean, note: string): string {
-  if (!t) return note || (mine ? 'Transferred' : 'Received');
-  switch (t.status) {
+export function transferCardLine(tx: TransferTx | undefined, mine: boolean, note: string): string {
+  const plain = () => note || t(mine ? 'wallet.transfer.transferred' : 'wallet.transfer.received');
+  if (!tx) return plain();
+  switch (tx.status) {
     case 'pending_acceptance':
-      return mine ? 'Awaiting ' + who(t) + '’s acceptance' : 'Tap to accept';
+      return mine ? t('wallet.transfer.awaiting_them', { name: who(tx) }) : t('wallet.transfer.tap_to_accept');
     case 'returned':
-      return 'Returned';
+      return t('wallet.transfer.returned');
     case 'held':
-      return 'Held for review';
+      return t('wallet.transfer.held');
     case 'rejected':
-      return 'Returned after review';
+      return t('wallet.transfer.rejected');
     case 'succeeded':
-      if (t.acceptance) return 'Accepted';
-      return note || (mine ? 'Transferred' : 'Received');
+      if (tx.acceptance) return t('wallet.transfer.accepted');
+      return plain();
   }
   return note || '';
 }
 
 /** The card's headline: "Transfer to you" for a payee still to accept. */
-export function transferCardTitle(t: TransferTx | undefined, mine: boolean): string {
-  if (t && !mine && t.status === 'pending_acceptance') return 'Transfer to you';
+export function transferCardTitle(tx: TransferTx | undefined, mine: boolean): string {
+  if (tx && !mine && tx.status === 'pending_acceptance') return t('wallet.transfer.to_you');
   return '';
 }
 
 /** Status words of the details page. */
-export function transferStatusText(t: TransferTx): string {
-  const mine = t.direction === 'out';
-  switch (t.status) {
+export function transferStatusText(tx: TransferTx): string {
+  const mine = tx.direction === 'out';
+  switch (tx.status) {
     case 'pending_acceptance':
-      return mine ? 'Awaiting ' + who(t) + '’s acceptance' : 'Awaiting your acceptance';
+      return mine ? t('wallet.transfer.awaiting_them', { name: who(tx) }) : t('wallet.transfer.awaiting_you');
     case 'succeeded':
-      if (!t.acceptance) return mine ? 'Transferred' : 'Received';
-      return mine ? who(t) + ' accepted' : 'Accepted';
+      if (!tx.acceptance) return t(mine ? 'wallet.transfer.transferred' : 'wallet.transfer.received');
+      return mine ? t('wallet.transfer.they_accepted', { name: who(tx) }) : t('wallet.transfer.accepted');
     case 'returned':
-      if (t.acceptance?.state === 'declined') return mine ? who(t) + ' returned it' : 'You returned it';
-      return 'Returned: not accepted within 24 hours';
+      if (tx.acceptance?.state === 'declined') return mine ? t('wallet.transfer.they_returned', { name: who(tx) }) : t('wallet.transfer.you_returned');
+      return t('wallet.transfer.expired');
     case 'held':
-      return 'Held for review';
+      return t('wallet.transfer.held');
     case 'rejected':
-      return 'Returned after review';
+      return t('wallet.transfer.rejected');
   }
-  return t.status;
+  return tx.status;
 }
 
+/** "10:05" today, else "Dec 2 10:05" / "12月2日 10:05". */
 function clock(iso: string, now: Date): string {
   const d = new Date(iso);
-  const hm = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  const hm = fmtTime(d);
   if (d.toDateString() === now.toDateString()) return hm;
-  return d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' }) + ' ' + hm;
+  return fmtDate(d, { month: 'short', day: 'numeric' }) + ' ' + hm;
 }
 
+export type TransferStep = { key: 'sent' | 'accepted' | 'returned'; label: string; at: string };
+
 /** "Sent 10:02 · Accepted 10:05" — the steps a transfer went through. */
-export function transferTimeline(t: TransferTx, now: Date = new Date()): { label: string; at: string }[] {
-  const out = [{ label: 'Sent', at: clock(t.created_at, now) }];
-  const a = t.acceptance;
+export function transferTimeline(tx: TransferTx, now: Date = new Date()): TransferStep[] {
+  const out: TransferStep[] = [{ key: 'sent', label: t('wallet.transfer.step.sent'), at: clock(tx.created_at, now) }];
+  const a = tx.acceptance;
   if (a?.decided_at) {
-    const label = a.state === 'accepted' ? 'Accepted' : 'Returned';
-    out.push({ label, at: clock(a.decided_at, now) });
+    const key = a.state === 'accepted' ? 'accepted' : 'returned';
+    out.push({ key, label: t(key === 'accepted' ? 'wallet.transfer.step.accepted' : 'wallet.transfer.step.returned'), at: clock(a.decided_at, now) });
   }
   return out;
 }

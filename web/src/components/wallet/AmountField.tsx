@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { currencySymbol, DEFAULT_CURRENCY, isCurrency, useCurrencies } from '../../wallet/money';
+import { currencySymbol, DEFAULT_CURRENCY, isCurrency, normalizeAmountInput, useCurrencies } from '../../wallet/money';
+import { t } from '../../i18n';
 
 interface AmountFieldProps {
   label: string;
@@ -38,11 +39,24 @@ export function AmountField({ label, currency, onCurrency, pickCurrency, onAmoun
           maxLength={14}
           autoFocus={autoFocus}
           onInput={(e) => onAmount?.(e.currentTarget.value)}
+          onBlur={(e) => showNormalized(e.currentTarget, onAmount)}
         />
       </div>
       {hint && <div class="amount-hint">{hint}</div>}
     </div>
   );
+}
+
+/**
+ * Shows what a Chinese keyboard typed ("１２。５") as the amount it is
+ * ("12.5") once the field is left: not while typing, which would break an
+ * input method's composition. parseAmount reads either.
+ */
+export function showNormalized(el: HTMLInputElement, onChange?: (raw: string) => void): void {
+  const v = normalizeAmountInput(el.value);
+  if (v === el.value) return;
+  el.value = v;
+  onChange?.(v);
 }
 
 /** Uncontrolled (re-renders never undo a value set from outside); reports changes. */
@@ -53,7 +67,7 @@ export function CurrencySelect({ initial = DEFAULT_CURRENCY, onChange }: { initi
       <select
         id="currency-select"
         name="currency"
-        aria-label="Currency"
+        aria-label={t('wallet.currency')}
         onChange={(e) => onChange?.(e.currentTarget.value)}
       >
         {currencies.map((c) => (

@@ -6,14 +6,25 @@ import { loadRedPacket, redPackets } from '../../wallet/store';
 import { myId } from '../../chat/store';
 import { sameId } from '../../chat/merge';
 import { EnvelopeArt, TransferIcon } from '../Icons';
+import { t } from '../../i18n';
 
-/** "Opened", "All claimed", "Expired" — or nothing while it can still be opened. */
-export function redPacketState(rp: RedPacket | undefined): string {
+export type RedPacketState = '' | 'opened' | 'all-claimed' | 'expired';
+
+/** opened, all-claimed, expired — or '' while it can still be opened (the card's data-state). */
+export function redPacketState(rp: RedPacket | undefined): RedPacketState {
   if (!rp) return '';
-  if (rp.my_claim !== null && rp.my_claim !== undefined) return 'Opened';
+  if (rp.my_claim !== null && rp.my_claim !== undefined) return 'opened';
   // A single-share packet of ours that someone took reads "Opened" (direct chats).
-  if (rp.status === 'empty') return rp.count === 1 && sameId(rp.sender.id ?? '', myId()) ? 'Opened' : 'All claimed';
-  if (rp.status === 'expired' || rp.status === 'refunded') return 'Expired';
+  if (rp.status === 'empty') return rp.count === 1 && sameId(rp.sender.id ?? '', myId()) ? 'opened' : 'all-claimed';
+  if (rp.status === 'expired' || rp.status === 'refunded') return 'expired';
+  return '';
+}
+
+/** "Opened", "All claimed", "Expired" in the reader's language. */
+export function redPacketStateText(state: RedPacketState): string {
+  if (state === 'opened') return t('wallet.rp.opened');
+  if (state === 'all-claimed') return t('wallet.rp.all_claimed');
+  if (state === 'expired') return t('wallet.rp.expired');
   return '';
 }
 
@@ -27,23 +38,25 @@ export function RedPacketBubble({ id, greeting, onOpen }: { id?: Id; greeting: s
   }, [id]);
 
   const state = redPacketState(rp);
+  const stateText = redPacketStateText(state);
+  const shown = greeting || t('wallet.rp.greeting_default');
   return (
     <button
       type="button"
       class={'bubble bubble-money red-packet' + (state ? ' faded' : '')}
       data-red-packet-id={id === undefined ? undefined : String(id)}
-      data-state={state ? state.toLowerCase().replace(/\s+/g, '-') : 'new'}
-      aria-label={'Red packet: ' + (greeting || 'Best wishes') + (state ? ' (' + state + ')' : '')}
+      data-state={state || 'new'}
+      aria-label={stateText ? t('wallet.rp.aria_state', { greeting: shown, state: stateText }) : t('wallet.rp.aria', { greeting: shown })}
       onClick={() => id !== undefined && onOpen?.(String(id))}
     >
       <span class="bubble-money-top">
         <EnvelopeArt size={38} />
         <span class="bubble-money-texts">
-          <span class="bubble-text">{greeting || 'Best wishes'}</span>
-          {state && <span class="bubble-money-sub">{state}</span>}
+          <span class="bubble-text">{shown}</span>
+          {stateText && <span class="bubble-money-sub">{stateText}</span>}
         </span>
       </span>
-      <span class="bubble-money-foot">Red Packet</span>
+      <span class="bubble-money-foot">{t('wallet.rp.noun')}</span>
     </button>
   );
 }
@@ -61,7 +74,7 @@ export function TransferBubble({ text, mine, transactionId }: { text: string; mi
   const status = useTransferStatus(transactionId);
   const held = status === 'held';
   const rejected = status === 'rejected';
-  const sub = held ? 'Held for review' : rejected ? 'Returned after review' : note || (mine ? 'Transferred' : 'Received');
+  const sub = held ? t('wallet.transfer.held') : rejected ? t('wallet.transfer.rejected') : note || t(mine ? 'wallet.transfer.transferred' : 'wallet.transfer.received');
   return (
     <div class={'bubble bubble-money transfer-bubble' + (held ? ' transfer-held' : '') + (rejected ? ' transfer-rejected' : '')} data-status={status || undefined}>
       <span class="bubble-money-top">
@@ -69,11 +82,11 @@ export function TransferBubble({ text, mine, transactionId }: { text: string; mi
           <TransferIcon size={24} />
         </span>
         <span class="bubble-money-texts">
-          <span class="bubble-text transfer-amount">{amount || 'Transfer'}</span>
+          <span class="bubble-text transfer-amount">{amount || t('wallet.transfer.noun')}</span>
           <span class="bubble-money-sub transfer-note">{sub}</span>
         </span>
       </span>
-      <span class="bubble-money-foot">Transfer</span>
+      <span class="bubble-money-foot">{t('wallet.transfer.noun')}</span>
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { wallet } from '../../wallet/store';
 import { PinSheet } from './PinSheet';
 import { PinSetupSheet } from './PinSetupSheet';
+import { t } from '../../i18n';
 
 export interface PayRequest {
   what: string;
@@ -30,7 +31,7 @@ export function PayGate({ req, onDone, onCancel, onFail }: GateProps) {
         open
         onClose={onCancel}
         onDone={() => setStage('pin')}
-        reason="Set up a 6-digit payment PIN to continue. You’ll use it to confirm every payment."
+        reason={t('wallet.gate.setup_reason')}
       />
     );
   }

@@ -8,6 +8,7 @@ import { markPinSet, wallet } from '../../wallet/store';
 import { Sheet } from '../Sheet';
 import { FormError, PasswordField } from '../Field';
 import { LockIcon } from '../Icons';
+import { t } from '../../i18n';
 
 const PIN_RE = /^\d{6}$/;
 
@@ -26,15 +27,15 @@ export function PinSetupSheet({ open, onClose, onDone, reason }: { open: boolean
     const password = val('password');
     const pin = val('pin').trim();
     const confirm = val('confirm').trim();
-    if (!password) return setError('Enter your account password.');
-    if (!PIN_RE.test(pin)) return setError('The payment PIN is exactly 6 digits.');
-    if (pin !== confirm) return setError('The two PINs don’t match.');
+    if (!password) return setError(t('wallet.pin.need_password'));
+    if (!PIN_RE.test(pin)) return setError(t('wallet.pin.six_digits'));
+    if (pin !== confirm) return setError(t('wallet.pin.mismatch'));
     setError('');
     setBusy(true);
     try {
       await walletApi.setPin(pin, password);
       markPinSet();
-      showToast(change ? 'Payment PIN changed.' : 'Payment PIN set.', 'success');
+      showToast(t(change ? 'wallet.pin.changed' : 'wallet.pin.set_done'), 'success');
       f.reset();
       (onDone ?? onClose)();
     } catch (err) {
@@ -47,24 +48,24 @@ export function PinSetupSheet({ open, onClose, onDone, reason }: { open: boolean
   const digits = { inputMode: 'numeric' as const, pattern: '[0-9]*', maxLength: 6, autoComplete: 'off' };
 
   return (
-    <Sheet open={open} onClose={onClose} label="Payment PIN" id="pin-setup">
+    <Sheet open={open} onClose={onClose} label={t('wallet.pin.label')} id="pin-setup">
       <div class="sheet-head">
-        <h2 class="sheet-title">{change ? 'Change payment PIN' : 'Set up payment PIN'}</h2>
+        <h2 class="sheet-title">{t(change ? 'wallet.pin.change_title' : 'wallet.pin_banner.title')}</h2>
       </div>
       <div class="pin-setup-intro">
         <span class="pin-setup-icon">
           <LockIcon size={26} />
         </span>
-        <p>{reason || 'Your 6-digit payment PIN confirms every payment, transfer and red packet. Don’t share it with anyone.'}</p>
+        <p>{reason || t('wallet.pin.intro')}</p>
       </div>
       <form class="money-form" onSubmit={onSubmit} noValidate>
-        <PasswordField label="Account password" id="pin-password" name="password" autoComplete="current-password" placeholder="To confirm it’s you" />
-        <PasswordField label="New 6-digit PIN" id="pin-new" name="pin" placeholder="••••••" {...digits} />
-        <PasswordField label="Confirm PIN" id="pin-confirm" name="confirm" placeholder="••••••" {...digits} />
+        <PasswordField label={t('wallet.pin.account_password')} id="pin-password" name="password" autoComplete="current-password" placeholder={t('wallet.pin.password_placeholder')} />
+        <PasswordField label={t('wallet.pin.new')} id="pin-new" name="pin" placeholder="••••••" {...digits} />
+        <PasswordField label={t('wallet.pin.confirm')} id="pin-confirm" name="confirm" placeholder="••••••" {...digits} />
         <FormError message={error} />
         <button type="submit" id="pin-setup-submit" class="button button-primary button-block" disabled={busy}>
           {busy ? <span class="button-spinner" aria-hidden="true" /> : null}
-          {busy ? 'Saving…' : change ? 'Change PIN' : 'Set PIN'}
+          {t(busy ? 'common.saving' : change ? 'wallet.pin.change' : 'wallet.pin.set')}
         </button>
       </form>
     </Sheet>

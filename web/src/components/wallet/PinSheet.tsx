@@ -3,6 +3,7 @@ import { ApiError, errorMessage } from '../../api';
 import { outcomeUnknown } from '../../wallet/attempt';
 import { currencySymbol, formatDigits } from '../../wallet/money';
 import { BackspaceIcon, CloseIcon } from '../Icons';
+import { t } from '../../i18n';
 
 export const PIN_LENGTH = 6;
 
@@ -21,7 +22,10 @@ export interface PinSheetProps {
   onSetup: () => void;
 }
 
-const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '', '0', 'back'];
+const BACK = 'back';
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '', '0', BACK];
+/** A keypad key's name for screen readers: the digit, or Delete. */
+const keyLabel = (k: string) => (k === BACK ? t('common.delete') : k);
 
 /**
  * "Enter payment PIN": what is paid, six dots and a numeric keypad (keyboard
@@ -115,19 +119,19 @@ export function PinSheet({ what, amount, currency, submit, onDone, onCancel, onF
   return (
     <div class="sheet-layer pin-layer">
       <div class="sheet-backdrop" onClick={() => !busy && onCancel()} />
-      <div class="sheet pin-sheet" id="pin-sheet" role="dialog" aria-modal="true" aria-label="Enter payment PIN" ref={panel} tabIndex={-1}>
+      <div class="sheet pin-sheet" id="pin-sheet" role="dialog" aria-modal="true" aria-label={t('wallet.pin.enter')} ref={panel} tabIndex={-1}>
         <div class="pin-head">
-          <button type="button" class="icon-button pin-close" aria-label="Cancel payment" onClick={onCancel} disabled={busy}>
+          <button type="button" class="icon-button pin-close" aria-label={t('wallet.pin.cancel')} onClick={onCancel} disabled={busy}>
             <CloseIcon size={22} />
           </button>
-          <h2 class="pin-title">Enter payment PIN</h2>
+          <h2 class="pin-title">{t('wallet.pin.enter')}</h2>
         </div>
         <p class="pin-what">{what}</p>
         <p class="pin-amount">
           <span class="pin-amount-symbol">{currencySymbol(currency)}</span>
           {formatDigits(amount, currency)}
         </p>
-        <div class={'pin-boxes' + (shake ? ' shake' : '') + (busy ? ' busy' : '')} key={shake} aria-label={pin.length + ' of 6 digits entered'}>
+        <div class={'pin-boxes' + (shake ? ' shake' : '') + (busy ? ' busy' : '')} key={shake} aria-label={t('wallet.pin.entered', { count: pin.length })}>
           {Array.from({ length: PIN_LENGTH }, (_, i) => (
             <span class={'pin-box' + (i < pin.length ? ' filled' : '')} />
           ))}
@@ -135,7 +139,7 @@ export function PinSheet({ what, amount, currency, submit, onDone, onCancel, onF
         <div class="pin-status" role="alert">
           {busy ? (
             <span class="pin-busy">
-              <span class="spinner spinner-small" aria-hidden="true" /> Paying…
+              <span class="spinner spinner-small" aria-hidden="true" /> {t('wallet.pin.paying')}
             </span>
           ) : error ? (
             <p class="pin-error">{error}</p>
@@ -144,15 +148,15 @@ export function PinSheet({ what, amount, currency, submit, onDone, onCancel, onF
         <div class="pin-links">
           {retryPin ? (
             <button type="button" class="button button-primary button-small" onClick={() => void send(retryPin)}>
-              Try again
+              {t('common.retry')}
             </button>
           ) : (
             <button type="button" class="link-button" onClick={onSetup} disabled={busy}>
-              Forgot PIN?
+              {t('wallet.pin.forgot')}
             </button>
           )}
         </div>
-        <div class="keypad" role="group" aria-label="PIN keypad">
+        <div class="keypad" role="group" aria-label={t('wallet.pin.keypad')}>
           {KEYS.map((k) =>
             k === '' ? (
               <span class="keypad-key keypad-blank" />
@@ -161,7 +165,7 @@ export function PinSheet({ what, amount, currency, submit, onDone, onCancel, onF
                 type="button"
                 class={'keypad-key' + (k === 'back' ? ' keypad-fn' : '')}
                 data-key={k}
-                aria-label={k === 'back' ? 'Delete' : k}
+                aria-label={keyLabel(k)}
                 disabled={busy || locked || !!retryPin}
                 onClick={() => press(k)}
               >

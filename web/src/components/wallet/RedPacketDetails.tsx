@@ -4,6 +4,7 @@ import { Link } from '../../router';
 import { currencySymbol, formatDigits, formatMoney, type Money } from '../../wallet/money';
 import { Avatar } from '../Avatar';
 import { BackIcon, CrownIcon } from '../Icons';
+import { t } from '../../i18n';
 
 /** Index of the best share: lucky packets, once every share is taken (earliest wins a tie). */
 export function bestLuck(rp: RedPacket): number {
@@ -17,15 +18,26 @@ export function bestLuck(rp: RedPacket): number {
 
 /** "3/3 opened, ¥10.00 / ¥10.00". */
 export function summaryText(rp: RedPacket): string {
-  return rp.claimed_count + '/' + rp.count + ' opened, ' + formatMoney(rp.claimed_total, rp.currency) + ' / ' + formatMoney(rp.total, rp.currency);
+  return t('wallet.rp.summary', {
+    opened: rp.claimed_count,
+    count: rp.count,
+    claimed: formatMoney(rp.claimed_total, rp.currency),
+    total: formatMoney(rp.total, rp.currency),
+  });
 }
 
 function statusNote(rp: RedPacket): string {
   if (rp.status === 'expired' || rp.status === 'refunded') {
     const left = rp.total - rp.claimed_total;
-    return left > 0 ? 'Expired · ' + formatMoney(left, rp.currency) + ' returned to ' + (rp.sender.display_name || rp.sender.username) : 'Expired';
+    return left > 0
+      ? t('wallet.rp.expired_returned', { amount: formatMoney(left, rp.currency), name: rp.sender.display_name || rp.sender.username })
+      : t('wallet.rp.expired');
   }
-  if (rp.status === 'active') return 'Unopened shares return to the sender after 24 hours.';
+  if (rp.status === 'active') {
+    const left = rp.count - rp.claimed_count;
+    const note = t('wallet.rp.refund_note');
+    return left > 0 && rp.count > 1 ? t('wallet.rp.left', { count: left }) + ' · ' + note : note;
+  }
   return '';
 }
 
@@ -35,12 +47,12 @@ export function RedPacketDetails({ rp, won, onClose }: { rp: RedPacket; won: Mon
   const best = bestLuck(rp);
   const note = statusNote(rp);
   return (
-    <div class="rp-details" id="red-packet-details" role="dialog" aria-modal="true" aria-label="Red packet details">
+    <div class="rp-details" id="red-packet-details" role="dialog" aria-modal="true" aria-label={t('wallet.rp.details')}>
       <div class="rp-details-bar">
-        <button type="button" class="icon-button" id="red-packet-close" aria-label="Close" onClick={onClose}>
+        <button type="button" class="icon-button" id="red-packet-close" aria-label={t('common.close')} onClick={onClose}>
           <BackIcon />
         </button>
-        <span class="rp-details-bar-title">Red Packet</span>
+        <span class="rp-details-bar-title">{t('wallet.rp.noun')}</span>
         <span />
       </div>
       <div class="rp-details-scroll">
@@ -48,10 +60,10 @@ export function RedPacketDetails({ rp, won, onClose }: { rp: RedPacket; won: Mon
         <div class="rp-details-head">
           <Avatar username={rp.sender.username} name={rp.sender.display_name} size="lg" />
           <p class="rp-details-from">
-            {(rp.sender.display_name || rp.sender.username) + '’s Red Packet'}
-            {rp.split === 'lucky' && rp.count > 1 && <span class="rp-lucky-badge">Lucky</span>}
+            {t('wallet.rp.whose', { name: rp.sender.display_name || rp.sender.username })}
+            {rp.split === 'lucky' && rp.count > 1 && <span class="rp-lucky-badge">{t('wallet.rp.lucky_badge')}</span>}
           </p>
-          <p class="rp-details-greeting">{rp.greeting || 'Best wishes'}</p>
+          <p class="rp-details-greeting">{rp.greeting || t('wallet.rp.greeting_default')}</p>
           {mine !== null && (
             <>
               <p class="rp-amount" id="red-packet-amount">
@@ -59,7 +71,7 @@ export function RedPacketDetails({ rp, won, onClose }: { rp: RedPacket; won: Mon
                 {formatDigits(mine, won?.currency ?? rp.currency)}
               </p>
               <Link href="/wallet" class="rp-deposited">
-                Deposited to your Wallet ›
+                {t('wallet.rp.deposited')}
               </Link>
             </>
           )}
@@ -69,7 +81,7 @@ export function RedPacketDetails({ rp, won, onClose }: { rp: RedPacket; won: Mon
           {note && <span class="rp-summary-note">{note}</span>}
         </div>
         <div class="rp-claims">
-          {rp.claims.length === 0 && <p class="rp-claims-empty">No one has opened it yet.</p>}
+          {rp.claims.length === 0 && <p class="rp-claims-empty">{t('wallet.rp.no_claims')}</p>}
           {rp.claims.map((cl, i) => (
             <div class="rp-claim" data-claim-username={cl.user.username} key={cl.user.username}>
               <Avatar username={cl.user.username} name={cl.user.display_name} size="md" />
@@ -81,7 +93,7 @@ export function RedPacketDetails({ rp, won, onClose }: { rp: RedPacket; won: Mon
                 <span class="claim-amount">{formatMoney(cl.amount, rp.currency)}</span>
                 {i === best && (
                   <span class="best-luck">
-                    <CrownIcon size={13} /> Best luck
+                    <CrownIcon size={13} /> {t('wallet.rp.best_luck')}
                   </span>
                 )}
               </span>

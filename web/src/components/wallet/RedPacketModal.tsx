@@ -12,6 +12,7 @@ import { Avatar } from '../Avatar';
 import { Spinner } from '../Spinner';
 import { CloseIcon } from '../Icons';
 import { RedPacketDetails } from './RedPacketDetails';
+import { t } from '../../i18n';
 
 type View = 'loading' | 'envelope' | 'details' | 'error';
 
@@ -81,7 +82,7 @@ export function RedPacketModal({ id, c, me, onClose }: ModalProps) {
       if (cur) storeRedPacket({ ...cur, my_claim: got.amount });
       setView('details');
       afterPayment();
-      if (got.status === 'held') showToast('Your share is held for a compliance review; it is paid once approved.');
+      if (got.status === 'held') showToast(t('wallet.rp.held_toast'));
       void loadRedPacket(id).catch(() => undefined);
     } catch (err) {
       const code = err instanceof ApiError ? err.code : '';
@@ -108,45 +109,45 @@ export function RedPacketModal({ id, c, me, onClose }: ModalProps) {
       <div class="rp-backdrop" onClick={onClose} />
       {view === 'loading' && (
         <div class="rp-loading">
-          <Spinner label="Loading red packet…" />
+          <Spinner label={t('wallet.rp.loading')} />
         </div>
       )}
       {view === 'error' && (
-        <div class="rp-envelope rp-envelope-error" role="alertdialog" aria-label="Red packet">
+        <div class="rp-envelope rp-envelope-error" role="alertdialog" aria-label={t('wallet.rp.label')}>
           <p class="rp-env-note">{error}</p>
         </div>
       )}
       {view !== 'loading' && view !== 'error' && rp && (
-        <div class={'rp-envelope' + (gone ? ' rp-gone' : '')} id="red-packet-open" role="dialog" aria-modal="true" aria-label="Red packet">
+        <div class={'rp-envelope' + (gone ? ' rp-gone' : '')} id="red-packet-open" role="dialog" aria-modal="true" aria-label={t('wallet.rp.label')}>
           <div class="rp-env-top">
             <div class="rp-env-sender">
               <Avatar username={rp.sender.username} name={rp.sender.display_name} size="sm" />
-              <span>{(rp.sender.display_name || rp.sender.username) + '’s Red Packet'}</span>
+              <span>{t('wallet.rp.whose', { name: rp.sender.display_name || rp.sender.username })}</span>
             </div>
-            {gone ? <p class="rp-env-note">{note}</p> : <p class="rp-env-greeting">{rp.greeting || 'Best wishes'}</p>}
+            {gone ? <p class="rp-env-note">{note}</p> : <p class="rp-env-greeting">{rp.greeting || t('wallet.rp.greeting_default')}</p>}
           </div>
           {!gone && (
             <button
               type="button"
               id="red-packet-open-button"
               class={'rp-coin' + (opening ? ' spinning' : '')}
-              aria-label="Open red packet"
+              aria-label={t('wallet.rp.open_aria')}
               onClick={() => void open()}
               disabled={opening}
             >
-              <span class="rp-coin-face">Open</span>
+              <span class="rp-coin-face">{t('wallet.rp.open')}</span>
             </button>
           )}
           <div class="rp-env-bottom">
             {gone && (
               <button type="button" class="rp-env-link" onClick={() => setView('details')}>
-                View details ›
+                {t('wallet.rp.view_details')}
               </button>
             )}
           </div>
         </div>
       )}
-      <button type="button" class="rp-close" aria-label="Close" onClick={onClose}>
+      <button type="button" class="rp-close" aria-label={t('common.close')} onClick={onClose}>
         <CloseIcon size={22} />
       </button>
     </div>

@@ -5,14 +5,16 @@ import type { Conversation } from '../../chat/api';
 import { receive } from '../../chat/store';
 import { walletApi } from '../../wallet/api';
 import { Attempt } from '../../wallet/attempt';
-import { currencySymbol, DEFAULT_CURRENCY, formatDigits, formatMoney, maxAmount, parseAmount } from '../../wallet/money';
+import { currencySymbol, DEFAULT_CURRENCY, formatDigits, formatMoney, maxAmount, normalizeAmountInput, parseAmount } from '../../wallet/money';
 import { afterPayment, storeRedPacket } from '../../wallet/store';
 import { Sheet } from '../Sheet';
 import { FormError } from '../Field';
-import { CurrencySelect, formCurrency, formValue } from './AmountField';
+import { CurrencySelect, formCurrency, formValue, showNormalized } from './AmountField';
 import { PayGate, type PayRequest } from './PayGate';
+import { t } from '../../i18n';
 
-export const DEFAULT_GREETING = 'Best wishes';
+/** The greeting a packet gets when none is typed, in the sender's language (恭喜发财，大吉大利). */
+export const defaultGreeting = () => t('wallet.rp.greeting_default');
 const MAX_COUNT = 100;
 
 type Split = 'lucky' | 'equal';
@@ -21,15 +23,15 @@ type Split = 'lucky' | 'equal';
 export type Plan = { ok: true; count: number; total: number } | { ok: false; error: string };
 
 export function planRedPacket(split: Split, rawCount: string, rawAmount: string, currency: string, group: boolean): Plan {
-  const countText = group ? rawCount.trim() : '1';
-  if (!/^\d{1,3}$/.test(countText) || Number(countText) < 1) return { ok: false, error: 'Enter how many red packets (1–' + MAX_COUNT + ').' };
+  const countText = group ? normalizeAmountInput(rawCount).trim() : '1';
+  if (!/^\d{1,3}$/.test(countText) || Number(countText) < 1) return { ok: false, error: t('wallet.rp.err_count', { max: MAX_COUNT }) };
   const count = Number(countText);
-  if (count > MAX_COUNT) return { ok: false, error: 'At most ' + MAX_COUNT + ' red packets at a time.' };
+  if (count > MAX_COUNT) return { ok: false, error: t('wallet.rp.err_max_count', { max: MAX_COUNT }) };
   const parsed = parseAmount(rawAmount, currency);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   const total = split === 'equal' ? parsed.minor * count : parsed.minor;
-  if (total > maxAmount(currency)) return { ok: false, error: 'That’s more than ' + formatMoney(maxAmount(currency), currency) + ' in total.' };
-  if (total < count) return { ok: false, error: 'Each red packet needs at least ' + formatMoney(1, currency) + '.' };
+  if (total > maxAmount(currency)) return { ok: false, error: t('wallet.rp.err_too_much', { amount: formatMoney(maxAmount(currency), currency) }) };
+  if (total < count) return { ok: false, error: t('wallet.rp.err_too_little', { amount: formatMoney(1, currency) }) };
   return { ok: true, count, total };
 }
 
@@ -62,12 +64,14 @@ export function RedPacketSheet({ c, open, onClose }: { c: Conversation; open: bo
     const cur = formCurrency(f, currency);
     const plan = planRedPacket(group ? split : 'equal', formValue(f, 'count'), formValue(f, 'amount'), cur, group);
     if (!plan.ok) return setError(plan.error);
-    const greeting = formValue(f, 'greeting').trim().slice(0, 60) || DEFAULT_GREETING;
+    const greeting = formValue(f, 'greeting').trim().slice(0, 60) || defaultGreeting();
     const body = { total: plan.total, count: plan.count, currency: cur, greeting, split: group ? split : ('equal' as Split) };
     setError('');
     setN((x) => x + 1);
     setReq({
-      what: group ? plan.count + (plan.count === 1 ? ' red packet' : ' red packets') + ' · ' + (c.title || 'Group chat') : 'Red Packet for ' + c.title,
+      what: group
+        ? t('wallet.rp.what_group', { count: plan.count, title: c.title || t('wallet.rp.group_chat') })
+        : t('wallet.rp.what_direct', { name: c.title }),
       amount: plan.total,
       currency: cur,
       run: async (pin) => {
@@ -78,42 +82,43 @@ export function RedPacketSheet({ c, open, onClose }: { c: Conversation; open: bo
     });
   }
 
-  const amountLabel = group && split === 'equal' ? 'Amount each' : group ? 'Total' : 'Amount';
+  const amountLabel = t(group && split === 'equal' ? 'wallet.rp.amount_each' : group ? 'wallet.rp.total' : 'wallet.amount');
 
   return (
     <>
-      <Sheet open={open} covered={!!req} onClose={onClose} label="Red Packet" id="red-packet-sheet">
+      <Sheet open={open} covered={!!req} onClose={onClose} label={t('wallet.rp.noun')} id="red-packet-sheet">
         <div class="sheet-head">
-          <h2 class="sheet-title">Send Red Packet</h2>
+          <h2 class="sheet-title">{t('wallet.rp.send')}</h2>
         </div>
         <form class="rp-form" onSubmit={onSubmit} noValidate>
           {group && (
-            <div class="rp-split" role="radiogroup" aria-label="Split">
+            <div class="rp-split" role="radiogroup" aria-label={t('wallet.rp.split')}>
               <button type="button" id="rp-split-lucky" role="radio" aria-checked={split === 'lucky'} class={split === 'lucky' ? 'on' : ''} onClick={() => setSplit('lucky')}>
-                Lucky
+                {t('wallet.rp.lucky')}
               </button>
               <button type="button" id="rp-split-equal" role="radio" aria-checked={split === 'equal'} class={split === 'equal' ? 'on' : ''} onClick={() => setSplit('equal')}>
-                Equal
+                {t('wallet.rp.equal')}
               </button>
             </div>
           )}
           {group && (
             <label class="rp-row" for="rp-count">
-              <span class="rp-row-label">Quantity</span>
+              <span class="rp-row-label">{t('wallet.rp.quantity')}</span>
               <input
                 id="rp-count"
                 name="count"
                 class="rp-input"
                 inputMode="numeric"
-                placeholder="Enter number"
+                placeholder={t('wallet.rp.enter_number')}
                 autoComplete="off"
                 maxLength={3}
                 onInput={(e) => setRaw((r) => ({ ...r, count: e.currentTarget.value }))}
+                onBlur={(e) => showNormalized(e.currentTarget, (count) => setRaw((r) => ({ ...r, count })))}
               />
-              <span class="rp-row-unit">packets</span>
+              <span class="rp-row-unit">{t('wallet.rp.unit')}</span>
             </label>
           )}
-          {group && <p class="rp-note">{c.members.length} members in this group</p>}
+          {group && <p class="rp-note">{t('wallet.rp.members', { count: c.members.length })}</p>}
           <label class="rp-row" for="rp-total">
             <span class="rp-row-label">
               {amountLabel}
@@ -128,17 +133,18 @@ export function RedPacketSheet({ c, open, onClose }: { c: Conversation; open: bo
               maxLength={14}
               autoFocus={!group}
               onInput={(e) => setRaw((r) => ({ ...r, amount: e.currentTarget.value }))}
+              onBlur={(e) => showNormalized(e.currentTarget, (amount) => setRaw((r) => ({ ...r, amount })))}
             />
             <span class="rp-row-unit">{currencySymbol(currency)}</span>
           </label>
           {group && (
-            <p class="rp-note">{split === 'lucky' ? 'Each member gets a random amount.' : 'Each member gets the same amount.'}</p>
+            <p class="rp-note">{t(split === 'lucky' ? 'wallet.rp.random' : 'wallet.rp.same')}</p>
           )}
           <label class="rp-row rp-row-greeting" for="rp-greeting">
-            <input id="rp-greeting" name="greeting" class="rp-input rp-greeting" placeholder={DEFAULT_GREETING} maxLength={60} autoComplete="off" />
+            <input id="rp-greeting" name="greeting" class="rp-input rp-greeting" placeholder={defaultGreeting()} maxLength={60} autoComplete="off" />
           </label>
           <div class="rp-currency">
-            <span>Currency</span>
+            <span>{t('wallet.currency')}</span>
             <CurrencySelect onChange={setCurrency} />
           </div>
           <p class="rp-big" aria-live="polite">
@@ -147,9 +153,9 @@ export function RedPacketSheet({ c, open, onClose }: { c: Conversation; open: bo
           </p>
           <FormError message={error} />
           <button type="submit" id="rp-submit" class="button button-block rp-submit">
-            Prepare Red Packet
+            {t('wallet.rp.prepare')}
           </button>
-          <p class="rp-foot">Unclaimed red packets are refunded after 24 hours.</p>
+          <p class="rp-foot">{t('wallet.rp.foot')}</p>
         </form>
       </Sheet>
       {open && req && (

@@ -9,6 +9,7 @@ import { afterPayment } from '../../wallet/store';
 import { Sheet } from '../Sheet';
 import { FormError } from '../Field';
 import { AmountField, formCurrency, formValue } from './AmountField';
+import { t } from '../../i18n';
 
 const QUICK = [5000, 10000, 20000, 50000];
 
@@ -40,7 +41,7 @@ export function TopUpSheet({ open, onClose }: { open: boolean; onClose: () => vo
     try {
       await attempt.run('topup:' + cur + ':' + parsed.minor, (key) => walletApi.topup({ amount: parsed.minor, currency: cur }, key));
       afterPayment();
-      showToast('Added ' + formatMoney(parsed.minor, cur) + ' to your wallet.', 'success');
+      showToast(t('wallet.topup.done', { amount: formatMoney(parsed.minor, cur) }), 'success');
       f.reset();
       onClose();
     } catch (err) {
@@ -60,13 +61,13 @@ export function TopUpSheet({ open, onClose }: { open: boolean; onClose: () => vo
   }
 
   return (
-    <Sheet open={open} onClose={onClose} label="Top up" id="topup-sheet">
+    <Sheet open={open} onClose={onClose} label={t('wallet.action.topup')} id="topup-sheet">
       <div class="sheet-head">
-        <h2 class="sheet-title">Top up</h2>
+        <h2 class="sheet-title">{t('wallet.action.topup')}</h2>
       </div>
-      <p class="sheet-sub">From your linked bank card · Sandbox, arrives instantly</p>
+      <p class="sheet-sub">{t('wallet.topup.source')}</p>
       <form class="money-form" onSubmit={onSubmit} noValidate>
-        <AmountField label="Amount" currency={currency} pickCurrency onCurrency={setCurrency} autoFocus />
+        <AmountField label={t('wallet.amount')} currency={currency} pickCurrency onCurrency={setCurrency} autoFocus />
         <div class="quick-amounts">
           {QUICK.map((m) => (
             <button type="button" class="quick-amount" onClick={() => quick(m)}>
@@ -77,7 +78,7 @@ export function TopUpSheet({ open, onClose }: { open: boolean; onClose: () => vo
         <FormError message={error} />
         <button type="submit" id="money-submit" class="button button-primary button-block" disabled={busy}>
           {busy && <span class="button-spinner" aria-hidden="true" />}
-          {busy ? 'Topping up…' : canRetry ? 'Try again' : 'Top up'}
+          {t(busy ? 'wallet.topup.busy' : canRetry ? 'common.retry' : 'wallet.action.topup')}
         </button>
       </form>
     </Sheet>

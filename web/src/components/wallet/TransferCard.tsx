@@ -5,6 +5,7 @@ import { navigate } from '../../router';
 import { loadTransfer, transferCardLine, transferCardTitle, transfers } from '../../wallet/transfers';
 import { splitTransferText } from './Bubbles';
 import { CheckIcon, RefundIcon, TransferIcon } from '../Icons';
+import { t } from '../../i18n';
 
 /**
  * The chat's orange transfer card, as WeChat has it: the amount, and under
@@ -15,16 +16,16 @@ import { CheckIcon, RefundIcon, TransferIcon } from '../Icons';
 export function TransferCard({ text, mine, transactionId }: { text: string; mine: boolean; transactionId?: Id }) {
   const { amount, note } = splitTransferText(text);
   const all = useStore(transfers);
-  const t = transactionId === undefined ? undefined : all[String(transactionId)];
+  const tx = transactionId === undefined ? undefined : all[String(transactionId)];
 
   useEffect(() => {
-    if (transactionId !== undefined && !t) void loadTransfer(transactionId);
+    if (transactionId !== undefined && !tx) void loadTransfer(transactionId);
   }, [transactionId]);
 
-  const status = t?.status ?? '';
-  const done = status === 'returned' || status === 'rejected' || (status === 'succeeded' && !!t?.acceptance);
-  const line = transferCardLine(t, mine, note);
-  const title = transferCardTitle(t, mine);
+  const status = tx?.status ?? '';
+  const done = status === 'returned' || status === 'rejected' || (status === 'succeeded' && !!tx?.acceptance);
+  const line = transferCardLine(tx, mine, note);
+  const title = transferCardTitle(tx, mine);
   const icon = status === 'returned' || status === 'rejected' ? <RefundIcon size={22} /> : done ? <CheckIcon size={22} /> : <TransferIcon size={24} />;
   const open = () => transactionId !== undefined && navigate('/wallet/transactions/' + encodeURIComponent(String(transactionId)) + '?back=' + encodeURIComponent(window.location.pathname));
   return (
@@ -38,7 +39,7 @@ export function TransferCard({ text, mine, transactionId }: { text: string; mine
       }
       data-status={status || undefined}
       data-transaction-id={transactionId === undefined ? undefined : String(transactionId)}
-      aria-label={'Transfer ' + (amount || '') + (line ? ': ' + line : '')}
+      aria-label={line ? t('wallet.transfer.card_aria_line', { amount, line }) : t('wallet.transfer.card_aria', { amount })}
       onClick={open}
     >
       <span class="bubble-money-top">
@@ -47,11 +48,11 @@ export function TransferCard({ text, mine, transactionId }: { text: string; mine
         </span>
         <span class="bubble-money-texts">
           {title && <span class="transfer-card-title">{title}</span>}
-          <span class="bubble-text transfer-amount">{amount || 'Transfer'}</span>
+          <span class="bubble-text transfer-amount">{amount || t('wallet.transfer.noun')}</span>
           <span class="bubble-money-sub transfer-note">{line}</span>
         </span>
       </span>
-      <span class="bubble-money-foot">Transfer</span>
+      <span class="bubble-money-foot">{t('wallet.transfer.noun')}</span>
     </button>
   );
 }

@@ -14,6 +14,7 @@ import { Sheet } from '../Sheet';
 import { FormError } from '../Field';
 import { AmountField, formCurrency, formValue } from './AmountField';
 import { PayGate, type PayRequest } from './PayGate';
+import { t } from '../../i18n';
 
 interface TransferProps {
   open: boolean;
@@ -40,6 +41,9 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
   const lookupSeq = useRef(0);
   const held = useRef(false);
   const pendingAccept = useRef(false);
+  /** Whom the payment under way goes to, for the toast after it. */
+  const payee = useRef('');
+  const payeeUsername = useRef('');
 
   useEffect(() => {
     if (!open) return;
@@ -94,8 +98,8 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
     const f = e.currentTarget;
     const username = to ? to.username : normalizeUsername(formValue(f, 'username'));
     const problem = usernameProblem(username);
-    if (problem) return setError(to ? problem : 'Choose who to transfer to. ' + problem);
-    if (username === me) return setError('You can’t transfer money to yourself.');
+    if (problem) return setError(to ? problem : t('wallet.transfer.choose_who', { problem }));
+    if (username === me) return setError(t('wallet.transfer.not_yourself'));
     const cur = formCurrency(f, currency);
     const parsed = parseAmount(formValue(f, 'amount'), cur);
     if (!parsed.ok) return setError(parsed.error);
@@ -113,15 +117,17 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) {
           setChecking(false);
-          return setError('There’s no Plaza user @' + username + '.');
+          return setError(t('wallet.transfer.no_user', { username }));
         }
       }
       setChecking(false);
     }
     const name = who?.display_name || '@' + username;
+    payee.current = name;
+    payeeUsername.current = username;
     setN((x) => x + 1);
     setReq({
-      what: 'Transfer to ' + name,
+      what: t('wallet.transfer.what', { name }),
       amount,
       currency: cur,
       run: async (pin) => {
@@ -138,26 +144,26 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
 
   return (
     <>
-      <Sheet open={open} covered={!!req} onClose={onClose} label="Transfer" id="transfer-sheet">
+      <Sheet open={open} covered={!!req} onClose={onClose} label={t('wallet.action.transfer')} id="transfer-sheet">
         <div class="sheet-head">
-          <h2 class="sheet-title">Transfer</h2>
+          <h2 class="sheet-title">{t('wallet.action.transfer')}</h2>
         </div>
         <form class="money-form" onSubmit={onSubmit} noValidate>
           {to ? (
             <div class="payee">
               <Avatar username={to.username} name={to.display_name} size="lg" />
               <span class="payee-text">
-                <span class="payee-name">Transfer to {to.display_name || to.username}</span>
+                <span class="payee-name">{t('wallet.transfer.what', { name: to.display_name || to.username })}</span>
                 <span class="payee-handle">@{to.username}</span>
               </span>
             </div>
           ) : (
             <div class="field">
               <label class="field-label" for="transfer-username">
-                To
+                {t('wallet.transfer.to')}
               </label>
               {quick.length > 0 && (
-                <div class="payee-chips" aria-label="Quick picks">
+                <div class="payee-chips" aria-label={t('wallet.transfer.quick_picks')}>
                   {quick.map((u) => (
                     <button
                       type="button"
@@ -178,7 +184,7 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
                   ref={userInput}
                   name="username"
                   class="field-input"
-                  placeholder="username"
+                  placeholder={t('wallet.transfer.username')}
                   autoComplete="off"
                   autoCapitalize="none"
                   spellcheck={false}
@@ -195,16 +201,16 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
               )}
             </div>
           )}
-          <AmountField label="Amount" currency={currency} pickCurrency onCurrency={setCurrency} autoFocus={!!to} />
+          <AmountField label={t('wallet.amount')} currency={currency} pickCurrency onCurrency={setCurrency} autoFocus={!!to} />
           <div class="field">
             <label class="field-label" for="transfer-note">
-              Note
+              {t('wallet.transfer.note')}
             </label>
-            <input id="transfer-note" name="note" class="field-input" placeholder="Add a note (optional)" maxLength={100} autoComplete="off" />
+            <input id="transfer-note" name="note" class="field-input" placeholder={t('wallet.note_placeholder')} maxLength={100} autoComplete="off" />
           </div>
           <FormError message={error} />
           <button type="submit" id="money-submit" class="button button-primary button-block" disabled={checking}>
-            Transfer
+            {t('wallet.action.transfer')}
           </button>
         </form>
       </Sheet>
@@ -215,13 +221,15 @@ export function TransferSheet({ open, onClose, me, to, choices, acceptRequired }
           onCancel={() => setReq(null)}
           onFail={(err) => {
             setReq(null);
-            setError(errorMessage(err));
+            // The one thing a transfer can fail to find is its payee: name them.
+            setError(err instanceof ApiError && err.code === 'not_found' ? t('wallet.transfer.no_user', { username: payeeUsername.current }) : errorMessage(err));
           }}
           onDone={() => {
             afterPayment();
-            if (held.current) showToast(formatMoney(req.amount, req.currency) + ' is held for a compliance review; it is paid once approved.');
-            else if (pendingAccept.current) showToast('Sent ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + ', waiting for acceptance.', 'success');
-            else showToast('Transferred ' + formatMoney(req.amount, req.currency) + ' ' + req.what.replace(/^Transfer /, '') + '.', 'success');
+            const amount = formatMoney(req.amount, req.currency);
+            if (held.current) showToast(t('wallet.transfer.held_toast', { amount }));
+            else if (pendingAccept.current) showToast(t('wallet.transfer.pending_toast', { amount, name: payee.current }), 'success');
+            else showToast(t('wallet.transfer.done_toast', { amount, name: payee.current }), 'success');
             setReq(null);
             onClose();
           }}

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useStore } from '../../store';
 import type { Transaction } from '../../wallet/api';
 import { formatSigned } from '../../wallet/money';
@@ -7,44 +7,50 @@ import { history, loadMoreHistory, refreshHistoryHead } from '../../wallet/store
 import { Spinner } from '../Spinner';
 import { navigate } from '../../router';
 import { BagIcon, RedPacketIcon, RefundIcon, TopUpIcon, TransferIcon, WithdrawIcon } from '../Icons';
+import { fmtDate, fmtTime, t, type MessageKey } from '../../i18n';
 
-const pad = (n: number) => String(n).padStart(2, '0');
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "Mar 4, 14:05" (with the year when it isn't this year). */
+/** "Mar 4, 14:05" / "3月4日 14:05" (with the year when it isn't this year). */
 export function txTime(iso: string, now = new Date()): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const day = MONTHS[d.getMonth()] + ' ' + d.getDate() + (d.getFullYear() !== now.getFullYear() ? ', ' + d.getFullYear() : '');
-  return day + ', ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
+  const day = fmtDate(d, d.getFullYear() !== now.getFullYear() ? { year: 'numeric', month: 'short', day: 'numeric' } : { month: 'short', day: 'numeric' });
+  return t('wallet.tx.when', { day, time: fmtTime(d) });
+}
+
+/** The statement's month heading: "November 2026" / "2026年11月"; "" for a bad date. */
+export function txMonth(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return fmtDate(d, { year: 'numeric', month: 'long' });
 }
 
 /** "Transfer to Bob Smith", "Top up", "Red packet from Carol"… */
-export function txTitle(t: Transaction): string {
-  const who = t.counterparty ? t.counterparty.display_name || t.counterparty.username : '';
-  switch (t.kind) {
+export function txTitle(tx: Transaction): string {
+  const who = tx.counterparty ? tx.counterparty.display_name || tx.counterparty.username : '';
+  const named = (withName: MessageKey, without: MessageKey) => (who ? t(withName, { name: who }) : t(without));
+  switch (tx.kind) {
     case 'topup':
-      return 'Top up';
+      return t('wallet.tx.topup');
     case 'withdrawal':
-      return 'Withdrawal to bank card';
+      return t('wallet.tx.withdrawal');
     case 'transfer':
-      return who ? (t.direction === 'in' ? 'Transfer from ' : 'Transfer to ') + who : 'Transfer';
+      return named(tx.direction === 'in' ? 'wallet.tx.transfer_from' : 'wallet.tx.transfer_to', 'wallet.tx.transfer');
     case 'red_packet_send':
-      return 'Red packet sent';
+      return t('wallet.tx.red_packet_sent');
     case 'red_packet_claim':
-      return who ? 'Red packet from ' + who : 'Red packet received';
+      return named('wallet.tx.red_packet_from', 'wallet.tx.red_packet_received');
     case 'red_packet_refund':
-      return 'Red packet refund';
+      return t('wallet.tx.red_packet_refund');
     case 'payment':
-      return who ? 'Payment to ' + who : 'Payment';
+      return named('wallet.tx.payment_to', 'wallet.tx.payment');
     case 'refund':
-      return who ? 'Refund from ' + who : 'Refund';
+      return named('wallet.tx.refund_from', 'wallet.tx.refund');
     case 'review_return':
-      return 'Returned after review';
+      return t('wallet.tx.review_return');
     case 'transfer_return':
-      return who ? 'Returned: transfer to ' + who : 'Transfer returned';
+      return named('wallet.tx.transfer_return_to', 'wallet.tx.transfer_return');
     default:
-      return who || 'Transaction';
+      return who || t('wallet.tx.other');
   }
 }
 
@@ -70,27 +76,41 @@ function TxIcon({ kind }: { kind: string }) {
   return <span class={'tx-icon tx-icon-' + color}>{icon}</span>;
 }
 
-export function TxRow({ t }: { t: Transaction }) {
-  const state =
-    t.status === 'pending' ? 'Pending' : t.status === 'failed' ? 'Failed' : t.status === 'held' ? 'Held for review' : t.status === 'rejected' ? 'Rejected' : t.status === 'pending_acceptance' ? 'Awaiting acceptance' : t.status === 'returned' ? 'Returned' : '';
+const STATES: Record<string, MessageKey> = {
+  pending: 'wallet.tx.state.pending',
+  failed: 'wallet.tx.state.failed',
+  held: 'wallet.tx.state.held',
+  rejected: 'wallet.tx.state.rejected',
+  pending_acceptance: 'wallet.tx.state.pending_acceptance',
+  returned: 'wallet.tx.state.returned',
+};
+
+/** The words beside the amount for a movement that is not simply done ("" when it is). */
+export function txState(status: string): string {
+  const key = STATES[status];
+  return key ? t(key) : '';
+}
+
+export function TxRow({ t: tx }: { t: Transaction }) {
+  const state = txState(tx.status);
   return (
     <div
-      class={'tx-row tx-' + t.direction + (state ? ' tx-' + t.status : '') + (t.kind === 'transfer' ? ' tx-row-link' : '')}
-      data-transaction-id={String(t.id)}
-      data-kind={t.kind}
-      data-direction={t.direction}
-      onClick={t.kind === 'transfer' ? () => navigate('/wallet/transactions/' + encodeURIComponent(String(t.id))) : undefined}
+      class={'tx-row tx-' + tx.direction + (state ? ' tx-' + tx.status : '') + (tx.kind === 'transfer' ? ' tx-row-link' : '')}
+      data-transaction-id={String(tx.id)}
+      data-kind={tx.kind}
+      data-direction={tx.direction}
+      onClick={tx.kind === 'transfer' ? () => navigate('/wallet/transactions/' + encodeURIComponent(String(tx.id))) : undefined}
     >
-      <TxIcon kind={t.kind} />
+      <TxIcon kind={tx.kind} />
       <span class="tx-main">
-        <span class="tx-title">{txTitle(t)}</span>
+        <span class="tx-title">{txTitle(tx)}</span>
         <span class="tx-sub">
-          {txTime(t.created_at)}
-          {t.note ? ' · ' + t.note : ''}
+          {txTime(tx.created_at)}
+          {tx.note ? ' · ' + tx.note : ''}
         </span>
       </span>
       <span class="tx-side">
-        <span class="tx-amount">{formatSigned(t.amount, t.currency, t.direction)}</span>
+        <span class="tx-amount">{formatSigned(tx.amount, tx.currency, tx.direction)}</span>
         {state && <span class="tx-state">{state}</span>}
       </span>
     </div>
@@ -135,37 +155,44 @@ export function TxList() {
       <div class="inline-error">
         <p>{h.error}</p>
         <button type="button" class="button button-secondary button-small" onClick={() => void loadMoreHistory()}>
-          Try again
+          {t('common.retry')}
         </button>
       </div>
     ) : (
-      <Spinner label="Loading transactions…" />
+      <Spinner label={t('wallet.tx.loading')} />
     );
   }
   if (h.items.length === 0) {
-    return <p class="list-empty tx-empty">No transactions yet. Top up to get started.</p>;
+    return <p class="list-empty tx-empty">{t('wallet.tx.empty')}</p>;
   }
   return (
     <div class="tx-list" id="wallet-transactions">
-      {h.items.map((t) => (
-        <TxRow key={String(t.id)} t={t} />
-      ))}
+      {h.items.map((tx, i) => {
+        const month = txMonth(tx.created_at);
+        const head = month !== '' && (i === 0 || txMonth(h.items![i - 1].created_at) !== month);
+        return (
+          <Fragment key={String(tx.id)}>
+            {head && <div class="cell-group-title tx-month">{month}</div>}
+            <TxRow t={tx} />
+          </Fragment>
+        );
+      })}
       {!h.done && (
         <div class="tx-more" ref={sentinel}>
           {h.error ? (
             <button type="button" class="link-button" onClick={() => void loadMoreHistory()}>
-              {h.error} Try again
+              {h.error} {t('common.retry')}
             </button>
           ) : h.loading ? (
-            <span class="spinner spinner-small" aria-label="Loading more" />
+            <span class="spinner spinner-small" aria-label={t('wallet.tx.loading_more')} />
           ) : (
             <button type="button" class="link-button" onClick={() => void loadMoreHistory()}>
-              Load more
+              {t('wallet.tx.load_more')}
             </button>
           )}
         </div>
       )}
-      {h.done && h.items.length > 8 && <p class="list-footer">That’s everything.</p>}
+      {h.done && h.items.length > 8 && <p class="list-footer">{t('wallet.tx.end')}</p>}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { FormError } from '../Field';
 import { CardIcon } from '../Icons';
 import { AmountField, formCurrency, formValue } from './AmountField';
 import { PayGate, type PayRequest } from './PayGate';
+import { t } from '../../i18n';
 
 /** Withdraw to the linked (sandbox) bank card: amount, then the PIN sheet. */
 export function WithdrawSheet({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -41,7 +42,7 @@ export function WithdrawSheet({ open, onClose }: { open: boolean; onClose: () =>
     const amount = parsed.minor;
     setN((x) => x + 1);
     setReq({
-      what: 'Withdraw to bank card',
+      what: t('wallet.withdraw.what'),
       amount,
       currency: cur,
       run: async (pin) => {
@@ -57,32 +58,32 @@ export function WithdrawSheet({ open, onClose }: { open: boolean; onClose: () =>
 
   return (
     <>
-      <Sheet open={open} covered={!!req} onClose={onClose} label="Withdraw" id="withdraw-sheet">
+      <Sheet open={open} covered={!!req} onClose={onClose} label={t('wallet.action.withdraw')} id="withdraw-sheet">
         <div class="sheet-head">
-          <h2 class="sheet-title">Withdraw</h2>
+          <h2 class="sheet-title">{t('wallet.action.withdraw')}</h2>
         </div>
         <div class="money-dest">
           <span class="cell-icon cell-icon-blue">
             <CardIcon size={22} />
           </span>
           <span class="money-dest-text">
-            <span class="money-dest-title">Sandbox Bank (0042)</span>
-            <span class="money-dest-sub">Arrives within 2 hours</span>
+            <span class="money-dest-title">{t('wallet.withdraw.bank')}</span>
+            <span class="money-dest-sub">{t('wallet.withdraw.eta')}</span>
           </span>
         </div>
         <form class="money-form" onSubmit={onSubmit} noValidate>
           <AmountField
-            label="Amount"
+            label={t('wallet.amount')}
             currency={currency}
             pickCurrency
             onCurrency={setCurrency}
             autoFocus
             hint={
               <>
-                Available {formatMoney(available, currency)}
+                {t('wallet.withdraw.available', { amount: formatMoney(available, currency) })}
                 {available > 0 && (
                   <button type="button" class="link-button" onClick={all}>
-                    Withdraw all
+                    {t('wallet.withdraw.all')}
                   </button>
                 )}
               </>
@@ -90,7 +91,7 @@ export function WithdrawSheet({ open, onClose }: { open: boolean; onClose: () =>
           />
           <FormError message={error} />
           <button type="submit" id="money-submit" class="button button-primary button-block">
-            Withdraw
+            {t('wallet.action.withdraw')}
           </button>
         </form>
       </Sheet>
@@ -105,7 +106,7 @@ export function WithdrawSheet({ open, onClose }: { open: boolean; onClose: () =>
           }}
           onDone={() => {
             afterPayment();
-            showToast('Withdrew ' + formatMoney(req.amount, req.currency) + ' to your bank card.', 'success');
+            showToast(t('wallet.withdraw.done', { amount: formatMoney(req.amount, req.currency) }), 'success');
             setReq(null);
             onClose();
           }}
