@@ -18,7 +18,7 @@ import { BlockedByPolicy } from '../components/BlockedByPolicy';
 import { trustApi, type Notice } from '../trust/api';
 import { noticeActive, noticesFor } from '../trust/format';
 import { hostingBlock } from '../trust/schedule';
-import { guardApi } from '../trust/guard';
+import { guardApi, refusalText } from '../trust/guard';
 import { refreshNotices, useLiveNotices, useTrustEpoch } from '../trust/live';
 import { PayGate, type PayRequest } from '../components/wallet/PayGate';
 import { t } from '../i18n';
@@ -447,7 +447,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
       showToast(errorMessage(err), 'error');
       return;
     }
-    setPay({ ...pay, error: errorMessage(err) });
+    setPay({ ...pay, error: refusalText(err) });
   }
 
   function paid() {

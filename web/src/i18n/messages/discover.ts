@@ -95,6 +95,7 @@ export const discover = defineMessages(
     'discover.until.h': 'in {n} h',
     'discover.until.days': 'in {n} days',
     'discover.request_failed': 'Request failed ({status}).',
+    'discover.policy_refused': 'This is not available in your region: {reason}',
 
     // Merchant console
     'discover.merchants.title': 'Merchant console',
@@ -249,6 +250,7 @@ export const discover = defineMessages(
     'discover.until.h': '{n} 小时后',
     'discover.until.days': '{n} 天后',
     'discover.request_failed': '请求失败（{status}）。',
+    'discover.policy_refused': '该服务在你所在的地区不可用：{reason}',
 
     'discover.merchants.title': '商户平台',
     'discover.merchants.mine': '我的商户',
