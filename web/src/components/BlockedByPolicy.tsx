@@ -1,19 +1,34 @@
 import type { Notice } from '../trust/api';
-import { dateTime, noticeReason } from '../trust/format';
-import { regionName, useRegions } from '../regions';
+import { dateTime, noticeReason, regionLabel } from '../trust/format';
+import { useRegions } from '../regions';
+import { locale, t } from '../i18n';
 import { navigate } from '../router';
 import { LockIcon } from './Icons';
 
-/** What the page says (English; kept together for the translation to come). */
+/** What the page says, in the reader's language. */
 export const BLOCKED_TEXT = {
-  title: (name: string) => name + ' is not available in your region',
-  since: 'Since',
-  region: 'Your region',
-  reason: 'Reason',
-  legal: 'Legal reference',
-  fallback: 'This mini program cannot be opened where you are.',
-  unaffected: 'Your data and wallet on Plaza are not affected.',
-  back: 'Back to Discover',
+  title: (name: string) => t('discover.blocked.title', { name }),
+  get since() {
+    return t('discover.blocked.since');
+  },
+  get region() {
+    return t('discover.blocked.region');
+  },
+  get reason() {
+    return t('discover.blocked.reason');
+  },
+  get legal() {
+    return t('discover.blocked.legal');
+  },
+  get fallback() {
+    return t('discover.blocked.fallback');
+  },
+  get unaffected() {
+    return t('discover.blocked.unaffected');
+  },
+  get back() {
+    return t('discover.back');
+  },
 };
 
 /**
@@ -42,6 +57,8 @@ export function BlockedByPolicy({
   // The server's refusal reads "<name> is not available in your region: <reason>"; the title says the first half.
   const cut = message ? message.indexOf(': ') : -1;
   const reason = notice ? noticeReason(notice) : cut >= 0 ? message!.slice(cut + 2) : '';
+  // The server's own sentence is English: shown only to English readers.
+  const said = locale.get() === 'en' ? message : '';
   return (
     <div class="blocked-page" id="miniapp-blocked" data-policy={notice?.policy_id} data-live={live ? 'true' : undefined}>
       <div class="blocked-icon">
@@ -51,14 +68,14 @@ export function BlockedByPolicy({
         {BLOCKED_TEXT.title(appName)}
       </h2>
       <p class="blocked-message" id="miniapp-blocked-message">
-        {reason ? reason : message || BLOCKED_TEXT.fallback}
+        {reason ? reason : said || BLOCKED_TEXT.fallback}
       </p>
       <dl class="blocked-facts" id="miniapp-blocked-facts">
         {region && (
           <>
             <dt>{BLOCKED_TEXT.region}</dt>
             <dd id="miniapp-blocked-region" data-region={region}>
-              {regionName(regions, region)}
+              {regionLabel(regions, region)}
             </dd>
           </>
         )}

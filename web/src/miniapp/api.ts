@@ -1,6 +1,7 @@
 // Mini programs: directory, app info and the bridge's server calls.
 import { request } from '../api';
 import type { Prepay } from '../pay/api';
+import { hasMessage, t } from '../i18n';
 
 export interface MiniApp {
   appid: string;
@@ -33,8 +34,8 @@ export interface AppConsents {
 
 /** Plain words for a consent scope. */
 export function scopeLabel(scope: string): string {
-  if (scope === 'userInfo') return 'Nickname and avatar';
-  return scope;
+  const key = 'discover.scope.' + scope;
+  return hasMessage(key) ? t(key) : scope;
 }
 
 /** The version a trial label runs (GET /miniapps/{appid}?trial=…, trial-launch). */

@@ -18,6 +18,7 @@ import { ApiError } from '../api';
 import type { Prepay } from '../pay/api';
 import type { miniApi } from './api';
 import { bridgeCall, str, type BridgeCall } from './frame';
+import { t } from '../i18n';
 
 /** The server calls the bridge makes (miniApi, or a fake in tests). */
 export type BridgeApi = Pick<typeof miniApi, 'code' | 'consents' | 'grant' | 'profile' | 'getItem' | 'setItem' | 'removeItem' | 'paymentRequest'>;
@@ -77,7 +78,7 @@ export const MAX_PAGES = 10;
 /** A failure's words for the app: the server's message, else a plain one. */
 export function reasonOf(err: unknown): string {
   if (err instanceof ApiError) return err.message;
-  return 'Something went wrong';
+  return 'Something went wrong'; // i18n-ignore: an errMsg for the app, not for people
 }
 
 /** The bridge methods, by the names sdk/js calls them. */
@@ -186,8 +187,8 @@ export const METHODS: Readonly<Record<string, BridgeMethod>> = Object.freeze({
       title: str(c.args, 'title').slice(0, 100),
       content: str(c.args, 'content').slice(0, 1000),
       showCancel: c.args.showCancel !== false,
-      confirmText: str(c.args, 'confirmText').slice(0, 8) || 'OK',
-      cancelText: str(c.args, 'cancelText').slice(0, 8) || 'Cancel',
+      confirmText: str(c.args, 'confirmText').slice(0, 8) || t('common.ok'),
+      cancelText: str(c.args, 'cancelText').slice(0, 8) || t('common.cancel'),
     });
   },
 

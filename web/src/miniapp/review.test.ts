@@ -75,3 +75,21 @@ describe('ago', () => {
     expect(ago('2026-09-01T12:00:00Z', now, 'en-GB')).toBe('1 Sept 2026');
   });
 });
+
+describe('in Chinese', () => {
+  it('says how long ago and what the reason lacks in zh-CN', async () => {
+    const { setLocale } = await import('../i18n');
+    const now = new Date('2026-12-02T12:00:00Z');
+    setLocale('zh-CN');
+    try {
+      expect(ago('2026-12-02T11:59:30Z', now)).toBe('刚刚');
+      expect(ago('2026-12-02T11:55:00Z', now)).toBe('5 分钟前');
+      expect(ago('2026-11-27T12:00:00Z', now)).toBe('5 天前');
+      expect(ago('2026-09-01T12:00:00Z', now)).toBe('2026年9月1日');
+      expect(rejectReasonError('')).toBe('请说明原因，便于开发者修改。');
+      expect(rejectReasonError('x'.repeat(1001))).toBe('请控制在 1,000 个字符以内。');
+    } finally {
+      setLocale('en');
+    }
+  });
+});

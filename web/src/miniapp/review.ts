@@ -1,4 +1,5 @@
 import { request } from '../api';
+import { fmtDate, t } from '../i18n';
 
 // The administrators' mini-program review queue:
 // GET /api/v1/admin/miniapp-reviews?state=&limit=&cursor= and the
@@ -90,20 +91,20 @@ export function mergePage(have: AppReview[], page: AppReview[]): AppReview[] {
 /** The rejection reason's problem, or '' when it will do. */
 export function rejectReasonError(reason: string): string {
   const r = reason.trim();
-  if (!r) return 'Say why, so the developer can fix it.';
-  if (r.length > 1000) return 'Keep it under 1,000 characters.';
+  if (!r) return t('admin.appreviews.reason_missing');
+  if (r.length > 1000) return t('admin.appreviews.reason_long', { max: 1000 });
   return '';
 }
 
 /** "2 min ago", "3 h ago", "5 days ago"; the date beyond a month. */
 export function ago(iso: string | null, now: Date, locale?: string): string {
   if (!iso) return '—';
-  const t = new Date(iso).getTime();
-  if (isNaN(t)) return '—';
-  const s = Math.max(0, Math.round((now.getTime() - t) / 1000));
-  if (s < 60) return 'just now';
-  if (s < 3600) return Math.round(s / 60) + ' min ago';
-  if (s < 86400) return Math.round(s / 3600) + ' h ago';
-  if (s < 30 * 86400) return Math.round(s / 86400) + (s < 2 * 86400 ? ' day ago' : ' days ago');
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(t));
+  const at = new Date(iso).getTime();
+  if (isNaN(at)) return '—';
+  const s = Math.max(0, Math.round((now.getTime() - at) / 1000));
+  if (s < 60) return t('admin.ago.now');
+  if (s < 3600) return t('admin.ago.min', { count: Math.round(s / 60) });
+  if (s < 86400) return t('admin.ago.h', { count: Math.round(s / 3600) });
+  if (s < 30 * 86400) return t('admin.ago.days', { count: Math.round(s / 86400) });
+  return locale ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(at)) : fmtDate(at, { dateStyle: 'medium' });
 }

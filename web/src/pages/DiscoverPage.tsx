@@ -13,11 +13,19 @@ import { InfoIcon } from '../components/Icons';
 import { NoticeBanners, useNotices } from '../components/NoticeBanners';
 import { useTrustEpoch } from '../trust/live';
 import { noticeActive } from '../trust/format';
+import { hasMessage, t } from '../i18n';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
 /** Directory categories; the server matches the exact name. "" is All. */
 const CATEGORIES = ['', 'Shopping', 'Food', 'Games', 'Travel', 'Tools'];
+
+/** A directory category in the reader's language (the server's name when it is not one we know). */
+export function categoryLabel(c: string): string {
+  if (!c) return t('discover.category.all');
+  const key = 'discover.category.' + c;
+  return hasMessage(key) ? t(key) : c;
+}
 
 export function DiscoverPage({ user }: { user: User }) {
   const [recentAll] = useState(() => recentApps(user.username));
@@ -44,7 +52,7 @@ export function DiscoverPage({ user }: { user: User }) {
     const now = items === null || shownCategory.current !== category || shownEpoch.current !== epoch;
     shownCategory.current = category;
     shownEpoch.current = epoch;
-    const t = window.setTimeout(
+    const timer = window.setTimeout(
       () => {
         miniApi.directory(q.trim(), category, ctl.signal).then(
           (r) => {
@@ -60,7 +68,7 @@ export function DiscoverPage({ user }: { user: User }) {
       now ? 0 : SEARCH_DEBOUNCE_MS,
     );
     return () => {
-      window.clearTimeout(t);
+      window.clearTimeout(timer);
       ctl.abort();
     };
   }, [q, category, epoch]);
@@ -72,32 +80,35 @@ export function DiscoverPage({ user }: { user: User }) {
     setError('');
   }
 
+  const cat = category ? categoryLabel(category) : '';
   const none = q.trim()
-    ? 'No ' + (category ? category + ' ' : '') + 'mini programs match “' + q.trim() + '”.'
+    ? category
+      ? t('discover.none_match_in', { category: cat, q: q.trim() })
+      : t('discover.none_match', { q: q.trim() })
     : category
-      ? 'No ' + category + ' mini programs yet.'
-      : 'No mini programs yet.';
+      ? t('discover.none_in', { category: cat })
+      : t('discover.none');
 
   return (
-    <Page title="Discover">
+    <Page title={t('discover.title')}>
       <NoticeBanners items={notices} id="discover-notices" />
       <CellGroup>
-        <Cell id="discover-scan" href="/scan" media={<CellIcon color="blue"><ScanIcon size={20} /></CellIcon>} title="Scan" chevron />
+        <Cell id="discover-scan" href="/scan" media={<CellIcon color="blue"><ScanIcon size={20} /></CellIcon>} title={t('discover.scan')} chevron />
       </CellGroup>
       <div class="miniapp-search-bar">
         <input
           type="search"
           id="miniapp-search"
           class="field-input miniapp-search"
-          placeholder="Search mini programs"
-          aria-label="Search mini programs"
+          placeholder={t('discover.search')}
+          aria-label={t('discover.search')}
           autocomplete="off"
           value={q}
           onInput={(e) => setQ(e.currentTarget.value)}
         />
       </div>
       {recent.length > 0 && q.trim() === '' && (
-        <CellGroup title="Recently used" class="miniapp-recent">
+        <CellGroup title={t('discover.recent')} class="miniapp-recent">
           {recent.map((a) => (
             <Cell
               key={a.appid}
@@ -111,7 +122,7 @@ export function DiscoverPage({ user }: { user: User }) {
           ))}
         </CellGroup>
       )}
-      <div class="miniapp-categories" role="group" aria-label="Categories">
+      <div class="miniapp-categories" role="group" aria-label={t('discover.categories')}>
         {CATEGORIES.map((c) => (
           <button
             type="button"
@@ -121,12 +132,12 @@ export function DiscoverPage({ user }: { user: User }) {
             aria-pressed={c === category}
             onClick={() => pickCategory(c)}
           >
-            {c || 'All'}
+            {categoryLabel(c)}
           </button>
         ))}
       </div>
-      <CellGroup title={category || 'Mini Programs'} class="miniapp-directory">
-        {items === null && !error && <Spinner label="Loading mini programs…" />}
+      <CellGroup title={category ? categoryLabel(category) : t('discover.directory')} class="miniapp-directory">
+        {items === null && !error && <Spinner label={t('discover.loading')} />}
         {error && <p class="form-error miniapp-directory-error">{error}</p>}
         {items !== null && items.length === 0 && (
           <div class="cell miniapp-none" id="miniapp-none">
@@ -148,15 +159,15 @@ export function DiscoverPage({ user }: { user: User }) {
               href={'/discover/app/' + encodeURIComponent(a.appid)}
               class="app-info"
               data-info-appid={a.appid}
-              aria-label={'About ' + a.name}
-              title="About this mini program"
+              aria-label={t('discover.about_app', { name: a.name })}
+              title={t('discover.about_title')}
             >
               <InfoIcon size={22} />
             </Link>
           </div>
         ))}
       </CellGroup>
-      <p class="page-note">Apps that run right inside Plaza — no install needed.</p>
+      <p class="page-note">{t('discover.note')}</p>
     </Page>
   );
 }

@@ -11,6 +11,7 @@ import { Spinner } from '../components/Spinner';
 import { EmptyState } from '../components/EmptyState';
 import { CopyIcon, StoreIcon } from '../components/Icons';
 import { StatusPill } from './MerchantsPage';
+import { fmtDate, hasMessage, t } from '../i18n';
 
 const POLL_MS = 5000;
 
@@ -34,13 +35,13 @@ export function MerchantPage({ mchid }: { mchid: string }) {
 
   if (!data) {
     return (
-      <Page title="Merchant" back="/merchants">
+      <Page title={t('discover.merchant.title')} back="/merchants">
         {error ? (
-          <EmptyState icon={<StoreIcon size={48} />} title={error.status === 404 ? 'No such merchant of yours' : 'Couldn’t load this merchant'}>
+          <EmptyState icon={<StoreIcon size={48} />} title={error.status === 404 ? t('discover.merchant.missing') : t('discover.merchant.load_failed')}>
             <p>{error.message}</p>
             {error.status !== 404 && (
               <button type="button" class="button button-primary button-small" onClick={() => void load()}>
-                Try again
+                {t('common.retry')}
               </button>
             )}
           </EmptyState>
@@ -60,13 +61,13 @@ export function MerchantPage({ mchid }: { mchid: string }) {
           <div class="merchant-hero-text">
             <div class="merchant-hero-name">{m.name}</div>
             <div class="merchant-hero-id">
-              mchid <span class="pay-mono" id="merchant-mchid">{m.mchid}</span>
-              <CopyButton text={m.mchid} label="Copy mchid" />
+              {t('discover.merchant.mchid')} <span class="pay-mono" id="merchant-mchid">{m.mchid}</span>
+              <CopyButton text={m.mchid} label={t('discover.merchant.copy_mchid')} />
             </div>
           </div>
           <StatusPill ok={m.has_credentials} />
         </div>
-        <div class="merchant-balance-label">Settlement balance</div>
+        <div class="merchant-balance-label">{t('discover.merchant.balance')}</div>
         <div class="merchant-balance" id="merchant-balance">
           <span class="merchant-balance-symbol">{currencySymbol(data.balance.currency)}</span>
           {formatDigits(data.balance.amount, data.balance.currency)}
@@ -91,13 +92,13 @@ function AppsSection({ merchant, onChange }: { merchant: Merchant; onChange: () 
     if (busy) return;
     const f = e.currentTarget;
     const appid = (f.elements.namedItem('appid') as HTMLInputElement).value.trim();
-    if (!appid || appid.length > 32) return setError('An appid has 1 to 32 characters.');
+    if (!appid || appid.length > 32) return setError(t('discover.merchant.bad_appid'));
     setError('');
     setBusy(true);
     try {
       await merchantApi.bindApp(merchant.mchid, appid);
       await onChange();
-      showToast('Bound ' + appid + '.', 'success');
+      showToast(t('discover.merchant.bound', { appid }), 'success');
       f.reset();
     } catch (err) {
       setError(errorMessage(err));
@@ -107,13 +108,13 @@ function AppsSection({ merchant, onChange }: { merchant: Merchant; onChange: () 
   }
 
   async function onUnbind(appid: string) {
-    if (busy || !window.confirm('Unbind ' + appid + '? Orders for it will be refused.')) return;
+    if (busy || !window.confirm(t('discover.merchant.unbind_confirm', { appid }))) return;
     setBusy(true);
     setError('');
     try {
       await merchantApi.unbindApp(merchant.mchid, appid);
       await onChange();
-      showToast('Unbound ' + appid + '.', 'success');
+      showToast(t('discover.merchant.unbound', { appid }), 'success');
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -123,10 +124,10 @@ function AppsSection({ merchant, onChange }: { merchant: Merchant; onChange: () 
 
   return (
     <section class="merchant-section">
-      <div class="cell-group-title">App IDs</div>
+      <div class="cell-group-title">{t('discover.merchant.apps')}</div>
       <div class="card">
         {apps.length === 0 ? (
-          <p class="merchant-muted">No app bound yet. Orders name an appid that must be bound to this merchant.</p>
+          <p class="merchant-muted">{t('discover.merchant.apps_empty')}</p>
         ) : (
           <ul class="appid-list" id="merchant-appids">
             {apps.map((a) => (
@@ -135,8 +136,8 @@ function AppsSection({ merchant, onChange }: { merchant: Merchant; onChange: () 
                 <button
                   type="button"
                   class="link-button appid-unbind"
-                  aria-label={'Unbind ' + a}
-                  title={'Unbind ' + a}
+                  aria-label={t('discover.merchant.unbind', { appid: a })}
+                  title={t('discover.merchant.unbind', { appid: a })}
                   disabled={busy}
                   onClick={() => void onUnbind(a)}
                 >
@@ -147,9 +148,9 @@ function AppsSection({ merchant, onChange }: { merchant: Merchant; onChange: () 
           </ul>
         )}
         <form class="inline-form" onSubmit={onSubmit} noValidate>
-          <input id="merchant-appid" name="appid" class="field-input" placeholder="appid, e.g. wx1234567890" maxLength={32} autoComplete="off" spellcheck={false} aria-label="appid" />
+          <input id="merchant-appid" name="appid" class="field-input" placeholder={t('discover.merchant.appid_placeholder')} maxLength={32} autoComplete="off" spellcheck={false} aria-label={t('discover.merchant.appid')} />
           <button type="submit" id="merchant-bind" class="button button-primary button-small" disabled={busy}>
-            {busy ? 'Binding…' : 'Bind'}
+            {busy ? t('discover.merchant.binding') : t('discover.merchant.bind')}
           </button>
         </form>
         <FormError message={error} />
@@ -172,15 +173,15 @@ function CredentialsSection({ merchant, onChange }: { merchant: Merchant; onChan
     const serial = val('serial_no').trim();
     const key = val('apiv3_key');
     const mode = val('platform_mode') === 'certificate' ? 'certificate' : 'public_key';
-    if (!/-----BEGIN [A-Z ]+-----/.test(pem)) return setError('Paste the merchant API public key or certificate in PEM.');
-    if (!/^[0-9A-Fa-f]+$/.test(serial)) return setError('The serial number is the certificate serial in hex.');
-    if (key.length !== 32) return setError('The APIv3 key is exactly 32 characters (' + key.length + ' now).');
+    if (!/-----BEGIN [A-Z ]+-----/.test(pem)) return setError(t('discover.merchant.bad_pem'));
+    if (!/^[0-9A-Fa-f]+$/.test(serial)) return setError(t('discover.merchant.bad_serial'));
+    if (key.length !== 32) return setError(t('discover.merchant.bad_key', { n: key.length }));
     setError('');
     setBusy(true);
     try {
       await merchantApi.setCredentials(merchant.mchid, { public_key_pem: pem, serial_no: serial, apiv3_key: key, platform_mode: mode });
       await onChange();
-      showToast('API credentials saved.', 'success');
+      showToast(t('discover.merchant.creds_saved'), 'success');
       f.reset();
       setOpen(false);
     } catch (err) {
@@ -192,23 +193,23 @@ function CredentialsSection({ merchant, onChange }: { merchant: Merchant; onChan
 
   return (
     <section class="merchant-section">
-      <div class="cell-group-title">API credentials</div>
+      <div class="cell-group-title">{t('discover.merchant.creds')}</div>
       <div class="card">
         <div class="cred-status">
           {merchant.has_credentials ? (
             <span>
-              Certificate serial <span class="pay-mono" id="merchant-serial">{merchant.serial_no}</span>
+              {t('discover.merchant.serial')} <span class="pay-mono" id="merchant-serial">{merchant.serial_no}</span>
               {' · '}
               <span id="merchant-platform-mode">
-                {merchant.platform_mode === 'certificate' ? 'platform certificate mode' : 'platform public key mode'}
+                {merchant.platform_mode === 'certificate' ? t('discover.merchant.mode_certificate') : t('discover.merchant.mode_public_key')}
               </span>
             </span>
           ) : (
-            <span class="merchant-muted">Not set. The server can’t verify this merchant’s requests until you add them.</span>
+            <span class="merchant-muted">{t('discover.merchant.creds_unset')}</span>
           )}
           {merchant.has_credentials && !open && (
             <button type="button" id="merchant-credentials-edit" class="link-button" onClick={() => setOpen(true)}>
-              Replace
+              {t('discover.merchant.replace')}
             </button>
           )}
         </div>
@@ -216,7 +217,7 @@ function CredentialsSection({ merchant, onChange }: { merchant: Merchant; onChan
           <form class="cred-form" onSubmit={onSubmit} noValidate>
             <div class="field">
               <label class="field-label" for="merchant-pem">
-                Merchant API public key (PEM)
+                {t('discover.merchant.pem_label')}
               </label>
               <textarea
                 id="merchant-pem"
@@ -224,39 +225,39 @@ function CredentialsSection({ merchant, onChange }: { merchant: Merchant; onChan
                 class="field-input field-textarea pay-mono"
                 rows={6}
                 spellcheck={false}
-                placeholder={'-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----'}
+                placeholder={'-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----'} // i18n-ignore: a PEM shape
               />
             </div>
             <div class="field">
               <label class="field-label" for="merchant-serial-input">
-                Certificate serial number (hex)
+                {t('discover.merchant.serial_label')}
               </label>
-              <input id="merchant-serial-input" name="serial_no" class="field-input pay-mono" placeholder="5157F09EFDC096DE" autoComplete="off" spellcheck={false} />
+              <input id="merchant-serial-input" name="serial_no" class="field-input pay-mono" placeholder="5157F09EFDC096DE" /* i18n-ignore: a serial number */ autoComplete="off" spellcheck={false} />
             </div>
             <div class="field">
               <label class="field-label" for="merchant-apiv3">
-                APIv3 key (32 characters)
+                {t('discover.merchant.key_label')}
               </label>
               <input id="merchant-apiv3" name="apiv3_key" class="field-input pay-mono" type="password" maxLength={32} autoComplete="off" spellcheck={false} />
             </div>
             <div class="field">
               <label class="field-label" for="merchant-platform-mode-input">
-                How Plaza signs its answers
+                {t('discover.merchant.mode_label')}
               </label>
               <select id="merchant-platform-mode-input" name="platform_mode" class="field-input" defaultValue={merchant.platform_mode ?? 'public_key'}>
-                <option value="public_key">Platform public key (PUB_KEY_ID_…)</option>
-                <option value="certificate">Platform certificate (download from /v3/certificates)</option>
+                <option value="public_key">{t('discover.merchant.mode_public_key_option')}</option>
+                <option value="certificate">{t('discover.merchant.mode_certificate_option')}</option>
               </select>
             </div>
             <FormError message={error} />
             <div class="cred-actions">
               {merchant.has_credentials && (
                 <button type="button" class="button button-secondary button-small" onClick={() => setOpen(false)}>
-                  Cancel
+                  {t('common.cancel')}
                 </button>
               )}
               <button type="submit" id="merchant-credentials-save" class="button button-primary button-small" disabled={busy}>
-                {busy ? 'Saving…' : 'Save credentials'}
+                {busy ? t('common.saving') : t('discover.merchant.save_creds')}
               </button>
             </div>
           </form>
@@ -276,19 +277,19 @@ function PlatformKeySection({ mchid }: { mchid: string }) {
 
   return (
     <section class="merchant-section">
-      <div class="cell-group-title">Plaza Pay platform key</div>
+      <div class="cell-group-title">{t('discover.merchant.platform_key')}</div>
       <div class="card" id="platform-key">
-        <p class="merchant-muted">Verify Plaza Pay’s answers and notifications with this key (Wechatpay-Serial is its id).</p>
+        <p class="merchant-muted">{t('discover.merchant.platform_key_note')}</p>
         {error && <p class="form-error">{error}</p>}
         {!key && !error && <Spinner inline />}
         {key && (
           <>
             <div class="platform-key-id">
               <span class="pay-mono" id="platform-key-id">{key.public_key_id}</span>
-              <CopyButton text={key.public_key_id} label="Copy key id" />
+              <CopyButton text={key.public_key_id} label={t('discover.merchant.copy_key_id')} />
             </div>
             <pre class="pem-block" id="platform-key-pem">{key.public_key_pem.trim()}</pre>
-            <CopyButton text={key.public_key_pem} label="Copy PEM" id="platform-key-copy" wide />
+            <CopyButton text={key.public_key_pem} label={t('discover.merchant.copy_pem')} id="platform-key-copy" wide />
           </>
         )}
       </div>
@@ -325,29 +326,29 @@ function NotificationLog({ mchid, onDelivered }: { mchid: string; onDelivered: (
   return (
     <section class="merchant-section">
       <div class="cell-group-title notification-title">
-        Notification log
+        {t('discover.merchant.log')}
         <button type="button" id="notification-refresh" class="link-button" onClick={() => void load()}>
-          Refresh
+          {t('discover.merchant.refresh')}
         </button>
       </div>
       <div class="cell-group-body notification-log" id="notification-log">
         {items === null && !error && <Spinner inline />}
         {error && <p class="form-error notification-error">{error}</p>}
-        {items !== null && items.length === 0 && <p class="list-empty">No notifications yet. They appear when orders are paid or refunded.</p>}
+        {items !== null && items.length === 0 && <p class="list-empty">{t('discover.merchant.log_empty')}</p>}
         {items?.map((n) => (
           <div class="notification-row" data-notification-id={n.id} data-status={n.status}>
             <div class="notification-top">
               <span class="notification-event">{n.event_type}</span>
-              <span class={'pill ' + pillClass(n.status)}>{n.status}</span>
+              <span class={'pill ' + pillClass(n.status)}>{statusLabel(n.status)}</span>
             </div>
             <div class="notification-line pay-mono">{n.resource_id}</div>
             <div class="notification-line notification-url pay-mono">{n.url}</div>
             <div class="notification-meta">
               {when(n.created_at)}
               {' · '}
-              {n.attempts} {n.attempts === 1 ? 'attempt' : 'attempts'}
+              {t('discover.merchant.attempts', { count: n.attempts })}
               {n.last_status ? ' · HTTP ' + n.last_status : ''}
-              {n.delivered_at ? ' · delivered ' + when(n.delivered_at) : ''}
+              {n.delivered_at ? ' · ' + t('discover.merchant.delivered_at', { when: when(n.delivered_at) }) : ''}
             </div>
             {n.last_error && n.status !== 'delivered' && <div class="notification-err">{n.last_error}</div>}
           </div>
@@ -363,10 +364,13 @@ function pillClass(status: string): string {
   return 'pill-orange';
 }
 
+function statusLabel(status: string): string {
+  const key = 'discover.merchant.status.' + status;
+  return hasMessage(key) ? t(key) : status;
+}
+
 function when(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return d.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return fmtDate(iso, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 
 async function copyText(text: string): Promise<boolean> {
@@ -397,7 +401,7 @@ async function copyText(text: string): Promise<boolean> {
 function CopyButton({ text, label, id, wide }: { text: string; label: string; id?: string; wide?: boolean }) {
   async function onClick() {
     const ok = await copyText(text);
-    showToast(ok ? 'Copied.' : 'Couldn’t copy. Select the text and copy it.', ok ? 'success' : 'error');
+    showToast(ok ? t('discover.merchant.copied') : t('discover.merchant.copy_failed'), ok ? 'success' : 'error');
   }
   if (wide) {
     return (

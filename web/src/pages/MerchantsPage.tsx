@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { errorMessage } from '../api';
-import { guessRegion, regionName, useRegions } from '../regions';
+import { guessRegion, useRegions } from '../regions';
+import { localRegions, regionLabel } from '../trust/format';
+import { t } from '../i18n';
 import { showToast } from '../toast';
 import { merchantApi, type Merchant } from '../pay/api';
 import { Page } from '../components/Page';
@@ -42,15 +44,15 @@ export function MerchantsPage() {
     const f = e.currentTarget;
     const name = (f.elements.namedItem('name') as HTMLInputElement).value.trim();
     const region = ((f.elements.namedItem('region') as HTMLSelectElement).value || defaultRegion).trim().toUpperCase();
-    if (!name || Array.from(name).length > 64) return setError('A merchant name has 1 to 64 characters.');
-    if (!/^[A-Z]{2}$/.test(region)) return setError('Choose a region.');
+    if (!name || Array.from(name).length > 64) return setError(t('discover.merchants.bad_name'));
+    if (!/^[A-Z]{2}$/.test(region)) return setError(t('discover.merchants.bad_region'));
     setError('');
     setBusy(true);
     try {
       const { merchant } = await merchantApi.create(name, region);
       setItems((list) => [...(list ?? []).filter((m) => m.mchid !== merchant.mchid), merchant]);
       setFresh(merchant.mchid);
-      showToast('Created ' + merchant.name + ' (' + merchant.mchid + ').', 'success');
+      showToast(t('discover.merchants.created', { name: merchant.name, mchid: merchant.mchid }), 'success');
       f.reset();
     } catch (err) {
       setError(errorMessage(err));
@@ -60,24 +62,24 @@ export function MerchantsPage() {
   }
 
   return (
-    <Page title="Merchant console" back="/me">
-      {(items === null || items.length === 0) && <div class="cell-group-title">My merchants</div>}
+    <Page title={t('discover.merchants.title')} back="/me">
+      {(items === null || items.length === 0) && <div class="cell-group-title">{t('discover.merchants.mine')}</div>}
       {items === null && !loadError && <Spinner />}
       {loadError && (
         <p class="inline-error">
           {loadError}{' '}
           <button type="button" class="link-button" onClick={() => void load()}>
-            Retry
+            {t('discover.merchants.retry')}
           </button>
         </p>
       )}
       {items !== null && items.length === 0 && (
-        <EmptyState icon={<StoreIcon size={48} />} title="No merchants yet">
-          <p>Register a shop below to accept Plaza Pay.</p>
+        <EmptyState icon={<StoreIcon size={48} />} title={t('discover.merchants.empty')}>
+          <p>{t('discover.merchants.empty_body')}</p>
         </EmptyState>
       )}
       {items !== null && items.length > 0 && (
-        <CellGroup class="merchant-list" title="My merchants">
+        <CellGroup class="merchant-list" title={t('discover.merchants.mine')}>
           {items.map((m) => (
             <Cell
               href={'/merchants/' + encodeURIComponent(m.mchid)}
@@ -87,7 +89,7 @@ export function MerchantsPage() {
               title={m.name}
               subtitle={
                 <>
-                  <span class="pay-mono">{m.mchid}</span> · {regionName(regions, m.region)}
+                  <span class="pay-mono">{m.mchid}</span> · {regionLabel(regions, m.region)}
                 </>
               }
               extra={<StatusPill ok={m.has_credentials} />}
@@ -97,22 +99,22 @@ export function MerchantsPage() {
         </CellGroup>
       )}
 
-      <div class="cell-group-title">New merchant</div>
+      <div class="cell-group-title">{t('discover.merchants.new')}</div>
       <form class="card merchant-form" onSubmit={onSubmit} noValidate>
         <div class="field">
           <label class="field-label" for="merchant-new-name">
-            Name
+            {t('discover.merchants.name')}
           </label>
-          <input id="merchant-new-name" name="name" class="field-input" placeholder="e.g. Tea House" maxLength={64} autoComplete="organization" />
+          <input id="merchant-new-name" name="name" class="field-input" placeholder={t('discover.merchants.name_placeholder')} maxLength={64} autoComplete="organization" />
         </div>
         <div class="field">
           <label class="field-label" for="merchant-new-region">
-            Region
+            {t('discover.merchants.region')}
           </label>
           <div class="select-wrap">
             <select id="merchant-new-region" name="region" class="field-input field-select" key={defaultRegion}>
-              {regions === null && <option value={defaultRegion}>Loading regions…</option>}
-              {regions?.map((r) => (
+              {regions === null && <option value={defaultRegion}>{t('discover.merchants.loading_regions')}</option>}
+              {regions && localRegions(regions).map((r) => (
                 <option value={r.code} selected={r.code === defaultRegion}>
                   {r.name}
                 </option>
@@ -123,7 +125,7 @@ export function MerchantsPage() {
         <FormError message={error} />
         <button type="submit" id="merchant-create" class="button button-primary button-block" disabled={busy}>
           {busy && <span class="button-spinner" aria-hidden="true" />}
-          {busy ? 'Creating…' : 'Create merchant'}
+          {busy ? t('discover.merchants.creating') : t('discover.merchants.create')}
         </button>
       </form>
     </Page>
@@ -131,5 +133,5 @@ export function MerchantsPage() {
 }
 
 export function StatusPill({ ok }: { ok: boolean }) {
-  return <span class={'pill ' + (ok ? 'pill-green' : 'pill-orange')}>{ok ? 'Ready' : 'Set up keys'}</span>;
+  return <span class={'pill ' + (ok ? 'pill-green' : 'pill-orange')}>{ok ? t('discover.merchants.ready') : t('discover.merchants.setup')}</span>;
 }

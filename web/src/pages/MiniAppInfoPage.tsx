@@ -10,6 +10,8 @@ import { Link } from '../router';
 import { miniApi, scopeLabel, type MiniApp } from '../miniapp/api';
 import { NoticeBanners, useNotices } from '../components/NoticeBanners';
 import { noticesFor } from '../trust/format';
+import { t } from '../i18n';
+import { categoryLabel } from './DiscoverPage';
 
 /** Scopes a mini program may ask for through the bridge. */
 const SCOPES = ['userInfo'];
@@ -35,17 +37,17 @@ export function MiniAppInfoPage({ appid }: { appid: string }) {
   const released = !!app && app.released_version > 0;
 
   return (
-    <Page title={app?.name || 'Mini Program'} back="/discover" backId="app-info-back" class="app-info-page">
+    <Page title={app?.name || t('discover.info.fallback_title')} back="/discover" backId="app-info-back" class="app-info-page">
       <NoticeBanners items={notices} id="app-info-notices" />
-      {!app && !error && !missing && <Spinner label="Loading…" />}
+      {!app && !error && !missing && <Spinner label={t('common.loading')} />}
       {error && <p class="form-error app-info-error">{error}</p>}
       {missing && (
         <EmptyState
           icon={<MiniProgramIcon size={40} />}
-          title={notices.length ? 'Not available in your region' : 'This mini program is not available'}
+          title={notices.length ? t('discover.info.not_in_region') : t('discover.info.unavailable')}
         >
           <Link href="/discover" class="button button-secondary button-small">
-            Back to Discover
+            {t('discover.back')}
           </Link>
         </EmptyState>
       )}
@@ -62,25 +64,25 @@ export function MiniAppInfoPage({ appid }: { appid: string }) {
               </p>
             )}
             <Link href={'/app/' + encodeURIComponent(app.appid)} id="app-open" class="button button-primary app-open">
-              Open
+              {t('discover.info.open')}
             </Link>
           </div>
           <CellGroup>
-            <Cell title="Category" extra={<span id="app-info-category">{app.category || 'Other'}</span>} />
+            <Cell title={t('discover.info.category')} extra={<span id="app-info-category">{app.category ? categoryLabel(app.category) : t('discover.info.category_other')}</span>} />
             <Cell
-              title="Developer"
-              extra={<span id="app-info-developer">{released ? 'Verified developer' : 'Not yet released'}</span>}
+              title={t('discover.info.developer')}
+              extra={<span id="app-info-developer">{released ? t('discover.info.verified') : t('discover.info.not_released')}</span>}
             />
-            <Cell title="AppID" extra={<span class="app-info-appid">{app.appid}</span>} />
+            <Cell title="AppID" /* i18n-ignore */ extra={<span class="app-info-appid">{app.appid}</span>} />
           </CellGroup>
-          <CellGroup title="It may ask for" class="app-info-scopes">
+          <CellGroup title={t('discover.info.may_ask')} class="app-info-scopes">
             {SCOPES.map((s) => (
-              <Cell key={s} data-scope={s} title={scopeLabel(s) + ' (' + s + ')'} />
+              <Cell key={s} data-scope={s} title={t('discover.info.scope', { label: scopeLabel(s), scope: s })} />
             ))}
           </CellGroup>
-          <CellGroup title="Servers it talks to" class="app-info-domains">
+          <CellGroup title={t('discover.info.servers')} class="app-info-domains">
             {domains.length === 0 ? (
-              <Cell class="app-info-none" title={<span class="muted">None</span>} />
+              <Cell class="app-info-none" title={<span class="muted">{t('discover.info.none')}</span>} />
             ) : (
               domains.map((d) => <Cell key={d} data-domain={d} title={<span class="app-info-domain">{d}</span>} />)
             )}

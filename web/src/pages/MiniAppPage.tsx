@@ -18,9 +18,10 @@ import { BlockedByPolicy } from '../components/BlockedByPolicy';
 import { trustApi, type Notice } from '../trust/api';
 import { noticeActive, noticesFor } from '../trust/format';
 import { hostingBlock } from '../trust/schedule';
-import { guardApi } from '../trust/guard';
+import { guardApi, refusalText } from '../trust/guard';
 import { refreshNotices, useLiveNotices, useTrustEpoch } from '../trust/live';
 import { PayGate, type PayRequest } from '../components/wallet/PayGate';
+import { t } from '../i18n';
 
 /** A trial being run: its label, the version, and the launch token that opens its pages. */
 interface RunningTrial {
@@ -77,7 +78,7 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
           (r) => noticesFor(r.items ?? [], appid).find((x) => noticeActive(x, new Date())),
           () => undefined,
         );
-        setLoad({ kind: 'blocked', message: err.message, notice: n, name: n?.target_name || 'This mini program' });
+        setLoad({ kind: 'blocked', message: err.message, notice: n, name: n?.target_name || t('discover.host.this_app') });
         return;
       }
       if (!label && err instanceof ApiError && err.status === 404) {
@@ -87,7 +88,7 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
           () => undefined,
         );
         if (gone) {
-          setLoad({ kind: 'blocked', message: '', notice: gone, name: gone.target_name || 'This mini program' });
+          setLoad({ kind: 'blocked', message: '', notice: gone, name: gone.target_name || t('discover.host.this_app') });
           return;
         }
       }
@@ -113,39 +114,38 @@ export function MiniAppPage({ appid, user }: { appid: string; user: User }) {
 
   if (load.kind === 'ready') return <MiniAppHost app={load.app} user={user} trial={load.trial} />;
   return (
-    <Page title="Mini Program" back="/discover" backId="miniapp-back" class="miniapp-screen">
-      {load.kind === 'loading' && <Spinner label="Opening…" />}
+    <Page title={t('discover.host.title')} back="/discover" backId="miniapp-back" class="miniapp-screen">
+      {load.kind === 'loading' && <Spinner label={t('discover.host.opening')} />}
       {load.kind === 'missing' && (
         <div id="miniapp-unavailable">
-          <EmptyState icon={<MiniProgramIcon size={40} />} title="This mini program is not available">
-            It may have been taken down, or it hasn’t been released yet.
+          <EmptyState icon={<MiniProgramIcon size={40} />} title={t('discover.info.unavailable')}>
+            {t('discover.host.unavailable_body')}
           </EmptyState>
           <div class="miniapp-center">
             <button type="button" class="button button-secondary" onClick={() => navigate('/discover')}>
-              Back to Discover
+              {t('discover.back')}
             </button>
           </div>
         </div>
       )}
       {load.kind === 'trial-refused' && (
         <div id="miniapp-trial-refused">
-          <EmptyState icon={<MiniProgramIcon size={40} />} title="This trial version isn’t available to you">
-            Trial versions of a mini program open only for the testers its developer named. Ask the developer to add
-            you, or open the released version from Discover.
+          <EmptyState icon={<MiniProgramIcon size={40} />} title={t('discover.host.trial_refused')}>
+            {t('discover.host.trial_refused_body')}
           </EmptyState>
           <div class="miniapp-center">
             <button type="button" class="button button-secondary" onClick={() => navigate('/discover')}>
-              Back to Discover
+              {t('discover.back')}
             </button>
           </div>
         </div>
       )}
       {load.kind === 'blocked' && <BlockedByPolicy appName={load.name} notice={load.notice} message={load.message} region={user.region} />}
       {load.kind === 'error' && (
-        <EmptyState icon={<AlertIcon size={40} />} title="Couldn’t open this mini program">
+        <EmptyState icon={<AlertIcon size={40} />} title={t('discover.host.open_failed')}>
           <p>{load.message}</p>
           <button type="button" class="button button-primary" onClick={() => void fetchApp()}>
-            Try again
+            {t('common.retry')}
           </button>
         </EmptyState>
       )}
@@ -207,9 +207,10 @@ function textStyle(s: unknown): '' | 'white' | 'black' {
 }
 
 /** The words a trial's title bar carries: what it is and whether it was reviewed. */
-export function trialMarker(t: TrialInfo): string {
-  const review = t.status === 'rejected' ? 'rejected' : t.status === 'approved' || t.status === 'released' ? 'reviewed' : 'not reviewed';
-  return 'Trial version ' + t.code + ' — ' + review;
+export function trialMarker(info: TrialInfo): string {
+  const key =
+    info.status === 'rejected' ? 'discover.trial.rejected' : info.status === 'approved' || info.status === 'released' ? 'discover.trial.reviewed' : 'discover.trial.not_reviewed';
+  return t(key, { code: String(info.code) });
 }
 
 /** The running mini program: host title bar + capsule, the sandboxed frame, and the bridge. */
@@ -274,7 +275,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
   }, [barBg, barText, frameBg]);
 
   useEffect(() => {
-    document.title = (trial ? '[Trial] ' : '') + title + ' · Plaza';
+    document.title = t(trial ? 'discover.host.doc_title_trial' : 'discover.host.doc_title', { title });
   }, [title]);
 
   // A trial's pages need a launch token; keep a fresh one for the next page.
@@ -310,7 +311,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     },
     pushPage,
     popPages,
-    setTitle: (t) => setStack((s) => s.map((e, i) => (i === s.length - 1 ? { ...e, title: t } : e))),
+    setTitle: (text) => setStack((s) => s.map((e, i) => (i === s.length - 1 ? { ...e, title: text } : e))),
     systemInfo: () => systemInfo(frame.current),
   };
   const hostRef = useRef(host);
@@ -446,7 +447,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
       showToast(errorMessage(err), 'error');
       return;
     }
-    setPay({ ...pay, error: errorMessage(err) });
+    setPay({ ...pay, error: refusalText(err) });
   }
 
   function paid() {
@@ -469,7 +470,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     <section class="page miniapp-screen" id="miniapp" data-appid={appid} data-depth={stack.length} data-trial={trial?.info.code}>
       <header ref={bar} class="title-bar miniapp-bar" data-text-style={barText || undefined}>
         <div class="title-bar-side">
-          <button type="button" id="miniapp-back" class="icon-button back-button" aria-label={stack.length > 1 ? 'Back' : 'Leave'} onClick={back}>
+          <button type="button" id="miniapp-back" class="icon-button back-button" aria-label={stack.length > 1 ? t('common.back') : t('discover.host.leave')} onClick={back}>
             <BackIcon />
           </button>
         </div>
@@ -482,12 +483,12 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
           )}
         </h1>
         <div class="title-bar-side title-bar-right">
-          <div class="miniapp-capsule" role="group" aria-label="Mini program">
-            <button type="button" id="miniapp-more" class="capsule-button" aria-label="More" onClick={() => setMenu(true)}>
+          <div class="miniapp-capsule" role="group" aria-label={t('discover.host.capsule')}>
+            <button type="button" id="miniapp-more" class="capsule-button" aria-label={t('common.more')} onClick={() => setMenu(true)}>
               <MoreIcon size={20} />
             </button>
             <span class="capsule-divider" aria-hidden="true" />
-            <button type="button" id="miniapp-close" class="capsule-button" aria-label="Close mini program" onClick={() => navigate('/discover')}>
+            <button type="button" id="miniapp-close" class="capsule-button" aria-label={t('discover.host.close')} onClick={() => navigate('/discover')}>
               <span class="capsule-ring" aria-hidden="true" />
             </button>
           </div>
@@ -510,38 +511,38 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
         />
         {!loaded && (
           <div class="miniapp-loading">
-            <Spinner label={'Opening ' + app.name + '…'} />
+            <Spinner label={t('discover.host.opening_app', { name: app.name })} />
           </div>
         )}
       </div>
 
-      <Sheet open={!!consent} onClose={deny} label="Share your profile" id="consent-sheet">
+      <Sheet open={!!consent} onClose={deny} label={t('discover.consent.label')} id="consent-sheet">
         <div class="consent">
           <div class="consent-app">
             <Avatar username={appid} name={app.name} size="sm" />
             <span class="consent-app-name">{app.name}</span>
           </div>
-          <h2 class="consent-title">wants your nickname and avatar</h2>
+          <h2 class="consent-title">{t('discover.consent.title')}</h2>
           {consent?.desc && <p class="consent-desc">{consent.desc}</p>}
           <div class="consent-profile">
             <Avatar username={user.username} name={user.display_name} size="md" />
             <div>
               <div class="consent-name">{user.display_name || user.username}</div>
-              <div class="consent-sub">Plaza profile</div>
+              <div class="consent-sub">{t('discover.consent.profile')}</div>
             </div>
           </div>
           <div class="consent-actions">
             <button type="button" id="consent-deny" class="button button-secondary" onClick={deny} disabled={consentBusy}>
-              Deny
+              {t('discover.consent.deny')}
             </button>
             <button type="button" id="consent-allow" class="button button-primary" onClick={() => void allow()} disabled={consentBusy}>
-              Allow
+              {t('discover.consent.allow')}
             </button>
           </div>
         </div>
       </Sheet>
 
-      <Sheet open={!!pay} onClose={closePay} label="Plaza Pay" id="miniapp-pay" covered={!!gate}>
+      <Sheet open={!!pay} onClose={closePay} label={t('discover.pay.label')} id="miniapp-pay" covered={!!gate}>
         {pay && (
           <div class="miniapp-pay">
             <div class="pay-head">
@@ -556,8 +557,9 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
               {formatDigits(pay.prepay.amount.amount, pay.prepay.amount.currency)}
             </div>
             <p class="miniapp-pay-via">
-              Requested by {app.name}
-              {trial ? ' — ' + trialMarker(trial.info) : ''}
+              {trial
+                ? t('discover.pay.requested_by_trial', { name: app.name, trial: trialMarker(trial.info) })
+                : t('discover.pay.requested_by', { name: app.name })}
             </p>
             {pay.error && (
               <p class="form-error" role="alert" id="pay-error">
@@ -565,7 +567,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
               </p>
             )}
             <button type="button" id="pay-confirm" class="button button-primary button-block" onClick={startPay} disabled={!!gate}>
-              Pay
+              {t('discover.pay.pay')}
             </button>
           </div>
         )}
@@ -605,10 +607,10 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
         </div>
         <div class="sheet-actions">
           <button type="button" id="miniapp-restart" class="button button-secondary button-block" onClick={restart}>
-            Restart
+            {t('discover.host.restart')}
           </button>
           <button type="button" class="button button-secondary button-block" onClick={() => navigate('/discover')}>
-            <CloseIcon size={16} /> Leave mini program
+            <CloseIcon size={16} /> {t('discover.host.leave_app')}
           </button>
         </div>
       </Sheet>

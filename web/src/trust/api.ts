@@ -1,4 +1,5 @@
 import { ApiError, request } from '../api';
+import { t } from '../i18n';
 
 // The Trust API (CONTRACT.md "Trust"): policies and the audit log for
 // administrators, notices for everyone.
@@ -76,11 +77,11 @@ async function text(path: string): Promise<string> {
   try {
     res = await fetch(path, { credentials: 'same-origin', headers: { Accept: 'text/plain' } });
   } catch {
-    throw new ApiError(0, 'network_error', 'Can’t reach Plaza. Check your connection and try again.');
+    throw new ApiError(0, 'network_error', t('errors.network'));
   }
   const body = await res.text();
   if (!res.ok) {
-    let msg = 'Request failed (' + res.status + ').';
+    let msg = t('discover.request_failed', { status: String(res.status) });
     try {
       msg = JSON.parse(body).error.message || msg;
     } catch {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { auditPage, filterRegions, fromLocalInput, noticeDate, noticeText, noticesFor, toLocalInput } from './format';
+import { afterEach } from 'vitest';
+import { auditPage, dateTime, filterRegions, fromLocalInput, localRegions, noticeDate, noticeText, noticesFor, regionLabel, toLocalInput, untilText } from './format';
+import { setLocale } from '../i18n';
 import type { Notice } from './api';
 
 const notice = (over: Partial<Notice> = {}): Notice => ({
@@ -75,5 +77,37 @@ describe('audit pages', () => {
     expect(auditPage(60, 3, 25)).toBeNull();
     expect(auditPage(0, 0, 25)).toBeNull();
     expect(auditPage(3, 0, 25)).toEqual({ after: -1, limit: 3 });
+  });
+});
+
+describe('in Chinese', () => {
+  afterEach(() => setLocale('en'));
+  const now = new Date('2026-08-01T12:00:00Z');
+  const regions = [
+    { code: 'NZ', name: 'New Zealand' },
+    { code: 'US', name: 'United States' },
+    { code: 'CN', name: 'China' },
+  ];
+  it('names regions through Intl.DisplayNames, and keeps the server’s names in English', () => {
+    expect(regionLabel(regions, 'NZ', 'zh-CN')).toBe('新西兰');
+    expect(regionLabel(regions, 'NZ', 'en')).toBe('New Zealand');
+    expect(regionLabel(null, 'XX', 'zh-CN')).toBe('XX');
+    setLocale('zh-CN');
+    expect(regionLabel(regions, 'US')).toBe('美国');
+    expect(localRegions(regions).map((r) => r.name)).toEqual(['美国', '新西兰', '中国']);
+  });
+  it('finds regions by the Chinese name, the English name or the code', () => {
+    const label = (r: { code: string }) => regionLabel(regions, r.code, 'zh-CN');
+    expect(filterRegions(regions, '新西', label).map((r) => r.code)).toEqual(['NZ']);
+    expect(filterRegions(regions, 'zealand', label).map((r) => r.code)).toEqual(['NZ']);
+    expect(filterRegions(regions, 'us', label).map((r) => r.code)).toEqual(['US']);
+  });
+  it('words notices, dates and countdowns for zh-CN', () => {
+    setLocale('zh-CN');
+    expect(noticeText(notice(), now, undefined, 'UTC')).toBe('自9月15日起，“Gadget Store”将在你所在的地区停止服务：Executive Order 13943');
+    expect(noticeText(notice({ state: 'active', message: 'x' }), now, undefined, 'UTC')).toBe('“Gadget Store”已在你所在的地区停止服务。');
+    expect(dateTime('2026-12-01T12:00:00Z', undefined, 'UTC')).toBe('2026年12月1日 12:00');
+    expect(untilText('2026-08-01T12:00:05Z', now)).toBe('5 秒后');
+    expect(untilText('2026-08-01T11:00:00Z', now)).toBe('立即');
   });
 });

@@ -1,10 +1,12 @@
 import type { Region } from '../api';
 import type { Notice } from './api';
+import { collator, locale as currentLocale, t } from '../i18n';
+import { regionName } from '../regions';
 
 // Pure helpers of the trust screens (tested in format.test.ts).
 
 /** "15 September" (with the year when it is not this year's), in the given locale and time zone. */
-export function noticeDate(iso: string, now: Date, locale?: string, timeZone?: string): string {
+export function noticeDate(iso: string, now: Date, locale: string = currentLocale.get(), timeZone?: string): string {
   const d = new Date(iso);
   const opts: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', timeZone };
   const year = (x: Date) => new Intl.DateTimeFormat('en', { year: 'numeric', timeZone }).format(x);
@@ -33,9 +35,9 @@ export function noticeReason(n: Notice): string {
 export function noticeText(n: Notice, now: Date, locale?: string, timeZone?: string): string {
   const name = n.target_name || n.target_id;
   const reason = noticeReason(n);
-  const tail = reason ? ': ' + reason : '.';
-  if (noticeActive(n, now)) return name + ' is no longer available in your region' + tail;
-  return name + ' will not be available in your region from ' + noticeDate(n.effective_at, now, locale, timeZone) + tail;
+  if (noticeActive(n, now)) return reason ? t('discover.notice.gone_reason', { name, reason }) : t('discover.notice.gone', { name });
+  const date = noticeDate(n.effective_at, now, locale, timeZone);
+  return reason ? t('discover.notice.soon_reason', { name, date, reason }) : t('discover.notice.soon', { name, date });
 }
 
 /** The notices that concern one mini program (itself, or all of its developer's apps). */
@@ -45,12 +47,51 @@ export function noticesFor(items: Notice[], appid: string, developerId?: string)
   );
 }
 
-/** Regions whose code or name contains q (case- and accent-insensitive), by name. */
-export function filterRegions(regions: Region[], q: string): Region[] {
+/**
+ * Regions whose code, name or label (the name in the reader's language)
+ * contains q (case- and accent-insensitive), sorted by label.
+ */
+export function filterRegions(regions: Region[], q: string, label: (r: Region) => string = (r) => r.name, compare: (a: string, b: string) => number = (a, b) => a.localeCompare(b)): Region[] {
   const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
   const want = fold(q.trim());
-  const out = want ? regions.filter((r) => fold(r.code) === want || fold(r.name).includes(want) || fold(r.code).startsWith(want)) : [...regions];
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  const out = want
+    ? regions.filter((r) => fold(r.code) === want || fold(r.name).includes(want) || fold(label(r)).includes(want) || fold(r.code).startsWith(want))
+    : [...regions];
+  return out.sort((a, b) => compare(label(a), label(b)));
+}
+
+const displayNames = new Map<string, Intl.DisplayNames | null>();
+
+/**
+ * A region's name in the given locale (Intl.DisplayNames: "NZ" → "新西兰"
+ * in zh-CN). In English the server's own name is kept; the code itself when
+ * nothing knows it.
+ */
+export function regionLabel(regions: Region[] | null, code: string, locale: string = currentLocale.get()): string {
+  if (!locale.toLowerCase().startsWith('en')) {
+    let dn = displayNames.get(locale);
+    if (dn === undefined) {
+      try {
+        dn = new Intl.DisplayNames([locale], { type: 'region' });
+      } catch {
+        dn = null;
+      }
+      displayNames.set(locale, dn);
+    }
+    try {
+      const name = dn?.of(code);
+      if (name && name !== code) return name;
+    } catch {
+      // not a region code Intl knows
+    }
+  }
+  return regionName(regions, code);
+}
+
+/** Regions with their names in the reader's language, sorted for it. */
+export function localRegions(regions: Region[], locale: string = currentLocale.get()): Region[] {
+  const cmp = collator().compare;
+  return regions.map((r) => ({ ...r, name: regionLabel(regions, r.code, locale) })).sort((a, b) => cmp(a.name, b.name));
 }
 
 /** A Date as the value of an <input type="datetime-local"> (local time, minutes; with seconds when asked). */
@@ -63,14 +104,14 @@ export function toLocalInput(d: Date, seconds = false): string {
 
 /** When an instant comes, relative to now, for the policy form's hint ("in 5 s", "at once"). */
 export function untilText(iso: string, now: Date): string {
-  const t = new Date(iso).getTime();
-  if (!iso || isNaN(t)) return '';
-  const s = Math.round((t - now.getTime()) / 1000);
-  if (s <= 0) return 'at once';
-  if (s < 60) return 'in ' + s + ' s';
-  if (s < 3600) return 'in ' + Math.round(s / 60) + ' min';
-  if (s < 48 * 3600) return 'in ' + Math.round(s / 3600) + ' h';
-  return 'in ' + Math.round(s / 86400) + ' days';
+  const at = new Date(iso).getTime();
+  if (!iso || isNaN(at)) return '';
+  const s = Math.round((at - now.getTime()) / 1000);
+  if (s <= 0) return t('discover.until.now');
+  if (s < 60) return t('discover.until.s', { n: s });
+  if (s < 3600) return t('discover.until.min', { n: Math.round(s / 60) });
+  if (s < 48 * 3600) return t('discover.until.h', { n: Math.round(s / 3600) });
+  return t('discover.until.days', { n: Math.round(s / 86400) });
 }
 
 /** An <input type="datetime-local"> value as an RFC 3339 instant, or '' when empty or invalid. */
@@ -81,11 +122,11 @@ export function fromLocalInput(v: string): string {
 }
 
 /** "2 Dec 2026, 00:41" in the viewer's locale. */
-export function dateTime(iso: string | null | undefined, locale?: string, timeZone?: string): string {
+export function dateTime(iso: string | null | undefined, locale: string = currentLocale.get(), timeZone?: string): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23', timeZone }).format(d);
 }
 
 /**

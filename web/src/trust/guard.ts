@@ -1,4 +1,21 @@
 import { ApiError } from '../api';
+import { errorText } from '../i18n/errors';
+import { locale, t } from '../i18n';
+
+/**
+ * The sentence for a refusal: a policy's refusal ("<name> is not available
+ * in your region: <reason>") keeps its reason — the server's own sentence in
+ * English, the catalogue's with the reason otherwise; any other error as
+ * errorText says it.
+ */
+export function refusalText(err: unknown): string {
+  if (err instanceof ApiError && err.code === 'blocked_by_policy' && err.message) {
+    if (locale.get() === 'en') return err.message;
+    const i = err.message.indexOf(': ');
+    if (i >= 0) return t('discover.policy_refused', { reason: err.message.slice(i + 2) });
+  }
+  return errorText(err);
+}
 
 /** Whether err is the server refusing a call because a policy withholds the app (403 blocked_by_policy). */
 export function isHostingBlock(err: unknown): err is ApiError {

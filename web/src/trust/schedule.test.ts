@@ -105,3 +105,18 @@ describe('guarded api', () => {
     expect(isHostingBlock(new ApiError(422, 'blocked_by_policy', ''))).toBe(false);
   });
 });
+
+describe('refusal text', () => {
+  it('keeps a policy refusal’s reason and says other errors as errorText does', async () => {
+    const { refusalText } = await import('./guard');
+    const { setLocale } = await import('../i18n');
+    const blocked = new ApiError(422, 'blocked_by_policy', 'Leaf & Clay is not available in your region: Sanctioned merchant');
+    setLocale('en');
+    expect(refusalText(blocked)).toBe('Leaf & Clay is not available in your region: Sanctioned merchant');
+    setLocale('zh-CN');
+    expect(refusalText(blocked)).toBe('该服务在你所在的地区不可用：Sanctioned merchant');
+    expect(refusalText(new ApiError(422, 'blocked_by_policy', 'no reason here'))).toBe('该服务在你所在的地区不可用。');
+    expect(refusalText(new ApiError(400, 'insufficient_funds', 'Not enough'))).toBe('余额不足。');
+    setLocale('en');
+  });
+});

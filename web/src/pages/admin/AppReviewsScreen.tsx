@@ -17,30 +17,7 @@ import {
   type AppReview,
   type ReviewState,
 } from '../../miniapp/review';
-
-/** The screen's words (English; kept together for the translation to come). */
-export const REVIEW_TEXT = {
-  nav: 'Mini-program reviews',
-  title: 'Mini-program reviews',
-  sub: 'Versions developers submitted. Approve one and its developer may release it; reject it with a reason they will read.',
-  tabs: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected' } as Record<ReviewState, string>,
-  empty: { pending: 'Nothing waiting for review.', approved: 'No approved versions yet.', rejected: 'No rejected versions yet.' } as Record<ReviewState, string>,
-  loading: 'Loading reviews…',
-  more: 'Load more',
-  cols: { app: 'Mini program', developer: 'Developer', version: 'Version', size: 'Size', submitted: 'Submitted', decided: 'Decided', reason: 'Reason' },
-  approve: 'Approve',
-  reject: 'Reject',
-  approved: (name: string, v: number) => name + ' version ' + v + ' approved',
-  rejected: (name: string, v: number) => name + ' version ' + v + ' rejected',
-  by: 'by',
-  rejectTitle: 'Reject this version',
-  rejectSummary: (name: string, v: number, dev: string) => 'Version ' + v + ' of ' + name + ', by ' + dev + '. The developer sees the reason.',
-  reasonLabel: 'Reason',
-  reasonHint: 'e.g. The checkout page asks for a card number outside Plaza Pay',
-  keep: 'Keep it pending',
-  confirmReject: 'Reject version',
-  rejecting: 'Rejecting…',
-};
+import { t, tx } from '../../i18n';
 
 const STATES: ReviewState[] = ['pending', 'approved', 'rejected'];
 
@@ -62,7 +39,7 @@ export function PendingBadge() {
   const text = p ? badgeText(p.count, p.more) : '';
   if (!text) return null;
   return (
-    <span class="admin-badge" id="reviews-badge" aria-label={text + ' pending'}>
+    <span class="admin-badge" id="reviews-badge" aria-label={t('admin.appreviews.badge', { text })}>
       {text}
     </span>
   );
@@ -116,7 +93,7 @@ export function AppReviewsScreen() {
     setBusy(reviewKey(r));
     try {
       await reviewApi.approve(r.appid, r.version);
-      showToast(REVIEW_TEXT.approved(r.app_name, r.version));
+      showToast(t('admin.appreviews.approved', { name: r.app_name, version: String(r.version) }));
       decided(r);
     } catch (err) {
       showToast(errorMessage(err), 'error');
@@ -130,8 +107,8 @@ export function AppReviewsScreen() {
     <div class="admin-screen" id="admin-app-reviews">
       <div class="admin-screen-head">
         <div>
-          <h2 class="admin-h2">{REVIEW_TEXT.title}</h2>
-          <p class="admin-sub">{REVIEW_TEXT.sub}</p>
+          <h2 class="admin-h2">{t('admin.appreviews.title')}</h2>
+          <p class="admin-sub">{t('admin.appreviews.sub')}</p>
         </div>
       </div>
       <div class="admin-tabs" role="tablist">
@@ -146,7 +123,7 @@ export function AppReviewsScreen() {
             onClick={() => setState(s)}
           >
             <span class={'state-dot review-dot-' + s} />
-            {REVIEW_TEXT.tabs[s]}
+            {t(`admin.appreviews.tab.${s}`)}
             {s === 'pending' && pending && badgeText(pending.count, pending.more) && (
               <span class="admin-tab-count" id="reviews-tab-count">
                 {badgeText(pending.count, pending.more)}
@@ -156,10 +133,10 @@ export function AppReviewsScreen() {
         ))}
       </div>
       {error && <p class="form-error">{error}</p>}
-      {!items && !error && <Spinner label={REVIEW_TEXT.loading} />}
+      {!items && !error && <Spinner label={t('admin.appreviews.loading')} />}
       {items && items.length === 0 && (
         <div class="admin-empty" id="reviews-empty">
-          {REVIEW_TEXT.empty[state]}
+          {t(`admin.appreviews.empty.${state}`)}
         </div>
       )}
       {items && items.length > 0 && (
@@ -167,15 +144,15 @@ export function AppReviewsScreen() {
           <table class="admin-table review-table" id="reviews-table" data-state={state}>
             <thead>
               <tr>
-                <th>{REVIEW_TEXT.cols.app}</th>
-                <th>{REVIEW_TEXT.cols.developer}</th>
-                <th class="num">{REVIEW_TEXT.cols.version}</th>
-                <th class="num">{REVIEW_TEXT.cols.size}</th>
-                <th>{REVIEW_TEXT.cols.submitted}</th>
+                <th>{t('admin.appreviews.col.app')}</th>
+                <th>{t('admin.appreviews.col.developer')}</th>
+                <th class="num">{t('admin.appreviews.col.version')}</th>
+                <th class="num">{t('admin.appreviews.col.size')}</th>
+                <th>{t('admin.appreviews.col.submitted')}</th>
                 {history ? (
                   <>
-                    <th>{REVIEW_TEXT.cols.decided}</th>
-                    <th>{REVIEW_TEXT.cols.reason}</th>
+                    <th>{t('admin.appreviews.col.decided')}</th>
+                    <th>{t('admin.appreviews.col.reason')}</th>
                   </>
                 ) : (
                   <th />
@@ -192,7 +169,7 @@ export function AppReviewsScreen() {
       )}
       {next && (
         <button type="button" class="button button-secondary button-small admin-more" id="reviews-more" onClick={more}>
-          {REVIEW_TEXT.more}
+          {t('admin.load_more')}
         </button>
       )}
       {rejecting && (
@@ -200,7 +177,7 @@ export function AppReviewsScreen() {
           review={rejecting}
           onClose={() => setRejecting(null)}
           onRejected={() => {
-            showToast(REVIEW_TEXT.rejected(rejecting.app_name, rejecting.version));
+            showToast(t('admin.appreviews.rejected', { name: rejecting.app_name, version: String(rejecting.version) }));
             decided(rejecting);
             setRejecting(null);
           }}
@@ -215,7 +192,7 @@ function ReviewRow({ r, history, busy, onApprove, onReject }: { r: AppReview; hi
   const dev = r.developer?.display_name || r.developer?.username || r.developer?.id || '—';
   return (
     <tr class="review-row" data-appid={r.appid} data-version={r.version} data-state={r.state}>
-      <td data-label={REVIEW_TEXT.cols.app} class="review-app-cell">
+      <td data-label={t('admin.appreviews.col.app')} class="review-app-cell">
         <div class="review-app">
           <Avatar username={r.appid} name={r.app_name} size="sm" />
           <div>
@@ -227,45 +204,48 @@ function ReviewRow({ r, history, busy, onApprove, onReject }: { r: AppReview; hi
           </div>
         </div>
       </td>
-      <td data-label={REVIEW_TEXT.cols.developer} class="review-cell">
+      <td data-label={t('admin.appreviews.col.developer')} class="review-cell">
         <div class="review-dev">{dev}</div>
         {r.developer?.username && <div class="cell-muted">@{r.developer.username}</div>}
       </td>
-      <td data-label={REVIEW_TEXT.cols.version} class="review-cell num review-version">
+      <td data-label={t('admin.appreviews.col.version')} class="review-cell num review-version">
         {r.version}
       </td>
-      <td data-label={REVIEW_TEXT.cols.size} class="review-cell num nowrap review-size">
+      <td data-label={t('admin.appreviews.col.size')} class="review-cell num nowrap review-size">
         {formatSize(r.size)}
       </td>
-      <td data-label={REVIEW_TEXT.cols.submitted} class="review-cell nowrap">
+      <td data-label={t('admin.appreviews.col.submitted')} class="review-cell nowrap">
         <div>{dateTime(r.submitted_at)}</div>
         <div class="cell-muted">{ago(r.submitted_at, now)}</div>
       </td>
       {history ? (
         <>
-          <td data-label={REVIEW_TEXT.cols.decided} class="review-cell review-decided">
-            <div class={'state-pill review-pill-' + r.state}>{REVIEW_TEXT.tabs[r.state]}</div>
+          <td data-label={t('admin.appreviews.col.decided')} class="review-cell review-decided">
+            <div class={'state-pill review-pill-' + r.state}>{t(`admin.appreviews.tab.${r.state}`)}</div>
             <div>{dateTime(r.reviewed_at)}</div>
             {r.reviewed_by && (
               <div class="cell-muted">
-                {REVIEW_TEXT.by}{' '}
-                <strong class="review-by" title={r.reviewed_by}>
-                  {r.reviewer ? (r.reviewer.display_name || r.reviewer.username) + ' (@' + r.reviewer.username + ')' : r.reviewed_by}
-                </strong>
+                {tx('admin.appreviews.by', {
+                  name: (
+                    <strong class="review-by" title={r.reviewed_by}>
+                      {r.reviewer ? (r.reviewer.display_name || r.reviewer.username) + ' (@' + r.reviewer.username + ')' : r.reviewed_by}
+                    </strong>
+                  ),
+                })}
               </div>
             )}
           </td>
-          <td data-label={REVIEW_TEXT.cols.reason} class="review-cell reason-cell review-reason">
+          <td data-label={t('admin.appreviews.col.reason')} class="review-cell reason-cell review-reason">
             {r.reason || <span class="cell-muted">—</span>}
           </td>
         </>
       ) : (
         <td class="actions-cell review-actions">
           <button type="button" class="button button-primary button-small review-approve" disabled={busy} onClick={onApprove}>
-            {REVIEW_TEXT.approve}
+            {t('admin.appreviews.approve')}
           </button>
           <button type="button" class="button button-ghost-danger button-small review-reject" disabled={busy} onClick={onReject}>
-            {REVIEW_TEXT.reject}
+            {t('admin.appreviews.reject')}
           </button>
         </td>
       )}
@@ -308,17 +288,17 @@ function RejectDialog({ review, onClose, onRejected }: { review: AppReview; onCl
   return (
     <div class="admin-dialog-layer">
       <div class="admin-dialog-backdrop" onClick={onClose} />
-      <div class="admin-dialog" role="dialog" aria-modal="true" aria-label={REVIEW_TEXT.rejectTitle} id="review-reject-dialog">
+      <div class="admin-dialog" role="dialog" aria-modal="true" aria-label={t('admin.appreviews.reject_title')} id="review-reject-dialog">
         <div class="admin-dialog-head">
-          <h3>{REVIEW_TEXT.rejectTitle}</h3>
-          <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
+          <h3>{t('admin.appreviews.reject_title')}</h3>
+          <button type="button" class="icon-button" aria-label={t('common.close')} onClick={onClose}>
             ×
           </button>
         </div>
         <form onSubmit={confirm} class="cancel-form" noValidate>
-          <p class="cancel-summary">{REVIEW_TEXT.rejectSummary(review.app_name, review.version, dev)}</p>
+          <p class="cancel-summary">{t('admin.appreviews.reject_summary', { name: review.app_name, version: String(review.version), dev })}</p>
           <label class="form-label" for="review-reason">
-            {REVIEW_TEXT.reasonLabel}
+            {t('admin.appreviews.reason')}
           </label>
           <textarea
             id="review-reason"
@@ -327,7 +307,7 @@ function RejectDialog({ review, onClose, onRejected }: { review: AppReview; onCl
             rows={3}
             value={reason}
             onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)}
-            placeholder={REVIEW_TEXT.reasonHint}
+            placeholder={t('admin.appreviews.reason_hint')}
           />
           {error && (
             <div class="field-error" data-field="reason" role="alert">
@@ -336,10 +316,10 @@ function RejectDialog({ review, onClose, onRejected }: { review: AppReview; onCl
           )}
           <div class="admin-dialog-actions">
             <button type="button" class="button button-secondary" onClick={onClose}>
-              {REVIEW_TEXT.keep}
+              {t('admin.appreviews.keep')}
             </button>
             <button type="submit" class="button button-danger" id="review-reject-confirm" disabled={busy}>
-              {busy ? REVIEW_TEXT.rejecting : REVIEW_TEXT.confirmReject}
+              {busy ? t('admin.appreviews.rejecting') : t('admin.appreviews.confirm_reject')}
             </button>
           </div>
         </form>

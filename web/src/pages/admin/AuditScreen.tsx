@@ -4,6 +4,7 @@ import { showToast } from '../../toast';
 import { Spinner } from '../../components/Spinner';
 import { trustApi, type AuditEntry, type AuditVerify } from '../../trust/api';
 import { auditPage, dateTime, shortHash } from '../../trust/format';
+import { t, tx } from '../../i18n';
 
 const PAGE = 25;
 
@@ -26,7 +27,7 @@ export function AuditScreen() {
     );
     trustApi.checkpoint().then(
       (c) => live && setCheckpoint(c),
-      (err) => live && setCheckpoint('Could not load the checkpoint: ' + errorMessage(err)),
+      (err) => live && setCheckpoint(t('admin.audit.checkpoint_failed', { error: errorMessage(err) })),
     );
     return () => {
       live = false;
@@ -54,11 +55,11 @@ export function AuditScreen() {
   async function copy() {
     try {
       await navigator.clipboard.writeText(checkpoint);
-      showToast('Checkpoint copied');
+      showToast(t('admin.audit.copied'));
     } catch {
       const pre = document.getElementById('audit-checkpoint');
       if (pre) window.getSelection()?.selectAllChildren(pre);
-      showToast('Press Ctrl+C to copy the selected checkpoint');
+      showToast(t('admin.audit.copy_by_hand'));
     }
   }
 
@@ -68,16 +69,16 @@ export function AuditScreen() {
     <div class="admin-screen" id="admin-audit">
       <div class="admin-screen-head">
         <div>
-          <h2 class="admin-h2">Audit log</h2>
-          <p class="admin-sub">Every administrative and security action, in a Merkle tree log anyone holding a checkpoint can verify.</p>
+          <h2 class="admin-h2">{t('admin.audit.title')}</h2>
+          <p class="admin-sub">{t('admin.audit.sub')}</p>
         </div>
         <button type="button" class="button button-secondary button-small" id="audit-refresh" onClick={() => setRefresh(refresh + 1)}>
-          Re-verify
+          {t('admin.audit.reverify')}
         </button>
       </div>
       <div class="audit-cards">
         <div class="admin-card">
-          <div class="admin-card-title">Verification</div>
+          <div class="admin-card-title">{t('admin.audit.verification')}</div>
           {verifyError && <p class="form-error">{verifyError}</p>}
           {!verify && !verifyError && <Spinner inline />}
           {verify && (
@@ -90,12 +91,12 @@ export function AuditScreen() {
                 <span class="verify-mark" aria-hidden="true">
                   {verify.ok ? '✓' : '!'}
                 </span>
-                {verify.ok ? 'Verified' : 'Verification failed'}
+                {verify.ok ? t('admin.audit.verified') : t('admin.audit.failed')}
               </div>
               <dl class="verify-facts">
-                <dt>Entries</dt>
+                <dt>{t('admin.audit.entries')}</dt>
                 <dd id="audit-entries">{verify.entries}</dd>
-                <dt>Root hash</dt>
+                <dt>{t('admin.audit.root')}</dt>
                 <dd>
                   <code class="hash" title={verify.head}>
                     {verify.head || '—'}
@@ -103,10 +104,10 @@ export function AuditScreen() {
                 </dd>
                 {!verify.ok && (
                   <>
-                    <dt>First bad entry</dt>
+                    <dt>{t('admin.audit.first_bad')}</dt>
                     <dd>#{verify.first_bad ?? '?'}</dd>
-                    <dt>Problem</dt>
-                    <dd>{verify.problem || 'The stored entries do not hash to the signed tree.'}</dd>
+                    <dt>{t('admin.audit.problem')}</dt>
+                    <dd>{verify.problem || t('admin.audit.problem_default')}</dd>
                   </>
                 )}
               </dl>
@@ -115,31 +116,31 @@ export function AuditScreen() {
         </div>
         <div class="admin-card checkpoint-card">
           <div class="admin-card-title">
-            Signed checkpoint
+            {t('admin.audit.checkpoint')}
             <button type="button" class="button button-secondary button-small" id="audit-copy" onClick={copy} disabled={!checkpoint}>
-              Copy
+              {t('common.copy')}
             </button>
           </div>
-          <pre id="audit-checkpoint" class="checkpoint">{checkpoint || 'Loading…'}</pre>
+          <pre id="audit-checkpoint" class="checkpoint">{checkpoint || t('common.loading')}</pre>
           <p class="cell-muted">
-            Save it, then later run <code>plaza audit verify --addr URL --checkpoint FILE</code> to prove history was not rewritten.
+            {tx('admin.audit.save_it', { cmd: <code>plaza audit verify --addr URL --checkpoint FILE</code> /* i18n-ignore: a command */ })}
           </p>
         </div>
       </div>
       {error && <p class="form-error">{error}</p>}
-      {!items && !error && <Spinner label="Loading entries…" />}
-      {items && items.length === 0 && <div class="admin-empty">The log is empty.</div>}
+      {!items && !error && <Spinner label={t('admin.audit.loading')} />}
+      {items && items.length === 0 && <div class="admin-empty">{t('admin.audit.empty')}</div>}
       {items && items.length > 0 && (
         <div class="admin-table-wrap">
           <table class="admin-table" id="audit-table">
             <thead>
               <tr>
                 <th class="num">#</th>
-                <th>Time</th>
-                <th>Actor</th>
-                <th>Action</th>
-                <th>Target</th>
-                <th>Hash</th>
+                <th>{t('admin.audit.col.time')}</th>
+                <th>{t('admin.audit.col.actor')}</th>
+                <th>{t('admin.audit.col.action')}</th>
+                <th>{t('admin.audit.col.target')}</th>
+                <th>{t('admin.audit.col.hash')}</th>
               </tr>
             </thead>
             <tbody>
@@ -149,7 +150,7 @@ export function AuditScreen() {
                   <td class="nowrap">{dateTime(e.time)}</td>
                   <td>
                     <code class="clip" title={e.actor}>
-                      {e.actor || 'system'}
+                      {e.actor || t('admin.audit.system')}
                     </code>
                   </td>
                   <td class="action-cell">
@@ -175,13 +176,13 @@ export function AuditScreen() {
       {verify && verify.entries > PAGE && (
         <div class="admin-pager">
           <button type="button" class="button button-secondary button-small" id="audit-newer" disabled={page === 0} onClick={() => setPage(page - 1)}>
-            ← Newer
+            {t('admin.audit.newer')}
           </button>
           <span class="cell-muted">
-            Page {page + 1} of {pages}
+            {t('admin.audit.page', { page: page + 1, pages })}
           </span>
           <button type="button" class="button button-secondary button-small" id="audit-older" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
-            Older →
+            {t('admin.audit.older')}
           </button>
         </div>
       )}

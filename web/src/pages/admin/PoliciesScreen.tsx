@@ -1,31 +1,42 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, errorMessage, type Region } from '../../api';
-import { regionName, useRegions } from '../../regions';
+import { useRegions } from '../../regions';
+import { collator, locale, t, tx, type MessageKey } from '../../i18n';
 import { showToast } from '../../toast';
 import { Spinner } from '../../components/Spinner';
 import { trustApi, type Policy, type PolicyState, type Scope, type TargetType } from '../../trust/api';
-import { dateTime, filterRegions, fromLocalInput, toLocalInput, untilText } from '../../trust/format';
+import { dateTime, filterRegions, fromLocalInput, regionLabel, toLocalInput, untilText } from '../../trust/format';
 
-const STATES: { id: PolicyState; label: string }[] = [
-  { id: 'scheduled', label: 'Scheduled' },
-  { id: 'active', label: 'Active' },
-  { id: 'expired', label: 'Expired' },
-  { id: 'cancelled', label: 'Cancelled' },
-];
+const STATES: PolicyState[] = ['scheduled', 'active', 'expired', 'cancelled'];
+const TARGETS: TargetType[] = ['app', 'merchant', 'developer', 'user'];
+const SCOPES: Scope[] = ['distribution', 'hosting', 'payments', 'messaging'];
 
-const TARGETS: { id: TargetType; label: string; hint: string }[] = [
-  { id: 'app', label: 'Mini program', hint: 'AppID, e.g. wx1a2b3c4d5e6f7a8b' },
-  { id: 'merchant', label: 'Merchant', hint: 'Merchant ID (mchid)' },
-  { id: 'developer', label: 'Developer (all their apps)', hint: 'Developer’s user ID' },
-  { id: 'user', label: 'User', hint: 'User ID' },
-];
+/** A word from the catalogue for a code the server sends (a state, a scope), else the code itself. */
+function word(prefix: string, code: string): string {
+  const key = prefix + code;
+  return WORDS.has(key) ? t(key as MessageKey) : code;
+}
+const WORDS = new Set<string>([
+  ...STATES.flatMap((s) => ['admin.state.' + s, 'admin.state_word.' + s, 'admin.policies.empty.' + s]),
+  ...TARGETS.flatMap((x) => ['admin.target.' + x, 'admin.target_hint.' + x, 'admin.target_word.' + x]),
+  ...SCOPES.flatMap((s) => ['admin.scope.' + s, 'admin.scope_hint.' + s, 'admin.scope_word.' + s]),
+]);
 
-const SCOPES: { id: Scope; label: string; hint: string }[] = [
-  { id: 'distribution', label: 'Distribution', hint: 'Directory, details page, search' },
-  { id: 'hosting', label: 'Hosting', hint: 'Opening the app, its origin, bridge calls' },
-  { id: 'payments', label: 'Payments', hint: 'Orders, transfers, red packets (refunds stay allowed)' },
-  { id: 'messaging', label: 'Messaging', hint: 'Sending messages' },
-];
+/** Words joined as a list in the reader's language ("a, b" / "a、b"). */
+function joined(items: string[]): string {
+  return items.join(locale.get() === 'en' ? ', ' : '、');
+}
+
+/**
+ * The sentence for the server's refusal of one field: its own in English,
+ * the catalogue's for that field otherwise.
+ */
+export function fieldMessage(err: ApiError): string {
+  if (locale.get() === 'en' && err.message) return err.message;
+  const key = 'admin.field.' + err.field;
+  return FIELDS.has(key) ? t(key as MessageKey) : errorMessage(err);
+}
+const FIELDS = new Set(['target_type', 'target_id', 'regions', 'scopes', 'effective_at', 'expires_at', 'reason', 'legal_ref', 'kind'].map((f) => 'admin.field.' + f));
 
 type FieldErrors = Record<string, string>;
 
@@ -69,14 +80,14 @@ export function PoliciesScreen() {
 
   function created(p: Policy) {
     setCreating(false);
-    showToast('Policy created — ' + p.state);
+    showToast(t('admin.policies.created', { state: word('admin.state_word.', p.state) }));
     if (p.state === state) setReload(reload + 1);
     else setState(p.state);
   }
 
   function cancelled(p: Policy) {
     setCancelling(null);
-    showToast('Policy cancelled');
+    showToast(t('admin.policies.cancelled'));
     setItems((items ?? []).filter((x) => x.id !== p.id));
   }
 
@@ -84,34 +95,34 @@ export function PoliciesScreen() {
     <div class="admin-screen" id="admin-policies">
       <div class="admin-screen-head">
         <div>
-          <h2 class="admin-h2">Policies</h2>
-          <p class="admin-sub">Regional orders against an app, a merchant, a developer or a user, from a set date.</p>
+          <h2 class="admin-h2">{t('admin.policies.title')}</h2>
+          <p class="admin-sub">{t('admin.policies.sub')}</p>
         </div>
         <button type="button" class="button button-primary admin-new" id="policy-new" onClick={() => setCreating(true)}>
-          New policy
+          {t('admin.policies.new')}
         </button>
       </div>
       <div class="admin-tabs" role="tablist">
         {STATES.map((s) => (
           <button
-            key={s.id}
+            key={s}
             type="button"
             role="tab"
-            id={'policies-tab-' + s.id}
-            aria-selected={state === s.id}
-            class={'admin-tab' + (state === s.id ? ' active' : '')}
-            onClick={() => setState(s.id)}
+            id={'policies-tab-' + s}
+            aria-selected={state === s}
+            class={'admin-tab' + (state === s ? ' active' : '')}
+            onClick={() => setState(s)}
           >
-            <span class={'state-dot state-' + s.id} />
-            {s.label}
+            <span class={'state-dot state-' + s} />
+            {word('admin.state.', s)}
           </button>
         ))}
       </div>
       {error && <p class="form-error">{error}</p>}
-      {!items && !error && <Spinner label="Loading policies…" />}
+      {!items && !error && <Spinner label={t('admin.policies.loading')} />}
       {items && items.length === 0 && (
         <div class="admin-empty" id="policies-empty">
-          No {state} policies.
+          {word('admin.policies.empty.', state)}
         </div>
       )}
       {items && items.length > 0 && (
@@ -119,12 +130,12 @@ export function PoliciesScreen() {
           <table class="admin-table" id="policies-table">
             <thead>
               <tr>
-                <th>Target</th>
-                <th>Regions</th>
-                <th>Scopes</th>
-                <th>{state === 'cancelled' ? 'Cancelled' : 'Effective'}</th>
-                <th>Expires</th>
-                <th>Reason</th>
+                <th>{t('admin.policies.col.target')}</th>
+                <th>{t('admin.policies.col.regions')}</th>
+                <th>{t('admin.policies.col.scopes')}</th>
+                <th>{state === 'cancelled' ? t('admin.policies.col.cancelled') : t('admin.policies.col.effective')}</th>
+                <th>{t('admin.policies.col.expires')}</th>
+                <th>{t('admin.policies.col.reason')}</th>
                 <th />
               </tr>
             </thead>
@@ -138,7 +149,7 @@ export function PoliciesScreen() {
       )}
       {next && (
         <button type="button" class="button button-secondary button-small admin-more" onClick={more}>
-          Load more
+          {t('admin.load_more')}
         </button>
       )}
       {creating && <CreatePolicyDialog regions={regions ?? []} onClose={() => setCreating(false)} onCreated={created} />}
@@ -155,17 +166,17 @@ function PolicyRow({ p, regions, onCancel }: { p: Policy; regions: Region[] | nu
       <td>
         <div class="cell-strong">{p.target_name || p.target_id}</div>
         <div class="cell-muted">
-          {p.target_type} · <code>{p.target_id}</code>
+          {word('admin.target_word.', p.target_type)} · <code>{p.target_id}</code>
         </div>
       </td>
       <td>
         <div class="chips">
           {all ? (
-            <span class="chip chip-strong">All regions</span>
+            <span class="chip chip-strong">{t('admin.policies.all_regions')}</span>
           ) : (
             p.regions.map((c) => (
-              <span key={c} class="chip" title={regionName(regions, c)}>
-                {c}
+              <span key={c} class="chip chip-region" data-code={c} title={regionLabel(regions, c)}>
+                {c} <span class="chip-name">{regionLabel(regions, c)}</span>
               </span>
             ))
           )}
@@ -174,26 +185,26 @@ function PolicyRow({ p, regions, onCancel }: { p: Policy; regions: Region[] | nu
       <td class="scopes-cell">
         <div class="chips">
           {p.scopes.map((s) => (
-            <span key={s} class={'chip scope-' + s}>
-              {s}
+            <span key={s} class={'chip scope-' + s} data-scope={s}>
+              {word('admin.scope_word.', s)}
             </span>
           ))}
         </div>
       </td>
       <td class="nowrap">
         {p.state === 'cancelled' ? dateTime(p.cancelled_at) : dateTime(p.effective_at)}
-        <div class={'state-pill state-' + p.state}>{p.state}</div>
+        <div class={'state-pill state-' + p.state}>{word('admin.state_word.', p.state)}</div>
       </td>
-      <td class="nowrap">{p.expires_at ? dateTime(p.expires_at) : <span class="cell-muted">Never</span>}</td>
+      <td class="nowrap">{p.expires_at ? dateTime(p.expires_at) : <span class="cell-muted">{t('admin.policies.never')}</span>}</td>
       <td class="reason-cell">
         <div>{p.reason}</div>
         {p.legal_ref && <div class="cell-muted">{p.legal_ref}</div>}
-        {p.state === 'cancelled' && p.cancel_reason && <div class="cancel-note">Cancelled: {p.cancel_reason}</div>}
+        {p.state === 'cancelled' && p.cancel_reason && <div class="cancel-note">{t('admin.policies.cancel_note', { reason: p.cancel_reason })}</div>}
       </td>
       <td class="actions-cell">
         {live && (
           <button type="button" class="button button-ghost-danger button-small policy-cancel" onClick={onCancel}>
-            Cancel
+            {t('admin.policies.cancel')}
           </button>
         )}
       </td>
@@ -215,7 +226,7 @@ function Dialog({ id, title, onClose, wide, children }: { id: string; title: str
       <div class={'admin-dialog' + (wide ? ' wide' : '')} role="dialog" aria-modal="true" aria-label={title} id={id} ref={panel}>
         <div class="admin-dialog-head">
           <h3>{title}</h3>
-          <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
+          <button type="button" class="icon-button" aria-label={t('common.close')} onClick={onClose}>
             ×
           </button>
         </div>
@@ -244,7 +255,8 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
   const [formError, setFormError] = useState('');
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
-  const shown = useMemo(() => filterRegions(regions, q), [regions, q]);
+  const label = (r: Region) => regionLabel(regions, r.code);
+  const shown = useMemo(() => filterRegions(regions, q, label, collator().compare), [regions, q]);
   const defaultStart = useMemo(() => toLocalInput(new Date(Date.now() + 60 * 60 * 1000)), []);
 
   const toggleRegion = (code: string) => setPicked(picked.includes(code) ? picked.filter((c) => c !== code) : [...picked, code]);
@@ -270,8 +282,8 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
     const effective = fromLocalInput(val('effective_at'));
     const expires = fromLocalInput(val('expires_at'));
     const local: FieldErrors = {};
-    if (!effective) local.effective_at = 'Choose the date and time it takes effect.';
-    if (val('expires_at') && !expires) local.expires_at = 'That is not a date and time.';
+    if (!effective) local.effective_at = t('admin.form.need_effective');
+    if (val('expires_at') && !expires) local.expires_at = t('admin.form.bad_expires');
     setErrors(local);
     setFormError('');
     if (Object.keys(local).length) return;
@@ -290,17 +302,17 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
       });
       onCreated(r.policy);
     } catch (err) {
-      if (err instanceof ApiError && err.field) setErrors({ [err.field]: err.message });
+      if (err instanceof ApiError && err.field) setErrors({ [err.field]: fieldMessage(err) });
       else setFormError(errorMessage(err));
     } finally {
       setBusy(false);
     }
   }
 
-  const hint = TARGETS.find((t) => t.id === targetType)?.hint;
+  const hint = word('admin.target_hint.', targetType);
 
   return (
-    <Dialog id="policy-dialog" title="New policy" onClose={onClose} wide>
+    <Dialog id="policy-dialog" title={t('admin.policies.new')} onClose={onClose} wide>
       <form ref={form} class="policy-form" onSubmit={submit} noValidate>
         {formError && (
           <p class="form-error" id="policy-form-error">
@@ -310,9 +322,9 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
         <div class="form-grid">
           <div class="form-col">
             <fieldset class="form-section">
-              <legend>Target</legend>
+              <legend>{t('admin.form.target')}</legend>
               <label class="form-label" for="policy-target-type">
-                Type
+                {t('admin.form.type')}
               </label>
               <select
                 id="policy-target-type"
@@ -320,38 +332,38 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
                 value={targetType}
                 onChange={(e) => setTargetType((e.target as HTMLSelectElement).value as TargetType)}
               >
-                {TARGETS.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.label}
+                {TARGETS.map((x) => (
+                  <option key={x} value={x}>
+                    {word('admin.target.', x)}
                   </option>
                 ))}
               </select>
               <FieldError errors={errors} name="target_type" />
               <label class="form-label" for="policy-target-id">
-                ID
+                {t('admin.form.id')}
               </label>
               <input id="policy-target-id" name="target_id" class="field-input mono" placeholder={hint} autoComplete="off" />
               <FieldError errors={errors} name="target_id" />
             </fieldset>
             <fieldset class="form-section">
-              <legend>Scopes</legend>
+              <legend>{t('admin.form.scopes')}</legend>
               {SCOPES.map((s) => (
-                <label key={s.id} class="check-row">
-                  <input type="checkbox" id={'policy-scope-' + s.id} checked={scopes.includes(s.id)} onChange={() => toggleScope(s.id)} />
+                <label key={s} class="check-row">
+                  <input type="checkbox" id={'policy-scope-' + s} checked={scopes.includes(s)} onChange={() => toggleScope(s)} />
                   <span>
-                    <span class="check-title">{s.label}</span>
-                    <span class="check-hint">{s.hint}</span>
+                    <span class="check-title">{word('admin.scope.', s)}</span>
+                    <span class="check-hint">{word('admin.scope_hint.', s)}</span>
                   </span>
                 </label>
               ))}
               <FieldError errors={errors} name="scopes" />
             </fieldset>
             <fieldset class="form-section">
-              <legend>When</legend>
+              <legend>{t('admin.form.when')}</legend>
               <div class="two-up">
                 <div>
                   <label class="form-label" for="policy-effective-at">
-                    Takes effect <span class="form-opt">your local time</span>
+                    {t('admin.form.takes_effect')} <span class="form-opt">{t('admin.form.local_time')}</span>
                   </label>
                   <div class="input-with-button">
                     <input
@@ -365,19 +377,19 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
                       onChange={(e) => setStartsAt(fromLocalInput((e.target as HTMLInputElement).value))}
                     />
                     <button type="button" class="button button-secondary button-small" id="policy-now" onClick={setNow}>
-                      Now
+                      {t('admin.form.now')}
                     </button>
                   </div>
                   {startsAt && (
                     <div class="field-hint" id="policy-effective-hint">
-                      Takes effect {untilText(startsAt, new Date())}
+                      {t('admin.form.takes_effect_when', { when: untilText(startsAt, new Date()) })}
                     </div>
                   )}
                   <FieldError errors={errors} name="effective_at" />
                 </div>
                 <div>
                   <label class="form-label" for="policy-expires-at">
-                    Expires <span class="form-opt">optional</span>
+                    {t('admin.form.expires')} <span class="form-opt">{t('admin.form.optional')}</span>
                   </label>
                   <input id="policy-expires-at" name="expires_at" type="datetime-local" step={1} class="field-input" />
                   <FieldError errors={errors} name="expires_at" />
@@ -388,22 +400,22 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
           <div class="form-col">
             <fieldset class="form-section">
               <legend>
-                Regions{' '}
+                {t('admin.form.regions')}{' '}
                 <span class="form-opt">
-                  {allRegions ? 'every region' : picked.length === 0 ? 'none chosen' : picked.length + ' chosen'}
+                  {allRegions ? t('admin.form.every_region') : picked.length === 0 ? t('admin.form.none_chosen') : t('admin.form.chosen', { count: picked.length })}
                 </span>
               </legend>
               <label class="check-row check-row-strong">
                 <input type="checkbox" id="policy-all-regions" checked={allRegions} onChange={() => setAllRegions(!allRegions)} />
-                <span class="check-title">All regions</span>
+                <span class="check-title">{t('admin.policies.all_regions')}</span>
               </label>
               {!allRegions && (
                 <>
                   {picked.length > 0 && (
                     <div class="chips picked-regions">
                       {picked.map((c) => (
-                        <button key={c} type="button" class="chip chip-removable" data-code={c} onClick={() => toggleRegion(c)} title="Remove">
-                          {c} · {regionName(regions, c)} ×
+                        <button key={c} type="button" class="chip chip-removable" data-code={c} onClick={() => toggleRegion(c)} title={t('common.remove')}>
+                          {t('admin.form.region_chip', { code: c, name: regionLabel(regions, c) })}
                         </button>
                       ))}
                     </div>
@@ -411,18 +423,18 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
                   <input
                     id="policy-region-search"
                     class="field-input"
-                    placeholder="Search regions by name or code"
+                    placeholder={t('admin.form.region_search')}
                     value={q}
                     onInput={(e) => setQ((e.target as HTMLInputElement).value)}
                     autoComplete="off"
                   />
                   <div class="region-list" role="listbox" aria-multiselectable="true">
-                    {shown.length === 0 && <div class="cell-muted region-none">No region matches “{q}”.</div>}
+                    {shown.length === 0 && <div class="cell-muted region-none">{t('admin.form.no_region', { q })}</div>}
                     {shown.map((r) => (
                       <label key={r.code} class="region-option" data-code={r.code}>
                         <input type="checkbox" checked={picked.includes(r.code)} onChange={() => toggleRegion(r.code)} />
                         <span class="region-code">{r.code}</span>
-                        <span class="region-name">{r.name}</span>
+                        <span class="region-name">{label(r)}</span>
                       </label>
                     ))}
                   </div>
@@ -431,16 +443,16 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
               <FieldError errors={errors} name="regions" />
             </fieldset>
             <fieldset class="form-section">
-              <legend>Grounds</legend>
+              <legend>{t('admin.form.grounds')}</legend>
               <label class="form-label" for="policy-reason">
-                Reason <span class="form-opt">shown to affected users</span>
+                {t('admin.form.reason')} <span class="form-opt">{t('admin.form.reason_shown')}</span>
               </label>
               <textarea id="policy-reason" name="reason" class="field-input" rows={3} />
               <FieldError errors={errors} name="reason" />
               <label class="form-label" for="policy-legal-ref">
-                Legal reference <span class="form-opt">optional</span>
+                {t('admin.form.legal_ref')} <span class="form-opt">{t('admin.form.optional')}</span>
               </label>
-              <input id="policy-legal-ref" name="legal_ref" class="field-input" placeholder="e.g. Executive Order 13943 §1(a)" />
+              <input id="policy-legal-ref" name="legal_ref" class="field-input" placeholder={t('admin.form.legal_ref_hint')} />
               <FieldError errors={errors} name="legal_ref" />
             </fieldset>
           </div>
@@ -448,10 +460,10 @@ function CreatePolicyDialog({ regions, onClose, onCreated }: { regions: Region[]
         <FieldError errors={errors} name="kind" />
         <div class="admin-dialog-actions">
           <button type="button" class="button button-secondary" onClick={onClose}>
-            Discard
+            {t('admin.form.discard')}
           </button>
           <button type="submit" class="button button-primary" id="policy-submit" disabled={busy}>
-            {busy ? 'Creating…' : 'Create policy'}
+            {busy ? t('admin.form.creating') : t('admin.form.create')}
           </button>
         </div>
       </form>
@@ -481,17 +493,19 @@ function CancelDialog({ policy, onClose, onCancelled }: { policy: Policy; onClos
   }
 
   return (
-    <Dialog id="policy-cancel-dialog" title="Cancel policy" onClose={onClose}>
+    <Dialog id="policy-cancel-dialog" title={t('admin.cancel.title')} onClose={onClose}>
       <form onSubmit={confirm} class="cancel-form">
         <p class="cancel-summary">
-          Lift the <strong>{policy.scopes.join(', ')}</strong> block on <strong>{policy.target_name || policy.target_id}</strong>
-          {policy.regions.includes('*') ? ' in every region' : ' in ' + policy.regions.join(', ')}. The record stays, marked cancelled;
-          this is written to the audit log.
+          {tx(policy.regions.includes('*') ? 'admin.cancel.summary_all' : 'admin.cancel.summary_in', {
+            scopes: <strong>{joined(policy.scopes.map((s) => word('admin.scope_word.', s)))}</strong>,
+            target: <strong>{policy.target_name || policy.target_id}</strong>,
+            regions: locale.get() === 'en' ? policy.regions.join(', ') : joined(policy.regions.map((c) => regionLabel(null, c))),
+          })}
         </p>
         <label class="form-label" for="cancel-reason">
-          Reason
+          {t('admin.cancel.reason')}
         </label>
-        <textarea id="cancel-reason" class="field-input" rows={3} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} placeholder="e.g. Suspended by court order pending appeal" />
+        <textarea id="cancel-reason" class="field-input" rows={3} value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} placeholder={t('admin.cancel.reason_hint')} />
         {error && (
           <div class="field-error" data-field="reason" role="alert">
             {error}
@@ -499,10 +513,10 @@ function CancelDialog({ policy, onClose, onCancelled }: { policy: Policy; onClos
         )}
         <div class="admin-dialog-actions">
           <button type="button" class="button button-secondary" onClick={onClose}>
-            Keep it
+            {t('admin.cancel.keep')}
           </button>
           <button type="submit" class="button button-danger" id="cancel-confirm" disabled={busy}>
-            {busy ? 'Cancelling…' : 'Cancel policy'}
+            {busy ? t('admin.cancel.cancelling') : t('admin.cancel.confirm')}
           </button>
         </div>
       </form>

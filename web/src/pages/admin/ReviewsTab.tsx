@@ -5,12 +5,21 @@ import { Spinner } from '../../components/Spinner';
 import { formatMoney } from '../../wallet/money';
 import { dateTime, shortHash } from '../../trust/format';
 import { queueOrder, reviewsApi, reviewWhat, scorePercent, type Review, type ReviewState } from '../../pay/reviews';
+import { hasMessage, locale, t, tx } from '../../i18n';
 
-const STATES: { id: ReviewState; label: string }[] = [
-  { id: 'open', label: 'Open' },
-  { id: 'released', label: 'Released' },
-  { id: 'rejected', label: 'Rejected' },
-];
+const STATES: ReviewState[] = ['open', 'released', 'rejected'];
+
+/** What was held, in the reader's language. */
+function kindLabel(r: Review): string {
+  const key = 'admin.payreviews.kind.' + r.kind;
+  return hasMessage(key) ? t(key) : reviewWhat(r);
+}
+
+/** A review state's word ("open" / "待审核"), the code when unknown. */
+function stateWord(s: string): string {
+  const key = 'admin.payreviews.state_word.' + s;
+  return hasMessage(key) ? t(key) : s;
+}
 
 /** The screening review queue: held movements, the match beside the party, released or rejected with a note. */
 export function ReviewsTab() {
@@ -49,7 +58,8 @@ export function ReviewsTab() {
   }
 
   function decided(r: Review) {
-    showToast((r.state === 'released' ? 'Released ' : 'Rejected ') + reviewWhat(r).toLowerCase() + '.', 'success');
+    const what = locale.get() === 'en' ? kindLabel(r).toLowerCase() : kindLabel(r);
+    showToast(t(r.state === 'released' ? 'admin.payreviews.released_toast' : 'admin.payreviews.rejected_toast', { what }), 'success');
     setItems((items ?? []).filter((x) => x.id !== r.id));
   }
 
@@ -57,33 +67,33 @@ export function ReviewsTab() {
     <div class="admin-screen" id="admin-reviews">
       <div class="admin-screen-head">
         <div>
-          <h2 class="admin-h2">Reviews</h2>
-          <p class="admin-sub">Payments held because a party matched a watch-list entry. Release pays them on; reject returns the money to the payer.</p>
+          <h2 class="admin-h2">{t('admin.payreviews.title')}</h2>
+          <p class="admin-sub">{t('admin.payreviews.sub')}</p>
         </div>
         <button type="button" class="button button-secondary button-small" id="reviews-refresh" onClick={() => setRefresh(refresh + 1)}>
-          Refresh
+          {t('admin.refresh')}
         </button>
       </div>
       <div class="admin-tabs" role="tablist">
         {STATES.map((s) => (
           <button
-            key={s.id}
+            key={s}
             type="button"
             role="tab"
-            id={'reviews-tab-' + s.id}
-            aria-selected={state === s.id}
-            class={'admin-tab' + (state === s.id ? ' active' : '')}
-            onClick={() => setState(s.id)}
+            id={'reviews-tab-' + s}
+            aria-selected={state === s}
+            class={'admin-tab' + (state === s ? ' active' : '')}
+            onClick={() => setState(s)}
           >
-            {s.label}
+            {t(`admin.payreviews.state.${s}`)}
           </button>
         ))}
       </div>
       {error && <p class="form-error">{error}</p>}
-      {!items && !error && <Spinner label="Loading reviews…" />}
+      {!items && !error && <Spinner label={t('admin.payreviews.loading')} />}
       {items && items.length === 0 && (
         <div class="admin-empty" id="reviews-empty">
-          No {state} reviews.
+          {t(`admin.payreviews.empty.${state}`)}
         </div>
       )}
       {items && items.length > 0 && (
@@ -95,7 +105,7 @@ export function ReviewsTab() {
       )}
       {next && (
         <button type="button" class="button button-secondary button-small admin-more" onClick={more}>
-          Load more
+          {t('admin.load_more')}
         </button>
       )}
     </div>
@@ -126,43 +136,43 @@ function ReviewCard({ r, onDecided }: { r: Review; onDecided: (r: Review) => voi
     <div class="admin-card review-card" data-id={r.id} data-state={r.state}>
       <div class="admin-card-title">
         <span class="review-what">
-          {reviewWhat(r)}
+          {kindLabel(r)}
           {r.amount > 0 && <span class="review-amount">{formatMoney(r.amount, r.currency)}</span>}
         </span>
-        <span class={'state-pill state-' + r.state}>{r.state}</span>
+        <span class={'state-pill state-' + r.state}>{stateWord(r.state)}</span>
       </div>
       <div class="review-sides">
         <dl class="verify-facts review-party">
-          <dt>Party</dt>
+          <dt>{t('admin.payreviews.party')}</dt>
           <dd class="cell-strong">{r.subject.name}</dd>
-          <dt>Type</dt>
+          <dt>{t('admin.payreviews.type')}</dt>
           <dd>
             {r.subject_type} · <code>{r.subject_id}</code>
           </dd>
-          <dt>Region</dt>
+          <dt>{t('admin.payreviews.region')}</dt>
           <dd>{r.subject.country || '—'}</dd>
           {r.counterparty && (
             <>
-              <dt>Other side</dt>
+              <dt>{t('admin.payreviews.other_side')}</dt>
               <dd>{r.counterparty.name || r.counterparty.id}</dd>
             </>
           )}
-          <dt>Held</dt>
+          <dt>{t('admin.payreviews.held')}</dt>
           <dd>{dateTime(r.created_at)}</dd>
         </dl>
         <dl class="verify-facts review-match">
-          <dt>Entry</dt>
+          <dt>{t('admin.payreviews.entry')}</dt>
           <dd class="cell-strong">{r.match.name}</dd>
-          <dt>Score</dt>
+          <dt>{t('admin.payreviews.score')}</dt>
           <dd class="review-score">{scorePercent(r.match.score)}</dd>
-          <dt>Program</dt>
+          <dt>{t('admin.payreviews.program')}</dt>
           <dd>{r.match.program || '—'}</dd>
-          <dt>List entry</dt>
+          <dt>{t('admin.payreviews.list_entry')}</dt>
           <dd>
             <code>{r.match.entry_id}</code>
             {r.match.list ? ' · ' + r.match.list : ''}
           </dd>
-          <dt>List hash</dt>
+          <dt>{t('admin.payreviews.list_hash')}</dt>
           <dd>
             <code class="hash" title={r.match.list_hash}>
               {r.match.list_hash ? shortHash(r.match.list_hash) : '—'}
@@ -173,7 +183,7 @@ function ReviewCard({ r, onDecided }: { r: Review; onDecided: (r: Review) => voi
       {open ? (
         <div class="review-decide">
           <label class="form-label" for={'review-note-' + r.id}>
-            Note
+            {t('admin.payreviews.note')}
           </label>
           <textarea
             id={'review-note-' + r.id}
@@ -182,7 +192,7 @@ function ReviewCard({ r, onDecided }: { r: Review; onDecided: (r: Review) => voi
             maxLength={500}
             value={note}
             onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)}
-            placeholder="Why: e.g. a different person, date of birth differs"
+            placeholder={t('admin.payreviews.note_hint')}
           />
           {error && (
             <div class="field-error" role="alert">
@@ -191,17 +201,20 @@ function ReviewCard({ r, onDecided }: { r: Review; onDecided: (r: Review) => voi
           )}
           <div class="admin-dialog-actions">
             <button type="button" class="button button-danger review-reject" disabled={busy} onClick={() => void decide(false)}>
-              Reject (return to payer)
+              {t('admin.payreviews.reject')}
             </button>
             <button type="button" class="button button-primary review-release" disabled={busy} onClick={() => void decide(true)}>
-              Release
+              {t('admin.payreviews.release')}
             </button>
           </div>
         </div>
       ) : (
         <p class="review-decision cell-muted">
-          {r.state === 'released' ? 'Released' : 'Rejected'} by <strong>{r.decided_by_name || r.decided_by}</strong> on {dateTime(r.decided_at)}
-          {r.note ? ': ' + r.note : ''}
+          {tx(r.state === 'released' ? 'admin.payreviews.released_by' : 'admin.payreviews.rejected_by', {
+            name: <strong>{r.decided_by_name || r.decided_by}</strong>,
+            date: dateTime(r.decided_at),
+          })}
+          {r.note ? t('admin.payreviews.note_suffix', { note: r.note }) : ''}
         </p>
       )}
     </div>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, errorMessage, request, type MeResponse } from '../../api';
 import { Spinner } from '../../components/Spinner';
+import { fmtDateTime, t, tx } from '../../i18n';
 
 // The "Watch lists" section of the console (CONTRACT.md "Screening"):
 // import OFAC's SDN files or a generic CSV, search the lists, and test a
@@ -51,7 +52,7 @@ async function upload(path: string, form: FormData | Blob, onProgress: (sent: nu
     xhr.setRequestHeader('X-CSRF-Token', me.csrf_token);
     if (form instanceof Blob) xhr.setRequestHeader('Content-Type', 'text/csv');
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total);
-    xhr.onerror = () => reject(new ApiError(0, 'network_error', 'Can’t reach Plaza. Check your connection and try again.'));
+    xhr.onerror = () => reject(new ApiError(0, 'network_error', t('errors.network')));
     xhr.onload = () => {
       let data: { error?: { code?: string; message?: string; field?: string } } & Partial<ImportResult> = {};
       try {
@@ -62,7 +63,7 @@ async function upload(path: string, form: FormData | Blob, onProgress: (sent: nu
       if (xhr.status === 200) resolve(data as ImportResult);
       else
         reject(
-          new ApiError(xhr.status, data.error?.code ?? 'http_' + xhr.status, data.error?.message ?? 'The import failed (' + xhr.status + ').', data.error?.field ?? ''),
+          new ApiError(xhr.status, data.error?.code ?? 'http_' + xhr.status, data.error?.message ?? t('admin.wl.import_failed', { status: String(xhr.status) }), data.error?.field ?? ''),
         );
     };
     xhr.send(form);
@@ -92,25 +93,22 @@ export function WatchlistTab() {
     <div class="admin-screen" id="admin-watchlists">
       <div class="admin-screen-head">
         <div>
-          <h2 class="admin-h2">Watch lists</h2>
-          <p class="admin-sub">
-            Every transfer, red packet, payment and withdrawal is screened against these lists; a party scoring at or above the review threshold is
-            held for review.
-          </p>
+          <h2 class="admin-h2">{t('admin.wl.title')}</h2>
+          <p class="admin-sub">{t('admin.wl.sub')}</p>
         </div>
       </div>
       <div class="admin-card" id="watchlist-lists">
-        <div class="admin-card-title">Lists in force</div>
+        <div class="admin-card-title">{t('admin.wl.in_force')}</div>
         {!lists && <Spinner inline />}
-        {lists && lists.length === 0 && <p class="cell-muted">No list has been imported yet.</p>}
+        {lists && lists.length === 0 && <p class="cell-muted">{t('admin.wl.none')}</p>}
         {lists && lists.length > 0 && (
           <table class="admin-table">
             <thead>
               <tr>
-                <th>List</th>
-                <th class="num">Entries</th>
-                <th>Hash</th>
-                <th>Imported</th>
+                <th>{t('admin.wl.col.list')}</th>
+                <th class="num">{t('admin.wl.col.entries')}</th>
+                <th>{t('admin.wl.col.hash')}</th>
+                <th>{t('admin.wl.col.imported')}</th>
               </tr>
             </thead>
             <tbody>
@@ -126,7 +124,7 @@ export function WatchlistTab() {
                     </code>
                   </td>
                   <td class="cell-muted">
-                    {new Date(l.imported_at).toLocaleString()} by <code class="clip">{l.imported_by}</code>
+                    {tx('admin.wl.imported_by', { date: fmtDateTime(l.imported_at), who: <code class="clip">{l.imported_by}</code> })}
                   </td>
                 </tr>
               ))}
@@ -162,19 +160,19 @@ function ImportCard({ onDone }: { onDone: () => void }) {
     const q = '?format=' + format + (list.trim() ? '&list=' + encodeURIComponent(list.trim()) : '');
     let body: FormData | Blob;
     if (format === 'ofac') {
-      if (!files.sdn) return setError('Choose OFAC’s sdn.csv (alt.csv and add.csv are optional).');
+      if (!files.sdn) return setError(t('admin.wl.need_sdn'));
       const form = new FormData();
       for (const n of ['sdn', 'alt', 'add']) if (files[n]) form.append(n, files[n]!, n + '.csv');
       body = form;
     } else {
-      if (!files.csv) return setError('Choose a CSV file with the header id,name,aliases,type,country,program.');
+      if (!files.csv) return setError(t('admin.wl.need_csv'));
       body = files.csv;
     }
     setBusy(true);
-    setProgress('Uploading…');
+    setProgress(t('admin.wl.uploading'));
     try {
       const r = await upload('/api/v1/admin/watchlist/import' + q, body, (sent, total) =>
-        setProgress(sent < total ? 'Uploading ' + mb(sent) + ' of ' + mb(total) + '…' : 'Checking and importing every line…'),
+        setProgress(sent < total ? t('admin.wl.uploading_of', { sent: mb(sent), total: mb(total) }) : t('admin.wl.checking')),
       );
       setResult(r);
       onDone();
@@ -188,49 +186,49 @@ function ImportCard({ onDone }: { onDone: () => void }) {
 
   return (
     <form class="admin-card" id="watchlist-import" onSubmit={submit}>
-      <div class="admin-card-title">Import a list</div>
-      <p class="cell-muted">An import replaces that list’s previous version at once, on every node. A file with a bad line changes nothing.</p>
+      <div class="admin-card-title">{t('admin.wl.import_title')}</div>
+      <p class="cell-muted">{t('admin.wl.import_note')}</p>
       <div class="field-row">
         <label>
-          <input type="radio" name="wl-format" id="wl-format-ofac" checked={format === 'ofac'} onChange={() => setFormat('ofac')} /> OFAC SDN (CSV files)
+          <input type="radio" name="wl-format" id="wl-format-ofac" checked={format === 'ofac'} onChange={() => setFormat('ofac')} /> {t('admin.wl.format_ofac')}
         </label>
         <label>
-          <input type="radio" name="wl-format" id="wl-format-csv" checked={format === 'csv'} onChange={() => setFormat('csv')} /> Generic CSV
+          <input type="radio" name="wl-format" id="wl-format-csv" checked={format === 'csv'} onChange={() => setFormat('csv')} /> {t('admin.wl.format_csv')}
         </label>
       </div>
       {format === 'ofac' ? (
         <div class="field-row">
           <label>
-            sdn.csv <input type="file" id="wl-sdn" accept=".csv,text/csv" onChange={pick('sdn')} />
+            sdn.csv {/* i18n-ignore */}<input type="file" id="wl-sdn" accept=".csv,text/csv" onChange={pick('sdn')} />
           </label>
           <label>
-            alt.csv <input type="file" id="wl-alt" accept=".csv,text/csv" onChange={pick('alt')} />
+            alt.csv {/* i18n-ignore */}<input type="file" id="wl-alt" accept=".csv,text/csv" onChange={pick('alt')} />
           </label>
           <label>
-            add.csv <input type="file" id="wl-add" accept=".csv,text/csv" onChange={pick('add')} />
+            add.csv {/* i18n-ignore */}<input type="file" id="wl-add" accept=".csv,text/csv" onChange={pick('add')} />
           </label>
         </div>
       ) : (
         <div class="field-row">
           <label>
-            List file <input type="file" id="wl-csv" accept=".csv,text/csv" onChange={pick('csv')} />
+            {t('admin.wl.list_file')} <input type="file" id="wl-csv" accept=".csv,text/csv" onChange={pick('csv')} />
           </label>
-          <span class="cell-muted">Header: id,name,aliases,type,country,program — aliases separated by “;”.</span>
+          <span class="cell-muted">{t('admin.wl.header_note')}</span>
         </div>
       )}
       <div class="field-row">
         <label>
-          List name{' '}
+          {t('admin.wl.list_name')}{' '}
           <input
             type="text"
             id="wl-list"
             value={list}
-            placeholder={format === 'ofac' ? 'ofac_sdn' : 'custom'}
+            placeholder={format === 'ofac' ? 'ofac_sdn' : 'custom'} // i18n-ignore: list names
             onInput={(e) => setList((e.currentTarget as HTMLInputElement).value)}
           />
         </label>
         <button type="submit" class="button button-small" id="wl-import" disabled={busy}>
-          {busy ? 'Importing…' : 'Import'}
+          {busy ? t('admin.wl.importing') : t('admin.wl.import')}
         </button>
       </div>
       {progress && (
@@ -245,7 +243,12 @@ function ImportCard({ onDone }: { onDone: () => void }) {
       )}
       {result && (
         <p id="wl-result" data-hash={result.list_hash}>
-          Imported <strong>{result.imported}</strong> {result.imported === 1 ? 'entry' : 'entries'} into <code>{result.list}</code>. Hash <code class="hash">{result.list_hash}</code>
+          {tx('admin.wl.imported', {
+            count: result.imported,
+            n: <strong>{result.imported}</strong>,
+            list: <code>{result.list}</code>,
+            hash: <code class="hash">{result.list_hash}</code>,
+          })}
         </p>
       )}
     </form>
@@ -273,27 +276,27 @@ function TestName() {
 
   return (
     <form class="admin-card" id="watchlist-test" onSubmit={submit}>
-      <div class="admin-card-title">Test a name</div>
+      <div class="admin-card-title">{t('admin.wl.test_title')}</div>
       <div class="field-row">
-        <input type="text" id="wl-test-name" value={name} placeholder="Ivan Sidorov, 习近平, Иван Сидоров…" onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
+        <input type="text" id="wl-test-name" value={name} placeholder={t('admin.wl.test_hint')} onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} />
         <button type="submit" class="button button-small" id="wl-test" disabled={busy || !name.trim()}>
-          Screen
+          {t('admin.wl.screen')}
         </button>
       </div>
       {error && <p class="form-error">{error}</p>}
       {res && res.matches.length === 0 && (
         <p class="cell-muted" id="wl-test-clear">
-          No entry scores {(res.cutoff * 100).toFixed(0)}% or more: clear.
+          {t('admin.wl.clear', { pct: (res.cutoff * 100).toFixed(0) })}
         </p>
       )}
       {res && res.matches.length > 0 && (
         <table class="admin-table" id="wl-test-results">
           <thead>
             <tr>
-              <th class="num">Score</th>
-              <th>Entry</th>
-              <th>Program</th>
-              <th>Outcome</th>
+              <th class="num">{t('admin.wl.col.score')}</th>
+              <th>{t('admin.wl.col.entry')}</th>
+              <th>{t('admin.wl.col.program')}</th>
+              <th>{t('admin.wl.col.outcome')}</th>
             </tr>
           </thead>
           <tbody>
@@ -304,13 +307,13 @@ function TestName() {
                   {m.name} <code class="cell-muted">{m.list}:{m.entry_id}</code>
                 </td>
                 <td>{m.program}</td>
-                <td>{m.score >= res.threshold ? <span class="chip">held for review</span> : <span class="cell-muted">near miss</span>}</td>
+                <td>{m.score >= res.threshold ? <span class="chip">{t('admin.wl.held')}</span> : <span class="cell-muted">{t('admin.wl.near_miss')}</span>}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {res && <p class="cell-muted">Review threshold: {(res.threshold * 100).toFixed(0)}% (plaza serve --screen-review).</p>}
+      {res && <p class="cell-muted">{t('admin.wl.threshold', { pct: (res.threshold * 100).toFixed(0) })}</p>}
     </form>
   );
 }
@@ -346,11 +349,11 @@ function SearchList({ refresh }: { refresh: number }) {
 
   return (
     <div class="admin-card" id="watchlist-search">
-      <div class="admin-card-title">Search the lists</div>
+      <div class="admin-card-title">{t('admin.wl.search_title')}</div>
       <form class="field-row" onSubmit={search}>
-        <input type="search" id="wl-q" value={q} placeholder="A name, part of one, or an entry id" onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
+        <input type="search" id="wl-q" value={q} placeholder={t('admin.wl.search_hint')} onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
         <button type="submit" class="button button-secondary button-small" id="wl-search">
-          Search
+          {t('common.search')}
         </button>
       </form>
       {error && <p class="form-error">{error}</p>}
@@ -358,19 +361,19 @@ function SearchList({ refresh }: { refresh: number }) {
       {page && (
         <>
           <p class="cell-muted" id="wl-total">
-            {page.total} {page.total === 1 ? 'entry' : 'entries'}
+            {t('admin.wl.total', { count: page.total })}
           </p>
           {page.items.length > 0 && (
             <div class="admin-table-wrap">
               <table class="admin-table" id="wl-entries">
                 <thead>
                   <tr>
-                    <th>Id</th>
-                    <th>Name</th>
-                    <th>Aliases</th>
-                    <th>Type</th>
-                    <th>Country</th>
-                    <th>Program</th>
+                    <th>{t('admin.wl.col.id')}</th>
+                    <th>{t('admin.wl.col.name')}</th>
+                    <th>{t('admin.wl.col.aliases')}</th>
+                    <th>{t('admin.wl.col.type')}</th>
+                    <th>{t('admin.wl.col.country')}</th>
+                    <th>{t('admin.wl.col.program')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -401,7 +404,7 @@ function SearchList({ refresh }: { refresh: number }) {
                 setStack(prev);
               }}
             >
-              ← Previous
+              {t('admin.wl.previous')}
             </button>
             <button
               type="button"
@@ -413,7 +416,7 @@ function SearchList({ refresh }: { refresh: number }) {
                 setCursor(page.next_cursor);
               }}
             >
-              Next →
+              {t('admin.wl.next')}
             </button>
           </div>
         </>
