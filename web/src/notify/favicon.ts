@@ -36,7 +36,7 @@ export function drawBadgedIcon(count: number): string {
     g.roundRect(64 - w, 0, w, 34, 17);
     g.fill();
     g.fillStyle = '#fff';
-    g.font = `bold ${text.length > 2 ? 22 : 26}px system-ui, sans-serif`;
+    g.font = `bold ${text.length > 2 ? 22 : 26}px system-ui, sans-serif`; // i18n-ignore
     g.textAlign = 'center';
     g.textBaseline = 'middle';
     g.fillText(text, 64 - w / 2, 18);

@@ -15,6 +15,7 @@ function conv(id: string, over: Partial<Conversation> = {}): Conversation {
   return { id, type: 'direct', title: 'Bob', members: [user('ann'), user('bob')], last_seq: 1, read_seq: 0, unread: 1, last_message: null, updated_at: '', ...over };
 }
 
+const ann = { ...user('ann'), region: 'US', is_admin: false, created_at: '' };
 const away: AlertContext = { me: 'ann', conversation: conv('c1'), openId: '', visible: false, focused: false };
 
 describe('title and badge', () => {
@@ -119,27 +120,27 @@ describe('saved chats', () => {
 
   it('keeps the newest messages of ready threads, within the limits', () => {
     const s = { conversations: [conv('a'), conv('b'), conv('c')], threads: { a: ready(many(50)), b: { ...ready(many(3)), status: 'error' as const }, c: ready(many(2)) } };
-    const snap = snapshot(user('ann'), s, { conversations: 2, threads: 5, messages: 10, bytes: 1e6 })!;
+    const snap = snapshot(ann, s, { conversations: 2, threads: 5, messages: 10, bytes: 1e6 })!;
     expect(snap.conversations.map((c) => c.id)).toEqual(['a', 'b']);
     expect(Object.keys(snap.threads)).toEqual(['a']);
     expect(snap.threads.a.map((m) => m.seq)).toEqual([41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
-    expect(snapshot(user('ann'), { conversations: null, threads: {} })).toBeNull();
+    expect(snapshot(ann, { conversations: null, threads: {} })).toBeNull();
   });
   it('drops threads until it fits the byte limit', () => {
     const s = { conversations: [conv('a'), conv('b')], threads: { a: ready(many(5, 'y'.repeat(1000))), b: ready(many(5, 'z'.repeat(1000))) } };
-    const snap = snapshot(user('ann'), s, { conversations: 10, threads: 10, messages: 10, bytes: 8000 })!;
+    const snap = snapshot(ann, s, { conversations: 10, threads: 10, messages: 10, bytes: 8000 })!;
     expect(Object.keys(snap.threads)).toEqual(['a']);
     expect(JSON.stringify(snap).length).toBeLessThanOrEqual(8000);
   });
   it('round-trips and rejects what is not a snapshot', () => {
-    const snap = snapshot(user('ann'), { conversations: [conv('a')], threads: { a: ready(many(2)) } })!;
+    const snap = snapshot(ann, { conversations: [conv('a')], threads: { a: ready(many(2)) } })!;
     expect(parseSaved(JSON.stringify(snap))).toEqual(snap);
     expect(parseSaved('{"v":2}')).toBeNull();
     expect(parseSaved('[]')).toBeNull();
     expect(parseSaved(null)).toBeNull();
   });
   it('fills an empty list and failed threads, and leaves loaded ones alone', () => {
-    const saved = snapshot(user('ann'), { conversations: [conv('a'), conv('b')], threads: { a: ready(many(3)), b: ready(many(2)) } })!;
+    const saved = snapshot(ann, { conversations: [conv('a'), conv('b')], threads: { a: ready(many(3)), b: ready(many(2)) } })!;
     const s = { conversations: null, listError: 'offline', threads: { a: { ...ready([]), status: 'error' as const, error: 'offline' }, b: ready(many(1)) } };
     const next = hydrate(s, saved);
     expect(next.conversations?.map((c) => c.id)).toEqual(['a', 'b']);
