@@ -9,6 +9,8 @@ import { chat, type ChatState } from '../chat/store';
 import { hydrate, parseSaved, snapshot, type Saved } from './saved';
 import { createStore } from '../store';
 import { loadSession, session } from '../session';
+import { registerServiceWorker } from './serviceWorker';
+import './shell.css';
 
 const PREFIX = 'plaza.saved.';
 const LAST = PREFIX + 'last';
@@ -94,3 +96,5 @@ if (typeof window !== 'undefined') {
     if (session.get().status === 'error') void loadSession();
   });
 }
+
+registerServiceWorker();
