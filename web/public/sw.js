@@ -5,7 +5,7 @@
 //   /api/*       never touched, never cached (people's data is not kept here)
 const SHELL = 'plaza-shell-v1';
 const ASSETS = 'plaza-assets-v1';
-const STATIC = ['/manifest.webmanifest', '/favicon.svg', '/icons/icon-192.png', '/icons/icon-512.png', '/icons/apple-touch-icon.png'];
+const STATIC = ['/boot.css', '/manifest.webmanifest', '/favicon.svg', '/icons/icon-192.png', '/icons/icon-512.png', '/icons/apple-touch-icon.png'];
 const MAX_ASSETS = 80;
 
 // The entry's script and styles, as index.html names them.

@@ -10,7 +10,6 @@ import { hydrate, parseSaved, snapshot, type Saved } from './saved';
 import { createStore } from '../store';
 import { loadSession, session } from '../session';
 import { registerServiceWorker } from './serviceWorker';
-import './shell.css';
 
 const PREFIX = 'plaza.saved.';
 const LAST = PREFIX + 'last';
