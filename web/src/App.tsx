@@ -109,7 +109,7 @@ function Shell({ user, path }: { user: User; path: string }) {
       <TabBar active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
       <main class="main-pane">{content}</main>
       {tab === 'contacts' && <ContactsPoller />}
-      <NotifyBar me={user.id} active={tab === 'chats'} />
+      <NotifyBar me={user.id} active={path === '/chats'} />
     </div>
   );
 }
