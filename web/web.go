@@ -76,12 +76,19 @@ func Handler() http.Handler {
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 		if name != "" && name != "index.html" && !strings.HasSuffix(name, ".gz") && !strings.HasSuffix(name, ".br") {
 			if body, err := fs.ReadFile(files, name); err == nil {
-				if strings.HasPrefix(name, "assets/") {
+				switch {
+				case strings.HasPrefix(name, "assets/"):
 					h.Set("Cache-Control", "public, max-age=31536000, immutable")
-				} else {
+				case name == "sw.js":
+					// A new service worker must reach browsers at once.
+					h.Set("Cache-Control", "no-cache")
+				default:
 					h.Set("Cache-Control", "public, max-age=3600")
 				}
 				ct := mime.TypeByExtension(path.Ext(name))
+				if path.Ext(name) == ".webmanifest" {
+					ct = "application/manifest+json"
+				}
 				if ct == "" {
 					ct = http.DetectContentType(body)
 				}

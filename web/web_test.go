@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
@@ -122,5 +123,54 @@ func TestIndexCarriesAppsOrigin(t *testing.T) {
 	resp = get(t, web.Handler(), "/", "")
 	if page := string(decode(t, resp)); !strings.Contains(page, `content="http://apps.localhost:8080"`) {
 		t.Fatalf("loopback index.html:\n%.400s", page)
+	}
+}
+
+// The service worker and the manifest go out with the types browsers
+// insist on; sw.js is revalidated on every load so a new one takes over.
+func TestServiceWorkerAndManifest(t *testing.T) {
+	if _, err := fs.Stat(web.Files(), "sw.js"); err != nil {
+		t.Skip("the client is not built (npm run build in web/)")
+	}
+	h := web.Handler()
+	for _, c := range []struct{ path, ctype, cache string }{
+		{"/sw.js", "text/javascript; charset=utf-8", "no-cache"},
+		{"/manifest.webmanifest", "application/manifest+json", "public, max-age=3600"},
+		{"/icons/icon-192.png", "image/png", "public, max-age=3600"},
+		{"/icons/maskable-512.png", "image/png", "public, max-age=3600"},
+		{"/icons/apple-touch-icon.png", "image/png", "public, max-age=3600"},
+	} {
+		resp := get(t, h, c.path, "")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", c.path, resp.StatusCode)
+		}
+		if got := resp.Header.Get("Content-Type"); got != c.ctype {
+			t.Fatalf("%s: Content-Type %q, want %q", c.path, got, c.ctype)
+		}
+		if got := resp.Header.Get("Cache-Control"); got != c.cache {
+			t.Fatalf("%s: Cache-Control %q, want %q", c.path, got, c.cache)
+		}
+	}
+	var m struct {
+		StartURL string `json:"start_url"`
+		Display  string `json:"display"`
+		Icons    []struct{ Src, Sizes, Purpose string }
+	}
+	if err := json.Unmarshal(decode(t, get(t, h, "/manifest.webmanifest", "")), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.StartURL != "/chats" || m.Display != "standalone" || len(m.Icons) < 3 {
+		t.Fatalf("manifest %+v", m)
+	}
+	for _, icon := range m.Icons {
+		if resp := get(t, h, icon.Src, ""); resp.StatusCode != http.StatusOK {
+			t.Fatalf("manifest icon %s: status %d", icon.Src, resp.StatusCode)
+		}
+	}
+	page := string(decode(t, get(t, h, "/chats", "")))
+	for _, want := range []string{`<link rel="manifest" href="/manifest.webmanifest"`, `<link rel="apple-touch-icon"`, `<meta name="theme-color"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("index.html lacks %s", want)
+		}
 	}
 }

@@ -38,6 +38,11 @@ var people = []person{
 	{"alice", "Alice Chen", "CN"},
 	{"bob", "Bob Smith", "US"},
 	{"carol", "Carol Müller", "DE"},
+	// Chinese friends of alice's: the contacts page groups them by pinyin
+	// (W 王芳, L 李娜, Z 张伟) and their chats are in Chinese.
+	{"zhangwei", "张伟", "CN"},
+	{"lina", "李娜", "CN"},
+	{"wangfang", "王芳", "CN"},
 }
 
 // Services are what the demo seeds through.
@@ -79,7 +84,7 @@ func Seed(ctx context.Context, s Services) error {
 		return fmt.Errorf("demo admin: %w", err)
 	}
 	// alice knows bob and carol; carol has asked bob, who has yet to answer.
-	for _, pair := range [][2]string{{"alice", "bob"}, {"alice", "carol"}} {
+	for _, pair := range [][2]string{{"alice", "bob"}, {"alice", "carol"}, {"alice", "zhangwei"}, {"alice", "lina"}, {"alice", "wangfang"}, {"zhangwei", "lina"}, {"zhangwei", "wangfang"}, {"lina", "wangfang"}} {
 		if err := befriend(ctx, s.Accounts, users[pair[0]], users[pair[1]]); err != nil {
 			return err
 		}
@@ -90,6 +95,9 @@ func Seed(ctx context.Context, s Services) error {
 	}
 	if s.Chat != nil {
 		if err := seedChats(ctx, s.Chat, users); err != nil {
+			return err
+		}
+		if err := seedChineseChats(ctx, s.Chat, users); err != nil {
 			return err
 		}
 	}
@@ -171,6 +179,57 @@ func seedChats(ctx context.Context, c *chat.Service, users map[string]account.Us
 		{bob, "I'm in. I'll bring snacks."},
 	} {
 		if _, _, err := c.Send(ctx, l.from.ID, chat.SendInput{ConversationID: g.ID, ClientID: fmt.Sprintf("demo-g%d", i), Text: l.text}); err != nil {
+			return fmt.Errorf("demo group: %w", err)
+		}
+	}
+	return nil
+}
+
+// seedChineseChats gives alice a chat in Chinese with zhangwei and the
+// group 周末爬山 with her three Chinese friends, once.
+func seedChineseChats(ctx context.Context, c *chat.Service, users map[string]account.User) error {
+	alice, zhang, li, wang := users["alice"], users["zhangwei"], users["lina"], users["wangfang"]
+	d, _, err := c.CreateDirect(ctx, zhang.ID, "alice")
+	if err != nil {
+		return fmt.Errorf("demo chat: %w", err)
+	}
+	for i, l := range []struct {
+		from account.User
+		text string
+	}{
+		{zhang, "Alice，周末有空吗？一起去吃火锅吧 🍲"},
+		{alice, "好呀！周六晚上可以吗？"},
+		{zhang, "没问题，我来订位子，六点半老地方见。"},
+	} {
+		if _, _, err := c.Send(ctx, l.from.ID, chat.SendInput{ConversationID: d.ID, ClientID: fmt.Sprintf("demo-zh-%d", i), Text: l.text}); err != nil {
+			return fmt.Errorf("demo chat: %w", err)
+		}
+	}
+	const hike = "周末爬山"
+	list, _, err := c.List(ctx, zhang.ID, "", 50)
+	if err != nil {
+		return err
+	}
+	for _, conv := range list {
+		if conv.Type == chat.GroupType && conv.Title == hike {
+			return nil // seeded before
+		}
+	}
+	g, err := c.CreateGroup(ctx, zhang.ID, hike, []string{"alice", "lina", "wangfang"})
+	if err != nil {
+		return fmt.Errorf("demo group: %w", err)
+	}
+	for i, l := range []struct {
+		from account.User
+		text string
+	}{
+		{zhang, "这周六去香山，早上八点东门集合，大家记得带水！"},
+		{li, "收到 👍 我带点水果。"},
+		{wang, "天气预报说是晴天，记得防晒～"},
+		{alice, "我也去！需要带登山杖吗？"},
+		{zhang, "不用，路不难走，穿双舒服的鞋就行。"},
+	} {
+		if _, _, err := c.Send(ctx, l.from.ID, chat.SendInput{ConversationID: g.ID, ClientID: fmt.Sprintf("demo-zh-g%d", i), Text: l.text}); err != nil {
 			return fmt.Errorf("demo group: %w", err)
 		}
 	}
@@ -333,6 +392,7 @@ func PrintWelcome(w io.Writer, url string, companions *Companions) {
     alice   Alice Chen     (contacts: bob, carol; chats with bob and a group)
     bob     Bob Smith      (has a contact request from carol)
     carol   Carol Müller
+    zhangwei 张伟 · lina 李娜 · wangfang 王芳   (alice's friends in Chinese: a chat with zhangwei, the group 周末爬山)
   Payment PIN of every demo user: 123456 (alice has ¥5,000.00, the others ¥2,000.00).
   Administrator: admin / %s
 `, url, Password, AdminPassword)

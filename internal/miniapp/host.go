@@ -112,7 +112,7 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// A trial's pages open only with a launch the Plaza client got for
 		// one of the app's testers (see trial.go).
 		if trial && !h.Service.checkLaunch(appid, r.URL.Query().Get("plaza_launch")) {
-			trialRefused(w)
+			trialRefused(w, r)
 			return
 		}
 		h.page(w, p, pageName, page)
@@ -139,14 +139,17 @@ func (h *Host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // trialRefused is the page a trial shows without a valid launch: anyone
 // but its testers, an expired launch, or a link opened outside Plaza.
-func trialRefused(w http.ResponseWriter) {
+func trialRefused(w http.ResponseWriter, r *http.Request) {
+	lang := pageLang(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
 	w.WriteHeader(http.StatusForbidden)
-	w.Write([]byte(`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-		`<title>Trial version</title></head><body><h1 id="trial-refused">This trial version is not available</h1>` +
-		`<p>Trial versions of a mini-program open only for the testers its developer named, from Plaza. ` +
-		`If you are one, open it again from Plaza.</p></body></html>`))
+	trialTmpl.Execute(w, map[string]any{"Lang": lang, "T": pageText[lang]})
 }
+
+var trialTmpl = template.Must(template.New("trial").Parse(`<!doctype html><html lang="{{.Lang}}"><head><meta charset="utf-8">` +
+	`<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{index .T "trial.title"}}</title></head>` +
+	`<body><h1 id="trial-refused">{{index .T "trial.head"}}</h1><p>{{index .T "trial.body"}}</p></body></html>`))
 
 // devReloadJS reloads a development app's page when its folder changes.
 const devReloadJS = `(function(){var v=null;setInterval(function(){fetch("/__plaza/dev-version").then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t},function(){})},1000)})();`
@@ -233,15 +236,15 @@ var (
 		sum := sha256.Sum256([]byte(blockedStyle))
 		return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 	}()
-	blockedTmpl = template.Must(template.New("blocked").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8">` +
-		`<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Name}} is not available</title>` +
+	blockedTmpl = template.Must(template.New("blocked").Parse(`<!doctype html><html lang="{{.Lang}}"><head><meta charset="utf-8">` +
+		`<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Name}} {{index .T "blocked.title"}}</title>` +
 		`<style>` + blockedStyle + `</style></head><body><main id="blocked-by-policy" data-policy="{{.ID}}">` +
 		`<div class="icon" aria-hidden="true"><svg viewBox="0 0 24 24"><circle cx="12" cy="12" r="9"/><path d="M5.6 5.6l12.8 12.8"/></svg></div>` +
-		`<h1>{{.Name}} is not available in your region</h1>` +
-		`<p>From <time datetime="{{.ISO}}">{{.From}}</time>, this mini-program cannot be opened where you are.</p>` +
-		`{{if .Reason}}<div class="reason"><b>Reason</b>{{.Reason}}{{if .LegalRef}}<div class="ref">{{.LegalRef}}</div>{{end}}</div>{{end}}` +
-		`{{if .Back}}<a class="back" id="miniapp-blocked-back" href="{{.Back}}">Back to Discover</a>{{end}}` +
-		`<footer>Your data and wallet on <span>Plaza</span> are not affected.</footer></main></body></html>`))
+		`<h1>{{.Name}} {{index .T "blocked.head"}}</h1>` +
+		`<p>{{.FromText}}</p>` +
+		`{{if .Reason}}<div class="reason"><b>{{index .T "blocked.reason"}}</b>{{.Reason}}{{if .LegalRef}}<div class="ref">{{.LegalRef}}</div>{{end}}</div>{{end}}` +
+		`{{if .Back}}<a class="back" id="miniapp-blocked-back" href="{{.Back}}">{{index .T "blocked.back"}}</a>{{end}}` +
+		`<footer>{{.Footer}}</footer></main></body></html>`))
 )
 
 // blockedPage is the app origin's answer while a policy withholds the
@@ -255,12 +258,19 @@ func blockedPage(w http.ResponseWriter, r *http.Request, a *App, p *trust.Policy
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Language", pageLang(r))
+	hd.Add("Vary", "Accept-Language, Cookie")
 	w.WriteHeader(http.StatusForbidden)
 	if r.Method == http.MethodHead {
 		return
 	}
+	lang := pageLang(r)
+	text := pageText[lang]
+	// The date sits inside the sentence, which each language orders its own way.
+	when := `<time datetime="` + template.HTMLEscapeString(at.Format(time.RFC3339)) + `">` + template.HTMLEscapeString(pageDate(lang, at)) + `</time>`
 	blockedTmpl.Execute(w, map[string]any{
-		"Name": a.Name, "ID": p.ID, "Reason": p.Reason, "LegalRef": p.LegalRef,
-		"ISO": at.Format(time.RFC3339), "From": at.Format("2 January 2006, 15:04 UTC"), "Back": back,
+		"Lang": lang, "T": text, "Name": a.Name, "ID": p.ID, "Reason": p.Reason, "LegalRef": p.LegalRef, "Back": back,
+		"FromText": template.HTML(strings.Replace(template.HTMLEscapeString(text["blocked.from"]), "%s", when, 1)),
+		"Footer":   template.HTML(text["blocked.footer"]),
 	})
 }

@@ -18,6 +18,9 @@ import { Logo } from './components/Logo';
 import { Spinner } from './components/Spinner';
 import { currencyState, loadCurrencies } from './wallet/money';
 import { t, useLocale } from './i18n';
+import { useNotifications } from './notify/useNotifications';
+import { NotifyBar } from './notify/NotifyBar';
+import { savedUser } from './notify/offline';
 
 function normalize(path: string): string {
   const p = path.replace(/\/+$/, '');
@@ -46,7 +49,9 @@ export function App() {
   if (s.status === 'loading' || !currencies.ready) {
     body = <Splash />;
   } else if (s.status === 'error') {
-    body = <StartupError message={s.message} />;
+    // Offline with a saved session: the saved chats (notify/offline.ts).
+    const saved = savedUser();
+    body = saved ? <Shell user={saved} path={path} /> : <StartupError message={s.message} />;
   } else if (s.status === 'anon') {
     if (path === '/signup') body = <SignupPage />;
     else if (path === '/login') body = <LoginPage />;
@@ -70,6 +75,7 @@ export function App() {
 function Shell({ user, path }: { user: User; path: string }) {
   const { requests } = useStore(contactsState);
   const { conversations } = useStore(chat);
+  useNotifications(user);
 
   // Fetch requests once so the Contacts tab can show its badge right away.
   useEffect(() => {
@@ -103,6 +109,7 @@ function Shell({ user, path }: { user: User; path: string }) {
       <TabBar active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
       <main class="main-pane">{content}</main>
       {tab === 'contacts' && <ContactsPoller />}
+      <NotifyBar me={user.id} active={path === '/chats'} />
     </div>
   );
 }

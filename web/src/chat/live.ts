@@ -11,12 +11,22 @@ import { onTrustFrame, refreshNotices, startTrust, stopTrust } from '../trust/li
 import { clearTyping, loadSettings, onPresenceFrame, onReadFrame, onTypingFrame, resetPresence } from './presence';
 import { applyBalance, refreshWallet, resetWallet, startWallet, wallet } from '../wallet/store';
 import { onTransactionFrame, refreshOpenTransfers, resetTransfers } from '../wallet/transfers';
+import type { Message } from './api';
+
+const messageListeners = new Set<(m: Message) => void>();
+
+/** Calls fn with each message the socket delivers, after the store has it (notifications). */
+export function onIncomingMessage(fn: (m: Message) => void): () => void {
+  messageListeners.add(fn);
+  return () => messageListeners.delete(fn);
+}
 
 function onFrame(f: ServerFrame): void {
   switch (f.type) {
     case 'message':
       receive(f.message.conversation_id, [f.message]);
       clearTyping(f.message.conversation_id, f.message.sender.id);
+      messageListeners.forEach((fn) => fn(f.message));
       break;
     case 'ack':
       onAck(f.client_id);
