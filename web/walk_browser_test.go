@@ -148,6 +148,22 @@ func walk(t *testing.T, alloc context.Context, variant string, size [2]int64, la
 	frame.Run("seeing the catalog", bt.Visible(`[data-product="buds"]`))
 	b.Run("seeing the consent sheet", bt.Visible("#consent-sheet"))
 	checkPage(t, b, lang, "miniapp-consent", "")
+	// The sheet keeps the keyboard: focus is inside as it opens, and Tab
+	// and Shift+Tab go round its controls without leaving it.
+	inside := `String(!!document.activeElement && !!document.activeElement.closest('#consent-sheet'))`
+	if got := evalString(t, b, inside); got != "true" {
+		t.Errorf("focus is not in the consent sheet as it opens")
+	}
+	for i := 0; i < 6; i++ {
+		b.Run("tabbing", chromedp.KeyEvent("\t"))
+		if got := evalString(t, b, inside); got != "true" {
+			t.Fatalf("Tab %d left the consent sheet for %s", i+1, evalString(t, b, `document.activeElement.outerHTML.slice(0, 120)`))
+		}
+	}
+	b.Run("tabbing back", chromedp.KeyEvent("\t", chromedp.KeyModifiers(chromedp.ModifierShift)))
+	if got := evalString(t, b, inside); got != "true" {
+		t.Errorf("Shift+Tab left the consent sheet")
+	}
 	b.Run("granting the profile", bt.JSClick("#consent-allow"), chromedp.WaitNotPresent(chromedp.CSS("#consent-sheet")))
 	checkPage(t, b, lang, "miniapp", name("discover-miniapp"))
 

@@ -39,6 +39,7 @@ export function trapTab(e: KeyboardEvent, root: HTMLElement): void {
 
 /** Names the dialog by its visible title (its first heading), when it has one. */
 export function labelByTitle(panel: HTMLElement, fallback?: string): void {
+  if (!/^(alert)?dialog$/.test(panel.getAttribute('role') ?? '')) return;
   const title = panel.querySelector<HTMLElement>('h1, h2, h3, .sheet-title, [data-dialog-title]');
   if (title && title.textContent?.trim()) {
     if (!title.id) title.id = 'dlg-title-' + Math.random().toString(36).slice(2, 9);
@@ -91,4 +92,23 @@ export function useDialogFocus(ref: RefObject<HTMLElement | null>, active: boole
       }
     };
   }, [active, ref, label]);
+}
+
+/**
+ * activatable makes a non-button element that acts on a click reachable and
+ * usable from the keyboard: a tab stop with the button role, Enter and
+ * Space run it. Spread it on the element: <div {...activatable(open)}>.
+ */
+export function activatable(run: () => void) {
+  return {
+    role: 'button',
+    tabIndex: 0,
+    onKeyDown: (e: KeyboardEvent) => {
+      if (e.target !== e.currentTarget) return;
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        run();
+      }
+    },
+  } as const;
 }

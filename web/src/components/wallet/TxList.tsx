@@ -7,6 +7,7 @@ import { history, loadMoreHistory, refreshHistoryHead } from '../../wallet/store
 import { Spinner } from '../Spinner';
 import { navigate } from '../../router';
 import { BagIcon, RedPacketIcon, RefundIcon, TopUpIcon, TransferIcon, WithdrawIcon } from '../Icons';
+import { activatable } from '../dialogFocus';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -80,6 +81,7 @@ export function TxRow({ t }: { t: Transaction }) {
       data-kind={t.kind}
       data-direction={t.direction}
       onClick={t.kind === 'transfer' ? () => navigate('/wallet/transactions/' + encodeURIComponent(String(t.id))) : undefined}
+      {...(t.kind === 'transfer' ? activatable(() => navigate('/wallet/transactions/' + encodeURIComponent(String(t.id)))) : {})}
     >
       <TxIcon kind={t.kind} />
       <span class="tx-main">
