@@ -14,7 +14,7 @@ export function ThemeSettings() {
   const choice = useTheme();
   return (
     <>
-        <CellGroup title={t('ui.theme.title')} class="theme-settings">
+      <CellGroup title={t('ui.theme.title')} class="theme-settings">
         <div role="radiogroup" aria-label={t('ui.theme.title')} id="theme-settings">
           {THEME_CHOICES.map((c) => (
             <button
