@@ -6,6 +6,7 @@
 //   we have learned it from GET /api/v1/me.
 // - Any non-2xx response becomes an ApiError with the server's code/message.
 
+import { t } from './i18n';
 import { errorText } from './i18n/errors';
 
 /** Server-assigned identifier; treated as opaque (string or number). */
@@ -121,7 +122,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network_error', 'Can’t reach Plaza. Check your connection and try again.');
+    throw new ApiError(0, 'network_error', t('ui.api.network'));
   }
 
   if (res.status === 204) return undefined as T;
@@ -151,13 +152,13 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 }
 
 function fallbackMessage(status: number): string {
-  if (status === 401) return 'Please log in to continue.';
-  if (status === 403) return 'You don’t have permission to do that.';
-  if (status === 404) return 'Not found.';
-  if (status === 413) return 'That file is too large.';
-  if (status === 429) return 'Too many attempts. Please wait a moment and try again.';
-  if (status >= 500) return 'Plaza is having trouble right now. Please try again shortly.';
-  return 'Request failed (' + status + ').';
+  if (status === 401) return t('ui.api.unauthenticated');
+  if (status === 403) return t('ui.api.forbidden');
+  if (status === 404) return t('ui.api.notFound');
+  if (status === 413) return t('ui.api.tooLarge');
+  if (status === 429) return t('ui.api.tooMany');
+  if (status >= 500) return t('ui.api.server');
+  return t('ui.api.failed', { status: String(status) });
 }
 
 const enc = encodeURIComponent;

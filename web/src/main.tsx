@@ -1,5 +1,7 @@
 import { render } from 'preact';
 import { App } from './App';
+import './theme/theme';
+import './styles/dark.css';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';

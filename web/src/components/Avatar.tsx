@@ -79,8 +79,7 @@ export function Avatar({ username, name, size = 'md', class: cls, src, large }: 
         'avatar avatar-' + size + ' avatar-c' + avatarColorIndex(username) + (label.length > 1 ? ' avatar-two' : '') + (cls ? ' ' + cls : '')
       }
       aria-hidden="true"
-    >
-      {label}
-    </span>
+      data-initials={label}
+    />
   );
 }

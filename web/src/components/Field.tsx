@@ -1,5 +1,6 @@
 import type { ComponentChildren, PartialInputHTMLAttributes } from 'preact';
 import { useState } from 'preact/hooks';
+import { t } from '../i18n';
 import { EyeIcon, EyeOffIcon } from './Icons';
 
 type InputProps = Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'role' | 'type'> & {
@@ -34,7 +35,7 @@ export function PasswordField({ label, id, hint, class: cls, ...rest }: InputPro
         <button
           type="button"
           class="icon-button field-eye"
-          aria-label={visible ? 'Hide password' : 'Show password'}
+          aria-label={visible ? t('ui.field.hidePassword') : t('ui.field.showPassword')}
           aria-pressed={visible}
           onClick={() => setVisible((v) => !v)}
         >

@@ -1,6 +1,7 @@
 // The Plaza mark: a speech bubble in a green rounded square.
 export function Logo({ size = 64 }: { size?: number }) {
   return (
+    // i18n-ignore: the brand's name
     <svg class="logo" width={size} height={size} viewBox="0 0 64 64" role="img" aria-label="Plaza">
       <rect width="64" height="64" rx="16" fill="#07C160" />
       <path

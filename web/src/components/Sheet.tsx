@@ -1,10 +1,13 @@
 import type { ComponentChildren } from 'preact';
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useRef } from 'preact/hooks';
+import { t } from '../i18n';
+import { useDialogFocus } from './dialogFocus';
 import { CloseIcon } from './Icons';
 
 interface SheetProps {
   open: boolean;
   onClose: () => void;
+  /** The dialog's name when it shows no heading of its own. */
   label: string;
   id?: string;
   /** Another sheet (e.g. the PIN sheet) is on top: keep this one's state but hide it. */
@@ -12,29 +15,22 @@ interface SheetProps {
   children: ComponentChildren;
 }
 
-/** Bottom sheet over the app column (a centred card on wide screens). */
+/**
+ * A modal sheet: a bottom sheet over the app column on phones, a centred
+ * dialog from 900 px. Focus moves in as it opens (never stealing it from a
+ * field inside, such as an autofocused one), Tab stays inside, Esc closes,
+ * and focus returns to what opened it.
+ */
 export function Sheet({ open, onClose, label, id, covered, children }: SheetProps) {
   const panel = useRef<HTMLDivElement>(null);
-
-  // Layout effect: focus moves in before anyone can start typing, and never
-  // steals it from a field inside the sheet (autofocus, a fast typist).
-  useLayoutEffect(() => {
-    if (!open || covered) return undefined;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
-    };
-    document.addEventListener('keydown', onKey);
-    const el = panel.current;
-    if (el && !el.contains(document.activeElement)) el.focus();
-    return () => document.removeEventListener('keydown', onKey);
-  }, [open, onClose, covered]);
+  useDialogFocus(panel, open && !covered, onClose, label);
 
   if (!open) return null;
   return (
-    <div class={'sheet-layer' + (covered ? ' covered' : '')} aria-hidden={covered ? 'true' : undefined}>
+    <div class={'sheet-layer' + (covered ? ' covered' : '')} aria-hidden={covered ? 'true' : undefined} inert={covered || undefined}>
       <div class="sheet-backdrop" onClick={onClose} />
       <div class="sheet" role="dialog" aria-modal="true" aria-label={label} id={id} ref={panel} tabIndex={-1}>
-        <button type="button" class="icon-button sheet-close" aria-label="Close" onClick={onClose}>
+        <button type="button" class="icon-button sheet-close" aria-label={t('ui.sheet.close')} onClick={onClose}>
           <CloseIcon size={20} />
         </button>
         {children}

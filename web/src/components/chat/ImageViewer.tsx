@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { showToast } from '../../toast';
 import { t } from '../../i18n';
 import { CloseIcon } from '../Icons';
+import { useDialogFocus } from '../dialogFocus';
 
 const MAX_ZOOM = 5;
 
@@ -24,6 +25,8 @@ export function ImageViewer({ src, onClose, images }: ViewerProps) {
   const pointers = useRef(new Map<number, { x: number; y: number }>());
   const gesture = useRef<{ dist: number; s: number; startX: number; startY: number; x: number; y: number; moved: boolean } | null>(null);
   const lastTap = useRef(0);
+  const root = useRef<HTMLDivElement>(null);
+  useDialogFocus(root, !!src);
 
   // Layout effects: the index and the keys are in place before the first paint.
   useLayoutEffect(() => {
@@ -138,6 +141,8 @@ export function ImageViewer({ src, onClose, images }: ViewerProps) {
   return (
     <div
       id="image-viewer"
+      ref={root}
+      tabIndex={-1}
       class="image-viewer"
       role="dialog"
       aria-modal="true"

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useDialogFocus } from '../dialogFocus';
 import { ApiError, errorMessage } from '../../api';
 import { outcomeUnknown } from '../../wallet/attempt';
 import { currencySymbol, formatDigits } from '../../wallet/money';
@@ -40,6 +41,8 @@ export function PinSheet({ what, amount, currency, submit, onDone, onCancel, onF
   const [retryPin, setRetryPin] = useState('');
   const [shake, setShake] = useState(0);
   const panel = useRef<HTMLDivElement>(null);
+  // Tab stays on the pad; focus returns to the button that asked for the PIN.
+  useDialogFocus(panel, true);
   const state = useRef({ pin, busy, locked, retryPin });
   state.current = { pin, busy, locked, retryPin };
   // The keyboard listener is registered once; it calls the latest handlers.

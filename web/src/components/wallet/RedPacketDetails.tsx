@@ -1,3 +1,5 @@
+import { useRef } from 'preact/hooks';
+import { useDialogFocus } from '../dialogFocus';
 import type { RedPacket } from '../../wallet/api';
 import { dividerTime } from '../../chat/format';
 import { Link } from '../../router';
@@ -46,8 +48,10 @@ export function RedPacketDetails({ rp, won, onClose }: { rp: RedPacket; won: Mon
   const mine = won?.amount ?? rp.my_claim ?? null;
   const best = bestLuck(rp);
   const note = statusNote(rp);
+  const panel = useRef<HTMLDivElement>(null);
+  useDialogFocus(panel, true);
   return (
-    <div class="rp-details" id="red-packet-details" role="dialog" aria-modal="true" aria-label={t('wallet.rp.details')}>
+    <div ref={panel} class="rp-details" id="red-packet-details" role="dialog" aria-modal="true" aria-label={t('wallet.rp.details')}>
       <div class="rp-details-bar">
         <button type="button" class="icon-button" id="red-packet-close" aria-label={t('common.close')} onClick={onClose}>
           <BackIcon />

@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { useDialogFocus } from '../dialogFocus';
 import { ApiError, errorMessage } from '../../api';
 import type { ChatUser, Conversation } from '../../chat/api';
 import { sameId } from '../../chat/merge';
@@ -45,6 +46,9 @@ export function RedPacketModal({ id, c, me, onClose }: ModalProps) {
   const [won, setWon] = useState<Money | null>(null);
   const [error, setError] = useState('');
   const [attempt] = useState(() => new Attempt());
+  // Tab stays on the envelope and its close button; focus returns to the packet in the chat.
+  const layer = useRef<HTMLDivElement>(null);
+  useDialogFocus(layer, view !== 'details');
 
   useEffect(() => {
     let live = true;
@@ -105,7 +109,7 @@ export function RedPacketModal({ id, c, me, onClose }: ModalProps) {
 
   const gone = note !== '';
   return (
-    <div class="rp-layer">
+    <div class="rp-layer" ref={layer}>
       <div class="rp-backdrop" onClick={onClose} />
       {view === 'loading' && (
         <div class="rp-loading">

@@ -8,6 +8,7 @@ import { Spinner } from '../Spinner';
 import { navigate } from '../../router';
 import { BagIcon, RedPacketIcon, RefundIcon, TopUpIcon, TransferIcon, WithdrawIcon } from '../Icons';
 import { fmtDate, fmtTime, t, type MessageKey } from '../../i18n';
+import { activatable } from '../dialogFocus';
 
 /** "Mar 4, 14:05" / "3月4日 14:05" (with the year when it isn't this year). */
 export function txTime(iso: string, now = new Date()): string {
@@ -100,6 +101,7 @@ export function TxRow({ t: tx }: { t: Transaction }) {
       data-kind={tx.kind}
       data-direction={tx.direction}
       onClick={tx.kind === 'transfer' ? () => navigate('/wallet/transactions/' + encodeURIComponent(String(tx.id))) : undefined}
+      {...(tx.kind === 'transfer' ? activatable(() => navigate('/wallet/transactions/' + encodeURIComponent(String(tx.id)))) : {})}
     >
       <TxIcon kind={tx.kind} />
       <span class="tx-main">

@@ -11,8 +11,9 @@ import { settings } from './settings';
 import { discover } from './discover';
 import { admin } from './admin';
 import { notify } from './notify';
+import { ui } from './ui';
 
-const domains = [common, errors, shell, chat, wallet, people, settings, discover, admin, notify] as const;
+const domains = [common, errors, shell, chat, wallet, people, settings, discover, admin, notify, ui] as const;
 
 type Keys<D> = D extends { en: Record<infer K, Msg> } ? K : never;
 export type MessageKey = Keys<(typeof domains)[number]>;
