@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { browserLocale, followBrowserLocale, LOCALES, localeChosen, setLocale, t, useLocale, type Locale } from '../../i18n';
 import { Page } from '../../components/Page';
 import { CellGroup } from '../../components/Cell';
@@ -8,16 +9,24 @@ const name = (l: Locale) => t(('settings.language.' + l) as 'settings.language.e
 /** Settings → Language: follow the system, or choose one (saved on this device). */
 export function LanguagePage() {
   const current = useLocale();
-  const chosen = localeChosen();
+  // Kept here too: following the system when it speaks the chosen language changes no locale, so nothing else re-renders.
+  const [chosen, setChosen] = useState(localeChosen());
   const options: { id: string; label: string; hint?: string; on: boolean; pick: () => void }[] = [
     {
       id: 'system',
       label: t('settings.language.system'),
       hint: t('settings.language.system_hint', { name: name(browserLocale()) }),
       on: !chosen,
-      pick: followBrowserLocale,
+      pick: () => {
+        followBrowserLocale();
+        setChosen(false);
+      },
     },
-    ...LOCALES.map((l) => ({ id: l, label: name(l), on: chosen && current === l, pick: () => setLocale(l) })),
+    ...LOCALES.map((l) => ({ id: l, label: name(l), on: chosen && current === l, pick: () => {
+        setLocale(l);
+        setChosen(true);
+      },
+    })),
   ];
   return (
     <Page title={t('settings.language.title')} back="/me/settings" backId="language-back">

@@ -24,7 +24,8 @@ export function SessionsPage() {
 
   function load() {
     settingsApi.sessions().then(
-      (r) => setItems(r.sessions ?? []),
+      // This device on top, then the others newest first (the server's order).
+      (r) => setItems([...(r.sessions ?? [])].sort((a, b) => Number(b.current) - Number(a.current))),
       (err) => setError(errorText(err)),
     );
   }
