@@ -83,6 +83,7 @@ func TestSignupAndBecomeContactsInBrowser(t *testing.T) {
 	}
 	mia.Screenshot("me")
 	mia.Run("logging out",
+		bt.Click("#me-settings"),
 		bt.Click("#logout"),
 		bt.Visible("#login-username"),
 	)

@@ -13,7 +13,8 @@ import (
 // SendContactRequest asks username to become the caller's contact. If they
 // had already asked the caller, it accepts theirs instead and returns it,
 // accepted. Errors: invalid_argument (oneself, message too long), not_found
-// (no such user), conflict (already contacts, or already asked).
+// (no such user), conflict (already contacts, or already asked), forbidden
+// (blocked, or their add_me setting refuses the caller).
 func (s *Service) SendContactRequest(ctx context.Context, fromID, username, message string) (ContactRequest, error) {
 	msg, err := cleanMessage(message)
 	if err != nil {
@@ -49,6 +50,9 @@ func (s *Service) SendContactRequest(ctx context.Context, fromID, username, mess
 			return err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := checkAddMe(ctx, tx, fromID, to); err != nil {
 			return err
 		}
 		id := ids.New("cr")
@@ -216,4 +220,25 @@ func (s *Service) UsersByIDs(ctx context.Context, ids []string) (map[string]User
 		}
 	}
 	return out, nil
+}
+
+// checkAddMe applies to's add_me setting to a new request from fromID.
+// Errors: forbidden.
+func checkAddMe(ctx context.Context, q sqldb.Querier, fromID string, to User) error {
+	st, err := userSettings(ctx, q, to.ID)
+	if err != nil {
+		return err
+	}
+	switch st.AddMe {
+	case AddMeNobody:
+		return errs.E(errs.Forbidden, "%s does not accept contact requests.", to.Username)
+	case AddMeContactsOfContacts:
+		var one int
+		err := q.QueryRow(ctx, selectSharedContact, fromID, to.ID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.E(errs.Forbidden, "%s accepts contact requests only from friends of their contacts.", to.Username)
+		}
+		return err
+	}
+	return nil
 }

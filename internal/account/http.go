@@ -42,6 +42,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/contacts", h.Auth.Required(h.contacts))
 	mux.Handle("DELETE /api/v1/contacts/{username}", h.Auth.Required(h.removeContact))
 	h.registerSettings(mux)
+	h.registerSessions(mux)
 	h.registerPeople(mux)
 }
 

@@ -225,8 +225,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (httpx.Princip
 		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session token is not valid; sign in again.")
 	}
 	var sess httpx.Principal
-	var expires int64
-	u, err := scanUser(s.db.QueryRow(ctx, selectSession, hashToken(token)), &sess.SessionID, &sess.CSRFToken, &expires)
+	var expires, seen int64
+	u, err := scanUser(s.db.QueryRow(ctx, selectSession, hashToken(token)), &sess.SessionID, &sess.CSRFToken, &expires, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session token is not valid; sign in again.")
 	}
@@ -236,6 +236,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (httpx.Princip
 	if s.now().After(sqldb.FromMicro(expires)) {
 		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session has expired; sign in again.")
 	}
+	s.touchSession(ctx, sess.SessionID, seen)
 	sess.UserID, sess.Username, sess.Region, sess.Admin = u.ID, u.Username, u.Region, u.Admin
 	return sess, nil
 }

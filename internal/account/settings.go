@@ -24,6 +24,22 @@ type UserSettings struct {
 	// user is online and when they were last seen. Off, they see neither,
 	// and (as in Telegram) the user sees no one else's either.
 	ShowLastSeen bool `json:"show_last_seen"`
+	// AddMe is who may send the user a contact request: AddMeEveryone,
+	// AddMeContactsOfContacts or AddMeNobody.
+	AddMe string `json:"add_me"`
+}
+
+// Who may send a user a contact request (UserSettings.AddMe), whether by
+// username, their QR code or a shared card: every way ends in
+// SendContactRequest, which enforces it.
+const (
+	AddMeEveryone           = "everyone"
+	AddMeContactsOfContacts = "contacts_of_contacts" // someone sharing a contact with them
+	AddMeNobody             = "nobody"
+)
+
+func validAddMe(v string) bool {
+	return v == AddMeEveryone || v == AddMeContactsOfContacts || v == AddMeNobody
 }
 
 // PresenceInfo is what presence reads of a user: their setting and when
@@ -45,9 +61,9 @@ type SettingsChanged struct {
 }
 
 const (
-	selectSettings = `SELECT show_last_seen FROM user_settings WHERE user_id = ?`
-	upsertSettings = `INSERT INTO user_settings (user_id, show_last_seen) VALUES (?, ?)
-		ON CONFLICT (user_id) DO UPDATE SET show_last_seen = excluded.show_last_seen`
+	selectSettings = `SELECT show_last_seen, add_me FROM user_settings WHERE user_id = ?`
+	upsertSettings = `INSERT INTO user_settings (user_id, show_last_seen, add_me) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET show_last_seen = excluded.show_last_seen, add_me = excluded.add_me`
 	// touchLastSeen moves last_seen forward only (several nodes may write).
 	// An erased account gets no row back.
 	touchLastSeen = `INSERT INTO user_settings (user_id, show_last_seen, last_seen)
@@ -66,9 +82,14 @@ func (s *Service) Settings(ctx context.Context, userID string) (UserSettings, er
 	if _, err := s.User(ctx, userID); err != nil {
 		return UserSettings{}, err
 	}
-	out := UserSettings{ShowLastSeen: true}
+	return userSettings(ctx, s.db, userID)
+}
+
+// userSettings reads a user's settings row, or the defaults without one.
+func userSettings(ctx context.Context, q sqldb.Querier, userID string) (UserSettings, error) {
+	out := UserSettings{ShowLastSeen: true, AddMe: AddMeEveryone}
 	var show int
-	err := s.db.QueryRow(ctx, selectSettings, userID).Scan(&show)
+	err := q.QueryRow(ctx, selectSettings, userID).Scan(&show, &out.AddMe)
 	if err == nil {
 		out.ShowLastSeen = show != 0
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -78,8 +99,11 @@ func (s *Service) Settings(ctx context.Context, userID string) (UserSettings, er
 }
 
 // SetSettings stores the caller's settings and announces them
-// (SettingsChangedSubject). Errors: not_found.
+// (SettingsChangedSubject). Errors: invalid_argument (add_me), not_found.
 func (s *Service) SetSettings(ctx context.Context, userID string, in UserSettings) (UserSettings, error) {
+	if !validAddMe(in.AddMe) {
+		return UserSettings{}, errs.Field("add_me", "add_me is one of \"everyone\", \"contacts_of_contacts\" or \"nobody\".")
+	}
 	if _, err := s.User(ctx, userID); err != nil {
 		return UserSettings{}, err
 	}
@@ -87,7 +111,7 @@ func (s *Service) SetSettings(ctx context.Context, userID string, in UserSetting
 	if in.ShowLastSeen {
 		show = 1
 	}
-	if _, err := s.db.Exec(ctx, upsertSettings, userID, show); err != nil {
+	if _, err := s.db.Exec(ctx, upsertSettings, userID, show, in.AddMe); err != nil {
 		return UserSettings{}, err
 	}
 	if s.set.Bus != nil {
@@ -173,16 +197,29 @@ func (h *Handler) getSettings(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) putSettings(w http.ResponseWriter, r *http.Request) error {
+	// Either field may be left out: it keeps its value.
 	var in struct {
-		ShowLastSeen *bool `json:"show_last_seen"`
+		ShowLastSeen *bool   `json:"show_last_seen"`
+		AddMe        *string `json:"add_me"`
 	}
 	if err := httpx.Decode(w, r, &in); err != nil {
 		return err
 	}
-	if in.ShowLastSeen == nil {
-		return errs.Field("show_last_seen", "show_last_seen is required: true or false.")
+	if in.ShowLastSeen == nil && in.AddMe == nil {
+		return errs.Field("show_last_seen", "Give show_last_seen (true or false), add_me, or both.")
 	}
-	st, err := h.Service.SetSettings(r.Context(), httpx.Caller(r).UserID, UserSettings{ShowLastSeen: *in.ShowLastSeen})
+	userID := httpx.Caller(r).UserID
+	st, err := h.Service.Settings(r.Context(), userID)
+	if err != nil {
+		return err
+	}
+	if in.ShowLastSeen != nil {
+		st.ShowLastSeen = *in.ShowLastSeen
+	}
+	if in.AddMe != nil {
+		st.AddMe = *in.AddMe
+	}
+	st, err = h.Service.SetSettings(r.Context(), userID, st)
 	if err != nil {
 		return err
 	}

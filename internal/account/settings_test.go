@@ -19,7 +19,7 @@ func TestSettingsAndLastSeen(t *testing.T) {
 		if st, err := s.Settings(ctx, ann.ID); err != nil || !st.ShowLastSeen {
 			t.Fatalf("default: %+v %v", st, err)
 		}
-		if _, err := s.SetSettings(ctx, ann.ID, UserSettings{ShowLastSeen: false}); err != nil {
+		if _, err := s.SetSettings(ctx, ann.ID, UserSettings{ShowLastSeen: false, AddMe: AddMeNobody}); err != nil {
 			t.Fatal(err)
 		}
 		at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)

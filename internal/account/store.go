@@ -28,7 +28,7 @@ const (
 
 	insertSession = `INSERT INTO sessions (id, token_hash, user_id, csrf_token, user_agent, ip, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	selectSession = `SELECT ` + userColumns + `, s.id, s.csrf_token, s.expires_at
+	selectSession = `SELECT ` + userColumns + `, s.id, s.csrf_token, s.expires_at, COALESCE(s.last_seen_at, s.created_at)
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND u.deleted_at IS NULL`
 	deleteSession      = `DELETE FROM sessions WHERE id = ?`
@@ -50,8 +50,11 @@ const (
 	updateRequestStatus = `UPDATE contact_requests SET status = ?, updated_at = ? WHERE id = ? AND status = 'pending'`
 	deleteUserRequests  = `DELETE FROM contact_requests WHERE from_user = ? OR to_user = ?`
 
-	insertContact  = `INSERT INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
-	selectContact  = `SELECT 1 FROM contacts WHERE user_id = ? AND contact_id = ?`
+	insertContact = `INSERT INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
+	selectContact = `SELECT 1 FROM contacts WHERE user_id = ? AND contact_id = ?`
+	// selectSharedContact: do two users have a contact in common?
+	selectSharedContact = `SELECT 1 FROM contacts a JOIN contacts b ON b.contact_id = a.contact_id
+		WHERE a.user_id = ? AND b.user_id = ? LIMIT 1`
 	deleteContact  = `DELETE FROM contacts WHERE (user_id = ? AND contact_id = ?) OR (user_id = ? AND contact_id = ?)`
 	deleteContacts = `DELETE FROM contacts WHERE user_id = ? OR contact_id = ?`
 	selectContacts = `SELECT ` + userColumns + ` FROM contacts c JOIN users u ON u.id = c.contact_id

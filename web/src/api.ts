@@ -194,3 +194,43 @@ export const api = {
   declineRequest: (id: Id) =>
     request<{ request: ContactRequest }>('POST', '/api/v1/contacts/requests/' + enc(String(id)) + '/decline'),
 };
+
+// ---------- Me → Settings: password, devices, privacy ----------
+
+/** One signed-in device (GET /api/v1/me/sessions); id is public, never the token. */
+export interface DeviceSession {
+  id: string;
+  current: boolean;
+  user_agent: string;
+  /** "Chrome on macOS"; browser and os are its parts ("" when unknown). */
+  device: string;
+  browser: string;
+  os: string;
+  /** Coarse: "203.0.113.0/24". */
+  ip: string;
+  created_at: string;
+  last_seen_at: string;
+}
+
+export type AddMe = 'everyone' | 'contacts_of_contacts' | 'nobody';
+
+export interface MySettings {
+  show_last_seen: boolean;
+  add_me: AddMe;
+}
+
+export const settingsApi = {
+  changePassword: (old_password: string, new_password: string) =>
+    request<{ user: User; sessions_ended: number }>('POST', '/api/v1/me/password', { body: { old_password, new_password } }),
+
+  sessions: () => request<{ sessions: DeviceSession[] }>('GET', '/api/v1/me/sessions'),
+
+  endSession: (id: string) => request<void>('DELETE', '/api/v1/me/sessions/' + enc(id)),
+
+  settings: () => request<MySettings>('GET', '/api/v1/me/settings'),
+
+  putSettings: (body: Partial<MySettings>) => request<MySettings>('PUT', '/api/v1/me/settings', { body }),
+
+  /** Changes a set payment PIN with the current one. */
+  changePin: (old_pin: string, pin: string) => request<void>('PUT', '/api/v1/wallet/pin', { body: { old_pin, pin } }),
+};

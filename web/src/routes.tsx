@@ -25,6 +25,13 @@ import { MyQrPage } from './pages/MyQrPage';
 import { ReceiveMoneyPage } from './pages/ReceiveMoneyPage';
 import { PayPersonPage } from './pages/PayPersonPage';
 import { QrContactPage } from './pages/QrContactPage';
+import { SettingsPage } from './pages/settings/SettingsPage';
+import { PasswordPage } from './pages/settings/PasswordPage';
+import { PinPage } from './pages/settings/PinPage';
+import { LanguagePage } from './pages/settings/LanguagePage';
+import { PrivacySettingsPage } from './pages/settings/PrivacySettingsPage';
+import { SessionsPage } from './pages/settings/SessionsPage';
+import { AppearancePage, NotificationsPage } from './pages/settings/SectionPages';
 import type { Params } from './router';
 
 // Signed-in routes. Order matters: first match wins, so put literal paths
@@ -90,6 +97,15 @@ export const ROUTES: RouteDef[] = [
   },
   { pattern: '/me', tab: 'me', render: ({ user }) => <MePage user={user} /> },
   { pattern: '/me/privacy', tab: 'me', render: () => <PrivacyPage /> },
+  // Me → Settings, each part on its own route (the desktop's item pane shows it).
+  { pattern: '/me/settings', tab: 'me', render: ({ user }) => <SettingsPage user={user} /> },
+  { pattern: '/me/settings/password', tab: 'me', render: () => <PasswordPage /> },
+  { pattern: '/me/settings/pin', tab: 'me', render: () => <PinPage /> },
+  { pattern: '/me/settings/language', tab: 'me', render: () => <LanguagePage /> },
+  { pattern: '/me/settings/privacy', tab: 'me', render: () => <PrivacySettingsPage /> },
+  { pattern: '/me/settings/sessions', tab: 'me', render: () => <SessionsPage /> },
+  { pattern: '/me/settings/notifications', tab: 'me', render: () => <NotificationsPage /> },
+  { pattern: '/me/settings/appearance', tab: 'me', render: () => <AppearancePage /> },
   { pattern: '/merchants', tab: 'me', render: () => <MerchantsPage /> },
   {
     pattern: '/merchants/:mchid',

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { User } from '../api';
-import { logout, session } from '../session';
+import { session } from '../session';
 import { AvatarCropper } from '../components/AvatarCropper';
 import { peopleApi } from '../people/api';
 import { rememberAvatar } from '../people/directory';
 import { errorMessage } from '../api';
+import { t, tx } from '../i18n';
+import { refreshMerchantOwnership, useOwnsMerchant } from './settings/merchants';
 import { regionName, useRegions } from '../regions';
 import { showToast } from '../toast';
 import { Page } from '../components/Page';
@@ -19,11 +21,11 @@ import { refreshWallet, wallet } from '../wallet/store';
 
 export function MePage({ user }: { user: User }) {
   const regions = useRegions();
-  const [busy, setBusy] = useState(false);
   const [pinSheet, setPinSheet] = useState(false);
   const { pinSet } = useStore(wallet);
   const picker = useRef<HTMLInputElement>(null);
   const [cropping, setCropping] = useState<File | null>(null);
+  const ownsMerchant = useOwnsMerchant(user.id);
 
   async function uploadAvatar(square: Blob) {
     try {
@@ -31,7 +33,7 @@ export function MePage({ user }: { user: User }) {
       rememberAvatar(next);
       session.set({ status: 'authed', user: next });
       setCropping(null);
-      showToast('Your new avatar is set.');
+      showToast(t('settings.me.avatar_set'));
     } catch (err) {
       throw new Error(errorMessage(err));
     }
@@ -39,22 +41,17 @@ export function MePage({ user }: { user: User }) {
 
   useEffect(() => {
     void refreshWallet();
-  }, []);
-
-  async function onLogout() {
-    if (busy) return;
-    setBusy(true);
-    await logout();
-  }
-
-  const soon = (what: string) => () => showToast(what + ' is coming soon.');
+    void refreshMerchantOwnership(user.id);
+  }, [user.id]);
 
   return (
-    <Page title="Me">
+    <Page title={t('settings.me.title')}>
       <div class="profile-card">
-        <button type="button" id="me-avatar" class="me-avatar-button" aria-label="Change avatar" onClick={() => picker.current?.click()}>
+        <button type="button" id="me-avatar" class="me-avatar-button" aria-label={t('settings.me.change_avatar')} onClick={() => picker.current?.click()}>
           <Avatar username={user.username} name={user.display_name} size="xl" src={user.avatar_url ?? null} large />
-          <span class="me-avatar-edit" aria-hidden="true">Edit</span>
+          <span class="me-avatar-edit" aria-hidden="true">
+            {t('settings.me.edit')}
+          </span>
         </button>
         <input
           ref={picker}
@@ -73,13 +70,13 @@ export function MePage({ user }: { user: User }) {
             {user.display_name}
           </div>
           <div class="profile-line">
-            Plaza ID: <span id="me-username">{user.username}</span>
+            {tx('settings.me.plaza_id', { id: <span id="me-username">{user.username}</span> })}
           </div>
           <div class="profile-line">
-            Region: <span id="me-region">{regionName(regions, user.region)}</span>
+            {tx('settings.me.region', { region: <span id="me-region">{regionName(regions, user.region)}</span> })}
           </div>
         </div>
-        <Link href="/me/qrcode" id="me-qrcode" class="profile-qr" aria-label="My QR code">
+        <Link href="/me/qrcode" id="me-qrcode" class="profile-qr" aria-label={t('settings.me.my_qr')}>
           <QrIcon size={20} />
           <ChevronRightIcon size={18} />
         </Link>
@@ -92,22 +89,24 @@ export function MePage({ user }: { user: User }) {
               <LockIcon size={20} />
             </CellIcon>
           }
-          title="Payment PIN"
-          extra={pinSet === null ? undefined : <span class={pinSet ? 'muted' : 'pin-missing'}>{pinSet ? 'Set' : 'Not set'}</span>}
+          title={t('settings.me.payment_pin')}
+          extra={pinSet === null ? undefined : <span class={pinSet ? 'muted' : 'pin-missing'}>{pinSet ? t('settings.me.pin_set') : t('settings.me.pin_not_set')}</span>}
           chevron
           onClick={() => setPinSheet(true)}
         />
-        <Cell
-          id="me-merchants"
-          href="/merchants"
-          media={
-            <CellIcon color="green">
-              <StoreIcon size={20} />
-            </CellIcon>
-          }
-          title="Merchant console"
-          chevron
-        />
+        {ownsMerchant && (
+          <Cell
+            id="me-merchants"
+            href="/merchants"
+            media={
+              <CellIcon color="green">
+                <StoreIcon size={20} />
+              </CellIcon>
+            }
+            title={t('settings.me.merchants')}
+            chevron
+          />
+        )}
       </CellGroup>
       {user.is_admin && (
         <CellGroup>
@@ -119,39 +118,24 @@ export function MePage({ user }: { user: User }) {
                 <ShieldIcon size={20} />
               </CellIcon>
             }
-            title="Admin console"
-            extra={<span class="muted">Policies · Audit log</span>}
+            title={t('settings.me.admin')}
+            extra={<span class="muted">{t('settings.me.admin_extra')}</span>}
             chevron
           />
         </CellGroup>
       )}
       <CellGroup>
         <Cell
-          id="me-privacy"
-          href="/me/privacy"
-          media={
-            <CellIcon color="blue">
-              <ShieldIcon size={20} />
-            </CellIcon>
-          }
-          title="Privacy"
-          chevron
-        />
-        <Cell
+          id="me-settings"
+          href="/me/settings"
           media={
             <CellIcon color="teal">
               <SettingsIcon size={20} />
             </CellIcon>
           }
-          title="Settings"
+          title={t('settings.me.settings')}
           chevron
-          onClick={soon('Settings')}
         />
-      </CellGroup>
-      <CellGroup>
-        <button type="button" id="logout" class="cell cell-link cell-danger" onClick={onLogout} disabled={busy}>
-          {busy ? 'Logging out…' : 'Log out'}
-        </button>
       </CellGroup>
       <PinSetupSheet open={pinSheet} onClose={() => setPinSheet(false)} />
       <AvatarCropper file={cropping} onClose={() => setCropping(null)} onDone={uploadAvatar} />

@@ -11,6 +11,7 @@ import { showToast } from '../toast';
 import { logout } from '../session';
 import { eraseAccount, erasureRefusal, exportState, formatBytes, startExport } from '../privacy/account';
 import { useStore } from '../store';
+import { t } from '../i18n';
 import { LastSeenSetting } from '../components/chat/ReadReceipts';
 
 /** Me → Privacy: mini programs holding my consents, with revoke; data export; deleting the account. */
@@ -38,7 +39,7 @@ export function PrivacyPage() {
     setEraseError(null);
     try {
       await eraseAccount(password);
-      showToast('Your account is deleted.');
+      showToast(t('settings.privacy_page.deleted'));
       await logout();
     } catch (err) {
       setEraseError(erasureRefusal(err));
@@ -68,7 +69,7 @@ export function PrivacyPage() {
     try {
       await miniApi.leaveTesting(app.appid);
       setTesting((cur) => cur.filter((a) => a.appid !== app.appid));
-      showToast('You no longer test ' + app.name + '.');
+      showToast(t('settings.privacy_page.left_testing', { name: app.name }));
     } catch (err) {
       showToast(errorMessage(err));
     } finally {
@@ -89,7 +90,7 @@ export function PrivacyPage() {
         }
       }
       setItems((cur) => (cur ?? []).filter((a) => a.appid !== app.appid));
-      showToast('Access revoked for ' + app.name + '.');
+      showToast(t('settings.privacy_page.revoked', { name: app.name }));
     } catch (err) {
       showToast(errorMessage(err));
     } finally {
@@ -98,15 +99,15 @@ export function PrivacyPage() {
   }
 
   return (
-    <Page title="Privacy" back="/me" backId="privacy-back" class="privacy-page">
+    <Page title={t('settings.privacy.title')} back="/me/settings/privacy" backId="privacy-back" class="privacy-page">
       <LastSeenSetting />
       {items !== null && items.length === 0 ? (
         <div class="consent-empty" id="consent-empty">
-          <EmptyState icon={<ShieldIcon size={40} />} title="No mini program has your data." />
+          <EmptyState icon={<ShieldIcon size={40} />} title={t('settings.privacy_page.no_consents')} />
         </div>
       ) : (
-      <CellGroup title="Mini programs with access to your data" class="consent-list">
-        {items === null && !error && <Spinner label="Loading…" />}
+      <CellGroup title={t('settings.privacy_page.consents')} class="consent-list">
+        {items === null && !error && <Spinner label={t('common.loading')} />}
         {error && <p class="form-error consent-error">{error}</p>}
         {items?.map((a) => (
           <div class="cell consent-row" key={a.appid} data-consent-appid={a.appid}>
@@ -124,7 +125,7 @@ export function PrivacyPage() {
                 disabled={busy !== null}
                 onClick={() => void revoke(a)}
               >
-                {busy === a.appid ? 'Revoking…' : 'Revoke'}
+                {busy === a.appid ? t('settings.privacy_page.revoking') : t('settings.privacy_page.revoke')}
               </button>
             </span>
           </div>
@@ -132,7 +133,7 @@ export function PrivacyPage() {
       </CellGroup>
       )}
       {testing.length > 0 && (
-        <CellGroup title="Mini programs you test" class="testing-list">
+        <CellGroup title={t('settings.privacy_page.testing')} class="testing-list">
           {testing.map((a) => (
             <div class="cell consent-row" key={a.appid} data-testing-appid={a.appid}>
               <span class="cell-media">
@@ -140,7 +141,7 @@ export function PrivacyPage() {
               </span>
               <span class="cell-main">
                 <span class="cell-title">{a.name || a.appid}</span>
-                <span class="cell-subtitle">Its developer named you a tester of its unreleased versions</span>
+                <span class="cell-subtitle">{t('settings.privacy_page.tester_hint')}</span>
               </span>
               <span class="cell-extra">
                 <button
@@ -149,7 +150,7 @@ export function PrivacyPage() {
                   disabled={busy !== null}
                   onClick={() => void leave(a)}
                 >
-                  {busy === 'testing:' + a.appid ? 'Leaving…' : 'Leave'}
+                  {busy === 'testing:' + a.appid ? t('settings.privacy_page.leaving') : t('settings.privacy_page.leave')}
                 </button>
               </span>
             </div>
@@ -171,35 +172,32 @@ export function PrivacyPage() {
             </CellIcon>
           </span>
           <span class="cell-main">
-            <span class="cell-title">Download my data</span>
+            <span class="cell-title">{t('settings.privacy_page.download')}</span>
             <span class="cell-subtitle" id="privacy-export-status" role="status">
               {downloaded !== null
-                ? 'Downloading… ' + formatBytes(downloaded)
-                : saved || 'A zip of your profile, chats, photos, wallet and mini program data'}
+                ? t('settings.privacy_page.downloading', { size: formatBytes(downloaded) })
+                : saved || t('settings.privacy_page.download_hint')}
             </span>
           </span>
           {downloaded !== null ? <span class="spinner spinner-small" aria-hidden="true" /> : <ChevronRightIcon class="cell-chevron" />}
         </button>
       </CellGroup>
       {exportError && <p class="form-error" id="privacy-export-error">{exportError}</p>}
-      <p class="page-note">Revoking stops a mini program from reading your nickname and avatar until you allow it again.</p>
-      <CellGroup title="Delete account" class="privacy-delete">
+      <p class="page-note">{t('settings.privacy_page.revoke_note')}</p>
+      <CellGroup title={t('settings.privacy_page.delete_group')} class="privacy-delete">
         {!deleting ? (
           <button type="button" class="cell cell-link" id="privacy-delete" onClick={() => setDeleting(true)}>
             <span class="cell-main">
-              <span class="cell-title privacy-delete-title">Delete my account</span>
-              <span class="cell-subtitle">Your profile, messages, photos and mini program data are erased</span>
+              <span class="cell-title privacy-delete-title">{t('settings.privacy_page.delete')}</span>
+              <span class="cell-subtitle">{t('settings.privacy_page.delete_hint')}</span>
             </span>
             <ChevronRightIcon class="cell-chevron" />
           </button>
         ) : (
           <form class="privacy-delete-form" id="privacy-delete-form" onSubmit={(e) => void erase(e)}>
-            <p class="field-hint">
-              This cannot be undone. Messages you sent show as “Message deleted” to everyone; payment records are kept, under a
-              pseudonym, as the law requires. Withdraw any money in your wallet first.
-            </p>
+            <p class="field-hint">{t('settings.privacy_page.delete_warning')}</p>
             <label class="field">
-              <span class="field-label">Password</span>
+              <span class="field-label">{t('settings.privacy_page.password')}</span>
               <input
                 class="field-input"
                 type="password"
@@ -216,10 +214,10 @@ export function PrivacyPage() {
             )}
             <div class="privacy-delete-actions">
               <button type="button" class="button button-small" onClick={() => { setDeleting(false); setEraseError(null); setPassword(''); }}>
-                Cancel
+                {t('common.cancel')}
               </button>
               <button type="submit" class="button button-small button-danger" id="privacy-delete-confirm" disabled={erasing || !password}>
-                {erasing ? 'Deleting…' : 'Delete my account'}
+                {erasing ? t('settings.privacy_page.deleting') : t('settings.privacy_page.delete')}
               </button>
             </div>
           </form>

@@ -2,6 +2,7 @@
 // streamed by the server) and erasing the account (DELETE /api/v1/me).
 import { ApiError, errorMessage, request } from '../api';
 import { createStore } from '../store';
+import { locale, t } from '../i18n';
 
 /** "1.4 MB", "820 KB", "12 B": a download's size so far. */
 export function formatBytes(n: number): string {
@@ -31,11 +32,11 @@ export async function downloadExport(onProgress: (bytes: number) => void, signal
     res = await fetch('/api/v1/me/export', { credentials: 'same-origin', headers: { Accept: 'application/zip' }, signal });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network_error', 'Can’t reach Plaza. Check your connection and try again.');
+    throw new ApiError(0, 'network_error', t('errors.network'));
   }
   if (!res.ok) {
     let code = 'http_' + res.status;
-    let message = 'Your data could not be exported. Please try again.';
+    let message = t('settings.privacy_page.export_failed');
     try {
       const e = (await res.json())?.error;
       if (e?.code) code = e.code;
@@ -90,11 +91,12 @@ export function eraseAccount(password: string): Promise<void> {
  */
 export function erasureRefusal(err: unknown): { message: string; moneyHeld: boolean } {
   if (err instanceof ApiError) {
-    if (err.code === 'balance_not_zero') return { message: err.message, moneyHeld: true };
-    if (err.code === 'wrong_password') return { message: 'That password is not right.', moneyHeld: false };
-    return { message: err.message, moneyHeld: false };
+    // The server's sentence names the amount; in another language the catalogue's.
+    if (err.code === 'balance_not_zero') return { message: locale.get() === 'en' ? err.message : errorMessage(err), moneyHeld: true };
+    if (err.code === 'wrong_password') return { message: t('settings.privacy_page.wrong_password'), moneyHeld: false };
+    return { message: errorMessage(err), moneyHeld: false };
   }
-  return { message: 'Something went wrong. Please try again.', moneyHeld: false };
+  return { message: t('common.generic_error'), moneyHeld: false };
 }
 
 /**
@@ -119,7 +121,7 @@ export async function startExport(): Promise<string> {
   try {
     const { blob, name } = await downloadExport((n) => exportState.set((s) => ({ ...s, downloaded: n })));
     saveFile(blob, name);
-    const done = 'Your data is saved (' + formatBytes(blob.size) + ').';
+    const done = t('settings.privacy_page.saved', { size: formatBytes(blob.size) });
     exportState.set({ downloaded: null, saved: done, error: '' });
     return done;
   } catch (err) {
