@@ -1,8 +1,28 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Region } from './api';
+import { collator, locale } from './i18n';
 
-// Regions rarely change: fetch once per page load and share.
+// Regions rarely change: fetch once per page load and share. The server's
+// list gives the codes (and English names, the fallback); the names people
+// read come from Intl in their language (NZ → 新西兰 / New Zealand).
 let cache: Promise<Region[]> | null = null;
+
+function displayNames(): Intl.DisplayNames | null {
+  try {
+    return new Intl.DisplayNames([locale.get()], { type: 'region', fallback: 'none' });
+  } catch {
+    return null;
+  }
+}
+
+/** The regions with names in the current language, sorted as it sorts them. */
+export function localizeRegions(items: Region[]): Region[] {
+  const dn = displayNames();
+  const c = collator();
+  return items
+    .map((r) => ({ code: r.code, name: dn?.of(r.code) || r.name }))
+    .sort((a, b) => c.compare(a.name, b.name));
+}
 
 export function loadRegions(): Promise<Region[]> {
   if (!cache) {
@@ -22,7 +42,7 @@ export function useRegions(): Region[] | null {
   useEffect(() => {
     let live = true;
     loadRegions().then(
-      (r) => live && setRegions(r),
+      (r) => live && setRegions(localizeRegions(r)),
       () => live && setRegions([]),
     );
     return () => {
@@ -32,15 +52,15 @@ export function useRegions(): Region[] | null {
   return regions;
 }
 
+/** A region's name in the current language (the server's English if Intl has none). */
 export function regionName(regions: Region[] | null, code: string): string {
-  const r = regions?.find((x) => x.code === code);
-  if (r) return r.name;
   try {
-    const dn = new Intl.DisplayNames(['en'], { type: 'region' });
-    return dn.of(code) ?? code;
+    const name = displayNames()?.of(code);
+    if (name) return name;
   } catch {
-    return code;
+    // not a valid region code: fall through
   }
+  return regions?.find((x) => x.code === code)?.name ?? code;
 }
 
 /** Region code from the browser language (e.g. "en-GB" → "GB"), else "US". */

@@ -3,6 +3,8 @@ import { createStore } from './store';
 import { navigate } from './router';
 import { showToast } from './toast';
 import { resetContacts } from './contacts';
+import { t } from './i18n';
+import { errorText } from './i18n/errors';
 
 export type Session =
   | { status: 'loading' }
@@ -25,7 +27,7 @@ export async function loadSession(): Promise<void> {
     } else {
       session.set({
         status: 'error',
-        message: err instanceof ApiError ? err.message : 'Plaza could not start. Please reload the page.',
+        message: err instanceof ApiError ? errorText(err) : t('people.session.cannot_start'),
       });
     }
   }
@@ -59,5 +61,5 @@ function endSession(): void {
 setUnauthorizedHandler(() => {
   if (session.get().status !== 'authed') return;
   endSession();
-  showToast('Your session has ended. Please log in again.');
+  showToast(t('people.session.ended'));
 });

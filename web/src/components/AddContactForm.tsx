@@ -6,6 +6,7 @@ import { showToast } from '../toast';
 import { normalizeUsername, usernameProblem } from '../validate';
 import { Avatar } from './Avatar';
 import { FormError } from './Field';
+import { t } from '../i18n';
 
 type Preview = { state: 'idle' } | { state: 'loading' } | { state: 'found'; user: User } | { state: 'missing'; username: string };
 
@@ -65,8 +66,8 @@ export function AddContactForm({ me }: { me: User }) {
       const { request } = await api.sendRequest(username, message);
       upsertRequest(request);
       const who = request.to?.display_name || username;
-      if (request.status === 'accepted') showToast(who + ' is now in your contacts.', 'success');
-      else showToast('Friend request sent to ' + who + '.', 'success');
+      if (request.status === 'accepted') showToast(t('people.requests.now_contact', { name: who }), 'success');
+      else showToast(t('people.add.sent', { name: who }), 'success');
       input.value = '';
       cancelLookup();
       setPreview({ state: 'idle' });
@@ -80,10 +81,10 @@ export function AddContactForm({ me }: { me: User }) {
 
   return (
     <form class="card add-contact" onSubmit={onSubmit} noValidate>
-      <h2 class="card-title">Add contact</h2>
+      <h2 class="card-title">{t('people.add.title')}</h2>
       <div class="field">
         <label class="field-label" for="add-contact-username">
-          Username
+          {t('people.add.username')}
         </label>
         <div class="field-prefixed">
           <span class="field-prefix" aria-hidden="true">
@@ -93,7 +94,7 @@ export function AddContactForm({ me }: { me: User }) {
             id="add-contact-username"
             name="username"
             class="field-input"
-            placeholder="their username"
+            placeholder={t('people.add.username_placeholder')}
             autoComplete="off"
             autoCapitalize="none"
             autoCorrect="off"
@@ -109,20 +110,20 @@ export function AddContactForm({ me }: { me: User }) {
       <UserPreview preview={preview} />
       <div class="field">
         <label class="field-label" for="add-contact-message">
-          Greeting
+          {t('people.add.greeting')}
         </label>
         <input
           id="add-contact-message"
           name="message"
           class="field-input"
-          defaultValue={"Hi, I'm " + me.display_name}
+          defaultValue={t('people.add.greeting_default', { name: me.display_name })}
           maxLength={200}
         />
       </div>
       <FormError message={error} />
       <button type="submit" id="add-contact-submit" class="button button-primary button-block" disabled={busy}>
         {busy ? <span class="button-spinner" aria-hidden="true" /> : null}
-        {busy ? 'Sending…' : 'Send request'}
+        {busy ? t('people.add.sending') : t('people.add.send')}
       </button>
     </form>
   );
@@ -133,14 +134,14 @@ function UserPreview({ preview }: { preview: Preview }) {
   if (preview.state === 'loading') {
     return (
       <div class="user-preview user-preview-muted" aria-live="polite">
-        <span class="spinner spinner-small" aria-hidden="true" /> Looking up…
+        <span class="spinner spinner-small" aria-hidden="true" /> {t('people.add.looking_up')}
       </div>
     );
   }
   if (preview.state === 'missing') {
     return (
       <div class="user-preview user-preview-muted" aria-live="polite">
-        No one on Plaza uses the ID “{preview.username}”.
+        {t('people.add.missing', { username: preview.username })}
       </div>
     );
   }

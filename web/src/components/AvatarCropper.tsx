@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Sheet } from './Sheet';
 import { FormError } from './Field';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { ApiError } from '../api';
 
 const OUT = 480; // pixels a side of what is sent (the server's large size)
 
@@ -35,7 +38,7 @@ export function AvatarCropper({ file, onClose, onDone }: CropperProps) {
     const url = URL.createObjectURL(file);
     const el = new Image();
     el.onload = () => setImg(el);
-    el.onerror = () => setError('This file is not a picture Plaza can read. Choose a JPEG, PNG or WebP image.');
+    el.onerror = () => setError(t('people.cropper.unreadable'));
     el.src = url;
     return () => URL.revokeObjectURL(url);
   }, [file]);
@@ -85,18 +88,18 @@ export function AvatarCropper({ file, onClose, onDone }: CropperProps) {
       const p = clamp(pos);
       ctx.drawImage(img, -p.x / scale, -p.y / scale, side / scale, side / scale, 0, 0, OUT, OUT);
       const blob = await new Promise<Blob | null>((res) => canvas.toBlob(res, 'image/jpeg', 0.9));
-      if (!blob) throw new Error('The picture could not be prepared.');
+      if (!blob) throw new Error(t('people.cropper.unprepared'));
       await onDone(blob);
     } catch (err) {
-      setError(err instanceof Error ? err.message : 'Something went wrong. Please try again.');
+      setError(err instanceof Error && !(err instanceof ApiError) ? err.message : errorText(err));
       setBusy(false);
     }
   }
 
   const p = clamp(pos);
   return (
-    <Sheet open={file !== null} onClose={onClose} label="Crop avatar" id="avatar-cropper">
-      <h2 class="sheet-title">Move and scale</h2>
+    <Sheet open={file !== null} onClose={onClose} label={t('people.cropper.label')} id="avatar-cropper">
+      <h2 class="sheet-title">{t('people.cropper.title')}</h2>
       <div
         class="cropper-view"
         ref={view}
@@ -128,7 +131,7 @@ export function AvatarCropper({ file, onClose, onDone }: CropperProps) {
         <div class="cropper-frame" aria-hidden="true" />
       </div>
       <label class="cropper-zoom">
-        <span class="muted">Zoom</span>
+        <span class="muted">{t('people.cropper.zoom')}</span>
         <input
           type="range"
           id="cropper-zoom"
@@ -142,7 +145,7 @@ export function AvatarCropper({ file, onClose, onDone }: CropperProps) {
       <FormError message={error} />
       <div class="sheet-actions">
         <button type="button" id="cropper-save" class="button button-primary button-block" disabled={!img || busy} onClick={save}>
-          {busy ? 'Uploading…' : 'Use this photo'}
+          {busy ? t('people.cropper.uploading') : t('people.cropper.use')}
         </button>
       </div>
     </Sheet>

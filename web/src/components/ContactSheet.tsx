@@ -8,6 +8,7 @@ import { Avatar } from './Avatar';
 import { Sheet } from './Sheet';
 import { FormError } from './Field';
 import { MessageIcon } from './Icons';
+import { t, tx } from '../i18n';
 
 interface ContactSheetProps {
   user: User | null;
@@ -48,7 +49,7 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
     try {
       await api.removeContact(user.username);
       removeContactLocally(user.username);
-      showToast(user.display_name + ' was removed from your contacts.');
+      showToast(t('people.profile.removed_toast', { name: user.display_name }));
       onClose();
       void refreshAll();
     } catch (err) {
@@ -58,7 +59,7 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
   }
 
   return (
-    <Sheet open={user !== null} onClose={onClose} label="Contact profile" id="contact-sheet">
+    <Sheet open={user !== null} onClose={onClose} label={t('people.profile.contact_sheet')} id="contact-sheet">
       {user && (
         <div class="contact-profile" data-profile={user.username}>
           <div class="contact-profile-head">
@@ -68,9 +69,9 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
                 {user.display_name}
               </div>
               <div class="profile-line">
-                Plaza ID: <span id="profile-username">{user.username}</span>
+                {tx('people.profile.plaza_id', { id: <span id="profile-username">{user.username}</span> })}
               </div>
-              {user.region && <div class="profile-line">Region: {regionName(regions, user.region)}</div>}
+              {user.region && <div class="profile-line">{t('people.profile.region', { region: regionName(regions, user.region) })}</div>}
             </div>
           </div>
 
@@ -85,7 +86,7 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
                 disabled={opening}
               >
                 {opening ? <span class="button-spinner" aria-hidden="true" /> : <MessageIcon size={20} />}
-                Message
+                {t('people.profile.message')}
               </button>
               <button
                 type="button"
@@ -93,14 +94,12 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
                 class="button button-ghost-danger button-block"
                 onClick={() => setConfirming(true)}
               >
-                Remove contact
+                {t('people.profile.remove')}
               </button>
             </div>
           ) : (
             <div class="sheet-actions">
-              <p class="confirm-text">
-                Remove <strong>{user.display_name}</strong> from your contacts? You can add each other again later.
-              </p>
+              <p class="confirm-text">{tx('people.profile.remove_confirm_short', { name: <strong>{user.display_name}</strong> })}</p>
               <FormError message={error} />
               <button
                 type="button"
@@ -109,7 +108,7 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
                 onClick={remove}
                 disabled={busy}
               >
-                {busy ? 'Removing…' : 'Remove'}
+                {busy ? t('people.profile.removing') : t('people.profile.remove_button')}
               </button>
               <button
                 type="button"
@@ -117,7 +116,7 @@ export function ContactSheet({ user, onClose }: ContactSheetProps) {
                 onClick={() => setConfirming(false)}
                 disabled={busy}
               >
-                Cancel
+                {t('common.cancel')}
               </button>
             </div>
           )}

@@ -3,6 +3,7 @@ import { api, errorMessage, type ContactRequest } from '../api';
 import { refreshContacts, upsertRequest } from '../contacts';
 import { showToast } from '../toast';
 import { Avatar } from './Avatar';
+import { t } from '../i18n';
 
 /** One friend request: the other person, their greeting and its state. */
 export function RequestRow({ req }: { req: ContactRequest }) {
@@ -16,7 +17,7 @@ export function RequestRow({ req }: { req: ContactRequest }) {
       const { request } = kind === 'accept' ? await api.acceptRequest(req.id) : await api.declineRequest(req.id);
       upsertRequest(request);
       if (kind === 'accept') {
-        showToast(other.display_name + ' is now in your contacts.', 'success');
+        showToast(t('people.requests.now_contact', { name: other.display_name }), 'success');
         void refreshContacts();
       }
     } catch (err) {
@@ -36,7 +37,7 @@ export function RequestRow({ req }: { req: ContactRequest }) {
           disabled={busy !== ''}
           onClick={() => act('accept')}
         >
-          {busy === 'accept' ? 'Adding…' : 'Accept'}
+          {busy === 'accept' ? t('people.requests.accepting') : t('people.requests.accept')}
         </button>
         <button
           type="button"
@@ -44,19 +45,19 @@ export function RequestRow({ req }: { req: ContactRequest }) {
           disabled={busy !== ''}
           onClick={() => act('decline')}
         >
-          {busy === 'decline' ? '…' : 'Decline'}
+          {busy === 'decline' ? '…' : t('people.requests.decline')}
         </button>
       </span>
     );
   } else if (req.status === 'pending') {
-    extra = <span class="request-state">Pending</span>;
+    extra = <span class="request-state">{t('people.requests.pending')}</span>;
   } else if (req.status === 'accepted') {
-    extra = <span class="request-state">Added</span>;
+    extra = <span class="request-state">{t('people.requests.added')}</span>;
   } else {
-    extra = <span class="request-state">Declined</span>;
+    extra = <span class="request-state">{t('people.requests.declined')}</span>;
   }
 
-  const subtitle = req.message || (req.direction === 'outgoing' ? 'You sent a friend request' : 'Wants to be your friend');
+  const subtitle = req.message || (req.direction === 'outgoing' ? t('people.requests.you_asked') : t('people.requests.they_ask'));
 
   return (
     <div

@@ -1,11 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
-import { api, errorMessage } from '../api';
+import { api } from '../api';
 import { completeLogin } from '../session';
 import { Link, navigate, nextPath } from '../router';
 import { AuthLayout } from '../components/AuthLayout';
 import { Field, FormError, PasswordField } from '../components/Field';
 import { normalizeUsername } from '../validate';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
 
 export function LoginPage() {
   const [busy, setBusy] = useState(false);
@@ -19,7 +21,7 @@ export function LoginPage() {
     const username = normalizeUsername((form.elements.namedItem('username') as HTMLInputElement).value);
     const password = (form.elements.namedItem('password') as HTMLInputElement).value;
     if (!username || !password) {
-      setError('Enter your username and password.');
+      setError(t('people.login.missing'));
       return;
     }
     setError('');
@@ -29,20 +31,21 @@ export function LoginPage() {
       await completeLogin();
       navigate(nextPath(), { replace: true });
     } catch (err) {
-      setError(errorMessage(err));
+      // The server says unauthenticated for a wrong name or password alike.
+      setError(errorText(err, { unauthenticated: 'people.login.wrong' }));
       setBusy(false);
     }
   }
 
   return (
     <AuthLayout
-      title="Log in"
-      subtitle="Welcome back. Log in with your Plaza ID."
+      title={t('people.login.title')}
+      subtitle={t('people.login.subtitle')}
       footer={
         <>
-          New to Plaza?{' '}
-          <Link href={"/signup" + window.location.search} id="to-signup">
-            Create an account
+          {t('people.login.new_here')}{' '}
+          <Link href={'/signup' + window.location.search} id="to-signup">
+            {t('people.login.to_signup')}
           </Link>
         </>
       }
@@ -51,8 +54,8 @@ export function LoginPage() {
         <Field
           id="login-username"
           name="username"
-          label="Username"
-          placeholder="Your username"
+          label={t('people.auth.username')}
+          placeholder={t('people.login.username_placeholder')}
           autoComplete="username"
           autoCapitalize="none"
           autoCorrect="off"
@@ -62,14 +65,14 @@ export function LoginPage() {
         <PasswordField
           id="login-password"
           name="password"
-          label="Password"
-          placeholder="Password"
+          label={t('people.auth.password')}
+          placeholder={t('people.login.password_placeholder')}
           autoComplete="current-password"
         />
         <FormError message={error} />
         <button type="submit" id="login-submit" class="button button-primary button-block" disabled={busy}>
           {busy ? <span class="button-spinner" aria-hidden="true" /> : null}
-          {busy ? 'Logging in…' : 'Log in'}
+          {busy ? t('people.login.busy') : t('people.login.submit')}
         </button>
       </form>
     </AuthLayout>

@@ -15,6 +15,7 @@ import { Spinner } from '../components/Spinner';
 import { MessageIcon, TransferIcon, UserPlusIcon } from '../components/Icons';
 import { ImageViewer } from '../components/chat/ImageViewer';
 import { TransferSheet } from '../components/wallet/TransferSheet';
+import { t, tx } from '../i18n';
 
 type SheetKind = null | 'note' | 'remove' | 'block' | 'add' | 'transfer';
 
@@ -64,8 +65,8 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
 
   if (!p) {
     return (
-      <Page title="Profile" back="/contacts">
-        {error ? <div class="inline-error"><p>{error}</p></div> : <Spinner label="Loading profile…" />}
+      <Page title={t('people.profile.title')} back="/contacts">
+        {error ? <div class="inline-error"><p>{error}</p></div> : <Spinner label={t('people.profile.loading')} />}
       </Page>
     );
   }
@@ -92,15 +93,15 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
     const f = new FormData(e.currentTarget);
     const tagList = String(f.get('tags') ?? '')
       .split(/[,，、]/)
-      .map((t) => t.trim())
+      .map((tag) => tag.trim())
       .filter(Boolean);
-    void run(() => peopleApi.setNote(u.id, { remark: String(f.get('remark') ?? ''), tags: tagList }), 'Saved.');
+    void run(() => peopleApi.setNote(u.id, { remark: String(f.get('remark') ?? ''), tags: tagList }), t('people.profile.saved'));
   }
 
   function addContact(e: TargetedSubmitEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    void run(() => api.sendRequest(u.username, String(f.get('message') ?? '')), 'Request sent to ' + u.display_name + '.');
+    void run(() => api.sendRequest(u.username, String(f.get('message') ?? '')), t('people.profile.request_sent', { name: u.display_name }));
   }
 
   return (
@@ -110,7 +111,7 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
           type="button"
           class="person-avatar"
           id="profile-avatar"
-          aria-label="View avatar"
+          aria-label={t('people.profile.view_avatar')}
           onClick={() => u.avatar_url && setViewing(largeAvatar(u.avatar_url))}
         >
           <Avatar username={u.username} name={u.display_name} size="xl" src={u.avatar_url ?? null} large />
@@ -118,15 +119,15 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
         <div class="person-text">
           <div class="person-name" id="profile-name">
             {shown}
-            {p.blocked && <span class="person-blocked">Blocked</span>}
+            {p.blocked && <span class="person-blocked">{t('people.profile.blocked')}</span>}
           </div>
-          {remark && <div class="person-line">Name: <span id="profile-display-name">{u.display_name}</span></div>}
+          {remark && <div class="person-line">{tx('people.profile.name', { name: <span id="profile-display-name">{u.display_name}</span> })}</div>}
           <div class="person-line">
-            Plaza ID: <span id="profile-username">{u.username}</span>
+            {tx('people.profile.plaza_id', { id: <span id="profile-username">{u.username}</span> })}
           </div>
           {u.region && (
             <div class="person-line" id="profile-region">
-              Region: {regionName(regions, u.region)} <span class="person-flag">{u.region}</span>
+              {t('people.profile.region', { region: regionName(regions, u.region) })} <span class="person-flag">{u.region}</span>
             </div>
           )}
         </div>
@@ -136,17 +137,17 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
         <CellGroup>
           <Cell
             id="profile-note"
-            title="Remark and tags"
+            title={t('people.profile.note')}
             subtitle={
               tags.length > 0 ? (
                 <span class="person-tags" id="profile-tags">
-                  {tags.map((t) => (
-                    <span class="person-tag" key={t}>{t}</span>
+                  {tags.map((tag) => (
+                    <span class="person-tag" key={tag}>{tag}</span>
                   ))}
                 </span>
               ) : undefined
             }
-            extra={<span class="muted">{remark || 'Not set'}</span>}
+            extra={<span class="muted">{remark || t('people.profile.not_set')}</span>}
             chevron
             onClick={() => setSheet('note')}
           />
@@ -158,15 +159,15 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
           {p.is_contact ? (
             <>
               <button type="button" id="profile-message" class="person-action" onClick={message} disabled={busy}>
-                <MessageIcon size={20} /> Message
+                <MessageIcon size={20} /> {t('people.profile.message')}
               </button>
               <button type="button" id="profile-transfer" class="person-action" onClick={() => setSheet('transfer')}>
-                <TransferIcon size={20} /> Transfer
+                <TransferIcon size={20} /> {t('people.profile.transfer')}
               </button>
             </>
           ) : (
             <button type="button" id="profile-add" class="person-action" onClick={() => setSheet('add')}>
-              <UserPlusIcon size={20} /> Add to Contacts
+              <UserPlusIcon size={20} /> {t('people.profile.add')}
             </button>
           )}
         </div>
@@ -179,18 +180,18 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
               type="button"
               id="profile-unblock"
               class="person-action person-action-plain"
-              onClick={() => void run(() => peopleApi.unblock(u.id), shown + ' is unblocked.')}
+              onClick={() => void run(() => peopleApi.unblock(u.id), t('people.profile.unblocked_toast', { name: shown }))}
             >
-              Unblock
+              {t('people.profile.unblock')}
             </button>
           ) : (
             <button type="button" id="profile-block" class="person-action person-action-plain" onClick={() => setSheet('block')}>
-              Block
+              {t('people.profile.block')}
             </button>
           )}
           {p.is_contact && (
             <button type="button" id="profile-remove" class="person-action person-action-danger" onClick={() => setSheet('remove')}>
-              Remove contact
+              {t('people.profile.remove')}
             </button>
           )}
         </div>
@@ -198,32 +199,29 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
 
       <ImageViewer src={viewing} onClose={() => setViewing(null)} />
 
-      <Sheet open={sheet === 'note'} onClose={close} label="Remark and tags" id="note-sheet">
+      <Sheet open={sheet === 'note'} onClose={close} label={t('people.profile.note')} id="note-sheet">
         <form class="sheet-form" onSubmit={saveNote}>
-          <h2 class="sheet-title">Remark and tags</h2>
-          <Field label="Remark" id="note-remark" name="remark" defaultValue={remark} maxLength={32} placeholder={u.display_name} autoComplete="off" />
+          <h2 class="sheet-title">{t('people.profile.note')}</h2>
+          <Field label={t('people.note.remark')} id="note-remark" name="remark" defaultValue={remark} maxLength={32} placeholder={u.display_name} autoComplete="off" />
           <Field
-            label="Tags"
+            label={t('people.note.tags')}
             id="note-tags"
             name="tags"
             defaultValue={tags.join(', ')}
-            placeholder="Family, Work"
+            placeholder={t('people.note.tags_placeholder')}
             autoComplete="off"
-            hint="Separate tags with commas (up to 10)."
+            hint={t('people.note.tags_hint')}
           />
           <FormError message={sheetError} />
           <button type="submit" id="note-save" class="button button-primary button-block" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
+            {busy ? t('common.saving') : t('common.save')}
           </button>
         </form>
       </Sheet>
 
-      <Sheet open={sheet === 'remove'} onClose={close} label="Remove contact" id="remove-sheet">
+      <Sheet open={sheet === 'remove'} onClose={close} label={t('people.profile.remove')} id="remove-sheet">
         <div class="sheet-actions">
-          <p class="confirm-text">
-            Remove <strong>{shown}</strong> from your contacts? You will also disappear from theirs, and your remark and tags are
-            deleted.
-          </p>
+          <p class="confirm-text">{tx('people.profile.remove_confirm', { name: <strong>{shown}</strong> })}</p>
           <FormError message={sheetError} />
           <button
             type="button"
@@ -234,39 +232,37 @@ export function ProfilePage({ id, me }: { id: string; me: User }) {
               void run(async () => {
                 await peopleApi.removeContact(u.id);
                 removeContactLocally(u.username);
-              }, shown + ' was removed from your contacts.')
+              }, t('people.profile.removed_toast', { name: shown }))
             }
           >
-            {busy ? 'Removing…' : 'Remove'}
+            {busy ? t('people.profile.removing') : t('people.profile.remove_button')}
           </button>
         </div>
       </Sheet>
 
-      <Sheet open={sheet === 'block'} onClose={close} label="Block" id="block-sheet">
+      <Sheet open={sheet === 'block'} onClose={close} label={t('people.profile.block')} id="block-sheet">
         <div class="sheet-actions">
-          <p class="confirm-text">
-            Block <strong>{shown}</strong>? They won’t be able to message you in your chat or add you as a contact. They are not told.
-          </p>
+          <p class="confirm-text">{tx('people.profile.block_confirm', { name: <strong>{shown}</strong> })}</p>
           <FormError message={sheetError} />
           <button
             type="button"
             id="profile-block-confirm"
             class="button button-danger button-block"
             disabled={busy}
-            onClick={() => void run(() => peopleApi.block(u.id), shown + ' is blocked.')}
+            onClick={() => void run(() => peopleApi.block(u.id), t('people.profile.blocked_toast', { name: shown }))}
           >
-            {busy ? 'Blocking…' : 'Block'}
+            {busy ? t('people.profile.blocking') : t('people.profile.block')}
           </button>
         </div>
       </Sheet>
 
-      <Sheet open={sheet === 'add'} onClose={close} label="Add to contacts" id="add-sheet">
+      <Sheet open={sheet === 'add'} onClose={close} label={t('people.profile.add_sheet')} id="add-sheet">
         <form class="sheet-form" onSubmit={addContact}>
-          <h2 class="sheet-title">Add {u.display_name}</h2>
-          <Field label="Greeting" id="add-message" name="message" defaultValue={'Hi, I’m ' + me.display_name} maxLength={200} />
+          <h2 class="sheet-title">{t('people.profile.add_title', { name: u.display_name })}</h2>
+          <Field label={t('people.add.greeting')} id="add-message" name="message" defaultValue={t('people.add.greeting_default', { name: me.display_name })} maxLength={200} />
           <FormError message={sheetError} />
           <button type="submit" id="add-send" class="button button-primary button-block" disabled={busy}>
-            {busy ? 'Sending…' : 'Send request'}
+            {busy ? t('people.add.sending') : t('people.add.send')}
           </button>
         </form>
       </Sheet>

@@ -1,13 +1,15 @@
 import { useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
-import { api, errorMessage } from '../api';
+import { api, ApiError } from '../api';
 import { completeLogin } from '../session';
 import { Link, navigate, nextPath } from '../router';
-import { guessRegion, useRegions } from '../regions';
+import { guessRegion, regionName, useRegions } from '../regions';
 import { showToast } from '../toast';
 import { AuthLayout } from '../components/AuthLayout';
 import { Field, FormError, PasswordField } from '../components/Field';
 import { displayNameProblem, normalizeUsername, passwordProblem, usernameProblem } from '../validate';
+import { t } from '../i18n';
+import { errorText } from '../i18n/errors';
 
 export function SignupPage() {
   const regions = useRegions();
@@ -37,22 +39,24 @@ export function SignupPage() {
       await api.signup({ username, password, display_name: displayName, region });
       await completeLogin();
       navigate(nextPath(), { replace: true });
-      showToast('Welcome to Plaza, ' + displayName + '!', 'success');
+      showToast(t('people.signup.welcome', { name: displayName }), 'success');
     } catch (err) {
-      setError(errorMessage(err));
+      // A taken username is the one conflict signup has; say which, in the reader's language.
+      if (err instanceof ApiError && err.code === 'conflict') setError(t('people.signup.taken', { username }));
+      else setError(errorText(err));
       setBusy(false);
     }
   }
 
   return (
     <AuthLayout
-      title="Create account"
-      subtitle="Pick a Plaza ID so friends can find you."
+      title={t('people.signup.title')}
+      subtitle={t('people.signup.subtitle')}
       footer={
         <>
-          Already have an account?{' '}
-          <Link href={"/login" + window.location.search} id="to-login">
-            Log in
+          {t('people.signup.have_account')}{' '}
+          <Link href={'/login' + window.location.search} id="to-login">
+            {t('people.signup.to_login')}
           </Link>
         </>
       }
@@ -61,8 +65,8 @@ export function SignupPage() {
         <Field
           id="signup-display-name"
           name="display_name"
-          label="Name"
-          placeholder="e.g. Ada Lovelace"
+          label={t('people.signup.name')}
+          placeholder={t('people.signup.name_placeholder')}
           autoComplete="name"
           maxLength={64}
           autoFocus
@@ -70,31 +74,31 @@ export function SignupPage() {
         <Field
           id="signup-username"
           name="username"
-          label="Username"
-          placeholder="e.g. ada_l"
+          label={t('people.auth.username')}
+          placeholder={t('people.signup.username_placeholder')}
           autoComplete="username"
           autoCapitalize="none"
           autoCorrect="off"
           spellcheck={false}
           maxLength={32}
-          hint="Your Plaza ID: 3–32 characters, a–z, 0–9 and _"
+          hint={t('people.signup.username_hint')}
         />
         <PasswordField
           id="signup-password"
           name="password"
-          label="Password"
-          placeholder="At least 8 characters"
+          label={t('people.auth.password')}
+          placeholder={t('people.signup.password_placeholder')}
           autoComplete="new-password"
           maxLength={128}
         />
         <div class="field">
           <label class="field-label" for="signup-region">
-            Region
+            {t('people.signup.region')}
           </label>
           <div class="select-wrap">
             <select id="signup-region" name="region" class="field-input field-select">
-              {regions === null && <option value={defaultRegion}>Loading regions…</option>}
-              {regions !== null && regions.length === 0 && <option value="US">United States</option>}
+              {regions === null && <option value={defaultRegion}>{t('people.signup.regions_loading')}</option>}
+              {regions !== null && regions.length === 0 && <option value="US">{regionName(null, 'US')}</option>}
               {regions?.map((r) => (
                 <option key={r.code} value={r.code} selected={r.code === defaultRegion}>
                   {r.name}
@@ -106,7 +110,7 @@ export function SignupPage() {
         <FormError message={error} />
         <button type="submit" id="signup-submit" class="button button-primary button-block" disabled={busy}>
           {busy ? <span class="button-spinner" aria-hidden="true" /> : null}
-          {busy ? 'Creating account…' : 'Create account'}
+          {busy ? t('people.signup.busy') : t('people.signup.submit')}
         </button>
       </form>
     </AuthLayout>
