@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
 import { api, ApiError, errorMessage, type User } from '../api';
+import { errorText } from '../i18n/errors';
 import { refreshAll, upsertRequest } from '../contacts';
 import { showToast } from '../toast';
 import { normalizeUsername, usernameProblem } from '../validate';
@@ -73,7 +74,9 @@ export function AddContactForm({ me }: { me: User }) {
       setPreview({ state: 'idle' });
       void refreshAll();
     } catch (err) {
-      setError(errorMessage(err));
+      // The person chose who may add them (Settings → Privacy).
+      const refused = err instanceof ApiError && err.code === 'forbidden' && /contact requests/.test(err.message);
+      setError(refused ? errorText(err, { forbidden: 'settings.add_me.refused' }) : errorMessage(err));
     } finally {
       setBusy(false);
     }
