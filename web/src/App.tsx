@@ -1,10 +1,12 @@
-import { Fragment } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { Fragment, type ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import type { User } from './api';
 import { loadSession, session } from './session';
 import { useStore } from './store';
-import { loginPathFor, match, navigate, nextPath, usePath } from './router';
-import { ROUTES, PUBLIC_PATHS } from './routes';
+import { loginPathFor, match, navigate, nextPath, OpenItem, usePath } from './router';
+import { LISTS, ROUTES, PUBLIC_PATHS, listOf, type RouteDef } from './routes';
+import { EmptyPane, ListResizer, Pane, listWidth, useDesktop } from './desktop';
+import { installShortcuts } from './shortcuts';
 import { contactsState, pendingIncoming, refreshRequests, useContactsPolling } from './contacts';
 import { chat } from './chat/store';
 import { startChat, stopChat } from './chat/live';
@@ -70,6 +72,7 @@ export function App() {
 function Shell({ user, path }: { user: User; path: string }) {
   const { requests } = useStore(contactsState);
   const { conversations } = useStore(chat);
+  const desktop = useDesktop();
 
   // Fetch requests once so the Contacts tab can show its badge right away.
   useEffect(() => {
@@ -82,27 +85,111 @@ function Shell({ user, path }: { user: User; path: string }) {
     return stopChat;
   }, [user.id]);
 
+  let route: RouteDef | null = null;
   let content = null;
-  let tab = null;
-  let immersive = false;
-  let wide = false;
   for (const r of ROUTES) {
     const params = match(r.pattern, path);
     if (params) {
+      route = r;
       content = r.render({ user, params });
-      tab = r.tab;
-      immersive = !!r.immersive;
-      wide = !!r.wide;
       break;
     }
   }
   if (!content) content = <NotFoundPage />;
+  const tab = route?.tab ?? null;
+
+  const tabBar = (
+    <TabBar active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
+  );
+  const poller = tab === 'contacts' && <ContactsPoller />;
+
+  if (!desktop) {
+    // Phones (and narrow windows): one page at a time, as always.
+    const cls = 'app-frame' + (route?.immersive ? ' immersive' : '') + (route?.wide ? ' wide' : '');
+    return (
+      <div class={cls}>
+        {tabBar}
+        <main class="main-pane">{content}</main>
+        {poller}
+      </div>
+    );
+  }
+  return (
+    <DesktopShell route={route} path={path} user={user} tabBar={tabBar} content={content} poller={poller} />
+  );
+}
+
+/**
+ * From 900 px wide, WeChat for PC's arrangement: the rail, the route's list
+ * (routes.tsx LISTS) and the open item side by side. A list page on its own
+ * shows an empty item pane, or takes the whole width when it spreads (the
+ * wallet, Discover); a mini-program opens in a phone-sized window; the admin
+ * console and pages outside the tabs have the width to themselves.
+ */
+function DesktopShell({
+  route,
+  path,
+  user,
+  tabBar,
+  content,
+  poller,
+}: {
+  route: RouteDef | null;
+  path: string;
+  user: User;
+  tabBar: ComponentChildren;
+  content: ComponentChildren;
+  poller: ComponentChildren;
+}) {
+  const width = useStore(listWidth);
+  const listId = route ? listOf(route) : null;
+  const list = listId ? LISTS[listId] : null;
+  const atList = !!list && route?.pattern === list.path;
+  const layout = list ? (atList && list.spread ? 'spread' : 'split') : route?.stage ? 'stage' : route?.wide ? 'wide' : 'solo';
+  const itemOpen = layout === 'split' && !atList;
+
+  // The shortcuts read the latest state through this ref.
+  const now = useRef({ path, closeTo: null as string | null });
+  now.current = { path, closeTo: itemOpen && list ? list.path : null };
+  useEffect(
+    () =>
+      installShortcuts({
+        conversations: () => chat.get().conversations,
+        openConversation: () => match('/chats/:id', now.current.path)?.id ?? null,
+        closeTarget: () => now.current.closeTo,
+        navigate: (to) => navigate(to),
+      }),
+    [],
+  );
 
   return (
-    <div class={'app-frame' + (immersive ? ' immersive' : '') + (wide ? ' wide' : '')}>
-      <TabBar active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
-      <main class="main-pane">{content}</main>
-      {tab === 'contacts' && <ContactsPoller />}
+    <div
+      class={'app-frame desktop layout-' + layout + (route?.wide ? ' wide' : '')}
+      style={{ '--list-w': width + 'px' }}
+    >
+      {tabBar}
+      {layout === 'split' && list && (
+        <>
+          <aside class="list-pane" id="list-pane" data-list={listId} key={'list-' + listId}>
+            <Pane.Provider value={{ pane: 'list', listPath: list.path, itemOpen }}>
+              <OpenItem.Provider value={itemOpen ? { path, list: list.path } : null}>{list.render({ user })}</OpenItem.Provider>
+            </Pane.Provider>
+          </aside>
+          <ListResizer />
+        </>
+      )}
+      <main class="main-pane item-pane" id="item-pane" data-open={itemOpen ? 'true' : undefined}>
+        <Pane.Provider value={layout === 'split' && list ? { pane: 'item', listPath: list.path } : { pane: 'single' }}>
+          {layout === 'split' && !itemOpen && list ? (
+            <EmptyPane text={list.empty} />
+          ) : layout === 'stage' ? (
+            <div class="phone-stage">{content}</div>
+          ) : (
+            content
+          )}
+        </Pane.Provider>
+      </main>
+      {poller}
     </div>
   );
 }
