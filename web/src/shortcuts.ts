@@ -5,8 +5,9 @@
 //   Alt+↓ / Alt+↑      the next / previous chat with unread messages
 //   Esc                closes the open item (back to the list's empty pane)
 //
-// None fires while typing in a field except Esc and Ctrl/⌘+F, and Esc leaves
-// an open dialog, sheet or menu to close itself.
+// While typing in a field only Esc, Ctrl/⌘+F and (except on a Mac, where
+// Option+arrows move the caret) Alt+↑/↓ work; Esc leaves an open dialog,
+// sheet or menu to close itself.
 import type { Conversation } from './chat/api';
 import { sameId } from './chat/merge';
 import { t } from './i18n';
@@ -72,6 +73,12 @@ export function focusSearch(navigate: (to: string) => void): void {
 
 /** Listens for the shortcuts on window; returns the function that stops it. */
 export function installShortcuts(host: ShortcutHost): () => void {
+  // Whether an overlay was open when the key went down: its own Esc handler
+  // may have removed it (and re-rendered) before this bubbles up to window.
+  let overlayOpen = false;
+  const onCapture = (e: KeyboardEvent) => {
+    overlayOpen = e.key === 'Escape' && !!document.querySelector(OVERLAY);
+  };
   const onKey = (e: KeyboardEvent) => {
     if (e.defaultPrevented || e.isComposing) return;
     const mod = e.ctrlKey || e.metaKey;
@@ -82,7 +89,7 @@ export function installShortcuts(host: ShortcutHost): () => void {
       return;
     }
     if (key === 'Escape' && !mod && !e.altKey && !e.shiftKey) {
-      if (document.querySelector(OVERLAY)) return;
+      if (overlayOpen || document.querySelector(OVERLAY)) return;
       const to = host.closeTarget();
       if (to) {
         e.preventDefault();
@@ -91,13 +98,15 @@ export function installShortcuts(host: ShortcutHost): () => void {
       }
       return;
     }
-    if (typingIn(e.target)) return;
-    if (key === '/' && !mod && !e.altKey) {
+    const typing = typingIn(e.target);
+    if (key === '/' && !mod && !e.altKey && !typing) {
       e.preventDefault();
       focusSearch(host.navigate);
       return;
     }
-    if (e.altKey && !mod && !e.shiftKey && (key === 'ArrowDown' || key === 'ArrowUp')) {
+    // Alt+↑/↓ edits no text except on a Mac (Option+arrows move the caret),
+    // so it works from the composer too, as Slack's does.
+    if (e.altKey && !mod && !e.shiftKey && (key === 'ArrowDown' || key === 'ArrowUp') && (!typing || !isMac())) {
       const next = nextUnread(host.conversations(), host.openConversation(), key === 'ArrowDown' ? 1 : -1);
       if (next) {
         e.preventDefault();
@@ -105,6 +114,10 @@ export function installShortcuts(host: ShortcutHost): () => void {
       }
     }
   };
+  window.addEventListener('keydown', onCapture, true);
   window.addEventListener('keydown', onKey);
-  return () => window.removeEventListener('keydown', onKey);
+  return () => {
+    window.removeEventListener('keydown', onCapture, true);
+    window.removeEventListener('keydown', onKey);
+  };
 }
