@@ -84,7 +84,9 @@ func TestDesktopLayoutInBrowser(t *testing.T) {
 	b.Screenshot("open")
 
 	// The list's width: 300 px at first; arrows move it 10 px, Home/End to the limits.
-	width := func() string { return evalString(t, b, `document.querySelector('#list-resizer').getAttribute('aria-valuenow')`) }
+	width := func() string {
+		return evalString(t, b, `document.querySelector('#list-resizer').getAttribute('aria-valuenow')`)
+	}
 	if w := width(); w != "300" {
 		t.Fatalf("list starts %s px wide, want 300", w)
 	}
