@@ -174,8 +174,8 @@ func TestDesktopLayoutInBrowser(t *testing.T) {
 	b.Screenshot("discover")
 	b.Run("Me", bt.Click(`[data-tab="me"]`), bt.Visible("#list-pane"), bt.Visible("#empty-pane"))
 	b.Screenshot("me")
-	b.Run("a mini-program in a phone-sized window", chromedp.Navigate(n.URL()+"/app/wxnone"), bt.Visible(".phone-stage .page"))
-	if stage := rectOf(t, b, ".phone-stage"); stage.W != 390 || stage.H > 844 || stage.X < 400 {
+	b.Run("a mini-program in a phone-sized window", chromedp.Navigate(n.URL()+"/app/wxnone"), bt.Visible(".layout-stage #item-pane > .page"))
+	if stage := rectOf(t, b, ".layout-stage #item-pane > .page"); stage.W != 390 || stage.H > 844 || stage.X < 400 {
 		t.Fatalf("the mini-program's window is %+v, want 390 px wide in the middle", stage)
 	}
 	b.Screenshot("miniapp")

@@ -1,4 +1,4 @@
-import { Fragment, type ComponentChildren } from 'preact';
+import { Fragment } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { User } from './api';
 import { loadSession, session } from './session';
@@ -73,6 +73,7 @@ function Shell({ user, path }: { user: User; path: string }) {
   const { requests } = useStore(contactsState);
   const { conversations } = useStore(chat);
   const desktop = useDesktop();
+  const width = useStore(listWidth);
 
   // Fetch requests once so the Contacts tab can show its badge right away.
   useEffect(() => {
@@ -99,100 +100,78 @@ function Shell({ user, path }: { user: User; path: string }) {
   const tab = route?.tab ?? null;
 
   const tabBar = (
-    <TabBar active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
+    <TabBar key="rail" active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
   );
   const poller = tab === 'contacts' && <ContactsPoller />;
 
-  if (!desktop) {
-    // Phones (and narrow windows): one page at a time, as always.
-    const cls = 'app-frame' + (route?.immersive ? ' immersive' : '') + (route?.wide ? ' wide' : '');
-    return (
-      <div class={cls}>
-        {tabBar}
-        <main class="main-pane">{content}</main>
-        {poller}
-      </div>
-    );
-  }
-  return (
-    <DesktopShell route={route} path={path} user={user} tabBar={tabBar} content={content} poller={poller} />
-  );
-}
-
-/**
- * From 900 px wide, WeChat for PC's arrangement: the rail, the route's list
- * (routes.tsx LISTS) and the open item side by side. A list page on its own
- * shows an empty item pane, or takes the whole width when it spreads (the
- * wallet, Discover); a mini-program opens in a phone-sized window; the admin
- * console and pages outside the tabs have the width to themselves.
- */
-function DesktopShell({
-  route,
-  path,
-  user,
-  tabBar,
-  content,
-  poller,
-}: {
-  route: RouteDef | null;
-  path: string;
-  user: User;
-  tabBar: ComponentChildren;
-  content: ComponentChildren;
-  poller: ComponentChildren;
-}) {
-  const width = useStore(listWidth);
-  const listId = route ? listOf(route) : null;
+  // From 900 px wide, WeChat for PC's arrangement: the rail, the route's
+  // list (routes.tsx LISTS) and the open item side by side. A list page on
+  // its own shows an empty item pane, or takes the whole width when it
+  // spreads (the wallet, Discover); a mini-program opens in a phone-sized
+  // window; the admin console and pages outside the tabs have the width to
+  // themselves. Phones (and narrow windows) show one page at a time, as
+  // always. The tree keeps its shape across the two (keys), so resizing the
+  // window past 900 px keeps the open page's state.
+  const listId = desktop && route ? listOf(route) : null;
   const list = listId ? LISTS[listId] : null;
   const atList = !!list && route?.pattern === list.path;
-  const layout = list ? (atList && list.spread ? 'spread' : 'split') : route?.stage ? 'stage' : route?.wide ? 'wide' : 'solo';
-  const itemOpen = layout === 'split' && !atList;
+  const layout = !desktop
+    ? null
+    : list
+      ? atList && list.spread
+        ? 'spread'
+        : 'split'
+      : route?.stage
+        ? 'stage'
+        : route?.wide
+          ? 'wide'
+          : 'solo';
+  const split = layout === 'split' && list ? list : null;
+  const itemOpen = !!split && !atList;
 
   // The shortcuts read the latest state through this ref.
   const now = useRef({ path, closeTo: null as string | null });
-  now.current = { path, closeTo: itemOpen && list ? list.path : null };
-  useEffect(
-    () =>
-      installShortcuts({
-        conversations: () => chat.get().conversations,
-        openConversation: () => match('/chats/:id', now.current.path)?.id ?? null,
-        closeTarget: () => now.current.closeTo,
-        navigate: (to) => navigate(to),
-      }),
-    [],
-  );
+  now.current = { path, closeTo: itemOpen && split ? split.path : null };
+  useEffect(() => {
+    if (!desktop) return undefined;
+    return installShortcuts({
+      conversations: () => chat.get().conversations,
+      openConversation: () => match('/chats/:id', now.current.path)?.id ?? null,
+      closeTarget: () => now.current.closeTo,
+      navigate: (to) => navigate(to),
+    });
+  }, [desktop]);
 
+  const cls = layout
+    ? 'app-frame desktop layout-' + layout + (route?.wide ? ' wide' : '')
+    : 'app-frame' + (route?.immersive ? ' immersive' : '') + (route?.wide ? ' wide' : '');
   return (
-    <div
-      class={'app-frame desktop layout-' + layout + (route?.wide ? ' wide' : '')}
-      style={{ '--list-w': width + 'px' }}
-    >
+    <div class={cls} style={layout ? { '--list-w': width + 'px' } : undefined}>
       {tabBar}
-      {layout === 'split' && list && (
-        <>
-          <aside class="list-pane" id="list-pane" data-list={listId} key={'list-' + listId}>
-            <Pane.Provider value={{ pane: 'list', listPath: list.path, itemOpen }}>
-              <OpenItem.Provider value={itemOpen ? { path, list: list.path } : null}>{list.render({ user })}</OpenItem.Provider>
-            </Pane.Provider>
-          </aside>
-          <ListResizer />
-        </>
+      {split && (
+        <aside class="list-pane" id="list-pane" data-list={listId} key={'list-' + listId}>
+          <Pane.Provider value={{ pane: 'list', listPath: split.path, itemOpen }}>
+            <OpenItem.Provider value={itemOpen ? { path, list: split.path } : null}>{split.render({ user })}</OpenItem.Provider>
+          </Pane.Provider>
+        </aside>
       )}
-      <main class="main-pane item-pane" id="item-pane" data-open={itemOpen ? 'true' : undefined}>
-        <Pane.Provider value={layout === 'split' && list ? { pane: 'item', listPath: list.path } : { pane: 'single' }}>
-          {layout === 'split' && !itemOpen && list ? (
-            <EmptyPane text={list.empty} />
-          ) : layout === 'stage' ? (
-            <div class="phone-stage">{content}</div>
-          ) : (
-            content
-          )}
+      {split && <ListResizer key="resizer" />}
+      <main
+        key="main"
+        class={layout ? 'main-pane item-pane' : 'main-pane'}
+        id={layout ? 'item-pane' : undefined}
+        data-open={itemOpen ? 'true' : undefined}
+      >
+        <Pane.Provider value={split ? { pane: 'item', listPath: split.path } : SINGLE}>
+          {split && !itemOpen ? <EmptyPane text={split.empty} /> : content}
         </Pane.Provider>
       </main>
       {poller}
     </div>
   );
 }
+
+const SINGLE = { pane: 'single' } as const;
 
 /** Mounted while a Contacts page is showing: refreshes every 5 s. */
 function ContactsPoller() {
