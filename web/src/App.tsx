@@ -1,10 +1,12 @@
 import { Fragment } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { User } from './api';
 import { loadSession, session } from './session';
 import { useStore } from './store';
-import { loginPathFor, match, navigate, nextPath, usePath } from './router';
-import { ROUTES, PUBLIC_PATHS } from './routes';
+import { loginPathFor, match, navigate, nextPath, OpenItem, usePath } from './router';
+import { LISTS, ROUTES, PUBLIC_PATHS, listOf, type RouteDef } from './routes';
+import { EmptyPane, ListResizer, Pane, listWidth, useDesktop } from './desktop';
+import { installShortcuts } from './shortcuts';
 import { contactsState, pendingIncoming, refreshRequests, useContactsPolling } from './contacts';
 import { chat } from './chat/store';
 import { startChat, stopChat } from './chat/live';
@@ -76,6 +78,8 @@ function Shell({ user, path }: { user: User; path: string }) {
   const { requests } = useStore(contactsState);
   const { conversations } = useStore(chat);
   useNotifications(user);
+  const desktop = useDesktop();
+  const width = useStore(listWidth);
 
   // Fetch requests once so the Contacts tab can show its badge right away.
   useEffect(() => {
@@ -88,31 +92,93 @@ function Shell({ user, path }: { user: User; path: string }) {
     return stopChat;
   }, [user.id]);
 
+  let route: RouteDef | null = null;
   let content = null;
-  let tab = null;
-  let immersive = false;
-  let wide = false;
   for (const r of ROUTES) {
     const params = match(r.pattern, path);
     if (params) {
+      route = r;
       content = r.render({ user, params });
-      tab = r.tab;
-      immersive = !!r.immersive;
-      wide = !!r.wide;
       break;
     }
   }
   if (!content) content = <NotFoundPage />;
+  const tab = route?.tab ?? null;
 
+  const tabBar = (
+    <TabBar key="rail" active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
+  );
+  const poller = tab === 'contacts' && <ContactsPoller />;
+
+  // From 900 px wide, WeChat for PC's arrangement: the rail, the route's
+  // list (routes.tsx LISTS) and the open item side by side. A list page on
+  // its own shows an empty item pane, or takes the whole width when it
+  // spreads (the wallet, Discover); a mini-program opens in a phone-sized
+  // window; the admin console and pages outside the tabs have the width to
+  // themselves. Phones (and narrow windows) show one page at a time, as
+  // always. The tree keeps its shape across the two (keys), so resizing the
+  // window past 900 px keeps the open page's state.
+  const listId = desktop && route ? listOf(route) : null;
+  const list = listId ? LISTS[listId] : null;
+  const atList = !!list && route?.pattern === list.path;
+  const layout = !desktop
+    ? null
+    : list
+      ? atList && list.spread
+        ? 'spread'
+        : 'split'
+      : route?.stage
+        ? 'stage'
+        : route?.wide
+          ? 'wide'
+          : 'solo';
+  const split = layout === 'split' && list ? list : null;
+  const itemOpen = !!split && !atList;
+
+  // The shortcuts read the latest state through this ref.
+  const now = useRef({ path, closeTo: null as string | null });
+  now.current = { path, closeTo: itemOpen && split ? split.path : null };
+  useEffect(() => {
+    if (!desktop) return undefined;
+    return installShortcuts({
+      conversations: () => chat.get().conversations,
+      openConversation: () => match('/chats/:id', now.current.path)?.id ?? null,
+      closeTarget: () => now.current.closeTo,
+      navigate: (to) => navigate(to),
+    });
+  }, [desktop]);
+
+  const cls = layout
+    ? 'app-frame desktop layout-' + layout + (route?.wide ? ' wide' : '')
+    : 'app-frame' + (route?.immersive ? ' immersive' : '') + (route?.wide ? ' wide' : '');
   return (
-    <div class={'app-frame' + (immersive ? ' immersive' : '') + (wide ? ' wide' : '')}>
-      <TabBar active={tab} user={user} badges={{ chats: unreadTotal(conversations), contacts: pendingIncoming(requests) }} />
-      <main class="main-pane">{content}</main>
-      {tab === 'contacts' && <ContactsPoller />}
-      <NotifyBar me={user.id} active={path === '/chats'} />
+    <div class={cls} style={layout ? { '--list-w': width + 'px' } : undefined}>
+      {tabBar}
+      {split && (
+        <aside class="list-pane" id="list-pane" data-list={listId} key={'list-' + listId}>
+          <Pane.Provider value={{ pane: 'list', listPath: split.path, itemOpen }}>
+            <OpenItem.Provider value={itemOpen ? { path, list: split.path } : null}>{split.render({ user })}</OpenItem.Provider>
+          </Pane.Provider>
+        </aside>
+      )}
+      {split && <ListResizer key="resizer" />}
+      <main
+        key="main"
+        class={layout ? 'main-pane item-pane' : 'main-pane'}
+        id={layout ? 'item-pane' : undefined}
+        data-open={itemOpen ? 'true' : undefined}
+      >
+        <Pane.Provider value={split ? { pane: 'item', listPath: split.path } : SINGLE}>
+          {split && !itemOpen ? <EmptyPane text={split.empty} /> : content}
+        </Pane.Provider>
+      </main>
+      {poller}
+      <NotifyBar key="notify" me={user.id} active={path === '/chats'} />
     </div>
   );
 }
+
+const SINGLE = { pane: 'single' } as const;
 
 /** Mounted while a Contacts page is showing: refreshes every 5 s. */
 function ContactsPoller() {

@@ -20,5 +20,6 @@ import './styles/presence.css';
 import './styles/people.css';
 import './styles/groups.css';
 import './styles/qr.css';
+import './styles/desktop.css';
 
 render(<App />, document.getElementById('app')!);

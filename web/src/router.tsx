@@ -1,4 +1,5 @@
-import type { ComponentChildren, HTMLAttributes, TargetedMouseEvent } from 'preact';
+import { createContext, type ComponentChildren, type HTMLAttributes, type TargetedMouseEvent } from 'preact';
+import { useContext } from 'preact/hooks';
 import { createStore, useStore } from './store';
 
 // Minimal path-based router on top of the History API.
@@ -68,13 +69,31 @@ type LinkProps = Omit<HTMLAttributes<HTMLAnchorElement>, 'href' | 'role'> & {
   children?: ComponentChildren;
 };
 
+/**
+ * The path open beside a list (desktop: the item pane's path), provided
+ * around the list pane. A Link inside it that leads to that item, or to
+ * the item a subpage belongs to (/chats/7 for /chats/7/info), is marked
+ * aria-current, which the list styles as the highlighted row.
+ */
+export const OpenItem = createContext<{ path: string; list: string } | null>(null);
+
+/** Whether a link to href, inside the list at open.list, leads to the open item. */
+export function leadsTo(href: string, open: { path: string; list: string } | null): boolean {
+  if (!open) return false;
+  const h = href.split(/[?#]/)[0].replace(/\/+$/, '');
+  if (h === '' || h === open.list) return false;
+  return open.path === h || open.path.startsWith(h + '/');
+}
+
 /** An <a> that navigates client-side on plain left clicks. */
 export function Link({ href, replace, onClick, ...rest }: LinkProps) {
+  const open = useContext(OpenItem);
+  const current = rest['aria-current'] ?? (leadsTo(href, open) ? 'true' : undefined);
   function handle(e: TargetedMouseEvent<HTMLAnchorElement>) {
     if (typeof onClick === 'function') onClick(e);
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
     navigate(href, { replace });
   }
-  return <a href={href} onClick={handle} {...rest} />;
+  return <a href={href} onClick={handle} {...rest} aria-current={current} />;
 }

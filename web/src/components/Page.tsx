@@ -2,6 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { Link } from '../router';
 import { BackIcon } from './Icons';
+import { t } from '../i18n';
+import { usePane } from '../desktop';
 
 interface PageProps {
   title: string;
@@ -21,18 +23,27 @@ interface PageProps {
   class?: string;
 }
 
-/** A screen inside the app shell: title bar plus a scrolling body. */
+/**
+ * A screen inside the app shell: title bar plus a scrolling body. On the
+ * desktop a list page beside an open item leaves the window's title to the
+ * item, and an item drops its back link when it leads to the list already
+ * showing beside it.
+ */
 export function Page({ title, back, backId, banner, bare, action, subtitle, children, class: cls }: PageProps) {
+  const pane = usePane();
+  const quietTitle = pane.pane === 'list' && !!pane.itemOpen;
   useEffect(() => {
+    if (quietTitle) return;
     document.title = title ? title + ' · Plaza' : 'Plaza';
-  }, [title]);
+  }, [title, quietTitle]);
+  if (pane.pane === 'item' && back === pane.listPath) back = undefined;
 
   return (
     <section class={'page' + (cls ? ' ' + cls : '')}>
       <header class="title-bar">
         <div class="title-bar-side">
           {back && (
-            <Link href={back} id={backId} class="icon-button back-button" aria-label="Back">
+            <Link href={back} id={backId} class="icon-button back-button" aria-label={t('shell.page.back')}>
               <BackIcon />
             </Link>
           )}
