@@ -13,9 +13,9 @@ import (
 	"github.com/plaza-dev/plaza/internal/trust"
 )
 
-// inChinese switches a signed-in browser to zh-CN the way Settings does
+// discoverInChinese switches a signed-in browser to zh-CN the way Settings does
 // (the saved choice), reloads, and waits for the app to be back.
-func inChinese(t *testing.T, b *bt.Browser) {
+func discoverInChinese(t *testing.T, b *bt.Browser) {
 	t.Helper()
 	b.Run("switching to Chinese", script(`localStorage.setItem('plaza.locale', 'zh-CN')`), chromedp.Reload(),
 		bt.Visible(`[data-tab="chats"].active`))
@@ -60,7 +60,7 @@ func TestDiscoverAndAdminInChinese(t *testing.T) {
 
 	u := bt.New(t, alloc, "zhuser", bt.Phone)
 	login(u, n.URL(), "zhuser")
-	inChinese(t, u)
+	discoverInChinese(t, u)
 	u.Run("opening Discover", bt.Click(`[data-tab="discover"]`), bt.Visible("#miniapp-search"),
 		bt.Visible(`.miniapp-directory [data-appid="`+a.AppID+`"]`))
 	page := u.Text("section.page:has(#miniapp-search)")
@@ -117,7 +117,7 @@ func TestDiscoverAndAdminInChinese(t *testing.T) {
 
 	op := bt.New(t, alloc, "operator", bt.Desktop)
 	login(op, n.URL(), "operator")
-	inChinese(t, op)
+	discoverInChinese(t, op)
 	row := `.policy-row[data-target="` + a.AppID + `"]`
 	op.Run("opening the policies", chromedp.Navigate(n.URL()+"/admin/policies"), bt.Visible(row))
 	head := op.Text("#admin-policies .admin-screen-head")

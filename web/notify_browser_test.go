@@ -61,17 +61,6 @@ func recordNotifications(t *testing.T, b *bt.Browser, origin string, grant bool)
 	}
 }
 
-func eval[T any](t *testing.T, b *bt.Browser, js string) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("%s: %s: %v", b.Name, js, err)
-	}
-	return v
-}
-
 func poll(js string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(15*time.Second))
 }

@@ -14,9 +14,9 @@ import (
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 )
 
-// inChinese makes the browser's Plaza speak zh-CN (as Me → Settings →
+// walletInChinese makes the browser's Plaza speak zh-CN (as Me → Settings →
 // Language does: the choice is kept in localStorage) and reloads.
-func inChinese(b *bt.Browser, base string) {
+func walletInChinese(b *bt.Browser, base string) {
 	b.Run("choosing Chinese",
 		chromedp.Navigate(base+"/login"),
 		bt.Visible("#login-username"),
@@ -45,7 +45,7 @@ func TestWalletInChinese(t *testing.T) {
 	month := fmt.Sprintf("%d年%d月", time.Now().Year(), int(time.Now().Month()))
 
 	b := bt.New(t, alloc, "ann", bt.Phone)
-	inChinese(b, n.URL())
+	walletInChinese(b, n.URL())
 	login(b, n.URL(), "ann")
 	b.Run("opening the wallet", bt.Click(`[data-tab="wallet"]`), bt.Visible("#wallet-card"), bt.Visible(`.tx-row[data-kind="topup"]`))
 	bt.WaitText(b, ".title-bar-title", "钱包")
@@ -141,7 +141,7 @@ func TestWalletInChinese(t *testing.T) {
 
 	// Ben, in Chinese too, opens it: the envelope, the 開 coin, the details.
 	bb := bt.New(t, alloc, "ben", bt.Phone)
-	inChinese(bb, n.URL())
+	walletInChinese(bb, n.URL())
 	login(bb, n.URL(), "ben")
 	bb.Run("tapping the red packet",
 		chromedp.Navigate(n.URL()+"/chats/"+conv),
@@ -195,7 +195,7 @@ func TestPayPageInChinese(t *testing.T) {
 	codeURL := shopB.Attrs("#code-url", "href")[0]
 
 	b := bt.New(t, alloc, "buyer", bt.Phone)
-	inChinese(b, n.URL())
+	walletInChinese(b, n.URL())
 	login(b, n.URL(), "buyer")
 	b.Run("opening the code_url", chromedp.Navigate(codeURL), bt.Visible("#pay-confirm"))
 	bt.WaitText(b, "#pay-amount", "¥38.00")
