@@ -39,7 +39,7 @@ fi
 # characters rather than boxes (the tests pass either way).
 if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | head -1)" ] && command -v apt-get >/dev/null; then
   log "installing a CJK font (fonts-wqy-zenhei) for the browser tests' screenshots"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >&2 ||
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei fonts-noto-color-emoji >&2 ||
     log "could not install fonts-wqy-zenhei; Chinese shows as boxes in screenshots"
 fi
 

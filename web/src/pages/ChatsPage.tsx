@@ -86,7 +86,6 @@ function ChatRow({ c, user }: { c: Conversation; user: User }) {
       class={'chat-row' + (unread > 0 ? ' has-unread' : '') + (c.pinned ? ' is-pinned' : '') + (c.muted ? ' is-muted' : '')}
       data-conversation-id={String(c.id)}
       data-title={c.title}
-      aria-label={c.title + (mentioned ? t('chat.list.aria_mentioned') : '') + (unread ? t('chat.list.aria_unread', { count: unread }) : '')}
       data-pinned={c.pinned ? 'true' : undefined}
       data-muted={c.muted ? 'true' : undefined}
     >
@@ -115,6 +114,10 @@ function ChatRow({ c, user }: { c: Conversation; user: User }) {
           {c.muted && <MutedIcon />}
         </span>
       </span>
+      {/* Read after the visible text, so the row's name starts with what it shows. */}
+      {(mentioned || unread > 0) && (
+        <span class="sr-only">{(mentioned ? t('chat.list.aria_mentioned') : '') + (unread ? t('chat.list.aria_unread', { count: unread }) : '')}</span>
+      )}
     </Link>
   );
 }

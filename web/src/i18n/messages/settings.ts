@@ -5,7 +5,7 @@ export const settings = defineMessages(
   {
     // Me
     'settings.me.title': 'Me',
-    'settings.me.change_avatar': 'Change avatar',
+    'settings.me.change_avatar': 'Edit avatar',
     'settings.me.edit': 'Edit',
     'settings.me.plaza_id': 'Plaza ID: {id}',
     'settings.me.region': 'Region: {region}',
@@ -120,7 +120,7 @@ export const settings = defineMessages(
   },
   {
     'settings.me.title': '我',
-    'settings.me.change_avatar': '更换头像',
+    'settings.me.change_avatar': '编辑头像',
     'settings.me.edit': '编辑',
     'settings.me.plaza_id': 'Plaza 号：{id}',
     'settings.me.region': '地区：{region}',
