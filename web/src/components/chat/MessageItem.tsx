@@ -143,7 +143,19 @@ function Row({
       }
     >
       {selecting && (
-        <span class={'msg-check' + (ticked ? ' on' : '')} role="checkbox" aria-checked={ticked} aria-label={t('chat.msg.select')}>
+        <span
+          class={'msg-check' + (ticked ? ' on' : '')}
+          role="checkbox"
+          aria-checked={ticked}
+          aria-label={t('chat.msg.select')}
+          tabIndex={0}
+          onKeyDown={(e: KeyboardEvent) => {
+            if (e.key === ' ' || e.key === 'Enter') {
+              e.preventDefault();
+              toggleSelected(msg!.id);
+            }
+          }}
+        >
           {ticked && <CheckIcon size={14} stroke-width={3} />}
         </span>
       )}
