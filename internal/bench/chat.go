@@ -73,6 +73,11 @@ type chatRun struct {
 	sending   atomic.Bool
 	acked     atomic.Int64
 	delivered atomic.Int64
+	// written counts sends the socket took; answered the acks and error
+	// frames that answered them. The run waits for every answer before
+	// it counts, so a late ack cannot leave deliveries without their send.
+	written   atomic.Int64
+	answered  atomic.Int64
 	dups      atomic.Int64
 	reordered atomic.Int64
 	expected  atomic.Int64
@@ -118,7 +123,7 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	for last, still := int64(-1), 0; still < 10 && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 		now := r.delivered.Load() + r.acked.Load()
-		if now == last && r.delivered.Load() >= r.expected.Load() {
+		if now == last && r.delivered.Load() >= r.expected.Load() && r.answered.Load() >= r.written.Load() {
 			still++
 		} else {
 			still = 0
@@ -318,9 +323,11 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 				r.latMu.Unlock()
 			}
 		case "ack":
+			r.answered.Add(1)
 			r.acked.Add(1)
 			r.expected.Add(r.expect[s.userIx])
 		case "error":
+			r.answered.Add(1)
 			r.countErr(f.Error.Code)
 		}
 	}
@@ -348,6 +355,8 @@ func (r *chatRun) send(ctx context.Context) time.Duration {
 				cancel()
 				if err != nil {
 					r.countErr("write_failed")
+				} else {
+					r.written.Add(1)
 				}
 			}
 		}()
