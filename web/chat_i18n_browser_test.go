@@ -123,7 +123,7 @@ func TestChatInChinese(t *testing.T) {
 	if !strings.HasPrefix(day, "昨天 ") {
 		t.Fatalf("the day separator says %q, want 昨天 HH:MM", day)
 	}
-	annB.Run("back to the list", bt.Click("#conversation-back"), bt.Visible(row))
+	annB.Run("back to the list", bt.Click(`[data-tab="chats"]`), bt.Visible(row))
 	bt.WaitText(annB, row+" .chat-row-time", "昨天")
 	annB.Screenshot("zh-yesterday")
 

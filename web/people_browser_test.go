@@ -131,7 +131,7 @@ func TestPeopleInBrowser(t *testing.T) {
 				bt.Type("#composer-input", "Are you there?"),
 				bt.Click("#composer-send"),
 				bt.Visible(`#conversation .msg-failed`))
-			bt.WaitText(bobB, ".title-bar-title", "Annie 安妮")
+			bt.WaitText(bobB, "main .title-bar-title", "Annie 安妮")
 			bobB.Screenshot("people-refused-" + size.name)
 			if r := ann.Do(t, "GET", "/api/v1/conversations/"+conv+"/messages?after_seq=0", nil); len(r.JSON["items"].([]any)) != 2 {
 				t.Fatalf("the refused message was written: %s", r.Body)

@@ -52,7 +52,7 @@ func TestSettingsInBrowser(t *testing.T) {
 		bt.Click("#language-zh-CN"),
 		bt.Visible(`#language-zh-CN[aria-checked="true"]`),
 	)
-	bt.WaitText(laptop, ".title-bar-title", "语言")
+	bt.WaitText(laptop, "main .title-bar-title", "语言")
 	laptop.Run("Settings in Chinese", chromedp.Navigate(n.URL()+"/me/settings"), bt.Visible("#settings-password"))
 	bt.WaitText(laptop, "#settings-password .cell-title", "修改密码")
 	bt.WaitText(laptop, "#logout", "退出登录")
@@ -64,9 +64,9 @@ func TestSettingsInBrowser(t *testing.T) {
 		bt.Click("#language-en"),
 		bt.Visible(`#language-en[aria-checked="true"]`),
 	)
-	bt.WaitText(laptop, ".title-bar-title", "Language")
+	bt.WaitText(laptop, "main .title-bar-title", "Language")
 	laptop.Run("following the system", bt.Click("#language-system"), bt.Visible(`#language-system[aria-checked="true"]`))
-	bt.WaitText(laptop, ".title-bar-title", "Language") // headless Chromium's language is English
+	bt.WaitText(laptop, "main .title-bar-title", "Language") // headless Chromium's language is English
 
 	// Devices: the phone lists three (itself first and marked, the laptop,
 	// the API client) and signs the laptop out.
