@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Plaza's whole test suite: vet, then every test with the race detector, on
+# Plaza's whole test suite: vet, then every server test with the race detector, on
 # SQLite and PostgreSQL, embedded and external NATS, and in Chromium.
 #
 #   ./test.sh                 # everything (and the pkg/plazapay module)
