@@ -100,13 +100,18 @@ func TestChatInChinese(t *testing.T) {
 		return chromedp.Void{}, err
 	}
 	annB.Run("choosing characters with the input method", ime)
+	// The composition has ended (the composer marks it while it lasts).
 	nodetest.WaitFor(t, 5*time.Second, func() bool {
-		return evalString(t, annB, `document.querySelector('#composer-input').value`) == "你好"
+		return evalString(t, annB, `(() => { const el = document.querySelector('#composer-input'); return el.value + '|' + ('composing' in el.dataset) })()`) == "你好|false"
 	})
 	if c := evalString(t, annB, `String(document.querySelectorAll('#conversation [data-seq], #conversation [data-pending]').length)`); c != "3" {
 		t.Fatalf("the input method's Enter sent something: %s messages", c)
 	}
-	annB.Run("then sending with Enter", chromedp.KeyEvent("\r"), bt.Visible(`#conversation [data-seq="4"]`))
+	annB.Run("then sending with Enter", chromedp.KeyEvent("\r"), bt.Visible(`#conversation [data-pending], #conversation [data-seq="4"]`))
+	if v := evalString(t, annB, `document.querySelector('#composer-input').value`); v != "" {
+		t.Fatalf("after the input method, Enter left %q in the composer", v)
+	}
+	annB.Run("the server taking it", bt.Visible(`#conversation [data-seq="4"]`))
 	bt.WaitText(annB, `#conversation [data-seq="4"] .bubble-text`, "你好")
 	annB.Screenshot("zh-conversation")
 

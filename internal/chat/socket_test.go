@@ -307,7 +307,11 @@ func TestSlowSocketIsDisconnected(t *testing.T) {
 // A peer that stops answering pings is closed as dead.
 func TestDeadSocketIsClosedByHeartbeat(t *testing.T) {
 	t.Parallel()
-	nodetest.Run(t, nodetest.Options{Tune: func(c *node.Config) { c.Test.SocketPing = 100 * time.Millisecond }}, func(t *testing.T, n *node.Node) {
+	nodetest.Run(t, nodetest.Options{Tune: func(c *node.Config) {
+		// Pinged often; a pong may take 2 s, so a live socket on a loaded
+		// machine is not mistaken for the dead one.
+		c.Test.SocketPing, c.Test.SocketPongWait = 100*time.Millisecond, 2*time.Second
+	}}, func(t *testing.T, n *node.Node) {
 		ann := nodetest.Signup(t, n.URL(), "ann")
 		alive, dead := ann.Dial(t), ann.Dial(t)
 		dead.StopReading()

@@ -106,8 +106,9 @@ type TestOptions struct {
 	NotifyEvery time.Duration
 	// JobEvery is how often scheduled money work runs (a minute).
 	JobEvery time.Duration
-	// SocketPing overrides how often sockets are pinged.
-	SocketPing time.Duration
+	// SocketPing overrides how often sockets are pinged, and SocketPongWait
+	// how long a pong may take (SocketPing when zero).
+	SocketPing, SocketPongWait time.Duration
 	// Password overrides argon2id's parameters.
 	Password account.PasswordParams
 	// ErasureLease overrides how long an erasure's runner keeps others
@@ -254,6 +255,9 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if c.SocketPing > 0 {
 		n.Hub.PingEvery, n.Hub.PongWait = c.SocketPing, c.SocketPing
+	}
+	if c.SocketPongWait > 0 {
+		n.Hub.PongWait = c.SocketPongWait
 	}
 	if n.keys, err = secrets.Load(ctx, secrets.Config{DB: n.DB, DataDir: c.DataDir, PINSecret: c.PINSecret, Log: c.Log}); err != nil {
 		n.Close()

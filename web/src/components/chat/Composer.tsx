@@ -222,8 +222,17 @@ export function Composer({ convId, onRedPacket, onTransfer, mention }: ComposerP
           placeholder={t('chat.composer.placeholder')}
           aria-label={t('chat.composer.label')}
           enterkeyhint={touchScreen() ? 'enter' : 'send'}
-          onCompositionStart={() => (composing.current = true)}
-          onCompositionEnd={() => window.setTimeout(() => (composing.current = false), 0)}
+          onCompositionStart={(e) => {
+            composing.current = true;
+            (e.currentTarget as HTMLElement).dataset.composing = '';
+          }}
+          onCompositionEnd={(e) => {
+            const el = e.currentTarget as HTMLElement;
+            window.setTimeout(() => {
+              composing.current = false;
+              delete el.dataset.composing;
+            }, 0);
+          }}
           onKeyDown={onKeyDown}
           onBeforeInput={onBeforeInput}
           onPaste={onPaste}
