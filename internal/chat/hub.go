@@ -66,6 +66,11 @@ type Hub struct {
 	closeAll   atomic.Bool
 	stop       chan struct{}
 	live       *live // presence, typing, read coalescing (presence_notify.go)
+	shed       prometheus.Counter
+
+	extMu  sync.RWMutex // guards ext and closed (extend.go)
+	ext    map[string]FrameFunc
+	closed []func(Socket)
 }
 
 // HubConfig wires a hub.
@@ -91,11 +96,12 @@ func NewHub(c HubConfig) (*Hub, error) {
 	h.kicked = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_slow_disconnects_total", Help: "Sockets closed for falling behind."})
 	h.reordered = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_reordered_total", Help: "Message frames that arrived before an earlier seq and were held to deliver in order."})
 	h.duplicates = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_duplicate_total", Help: "Message frames dropped as already delivered."})
+	h.shed = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_shed_total", Help: "Frames a slow socket went without (live-room comments offered to a full queue)."})
 	h.resyncs = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_resyncs_total", Help: "Gaps in a conversation's frames filled from the database."})
 	h.gauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plaza_ws_connections", Help: "Open sockets on this node."},
 		func() float64 { return float64(h.count.Load()) })
 	if c.Registry != nil {
-		c.Registry.MustRegister(h.frames, h.kicked, h.reordered, h.duplicates, h.resyncs, h.gauge)
+		c.Registry.MustRegister(h.frames, h.shed, h.kicked, h.reordered, h.duplicates, h.resyncs, h.gauge)
 	}
 	sub, err := c.Bus.Subscribe(DeliverSubject, h.onDeliver)
 	if err != nil {
@@ -250,6 +256,9 @@ func (h *Hub) remove(c *client) {
 		h.live.disconnected(c.userID)
 	}
 	h.closeSequencers(c)
+	if removed {
+		h.socketClosed(c)
+	}
 }
 
 func (h *Hub) prune() {

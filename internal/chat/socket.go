@@ -36,14 +36,25 @@ type clientFrame struct {
 
 	// Groups: who the message mentions (groups.go).
 	Mentions []string `json:"mentions"`
+
+	raw []byte // the whole frame, for another component's type
 }
 
 // parseClientFrame reads one client frame. Errors: invalid_argument.
+func (h *Hub) parseClientFrame(data []byte) (clientFrame, error) {
+	f, err := parseClientFrame(data)
+	if err != nil && f.Type != "" && h.extFrame(f.Type) != nil {
+		return f, nil // another component's frame (extend.go)
+	}
+	return f, err
+}
+
 func parseClientFrame(data []byte) (clientFrame, error) {
 	var f clientFrame
 	if err := json.Unmarshal(data, &f); err != nil {
 		return clientFrame{}, errs.E(errs.InvalidArgument, "The frame is not a JSON object of the socket protocol.")
 	}
+	f.raw = data
 	switch f.Type {
 	case "send":
 		if f.ConversationID == "" {
@@ -181,7 +192,7 @@ func (h *Handler) readLoop(ctx context.Context, c *client) {
 			err = errs.E(errs.InvalidArgument, "Frames are JSON text.")
 		} else {
 			tokens--
-			f, err = parseClientFrame(data)
+			f, err = h.Hub.parseClientFrame(data)
 		}
 		if err == nil {
 			err = h.handleFrame(ctx, c, f)
@@ -214,6 +225,10 @@ func (h *Handler) handleFrame(ctx context.Context, c *client, f clientFrame) err
 		return h.typing(ctx, c, f)
 	case "ping":
 		c.enqueue([]byte(`{"type":"pong"}`))
+	default:
+		if fn := h.Hub.extFrame(f.Type); fn != nil {
+			return fn(ctx, c, f.raw)
+		}
 	}
 	return nil
 }

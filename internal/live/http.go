@@ -1,0 +1,23 @@
+package live
+
+import (
+	"net/http"
+
+	"github.com/plaza-dev/plaza/internal/platform/httpx"
+)
+
+// Handler serves the live routes under /api/v1/live.
+type Handler struct {
+	Service *Service
+	Auth    *httpx.Auth
+}
+
+// Register adds the routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	h.registerRooms(mux)
+	h.registerRealtime(mux)
+}
+
+func (h *Handler) registerRooms(mux *http.ServeMux) {}
+
+func (h *Handler) registerRealtime(mux *http.ServeMux) {}
