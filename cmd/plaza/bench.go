@@ -104,6 +104,28 @@ func benchCmd() *cobra.Command {
 	merchantCmd.Flags().IntVar(&mcfg.Payers, "payers", 50, "people paying the orders")
 	merchantCmd.Flags().IntVar(&mcfg.Concurrency, "concurrency", 32, "orders in flight")
 	cmd.AddCommand(merchantCmd)
+
+	var lcfg bench.LiveConfig
+	liveCmd := &cobra.Command{
+		Use:   "live",
+		Short: "A live room with a synthetic host's video: a buyers' rush on the last items, and comment fan-out to many viewers",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			lcfg.Addr, lcfg.Duration = addr, duration
+			lcfg.Log = func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			res, err := bench.Live(ctx, lcfg)
+			if err != nil {
+				return err
+			}
+			return printJSON(res)
+		},
+	}
+	liveCmd.Flags().IntVar(&lcfg.Buyers, "buyers", 1000, "buyers rushing the last items at once (0: no rush)")
+	liveCmd.Flags().IntVar(&lcfg.Items, "items", 10, "items on the shelf, one of each left")
+	liveCmd.Flags().IntVar(&lcfg.Viewers, "viewers", 0, "sockets watching the room while comments are posted (0: no fan-out)")
+	liveCmd.Flags().Float64Var(&lcfg.CommentRate, "comment-rate", 20, "comments a second during the fan-out")
+	cmd.AddCommand(liveCmd)
 	return cmd
 }
 

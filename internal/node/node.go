@@ -87,6 +87,18 @@ type Config struct {
 	// a party scoring at least this against a watch-list entry is held
 	// for review; 0 is trust.DefaultScreenReview (0.85).
 	ScreenReview float64
+	// MediaPort is the UDP port of the live rooms' media server
+	// (--media-port; 0 picks a free one). Every node's media port must be
+	// reachable by viewers: a room's video flows straight from the node
+	// its host publishes to.
+	MediaPort int
+	// MediaIP is the address put in the media server's ICE candidates
+	// (--media-ip): the node's public address behind NAT; empty announces
+	// the address the port is bound to (loopback unless MediaBind says).
+	MediaIP string
+	// MediaBind is the address the media port listens on (--media-bind;
+	// default 127.0.0.1, 0.0.0.0 to serve other machines).
+	MediaBind string
 	// Test holds the knobs only tests turn; nil (every flag's node) is
 	// production's behaviour.
 	Test *TestOptions
