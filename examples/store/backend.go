@@ -235,20 +235,43 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var tx struct {
-		OutTradeNo string `json:"out_trade_no"`
-		TradeState string `json:"trade_state"`
+		OutTradeNo  string `json:"out_trade_no"`
+		TradeState  string `json:"trade_state"`
+		Description string `json:"description"`
+		Amount      struct {
+			Total int64 `json:"total"`
+		} `json:"amount"`
 	}
 	json.Unmarshal(plain, &tx)
 	if env.EventType == "TRANSACTION.SUCCESS" && tx.TradeState == "SUCCESS" {
 		s.mu.Lock()
+		known := false
 		for _, o := range s.orders {
 			if o.OutTradeNo == tx.OutTradeNo {
-				o.Status, o.Verified = "paid", true
+				o.Status, o.Verified, known = "paid", true, true
 			}
+		}
+		if !known {
+			// An order Plaza placed for the store: a purchase in its live
+			// room. The shop learns of it here, as of any paid order.
+			s.orders = append(s.orders, &order{OutTradeNo: tx.OutTradeNo, Summary: tx.Description, Total: tx.Amount.Total, Status: "paid", Verified: true})
+			s.log.Info("live room order paid", "out_trade_no", tx.OutTradeNo, "total", tx.Amount.Total)
 		}
 		s.mu.Unlock()
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// Paid reports whether a verified notification said outTradeNo was paid.
+func (s *Server) Paid(outTradeNo string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.orders {
+		if o.OutTradeNo == outTradeNo {
+			return o.Status == "paid" && o.Verified
+		}
+	}
+	return false
 }
 
 // Addr is where the backend listens (its notify_url is there too).
