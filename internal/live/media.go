@@ -69,7 +69,7 @@ func (s *Service) Publish(ctx context.Context, userID, id string, offer []byte) 
 	}
 	if r.State == StateScheduled {
 		if fresh, err := s.room(ctx, id); err == nil {
-			s.rt.broadcast(id, "started", map[string]any{"room": s.view(ctx, "", fresh)}, true)
+			s.broadcast(id, "started", map[string]any{"room": s.view(ctx, "", fresh)}, true)
 		}
 	}
 	return answer, session, nil

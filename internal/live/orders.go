@@ -146,7 +146,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in BuyRequest) (Order, error) 
 	if err != nil {
 		return Order{}, err
 	}
-	s.rt.broadcast(r.ID, "stock", map[string]any{"sku": it.SKU, "stock": left, "sold": sold}, true)
+	s.broadcast(r.ID, "stock", map[string]any{"sku": it.SKU, "stock": left, "sold": sold}, true)
 	p.description = "Live: " + it.Name
 	p.notifyURL = r.NotifyURL
 	return s.finishOrder(ctx, p)
@@ -238,7 +238,7 @@ func (s *Service) release(ctx context.Context, p purchase) bool {
 
 func (s *Service) stockFrame(ctx context.Context, roomID, sku string) {
 	if it, err := s.item(ctx, roomID, sku, true); err == nil {
-		s.rt.broadcast(roomID, "stock", map[string]any{"sku": it.SKU, "stock": it.Stock, "sold": it.Sold}, true)
+		s.broadcast(roomID, "stock", map[string]any{"sku": it.SKU, "stock": it.Stock, "sold": it.Sold}, true)
 	}
 }
 
@@ -286,7 +286,7 @@ func (s *Service) markPaid(ctx context.Context, p purchase) error {
 				buyer["display_name"] = u.DisplayName
 			}
 		}
-		s.rt.toUsers(p.RoomID, "sale", map[string]any{"sku": p.SKU, "quantity": p.Quantity,
+		s.toUsers(p.RoomID, "sale", map[string]any{"sku": p.SKU, "quantity": p.Quantity,
 			"amount": Money{Amount: p.Amount, Currency: p.Currency}, "buyer": buyer}, r.OwnerID)
 	}
 	s.stockFrame(ctx, p.RoomID, p.SKU)

@@ -344,6 +344,9 @@ func (s *Service) end(ctx context.Context, id, goneSession string) (bool, error)
 	if s.media != nil {
 		s.media.EndRoom(id)
 	}
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(Frame{RoomID: id, Event: "ended", Must: true})
+	}
 	s.rt.closeRoom(id)
 	return true, nil
 }

@@ -165,14 +165,14 @@ func (s *Service) SetShelf(ctx context.Context, userID, id string, in Shelf) ([]
 		return nil, err
 	}
 	for _, it := range items {
-		s.rt.broadcast(id, "stock", map[string]any{"sku": it.SKU, "stock": it.Stock, "sold": it.Sold}, true)
+		s.broadcast(id, "stock", map[string]any{"sku": it.SKU, "stock": it.Stock, "sold": it.Sold}, true)
 	}
 	if r.showingSKU != "" {
 		if it, err := s.item(ctx, id, r.showingSKU, false); err == nil {
-			s.rt.broadcast(id, "showing", map[string]any{"item": it}, true)
+			s.broadcast(id, "showing", map[string]any{"item": it}, true)
 		} else {
 			_, _ = s.db.Exec(ctx, setShowing, "", id)
-			s.rt.broadcast(id, "showing", map[string]any{"item": nil}, true)
+			s.broadcast(id, "showing", map[string]any{"item": nil}, true)
 		}
 	}
 	return items, nil
@@ -204,6 +204,6 @@ func (s *Service) Show(ctx context.Context, userID, id, sku string) (*ShelfItem,
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, errs.E(RoomEnded, "This live room has ended.")
 	}
-	s.rt.broadcast(id, "showing", map[string]any{"item": it}, true)
+	s.broadcast(id, "showing", map[string]any{"item": it}, true)
 	return it, nil
 }
