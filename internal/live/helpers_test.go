@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/live"
 	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/node"
@@ -128,6 +129,13 @@ func (p *fakePolicies) set(user string, scope trust.Scope) {
 	p.block[user] = scope
 }
 
+// people: every user exists, named after their id.
+type people struct{}
+
+func (people) User(ctx context.Context, id string) (account.User, error) {
+	return account.User{ID: id, DisplayName: "User " + id}, nil
+}
+
 // tokens: the bearer token is the user id.
 type tokens struct{}
 
@@ -155,13 +163,13 @@ const host = "u_host"
 func newEnv(t testing.TB, db *sqldb.DB) *env {
 	keyOnce.Do(func() { key, _ = rsa.GenerateKey(rand.Reader, 2048) })
 	e := &env{t: t, db: db, clock: &clock{}, media: &fakeMedia{}, policies: &fakePolicies{}}
-	ms, err := merchant.NewService(merchant.Config{DB: db, PlatformKey: key, Log: slog.New(slog.DiscardHandler), Now: e.clock.now})
+	ms, err := merchant.NewService(merchant.Config{DB: db, PlatformKey: key, Accounts: people{}, Log: slog.New(slog.DiscardHandler), Now: e.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(ms.Close)
 	e.merchant = ms
-	ls, err := live.NewService(live.Config{DB: db, Log: slog.New(slog.DiscardHandler), Merchants: node.LiveMerchants{M: ms},
+	ls, err := live.NewService(live.Config{DB: db, Accounts: people{}, Log: slog.New(slog.DiscardHandler), Merchants: node.LiveMerchants{M: ms},
 		Policies: e.policies, Media: e.media, Now: e.clock.now, HostGrace: 100 * time.Millisecond, HoldFor: 15 * time.Minute,
 		Observe: func(f live.Frame) { e.mu.Lock(); e.frames = append(e.frames, f); e.mu.Unlock() }})
 	if err != nil {
