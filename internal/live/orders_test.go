@@ -54,6 +54,32 @@ func TestRush(t *testing.T) {
 				t.Fatalf("a stock frame below zero: %v", f)
 			}
 		}
+
+		// Ten skus, one left of each: ten orders, one per sku.
+		id2 := e.room()
+		e.goLive(id2)
+		e.shelf(id2, 10, 1)
+		ok.Store(0)
+		for i := 0; i < 1000; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if r := e.buy(fmt.Sprintf("u_%d", i), id2, fmt.Sprintf("sku%d", i%10), 1, "k2"); r.status == 201 {
+					ok.Add(1)
+				} else if r.status != 409 || r.code(t) != live.OutOfStock {
+					t.Errorf("status %d: %s", r.status, r.body)
+				}
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 10 {
+			t.Fatalf("%d orders for ten items", ok.Load())
+		}
+		for i := 0; i < 10; i++ {
+			if stock, held, _ := e.item(id2, fmt.Sprintf("sku%d", i)); stock != 0 || held != 1 {
+				t.Fatalf("sku%d: stock %d held %d", i, stock, held)
+			}
+		}
 	})
 }
 
