@@ -154,15 +154,16 @@ type env struct {
 	policies *fakePolicies
 	mchid    string
 
-	mu     sync.Mutex
-	frames []live.Frame
+	mu      sync.Mutex
+	frames  []live.Frame
+	started chan []string
 }
 
 const host = "u_host"
 
 func newEnv(t testing.TB, db *sqldb.DB) *env {
 	keyOnce.Do(func() { key, _ = rsa.GenerateKey(rand.Reader, 2048) })
-	e := &env{t: t, db: db, clock: &clock{}, media: &fakeMedia{}, policies: &fakePolicies{}}
+	e := &env{t: t, db: db, clock: &clock{}, media: &fakeMedia{}, policies: &fakePolicies{}, started: make(chan []string, 100)}
 	ms, err := merchant.NewService(merchant.Config{DB: db, PlatformKey: key, Accounts: people{}, Log: slog.New(slog.DiscardHandler), Now: e.clock.now})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +172,8 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 	e.merchant = ms
 	ls, err := live.NewService(live.Config{DB: db, Accounts: people{}, Log: slog.New(slog.DiscardHandler), Merchants: node.LiveMerchants{M: ms},
 		Policies: e.policies, Media: e.media, Now: e.clock.now, HostGrace: 100 * time.Millisecond, HoldFor: 15 * time.Minute,
-		Observe: func(f live.Frame) { e.mu.Lock(); e.frames = append(e.frames, f); e.mu.Unlock() }})
+		Observe:   func(f live.Frame) { e.mu.Lock(); e.frames = append(e.frames, f); e.mu.Unlock() },
+		OnStarted: func(ctx context.Context, room live.Room, users []string) { e.started <- users }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -217,6 +217,12 @@ type Config struct {
 	// Observe, when set, sees every room event the rooms, shelf and
 	// orders work sends (tests, metrics), beside realtime's delivery.
 	Observe func(Frame)
+	// OnStarted, when set, is called (in its own goroutine) when a
+	// scheduled room goes live, with the users who asked to be reminded:
+	// the node's hook to tell them (a chat system message, a push).
+	// Without it they see the room in Discover → Live, and those watching
+	// get the "started" frame.
+	OnStarted func(ctx context.Context, room Room, reminded []string)
 }
 
 // Frame is a room event as Config.Observe sees it: to everyone watching

@@ -69,7 +69,19 @@ func (s *Service) Publish(ctx context.Context, userID, id string, offer []byte) 
 	}
 	if r.State == StateScheduled {
 		if fresh, err := s.room(ctx, id); err == nil {
-			s.broadcast(id, "started", map[string]any{"room": s.view(ctx, "", fresh)}, true)
+			room := s.view(ctx, "", fresh)
+			s.broadcast(id, "started", map[string]any{"room": room}, true)
+			if s.cfg.OnStarted != nil {
+				go func() {
+					ctx := context.Background()
+					users, err := s.Reminded(ctx, id)
+					if err != nil {
+						s.log.Error("live: reading reminders", "room", id, "err", err)
+						return
+					}
+					s.cfg.OnStarted(ctx, room, users)
+				}()
+			}
 		}
 	}
 	return answer, session, nil

@@ -50,6 +50,7 @@ func TestRoomLifecycle(t *testing.T) {
 			t.Fatal("not reminded")
 		}
 		e.expect(e.do("u_a", "DELETE", "/api/v1/live/rooms/"+id+"/remind", nil), 204, "")
+		e.expect(e.do("u_b", "POST", "/api/v1/live/rooms/"+id+"/remind", nil), 204, "")
 
 		// A viewer cannot play a room nobody publishes to, nor act as host.
 		e.expect(e.do("u_a", "POST", "/api/v1/live/rooms/"+id+"/whep", "v=0\r\n", "Content-Type", "application/sdp"), 409, live.NotLive)
@@ -74,6 +75,14 @@ func TestRoomLifecycle(t *testing.T) {
 		}
 		if len(e.framesOf("started")) != 1 {
 			t.Fatal("no started frame")
+		}
+		select {
+		case users := <-e.started:
+			if len(users) != 1 || users[0] != "u_b" {
+				t.Fatalf("reminded %v", users)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("OnStarted was not called")
 		}
 		got := e.do("u_a", "GET", "/api/v1/live/rooms/"+id, nil).json(t)["room"].(map[string]any)
 		if got["state"] != "live" || got["started_at"] == nil || got["host"] != false {
