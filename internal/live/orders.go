@@ -192,7 +192,13 @@ func (s *Service) finishOrder(ctx context.Context, p purchase) (Order, error) {
 		Description: truncate(p.description, 127), NotifyURL: p.notifyURL, Attach: p.RoomID, Total: p.Amount, Currency: p.Currency,
 		ExpiresAt: p.ExpiresAt})
 	if err != nil {
-		s.release(ctx, p)
+		// The order may exist even so (a timeout after its commit): close
+		// it first, and give the stock back only once nothing can pay it;
+		// otherwise the expiry job settles it.
+		bg := context.WithoutCancel(ctx)
+		if closed, cerr := s.merchants.CloseLiveOrder(bg, p.MchID, p.ID); cerr == nil && closed {
+			s.release(bg, p)
+		}
 		return Order{}, err
 	}
 	if _, err := s.db.Exec(ctx, setPrepay, prepay, p.ID); err != nil {

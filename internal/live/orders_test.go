@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/live"
+	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 )
 
@@ -265,5 +266,38 @@ func TestPaidSale(t *testing.T) {
 		if items := st["items"].([]any); len(items) != 2 || items[1].(map[string]any)["sold"] != float64(3) {
 			t.Fatalf("stats items %v", items)
 		}
+	})
+}
+
+// failingOrders is a merchant component whose order creation fails.
+type failingOrders struct{ live.Merchants }
+
+func (failingOrders) CreateLiveOrder(ctx context.Context, o live.LiveOrder) (string, error) {
+	return "", errs.E(errs.Unavailable, "The merchant API is down.")
+}
+
+// A merchant order that cannot be placed gives the stock back.
+func TestOrderFailureReleases(t *testing.T) {
+	both(t, func(t *testing.T, e *env) {
+		id := e.room()
+		e.goLive(id)
+		e.shelf(id, 1, 2)
+		s, err := live.NewService(live.Config{DB: e.db, Merchants: failingOrders{node.LiveMerchants{M: e.merchant}}, Now: e.clock.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		_, err = s.PlaceOrder(t.Context(), live.BuyRequest{UserID: "u_a", RoomID: id, Key: "k", Hash: "h", Buy: live.Buy{SKU: "sku0", Quantity: 2}})
+		if !errs.Is(err, errs.Unavailable) {
+			t.Fatalf("err %v", err)
+		}
+		if stock, held, _ := e.item(id, "sku0"); stock != 2 || held != 0 {
+			t.Fatalf("stock %d held %d", stock, held)
+		}
+		// A retry of the key is told to start again; a new key buys.
+		if _, err := s.PlaceOrder(t.Context(), live.BuyRequest{UserID: "u_a", RoomID: id, Key: "k", Hash: "h", Buy: live.Buy{SKU: "sku0", Quantity: 2}}); !errs.Is(err, errs.Conflict) {
+			t.Fatalf("retry: %v", err)
+		}
+		e.expect(e.buy("u_a", id, "sku0", 2, "k2"), 201, "")
 	})
 }
