@@ -18,6 +18,4 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerRealtime(mux)
 }
 
-func (h *Handler) registerRooms(mux *http.ServeMux) {}
-
 func (h *Handler) registerRealtime(mux *http.ServeMux) {}

@@ -214,6 +214,24 @@ type Config struct {
 	CommentRate float64
 	// JobEvery is how often the scheduled work runs (10 s).
 	JobEvery time.Duration
+	// Observe, when set, sees every room event the rooms, shelf and
+	// orders work sends (tests, metrics), beside realtime's delivery.
+	Observe func(Frame)
+	// OnStarted, when set, is called (in its own goroutine) when a
+	// scheduled room goes live, with the users who asked to be reminded:
+	// the node's hook to tell them (a chat system message, a push).
+	// Without it they see the room in Discover → Live, and those watching
+	// get the "started" frame.
+	OnStarted func(ctx context.Context, room Room, reminded []string)
+}
+
+// Frame is a room event as Config.Observe sees it: to everyone watching
+// (Users empty) or to these users only.
+type Frame struct {
+	RoomID, Event string
+	Fields        map[string]any
+	Must          bool
+	Users         []string
 }
 
 // Service is the live component.
@@ -258,6 +276,22 @@ func NewService(c Config) (*Service, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// broadcast sends a room event to everyone watching (realtime.broadcast).
+func (s *Service) broadcast(roomID, event string, fields map[string]any, must bool) {
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(Frame{RoomID: roomID, Event: event, Fields: fields, Must: must})
+	}
+	s.rt.broadcast(roomID, event, fields, must)
+}
+
+// toUsers sends a room event to these users watching (realtime.toUsers).
+func (s *Service) toUsers(roomID, event string, fields map[string]any, users ...string) {
+	if s.cfg.Observe != nil {
+		s.cfg.Observe(Frame{RoomID: roomID, Event: event, Fields: fields, Users: users})
+	}
+	s.rt.toUsers(roomID, event, fields, users...)
 }
 
 // Close stops the component's bus subscriptions and timers.
