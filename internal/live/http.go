@@ -19,5 +19,3 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 func (h *Handler) registerRooms(mux *http.ServeMux) {}
-
-func (h *Handler) registerRealtime(mux *http.ServeMux) {}
