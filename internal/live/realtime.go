@@ -132,10 +132,18 @@ func newRealtime(s *Service, c Config) (*realtime, error) {
 		}
 		r.subs = append(r.subs, sub)
 		if sub, err = r.bus.Subscribe(livePresenceSubject, r.onPresence); err != nil {
-			sub.Unsubscribe()
+			r.unsubscribe()
 			return nil, err
 		}
 		r.subs = append(r.subs, sub)
+		// The server knows the subscriptions before anything is published.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = r.bus.Flush(ctx)
+		cancel()
+		if err != nil {
+			r.unsubscribe()
+			return nil, err
+		}
 	}
 	if c.Hub != nil {
 		c.Hub.HandleFrame("live_join", r.joinFrame)
@@ -470,10 +478,14 @@ func (r *realtime) close() {
 		close(r.stop)
 		<-r.done
 		r.flushLikes()
-		for _, s := range r.subs {
-			s.Unsubscribe()
-		}
+		r.unsubscribe()
 	})
+}
+
+func (r *realtime) unsubscribe() {
+	for _, s := range r.subs {
+		s.Unsubscribe()
+	}
 }
 
 // poke asks the loop to report this node's viewers soon.
