@@ -563,7 +563,11 @@ func TestJoinsRaceSocketClose(t *testing.T) {
 	}
 	for i := 0; i < 20; i++ {
 		wg.Add(1)
-		go func() { defer wg.Done(); rt.broadcast("room1", "comment", map[string]any{"n": i}, false); rt.viewers("room1") }()
+		go func() {
+			defer wg.Done()
+			rt.broadcast("room1", "comment", map[string]any{"n": i}, false)
+			rt.viewers("room1")
+		}()
 	}
 	wg.Wait()
 	rt.mu.RLock()
