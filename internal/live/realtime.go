@@ -223,7 +223,8 @@ func (r *realtime) join(ctx context.Context, s chat.Socket, roomID string) error
 		}
 		r.poke()
 	}
-	fields := map[string]any{"room": room, "viewers": r.viewers(roomID), "likes": r.likesTotal(ctx, roomID),
+	room.Viewers, room.Likes = r.viewers(roomID), r.likesTotal(ctx, roomID)
+	fields := map[string]any{"room": room, "viewers": room.Viewers, "likes": room.Likes,
 		"showing": room.Showing, "pinned": nil, "comments": []Comment{}}
 	if r.s != nil && r.s.db != nil {
 		if p, err := r.s.pinnedComment(ctx, roomID); err == nil && p != nil {

@@ -318,3 +318,89 @@ func TestFanoutWebSockets(t *testing.T) {
 		members, total, rate, got, want, 100*float64(got)/float64(want), elapsed.Round(time.Millisecond), float64(got)/elapsed.Seconds(),
 		pct(0.5).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
 }
+
+// TestHTTPRoutes answers the chat's routes with their statuses and error
+// codes (viewers joined on the realtime directly, no hub needed).
+func TestHTTPRoutes(t *testing.T) {
+	nodes, rs := newWSNodes(t, 2)
+	a, b := nodes[0], nodes[1]
+	ann, ben := newSocket("ann", 64), newSocket("ben", 64)
+	for _, j := range []struct {
+		n *wsNode
+		s *fakeSocket
+	}{{a, ann}, {b, ben}} {
+		if err := j.n.svc.rt.join(context.Background(), j.s, "room1"); err != nil {
+			t.Fatal(err)
+		}
+		j.s.next(t, "joined")
+	}
+	st, body := call(t, b.url, "ann", "POST", "/api/v1/live/rooms/room1/comments", `{"client_id":"k1","text":"hi from B"}`)
+	if st != 201 || body["comment"].(map[string]any)["text"] != "hi from B" {
+		t.Fatalf("post: %d %v", st, body)
+	}
+	id := body["comment"].(map[string]any)["id"].(string)
+	if st, again := call(t, a.url, "ann", "POST", "/api/v1/live/rooms/room1/comments", `{"client_id":"k1","text":"hi again"}`); st != 201 || again["comment"].(map[string]any)["id"] != id {
+		t.Fatalf("repeat: %d %v", st, again)
+	}
+	ann.next(t, "comment")
+	for _, tc := range []struct {
+		user, method, path, body string
+		status                   int
+		code                     string
+	}{
+		{"zoe", "POST", "/comments", `{"text":"x"}`, 403, NotInRoom},
+		{"ann", "POST", "/comments", `{"text":""}`, 400, "invalid_argument"},
+		{"ann", "POST", "/comments", `{"text":5}`, 400, "invalid_argument"},
+		{"ann", "POST", "/likes", `{"count":0}`, 400, "invalid_argument"},
+		{"ann", "POST", "/likes", `{"count":101}`, 400, "invalid_argument"},
+		{"ann", "POST", "/pin", `{"comment_id":""}`, 403, "forbidden"},
+		{"ann", "POST", "/mutes", `{"user_id":"ben"}`, 403, "forbidden"},
+		{"ann", "DELETE", "/comments/" + id, ``, 403, "forbidden"},
+		{"stranger", "GET", "/comments", ``, 404, "not_found"},
+		{"stranger", "POST", "/pin", `{"comment_id":""}`, 404, "not_found"},
+		{"host", "DELETE", "/comments/lc_nope", ``, 404, "not_found"},
+		{"host", "POST", "/pin", `{"comment_id":"lc_nope"}`, 404, "not_found"},
+		{"host", "GET", "/comments?limit=0", ``, 400, "invalid_argument"},
+	} {
+		st, body := call(t, a.url, tc.user, tc.method, "/api/v1/live/rooms/room1"+tc.path, tc.body)
+		e, _ := body["error"].(map[string]any)
+		if st != tc.status || e["code"] != tc.code {
+			t.Fatalf("%s %s %s: %d %v", tc.user, tc.method, tc.path, st, body)
+		}
+	}
+	if st, body := call(t, a.url, "ann", "POST", "/api/v1/live/rooms/room1/likes", `{"count":3}`); st != 202 || body["likes"].(float64) != 3 {
+		t.Fatalf("likes %d %v", st, body)
+	}
+	if f := ben.next(t, "likes"); f["likes"].(float64) != 3 || f["delta"].(float64) != 3 {
+		t.Fatalf("likes frame %v", f)
+	}
+	if st, body := call(t, a.url, "ben", "GET", "/api/v1/live/rooms/room1/comments?limit=10", ``); st != 200 || len(body["items"].([]any)) != 1 {
+		t.Fatalf("list %d %v", st, body)
+	}
+	if st, body := call(t, a.url, "host", "POST", "/api/v1/live/rooms/room1/pin", `{"comment_id":"`+id+`"}`); st != 200 || body["comment"].(map[string]any)["id"] != id {
+		t.Fatalf("pin %d %v", st, body)
+	}
+	if st, body := call(t, a.url, "host", "POST", "/api/v1/live/rooms/room1/pin", `{"comment_id":""}`); st != 200 || body["comment"] != nil {
+		t.Fatalf("unpin %d %v", st, body)
+	}
+	if st, _ := call(t, a.url, "host", "POST", "/api/v1/live/rooms/room1/mutes", `{"user_id":"ben"}`); st != 204 {
+		t.Fatalf("mute %d", st)
+	}
+	ben.next(t, "muted")
+	if st, body := call(t, b.url, "ben", "POST", "/api/v1/live/rooms/room1/comments", `{"text":"x"}`); st != 403 || body["error"].(map[string]any)["code"] != Muted {
+		t.Fatalf("muted post %d %v", st, body)
+	}
+	if st, _ := call(t, a.url, "host", "DELETE", "/api/v1/live/rooms/room1/mutes/ben", ``); st != 204 {
+		t.Fatalf("unmute %d", st)
+	}
+	if st, _ := call(t, a.url, "host", "DELETE", "/api/v1/live/rooms/room1/comments/"+id, ``); st != 204 {
+		t.Fatalf("delete %d", st)
+	}
+	if f := ben.next(t, "deleted"); f["comment_id"] != id {
+		t.Fatalf("deleted frame %v", f)
+	}
+	rs.set(Room{ID: "room1", OwnerID: "host", State: StateEnded})
+	if st, body := call(t, a.url, "ann", "POST", "/api/v1/live/rooms/room1/comments", `{"text":"late"}`); st != 409 || body["error"].(map[string]any)["code"] != RoomEnded {
+		t.Fatalf("ended %d %v", st, body)
+	}
+}
