@@ -154,7 +154,12 @@ func openBus(t testing.TB, prefix string) *bus.Bus {
 
 func newCluster(t testing.TB, n int, rate float64) *cluster {
 	t.Helper()
-	c := &cluster{db: dbtest.SQLite(t, Migrations), rooms: &rooms{m: map[string]Room{}}}
+	return newClusterOn(t, dbtest.SQLite(t, Migrations), n, rate)
+}
+
+func newClusterOn(t testing.TB, db *sqldb.DB, n int, rate float64) *cluster {
+	t.Helper()
+	c := &cluster{db: db, rooms: &rooms{m: map[string]Room{}}}
 	prefix := "livetest" + ids.Token(8)
 	for i := 0; i < n; i++ {
 		s, err := NewService(Config{DB: c.db, Bus: openBus(t, prefix), Accounts: accounts{}, CommentRate: rate, NodeID: ids.New("node")})
@@ -574,5 +579,53 @@ func TestJoinsRaceSocketClose(t *testing.T) {
 	defer rt.mu.RUnlock()
 	if len(rt.rooms) != 0 || len(rt.sockRooms) != 0 {
 		t.Fatalf("closed sockets left: %d rooms, %d sockets", len(rt.rooms), len(rt.sockRooms))
+	}
+}
+
+// TestChatOnPostgres runs the chat's statements on PostgreSQL
+// (PLAZA_TEST_POSTGRES): a comment, its dedup, likes flushed, a pin, a
+// mute, the peak of viewers.
+func TestChatOnPostgres(t *testing.T) {
+	c := newClusterOn(t, dbtest.Postgres(t, Migrations), 1, 10)
+	ctx := context.Background()
+	s := c.nodes[0]
+	v := newSocket("ann", 64)
+	c.join(t, 0, "room1", v)
+	cm, err := s.PostComment(ctx, "ann", "room1", NewComment{ClientID: "x", Text: "pg"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.PostComment(ctx, "ann", "room1", NewComment{ClientID: "x", Text: "pg"}); err != nil || again.ID != cm.ID {
+		t.Fatalf("dedup %v %v", again, err)
+	}
+	s.Like(ctx, "ann", "room1", 7)
+	s.Like(ctx, "ann", "room1", 3)
+	eventually(t, "likes flushed", func() bool { l, _, _ := s.chatCounts(ctx, "room1"); return l == 10 })
+	if _, err := s.Pin(ctx, "host", "room1", cm.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.pinnedComment(ctx, "room1"); err != nil || p == nil || p.ID != cm.ID {
+		t.Fatalf("pinned %v %v", p, err)
+	}
+	if err := s.Mute(ctx, "host", "room1", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Mute(ctx, "host", "room1", "ann"); err != nil {
+		t.Fatalf("mute twice: %v", err)
+	}
+	if _, err := s.PostComment(ctx, "ann", "room1", NewComment{Text: "x"}); !errs.Is(err, Muted) {
+		t.Fatalf("muted: %v", err)
+	}
+	if err := s.DeleteComment(ctx, "host", "room1", cm.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "peak stored", func() bool {
+		var peak int64
+		s.db.QueryRow(ctx, `SELECT peak_viewers FROM live_room_counters WHERE room_id = ?`, "room1").Scan(&peak)
+		return peak == 1
+	})
+	st, err := s.chatStats(ctx, "room1")
+	if err != nil || st.Likes != 10 || st.Comments != 1 || st.PeakViewers != 1 {
+		t.Fatalf("stats %+v %v", st, err)
 	}
 }
