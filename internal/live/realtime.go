@@ -479,6 +479,22 @@ func (r *realtime) close() {
 		close(r.stop)
 		<-r.done
 		r.flushLikes()
+		// The other nodes stop counting this one's viewers now, not
+		// when its reports go stale.
+		r.mu.RLock()
+		var left []string
+		for roomID := range r.rooms {
+			left = append(left, roomID)
+		}
+		r.mu.RUnlock()
+		for _, roomID := range left {
+			r.publishPresence(presence{Node: r.node, Room: roomID, Full: true})
+		}
+		if r.bus != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			_ = r.bus.Flush(ctx)
+			cancel()
+		}
 		r.unsubscribe()
 	})
 }

@@ -629,3 +629,29 @@ func TestChatOnPostgres(t *testing.T) {
 		t.Fatalf("stats %+v %v", st, err)
 	}
 }
+
+// TestNodeGoneStopsCounting: a node that closes takes its viewers with
+// it (at once when it closes cleanly; a silent one after staleAfter).
+func TestNodeGoneStopsCounting(t *testing.T) {
+	c := newCluster(t, 2, 10)
+	c.join(t, 0, "room1", newSocket("ann", 64))
+	c.join(t, 1, "room1", newSocket("ben", 64))
+	eventually(t, "2 viewers on A", func() bool { return c.nodes[0].rt.viewers("room1") == 2 })
+	c.nodes[1].Close()
+	eventually(t, "1 viewer on A", func() bool { return c.nodes[0].rt.viewers("room1") == 1 })
+	if c.nodes[0].rt.watching("room1", "ben") {
+		t.Fatal("ben still watching")
+	}
+	// A silent node's report goes stale.
+	rt := c.nodes[0].rt
+	rt.onPresence(&bus.Message{Data: []byte(`{"node":"ghost","room":"room1","n":5,"full":true,"users":["g"]}`)})
+	if rt.viewers("room1") != 6 || !rt.watching("room1", "g") {
+		t.Fatal("ghost's report not counted")
+	}
+	rt.mu.Lock()
+	rt.remote["room1"]["ghost"].seen = time.Now().Add(-staleAfter)
+	rt.mu.Unlock()
+	if rt.viewers("room1") != 1 || rt.watching("room1", "g") {
+		t.Fatal("a stale report still counts")
+	}
+}

@@ -404,3 +404,31 @@ func TestHTTPRoutes(t *testing.T) {
 		t.Fatalf("ended %d %v", st, body)
 	}
 }
+
+// TestSocketsJoinAndCloseAtOnce joins and closes real sockets at once
+// (run with -race): every closed socket leaves its room.
+func TestSocketsJoinAndCloseAtOnce(t *testing.T) {
+	nodes, _ := newWSNodes(t, 1)
+	n := nodes[0]
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		s := dialWS(t, n.url, fmt.Sprintf("u%02d", i%10))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, _ := json.Marshal(map[string]any{"type": "live_join", "room_id": "room1"})
+			s.c.Write(context.Background(), websocket.MessageText, b)
+			if i%2 == 0 {
+				s.c.Write(context.Background(), websocket.MessageText, []byte(`{"type":"live_leave","room_id":"room1"}`))
+			}
+			time.Sleep(time.Duration(i%4) * time.Millisecond)
+			s.c.CloseNow()
+		}()
+	}
+	wg.Wait()
+	eventually(t, "every socket gone", func() bool {
+		n.svc.rt.mu.RLock()
+		defer n.svc.rt.mu.RUnlock()
+		return len(n.svc.rt.rooms) == 0 && len(n.svc.rt.sockRooms) == 0 && n.hub.Connections() == 0
+	})
+}
