@@ -17,5 +17,3 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerRooms(mux)
 	h.registerRealtime(mux)
 }
-
-func (h *Handler) registerRealtime(mux *http.ServeMux) {}
