@@ -43,8 +43,15 @@ type clientFrame struct {
 // parseClientFrame reads one client frame. Errors: invalid_argument.
 func (h *Hub) parseClientFrame(data []byte) (clientFrame, error) {
 	f, err := parseClientFrame(data)
-	if err != nil && f.Type != "" && h.extFrame(f.Type) != nil {
-		return f, nil // another component's frame (extend.go)
+	if err != nil {
+		var head struct {
+			Type     string `json:"type"`
+			ClientID string `json:"client_id"`
+		}
+		if json.Unmarshal(data, &head) == nil && head.Type != "" && h.extFrame(head.Type) != nil {
+			// another component's frame (extend.go)
+			return clientFrame{Type: head.Type, ClientID: head.ClientID, raw: data}, nil
+		}
 	}
 	return f, err
 }

@@ -47,7 +47,9 @@ func (c *canvas) roundRect(x0, y0, x1, y1, r float64, col color.RGBA) {
 }
 
 // circle fills a disc.
-func (c *canvas) circle(cx, cy, r float64, col color.RGBA) { c.roundRect(cx-r, cy-r, cx+r, cy+r, r, col) }
+func (c *canvas) circle(cx, cy, r float64, col color.RGBA) {
+	c.roundRect(cx-r, cy-r, cx+r, cy+r, r, col)
+}
 
 func (c *canvas) blend(x, y int, col color.RGBA, a float64) {
 	if x < 0 || y < 0 || x >= c.w || y >= c.h {

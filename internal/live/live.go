@@ -275,6 +275,7 @@ func NewService(c Config) (*Service, error) {
 	if s.rt, err = newRealtime(s, c); err != nil {
 		return nil, err
 	}
+	s.rt.room = s.watchRoom
 	return s, nil
 }
 

@@ -349,12 +349,14 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 
 // Stats is the host's view of a room's selling.
 type Stats struct {
-	Viewers    int64       `json:"viewers"`
-	Likes      int64       `json:"likes"`
-	Orders     int64       `json:"orders"`
-	PaidOrders int64       `json:"paid_orders"`
-	Sales      Money       `json:"sales"`
-	Items      []ItemStats `json:"items"`
+	Viewers     int64       `json:"viewers"`
+	PeakViewers int64       `json:"peak_viewers"`
+	Likes       int64       `json:"likes"`
+	Comments    int64       `json:"comments"`
+	Orders      int64       `json:"orders"`
+	PaidOrders  int64       `json:"paid_orders"`
+	Sales       Money       `json:"sales"`
+	Items       []ItemStats `json:"items"`
 }
 
 // ItemStats is one item's selling.
@@ -373,6 +375,9 @@ func (s *Service) Stats(ctx context.Context, userID, id string) (Stats, error) {
 		return Stats{}, err
 	}
 	st := Stats{Viewers: s.rt.viewers(id), Likes: r.Likes, Sales: Money{Currency: "CNY"}, Items: []ItemStats{}}
+	if cs, err := s.chatStats(ctx, id); err == nil {
+		st.PeakViewers, st.Comments, st.Likes = cs.PeakViewers, cs.Comments, max(st.Likes, cs.Likes)
+	}
 	if err := s.db.QueryRow(ctx, selectStats, id).Scan(&st.Orders, &st.PaidOrders, &st.Sales.Amount); err != nil {
 		return Stats{}, err
 	}

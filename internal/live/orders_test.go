@@ -163,10 +163,10 @@ func TestOrderRules(t *testing.T) {
 		e.expect(e.do("u_c", "POST", path, map[string]any{"sku": "sku1", "quantity": 1}, idem("k2")...), 201, "")
 
 		// Only the buyer sees the order's prepay.
-		if _, err := e.merchant.LivePrepayFor(context.Background(), "u_x", prepay); !errs.Is(err, errs.NotFound) {
+		if _, err := e.merchant.PrepayFor(context.Background(), "u_x", prepay); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("another user sees the buyer's prepay: %v", err)
 		}
-		if p, err := e.merchant.LivePrepayFor(context.Background(), "u_a", prepay); err != nil || p.Amount.Amount != 400 {
+		if p, err := e.merchant.PrepayFor(context.Background(), "u_a", prepay); err != nil || p.Amount.Amount != 400 {
 			t.Fatalf("the buyer's prepay: %v %v", p, err)
 		}
 

@@ -185,6 +185,12 @@ func (s *Service) view(ctx context.Context, userID string, r roomRow) Room {
 	out := r.Room
 	out.Host = r.OwnerID == userID
 	out.Viewers = s.rt.viewers(r.ID)
+	if st, err := s.chatStats(ctx, r.ID); err == nil {
+		out.Likes = max(out.Likes, st.Likes)
+	}
+	if c, err := s.pinnedComment(ctx, r.ID); err == nil {
+		out.Pinned = c
+	}
 	if r.showingSKU != "" {
 		if it, err := s.item(ctx, r.ID, r.showingSKU, false); err == nil {
 			out.Showing = &it
@@ -195,6 +201,19 @@ func (s *Service) view(ctx context.Context, userID string, r roomRow) Room {
 		out.Reminded = s.db.QueryRow(ctx, selectReminded, r.ID, userID).Scan(&one) == nil
 	}
 	return out
+}
+
+// watchRoom is the room as the realtime side asks for it: as userID may
+// see it, or ("" userID) as the system reads it (the ended frame's room).
+func (s *Service) watchRoom(ctx context.Context, id, userID string) (Room, error) {
+	if userID == "" {
+		r, err := s.room(ctx, id)
+		if err != nil {
+			return Room{}, err
+		}
+		return s.view(ctx, "", r), nil
+	}
+	return s.Room(ctx, userID, id)
 }
 
 // Room is room id as userID sees it. Errors: not_found (also when a

@@ -132,20 +132,7 @@ func (s *Service) CloseLiveOrder(ctx context.Context, mchid, outTradeNo string) 
 
 // livePayerMayView reports whether userID may see (and so pay) order o
 // as a payer: an unpaid order bound to a payer from its creation (a live
-// order) shows only to that payer. PrepayFor must call it — the one line
-// it needs beside its JSAPI rule:
-//
-//	if !livePayerMayView(o, userID) { return Prepay{}, errs.E(errs.NotFound, "No such payment request.") }
+// order) shows only to that payer (PrepayFor asks, beside its JSAPI rule).
 func livePayerMayView(o Order, userID string) bool {
 	return o.TradeState != StateNotPay || o.PayerUserID == "" || o.PayerUserID == userID
-}
-
-// LivePrepayFor is PrepayFor with the live order's payer rule applied
-// (until PrepayFor applies it itself). Errors: not_found.
-func (s *Service) LivePrepayFor(ctx context.Context, userID, prepayID string) (Prepay, error) {
-	o, err := s.orderBy(ctx, selectOrderByPrepayID, prepayID)
-	if err != nil || !livePayerMayView(o, userID) {
-		return Prepay{}, errs.E(errs.NotFound, "No such payment request.")
-	}
-	return s.PrepayFor(ctx, userID, prepayID)
 }

@@ -57,10 +57,10 @@ func TestLiveOrder(t *testing.T) {
 		if tx, err := s.TransactionByOutTradeNo(ctx, m, "lp_0001"); err != nil || tx.TradeState != StateNotPay || tx.Amount.Total != 499900 {
 			t.Fatalf("v3 query: %+v %v", tx, err)
 		}
-		if _, err := s.LivePrepayFor(ctx, "u_b", o.PrepayID); !errs.Is(err, errs.NotFound) {
+		if _, err := s.PrepayFor(ctx, "u_b", o.PrepayID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("another user sees it: %v", err)
 		}
-		if p, err := s.LivePrepayFor(ctx, "u_a", o.PrepayID); err != nil || p.Description != "Live: Nova 12" {
+		if p, err := s.PrepayFor(ctx, "u_a", o.PrepayID); err != nil || p.Description != "Live: Nova 12" {
 			t.Fatalf("the buyer: %+v %v", p, err)
 		}
 		for _, bad := range []LiveOrder{{MchID: m.MchID, OutTradeNo: "lp_0002", Description: "x", Total: 1},

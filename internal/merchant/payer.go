@@ -36,6 +36,9 @@ func (s *Service) PrepayFor(ctx context.Context, userID, prepayID string) (Prepa
 	if o.TradeType == TradeJSAPI && o.PayerOpenID != s.OpenID(o.AppID, userID) {
 		return Prepay{}, errs.E(errs.NotFound, "No such payment request.")
 	}
+	if !livePayerMayView(o, userID) { // a live room's order is its buyer's alone
+		return Prepay{}, errs.E(errs.NotFound, "No such payment request.")
+	}
 	m, err := s.Merchant(ctx, o.MchID)
 	if err != nil {
 		return Prepay{}, err
