@@ -155,7 +155,7 @@ func (s *Server) Publish(ctx context.Context, roomID string, offer []byte, onGon
 	if err != nil {
 		return nil, "", err
 	}
-	pc, err := s.api.NewPeerConnection(webrtc.Configuration{})
+	pc, err := s.newPC()
 	if err != nil {
 		return nil, "", errs.Wrap(err, errs.Internal, "The media server could not start a connection.")
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/ice/v4"
@@ -60,6 +61,12 @@ type Server struct {
 
 	remote *remote // nil without a bus
 	stop   chan struct{}
+	pcs    atomic.Int64 // PeerConnections created, for tests
+}
+
+func (s *Server) newPC() (*webrtc.PeerConnection, error) {
+	s.pcs.Add(1)
+	return s.api.NewPeerConnection(webrtc.Configuration{})
 }
 
 // New opens the media port and, with a bus, answers other nodes' Play and

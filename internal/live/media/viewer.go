@@ -76,7 +76,7 @@ func (s *Server) playLocal(ctx context.Context, r *room, p *publisher, viewerID 
 	case <-wait.Done():
 		return nil, "", errs.E(live.NotLive, "The host's video has not started yet; try again in a moment.")
 	}
-	pc, err := s.api.NewPeerConnection(webrtc.Configuration{})
+	pc, err := s.newPC()
 	if err != nil {
 		return nil, "", errs.Wrap(err, errs.Internal, "The media server could not start a connection.")
 	}
