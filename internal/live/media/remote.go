@@ -72,7 +72,16 @@ func newRemote(s *Server) (*remote, error) {
 		return nil, err
 	}
 	m.sub = sub
+	m.flush()
 	return m, nil
+}
+
+// flush makes sure the server knows a new subscription before anyone is
+// told about it.
+func (m *remote) flush() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = m.b.Flush(ctx)
 }
 
 func (m *remote) close() { _ = m.sub.Unsubscribe() }
@@ -90,6 +99,7 @@ func (m *remote) serve(r *room) bus.Subscription {
 		m.s.log.Warn("live media: cannot serve room over the bus", "room", r.id, "err", err)
 		return nil
 	}
+	m.flush()
 	return sub
 }
 

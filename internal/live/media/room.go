@@ -294,17 +294,29 @@ func (p *publisher) stop() {
 // roomFor is the room, created when create is set.
 func (s *Server) roomFor(id string, create bool) (*room, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil, errs.Wrap(errClosed, errs.Unavailable, "The media server is shutting down.")
 	}
 	r := s.rooms[id]
-	if r == nil && create {
+	fresh := r == nil && create
+	if fresh {
 		r = &room{s: s, id: id, viewers: map[string]*viewer{}}
 		s.rooms[id] = r
-		if s.remote != nil {
-			r.sub = s.remote.serve(r)
+	}
+	s.mu.Unlock()
+	if fresh && s.remote != nil {
+		sub := s.remote.serve(r)
+		r.mu.Lock()
+		if r.ended {
+			r.mu.Unlock()
+			if sub != nil {
+				_ = sub.Unsubscribe()
+			}
+			return r, nil
 		}
+		r.sub = sub
+		r.mu.Unlock()
 	}
 	return r, nil
 }
