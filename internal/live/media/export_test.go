@@ -102,3 +102,6 @@ func (w *Rewriter) Rewrite(src uint32, seq uint16, ts uint32, now time.Time) (ui
 }
 
 var IsKeyframe = isKeyframe
+
+// FixLayers stops feedback from moving viewers (capacity measurement).
+func (s *Server) FixLayers() { s.fixed.Store(true) }

@@ -85,6 +85,7 @@ type hostLayer struct {
 	bps   int
 	track *webrtc.TrackLocalStaticRTP
 	key   atomic.Bool
+	sent  atomic.Int64
 }
 
 // newHost publishes to room on s with one layer per rid (rid "" for no
@@ -219,6 +220,7 @@ func (h *host) send() {
 					_ = p.Header.SetExtension(ridID, []byte(l.rid))
 				}
 				_ = l.track.WriteRTP(p)
+				l.sent.Add(1)
 			}
 		}
 		ts += 90000 / fps

@@ -62,6 +62,7 @@ type Server struct {
 	remote *remote // nil without a bus
 	stop   chan struct{}
 	pcs    atomic.Int64 // PeerConnections created, for tests
+	fixed  atomic.Bool  // tests: feedback never moves viewers
 }
 
 func (s *Server) newPC() (*webrtc.PeerConnection, error) {

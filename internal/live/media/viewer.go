@@ -261,7 +261,7 @@ func (v *viewer) rtcp(s *webrtc.RTPSender, video bool) {
 // report's fraction lost, bps > 0 a REMB estimate.
 func (v *viewer) feedback(loss float64, bps uint64) {
 	ls := v.r.layerOrder()
-	if len(ls) < 2 {
+	if len(ls) < 2 || v.r.s.fixed.Load() {
 		return
 	}
 	rates := make([]uint64, len(ls))
