@@ -49,6 +49,11 @@ func ramp(t *testing.T, layer int) int {
 	eventually(t, 5*time.Second, "two layers", func() bool { return len(s.LayerRIDs(room)) == 2 })
 	src := h.layers[layer]
 	var ws []*watcher
+	defer func() {
+		for _, w := range ws {
+			w.pc.Close()
+		}
+	}()
 	good := 0
 	for _, target := range []int{5, 10, 20, 30, 40, 60, 80, 100, 130, 160, 200, 250, 300, 400, 500} {
 		for len(ws) < target {
@@ -82,9 +87,6 @@ func ramp(t *testing.T, layer int) int {
 		if cpu > 0.95 {
 			return good
 		}
-	}
-	for _, w := range ws {
-		w.pc.Close()
 	}
 	return good
 }
