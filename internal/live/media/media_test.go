@@ -238,3 +238,13 @@ func TestBadOffersAreRejectedBeforeAnyPeerConnection(t *testing.T) {
 		t.Fatal("a bad offer left a publication")
 	}
 }
+
+func TestH264IsForwardedToo(t *testing.T) {
+	s := newServer(t, nil)
+	newHostCodec(t, s, "h264", "video/H264", []string{""}, []int{300_000}, nil)
+	w := mustWatch(t, s, "h264")
+	growing(t, &w.frames, 30, "the viewer receives H.264 frames")
+	if mime := w.videoMime(); mime != "video/H264" {
+		t.Fatalf("the viewer's track is %s", mime)
+	}
+}

@@ -78,6 +78,7 @@ type host struct {
 	tx      *webrtc.RTPTransceiver
 	wg      sync.WaitGroup
 	plis    atomic.Int64
+	h264    bool
 }
 
 type hostLayer struct {
@@ -92,13 +93,22 @@ type hostLayer struct {
 // simulcast) at the given bitrates.
 func newHost(t testing.TB, s *media.Server, roomID string, rids []string, bps []int, onGone func()) *host {
 	t.Helper()
-	h := &host{stop: make(chan struct{})}
+	return newHostCodec(t, s, roomID, webrtc.MimeTypeVP8, rids, bps, onGone)
+}
+
+// newHostCodec is newHost sending mime (VP8 or H264) video.
+func newHostCodec(t testing.TB, s *media.Server, roomID, mime string, rids []string, bps []int, onGone func()) *host {
+	t.Helper()
+	h := &host{stop: make(chan struct{}), h264: mime == webrtc.MimeTypeH264}
 	pc, err := peerAPI.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.pc = pc
-	vp8 := webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}
+	vp8 := webrtc.RTPCodecCapability{MimeType: mime, ClockRate: 90000}
+	if h.h264 {
+		vp8.SDPFmtpLine = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+	}
 	var sender *webrtc.RTPSender
 	for i, rid := range rids {
 		var opts []func(*webrtc.TrackLocalStaticRTP)
@@ -205,7 +215,12 @@ func (h *host) send() {
 			for off := 0; off < size; off += 1100 {
 				n := min(1100, size-off)
 				payload := make([]byte, 1+n)
-				if off == 0 {
+				if h.h264 {
+					payload[0] = 0x41 // non-IDR slice
+					if key {
+						payload[0] = 0x65 // IDR slice
+					}
+				} else if off == 0 {
 					payload[0] = 0x10 // S: start of partition 0
 					if key {
 						payload[1] = 0x00 // P=0: keyframe
@@ -256,7 +271,10 @@ type watcher struct {
 	ssrcs   atomic.Int64 // distinct SSRCs seen on video
 	ended   chan struct{}
 	endOnce sync.Once
+	mime    atomic.Value
 }
+
+func (w *watcher) videoMime() string { m, _ := w.mime.Load().(string); return m }
 
 func newWatcher(t testing.TB, s *media.Server, roomID string) (*watcher, error) {
 	t.Helper()
@@ -272,6 +290,9 @@ func newWatcher(t testing.TB, s *media.Server, roomID string) (*watcher, error) 
 	}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		video := tr.Kind() == webrtc.RTPCodecTypeVideo
+		if video {
+			w.mime.Store(tr.Codec().MimeType)
+		}
 		var last uint16
 		var lastTS uint32
 		var ssrc uint32

@@ -26,7 +26,8 @@ type room struct {
 	pub     *publisher
 	viewers map[string]*viewer
 	sub     bus.Subscription
-	ended   bool
+	ended   bool // EndRoom, or dropped
+	dropped bool // forgotten for having neither host nor viewers
 
 	list   atomic.Pointer[[]*viewer] // viewers, copy on write, read per packet
 	layers atomic.Pointer[[]*layer]  // current publisher's video layers, highest first
@@ -175,6 +176,19 @@ func (s *Server) Publish(ctx context.Context, roomID string, offer []byte, onGon
 		return nil, "", err
 	}
 	r.mu.Lock()
+	for r.ended && r.dropped {
+		// The room was forgotten while we answered (its last host left):
+		// start it afresh.
+		r.mu.Unlock()
+		if r, err = s.roomFor(roomID, true); err != nil {
+			close(p.installed)
+			p.stopped.Store(true)
+			pc.Close()
+			return nil, "", err
+		}
+		p.r = r
+		r.mu.Lock()
+	}
 	if r.ended {
 		r.mu.Unlock()
 		close(p.installed)
@@ -264,6 +278,7 @@ func (p *publisher) track(t *webrtc.TrackRemote) {
 
 // lost is the publisher's connection failing or closing.
 func (p *publisher) lost() {
+	<-p.installed // p.r is settled
 	if p.stopped.Load() {
 		return
 	}
@@ -328,7 +343,7 @@ func (s *Server) dropIfEmpty(r *room) {
 	empty := r.pub == nil && len(r.viewers) == 0
 	if empty && s.rooms[r.id] == r {
 		delete(s.rooms, r.id)
-		r.ended = true
+		r.ended, r.dropped = true, true
 	}
 	sub := r.sub
 	if empty {
