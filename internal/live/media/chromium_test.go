@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,6 +69,7 @@ func TestChromiumPublishesSimulcastAndAnotherPlays(t *testing.T) {
 		t.Skip("PLAZA_MEDIA_CHROMIUM=1 runs the browser test")
 	}
 	s := newServer(t, nil)
+	var viewerSession atomic.Value
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -91,7 +93,8 @@ func TestChromiumPublishesSimulcastAndAnotherPlays(t *testing.T) {
 		return a, err
 	}))
 	mux.HandleFunc("/whep", sdpHandler(func(ctx context.Context, offer []byte) ([]byte, error) {
-		a, _, err := s.Play(ctx, "chrome", "viewer", offer)
+		a, session, err := s.Play(ctx, "chrome", "viewer", offer)
+		viewerSession.Store(session)
 		return a, err
 	}))
 	srv := httptest.NewServer(mux)
@@ -119,6 +122,22 @@ func TestChromiumPublishesSimulcastAndAnotherPlays(t *testing.T) {
 		frames, _ = chromedp.Run(viewer.Ctx, chromedp.Evaluate[int](`decoded()`, chromedp.EvalAwaitPromise))
 		return frames > 30
 	})
+	// The browser's decoder keeps going across layer switches.
+	session := viewerSession.Load().(string)
+	for _, c := range []struct {
+		i   int
+		rid string
+	}{{2, "q"}, {0, "f"}} {
+		s.SetLayer("chrome", session, c.i)
+		eventually(t, 15*time.Second, "the viewer switches to "+c.rid, func() bool { return s.ViewerLayer("chrome", session) == c.rid })
+		from := frames
+		eventually(t, 15*time.Second, "frames keep decoding on "+c.rid, func() bool {
+			frames, _ = chromedp.Run(viewer.Ctx, chromedp.Evaluate[int](`decoded()`, chromedp.EvalAwaitPromise))
+			return frames > from+30
+		})
+		w, _ := chromedp.Run(viewer.Ctx, chromedp.Evaluate[int](`(async () => { let w = 0; (await pc.getStats()).forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') w = r.frameWidth || 0; }); return w; })()`, chromedp.EvalAwaitPromise))
+		t.Logf("on layer %s: %d frames decoded, width %d", c.rid, frames, w)
+	}
 	layers, _ := chromedp.Run(host.Ctx, chromedp.Evaluate[int](`sentLayers()`, chromedp.EvalAwaitPromise))
 	t.Logf("viewer decoded %d frames; the host encodes %d layers; the server has layers %v", frames, layers, s.LayerRIDs("chrome"))
 }
