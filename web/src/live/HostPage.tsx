@@ -187,7 +187,7 @@ export function HostPage({ id, user }: { id: string; user: User }) {
     ['comments', t('live.host.stat.comments'), fmtNumber(stats?.comments ?? 0)],
     ['orders', t('live.host.stat.orders'), fmtNumber(stats?.orders ?? 0)],
     ['paid', t('live.host.stat.paid'), fmtNumber(Math.max(stats?.paid_orders ?? 0, state.sales.length))],
-    ['sales', t('live.host.stat.sales'), stats ? formatMoney(stats.sales.amount, stats.sales.currency) : formatMoney(0)],
+    ['sales', t('live.host.stat.sales'), stats?.sales ? formatMoney(stats.sales.amount, stats.sales.currency) : formatMoney(0)],
   ];
 
   return (

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { t, fmtDateTime } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { Link, navigate } from '../router';
+import { useDesktop } from '../desktop';
 import { Sheet } from '../components/Sheet';
 import { Spinner } from '../components/Spinner';
 import { BackIcon, BagIcon } from '../components/Icons';
@@ -14,7 +15,7 @@ import { Attempt, newKey } from '../wallet/attempt';
 import { afterPayment } from '../wallet/store';
 import { showToast } from '../toast';
 import { liveApi, type LiveComment, type ShelfItem } from './api';
-import { LikeBatcher, withStock } from './logic';
+import { addComments, LikeBatcher, withStock } from './logic';
 import { useLive } from './useLive';
 import { watch, type Session } from './rtc';
 import { readGlass } from './glass';
@@ -22,7 +23,7 @@ import { HeartIcon, LiveBadge } from './parts';
 import '../styles/live.css';
 
 /** Errors of this screen in its words (English included: "Sold out"). */
-const ROOM_ERRORS = { out_of_stock: 'live.room.sold_out', room_ended: 'live.room.ended', muted: 'live.room.muted' } as const;
+const ROOM_ERRORS = { out_of_stock: 'live.room.sold_out', room_ended: 'live.room.ended', muted: 'live.room.muted', not_live: 'live.room.not_started' } as const;
 
 const HEART_MS = 1200;
 const AUTO_RETRIES = 5;
@@ -54,6 +55,13 @@ export function RoomPage({ id, user }: { id: string; user: User }) {
   const batcher = useRef<LikeBatcher | null>(null);
   batcher.current ??= new LikeBatcher((n) => void liveApi.like(id, n).catch(() => undefined));
 
+  const desktop = useDesktop();
+  const side = useRef<HTMLDivElement>(null);
+  // Desktop: the chat column follows the newest comment.
+  useEffect(() => {
+    const el = side.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [state.comments, desktop]);
   const room = state.room;
   const isLive = room?.state === 'live' && !state.ended;
 
@@ -147,10 +155,11 @@ export function RoomPage({ id, user }: { id: string; user: User }) {
       text: body,
       created_at: new Date().toISOString(),
     };
-    update((s) => ({ ...s, comments: [...s.comments, mine].slice(-30) }));
+    update((s) => ({ ...s, comments: addComments(s.comments, [mine]) }));
     try {
       const r = await liveApi.comment(id, clientId, body);
-      if (r?.comment) update((s) => ({ ...s, comments: s.comments.map((c) => (c.client_id === clientId ? r.comment! : c)) }));
+      const echoed = r?.comment;
+      if (echoed) update((s) => ({ ...s, comments: addComments(s.comments.filter((c) => c.id !== mine.id), [echoed]) }));
     } catch (err) {
       update((s) => ({ ...s, comments: s.comments.filter((c) => c.client_id !== clientId), muted: s.muted || (err instanceof ApiError && err.code === 'muted') }));
       showToast(errorText(err, ROOM_ERRORS), 'error');
@@ -207,7 +216,7 @@ export function RoomPage({ id, user }: { id: string; user: User }) {
   const title = room?.title ?? '';
 
   const comments = (
-    <ol class="live-comments" data-testid="live-comments" aria-label={t('live.room.comments_label')} aria-live="polite">
+    <ol class="live-comments" data-testid="live-comments" aria-label={t('live.room.comments_label')}>
       {state.comments.map((c) => (
         <li key={c.id} class={'live-comment' + (c.id.startsWith('pending-') ? ' pending' : '')} data-comment-id={c.id}>
           <span class="live-comment-name">{c.user?.display_name}</span> <span class="live-comment-text">{c.text}</span>
@@ -288,7 +297,7 @@ export function RoomPage({ id, user }: { id: string; user: User }) {
               <span class="live-pinned-tag">{t('live.room.pinned')}</span> <b>{state.pinned.user?.display_name}</b> {state.pinned.text}
             </p>
           )}
-          <div class="live-overlay-comments">{comments}</div>
+          {!desktop && <div class="live-overlay-comments">{comments}</div>}
           {showing && (
             <div class="live-showing" data-testid="live-showing" data-sku={showing.sku}>
               {showing.image_url ? <img class="live-showing-img" src={showing.image_url} alt="" /> : <span class="live-showing-img live-showing-blank" aria-hidden="true"><BagIcon size={26} /></span>}
@@ -329,7 +338,11 @@ export function RoomPage({ id, user }: { id: string; user: User }) {
       </div>
 
       <aside class="live-side" aria-label={t('live.room.chat')}>
-        <div class="live-side-comments">{comments}</div>
+        {desktop && (
+          <div class="live-side-comments" ref={side}>
+            {comments}
+          </div>
+        )}
         <div class="live-bar">
           <form class="live-composer" onSubmit={(e) => void send(e)}>
             <input

@@ -123,6 +123,8 @@ describe('reduce', () => {
     expect(s.showing).toBeNull();
     s = reduce(s, frame('sale', { sku: 'nova12', quantity: 1, amount: { amount: 199900, currency: 'CNY' }, buyer: 'Alice' }), 'r1');
     expect(s.sales[0].buyer).toBe('Alice');
+    s = reduce(s, frame('sale', { sku: 'nova12', quantity: 1, amount: { amount: 199900, currency: 'CNY' }, buyer: { id: 'u9', display_name: 'Bob' } }), 'r1');
+    expect(s.sales[1].buyer).toBe('Bob');
     s = reduce(s, frame('ended', { room: { ...room, state: 'ended' } }), 'r1');
     expect(s.ended).toBe(true);
   });

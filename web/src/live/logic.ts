@@ -174,7 +174,7 @@ export function reduce(s: LiveState, f: LiveFrame, roomId: string, me?: string):
         sku: String(f.sku ?? ''),
         quantity: num(f.quantity, 1),
         amount: (f.amount as Money) ?? { amount: 0, currency: 'CNY' },
-        buyer: String(f.buyer ?? ''),
+        buyer: buyerName(f.buyer),
         at: Date.now(),
       };
       return { ...s, sales: [...s.sales, sale].slice(-MAX_SALES) };
@@ -198,6 +198,12 @@ export function reduce(s: LiveState, f: LiveFrame, roomId: string, me?: string):
     default:
       return s;
   }
+}
+
+/** A sale's buyer: a name, or a user object with display_name. */
+function buyerName(b: unknown): string {
+  if (b && typeof b === 'object') return String((b as { display_name?: unknown }).display_name ?? '');
+  return b === undefined || b === null ? '' : String(b);
 }
 
 /** The shelf item with the socket's latest stock figures. */
