@@ -74,7 +74,7 @@ export const liveApi = {
   shelf: (id: string) => request<{ items: ShelfItem[] | null }>('GET', base(id) + '/shelf'),
   putShelf: (id: string, items: ShelfItem[]) =>
     request<unknown>('PUT', base(id) + '/shelf', {
-      body: { items: items.map(({ sku, name, price, stock, image_media_id }) => ({ sku, name, price, stock, image_media_id: image_media_id ?? '' })) },
+      body: { items: items.map(({ sku, name, price, stock, image_media_id }) => ({ sku, name, price, stock, ...(image_media_id ? { image_media_id } : {}) })) },
     }),
   show: (id: string, sku: string) => request<unknown>('POST', base(id) + '/showing', { body: { sku } }),
   comments: (id: string, limit = 30) => request<{ items: LiveComment[] | null }>('GET', base(id) + '/comments?limit=' + limit),
