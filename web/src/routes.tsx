@@ -36,6 +36,9 @@ import { lazyPage } from './lazy';
 const AdminPage = lazyPage(() => import('./pages/admin/AdminPage').then((m) => m.AdminPage));
 const MerchantsPage = lazyPage(() => import('./pages/MerchantsPage').then((m) => m.MerchantsPage));
 const MerchantPage = lazyPage(() => import('./pages/MerchantPage').then((m) => m.MerchantPage));
+const LiveListPage = lazyPage(() => import('./live').then((m) => m.ListPage));
+const LiveRoomPage = lazyPage(() => import('./live').then((m) => m.RoomPage));
+const LiveHostPage = lazyPage(() => import('./live').then((m) => m.HostPage));
 const MiniAppPage = lazyPage(() => import('./pages/MiniAppPage').then((m) => m.MiniAppPage));
 
 /** The lists the desktop layout shows on the left of an open item. */
@@ -126,6 +129,22 @@ export const ROUTES: RouteDef[] = [
     immersive: true,
     stage: 'phone',
     render: ({ user, params }) => <MiniAppPage key={params.appid} appid={params.appid} user={user} />,
+  },
+  // Discover → Live: the list, a room (full screen on phones; video beside the chat on desktop), the host's page.
+  { pattern: '/live', tab: 'discover', list: 'discover', render: ({ user }) => <LiveListPage user={user} /> },
+  {
+    pattern: '/live/:id',
+    tab: 'discover',
+    immersive: true,
+    wide: true,
+    render: ({ user, params }) => <LiveRoomPage key={params.id} id={params.id} user={user} />,
+  },
+  {
+    pattern: '/live/:id/host',
+    tab: 'discover',
+    immersive: true,
+    wide: true,
+    render: ({ user, params }) => <LiveHostPage key={params.id} id={params.id} user={user} />,
   },
   {
     pattern: '/discover/app/:appid',

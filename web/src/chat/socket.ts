@@ -31,7 +31,9 @@ export type ClientFrame =
   | { type: 'send'; conversation_id: string | number; client_id: string; kind: 'text'; text: string; reply_to?: string | number; mentions?: string[] }
   | { type: 'read'; conversation_id: string | number; seq: number }
   | { type: 'typing'; conversation_id: string | number }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  | { type: 'live_join'; room_id: string }
+  | { type: 'live_leave'; room_id: string };
 
 export interface SocketHandlers {
   onFrame: (f: ServerFrame) => void;
@@ -57,6 +59,24 @@ const READY_WITHIN = 10_000;
 export function backoffDelay(attempt: number, random: number = Math.random()): number {
   const base = Math.min(MAX_DELAY, MIN_DELAY * 2 ** Math.min(attempt, 16));
   return Math.round(base / 2 + (base / 2) * random);
+}
+
+/** A frame of any type, as other components (live rooms) read them. */
+export type AnyFrame = { type: string } & Record<string, unknown>;
+
+const frameListeners = new Set<(f: AnyFrame) => void>();
+const readyListeners = new Set<() => void>();
+
+/** Calls fn with every frame the socket delivers (after the chat store); returns the unsubscribe. */
+export function listenFrames(fn: (f: AnyFrame) => void): () => void {
+  frameListeners.add(fn);
+  return () => frameListeners.delete(fn);
+}
+
+/** Calls fn each time the socket is (again) ready; returns the unsubscribe. */
+export function listenReady(fn: () => void): () => void {
+  readyListeners.add(fn);
+  return () => readyListeners.delete(fn);
 }
 
 let ws: WebSocket | null = null;
@@ -111,9 +131,13 @@ function connect(): void {
       connection.set('ready');
       startPings(sock);
       handlers.onReady();
+      readyListeners.forEach((fn) => fn());
       return;
     }
-    if (frame.type !== 'pong') handlers.onFrame(frame);
+    if (frame.type !== 'pong') {
+      handlers.onFrame(frame);
+      frameListeners.forEach((fn) => fn(frame as unknown as AnyFrame));
+    }
   };
 
   sock.onclose = (ev) => {

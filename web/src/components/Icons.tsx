@@ -375,3 +375,14 @@ export function CopyIcon(p: IconProps) {
     </Svg>
   );
 }
+
+/** Discover → Live: a screen with a play mark and broadcast waves. */
+export function LiveIcon(p: IconProps) {
+  return (
+    <Svg {...p}>
+      <rect x="3.5" y="6" width="17" height="13" rx="2.5" />
+      <path d="M10.5 10v5l4-2.5z" fill="currentColor" />
+      <path d="M8.5 3l3.5 3 3.5-3" />
+    </Svg>
+  );
+}

@@ -61,6 +61,7 @@ beforeEach(() => {
     popPages: vi.fn(),
     setTitle: vi.fn(),
     systemInfo: () => ({ platform: 'web', brand: 'Plaza' }),
+    openLiveRoom: vi.fn(),
   };
   bridge = new Bridge({ appOrigin: APP, frame: () => frame.win, nonce: () => NONCE, host: () => host });
 });
@@ -260,6 +261,19 @@ describe('navigation', () => {
     expect(host.pushPage).toHaveBeenCalledWith(APP + '/pages/item?id=3#plaza_nonce=' + NONCE, 'Item');
   });
 
+  it('openLiveRoom answers, then opens the room', async () => {
+    const { answer } = await call('openLiveRoom', { room_id: 'lr_42' });
+    expect(answer?.result).toEqual(okWith('openLiveRoom'));
+    expect(host.openLiveRoom).toHaveBeenCalledWith('lr_42');
+  });
+
+  it('openLiveRoom refuses a bad room id', async () => {
+    for (const room_id of ['', '../../admin', 'a/b', 'x'.repeat(65), { id: 1 }]) {
+      expect((await call('openLiveRoom', { room_id })).answer?.error).toEqual(failWith('openLiveRoom', 'invalid room_id'));
+    }
+    expect(host.openLiveRoom).not.toHaveBeenCalled();
+  });
+
   it('navigateTo refuses a url outside the app', async () => {
     expect((await call('navigateTo', { url: 'https://evil.example/' })).answer?.error).toEqual(failWith('navigateTo', 'invalid url'));
     expect((await call('navigateTo', { url: 42 })).answer?.error).toEqual(failWith('navigateTo', 'invalid url'));
@@ -395,6 +409,7 @@ describe('the table', () => {
         'login',
         'navigateBack',
         'navigateTo',
+        'openLiveRoom',
         'removeStorage',
         'requestPayment',
         'setNavigationBarTitle',

@@ -58,6 +58,8 @@ export interface BridgeHost {
   popPages(delta: number): void;
   setTitle(title: string): void;
   systemInfo(): Record<string, unknown>;
+  /** Leaves the app for a live room's page (/live/{id}). */
+  openLiveRoom(roomId: string): void;
 }
 
 /** A method's view of its call: the host, and the call's one answer. */
@@ -195,7 +197,19 @@ export const METHODS: Readonly<Record<string, BridgeMethod>> = Object.freeze({
   getSystemInfo(_c, ctx) {
     ctx.ok(ctx.systemInfo());
   },
+
+  // A mini program opens its shop's live room (Discover → Live's room page).
+  openLiveRoom(c, ctx) {
+    const id = str(c.args, 'room_id');
+    if (!LIVE_ROOM_ID.test(id)) return ctx.fail('invalid room_id');
+    if (ctx.busy()) return ctx.fail('another request is in progress');
+    ctx.ok();
+    ctx.openLiveRoom(id);
+  },
 });
+
+/** What a live room id may look like (the server's ids: letters, digits, - and _). */
+const LIVE_ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Answers getUserProfile with the profile (after the consent was found or granted). */
 async function sendProfile(ctx: Pick<BridgeContext, 'api' | 'appid' | 'trial' | 'ok' | 'fail'>): Promise<void> {

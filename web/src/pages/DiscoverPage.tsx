@@ -9,7 +9,7 @@ import { Spinner } from '../components/Spinner';
 import { miniApi, type MiniApp } from '../miniapp/api';
 import { recentApps } from '../miniapp/frame';
 import { Link } from '../router';
-import { InfoIcon } from '../components/Icons';
+import { InfoIcon, LiveIcon } from '../components/Icons';
 import { NoticeBanners, useNotices } from '../components/NoticeBanners';
 import { useTrustEpoch } from '../trust/live';
 import { noticeActive } from '../trust/format';
@@ -94,6 +94,7 @@ export function DiscoverPage({ user }: { user: User }) {
       <NoticeBanners items={notices} id="discover-notices" />
       <CellGroup>
         <Cell id="discover-scan" href="/scan" media={<CellIcon color="blue"><ScanIcon size={20} /></CellIcon>} title={t('discover.scan')} chevron />
+        <Cell id="discover-live" href="/live" media={<CellIcon color="red"><LiveIcon size={20} /></CellIcon>} title={t('live.title')} subtitle={t('live.discover_sub')} chevron />
       </CellGroup>
       <div class="miniapp-search-bar">
         <input

@@ -9,7 +9,8 @@ import { Avatar } from '../components/Avatar';
 import { FormError } from '../components/Field';
 import { Spinner } from '../components/Spinner';
 import { EmptyState } from '../components/EmptyState';
-import { CopyIcon, StoreIcon } from '../components/Icons';
+import { CopyIcon, LiveIcon, StoreIcon } from '../components/Icons';
+import { Cell, CellGroup, CellIcon } from '../components/Cell';
 import { StatusPill } from './MerchantsPage';
 import { fmtDate, hasMessage, t } from '../i18n';
 
@@ -74,6 +75,9 @@ export function MerchantPage({ mchid }: { mchid: string }) {
         </div>
       </div>
 
+      <CellGroup>
+        <Cell id="merchant-live" href="/live" media={<CellIcon color="red"><LiveIcon size={20} /></CellIcon>} title={t('live.mine')} chevron />
+      </CellGroup>
       <AppsSection merchant={m} onChange={load} />
       <CredentialsSection merchant={m} onChange={load} />
       <PlatformKeySection mchid={m.mchid} />

@@ -313,6 +313,7 @@ function MiniAppHost({ app, user, trial }: { app: MiniApp; user: User; trial: Ru
     popPages,
     setTitle: (text) => setStack((s) => s.map((e, i) => (i === s.length - 1 ? { ...e, title: text } : e))),
     systemInfo: () => systemInfo(frame.current),
+    openLiveRoom: (roomId) => navigate('/live/' + encodeURIComponent(roomId)),
   };
   const hostRef = useRef(host);
   hostRef.current = host;

@@ -134,7 +134,7 @@ export function PinSheet({ what, amount, currency, submit, onDone, onCancel, onF
           <span class="pin-amount-symbol">{currencySymbol(currency)}</span>
           {formatDigits(amount, currency)}
         </p>
-        <div class={'pin-boxes' + (shake ? ' shake' : '') + (busy ? ' busy' : '')} key={shake} aria-label={t('wallet.pin.entered', { count: pin.length })}>
+        <div class={'pin-boxes' + (shake ? ' shake' : '') + (busy ? ' busy' : '')} key={shake} role="img" aria-label={t('wallet.pin.entered', { count: pin.length })}>
           {Array.from({ length: PIN_LENGTH }, (_, i) => (
             <span class={'pin-box' + (i < pin.length ? ' filled' : '')} />
           ))}

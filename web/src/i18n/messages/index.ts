@@ -12,8 +12,9 @@ import { discover } from './discover';
 import { admin } from './admin';
 import { notify } from './notify';
 import { ui } from './ui';
+import { live } from './live';
 
-const domains = [common, errors, shell, chat, wallet, people, settings, discover, admin, notify, ui] as const;
+const domains = [common, errors, shell, chat, wallet, people, settings, discover, admin, notify, ui, live] as const;
 
 type Keys<D> = D extends { en: Record<infer K, Msg> } ? K : never;
 export type MessageKey = Keys<(typeof domains)[number]>;
