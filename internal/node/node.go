@@ -25,6 +25,8 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/live"
+	"github.com/plaza-dev/plaza/internal/live/media"
 	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/merchant/wxv3"
 	"github.com/plaza-dev/plaza/internal/miniapp"
@@ -129,6 +131,10 @@ type TestOptions struct {
 	// Screen, when set, answers screening instead of trust's engine (a
 	// test names the parties it matches).
 	Screen func(ctx context.Context, p trust.Party) (*trust.Match, error)
+	// LiveHostGrace overrides how long a live room outlives its host's
+	// video (30 s); LiveHoldFor how long a room's unpaid order holds
+	// its stock (15 min).
+	LiveHostGrace, LiveHoldFor time.Duration
 }
 
 // settings is what New builds from: the Config and its test options
@@ -166,6 +172,8 @@ type Node struct {
 	Merchant *merchant.Service
 	MiniApps *miniapp.Service
 	Trust    *trust.Service
+	Live     *live.Service
+	Media    *media.Server
 	Registry *prometheus.Registry
 	Edge     *httpx.Edge
 
@@ -191,7 +199,7 @@ type job struct {
 // after pay, whose first migration made the secrets table before secrets
 // had its own).
 func Migrations() []sqldb.Migrations {
-	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, chat.SearchMigrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations, trust.Migrations}
+	return []sqldb.Migrations{idempotency.Migrations, outbox.Migrations, account.Migrations, chat.Migrations, chat.SearchMigrations, pay.Migrations, secrets.Migrations, merchant.Migrations, miniapp.Migrations, trust.Migrations, live.Migrations}
 }
 
 // OpenDB opens and migrates the configured database (for serve, migrate
@@ -299,6 +307,10 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.MiniApps = miniapp.NewService(miniapp.Config{DB: n.DB, Accounts: n.Accounts, Payments: n.Merchant, Policies: n.Trust, UnionKey: n.keys.UnionID, TrialKey: n.keys.Trial, Log: c.Log})
+	if err := n.newLive(c); err != nil {
+		n.Close()
+		return nil, fmt.Errorf("live rooms: %w", err)
+	}
 	n.handler = n.routes()
 	n.listener, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -317,7 +329,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("--debug-addr: %w", err)
 		}
 	}
-	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"trust frames", n.relayTrustFrames}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}, {"merchant reviews", n.consumeReviewDecisions}}
+	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"trust frames", n.relayTrustFrames}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}, {"merchant reviews", n.consumeReviewDecisions}, {"live", n.Live.Run}}
 	return n, nil
 }
 
@@ -340,6 +352,7 @@ func (n *Node) routes() http.Handler {
 	(&wxv3.Handler{Service: n.Merchant}).Register(mux)
 	(&miniapp.Handler{Service: n.MiniApps, Auth: auth}).Register(mux)
 	(&trust.Handler{Service: n.Trust, Auth: auth}).Register(mux)
+	(&live.Handler{Service: n.Live, Auth: auth}).Register(mux)
 	(&qrcode.Handler{Service: qrcode.NewService(qrcode.Config{Key: n.keys.QR, Users: n.Accounts, Orders: n.Merchant}), Auth: auth}).Register(mux)
 	for _, prefix := range []string{"/api/", "/sns/"} {
 		mux.HandleFunc(prefix, httpx.NotFound)
@@ -543,6 +556,12 @@ func (n *Node) close() {
 	}
 	if n.Hub != nil {
 		n.Hub.Close()
+	}
+	if n.Live != nil {
+		n.Live.Close()
+	}
+	if n.Media != nil {
+		n.Media.Close()
 	}
 	if n.Merchant != nil {
 		n.Merchant.Close()
