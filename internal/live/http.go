@@ -16,4 +16,6 @@ type Handler struct {
 func (h *Handler) Register(mux *http.ServeMux) {
 	h.registerRooms(mux)
 	h.registerRealtime(mux)
+	mux.Handle("GET /api/v1/live/rooms/{id}/cover", h.Auth.Required(h.image))
+	mux.Handle("GET /api/v1/live/rooms/{id}/items/{sku}/image", h.Auth.Required(h.image))
 }

@@ -201,6 +201,9 @@ type Config struct {
 	// Hub carries the live_join and live_leave client frames and the
 	// room's frames to sockets; nil: no socket frames.
 	Hub *chat.Hub
+	// Images reads the host's uploads for covers and product pictures
+	// (chat's Service); nil: none are shown.
+	Images Images
 	// NodeID names this node on the bus (random when empty).
 	NodeID string
 	Now    func() time.Time

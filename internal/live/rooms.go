@@ -67,20 +67,12 @@ func (s *Service) CreateRoom(ctx context.Context, userID string, in NewRoom) (Ro
 	}
 	r := Room{ID: ids.New("lr"), MchID: m.MchID, MerchantName: m.Name, Title: title, State: StateScheduled,
 		ScheduledAt: at.UTC().Truncate(time.Microsecond), OwnerID: m.OwnerID, NotifyURL: in.NotifyURL, Host: true}
-	r.CoverURL = mediaURL(in.CoverMediaID)
+	r.CoverURL = coverURL(r.ID, in.CoverMediaID)
 	if _, err := s.db.Exec(ctx, insertRoom, r.ID, r.MchID, r.MerchantName, r.OwnerID, r.Title, in.CoverMediaID, r.NotifyURL,
 		sqldb.Micro(r.ScheduledAt), sqldb.Micro(r.ScheduledAt), sqldb.Micro(now)); err != nil {
 		return Room{}, err
 	}
 	return r, nil
-}
-
-// mediaURL is where chat serves a media id.
-func mediaURL(id string) string {
-	if id == "" {
-		return ""
-	}
-	return "/api/v1/media/" + id
 }
 
 // hasControl reports control characters, invalid UTF-8 and bidi controls.
@@ -123,7 +115,7 @@ func scanRoom(row interface{ Scan(...any) error }) (roomRow, error) {
 		t := sqldb.FromMicro(ended.Int64)
 		r.EndedAt = &t
 	}
-	r.CoverURL = mediaURL(r.cover)
+	r.CoverURL = coverURL(r.ID, r.cover)
 	return r, nil
 }
 

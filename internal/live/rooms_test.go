@@ -29,7 +29,7 @@ func TestRoomLifecycle(t *testing.T) {
 		room := r.json(t)["room"].(map[string]any)
 		id := room["id"].(string)
 		if !strings.HasPrefix(id, "lr_") || room["state"] != "scheduled" || room["merchant_name"] != "Nova Store" ||
-			room["cover_url"] != "/api/v1/media/med_1" || room["scheduled_at"] != at.Format(time.RFC3339) || room["host"] != true {
+			room["cover_url"] != "/api/v1/live/rooms/"+id+"/cover?m=med_1" || room["scheduled_at"] != at.Format(time.RFC3339) || room["host"] != true {
 			t.Fatalf("room %v", room)
 		}
 

@@ -45,7 +45,6 @@ func scanItem(row interface{ Scan(...any) error }) (ShelfItem, int64, error) {
 	var it ShelfItem
 	var held int64
 	err := row.Scan(&it.SKU, &it.Name, &it.Price.Amount, &it.Price.Currency, &it.Stock, &held, &it.Sold, &it.ImageMediaID)
-	it.ImageURL = mediaURL(it.ImageMediaID)
 	return it, held, err
 }
 
@@ -57,6 +56,7 @@ func (s *Service) item(ctx context.Context, roomID, sku string, any bool) (Shelf
 		q = selectAnyItem
 	}
 	it, _, err := scanItem(s.db.QueryRow(ctx, q, roomID, sku))
+	it.ImageURL = itemImageURL(roomID, it.SKU, it.ImageMediaID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, errs.E(errs.NotFound, "No item %q on this room's shelf.", sku)
 	}
@@ -70,6 +70,7 @@ func (s *Service) shelf(ctx context.Context, roomID string) ([]ShelfItem, error)
 	}
 	items, err := sqldb.ScanAll(rows, func(r *sql.Rows) (ShelfItem, error) {
 		it, _, err := scanItem(r)
+		it.ImageURL = itemImageURL(roomID, it.SKU, it.ImageMediaID)
 		return it, err
 	})
 	if items == nil {

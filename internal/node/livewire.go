@@ -31,7 +31,7 @@ func (n *Node) newLive(c settings) error {
 		return err
 	}
 	n.Live, err = live.NewService(live.Config{DB: n.DB, Bus: n.Bus, Log: c.Log, Accounts: n.Accounts, Merchants: LiveMerchants{M: n.Merchant},
-		Policies: policies{n}, Media: n.Media, Hub: n.Hub, NodeID: nodeID, HostGrace: c.LiveHostGrace, HoldFor: c.LiveHoldFor,
+		Policies: policies{n}, Media: n.Media, Hub: n.Hub, Images: n.Chat, NodeID: nodeID, HostGrace: c.LiveHostGrace, HoldFor: c.LiveHoldFor,
 		JobEvery: c.JobEvery, OnStarted: n.remindLive})
 	return err
 }

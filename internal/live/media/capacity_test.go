@@ -3,9 +3,9 @@ package media_test
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
-	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -35,7 +35,7 @@ func TestCapacity(t *testing.T) {
 func cpuSeconds() float64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds()
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // machineBusy is the whole machine's busy and total jiffies (/proc/stat).

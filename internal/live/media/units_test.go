@@ -85,8 +85,8 @@ func TestKeyframeDetection(t *testing.T) {
 	}{
 		{"video/VP8", []byte{0x10, 0x00, 0, 0}, true},
 		{"video/VP8", []byte{0x10, 0x01, 0, 0}, false},
-		{"video/VP8", []byte{0x00, 0x00, 0, 0}, false},                 // not a partition start
-		{"video/VP8", []byte{0x90, 0x80, 0x81, 0x23, 0x00}, true},       // X, I with 15-bit picture id
+		{"video/VP8", []byte{0x00, 0x00, 0, 0}, false},                   // not a partition start
+		{"video/VP8", []byte{0x90, 0x80, 0x81, 0x23, 0x00}, true},        // X, I with 15-bit picture id
 		{"video/VP8", []byte{0x90, 0xe0, 0x05, 0x01, 0x20, 0x01}, false}, // I L T, delta
 		{"video/VP8", []byte{0x90}, false},
 		{"video/H264", []byte{0x65, 0}, true},                      // IDR
