@@ -55,7 +55,7 @@ func serveCmd() *cobra.Command {
 					appid, devApp, n.PublicURL(), appid, secret)
 			}
 			if demoMode {
-				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay, Merchant: n.Merchant, MiniApps: n.MiniApps, DataDir: n.Config.DataDir, URL: demoURL(n)}); err != nil {
+				if err := demo.Seed(ctx, demo.Services{Accounts: n.Accounts, Chat: n.Chat, Pay: n.Pay, Merchant: n.Merchant, MiniApps: n.MiniApps, Live: n.Live, DataDir: n.Config.DataDir, URL: demoURL(n)}); err != nil {
 					n.Close()
 					return err
 				}

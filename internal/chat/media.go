@@ -135,6 +135,20 @@ const (
 	UnsentMediaTTL = 24 * time.Hour
 )
 
+// KeepMedia marks userID's own upload mediaID as in use elsewhere (a
+// live room's cover or product picture), so that it is never pruned as
+// unsent. Errors: not_found (no such upload of the user's).
+func (s *Service) KeepMedia(ctx context.Context, userID, mediaID string) error {
+	res, err := s.db.Exec(ctx, keepOwnMedia, sqldb.Micro(s.now()), mediaID, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.E(errs.NotFound, "No such upload of yours: upload the picture first (POST /api/v1/media).")
+	}
+	return nil
+}
+
 // PruneUnsentMedia deletes uploads never sent in a message and older than
 // UnsentMediaTTL, with their bytes, and returns how many went. Its state is
 // the database, so every node may run it: a row is deleted only while it

@@ -59,6 +59,7 @@ const (
 	selectSeesRedPacket = `SELECT 1 FROM messages g JOIN members m ON m.conversation_id = g.conversation_id AND m.user_id = ?
 		WHERE g.conversation_id = ? AND g.ref_id = ? AND g.kind = 'red_packet' AND g.seq >= m.joined_seq LIMIT 1`
 	markMediaSent = `UPDATE media SET sent_at = COALESCE(sent_at, ?) WHERE id = ?`
+	keepOwnMedia  = `UPDATE media SET sent_at = COALESCE(sent_at, ?) WHERE id = ? AND owner_id = ?`
 	// Uploads not yet sent, for the quota; and those to delete.
 	selectUnsentMedia = `SELECT COUNT(*), COALESCE(SUM(size), 0) FROM media WHERE owner_id = ? AND sent_at IS NULL`
 	selectStaleMedia  = `SELECT id, sha256 FROM media WHERE sent_at IS NULL AND created_at < ? ORDER BY created_at LIMIT ?`

@@ -19,6 +19,7 @@ import (
 	"github.com/plaza-dev/plaza/examples/store"
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/chat"
+	"github.com/plaza-dev/plaza/internal/live"
 	"github.com/plaza-dev/plaza/internal/merchant"
 	"github.com/plaza-dev/plaza/internal/miniapp"
 	"github.com/plaza-dev/plaza/internal/pay"
@@ -52,6 +53,8 @@ type Services struct {
 	Pay      *pay.Service
 	Merchant *merchant.Service
 	MiniApps *miniapp.Service
+	// Live, when set, gets Gadget Co.'s upcoming launch stream.
+	Live *live.Service
 	// StoreBackend is where the demo store's mini-program finds its
 	// backend (http://store.localhost:8082 when empty); the backend itself
 	// listens on loopback at the same port.
@@ -112,7 +115,12 @@ func Seed(ctx context.Context, s Services) error {
 		}
 	}
 	if s.MiniApps != nil && s.Merchant != nil && s.DataDir != "" {
-		return seedStore(ctx, s)
+		if err := seedStore(ctx, s); err != nil {
+			return err
+		}
+		if s.Live != nil {
+			return seedLive(ctx, s)
+		}
 	}
 	return nil
 }
@@ -403,6 +411,8 @@ func PrintWelcome(w io.Writer, url string, companions *Companions) {
 		}
 		fmt.Fprintf(w, "  In the tea shop, buy something and pay it in Plaza (open the QR code's link, signed in);\n")
 		fmt.Fprintf(w, "  in Plaza, Discover → Gadget Store is a mini-program store with its own backend.\n")
+		fmt.Fprintf(w, "  Discover → Live lists Gadget Co.'s upcoming launch stream: sign in as gadgetco (password %q) in a\n", Password)
+		fmt.Fprintf(w, "  second browser and open it to go live with your camera; viewers watch, comment and buy in the stream.\n")
 	}
 	fmt.Fprintf(w, "\n  Stop with Ctrl-C.\n\n")
 }

@@ -18,6 +18,23 @@ import (
 // read with the host's own rights.
 type Images interface {
 	Open(ctx context.Context, userID, mediaID string) (chat.Media, []byte, error)
+	// KeepMedia checks that mediaID is userID's own upload and keeps it
+	// (never pruned as unsent). Errors: not_found.
+	KeepMedia(ctx context.Context, userID, mediaID string) error
+}
+
+// keepImage checks and keeps the host's upload named in field.
+func (s *Service) keepImage(ctx context.Context, userID, mediaID, field string) error {
+	if mediaID == "" || s.cfg.Images == nil {
+		return nil
+	}
+	if err := s.cfg.Images.KeepMedia(ctx, userID, mediaID); err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return errs.Field(field, "%s names no picture you uploaded (POST /api/v1/media first).", field)
+		}
+		return err
+	}
+	return nil
 }
 
 // coverURL is where a room's cover is served (the media id in the query

@@ -65,6 +65,9 @@ func (s *Service) CreateRoom(ctx context.Context, userID string, in NewRoom) (Ro
 			return Room{}, errs.Field("scheduled_at", "scheduled_at is an RFC 3339 time, such as 2026-12-03T20:00:00+08:00.")
 		}
 	}
+	if err := s.keepImage(ctx, userID, in.CoverMediaID, "cover_media_id"); err != nil {
+		return Room{}, err
+	}
 	r := Room{ID: ids.New("lr"), MchID: m.MchID, MerchantName: m.Name, Title: title, State: StateScheduled,
 		ScheduledAt: at.UTC().Truncate(time.Microsecond), OwnerID: m.OwnerID, NotifyURL: in.NotifyURL, Host: true}
 	r.CoverURL = coverURL(r.ID, in.CoverMediaID)

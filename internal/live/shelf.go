@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -136,6 +137,11 @@ func (s *Service) SetShelf(ctx context.Context, userID, id string, in Shelf) ([]
 	r, err := s.hosted(ctx, userID, id)
 	if err != nil {
 		return nil, err
+	}
+	for i, it := range in.Items {
+		if err := s.keepImage(ctx, userID, it.ImageMediaID, fmt.Sprintf("items[%d].image_media_id", i)); err != nil {
+			return nil, err
+		}
 	}
 	if r.State == StateEnded {
 		return nil, errs.E(RoomEnded, "This live room has ended.")
