@@ -262,17 +262,19 @@ func (s *Server) notify(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// Paid reports whether a verified notification said outTradeNo was paid.
-func (s *Server) Paid(outTradeNo string) bool {
+// PaidCount is how many orders a verified notification said were paid.
+func (s *Server) PaidCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	n := 0
 	for _, o := range s.orders {
-		if o.OutTradeNo == outTradeNo {
-			return o.Status == "paid" && o.Verified
+		if o.Status == "paid" && o.Verified {
+			n++
 		}
 	}
-	return false
+	return n
 }
+
 
 // Addr is where the backend listens (its notify_url is there too).
 func (s *Server) Addr() string { return s.cfg.Addr }

@@ -113,9 +113,13 @@ export const MAX_SALES = 20;
 
 /** The state with a room (from GET …/rooms/{id}) applied. */
 export function withRoom(s: LiveState, room: Room): LiveState {
+  // A room in a frame to everyone (started, ended) is nobody's view of
+  // it: whether the caller hosts it, or asked to be reminded, stays as
+  // their own reads said.
+  const mine = s.room && s.room.id === room.id ? { host: s.room.host, reminded: s.room.reminded } : {};
   return {
     ...s,
-    room,
+    room: { ...room, ...mine },
     viewers: room.viewers ?? s.viewers,
     likes: Math.max(room.likes ?? 0, s.likes),
     showing: room.showing !== undefined ? room.showing ?? null : s.showing,
