@@ -166,7 +166,6 @@ func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
 	}
 }
 
-
 func evalJS[T any](b *bt.Browser, js string) (T, error) {
 	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
 	defer cancel()

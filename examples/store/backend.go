@@ -275,7 +275,6 @@ func (s *Server) PaidCount() int {
 	return n
 }
 
-
 // Addr is where the backend listens (its notify_url is there too).
 func (s *Server) Addr() string { return s.cfg.Addr }
 
