@@ -91,6 +91,18 @@ export function HostPage({ id, user }: { id: string; user: User }) {
     };
   }, [id]);
 
+  // A sale, a new comment: the figures follow at once, not at the next tick.
+  useEffect(() => {
+    let live = true;
+    liveApi.stats(id).then(
+      (s) => live && setStats(s),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, state.sales.length, state.comments.length]);
+
   async function goLive() {
     const s = stamped.current?.stream ?? camera.current;
     if (!s) return;
