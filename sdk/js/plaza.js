@@ -197,6 +197,12 @@
     }),
 
     getSystemInfo: api('getSystemInfo'),
+
+    // Plaza's own: leave the app for its shop's live room (Discover →
+    // Live), plaza.openLiveRoom({room_id: 'lr_…'}).
+    openLiveRoom: api('openLiveRoom', function (o) {
+      return { room_id: o.room_id === undefined ? '' : String(o.room_id) };
+    }),
   };
 
   Object.freeze(plaza);
