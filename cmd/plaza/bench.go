@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -82,6 +83,17 @@ func benchCmd() *cobra.Command {
 	payCmd.Flags().IntVar(&payCfg.Concurrency, "concurrency", 64, "requests in flight")
 	payCmd.Flags().StringVar(&store.data, "data", "./plaza-data", "the node's data folder, to audit the ledger at the end")
 	payCmd.Flags().StringVar(&store.db, "db", "", "the node's postgres:// URL, to audit the ledger at the end")
+	var withPgbench bool
+	payCmd.Flags().BoolVar(&withPgbench, "pgbench", false, "after the run, have pgbench commit the same movement (two balance updates in id order and a ledger row, 64 clients) on --db for as long, and print both rates")
+	payCmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		if withPgbench {
+			if !strings.HasPrefix(store.db, "postgres") {
+				return fmt.Errorf("--pgbench needs --db postgres://… (the node's PostgreSQL)")
+			}
+			payCfg.Pgbench = store.db
+		}
+		return nil
+	}
 	cmd.AddCommand(payCmd)
 
 	var mcfg bench.MerchantConfig

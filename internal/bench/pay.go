@@ -21,7 +21,12 @@ type PayConfig struct {
 	Concurrency int  // requests in flight
 	// Ledger audits the node's database at the end (nil: skipped).
 	Ledger func(ctx context.Context) (any, error)
-	Log    func(format string, args ...any)
+	// Pgbench, when set, is the node's PostgreSQL URL: after Plaza's run
+	// the same machine's pgbench commits the same movement
+	// (PgbenchMovement) for as long, with 64 clients, and the result
+	// shows both rates and their ratio.
+	Pgbench string
+	Log     func(format string, args ...any)
 }
 
 // PayResult is what plaza bench pay prints (CONTRACT.md's field names).
@@ -41,6 +46,10 @@ type PayResult struct {
 	ElapsedMS    *int64 `json:"elapsed_ms,omitempty"`
 	Total        int64  `json:"red_packet_total,omitempty"`
 	Shares       int    `json:"red_packet_shares,omitempty"`
+	// With --pgbench: pgbench's rate for the same movement, and Plaza's
+	// transfers a second over it (the goal is at least 2).
+	Pgbench        *PgbenchResult `json:"pgbench,omitempty"`
+	RatioToPgbench float64        `json:"ratio_to_pgbench,omitempty"`
 }
 
 const benchPIN = "842613"
@@ -120,6 +129,17 @@ func Pay(ctx context.Context, cfg PayConfig) (PayResult, error) {
 	ps := percentiles(r.lat, 0.5, 0.99)
 	r.mu.Unlock()
 	res.P50, res.P99 = ps[0], ps[1]
+	if cfg.Pgbench != "" && cfg.RedPacket == 0 {
+		r.logf("pgbench: the same movement for %v, 64 clients…", cfg.Duration)
+		pg, err := Pgbench(ctx, cfg.Pgbench, n, 64, cfg.Duration)
+		if err != nil {
+			return res, err
+		}
+		res.Pgbench = &pg
+		if pg.TPS > 0 {
+			res.RatioToPgbench = round2(res.TransfersPerSec / pg.TPS)
+		}
+	}
 	if cfg.Ledger != nil {
 		if res.Ledger, err = cfg.Ledger(ctx); err != nil {
 			r.logf("ledger check failed: %v", err)
