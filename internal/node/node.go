@@ -94,6 +94,9 @@ type Config struct {
 	// reachable by viewers: a room's video flows straight from the node
 	// its host publishes to.
 	MediaPort int
+	// PayWriters is the number of money writers on PostgreSQL (0: pay's
+	// default; SQLite has one).
+	PayWriters int
 	// MediaIP is the address put in the media server's ICE candidates
 	// (--media-ip): the node's public address behind NAT; empty announces
 	// the address the port is bound to (loopback unless MediaBind says).
@@ -289,7 +292,8 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		rail = n.Rail
 	}
 	n.Pay, err = pay.NewService(pay.Config{DB: n.DB, Accounts: n.Accounts, Conversations: chatForPay{n.Chat}, Notifier: n.Chat,
-		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery, Policies: policies{n}, Screener: screener{n}})
+		Rail: rail, PINKey: n.keys.PIN, Log: c.Log, RedPacketTTL: c.RedPacketTTL, JobEvery: c.JobEvery, Policies: policies{n}, Screener: screener{n},
+		Writers: c.PayWriters})
 	if err != nil {
 		n.Close()
 		return nil, err

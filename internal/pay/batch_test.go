@@ -94,7 +94,8 @@ func TestTransferCancelledInsideABatchLeavesTheOthers(t *testing.T) {
 	dbtest.Run(t, sets, func(t *testing.T, db *sqldb.DB) {
 		bg := context.Background()
 		convs := &gateConvs{txOf: map[string]*sqldb.Tx{}, victimIn: make(chan struct{}), victimGo: make(chan struct{})}
-		s, err := NewService(Config{DB: db, Accounts: fakeAccounts{}, Conversations: convs, Rail: newWorld(), PINKey: []byte("k"), Now: newClock().now})
+		s, err := NewService(Config{DB: db, Accounts: fakeAccounts{}, Conversations: convs, Rail: newWorld(), PINKey: []byte("k"), Now: newClock().now,
+			Writers: 1}) // one writer: the test composes one batch
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -201,7 +202,8 @@ func TestFailedTransferInABatchLeavesNoEvent(t *testing.T) {
 	dbtest.Run(t, sets, func(t *testing.T, db *sqldb.DB) {
 		bg := context.Background()
 		convs := &gateConvs{txOf: map[string]*sqldb.Tx{}}
-		s, err := NewService(Config{DB: db, Accounts: fakeAccounts{}, Conversations: convs, Rail: newWorld(), PINKey: []byte("k"), Now: newClock().now})
+		s, err := NewService(Config{DB: db, Accounts: fakeAccounts{}, Conversations: convs, Rail: newWorld(), PINKey: []byte("k"), Now: newClock().now,
+			Writers: 1}) // one writer: the test composes one batch
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,7 +301,7 @@ func TestOneKeyOnTwoNodesInsideABatchGetsTheFirstAnswer(t *testing.T) {
 	const name = "TestOneKeyOnTwoNodesInsideABatchGetsTheFirstAnswer"
 	bg := context.Background()
 	c := newClock()
-	s1, s2 := twoNodes(t, "postgres", newWorld(), c)
+	s1, s2 := twoNodes(t, "postgres", newWorld(), c, 1) // one writer each: the test composes their batches
 	convs1 := &gateConvs{txOf: map[string]*sqldb.Tx{}, posts: map[string]int{}}
 	s1.convs, s2.convs = convs1, &gateConvs{txOf: map[string]*sqldb.Tx{}}
 	for _, u := range []string{"ann", "cat"} {
@@ -360,12 +362,12 @@ func TestOneKeyOnTwoNodesInsideABatchGetsTheFirstAnswer(t *testing.T) {
 	}
 	waitFor(t, 10*time.Second, func() bool { return queuedJobs(name) >= 4+others })
 	close(gate1)
-	// Node 1's copy, past its look-up of the key, waits on the payer's
-	// wallet, locked by node 2.
+	// Node 1's batch waits on the payer's wallet, locked by node 2: at the
+	// batch's first statement, which locks every declared account.
 	waitFor(t, 10*time.Second, func() bool {
 		var waiting int
 		err := s1.db.QueryRow(bg, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
-			AND wait_event_type = 'Lock' AND query LIKE 'UPDATE ledger_accounts SET balance = balance - %'`).Scan(&waiting)
+			AND wait_event_type = 'Lock' AND query LIKE '%ledger_accounts%'`).Scan(&waiting)
 		return err == nil && waiting > 0
 	})
 	close(open2)

@@ -46,6 +46,19 @@ func move(ctx context.Context, tx *sqldb.Tx, from, to acct, amount int64, kind, 
 		}
 	}
 	m := moved{ID: ids.New("tx")}
+	if tx.Dialect() == sqldb.Postgres && from.id() != to.id() {
+		// One statement, one round trip: the debit (which refuses to go
+		// below zero), the credit and the transfer row, or nothing.
+		err := tx.QueryRow(ctx, moveInOneStatement, amount, from.id(), to.id(), to.kind, to.owner, to.currency, at,
+			m.ID, kind, reference, note, key).Scan(&m.DebitBalance, &m.CreditBalance)
+		if errors.Is(err, sql.ErrNoRows) {
+			return moved{}, errs.E(InsufficientFunds, "Not enough money: this needs %s.", Format(amount, from.currency))
+		}
+		if err != nil {
+			return moved{}, err
+		}
+		return m, nil
+	}
 	err := tx.QueryRow(ctx, debitAccount, amount, from.id(), amount).Scan(&m.DebitBalance)
 	if errors.Is(err, sql.ErrNoRows) {
 		return moved{}, errs.E(InsufficientFunds, "Not enough money: this needs %s.", Format(amount, from.currency))
@@ -61,6 +74,23 @@ func move(ctx context.Context, tx *sqldb.Tx, from, to acct, amount int64, kind, 
 		return moved{}, err
 	}
 	return m, nil
+}
+
+// lockAccounts locks the named ledger accounts in id order (a batch's
+// first statement on PostgreSQL; see sqldb.Locker). An account that does
+// not exist yet locks nothing: its first credit creates it.
+func lockAccounts(ctx context.Context, tx *sqldb.Tx, names []string) error {
+	rows, err := tx.Query(ctx, lockAccountsInOrder, names)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	return rows.Close()
 }
 
 // LedgerCheck is what an audit of the ledger finds.

@@ -52,7 +52,11 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid, mchName strin
 	}
 	var t Transaction
 	var replayHold string
-	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+	key, locks := payerID, []acct{userAcct(payerID, cur), merchantAcct(mchid, cur)}
+	if held != nil {
+		key = systemKey // the review account
+	}
+	err = s.runLocked(ctx, key, locks, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		replayHold = ""
 		if refusal, err := s.checkPIN(ctx, tx, payerID, pin, "payment"); refusal != nil || err != nil {
 			return refusal, err
@@ -123,7 +127,8 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid, mchName strin
 // Errors: insufficient_funds (the merchant's balance is short).
 func (s *Service) RefundPayment(ctx context.Context, mchid, payerID string, m Money, reference, key string,
 	within func(tx *sqldb.Tx, transferID string) error) error {
-	return s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+	locks := []acct{merchantAcct(mchid, m.Currency), userAcct(payerID, m.Currency)}
+	return s.runLocked(ctx, "mch:"+mchid, locks, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		mv, err := move(ctx, tx, merchantAcct(mchid, m.Currency), userAcct(payerID, m.Currency), m.Amount, KindRefund, reference, "", "refund:"+key, s.now())
 		if errs.Is(err, InsufficientFunds) {
 			return err, nil

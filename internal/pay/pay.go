@@ -112,7 +112,13 @@ type Config struct {
 	// Screener screens the parties of every movement against the watch
 	// lists (trust); nil: nothing is screened.
 	Screener Screener
+	// Writers is the number of money writers on PostgreSQL
+	// (DefaultWriters); SQLite has one.
+	Writers int
 }
+
+// DefaultWriters is how many money writers run on PostgreSQL.
+const DefaultWriters = 8
 
 // Policies is the one question pay asks trust: may this user make or
 // receive a payment? Check returns nil or blocked_by_policy (422).
@@ -159,10 +165,15 @@ func NewService(c Config) (*Service, error) {
 	if err := c.DB.Prepare(context.Background(), preparedStatements...); err != nil {
 		return nil, fmt.Errorf("pay: %w", err)
 	}
-	// One writer shard: a batch holds its accounts' row locks until it
-	// commits, so two shards moving money between the same accounts in
-	// opposite directions could deadlock on PostgreSQL.
-	batch, err := c.DB.NewBatcher(1, 256)
+	// Several writers on PostgreSQL (one on SQLite): a batch holds its
+	// accounts' row locks until it commits, so each batch first locks every
+	// account its jobs declared, in id order (lockAccounts), and accounts
+	// that jobs do not declare (the system accounts) are changed only on
+	// the system writer.
+	if c.Writers <= 0 {
+		c.Writers = DefaultWriters
+	}
+	batch, err := c.DB.NewLockingBatcher(c.Writers, 256, lockAccounts)
 	if err != nil {
 		return nil, fmt.Errorf("pay: %w", err)
 	}

@@ -113,7 +113,14 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 	now := s.now()
 	var stored string
 	var locked int64
-	err = tx.QueryRow(ctx, selectPIN, userID).Scan(&stored, &locked)
+	var failures int
+	// The row is read locked (PostgreSQL: FOR UPDATE; SQLite has one
+	// writer), so what it says stays true until this transaction ends.
+	q := selectPINForPayment
+	if tx.Dialect() == sqldb.Postgres {
+		q += " FOR UPDATE"
+	}
+	err = tx.QueryRow(ctx, q, userID).Scan(&stored, &locked, &failures)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.E(PINNotSet, "Set up a payment PIN first (Wallet → Payment PIN)."), nil
 	}
@@ -130,9 +137,10 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 	ok := hmac.Equal([]byte(stored), []byte(s.pinHMAC(userID, pin)))
 	// The verdict counts only if the PIN is (still) unlocked when this
 	// transaction takes the row: the UPDATE decides, not the read above.
-	var failures int
 	var until int64
-	if ok {
+	if ok && failures == 0 {
+		// Nothing to reset: the common case costs no statement more.
+	} else if ok {
 		err = tx.QueryRow(ctx, resetPINFailures, userID, sqldb.Micro(now)).Scan(&failures)
 		if errors.Is(err, sql.ErrNoRows) {
 			// No failures to reset, or locked since the read above: a

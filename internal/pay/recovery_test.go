@@ -102,9 +102,13 @@ type clock struct{ ns atomic.Int64 }
 func newClock() *clock                   { c := &clock{}; c.ns.Store(time.Now().UnixNano()); return c }
 func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
-func newSvc(t *testing.T, db *sqldb.DB, rail Rail, c *clock) *Service {
+func newSvc(t *testing.T, db *sqldb.DB, rail Rail, c *clock, writers ...int) *Service {
 	t.Helper()
-	s, err := NewService(Config{DB: db, Accounts: fakeAccounts{}, Rail: rail, PINKey: []byte("k"), Now: c.now})
+	w := 0
+	if len(writers) > 0 {
+		w = writers[0]
+	}
+	s, err := NewService(Config{DB: db, Accounts: fakeAccounts{}, Rail: rail, PINKey: []byte("k"), Now: c.now, Writers: w})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,11 +341,13 @@ func TestWithdrawalRecoveryPaysNobodyElsesMoney(t *testing.T) {
 
 // twoNodes is two services on one database: on PostgreSQL, two
 // connection pools (two nodes); on SQLite, one.
-func twoNodes(t *testing.T, dialect string, rail Rail, c *clock) (*Service, *Service) {
+//
+// writers (optional) is each node's number of money writers.
+func twoNodes(t *testing.T, dialect string, rail Rail, c *clock, writers ...int) (*Service, *Service) {
 	t.Helper()
 	if dialect == "sqlite" {
 		db := dbtest.SQLite(t, sets...)
-		return newSvc(t, db, rail, c), newSvc(t, db, rail, c)
+		return newSvc(t, db, rail, c, writers...), newSvc(t, db, rail, c, writers...)
 	}
 	u := dbtest.PostgresURL(t)
 	var dbs [2]*sqldb.DB
@@ -358,7 +364,7 @@ func twoNodes(t *testing.T, dialect string, rail Rail, c *clock) (*Service, *Ser
 		}
 		dbs[i] = db
 	}
-	return newSvc(t, dbs[0], rail, c), newSvc(t, dbs[1], rail, c)
+	return newSvc(t, dbs[0], rail, c, writers...), newSvc(t, dbs[1], rail, c, writers...)
 }
 
 func eachDialect(t *testing.T, fn func(t *testing.T, dialect string)) {

@@ -119,7 +119,7 @@ func (s *Service) SendRedPacket(ctx context.Context, r Request, convID string, i
 	var msg any
 	var replayID string
 	var replayHeld *RedPacket
-	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+	err = s.runLocked(ctx, systemKey, []acct{userAcct(r.UserID, cur)}, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		var prior struct {
 			RedPacket RedPacket `json:"red_packet"`
 		}

@@ -25,12 +25,30 @@ type Request struct {
 // client that gives up cannot abort the transaction its job shares.
 type moneyJob func(ctx context.Context, tx *sqldb.Tx) (refusal error, err error)
 
+// systemKey is the writer shard of every money job that touches a system
+// account (escrow, holds, rails, pending, review): those accounts are
+// changed by one writer only, so they need no declared lock.
+const systemKey = "pay:system"
+
+// run runs a money job on the system writer.
 func (s *Service) run(ctx context.Context, job moneyJob) error {
+	return s.runLocked(ctx, systemKey, nil, job)
+}
+
+// runLocked runs a money job that changes only the accounts in locks (user
+// and merchant accounts) on key's writer; its batch locks those accounts
+// first, in id order, so that several writers never deadlock over them. A
+// job touching a system account goes through run instead.
+func (s *Service) runLocked(ctx context.Context, key string, locks []acct, job moneyJob) error {
+	names := make([]string, len(locks))
+	for i, a := range locks {
+		names[i] = a.id()
+	}
 	for attempt := 0; ; attempt++ {
 		var refusal error
 		// Refusals come back as refusal, not as the job's error, so money
 		// jobs rarely fail and may share transactions without savepoints.
-		err := s.batch.DoChecked(ctx, "pay", func(ctx context.Context, tx *sqldb.Tx) error {
+		err := s.batch.DoLocked(ctx, key, names, func(ctx context.Context, tx *sqldb.Tx) error {
 			var err error
 			refusal, err = job(ctx, tx)
 			return err

@@ -23,6 +23,26 @@ const (
 	// was applied before.
 	insertTransfer = `INSERT INTO ledger_transfers (id, kind, debit_account, credit_account, amount, currency, reference, note,
 		transfer_key, debit_balance, credit_balance, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// lockAccountsInOrder (PostgreSQL only) takes the row locks of a
+	// batch's accounts sorted by id: rows are locked as the sort emits them.
+	lockAccountsInOrder = `SELECT id FROM ledger_accounts WHERE id = ANY(?) ORDER BY id FOR UPDATE`
+	// moveInOneStatement (PostgreSQL) is debitAccount, creditAccount and
+	// insertTransfer as one statement: no row when the debit is refused
+	// (and then nothing is written), the unique transfer_key's error when
+	// the movement was applied before.
+	moveInOneStatement = `WITH d AS (
+			UPDATE ledger_accounts SET balance = balance - $1::bigint
+			WHERE id = $2 AND (balance >= $1::bigint OR allow_negative = 1) RETURNING balance),
+		c AS (
+			INSERT INTO ledger_accounts (id, kind, owner_id, currency, balance, allow_negative, created_at)
+			SELECT $3::text, $4::text, $5::text, $6::text, $1::bigint, 0, $7::bigint FROM d
+			ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance RETURNING balance),
+		t AS (
+			INSERT INTO ledger_transfers (id, kind, debit_account, credit_account, amount, currency, reference, note,
+				transfer_key, debit_balance, credit_balance, created_at)
+			SELECT $8::text, $9::text, $2::text, $3::text, $1::bigint, $6::text, $10::text, $11::text, $12::text,
+				d.balance, c.balance, $7::bigint FROM d, c RETURNING id)
+		SELECT d.balance, c.balance FROM d, c, t`
 	selectUserBalances = `SELECT currency, balance FROM ledger_accounts WHERE kind = 'user' AND owner_id = ? ORDER BY currency`
 	selectBalance      = `SELECT balance FROM ledger_accounts WHERE id = ?`
 	// selectTransferAmount is the amount of the transfer with a key: an
@@ -114,6 +134,9 @@ const (
 	// changePIN keeps a running lockout: a new PIN does not buy new guesses.
 	changePIN = `UPDATE wallet_pins SET pin_hmac = ?, failures = 0, updated_at = ? WHERE user_id = ?`
 	selectPIN = `SELECT pin_hmac, locked_until FROM wallet_pins WHERE user_id = ?`
+	// selectPINForPayment also reads the failure count; a payment's check
+	// takes the row's lock with it on PostgreSQL.
+	selectPINForPayment = `SELECT pin_hmac, locked_until, failures FROM wallet_pins WHERE user_id = ?`
 	// resetPINFailures: a right PIN resets the count, only while the PIN
 	// is not locked (the same row lock the failures take decides); with
 	// nothing to reset it writes nothing, and the lock is read again
@@ -217,7 +240,7 @@ const (
 )
 
 // preparedStatements are prepared at start: the money hot path.
-var preparedStatements = []string{debitAccount, creditAccount, insertTransfer, selectPIN, insertPINAttempt, countPINFailure, resetPINFailures}
+var preparedStatements = []string{debitAccount, creditAccount, insertTransfer, selectPIN, selectPINForPayment, insertPINAttempt, countPINFailure, resetPINFailures}
 
 // Erasure and export (erasure.go, export.go).
 const (

@@ -58,7 +58,14 @@ func (s *Service) transfer(ctx context.Context, r Request, username string, amou
 	}
 	var t Transaction
 	var replay bool
-	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+	// A plain transfer changes the two wallets only, on the payer's writer;
+	// one held or awaiting acceptance also changes a system account, on
+	// the system writer.
+	key, locks := r.UserID, []acct{userAcct(r.UserID, cur), userAcct(to.ID, cur)}
+	if held != nil || accept {
+		key = systemKey
+	}
+	err = s.runLocked(ctx, key, locks, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		var stop bool
 		var refusal, err error
 		if stop, replay, refusal, err = s.authorize(ctx, tx, r, pin, "transfer", &t); stop {

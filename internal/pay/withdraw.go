@@ -36,7 +36,7 @@ func (s *Service) Withdraw(ctx context.Context, r Request, amount int64, currenc
 	wdID := ids.New("wd")
 	var t Transaction
 	var replay bool
-	err = s.run(ctx, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+	err = s.runLocked(ctx, systemKey, []acct{userAcct(r.UserID, cur)}, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		var stop bool
 		var refusal, err error
 		if stop, replay, refusal, err = s.authorize(ctx, tx, r, pin, "withdrawal", &t); stop {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5/pgconn"
 	"hash/fnv"
+	"slices"
 	"sync"
 )
 
@@ -30,13 +31,30 @@ import (
 // shard, in the order they were submitted, so per-key order holds and two
 // batches never wait on each other's row locks for one key. On SQLite there
 // is one writer, so one shard is all there is.
+//
+// Several shards on PostgreSQL need a lock order: a batch holds the row
+// locks of all its jobs until it commits, so two shards' batches that touch
+// the same rows in different orders could deadlock. With a Locker
+// (NewLockingBatcher), jobs name the rows they will change (DoLocked), and
+// each batch takes the locks of all its jobs at once, in one order, before
+// its first job runs: two batches then wait for each other at most in one
+// direction, and never deadlock over the rows they declared. Rows a job
+// changes without declaring them must be changed only by jobs of one
+// shard (one key); should a deadlock happen anyway, PostgreSQL breaks it
+// and the job that lost runs again.
 type Batcher struct {
 	db       *DB
 	shards   []chan *batchJob
 	maxBatch int
 	wg       sync.WaitGroup
 	stop     chan struct{}
+	lock     Locker
 }
+
+// Locker takes the row locks named by a batch's jobs (sorted, without
+// repeats) in the batch's transaction, in the order given or its own fixed
+// one, before any job runs.
+type Locker func(ctx context.Context, tx *Tx, names []string) error
 
 type batchJob struct {
 	ctx  context.Context // the caller's: a job whose caller gave up before it started is dropped
@@ -50,6 +68,8 @@ type batchJob struct {
 	// checked jobs refuse only before writing (DoChecked).
 	checked bool
 	retries int
+	// locks are the rows the job will change (DoLocked).
+	locks []string
 }
 
 // errPoisoned rolls back a bare batch in which a job failed.
@@ -75,6 +95,13 @@ var ErrBatcherClosed = errors.New("sqldb: batcher closed")
 // at most maxBatch jobs a transaction. Its error is a failure to prepare
 // its statements.
 func (db *DB) NewBatcher(shards, maxBatch int) (*Batcher, error) {
+	return db.NewLockingBatcher(shards, maxBatch, nil)
+}
+
+// NewLockingBatcher is NewBatcher whose batches first take their jobs'
+// declared locks with lock (on PostgreSQL; SQLite has one writer and no
+// row locks, so lock is not called there).
+func (db *DB) NewLockingBatcher(shards, maxBatch int, lock Locker) (*Batcher, error) {
 	if db.Dialect == SQLite || shards < 1 {
 		shards = 1
 	}
@@ -85,6 +112,9 @@ func (db *DB) NewBatcher(shards, maxBatch int) (*Batcher, error) {
 		return nil, err
 	}
 	b := &Batcher{db: db, maxBatch: maxBatch, stop: make(chan struct{})}
+	if db.Dialect == Postgres {
+		b.lock = lock
+	}
 	for range shards {
 		ch := make(chan *batchJob, 4*maxBatch)
 		b.shards = append(b.shards, ch)
@@ -112,6 +142,15 @@ func (b *Batcher) Do(ctx context.Context, key string, fn func(ctx context.Contex
 func (b *Batcher) DoChecked(ctx context.Context, key string, fn func(ctx context.Context, tx *Tx) error) error {
 	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true})
 }
+
+// DoLocked is DoChecked for a job that changes the rows named by locks:
+// its batch takes them (with the batcher's Locker) before its first job.
+func (b *Batcher) DoLocked(ctx context.Context, key string, locks []string, fn func(ctx context.Context, tx *Tx) error) error {
+	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true, locks: locks})
+}
+
+// Shards is the number of writers.
+func (b *Batcher) Shards() int { return len(b.shards) }
 
 func (b *Batcher) submit(ctx context.Context, key string, j *batchJob) error {
 	h := fnv.New32a()
@@ -190,6 +229,9 @@ func (b *Batcher) commit(batch []*batchJob) {
 	results := make([]error, len(batch))
 	failed := -1
 	err := b.db.runTx(context.Background(), true, func(tx *Tx) error {
+		if err := b.takeLocks(tx, batch); err != nil {
+			return err
+		}
 		for i, j := range batch {
 			if !j.started {
 				if err := j.ctx.Err(); err != nil {
@@ -239,7 +281,8 @@ func (b *Batcher) commit(batch []*batchJob) {
 		}
 		if errors.Is(err, errPoisoned) {
 			err = results[0]
-		} else if retryable(err) && batch[0].retries < 3 {
+		}
+		if retryable(err) && batch[0].retries < 3 {
 			// A deadlock or serialization failure with another node's
 			// transaction: PostgreSQL chose this one to abort; run it again.
 			batch[0].retries++
@@ -262,6 +305,25 @@ func (b *Batcher) commit(batch []*batchJob) {
 		}
 		j.done <- results[i]
 	}
+}
+
+// takeLocks takes the declared locks of the batch's jobs that will run,
+// all at once and sorted, so that no two batches deadlock over them.
+func (b *Batcher) takeLocks(tx *Tx, batch []*batchJob) error {
+	if b.lock == nil {
+		return nil
+	}
+	var names []string
+	for _, j := range batch {
+		if j.started || j.ctx.Err() == nil {
+			names = append(names, j.locks...)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	slices.Sort(names)
+	return b.lock(context.Background(), tx, slices.Compact(names))
 }
 
 // runBare runs a checked job with no savepoint, keeping its hooks.
