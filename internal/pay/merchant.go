@@ -52,7 +52,8 @@ func (s *Service) Charge(ctx context.Context, payerID, pin, mchid, mchName strin
 	}
 	var t Transaction
 	var replayHold string
-	key, locks := payerID, []acct{userAcct(payerID, cur), merchantAcct(mchid, cur)}
+	// On the merchant's writer: a busy shop's payments batch together.
+	key, locks := "mch:"+mchid, []acct{userAcct(payerID, cur), merchantAcct(mchid, cur)}
 	if held != nil {
 		key = systemKey // the review account
 	}

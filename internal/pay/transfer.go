@@ -58,10 +58,11 @@ func (s *Service) transfer(ctx context.Context, r Request, username string, amou
 	}
 	var t Transaction
 	var replay bool
-	// A plain transfer changes the two wallets only, on the payer's writer;
-	// one held or awaiting acceptance also changes a system account, on
-	// the system writer.
-	key, locks := r.UserID, []acct{userAcct(r.UserID, cur), userAcct(to.ID, cur)}
+	// A plain transfer changes the two wallets only, on the payee's writer
+	// (so that many paying one account batch together on one writer rather
+	// than queue for its lock on all of them); one held or awaiting
+	// acceptance also changes a system account, on the system writer.
+	key, locks := "to:"+to.ID, []acct{userAcct(r.UserID, cur), userAcct(to.ID, cur)}
 	if held != nil || accept {
 		key = systemKey
 	}
