@@ -33,6 +33,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/account"
@@ -111,7 +112,11 @@ type Service struct {
 	users    userCache
 	policies Policies
 	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
+	shed     atomic.Int64
 }
+
+// SendsShed counts the sends refused because the writer's queue was full.
+func (s *Service) SendsShed() int64 { return s.shed.Load() }
 
 // NewService makes the chat service; Close stops its batcher. Its error
 // is a statement that failed to prepare.

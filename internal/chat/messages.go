@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,7 +100,10 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 	bctx := context.WithoutCancel(ctx)
 	// Send refuses only before it writes, so it may share a transaction
 	// without a savepoint of its own.
-	err = s.batch.DoChecked(ctx, in.ConversationID, func(_ context.Context, tx *sqldb.Tx) error {
+	// Under an overload a send is refused at once (429, nothing written;
+	// the client sends it again with the same client_id) instead of
+	// waiting behind a queue that only grows.
+	err = s.batch.DoCheckedOrShed(ctx, in.ConversationID, func(_ context.Context, tx *sqldb.Tx) error {
 		msg, created = Message{}, false
 		prior, err := sendCheck(bctx, tx, in.ConversationID, userID, in.ClientID)
 		if err != nil || prior != nil {
@@ -128,6 +132,10 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 		tx.AfterCommit(func() { s.deliver(bctx, recipients, []Message{filled}) })
 		return nil
 	})
+	if errors.Is(err, sqldb.ErrOverloaded) {
+		s.shed.Add(1)
+		return Message{}, false, errs.E(errs.RateLimited, "Plaza is busy right now and did not take this message; send it again in a moment.")
+	}
 	if err != nil {
 		return Message{}, false, err
 	}

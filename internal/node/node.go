@@ -338,7 +338,10 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 }
 
 func (n *Node) routes() http.Handler {
-	n.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "plaza_chat_sends_shed_total",
+			Help: "Messages refused (429 rate_limited) because the conversation's writer had a full queue."},
+			func() float64 { return float64(n.Chat.SendsShed()) }))
 	metrics := httpx.NewMetrics(n.Registry)
 	auth := &httpx.Auth{Authn: n.Accounts, PerAccount: httpx.NewLimiter(n.Config.RateAccount, 2*n.Config.RateAccount)}
 	// Every client IP is limited, loopback too: behind a trusted proxy it

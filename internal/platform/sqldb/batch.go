@@ -91,6 +91,10 @@ const (
 // ErrBatcherClosed is returned for jobs submitted after Close.
 var ErrBatcherClosed = errors.New("sqldb: batcher closed")
 
+// ErrOverloaded is DoCheckedOrShed's refusal: the key's writer already has
+// a full queue, so the job was not queued and nothing was written.
+var ErrOverloaded = errors.New("sqldb: the writer's queue is full")
+
 // NewBatcher starts a batcher with up to shards writers (1 on SQLite) and
 // at most maxBatch jobs a transaction. Its error is a failure to prepare
 // its statements.
@@ -149,13 +153,46 @@ func (b *Batcher) DoLocked(ctx context.Context, key string, locks []string, fn f
 	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true, locks: locks})
 }
 
+// DoCheckedOrShed is DoChecked that refuses at once (ErrOverloaded, with
+// nothing written) instead of waiting when the key's writer already has
+// a full queue: under an overload callers learn in microseconds that they
+// should come back later, rather than every answer waiting ever longer.
+func (b *Batcher) DoCheckedOrShed(ctx context.Context, key string, fn func(ctx context.Context, tx *Tx) error) error {
+	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true}
+	ch := b.shardOf(key)
+	select {
+	case <-b.stop:
+		return ErrBatcherClosed
+	default:
+	}
+	select {
+	case ch <- j:
+	case <-b.stop:
+		return ErrBatcherClosed
+	default:
+		return ErrOverloaded
+	}
+	return <-j.done
+}
+
+func (b *Batcher) shardOf(key string) chan *batchJob {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return b.shards[int(h.Sum32()%uint32(len(b.shards)))]
+}
+
+// Queued is how many jobs wait on key's writer, and how many it can hold
+// before DoCheckedOrShed refuses.
+func (b *Batcher) Queued(key string) (n, capacity int) {
+	ch := b.shardOf(key)
+	return len(ch), cap(ch)
+}
+
 // Shards is the number of writers.
 func (b *Batcher) Shards() int { return len(b.shards) }
 
 func (b *Batcher) submit(ctx context.Context, key string, j *batchJob) error {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	ch := b.shards[int(h.Sum32()%uint32(len(b.shards)))]
+	ch := b.shardOf(key)
 	select {
 	case <-b.stop:
 		return ErrBatcherClosed

@@ -33,7 +33,7 @@ function onFrame(f: ServerFrame): void {
       if (f.message) receive(f.message.conversation_id, [f.message]);
       break;
     case 'error':
-      if (f.client_id) onSendError(f.client_id, f.error?.code ? errorText(new ApiError(400, f.error.code, f.error.message)) : t('chat.conv.not_sent'));
+      if (f.client_id) onSendError(f.client_id, f.error?.code ? errorText(new ApiError(400, f.error.code, f.error.message)) : t('chat.conv.not_sent'), f.error?.code);
       break;
     case 'read':
       readElsewhere(f.conversation_id, f.user_id, f.seq);

@@ -203,9 +203,11 @@ async function post(p: Pending): Promise<void> {
           ? { client_id: p.client_id, kind: p.kind, media_id: mediaId! }
           : { client_id: p.client_id, kind: 'text' as const, text: p.text, ...(p.reply_to ? { reply_to: p.reply_to.id } : {}), ...(p.mentions ? { mentions: p.mentions } : {}) };
     const { message } = await chatApi.send(p.conversation_id, body);
+    shedTries.delete(p.client_id);
     receive(p.conversation_id, [message]);
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') return; // cancelled: the bubble is gone
+    if (err instanceof ApiError && err.status === 429 && retryLater(p.client_id)) return;
     // The server refused it (not just unreachable): say why, once.
     if (err instanceof ApiError && err.status > 0) showToast(errorMessage(err), 'error');
     fail(p.conversation_id, p.client_id, errorMessage(err));
@@ -221,13 +223,43 @@ function fail(convId: Id, clientId: string, error: string): void {
 // ---------- socket events ----------
 
 export function onAck(clientId: string): void {
+  shedTries.delete(clientId);
   window.clearTimeout(awaitingAck.get(clientId));
   awaitingAck.delete(clientId);
 }
 
-export function onSendError(clientId: string, message: string): void {
+/** Sends the server shed (busy: 429 rate_limited) and how often. */
+const shedTries = new Map<string, number>();
+const MAX_SHED_TRIES = 6;
+
+/**
+ * A busy server refused the send and wrote nothing: the bubble stays
+ * "sending" and the same client_id goes again after a growing, jittered
+ * pause (0.5 s, 1 s, 2 s … up to 6 tries), so a crowd of clients does not
+ * come back at once. False once the tries are used up.
+ */
+function retryLater(clientId: string): boolean {
+  const n = (shedTries.get(clientId) ?? 0) + 1;
+  if (n > MAX_SHED_TRIES) {
+    shedTries.delete(clientId);
+    return false;
+  }
+  shedTries.set(clientId, n);
+  window.clearTimeout(awaitingAck.get(clientId));
+  awaitingAck.delete(clientId);
+  const wait = 500 * 2 ** (n - 1) * (0.75 + Math.random() * 0.5);
+  window.setTimeout(() => {
+    const p = findPending(clientId);
+    if (p && p.status === 'sending') dispatch(p);
+  }, wait);
+  return true;
+}
+
+export function onSendError(clientId: string, message: string, code?: string): void {
   const p = findPending(clientId);
   if (!p) return;
+  if (code === 'rate_limited' && retryLater(clientId)) return;
+  shedTries.delete(clientId);
   showToast(message, 'error');
   fail(p.conversation_id, clientId, message);
 }

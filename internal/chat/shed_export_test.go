@@ -1,0 +1,6 @@
+package chat
+
+import "github.com/plaza-dev/plaza/internal/platform/sqldb"
+
+// BatcherOf is the service's message writer (to fill its queue in tests).
+func BatcherOf(s *Service) *sqldb.Batcher { return s.batch }
