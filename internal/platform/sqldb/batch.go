@@ -158,21 +158,7 @@ func (b *Batcher) DoLocked(ctx context.Context, key string, locks []string, fn f
 // a full queue: under an overload callers learn in microseconds that they
 // should come back later, rather than every answer waiting ever longer.
 func (b *Batcher) DoCheckedOrShed(ctx context.Context, key string, fn func(ctx context.Context, tx *Tx) error) error {
-	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true}
-	ch := b.shardOf(key)
-	select {
-	case <-b.stop:
-		return ErrBatcherClosed
-	default:
-	}
-	select {
-	case ch <- j:
-	case <-b.stop:
-		return ErrBatcherClosed
-	default:
-		return ErrOverloaded
-	}
-	return <-j.done
+	return b.enqueue(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true}, true)
 }
 
 func (b *Batcher) shardOf(key string) chan *batchJob {
@@ -188,22 +174,34 @@ func (b *Batcher) Queued(key string) (n, capacity int) {
 	return len(ch), cap(ch)
 }
 
-// Shards is the number of writers.
-func (b *Batcher) Shards() int { return len(b.shards) }
-
 func (b *Batcher) submit(ctx context.Context, key string, j *batchJob) error {
+	return b.enqueue(ctx, key, j, false)
+}
+
+// enqueue queues j on key's writer — waiting for room, or with shed
+// refusing at once (ErrOverloaded) when there is none — and returns its
+// outcome.
+func (b *Batcher) enqueue(ctx context.Context, key string, j *batchJob, shed bool) error {
 	ch := b.shardOf(key)
 	select {
 	case <-b.stop:
 		return ErrBatcherClosed
 	default:
 	}
-	select {
-	case ch <- j:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-b.stop:
-		return ErrBatcherClosed
+	if shed {
+		select {
+		case ch <- j:
+		default:
+			return ErrOverloaded
+		}
+	} else {
+		select {
+		case ch <- j:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-b.stop:
+			return ErrBatcherClosed
+		}
 	}
 	// Once queued, the job's outcome is awaited even if ctx ends: the
 	// caller must learn whether it committed.
