@@ -161,12 +161,13 @@ type Service struct {
 	evaluations atomic.Int64
 	hooks       ErasureHooks
 	onChange    []func(userID string) // OnUserChanged
+	users       *userCache
 }
 
 // NewService makes the account service.
 func NewService(db *sqldb.DB, log *slog.Logger, set Settings) *Service {
 	set.defaults()
-	return &Service{db: db, log: log, set: set, dummyHash: hashPassword("not a password", set.Password)}
+	return &Service{db: db, log: log, set: set, dummyHash: hashPassword("not a password", set.Password), users: newUserCache()}
 }
 
 // SetErasureHooks wires what Erase needs of other components; call it

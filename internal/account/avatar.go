@@ -199,12 +199,6 @@ func (s *Service) AvatarOf(ctx context.Context, userID, size string) (Avatar, er
 // profile changed (their avatar), so that caches drop them (chat's).
 func (s *Service) OnUserChanged(f func(userID string)) { s.onChange = append(s.onChange, f) }
 
-func (s *Service) changed(userID string) {
-	for _, f := range s.onChange {
-		f(userID)
-	}
-}
-
 // The avatar's statements (users.avatar_hash, avatars).
 const (
 	setAvatarHash = `UPDATE users SET avatar_hash = ? WHERE id = ? AND deleted_at IS NULL`

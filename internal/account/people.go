@@ -47,7 +47,7 @@ type ContactItem struct {
 // findUser resolves a user id, or else a username (the profile route takes
 // either, as links carry ids and people type names). Errors: not_found.
 func (s *Service) findUser(ctx context.Context, idOrName string) (User, error) {
-	u, err := getUser(ctx, s.db, selectUserByID, idOrName)
+	u, err := s.cachedUser(ctx, idOrName, false)
 	if !errs.Is(err, errs.NotFound) {
 		return u, err
 	}
@@ -55,7 +55,7 @@ func (s *Service) findUser(ctx context.Context, idOrName string) (User, error) {
 	if nerr != nil {
 		return User{}, errs.E(errs.NotFound, "No such user.")
 	}
-	return getUser(ctx, s.db, selectUserByUsername, name)
+	return s.cachedUser(ctx, name, true)
 }
 
 // Profile is GET /users/{id}: the user (by id or username) as viewerID

@@ -175,6 +175,7 @@ func (s *Service) Erase(ctx context.Context, userID, password string) error {
 		return err
 	}
 	s.log.Info("account erased", "user_id", userID)
+	s.changed(userID)
 	s.pause("after_commit")
 	// The account is gone whatever happens now: finish regardless of the
 	// caller. A step that fails is retried by ResumeErasures.

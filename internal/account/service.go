@@ -273,7 +273,7 @@ func (s *Service) PruneSessions(ctx context.Context) (int64, error) {
 // User returns a user by id (the caller's own view, with Admin). Errors:
 // not_found.
 func (s *Service) User(ctx context.Context, id string) (User, error) {
-	return getUser(ctx, s.db, selectUserByID, id)
+	return s.cachedUser(ctx, id, false)
 }
 
 // UserByUsername finds a user by username, in any letter case. Errors:
@@ -283,7 +283,7 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (User, er
 	if err != nil {
 		return User{}, errs.E(errs.NotFound, "No user is called %q.", username)
 	}
-	u, err := getUser(ctx, s.db, selectUserByUsername, name)
+	u, err := s.cachedUser(ctx, name, true)
 	if errs.Is(err, errs.NotFound) {
 		return User{}, errs.E(errs.NotFound, "No user is called %q.", name)
 	}
@@ -298,7 +298,7 @@ func (s *Service) UserFor(ctx context.Context, viewerID, username string) (User,
 	if err != nil {
 		return User{}, errs.E(errs.NotFound, "No user is called %q.", username)
 	}
-	u, err := getUser(ctx, s.db, selectUserByUsername, name)
+	u, err := s.cachedUser(ctx, name, true)
 	if errs.Is(err, errs.NotFound) {
 		return User{}, errs.E(errs.NotFound, "No user is called %q.", name)
 	}
@@ -341,6 +341,9 @@ func (s *Service) CreateAdmin(ctx context.Context, username, password, region st
 		ev.UserID = u.ID
 		return outbox.Add(ctx, tx, AdminMadeSubject, ev)
 	})
+	if err == nil {
+		s.changed(u.ID)
+	}
 	return u, err
 }
 

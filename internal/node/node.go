@@ -333,7 +333,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("--debug-addr: %w", err)
 		}
 	}
-	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"trust frames", n.relayTrustFrames}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}, {"merchant reviews", n.consumeReviewDecisions}, {"live", n.Live.Run}}
+	n.jobs = []job{{"account", n.Accounts.Run}, {"chat", n.Chat.Run}, {"pay", n.Pay.Run}, {"merchant", n.Merchant.Run}, {"miniapp", n.MiniApps.Run}, {"trust", n.Trust.Run}, {"trust frames", n.relayTrustFrames}, {"user cache", n.forgetChangedUsers}, {"idempotency", n.pruneIdempotency}, {"outbox", n.relayEvents}, {"merchant reviews", n.consumeReviewDecisions}, {"live", n.Live.Run}}
 	return n, nil
 }
 

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"github.com/plaza-dev/plaza/internal/account"
 
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/trust"
@@ -56,6 +57,19 @@ func (n *Node) relayTrustFrames(ctx context.Context) error {
 		return err
 	}
 	defer flipped.Unsubscribe()
+	<-ctx.Done()
+	return nil
+}
+
+// forgetChangedUsers makes account's cache of users, and chat's of
+// profiles, forget a user that any node changed (account.UserChangedSubject)
+// until ctx ends.
+func (n *Node) forgetChangedUsers(ctx context.Context) error {
+	sub, err := n.Bus.Subscribe(account.UserChangedSubject, n.Accounts.UserChangedOnBus)
+	if err != nil {
+		return err
+	}
+	defer sub.Unsubscribe()
 	<-ctx.Done()
 	return nil
 }

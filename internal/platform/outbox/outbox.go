@@ -164,9 +164,10 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 		done = append(done, e.id)
 	}
 	if len(done) > 0 {
+		// One statement for up to deleteChunk published events, not one each.
 		err := r.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-			for _, id := range done {
-				if _, err := tx.Exec(ctx, deleteEvent, id); err != nil {
+			for ids := range slices.Chunk(done, deleteChunk) {
+				if _, err := tx.Exec(ctx, deleteEventsQuery(len(ids)), int64sAsArgs(ids)...); err != nil {
 					return err
 				}
 			}
@@ -187,4 +188,25 @@ func Pending(ctx context.Context, db *sqldb.DB) (int, error) {
 	var n int
 	err := db.QueryRow(ctx, countEvents).Scan(&n)
 	return n, err
+}
+
+// deleteChunk bounds the ids of one DELETE (SQLite allows 32,766 bound
+// parameters; PostgreSQL 65,535).
+const deleteChunk = 500
+
+// deleteEventsQuery deletes n events by id: deleteEvent's statement with n
+// placeholders.
+func deleteEventsQuery(n int) string {
+	if n == 1 {
+		return deleteEvent
+	}
+	return deleteEvents + "?" + strings.Repeat(", ?", n-1) + ")"
+}
+
+func int64sAsArgs(ids []int64) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return args
 }

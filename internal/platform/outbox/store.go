@@ -20,6 +20,7 @@ const (
 	claimEvents = `UPDATE outbox_events SET claimed_until = ?
 		WHERE claimed_until < ? AND id IN (SELECT id FROM outbox_events WHERE claimed_until < ? ORDER BY id LIMIT ?)
 		RETURNING id, subject, payload`
-	deleteEvent = `DELETE FROM outbox_events WHERE id = ?`
-	countEvents = `SELECT COUNT(*) FROM outbox_events`
+	deleteEvent  = `DELETE FROM outbox_events WHERE id = ?`
+	deleteEvents = `DELETE FROM outbox_events WHERE id IN (` // + n placeholders + )
+	countEvents  = `SELECT COUNT(*) FROM outbox_events`
 )
