@@ -138,7 +138,55 @@ func benchCmd() *cobra.Command {
 	liveCmd.Flags().IntVar(&lcfg.Viewers, "viewers", 0, "sockets watching the room while comments are posted (0: no fan-out)")
 	liveCmd.Flags().Float64Var(&lcfg.CommentRate, "comment-rate", 20, "comments a second during the fan-out")
 	cmd.AddCommand(liveCmd)
+	cmd.AddCommand(chaosCmd(&duration))
 	return cmd
+}
+
+func chaosCmd(duration *time.Duration) *cobra.Command {
+	var cfg bench.ChaosConfig
+	c := &cobra.Command{
+		Use:   "chaos",
+		Short: "Start three nodes, PostgreSQL and a NATS cluster on loopback, kill parts under a mixed load, check nothing acknowledged was lost or doubled",
+		Long: `Starts a three-server NATS cluster, a throw-away PostgreSQL cluster (initdb, run as the
+postgres user when root) and three nodes of this binary, all on loopback (--sqlite: one node
+on SQLite with its embedded NATS). Runs chat over sockets, transfers, red packets, merchant
+orders, refunds and their notifications for --duration; meanwhile kills -9 a node and restarts
+it, kills -9 a NATS server and restarts it, and restarts PostgreSQL. Then checks every
+acknowledged outcome against what the cluster holds and prints the result as JSON (last
+line); exits 1 when an invariant broke.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
+			if cfg.Binary == "" {
+				cfg.Binary = exe
+			}
+			cfg.Duration = *duration
+			cfg.Log = func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			defer stop()
+			res, err := bench.Chaos(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			if err := printJSON(res); err != nil {
+				return err
+			}
+			if !res.OK {
+				return fmt.Errorf("broken: %s", strings.Join(res.Broken, "; "))
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.BoolVar(&cfg.SQLite, "sqlite", false, "one node on SQLite with its embedded NATS, killed -9 and restarted, instead of the cluster")
+	f.StringVar(&cfg.NATSServer, "nats-server", "nats-server", "the nats-server executable")
+	f.StringVar(&cfg.PGBin, "pg-bin", "", "folder of initdb and pg_ctl (empty: /usr/local/bin, /usr/lib/postgresql/*/bin or PATH)")
+	f.StringVar(&cfg.Dir, "dir", "", "keep the processes' data and logs in this folder (empty: a temporary one, removed)")
+	f.StringVar(&cfg.Binary, "binary", "", "the plaza executable the nodes run (empty: this one)")
+	f.DurationVar(&cfg.Settle, "settle", 100*time.Second, "the longest wait after the load for outstanding answers and notifications")
+	return c
 }
 
 func printJSON(v any) error {
