@@ -52,6 +52,14 @@ type ChatResult struct {
 	Delivered       int64          `json:"delivered"`
 	Errors          map[string]int `json:"errors"`
 	SetupSeconds    float64        `json:"setup_seconds"`
+	// Shed is the sends the node refused as overloaded (429 rate_limited
+	// error frames; a client would send them again later).
+	Shed int64 `json:"shed"`
+	// MissingAfter10s is the deliveries of acknowledged messages that had
+	// not arrived 10 s after sending stopped (Lost, named for what it is);
+	// DrainMs how long after sending stopped the last one arrived.
+	MissingAfter10s int64   `json:"missing_after_10s"`
+	DrainMs         float64 `json:"drain_ms"`
 }
 
 type benchSocket struct {
@@ -81,10 +89,12 @@ type chatRun struct {
 	dups      atomic.Int64
 	reordered atomic.Int64
 	expected  atomic.Int64
-	latMu     sync.Mutex
-	lat       []time.Duration
-	errMu     sync.Mutex
-	errs      map[string]int
+	// lastDelivery is when the last bench message arrived (unix ns).
+	lastDelivery atomic.Int64
+	latMu        sync.Mutex
+	lat          []time.Duration
+	errMu        sync.Mutex
+	errs         map[string]int
 }
 
 func (r *chatRun) logf(format string, args ...any) {
@@ -117,9 +127,10 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		len(r.sockets), rssConnected>>20, rssBefore>>20, cfg.Rate, cfg.Duration)
 
 	elapsed := r.send(ctx)
+	stopped := time.Now()
 	// Let the last acks and deliveries land: wait until the counts stop
 	// moving (or 10 s pass).
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := stopped.Add(10 * time.Second)
 	for last, still := int64(-1), 0; still < 10 && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 		now := r.delivered.Load() + r.acked.Load()
@@ -137,6 +148,9 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	r.latMu.Lock()
 	ps := percentiles(r.lat, 0.5, 0.99, 0.999)
 	r.latMu.Unlock()
+	r.errMu.Lock()
+	shed := int64(r.errs["rate_limited"])
+	r.errMu.Unlock()
 	res := ChatResult{
 		Connections: len(r.sockets), Users: len(r.users), Mode: "direct",
 		SentPerSec:      round2(float64(r.acked.Load()) / elapsed.Seconds()),
@@ -145,6 +159,10 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		Lost:       max(0, r.expected.Load()-r.delivered.Load()),
 		Duplicated: r.dups.Load(), Reordered: r.reordered.Load(), ServerRSS: max(rssEnd, rssConnected),
 		Sent: r.acked.Load(), Delivered: r.delivered.Load(), Errors: r.errs, SetupSeconds: round2(setup.Seconds()),
+		Shed: shed, MissingAfter10s: max(0, r.expected.Load()-r.delivered.Load()),
+	}
+	if last := r.lastDelivery.Load(); last > stopped.UnixNano() {
+		res.DrainMs = round2(float64(last-stopped.UnixNano()) / 1e6)
 	}
 	if len(r.sockets) > 0 && rssConnected > rssBefore {
 		res.BytesPerConn = (rssConnected - rssBefore) / int64(len(r.sockets))
@@ -316,6 +334,7 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 				continue
 			}
 			r.delivered.Add(1)
+			r.lastDelivery.Store(time.Now().UnixNano())
 			if ns, err := strconv.ParseInt(strings.TrimPrefix(f.Message.Text, "bench "), 10, 64); err == nil {
 				d := time.Duration(time.Now().UnixNano() - ns)
 				r.latMu.Lock()

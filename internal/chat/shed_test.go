@@ -90,3 +90,92 @@ func TestSendIsShedWhenTheWriterIsFull(t *testing.T) {
 		}
 	})
 }
+
+// A send is shed on its estimated wait long before the queue is full:
+// ten jobs queued behind a writer that takes 100 ms a job is a second's
+// wait, and the send is refused at once, writing nothing; so is a send
+// while the hub hands frames to sockets seconds late. Once the writer is
+// free (and the late frames stop) the same client_id sends once.
+func TestSendIsShedOnTheEstimatedWait(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "wait_ann", "wait_ben")
+		ann := u[0]
+		conv := direct(t, ann, "wait_ben")
+		before := rowCount(t, n, "messages")
+		b := chat.BatcherOf(n.Chat)
+		ctx := context.Background()
+
+		in, release := make(chan struct{}), make(chan struct{})
+		held := make(chan error, 1)
+		go func() {
+			held <- b.DoChecked(ctx, conv, func(context.Context, *sqldb.Tx) error {
+				close(in)
+				<-release
+				return nil
+			})
+		}()
+		<-in
+		const queued = 10
+		fillers := make(chan error, queued)
+		for range queued {
+			go func() { fillers <- b.DoChecked(ctx, conv, func(context.Context, *sqldb.Tx) error { return nil }) }()
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for q, _ := b.Queued(conv); q < queued; q, _ = b.Queued(conv) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the queue holds %d of %d", q, queued)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if q, capacity := b.Queued(conv); q*10 > capacity {
+			t.Fatalf("the queue holds %d of %d: not far from full", q, capacity)
+		}
+		chat.SetSendPace(n.Chat, 100*time.Millisecond)
+		if r := send(t, ann, conv, "wait-1", "slow writer?"); r.Status != 429 || r.Code() != "rate_limited" {
+			t.Fatalf("send behind a 1 s estimated wait: %d %s, want 429 rate_limited", r.Status, r.Body)
+		}
+		ws := ann.Dial(t)
+		defer ws.Close()
+		ws.Send(t, map[string]any{"type": "send", "conversation_id": conv, "client_id": "wait-2", "kind": "text", "text": "slow too?"})
+		f := ws.Next(t, 10*time.Second, func(f nodetest.Frame) bool { return f.Str("type") == "error" && f.Str("client_id") == "wait-2" })
+		if f.Str("error.code") != "rate_limited" {
+			t.Fatalf("socket send behind a 1 s estimated wait: %v, want rate_limited", f)
+		}
+		close(release)
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		for range queued {
+			if err := <-fillers; err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The queue is empty: whatever the pace, nothing waits.
+		if r := send(t, ann, conv, "wait-1", "slow writer?"); r.Status != 201 {
+			t.Fatalf("send with an empty queue: %d %s", r.Status, r.Body)
+		}
+
+		// The hub is handing frames over two seconds late.
+		for range 64 { // enough late frames to move the moving average
+			chat.LateFrame(n.Chat, time.Now().Add(-2*time.Second))
+		}
+		if r := send(t, ann, conv, "wait-3", "late hub?"); r.Status != 429 || r.Code() != "rate_limited" {
+			t.Fatalf("send while frames arrive 2 s late: %d %s, want 429 rate_limited", r.Status, r.Body)
+		}
+		if got := n.Chat.SendsShed(); got < 3 {
+			t.Fatalf("SendsShed = %d, want at least 3", got)
+		}
+		// No late frame since: the lag no longer counts, and the retry sends.
+		nodetest.WaitFor(t, 5*time.Second, func() bool {
+			r := send(t, ann, conv, "wait-3", "late hub?")
+			return r.Status == 201
+		})
+		if r := send(t, ann, conv, "wait-3", "late hub?"); r.Status != 200 {
+			t.Fatalf("the same client_id again: %d %s, want 200 (the one message)", r.Status, r.Body)
+		}
+		if got := rowCount(t, n, "messages"); got != before+2 {
+			t.Fatalf("%d messages written, want 2 (wait-1 and wait-3 once each)", got-before)
+		}
+	})
+}
