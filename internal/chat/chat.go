@@ -113,11 +113,11 @@ type Service struct {
 	policies Policies
 	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
 	shed     atomic.Int64
-	load     *sendLoad // estimated wait of a send, to shed by (shed.go)
+	// directKeys remembers whom direct conversations join (blocks.go).
+	directKeys directKeyCache
 }
 
-// SendsShed counts the sends refused because the writer's queue was full
-// or the estimated wait was over budget (shed.go).
+// SendsShed counts the sends refused because the writer's queue was full.
 func (s *Service) SendsShed() int64 { return s.shed.Load() }
 
 // NewService makes the chat service; Close stops its batcher. Its error
@@ -139,7 +139,7 @@ func NewService(c Config) (*Service, error) {
 	return &Service{
 		db: c.DB, batch: batch, accounts: c.Accounts, bus: c.Bus,
 		blobs: c.Blobs, log: c.Log, now: c.Now, users: userCache{src: c.Accounts, m: map[string]cachedUser{}},
-		policies: c.Policies, load: newSendLoad(),
+		policies: c.Policies,
 	}, nil
 }
 

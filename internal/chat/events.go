@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"time"
 )
 
 // The chat component's bus subjects and payloads.
@@ -29,9 +28,6 @@ type envelope struct {
 	// After: the frame is about message Seq (recalled), delivered once
 	// that message has been (actions_order.go).
 	After bool `json:"after,omitempty"`
-	// At is when a message frame was published (unix ns), by which the
-	// hub measures its delivery lag (shed.go).
-	At int64 `json:"at,omitempty"`
 }
 
 // frame is a server frame of the socket protocol.
@@ -74,11 +70,7 @@ func (s *Service) publishEnvelope(users []string, conv string, seq int64, f fram
 		s.log.Error("encoding frame", "err", err)
 		return
 	}
-	env := envelope{To: users, Conv: conv, Seq: seq, Frame: raw}
-	if seq > 0 {
-		env.At = time.Now().UnixNano()
-	}
-	data, _ := json.Marshal(env)
+	data, _ := json.Marshal(envelope{To: users, Conv: conv, Seq: seq, Frame: raw})
 	if err := s.bus.Publish(DeliverSubject, data); err != nil {
 		// The message is durable; clients get it by sync.
 		s.log.Warn("publishing frame", "err", err)

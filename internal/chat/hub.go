@@ -65,8 +65,7 @@ type Hub struct {
 	resyncs    prometheus.Counter
 	closeAll   atomic.Bool
 	stop       chan struct{}
-	live       *live     // presence, typing, read coalescing (presence_notify.go)
-	load       *sendLoad // the chat service's, told the delivery lag (shed.go)
+	live       *live // presence, typing, read coalescing (presence_notify.go)
 	shed       prometheus.Counter
 
 	extMu  sync.RWMutex // guards ext and closed (extend.go)
@@ -93,9 +92,6 @@ func NewHub(c HubConfig) (*Hub, error) {
 	h := &Hub{log: c.Log, conns: map[string]map[*client]struct{}{}, seqs: map[string]*convSeq{},
 		PingEvery: pingEvery, PongWait: writeTimeout, ReorderWait: 250 * time.Millisecond, MaxPerUser: MaxSocketsPerUser,
 		source: c.Chat, forget: c.Forget, stop: make(chan struct{})}
-	if svc, ok := c.Chat.(*Service); ok {
-		h.load = svc.load // sends on this node shed by this hub's lag
-	}
 	h.frames = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_sent_total", Help: "Frames queued to sockets."})
 	h.kicked = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_slow_disconnects_total", Help: "Sockets closed for falling behind."})
 	h.reordered = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_reordered_total", Help: "Message frames that arrived before an earlier seq and were held to deliver in order."})
@@ -137,9 +133,6 @@ func (h *Hub) onDeliver(m *bus.Message) {
 		return
 	}
 	if env.Conv != "" && env.Seq > 0 {
-		if h.load != nil {
-			h.load.sampleLag(env.At)
-		}
 		h.seqMu.Lock()
 		if env.After {
 			h.sequenceAfter(env.Conv, env.Seq, env.To, env.Frame)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/plaza-dev/plaza/internal/account"
@@ -104,15 +103,6 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 	// Under an overload a send is refused at once (429, nothing written;
 	// the client sends it again with the same client_id) instead of
 	// waiting behind a queue that only grows.
-	// It is also refused when the estimated wait — the writer's queue
-	// times its recent pace, or the hub's delivery lag — is already over
-	// budget (shed.go): a full queue alone sheds only once sends wait for
-	// seconds.
-	queued, _ := s.batch.Queued(in.ConversationID)
-	if s.load.overloaded(queued) {
-		return Message{}, false, s.refuseBusy()
-	}
-	began := time.Now()
 	err = s.batch.DoCheckedOrShed(ctx, in.ConversationID, func(_ context.Context, tx *sqldb.Tx) error {
 		msg, created = Message{}, false
 		prior, err := sendCheck(bctx, tx, in.ConversationID, userID, in.ClientID)
@@ -143,9 +133,9 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 		return nil
 	})
 	if errors.Is(err, sqldb.ErrOverloaded) {
-		return Message{}, false, s.refuseBusy()
+		s.shed.Add(1)
+		return Message{}, false, errs.E(errs.RateLimited, "Plaza is busy right now and did not take this message; send it again in a moment.")
 	}
-	s.load.sampleWriter(queued, time.Since(began))
 	if err != nil {
 		return Message{}, false, err
 	}
