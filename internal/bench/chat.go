@@ -52,6 +52,17 @@ type ChatResult struct {
 	Delivered       int64          `json:"delivered"`
 	Errors          map[string]int `json:"errors"`
 	SetupSeconds    float64        `json:"setup_seconds"`
+	// Shed is the sends the node refused as overloaded (429 rate_limited
+	// error frames; a client would send them again later).
+	Shed int64 `json:"shed"`
+	// BackedOff is the generator's sends not made because their user was
+	// pausing after a shed send, as a client does.
+	BackedOff int64 `json:"backed_off"`
+	// MissingAfter10s is the deliveries of acknowledged messages that had
+	// not arrived 10 s after sending stopped (Lost, named for what it is);
+	// DrainMs how long after sending stopped the last one arrived.
+	MissingAfter10s int64   `json:"missing_after_10s"`
+	DrainMs         float64 `json:"drain_ms"`
 }
 
 type benchSocket struct {
@@ -81,10 +92,19 @@ type chatRun struct {
 	dups      atomic.Int64
 	reordered atomic.Int64
 	expected  atomic.Int64
-	latMu     sync.Mutex
-	lat       []time.Duration
-	errMu     sync.Mutex
-	errs      map[string]int
+	// lastDelivery is when the last bench message arrived (unix ns).
+	lastDelivery atomic.Int64
+	// A user whose send was shed pauses as the web client does (send.ts
+	// retryLater: 0.5 s·2^n jittered, n the user's shed sends in a row, up
+	// to 6): pausedUntil (unix ns) and shedRun per user; the generator's
+	// turns that fall to a paused user are counted in backedOff.
+	pausedUntil []atomic.Int64
+	shedRun     []atomic.Int32
+	backedOff   atomic.Int64
+	latMu       sync.Mutex
+	lat         []time.Duration
+	errMu       sync.Mutex
+	errs        map[string]int
 }
 
 func (r *chatRun) logf(format string, args ...any) {
@@ -117,9 +137,10 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		len(r.sockets), rssConnected>>20, rssBefore>>20, cfg.Rate, cfg.Duration)
 
 	elapsed := r.send(ctx)
+	stopped := time.Now()
 	// Let the last acks and deliveries land: wait until the counts stop
 	// moving (or 10 s pass).
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := stopped.Add(10 * time.Second)
 	for last, still := int64(-1), 0; still < 10 && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
 		now := r.delivered.Load() + r.acked.Load()
@@ -130,6 +151,9 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		}
 		last = now
 	}
+	// Counted here, at most 10 s after sending stopped (reading the
+	// node's memory below may take a while on a loaded node).
+	missing := max(0, r.expected.Load()-r.delivered.Load())
 	rssEnd := r.api.serverRSS(ctx)
 	for _, s := range r.sockets {
 		s.conn.Close(websocket.StatusNormalClosure, "")
@@ -137,6 +161,9 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 	r.latMu.Lock()
 	ps := percentiles(r.lat, 0.5, 0.99, 0.999)
 	r.latMu.Unlock()
+	r.errMu.Lock()
+	shed := int64(r.errs["rate_limited"])
+	r.errMu.Unlock()
 	res := ChatResult{
 		Connections: len(r.sockets), Users: len(r.users), Mode: "direct",
 		SentPerSec:      round2(float64(r.acked.Load()) / elapsed.Seconds()),
@@ -145,6 +172,10 @@ func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
 		Lost:       max(0, r.expected.Load()-r.delivered.Load()),
 		Duplicated: r.dups.Load(), Reordered: r.reordered.Load(), ServerRSS: max(rssEnd, rssConnected),
 		Sent: r.acked.Load(), Delivered: r.delivered.Load(), Errors: r.errs, SetupSeconds: round2(setup.Seconds()),
+		Shed: shed, BackedOff: r.backedOff.Load(), MissingAfter10s: missing,
+	}
+	if last := r.lastDelivery.Load(); last > stopped.UnixNano() {
+		res.DrainMs = round2(float64(last-stopped.UnixNano()) / 1e6)
 	}
 	if len(r.sockets) > 0 && rssConnected > rssBefore {
 		res.BytesPerConn = (rssConnected - rssBefore) / int64(len(r.sockets))
@@ -260,6 +291,8 @@ func (r *chatRun) connect(ctx context.Context) error {
 		r.senders[s.userIx] = append(r.senders[s.userIx], s)
 	}
 	r.expect = make([]int64, len(r.users))
+	r.pausedUntil = make([]atomic.Int64, len(r.users))
+	r.shedRun = make([]atomic.Int32, len(r.users))
 	if r.cfg.Group > 0 {
 		for i := range r.expect {
 			r.expect[i] = int64(len(r.sockets))
@@ -316,6 +349,7 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 				continue
 			}
 			r.delivered.Add(1)
+			r.lastDelivery.Store(time.Now().UnixNano())
 			if ns, err := strconv.ParseInt(strings.TrimPrefix(f.Message.Text, "bench "), 10, 64); err == nil {
 				d := time.Duration(time.Now().UnixNano() - ns)
 				r.latMu.Lock()
@@ -323,12 +357,18 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 				r.latMu.Unlock()
 			}
 		case "ack":
+			r.shedRun[s.userIx].Store(0)
 			r.answered.Add(1)
 			r.acked.Add(1)
 			r.expected.Add(r.expect[s.userIx])
 		case "error":
 			r.answered.Add(1)
 			r.countErr(f.Error.Code)
+			if f.Error.Code == "rate_limited" {
+				n := min(r.shedRun[s.userIx].Add(1), 6)
+				pause := float64(500*time.Millisecond) * float64(int(1)<<(n-1)) * (0.75 + rand.Float64()/2)
+				r.pausedUntil[s.userIx].Store(time.Now().Add(time.Duration(pause)).UnixNano())
+			}
 		}
 	}
 }
@@ -346,6 +386,10 @@ func (r *chatRun) send(ctx context.Context) time.Duration {
 		go func() {
 			defer wg.Done()
 			for ui := range work {
+				if time.Now().UnixNano() < r.pausedUntil[ui].Load() {
+					r.backedOff.Add(1) // shed a moment ago: this user waits
+					continue
+				}
 				socks := r.senders[ui]
 				s := socks[rand.IntN(len(socks))]
 				msg := fmt.Sprintf(`{"type":"send","conversation_id":%q,"client_id":"b%d","kind":"text","text":"bench %d"}`,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
@@ -24,15 +25,11 @@ func errBlocked() error {
 // written; groups, and conversations userID is not in (refused later as
 // not_found), pass. Errors: forbidden.
 func (s *Service) refuseBlocked(ctx context.Context, q sqldb.Querier, convID, userID string) error {
-	var key sql.NullString
-	err := q.QueryRow(ctx, selectDirectKey, convID).Scan(&key)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !key.Valid {
-		return nil
-	}
-	if err != nil {
+	key, err := s.directKeys.of(ctx, q, convID)
+	if err != nil || key == "" {
 		return err
 	}
-	a, b, _ := strings.Cut(key.String, ":")
+	a, b, _ := strings.Cut(key, ":")
 	other := a
 	switch userID {
 	case a:
@@ -55,4 +52,39 @@ func (s *Service) refuseIfBlocked(ctx context.Context, recipient, sender string)
 		return errBlocked()
 	}
 	return nil
+}
+
+// directKeyCache keeps conversations' direct_key ("user:user" for a direct
+// conversation, "" for a group), which never changes once the
+// conversation exists, so that a send reads no row to learn whom it goes
+// to before asking whether they blocked the sender.
+type directKeyCache struct {
+	mu sync.RWMutex // guards m
+	m  map[string]string
+}
+
+// of is convID's direct key; "" for a group or no such conversation (not
+// remembered: it may be being made).
+func (c *directKeyCache) of(ctx context.Context, q sqldb.Querier, convID string) (string, error) {
+	c.mu.RLock()
+	key, ok := c.m[convID]
+	c.mu.RUnlock()
+	if ok {
+		return key, nil
+	}
+	var k sql.NullString
+	err := q.QueryRow(ctx, selectDirectKey, convID).Scan(&k)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) > 100_000 {
+		c.m = map[string]string{}
+	}
+	c.m[convID] = k.String
+	c.mu.Unlock()
+	return k.String, nil
 }

@@ -113,6 +113,8 @@ type Service struct {
 	policies Policies
 	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
 	shed     atomic.Int64
+	// directKeys remembers whom direct conversations join (blocks.go).
+	directKeys directKeyCache
 }
 
 // SendsShed counts the sends refused because the writer's queue was full.
