@@ -219,4 +219,3 @@ func (w *pingWheel) run(h *Hub) {
 		clear(due)
 	}
 }
-
