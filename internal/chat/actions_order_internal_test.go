@@ -18,7 +18,7 @@ func TestRecalledFrameWaitsForItsMessage(t *testing.T) {
 	}
 	read := func() string {
 		select {
-		case b := <-c.send:
+		case b := <-sent(c):
 			return string(b)
 		case <-time.After(2 * time.Second):
 			t.Fatal("no frame")
@@ -28,7 +28,7 @@ func TestRecalledFrameWaitsForItsMessage(t *testing.T) {
 	recalled(2) // 2 not yet delivered: held
 	h.arrive(2) // 1 missing: 2 held too
 	select {
-	case b := <-c.send:
+	case b := <-sent(c):
 		t.Fatalf("delivered before message 1: %s", b)
 	default:
 	}

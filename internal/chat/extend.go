@@ -70,18 +70,12 @@ func (c *client) Send(frame []byte) {
 
 // Offer queues a frame the socket may go without (Socket).
 func (c *client) Offer(frame []byte) bool {
-	if len(c.send) >= cap(c.send)/2 {
+	if !c.offer(frame) {
 		c.hub.shed.Inc()
 		return false
 	}
-	select {
-	case c.send <- frame:
-		c.hub.frames.Inc()
-		return true
-	default:
-		c.hub.shed.Inc()
-		return false
-	}
+	c.hub.frames.Inc()
+	return true
 }
 
 var _ Socket = (*client)(nil)

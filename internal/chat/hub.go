@@ -67,6 +67,7 @@ type Hub struct {
 	stop       chan struct{}
 	live       *live // presence, typing, read coalescing (presence_notify.go)
 	shed       prometheus.Counter
+	wheel      pingWheel // asks each socket for its ping (socket_writer.go)
 
 	extMu  sync.RWMutex // guards ext and closed (extend.go)
 	ext    map[string]FrameFunc
@@ -309,34 +310,40 @@ type client struct {
 	sessionID string
 	order     int64
 	conn      *websocket.Conn
-	send      chan []byte
+	ctx       context.Context // the socket's, cancelled when it closes
 	cancel    context.CancelFunc
 	hub       *Hub
 	once      sync.Once
 	convs     []string // sequencers referenced (guarded by hub.seqMu)
 	// sessionEnded asks whether the socket's session has ended or
-	// expired (on every ping tick).
+	// expired (on every ping).
 	sessionEnded func(ctx context.Context) bool
+
+	qmu     sync.Mutex // guards queue, pingDue, writing and done
+	queue   [][]byte   // frames for the writer (socket_writer.go)
+	pingDue bool       // the wheel asked for a ping
+	writing bool       // a writer goroutine runs
+	done    bool       // closed: queue nothing more
+
+	wheelSlot, wheelIx int // place in the hub's ping wheel (guarded by its mu); slot -1: none
 }
 
 // sendQueue is how many frames a socket may fall behind by before it is
 // closed; the client then reconnects and syncs.
 const sendQueue = 128
 
-// enqueue hands a frame to the socket's writer without ever blocking the
-// deliverer: a socket whose queue is full is closed.
-func (c *client) enqueue(b []byte) {
-	select {
-	case c.send <- b:
-	default:
-		c.hub.kicked.Inc()
-		go c.drop(websocket.StatusPolicyViolation, "too slow: reconnect and sync")
-	}
+// finish stops the socket's queue and takes it off the ping wheel.
+func (c *client) finish() {
+	c.qmu.Lock()
+	c.done, c.queue = true, nil
+	c.qmu.Unlock()
+	c.hub.wheel.remove(c)
 }
 
 // close closes the socket with a code and reason its peer reads.
 func (c *client) close(code websocket.StatusCode, reason string) {
 	c.once.Do(func() {
+		c.finish()
 		c.hub.remove(c)
 		// Close before cancelling: a cancelled read closes the connection
 		// at once, without this code and reason.
@@ -349,6 +356,7 @@ func (c *client) close(code websocket.StatusCode, reason string) {
 // once, without waiting for a close handshake it would not answer.
 func (c *client) drop(code websocket.StatusCode, reason string) {
 	c.once.Do(func() {
+		c.finish()
 		c.hub.remove(c)
 		c.cancel()
 		c.conn.Close(code, reason)

@@ -39,7 +39,9 @@ func testHub(src Resyncer) (*Hub, *client) {
 	c := func(name string) prometheus.Counter { return prometheus.NewCounter(prometheus.CounterOpts{Name: name}) }
 	h := &Hub{log: slog.New(slog.DiscardHandler), conns: map[string]map[*client]struct{}{}, seqs: map[string]*convSeq{},
 		ReorderWait: 20 * time.Millisecond, source: src, frames: c("f"), kicked: c("k"), reordered: c("r"), duplicates: c("d"), resyncs: c("s")}
-	cl := &client{userID: "u", send: make(chan []byte, 64), hub: h}
+	// No connection: writing is set so no writer starts, and sent(cl)
+	// reads what was queued.
+	cl := &client{userID: "u", hub: h, writing: true, wheelSlot: -1}
 	h.conns["u"] = map[*client]struct{}{cl: {}}
 	h.seqs["c1"] = &convSeq{last: 0}
 	return h, cl
@@ -62,7 +64,7 @@ func next(t *testing.T, c *client, n int) []int64 {
 	deadline := time.After(2 * time.Second)
 	for len(out) < n {
 		select {
-		case b := <-c.send:
+		case b := <-sent(c):
 			var f struct{ Message struct{ Seq int64 } }
 			json.Unmarshal(b, &f)
 			out = append(out, f.Message.Seq)
@@ -107,7 +109,7 @@ func TestSequencerDeliversInOrder(t *testing.T) {
 			t.Fatalf("delivered %v", got)
 		}
 		select {
-		case b := <-c.send:
+		case b := <-sent(c):
 			t.Fatalf("a duplicate went out: %s", b)
 		case <-time.After(50 * time.Millisecond):
 		}
@@ -120,4 +122,31 @@ func TestSequencerDeliversInOrder(t *testing.T) {
 			t.Fatalf("delivered %v", got)
 		}
 	})
+}
+
+var pumps sync.Map // *client → chan []byte
+
+// sent is the frames queued to a test client, in order.
+func sent(c *client) <-chan []byte {
+	if ch, ok := pumps.Load(c); ok {
+		return ch.(chan []byte)
+	}
+	ch := make(chan []byte, 1024)
+	if got, loaded := pumps.LoadOrStore(c, ch); loaded {
+		return got.(chan []byte)
+	}
+	go func() {
+		for idle := 0; idle < 10000; idle++ { // stops 10 s after the last frame
+			c.qmu.Lock()
+			q := c.queue
+			c.queue = nil
+			c.qmu.Unlock()
+			for _, b := range q {
+				ch <- b
+				idle = 0
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	return ch
 }

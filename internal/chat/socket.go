@@ -87,7 +87,7 @@ func parseClientFrame(data []byte) (clientFrame, error) {
 // serveSocket runs one authenticated WebSocket until it closes.
 func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 	p := httpx.Caller(r)
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		// Same-origin browsers only (the default check of Origin against
 		// Host); clients without Origin, such as apps and plaza bench, pass.
 		CompressionMode: websocket.CompressionDisabled,
@@ -98,7 +98,7 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 	conn.SetReadLimit(maxFrameBytes)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	token, _ := httpx.TokenFrom(r, true)
-	c := &client{userID: p.UserID, sessionID: p.SessionID, conn: conn, send: make(chan []byte, sendQueue), cancel: cancel, hub: h.Hub,
+	c := &client{userID: p.UserID, sessionID: p.SessionID, conn: conn, ctx: ctx, cancel: cancel, hub: h.Hub, wheelSlot: -1,
 		sessionEnded: func(ctx context.Context) bool { return h.sessionEnded(ctx, token) }}
 	if h.Hub.closeAll.Load() {
 		conn.Close(websocket.StatusGoingAway, "server restarting; reconnect")
@@ -115,11 +115,11 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 		c.close(CloseSessionEnded, "signed out")
 		return nil
 	}
-	go c.writeLoop(ctx)
+	h.Hub.wheel.add(h.Hub, c)
 	c.enqueue([]byte(`{"type":"ready"}`))
 	// The socket is ours now (hijacked): read it on a fresh goroutine and
 	// let this one, whose stack grew deep through the middleware and the
-	// session lookup, end. An idle socket then costs two small stacks.
+	// session lookup, end. An idle socket then costs one small stack.
 	go func() {
 		defer c.close(websocket.StatusNormalClosure, "")
 		h.readLoop(ctx, c)
@@ -137,44 +137,6 @@ func (h *Handler) sessionEnded(ctx context.Context, token string) bool {
 	}
 	_, err := h.Auth.Authn.Authenticate(ctx, token)
 	return errs.Is(err, errs.Unauthenticated)
-}
-
-// writeLoop writes the socket's queued frames and, every PingEvery, checks
-// that its session still holds (closing it with CloseSessionEnded when it
-// expired or ended, should the bus have missed the announcement) and pings
-// the peer.
-func (c *client) writeLoop(ctx context.Context) {
-	ping := time.NewTicker(c.hub.PingEvery)
-	defer ping.Stop()
-	for {
-		select {
-		case b := <-c.send:
-			wctx, cancel := context.WithTimeout(ctx, writeTimeout)
-			err := c.conn.Write(wctx, websocket.MessageText, b)
-			cancel()
-			if err != nil {
-				c.drop(websocket.StatusGoingAway, "write failed")
-				return
-			}
-		case <-ping.C:
-			sctx, cancel := context.WithTimeout(ctx, writeTimeout)
-			ended := c.sessionEnded(sctx)
-			cancel()
-			if ended {
-				c.close(CloseSessionEnded, "signed out")
-				return
-			}
-			pctx, cancel := context.WithTimeout(ctx, c.hub.PongWait)
-			err := c.conn.Ping(pctx)
-			cancel()
-			if err != nil { // dead peer: no pong in time
-				c.drop(websocket.StatusGoingAway, "no pong")
-				return
-			}
-		case <-ctx.Done():
-			return
-		}
-	}
 }
 
 func (h *Handler) readLoop(ctx context.Context, c *client) {
