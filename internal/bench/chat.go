@@ -71,6 +71,11 @@ type benchSocket struct {
 	seen   map[int64]struct{} // seqs delivered here (one conversation per user in both modes)
 	maxSeq int64              // the highest seq delivered here
 	seenMu sync.Mutex
+	// ready closes when the node's "ready" frame arrives: from then on
+	// the node delivers every new message to this socket (before it, a
+	// message would only come by a resync, which the bench does not do).
+	ready     chan struct{}
+	readyOnce sync.Once
 }
 
 type chatRun struct {
@@ -274,9 +279,16 @@ func (r *chatRun) connect(ctx context.Context) error {
 			return fmt.Errorf("socket %d: %w", i, err)
 		}
 		conn.SetReadLimit(1 << 20)
-		s := &benchSocket{conn: conn, userIx: ui, seen: map[int64]struct{}{}}
+		s := &benchSocket{conn: conn, userIx: ui, seen: map[int64]struct{}{}, ready: make(chan struct{})}
 		r.sockets[i] = s
 		go r.read(ctx, s)
+		select {
+		case <-s.ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(30 * time.Second):
+			return fmt.Errorf("socket %d: no ready frame from the node in 30 s", i)
+		}
 		if k := opened.Add(1); k%5000 == 0 {
 			r.logf("  %d sockets open", k)
 		}
@@ -331,6 +343,8 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 			continue
 		}
 		switch f.Type {
+		case "ready":
+			s.readyOnce.Do(func() { close(s.ready) })
 		case "message":
 			if !strings.HasPrefix(f.Message.Text, "bench ") {
 				continue // setup's system messages
