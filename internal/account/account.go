@@ -162,12 +162,14 @@ type Service struct {
 	hooks       ErasureHooks
 	onChange    []func(userID string) // OnUserChanged
 	users       *userCache
+	sessions    *sessionCache
+	rels        *relCache
 }
 
 // NewService makes the account service.
 func NewService(db *sqldb.DB, log *slog.Logger, set Settings) *Service {
 	set.defaults()
-	return &Service{db: db, log: log, set: set, dummyHash: hashPassword("not a password", set.Password), users: newUserCache()}
+	return &Service{db: db, log: log, set: set, dummyHash: hashPassword("not a password", set.Password), users: newUserCache(), sessions: newSessionCache(), rels: newRelCache()}
 }
 
 // SetErasureHooks wires what Erase needs of other components; call it

@@ -45,6 +45,8 @@ func (s *Service) Block(ctx context.Context, userID, other string) (User, error)
 	if err != nil {
 		return User{}, err
 	}
+	s.changed(userID)
+	s.changed(u.ID)
 	return u.Public(), nil
 }
 
@@ -55,8 +57,12 @@ func (s *Service) Unblock(ctx context.Context, userID, other string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Exec(ctx, deleteBlock, userID, u.ID)
-	return err
+	if _, err = s.db.Exec(ctx, deleteBlock, userID, u.ID); err != nil {
+		return err
+	}
+	s.changed(userID)
+	s.changed(u.ID)
+	return nil
 }
 
 // Blocks lists the users userID has blocked, most recent first.
@@ -71,8 +77,12 @@ func (s *Service) Blocks(ctx context.Context, userID string) ([]User, error) {
 // Blocked reports whether a has blocked b (for chat and pay: a message or
 // a request from b to a is refused).
 func (s *Service) Blocked(ctx context.Context, a, b string) (bool, error) {
+	return s.cachedRelation(ctx, relKey{'b', a, b}, func() (bool, error) { return blocked(ctx, s.db, a, b) })
+}
+
+func blocked(ctx context.Context, db *sqldb.DB, a, b string) (bool, error) {
 	var one int
-	err := s.db.QueryRow(ctx, selectBlock, a, b).Scan(&one)
+	err := db.QueryRow(ctx, selectBlock, a, b).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

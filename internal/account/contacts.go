@@ -151,6 +151,7 @@ func (s *Service) settle(ctx context.Context, tx *sqldb.Tx, id, status string, n
 	if err != nil {
 		return err
 	}
+	tx.AfterCommit(func() { s.changed(r.From.ID); s.changed(r.To.ID) })
 	return addContacts(ctx, tx, r.From.ID, r.To.ID, now)
 }
 
@@ -174,7 +175,7 @@ func (s *Service) Contacts(ctx context.Context, userID, cursor string, limit int
 
 // AreContacts reports whether two users are contacts (for chat and pay).
 func (s *Service) AreContacts(ctx context.Context, a, b string) (bool, error) {
-	return areContacts(ctx, s.db, a, b)
+	return s.cachedRelation(ctx, relKey{'c', a, b}, func() (bool, error) { return areContacts(ctx, s.db, a, b) })
 }
 
 // RemoveContact ends a contact on both sides (by id or username), with
@@ -192,6 +193,8 @@ func (s *Service) RemoveContact(ctx context.Context, userID, username string) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errs.E(errs.NotFound, "%s is not your contact.", other.Username)
 	}
+	s.changed(userID)
+	s.changed(other.ID)
 	return nil
 }
 

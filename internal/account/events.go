@@ -50,6 +50,7 @@ type UserErased struct {
 // call it only after they were deleted and committed. A failure is logged:
 // the sockets' ping-tick check closes them anyway.
 func (s *Service) publishSessionsEnded(ev SessionsEnded) {
+	s.sessions.forget(ev) // here at once; other nodes when they hear it
 	if s.set.Bus == nil {
 		return
 	}

@@ -224,21 +224,29 @@ func (s *Service) Authenticate(ctx context.Context, token string) (httpx.Princip
 	if len(token) < 16 || len(token) > 128 {
 		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session token is not valid; sign in again.")
 	}
-	var sess httpx.Principal
-	var expires, seen int64
-	u, err := scanUser(s.db.QueryRow(ctx, selectSession, hashToken(token)), &sess.SessionID, &sess.CSRFToken, &expires, &seen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session token is not valid; sign in again.")
+	key := hashToken(token)
+	now := time.Now()
+	e, gen, ok := s.sessions.get(key, now)
+	if !ok {
+		var sess httpx.Principal
+		u, err := scanUser(s.db.QueryRow(ctx, selectSession, key), &sess.SessionID, &sess.CSRFToken, &e.expires, &e.seen)
+		if errors.Is(err, sql.ErrNoRows) {
+			return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session token is not valid; sign in again.")
+		}
+		if err != nil {
+			return httpx.Principal{}, err
+		}
+		sess.UserID, sess.Username, sess.Region, sess.Admin = u.ID, u.Username, u.Region, u.Admin
+		e.p, e.at = sess, now
+		s.sessions.put(key, e, gen)
 	}
-	if err != nil {
-		return httpx.Principal{}, err
-	}
-	if s.now().After(sqldb.FromMicro(expires)) {
+	if s.now().After(sqldb.FromMicro(e.expires)) {
 		return httpx.Principal{}, errs.E(errs.Unauthenticated, "The session has expired; sign in again.")
 	}
-	s.touchSession(ctx, sess.SessionID, seen)
-	sess.UserID, sess.Username, sess.Region, sess.Admin = u.ID, u.Username, u.Region, u.Admin
-	return sess, nil
+	if seen := s.touchSession(ctx, e.p.SessionID, e.seen); seen != e.seen {
+		s.sessions.touched(key, seen)
+	}
+	return e.p, nil
 }
 
 // Logout ends one session and, once that is committed, announces it

@@ -56,14 +56,18 @@ const (
 // touchSession records that a session was used now, when what is stored
 // (seen, µs) is over touchEvery old. Best effort: a failure is logged and
 // the request goes on.
-func (s *Service) touchSession(ctx context.Context, sessionID string, seen int64) {
+func (s *Service) touchSession(ctx context.Context, sessionID string, seen int64) int64 {
 	now := s.now()
 	if now.Sub(sqldb.FromMicro(seen)) < touchEvery {
-		return
+		return seen
 	}
-	if _, err := s.db.Exec(ctx, touchSession, sqldb.Micro(now), sessionID, sqldb.Micro(now.Add(-touchEvery))); err != nil && ctx.Err() == nil {
-		s.log.Warn("recording a session's last use", "session_id", sessionID, "err", err)
+	if _, err := s.db.Exec(ctx, touchSession, sqldb.Micro(now), sessionID, sqldb.Micro(now.Add(-touchEvery))); err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("recording a session's last use", "session_id", sessionID, "err", err)
+		}
+		return seen
 	}
+	return sqldb.Micro(now)
 }
 
 // Sessions lists userID's unexpired sessions, newest first; currentID

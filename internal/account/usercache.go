@@ -10,8 +10,9 @@ import (
 )
 
 // UserChangedSubject carries a UserChanged whenever a user row changes
-// (avatar, administrator, erasure), once committed, so that every node
-// forgets its cached copy (userCache).
+// (avatar, administrator, erasure) or their contacts or blocks do, once
+// committed, so that every node forgets its cached copies (userCache,
+// sessionCache, relCache).
 const UserChangedSubject = "account.user_changed"
 
 // UserChanged names a user whose row changed.
@@ -138,6 +139,8 @@ func (s *Service) changed(userID string) {
 // OnUserChanged hooks').
 func (s *Service) forgetHere(userID string) {
 	s.users.forget(userID)
+	s.sessions.forgetUser(userID)
+	s.rels.forget(userID)
 	for _, f := range s.onChange {
 		f(userID)
 	}
@@ -149,6 +152,8 @@ func (s *Service) UserChangedOnBus(m *bus.Message) {
 	var ev UserChanged
 	if err := json.Unmarshal(m.Data, &ev); err != nil || ev.UserID == "" {
 		s.users.forget("") // unreadable: forget everyone rather than guess
+		s.sessions.forget(SessionsEnded{})
+		s.rels.forget("")
 		return
 	}
 	s.forgetHere(ev.UserID)

@@ -59,8 +59,36 @@ func (s *Service) refuseIfBlocked(ctx context.Context, recipient, sender string)
 // conversation exists, so that a send reads no row to learn whom it goes
 // to before asking whether they blocked the sender.
 type directKeyCache struct {
-	mu sync.RWMutex // guards m
+	mu sync.RWMutex // guards m and ids
 	m  map[string]string
+	// ids is the other way round: a direct key's conversation, once it
+	// exists (a direct conversation is never deleted).
+	ids map[string]string
+}
+
+// idOf is the direct conversation of key ("" if there is none yet: not
+// remembered, it may be made any moment).
+func (c *directKeyCache) idOf(ctx context.Context, q sqldb.Querier, key string) (string, error) {
+	c.mu.RLock()
+	id, ok := c.ids[key]
+	c.mu.RUnlock()
+	if ok {
+		return id, nil
+	}
+	err := q.QueryRow(ctx, selectDirectByKey, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if c.ids == nil || len(c.ids) > 100_000 {
+		c.ids = map[string]string{}
+	}
+	c.ids[key] = id
+	c.mu.Unlock()
+	return id, nil
 }
 
 // of is convID's direct key; "" for a group or no such conversation (not

@@ -506,6 +506,15 @@ func (s *Service) DirectBetween(ctx context.Context, a, b string) (string, error
 	if err := s.refuseIfBlocked(ctx, b, a); err != nil { // a transfer to someone who blocked a
 		return "", err
 	}
+	// The usual case, from memory: contacts whose conversation exists.
+	if ok, err := s.accounts.AreContacts(ctx, a, b); err != nil || !ok {
+		return "", err // not contacts: no conversation to show it in
+	}
+	pair := []string{a, b}
+	sort.Strings(pair)
+	if id, err := s.directKeys.idOf(ctx, s.db, pair[0]+":"+pair[1]); err != nil || id != "" {
+		return id, err
+	}
 	users, err := s.users.many(ctx, []string{b})
 	if err != nil {
 		return "", err

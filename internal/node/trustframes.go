@@ -62,7 +62,8 @@ func (n *Node) relayTrustFrames(ctx context.Context) error {
 }
 
 // forgetChangedUsers makes account's cache of users, and chat's of
-// profiles, forget a user that any node changed (account.UserChangedSubject)
+// profiles, forget a user that any node changed (account.UserChangedSubject),
+// and account's cache of sessions forget those that ended on any node,
 // until ctx ends.
 func (n *Node) forgetChangedUsers(ctx context.Context) error {
 	sub, err := n.Bus.Subscribe(account.UserChangedSubject, n.Accounts.UserChangedOnBus)
@@ -70,6 +71,13 @@ func (n *Node) forgetChangedUsers(ctx context.Context) error {
 		return err
 	}
 	defer sub.Unsubscribe()
+	// Sessions ended on any node: forget them here (account's cache of
+	// sessions; chat's hub closes their sockets on its own subscription).
+	ended, err := n.Bus.Subscribe(account.SessionsEndedSubject, n.Accounts.SessionsEndedOnBus)
+	if err != nil {
+		return err
+	}
+	defer ended.Unsubscribe()
 	<-ctx.Done()
 	return nil
 }

@@ -169,7 +169,7 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 	if ok {
 		okInt = 1
 	}
-	if _, err := tx.Exec(ctx, insertPINAttempt, ids.New("pa"), userID, okInt, purpose, sqldb.Micro(now)); err != nil {
+	if err := tx.Later(ctx, insertPINAttempt, ids.New("pa"), userID, okInt, purpose, sqldb.Micro(now)); err != nil {
 		return nil, err
 	}
 	if ok {

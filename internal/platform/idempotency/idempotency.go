@@ -120,6 +120,7 @@ func Save(ctx context.Context, tx *sqldb.Tx, owner, key, hash string, status int
 	if body == nil {
 		body = []byte{}
 	}
-	_, err := tx.Exec(ctx, insertKey, owner, key, hash, status, body, sqldb.Micro(time.Now()))
-	return err
+	// Nothing in tx reads the answer back (a retry of the key comes in
+	// another transaction, or collides on the key at the commit).
+	return tx.Later(ctx, insertKey, owner, key, hash, status, body, sqldb.Micro(time.Now()))
 }

@@ -43,7 +43,7 @@ func Add(ctx context.Context, tx *sqldb.Tx, subject string, payload any) error {
 	if err != nil {
 		return fmt.Errorf("outbox: encoding %s: %w", subject, err)
 	}
-	if _, err := tx.Exec(ctx, insertEvent, subject, data, sqldb.Micro(time.Now())); err != nil {
+	if err := tx.Later(ctx, insertEvent, subject, data, sqldb.Micro(time.Now())); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	db := tx.DB()

@@ -395,7 +395,14 @@ func (b *Batcher) runJob(ctx context.Context, tx *Tx, j *batchJob) (err error) {
 		}
 		j.after = append(j.after, tx.afterCommit[hooks:]...)
 		tx.afterCommit = tx.afterCommit[:hooks]
+		if err == nil {
+			// The job's Later statements go now, under its savepoint: one
+			// that fails is the job's failure alone.
+			err = tx.flush(ctx)
+		}
 		if err != nil {
+			clear(tx.later)
+			tx.later = tx.later[:0]
 			j.after = nil
 			if _, rerr := tx.Exec(context.Background(), rollbackTo); rerr != nil {
 				err = errors.Join(err, rerr)

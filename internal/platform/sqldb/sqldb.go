@@ -24,8 +24,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -288,11 +289,23 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 // runTx is Tx; a shared transaction's statements ignore their contexts'
 // cancellation (see Batcher).
 func (db *DB) runTx(ctx context.Context, shared bool, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var sqlTx *sql.Tx
+	if db.Dialect == Postgres {
+		// A connection of its own, so that Later's statements can be sent
+		// together on it (pgx's pipeline, under database/sql).
+		if conn, err = db.write.Conn(ctx); err != nil {
+			return fmt.Errorf("sqldb: begin: %w", err)
+		}
+		defer conn.Close() // back to the pool, after the commit or rollback
+		sqlTx, err = conn.BeginTx(ctx, nil)
+	} else {
+		sqlTx, err = db.write.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("sqldb: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, db: db, shared: shared}
+	tx := &Tx{tx: sqlTx, conn: conn, db: db, shared: shared}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -303,6 +316,9 @@ func (db *DB) runTx(ctx context.Context, shared bool, fn func(tx *Tx) error) (er
 		}
 	}()
 	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.flush(ctx); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
@@ -317,8 +333,10 @@ func (db *DB) runTx(ctx context.Context, shared bool, fn func(tx *Tx) error) (er
 // Tx is a write transaction; its methods rebind like DB's.
 type Tx struct {
 	tx          *sql.Tx
+	conn        *sql.Conn // PostgreSQL: the connection tx runs on
 	db          *DB
 	afterCommit []func()
+	later       []laterStmt // Later's statements, not sent yet
 	// shared marks a Batcher's transaction: many callers' jobs share it,
 	// so no one caller's cancellation may reach its statements.
 	shared bool
@@ -361,6 +379,56 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
+}
+
+// laterStmt is a statement Later keeps until the transaction commits.
+type laterStmt struct {
+	query string // rebound
+	args  []any
+}
+
+// Later runs a write whose outcome nothing in the transaction reads
+// afterwards (an audit row, an outbox event, a stored answer) by the time
+// the transaction commits: on PostgreSQL all of a transaction's Later
+// statements go together in one round trip (a pgx pipeline) just before
+// its commit, and an error of one (a unique violation, say) fails the
+// commit; on SQLite, in-process, it runs at once. Statements that read
+// what it writes, in the same transaction, do not see it on PostgreSQL.
+func (tx *Tx) Later(ctx context.Context, query string, args ...any) error {
+	if tx.conn == nil {
+		_, err := tx.Exec(ctx, query, args...)
+		return err
+	}
+	tx.later = append(tx.later, laterStmt{tx.db.Rebind(query), args})
+	return nil
+}
+
+// flush sends the Later statements not sent yet, together.
+func (tx *Tx) flush(ctx context.Context) error {
+	switch len(tx.later) {
+	case 0:
+		return nil
+	case 1:
+		l := tx.later[0]
+		tx.later = tx.later[:0]
+		_, err := tx.tx.ExecContext(tx.stmtCtx(ctx), l.query, l.args...)
+		return err
+	}
+	ctx = tx.stmtCtx(ctx)
+	err := tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("sqldb: a PostgreSQL connection of type %T", dc)
+		}
+		var b pgx.Batch
+		for _, l := range tx.later {
+			b.Queue(l.query, l.args...)
+		}
+		return c.Conn().SendBatch(ctx, &b).Close()
+	})
+	clear(tx.later)
+	tx.later = tx.later[:0]
+	return err
 }
 
 // AfterCommit runs f once the transaction has committed (never if it rolls
