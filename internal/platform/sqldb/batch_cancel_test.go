@@ -161,56 +161,85 @@ func testCancelInsideBatch(t *testing.T, db *sqldb.DB, checked bool) {
 
 // A unique violation in a shared batch goes to its own caller only (the
 // contract's answer is the caller's to make, e.g. by running its job again),
-// and the others commit.
+// and the others commit; the same when the insert is a Later statement,
+// sent (on PostgreSQL) only at the commit, in checked batches (bare) and
+// plain ones (a savepoint a job). A job that fails after queueing a Later
+// statement leaves nothing behind.
 func TestBatcherUniqueViolationIsolated(t *testing.T) {
 	dbtest.Run(t, nil, func(t *testing.T, db *sqldb.DB) {
-		bg := context.Background()
-		db.Exec(bg, `CREATE TABLE items (id TEXT PRIMARY KEY)`)
-		db.Exec(bg, `INSERT INTO items (id) VALUES ('taken')`)
-		b := mustBatcher(t, db, 1, 64)
-		defer b.Close()
-		gate, gateIn := make(chan struct{}), make(chan struct{})
-		go b.DoChecked(bg, "k", func(context.Context, *sqldb.Tx) error { close(gateIn); <-gate; return nil })
-		<-gateIn
-		const n = 20
-		errsOut := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				id := "item-" + string(rune('A'+i))
-				if i == n/2 {
-					id = "taken"
-				}
-				errsOut[i] = b.DoChecked(bg, "k", func(ctx context.Context, tx *sqldb.Tx) error {
-					_, err := tx.Exec(ctx, `INSERT INTO items (id) VALUES (?)`, id)
-					return err
-				})
-			}()
-		}
-		deadline := time.Now().Add(10 * time.Second)
-		for sqldb.QueueLen(b) < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("only %d of %d jobs queued", sqldb.QueueLen(b), n)
-			}
-			time.Sleep(time.Millisecond)
-		}
-		close(gate)
-		wg.Wait()
-		for i, err := range errsOut {
-			if i == n/2 {
-				if !sqldb.IsUniqueViolation(err) {
-					t.Errorf("the duplicate: %v, want a unique violation", err)
-				}
-			} else if err != nil {
-				t.Errorf("job %d: %v", i, err)
-			}
-		}
-		var rows int64
-		db.QueryRow(bg, `SELECT COUNT(*) FROM items`).Scan(&rows)
-		if rows != n {
-			t.Fatalf("%d rows, want %d", rows, n)
+		for _, mode := range []string{"exec", "later", "later-savepoints"} {
+			t.Run(mode, func(t *testing.T) { testUniqueViolationIsolated(t, db, mode) })
 		}
 	})
+}
+
+func testUniqueViolationIsolated(t *testing.T, db *sqldb.DB, mode string) {
+	bg := context.Background()
+	db.Exec(bg, `DROP TABLE IF EXISTS items`)
+	db.Exec(bg, `CREATE TABLE items (id TEXT PRIMARY KEY)`)
+	db.Exec(bg, `INSERT INTO items (id) VALUES ('taken')`)
+	b := mustBatcher(t, db, 1, 64)
+	defer b.Close()
+	do := b.DoChecked
+	if mode == "later-savepoints" {
+		do = b.Do
+	}
+	gate, gateIn := make(chan struct{}), make(chan struct{})
+	go do(bg, "k", func(context.Context, *sqldb.Tx) error { close(gateIn); <-gate; return nil })
+	<-gateIn
+	const n = 20
+	refused := errors.New("refused after queueing")
+	errsOut := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := "item-" + string(rune('A'+i))
+			if i == n/2 {
+				id = "taken"
+			}
+			errsOut[i] = do(bg, "k", func(ctx context.Context, tx *sqldb.Tx) error {
+				var err error
+				if mode == "exec" {
+					_, err = tx.Exec(ctx, `INSERT INTO items (id) VALUES (?)`, id)
+				} else {
+					err = tx.Later(ctx, `INSERT INTO items (id) VALUES (?)`, id)
+				}
+				if err == nil && i == n/3 {
+					err = refused
+				}
+				return err
+			})
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for sqldb.QueueLen(b) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d jobs queued", sqldb.QueueLen(b), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	wg.Wait()
+	for i, err := range errsOut {
+		switch {
+		case i == n/2:
+			if !sqldb.IsUniqueViolation(err) {
+				t.Errorf("the duplicate: %v, want a unique violation", err)
+			}
+		case i == n/3:
+			if !errors.Is(err, refused) {
+				t.Errorf("the refused job: %v", err)
+			}
+		case err != nil:
+			t.Errorf("job %d: %v", i, err)
+		}
+	}
+	var rows, gone int64
+	db.QueryRow(bg, `SELECT COUNT(*) FROM items`).Scan(&rows)
+	db.QueryRow(bg, `SELECT COUNT(*) FROM items WHERE id = ?`, "item-"+string(rune('A'+n/3))).Scan(&gone)
+	if rows != n-1 || gone != 0 {
+		t.Fatalf("%d rows (want %d), the refused job's row %d times", rows, n-1, gone)
+	}
 }
