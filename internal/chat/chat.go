@@ -103,6 +103,9 @@ type Policies interface {
 // Service is the chat component's rules.
 type Service struct {
 	db       *sqldb.DB
+	// indexAtCommit: SQLite's search index takes a transaction's new
+	// messages as it commits (search_index.go).
+	indexAtCommit bool
 	batch    *sqldb.Batcher
 	accounts Accounts
 	bus      Publisher
@@ -136,11 +139,16 @@ func NewService(c Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
-	return &Service{
+	s := &Service{
 		db: c.DB, batch: batch, accounts: c.Accounts, bus: c.Bus,
 		blobs: c.Blobs, log: c.Log, now: c.Now, users: userCache{src: c.Accounts, m: map[string]cachedUser{}},
 		policies: c.Policies,
-	}, nil
+	}
+	if err := s.startIndexing(context.Background()); err != nil {
+		batch.Close()
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+	return s, nil
 }
 
 // Close finishes queued sends.

@@ -206,6 +206,9 @@ func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (M
 		}
 		return Message{}, nil, err
 	}
+	if s.indexAtCommit {
+		tx.BeforeCommit("chat.search", indexPending)
+	}
 	if _, err := tx.Exec(ctx, advanceRead, m.Seq, m.ConversationID, m.Sender.ID, m.Seq); err != nil {
 		return Message{}, nil, err
 	}

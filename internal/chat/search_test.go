@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/plaza-dev/plaza/internal/chat"
@@ -374,6 +375,59 @@ func TestSearchMigrationIndexesExistingMessages(t *testing.T) {
 		}
 		if _, err := db.Exec(ctx, `INSERT INTO hidden_messages (message_id, user_id) VALUES ('m1', 'u1')`); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// Messages sent together share a transaction, whose documents SQLite
+// indexes as it commits (search_index.go): every one of a batch is found
+// by its own words, in both indexes (trigram and short words), nothing is
+// left queued, and a recall afterwards takes the message out as before.
+func TestSearchIndexesABatchAtItsCommit(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "ann", "ben")
+		ann := u[0]
+		d := direct(t, ann, "ben")
+		const k = 48
+		var wg sync.WaitGroup
+		ids := make([]string, k)
+		for i := range k {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := send(t, ann, d, fmt.Sprintf("b%d", i), fmt.Sprintf("batchword%03d 批%d", i, i))
+				if r.Status != 201 {
+					t.Errorf("send %d: %d %s", i, r.Status, r.Body)
+				}
+				ids[i] = r.Str("message.id")
+			}()
+		}
+		wg.Wait()
+		for i := range k {
+			if got := hitTexts(t, ann.Do(t, "GET", searchPath(fmt.Sprintf("batchword%03d", i)), nil)); len(got) != 1 {
+				t.Fatalf("batchword%03d: %d hits %v", i, len(got), got)
+			}
+		}
+		if got := hitTexts(t, ann.Do(t, "GET", searchPath("批7"), nil)); len(got) != 1 {
+			t.Fatalf("short word 批7: %v", got)
+		}
+		if n.DB.Dialect == sqldb.SQLite {
+			var queued int
+			if err := n.DB.QueryRow(context.Background(), `SELECT COUNT(*) FROM search_pending`).Scan(&queued); err != nil || queued != 0 {
+				t.Fatalf("%d documents left queued (%v)", queued, err)
+			}
+		}
+		if r := ann.Do(t, "POST", "/api/v1/messages/"+ids[3]+"/recall", nil); r.Status != 200 {
+			t.Fatalf("recall: %d %s", r.Status, r.Body)
+		}
+		for _, q := range []string{"batchword003"} {
+			if got := hitTexts(t, ann.Do(t, "GET", searchPath(q), nil)); len(got) != 0 {
+				t.Fatalf("the recalled text is still found by %s: %v", q, got)
+			}
+		}
+		if got := hitTexts(t, ann.Do(t, "GET", searchPath("batchword004"), nil)); len(got) != 1 {
+			t.Fatalf("a neighbour of the recalled one: %v", got)
 		}
 	})
 }

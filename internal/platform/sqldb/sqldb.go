@@ -143,7 +143,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 //   - foreign_keys: off by default in SQLite.
 //   - _txlock=immediate: a write transaction takes the lock at BEGIN, so two
 //     read-then-write transactions cannot deadlock on lock upgrade.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)"
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
@@ -318,6 +318,11 @@ func (db *DB) runTx(ctx context.Context, shared bool, fn func(tx *Tx) error) (er
 	if err = fn(tx); err != nil {
 		return err
 	}
+	for _, h := range tx.beforeCommit {
+		if err = h.fn(tx.stmtCtx(ctx), tx); err != nil {
+			return err
+		}
+	}
 	if err = tx.flush(ctx); err != nil {
 		return err
 	}
@@ -337,6 +342,9 @@ type Tx struct {
 	db          *DB
 	afterCommit []func()
 	later       []laterStmt // Later's statements, not sent yet
+	// beforeCommit holds BeforeCommit's hooks by name, in the order
+	// first given.
+	beforeCommit []namedHook
 	// shared marks a Batcher's transaction: many callers' jobs share it,
 	// so no one caller's cancellation may reach its statements.
 	shared bool
@@ -379,6 +387,26 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
+}
+
+type namedHook struct {
+	name string
+	fn   func(ctx context.Context, tx *Tx) error
+}
+
+// BeforeCommit runs fn in the transaction once everything else in it has
+// run, just before it commits; a hook of the same name given again (by
+// the next job of a batch) is not added twice, so a batch of many jobs
+// runs it once. An error from fn fails the commit. It is for work a
+// transaction's writes leave that is cheaper done once for all of them
+// (chat indexes a batch's messages for search in one statement).
+func (tx *Tx) BeforeCommit(name string, fn func(ctx context.Context, tx *Tx) error) {
+	for _, h := range tx.beforeCommit {
+		if h.name == name {
+			return
+		}
+	}
+	tx.beforeCommit = append(tx.beforeCommit, namedHook{name, fn})
 }
 
 // laterStmt is a statement Later keeps until the transaction commits.
