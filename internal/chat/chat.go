@@ -102,20 +102,20 @@ type Policies interface {
 
 // Service is the chat component's rules.
 type Service struct {
-	db       *sqldb.DB
+	db *sqldb.DB
 	// indexAtCommit: SQLite's search index takes a transaction's new
 	// messages as it commits (search_index.go).
 	indexAtCommit bool
-	batch    *sqldb.Batcher
-	accounts Accounts
-	bus      Publisher
-	blobs    BlobStore
-	log      *slog.Logger
-	now      func() time.Time
-	users    userCache
-	policies Policies
-	blobMu   sync.Mutex // orders uploads and PruneUnsentMedia on blob files
-	shed     atomic.Int64
+	batch         *sqldb.Batcher
+	accounts      Accounts
+	bus           Publisher
+	blobs         BlobStore
+	log           *slog.Logger
+	now           func() time.Time
+	users         userCache
+	policies      Policies
+	blobMu        sync.Mutex // orders uploads and PruneUnsentMedia on blob files
+	shed          atomic.Int64
 	// directKeys remembers whom direct conversations join (blocks.go).
 	directKeys directKeyCache
 }
