@@ -1,6 +1,7 @@
 package account
 
 import (
+	"context"
 	"encoding/json"
 	"sync"
 	"time"
@@ -90,10 +91,26 @@ func (c *sessionCache) forget(ev SessionsEnded) {
 	}
 }
 
+// drop forgets one token's session.
+func (c *sessionCache) drop(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	delete(c.byKey, key)
+}
+
 // forgetUser drops every session of userID (its user row changed: the
 // cached username, region or administrator flag may be stale).
 func (c *sessionCache) forgetUser(userID string) {
 	c.forget(SessionsEnded{UserID: userID})
+}
+
+// AuthenticateFresh is Authenticate from the database, not the cache (and
+// caching what it read): a socket's periodic check of its session, the
+// backstop for an end whose announcement was missed, must see the row.
+func (s *Service) AuthenticateFresh(ctx context.Context, token string) (httpx.Principal, error) {
+	s.sessions.drop(hashToken(token))
+	return s.Authenticate(ctx, token)
 }
 
 // SessionsEndedOnBus is the bus handler for SessionsEndedSubject (the node

@@ -209,7 +209,10 @@ func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (M
 	if s.indexAtCommit {
 		tx.BeforeCommit("chat.search", indexPending)
 	}
-	if _, err := tx.Exec(ctx, advanceRead, m.Seq, m.ConversationID, m.Sender.ID, m.Seq); err != nil {
+	// The sender has read their own message. Nothing in the transaction
+	// reads it back, so on PostgreSQL it goes with the commit (Later);
+	// the statement only ever raises read_seq, in order.
+	if err := tx.Later(ctx, advanceRead, m.Seq, m.ConversationID, m.Sender.ID, m.Seq); err != nil {
 		return Message{}, nil, err
 	}
 	recipients, err := memberIDs(ctx, tx, m.ConversationID)

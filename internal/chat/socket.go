@@ -131,11 +131,22 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) error {
 // out, erased) or expired. A lookup that fails otherwise (the database
 // away for a moment) is not an end: the socket stays, and the next tick
 // asks again.
+// freshAuthenticator authenticates from the database, past any cache
+// (account.Service.AuthenticateFresh).
+type freshAuthenticator interface {
+	AuthenticateFresh(ctx context.Context, token string) (httpx.Principal, error)
+}
+
 func (h *Handler) sessionEnded(ctx context.Context, token string) bool {
 	if h.Auth == nil || h.Auth.Authn == nil {
 		return false
 	}
-	_, err := h.Auth.Authn.Authenticate(ctx, token)
+	var err error
+	if f, ok := h.Auth.Authn.(freshAuthenticator); ok {
+		_, err = f.AuthenticateFresh(ctx, token) // the database, not a cache
+	} else {
+		_, err = h.Auth.Authn.Authenticate(ctx, token)
+	}
 	return errs.Is(err, errs.Unauthenticated)
 }
 
