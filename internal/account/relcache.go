@@ -80,6 +80,31 @@ func (c *relCache) forget(userID string) {
 	c.userGen[userID]++
 }
 
+// selectPairRelation reads, in one statement, whether b blocked a and
+// whether a and b are contacts.
+const selectPairRelation = `SELECT
+	EXISTS (SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?),
+	EXISTS (SELECT 1 FROM contacts WHERE user_id = ? AND contact_id = ?)`
+
+// PairRelation is Blocked(b, a) and AreContacts(a, b) in one read (both
+// from memory when recent): what a transfer from a to b asks before
+// posting in their conversation.
+func (s *Service) PairRelation(ctx context.Context, a, b string) (blockedByB, contacts bool, err error) {
+	now := time.Now()
+	bk, ck := relKey{'b', b, a}, relKey{'c', a, b}
+	bv, bst, bok := s.rels.get(bk, now)
+	cv, cst, cok := s.rels.get(ck, now)
+	if bok && cok {
+		return bv, cv, nil
+	}
+	if err := s.db.QueryRow(ctx, selectPairRelation, b, a, a, b).Scan(&bv, &cv); err != nil {
+		return false, false, err
+	}
+	s.rels.put(bk, bv, bst, now)
+	s.rels.put(ck, cv, cst, now)
+	return bv, cv, nil
+}
+
 // cachedRelation answers k through the cache, read reads the database.
 func (s *Service) cachedRelation(ctx context.Context, k relKey, read func() (bool, error)) (bool, error) {
 	now := time.Now()

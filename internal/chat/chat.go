@@ -156,6 +156,9 @@ func (s *Service) Close() { s.batch.Close() }
 
 // Accounts is what chat needs of the account component.
 type Accounts interface {
+	// PairRelation is whether b blocked a, and whether a and b are
+	// contacts, in one read.
+	PairRelation(ctx context.Context, a, b string) (blockedByB, contacts bool, err error)
 	UsersByIDs(ctx context.Context, ids []string) (map[string]account.User, error)
 	UserByUsername(ctx context.Context, username string) (account.User, error)
 	AreContacts(ctx context.Context, a, b string) (bool, error)

@@ -503,12 +503,17 @@ func (s *Service) SeesRedPacket(ctx context.Context, convID, userID, refID strin
 // DirectBetween is the direct conversation of two users, made if they are
 // contacts and have none yet; "" when they are not contacts.
 func (s *Service) DirectBetween(ctx context.Context, a, b string) (string, error) {
-	if err := s.refuseIfBlocked(ctx, b, a); err != nil { // a transfer to someone who blocked a
+	// A transfer to someone who blocked a is refused; one between people
+	// who are not contacts has no conversation to show in.
+	blocked, contacts, err := s.accounts.PairRelation(ctx, a, b)
+	if err != nil {
 		return "", err
 	}
-	// The usual case, from memory: contacts whose conversation exists.
-	if ok, err := s.accounts.AreContacts(ctx, a, b); err != nil || !ok {
-		return "", err // not contacts: no conversation to show it in
+	if blocked {
+		return "", errBlocked()
+	}
+	if !contacts {
+		return "", nil
 	}
 	pair := []string{a, b}
 	sort.Strings(pair)
