@@ -48,6 +48,8 @@ type Hub struct {
 	subs   []bus.Subscription
 	source Resyncer
 	forget func(userID string)
+	// sessionsEnded hears ended sessions before their sockets close.
+	sessionsEnded func(m *bus.Message)
 
 	seqMu sync.Mutex // guards seqs and every convSeq
 	seqs  map[string]*convSeq
@@ -83,6 +85,11 @@ type HubConfig struct {
 	Chat Resyncer
 	// Forget drops a user's cached profile (after erasure).
 	Forget func(userID string)
+	// SessionsEnded, when set, hears every SessionsEndedSubject message
+	// before the hub closes the sockets it names (account's session cache
+	// forgets them first, so that a client that sees its socket close
+	// finds the session gone from every request too).
+	SessionsEnded func(m *bus.Message)
 	// Presence, when set, runs presence across nodes (presence.go).
 	Presence PresenceAccounts
 }
@@ -92,7 +99,7 @@ type HubConfig struct {
 func NewHub(c HubConfig) (*Hub, error) {
 	h := &Hub{log: c.Log, conns: map[string]map[*client]struct{}{}, seqs: map[string]*convSeq{},
 		PingEvery: pingEvery, PongWait: writeTimeout, ReorderWait: 250 * time.Millisecond, MaxPerUser: MaxSocketsPerUser,
-		source: c.Chat, forget: c.Forget, stop: make(chan struct{})}
+		source: c.Chat, forget: c.Forget, sessionsEnded: c.SessionsEnded, stop: make(chan struct{})}
 	h.frames = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_sent_total", Help: "Frames queued to sockets."})
 	h.kicked = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_slow_disconnects_total", Help: "Sockets closed for falling behind."})
 	h.reordered = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_reordered_total", Help: "Message frames that arrived before an earlier seq and were held to deliver in order."})
@@ -175,6 +182,9 @@ func (h *Hub) Broadcast(frame []byte) {
 
 // onSessionsEnded closes the sockets of sessions that ended on any node.
 func (h *Hub) onSessionsEnded(m *bus.Message) {
+	if h.sessionsEnded != nil {
+		h.sessionsEnded(m)
+	}
 	var ev account.SessionsEnded
 	if err := json.Unmarshal(m.Data, &ev); err != nil || (ev.UserID == "" && ev.SessionID == "") {
 		h.log.Warn("bad session end on the bus", "err", err)

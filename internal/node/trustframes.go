@@ -63,21 +63,14 @@ func (n *Node) relayTrustFrames(ctx context.Context) error {
 
 // forgetChangedUsers makes account's cache of users, and chat's of
 // profiles, forget a user that any node changed (account.UserChangedSubject),
-// and account's cache of sessions forget those that ended on any node,
-// until ctx ends.
+// until ctx ends. (Sessions that ended on any node are forgotten by the
+// hub's subscription, before it closes their sockets: HubConfig.SessionsEnded.)
 func (n *Node) forgetChangedUsers(ctx context.Context) error {
 	sub, err := n.Bus.Subscribe(account.UserChangedSubject, n.Accounts.UserChangedOnBus)
 	if err != nil {
 		return err
 	}
 	defer sub.Unsubscribe()
-	// Sessions ended on any node: forget them here (account's cache of
-	// sessions; chat's hub closes their sockets on its own subscription).
-	ended, err := n.Bus.Subscribe(account.SessionsEndedSubject, n.Accounts.SessionsEndedOnBus)
-	if err != nil {
-		return err
-	}
-	defer ended.Unsubscribe()
 	<-ctx.Done()
 	return nil
 }
