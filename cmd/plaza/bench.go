@@ -28,14 +28,26 @@ func benchCmd() *cobra.Command {
 	cmd.PersistentFlags().StringVar(&addr, "addr", "http://127.0.0.1:8080", "the node to drive (loopback only)")
 	cmd.PersistentFlags().DurationVar(&duration, "duration", 30*time.Second, "how long to send")
 
-	var chat bench.ChatConfig
+	var (
+		chat       bench.ChatConfig
+		chatAddrs  string
+		chatWorker bool
+	)
 	chatCmd := &cobra.Command{
 		Use:   "chat",
 		Short: "Hold many sockets, send messages at a rate, measure delivery",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			chat.Addr, chat.Duration, chat.Log = addr, duration, os.Stderr
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 			defer stop()
+			if chatWorker {
+				return bench.ChatWorker(ctx, os.Stdin, os.Stdout, os.Stderr)
+			}
+			chat.Addr, chat.Duration, chat.Log = addr, duration, os.Stderr
+			for _, a := range strings.Split(chatAddrs, ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					chat.Addrs = append(chat.Addrs, a)
+				}
+			}
 			res, err := bench.Chat(ctx, chat)
 			if err != nil {
 				return err
@@ -47,7 +59,11 @@ func benchCmd() *cobra.Command {
 	chatCmd.Flags().Float64Var(&chat.Rate, "rate", 1000, "messages a second, all senders together")
 	chatCmd.Flags().IntVar(&chat.Group, "group", 0, "send in one group of this many members instead of direct pairs")
 	chatCmd.Flags().IntVar(&chat.Users, "users", 0, "users to create (default: from --conns and --rate)")
-	chatCmd.Flags().StringVar(&chat.Metrics, "metrics-addr", "", "the node's --metrics-addr, to read its memory (server_rss_bytes; empty: 0)")
+	chatCmd.Flags().StringVar(&chat.Metrics, "metrics-addr", "", "the nodes' --metrics-addr, comma-separated, to read their memory (server_rss_bytes, summed; empty: 0)")
+	chatCmd.Flags().StringVar(&chatAddrs, "addrs", "", "several nodes of one cluster, comma-separated, to spread the sockets over (instead of --addr; setup goes through the first)")
+	chatCmd.Flags().IntVar(&chat.Procs, "procs", 0, "generator processes holding the sockets (0: one per 15,000 sockets)")
+	chatCmd.Flags().BoolVar(&chatWorker, "worker", false, "run as one generator process of a spread run (orders on stdin)")
+	chatCmd.Flags().MarkHidden("worker")
 	cmd.AddCommand(chatCmd)
 
 	var (

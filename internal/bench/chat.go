@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -21,17 +22,36 @@ import (
 
 // ChatConfig is plaza bench chat's flags.
 type ChatConfig struct {
-	Addr     string
+	Addr string
+	// Addrs are several nodes of one cluster to spread the sockets over
+	// (each user's sockets go to them in turn, so one user's sockets sit
+	// on several nodes and its messages cross the bus); setup goes through
+	// the first. Empty: Addr alone.
+	Addrs    []string
 	Duration time.Duration
 	Conns    int     // sockets to hold open
 	Rate     float64 // messages a second, all senders together
 	Group    int     // > 0: one group of this many members instead of pairs
 	Users    int     // 0: chosen from Conns and Rate
-	// Metrics is the node's --metrics-addr (host:port), to read its memory
-	// from; empty leaves server_rss_bytes 0.
+	// Metrics is the nodes' --metrics-addr (host:port, comma-separated
+	// for several: their memory is summed); empty leaves server_rss_bytes 0.
 	Metrics string
-	Log     io.Writer
+	// Procs is how many generator processes hold the sockets and send: a
+	// process holds at most what its file limit allows (20,000 on this
+	// machine). 0: one per 15,000 sockets. Above 1 the run does the setup
+	// here and starts WorkerArgv that many times (ChatWorker), each with
+	// its share of the sockets and of the rate, and merges what they
+	// measured.
+	Procs int
+	// WorkerArgv starts one worker (default: this executable's
+	// "bench chat --worker").
+	WorkerArgv []string
+	Log        io.Writer
 }
+
+// socketsPerProc is how many sockets one generator process is given when
+// ChatConfig.Procs is 0.
+const socketsPerProc = 15000
 
 // ChatResult is what plaza bench chat prints (CONTRACT.md's field names).
 type ChatResult struct {
@@ -47,6 +67,8 @@ type ChatResult struct {
 	ServerRSS       int64          `json:"server_rss_bytes"`
 	BytesPerConn    int64          `json:"bytes_per_conn"`
 	Users           int            `json:"users"`
+	Nodes           int            `json:"nodes"`
+	Procs           int            `json:"procs"`
 	Mode            string         `json:"mode"`
 	Sent            int64          `json:"sent"`
 	Delivered       int64          `json:"delivered"`
@@ -78,17 +100,62 @@ type benchSocket struct {
 	readyOnce sync.Once
 }
 
+// chatPlan is what setup made, shared by every generator process: the
+// users, their conversations, and where each socket goes.
+type chatPlan struct {
+	Addrs  []string `json:"addrs"`
+	Users  []user   `json:"users"`
+	ConvOf []string `json:"conv_of"` // conversation id per user
+	// Expect is, per user, how many sockets (in every process) should get
+	// a message sent in that user's conversation.
+	Expect  []int64 `json:"expect"`
+	Sockets int     `json:"sockets"` // in all
+	Group   bool    `json:"group"`
+}
+
+// place says whose socket i is and which node it opens on: socket i is
+// user i%n's (i/n)th, and a user's sockets go to the nodes in turn, so
+// no node holds more than its share of one user's (a node keeps at most
+// chat.MaxSocketsPerUser an account).
+func (p *chatPlan) place(i int) (userIx, node int) {
+	n := len(p.Users)
+	return i % n, (i / n) % len(p.Addrs)
+}
+
+// expectations fills Expect from the placement.
+func (p *chatPlan) expectations() {
+	n := len(p.Users)
+	perUser := make([]int64, n)
+	for i := range p.Sockets {
+		u, _ := p.place(i)
+		perUser[u]++
+	}
+	p.Expect = make([]int64, n)
+	if p.Group {
+		for i := range p.Expect {
+			p.Expect[i] = int64(p.Sockets)
+		}
+		return
+	}
+	for u := 0; u+1 < n; u += 2 {
+		p.Expect[u] = perUser[u] + perUser[u+1]
+		p.Expect[u+1] = p.Expect[u]
+	}
+}
+
 type chatRun struct {
-	cfg       ChatConfig
-	api       *api
-	users     []user
-	convOf    []string // conversation id per user
-	expect    []int64  // sockets that should get a message sent in the user's conversation
-	sockets   []*benchSocket
-	senders   [][]*benchSocket // per user
-	sending   atomic.Bool
-	acked     atomic.Int64
-	delivered atomic.Int64
+	cfg  ChatConfig
+	api  *api
+	plan chatPlan
+	// worker numbers this process among the generators (0 alone): its
+	// client ids and source addresses differ from the others'.
+	worker     int
+	sockets    []*benchSocket
+	senders    [][]*benchSocket // per user, the sockets this process holds
+	localUsers []int            // users with a socket here: the ones this process sends as
+	sending    atomic.Bool
+	acked      atomic.Int64
+	delivered  atomic.Int64
 	// written counts sends the socket took; answered the acks and error
 	// frames that answered them. The run waits for every answer before
 	// it counts, so a late ack cannot leave deliveries without their send.
@@ -124,71 +191,172 @@ func (r *chatRun) countErr(code string) {
 	r.errMu.Unlock()
 }
 
-// Chat runs the chat benchmark against a running node.
+func (cfg ChatConfig) addrs() []string {
+	if len(cfg.Addrs) > 0 {
+		return cfg.Addrs
+	}
+	return []string{cfg.Addr}
+}
+
+// Chat runs the chat benchmark against a running node (or several nodes
+// of one cluster).
 func Chat(ctx context.Context, cfg ChatConfig) (ChatResult, error) {
-	r := &chatRun{cfg: cfg, api: newAPI(cfg.Addr), errs: map[string]int{}}
+	addrs := cfg.addrs()
+	r := &chatRun{cfg: cfg, api: newAPI(addrs[0]), errs: map[string]int{}}
 	r.api.metrics = cfg.Metrics
 	began := time.Now()
 	if err := r.setup(ctx); err != nil {
 		return ChatResult{}, err
 	}
+	procs := cfg.Procs
+	if procs <= 0 {
+		procs = (r.plan.Sockets + socketsPerProc - 1) / socketsPerProc
+	}
+	if procs > 1 {
+		return r.spread(ctx, procs, began)
+	}
 	rssBefore := r.api.serverRSS(ctx)
-	if err := r.connect(ctx); err != nil {
+	if err := r.connect(ctx, allSockets(r.plan.Sockets)); err != nil {
 		return ChatResult{}, err
 	}
 	rssConnected := r.api.serverRSS(ctx)
 	setup := time.Since(began)
-	r.logf("holding %d sockets; server RSS %d MiB (was %d MiB); sending %.0f msg/s for %v",
-		len(r.sockets), rssConnected>>20, rssBefore>>20, cfg.Rate, cfg.Duration)
+	r.logf("holding %d sockets on %d node(s); server RSS %d MiB (was %d MiB); sending %.0f msg/s for %v",
+		len(r.sockets), len(addrs), rssConnected>>20, rssBefore>>20, cfg.Rate, cfg.Duration)
 
-	elapsed := r.send(ctx)
+	elapsed := r.send(ctx, cfg.Rate)
 	stopped := time.Now()
 	// Let the last acks and deliveries land: wait until the counts stop
 	// moving (or 10 s pass).
+	drain(stopped, func() chatStat { return r.stat() })
+	// Counted here, at most 10 s after sending stopped (reading the
+	// node's memory below may take a while on a loaded node).
+	part := r.finish()
+	rssEnd := r.api.serverRSS(ctx)
+	res := merge([]chatPart{part}, elapsed, stopped)
+	r.describe(&res, 1, setup, rssBefore, rssConnected, rssEnd)
+	return res, nil
+}
+
+func allSockets(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// describe fills what the setup and the nodes' memory tell.
+func (r *chatRun) describe(res *ChatResult, procs int, setup time.Duration, rssBefore, rssConnected, rssEnd int64) {
+	res.Connections, res.Users, res.Nodes, res.Procs = r.plan.Sockets, len(r.plan.Users), len(r.plan.Addrs), procs
+	res.Mode = "direct"
+	if r.plan.Group {
+		res.Mode = "group"
+	}
+	res.SetupSeconds = round2(setup.Seconds())
+	res.ServerRSS = max(rssEnd, rssConnected)
+	if res.Connections > 0 && rssConnected > rssBefore {
+		res.BytesPerConn = (rssConnected - rssBefore) / int64(res.Connections)
+	}
+}
+
+// chatStat is a generator's running counts (a worker reports them every
+// 50 ms, so that the run can tell when the last deliveries have landed).
+type chatStat struct {
+	Acked     int64 `json:"acked"`
+	Delivered int64 `json:"delivered"`
+	Expected  int64 `json:"expected"`
+	Written   int64 `json:"written"`
+	Answered  int64 `json:"answered"`
+	Sending   bool  `json:"sending"`
+}
+
+func (r *chatRun) stat() chatStat {
+	return chatStat{Acked: r.acked.Load(), Delivered: r.delivered.Load(), Expected: r.expected.Load(),
+		Written: r.written.Load(), Answered: r.answered.Load(), Sending: r.sending.Load()}
+}
+
+// drain waits until the counts stop moving with every expected delivery
+// and every answer in, or 10 s after sending stopped.
+func drain(stopped time.Time, stat func() chatStat) {
 	deadline := stopped.Add(10 * time.Second)
 	for last, still := int64(-1), 0; still < 10 && time.Now().Before(deadline); {
 		time.Sleep(20 * time.Millisecond)
-		now := r.delivered.Load() + r.acked.Load()
-		if now == last && r.delivered.Load() >= r.expected.Load() && r.answered.Load() >= r.written.Load() {
+		s := stat()
+		now := s.Delivered + s.Acked
+		if now == last && s.Delivered >= s.Expected && s.Answered >= s.Written {
 			still++
 		} else {
 			still = 0
 		}
 		last = now
 	}
-	// Counted here, at most 10 s after sending stopped (reading the
-	// node's memory below may take a while on a loaded node).
-	missing := max(0, r.expected.Load()-r.delivered.Load())
-	rssEnd := r.api.serverRSS(ctx)
+}
+
+// chatPart is what one generator measured.
+type chatPart struct {
+	chatStat
+	Dups         int64          `json:"dups"`
+	Reordered    int64          `json:"reordered"`
+	BackedOff    int64          `json:"backed_off"`
+	LastDelivery int64          `json:"last_delivery"` // unix ns
+	Errors       map[string]int `json:"errors"`
+	LatencyUs    []int64        `json:"latency_us"`
+}
+
+// finish closes this generator's sockets and returns its counts.
+func (r *chatRun) finish() chatPart {
+	p := chatPart{chatStat: r.stat(), Dups: r.dups.Load(), Reordered: r.reordered.Load(),
+		BackedOff: r.backedOff.Load(), LastDelivery: r.lastDelivery.Load()}
 	for _, s := range r.sockets {
 		s.conn.Close(websocket.StatusNormalClosure, "")
 	}
-	r.latMu.Lock()
-	ps := percentiles(r.lat, 0.5, 0.99, 0.999)
-	r.latMu.Unlock()
 	r.errMu.Lock()
-	shed := int64(r.errs["rate_limited"])
+	p.Errors = maps.Clone(r.errs)
 	r.errMu.Unlock()
+	r.latMu.Lock()
+	p.LatencyUs = make([]int64, len(r.lat))
+	for i, d := range r.lat {
+		p.LatencyUs[i] = d.Microseconds()
+	}
+	r.latMu.Unlock()
+	return p
+}
+
+// merge adds up the generators' parts.
+func merge(parts []chatPart, elapsed time.Duration, stopped time.Time) ChatResult {
+	var sum chatPart
+	sum.Errors = map[string]int{}
+	var lat []time.Duration
+	for _, p := range parts {
+		sum.Acked += p.Acked
+		sum.Delivered += p.Delivered
+		sum.Expected += p.Expected
+		sum.Dups += p.Dups
+		sum.Reordered += p.Reordered
+		sum.BackedOff += p.BackedOff
+		sum.LastDelivery = max(sum.LastDelivery, p.LastDelivery)
+		for k, v := range p.Errors {
+			sum.Errors[k] += v
+		}
+		for _, us := range p.LatencyUs {
+			lat = append(lat, time.Duration(us)*time.Microsecond)
+		}
+	}
+	ps := percentiles(lat, 0.5, 0.99, 0.999)
+	missing := max(0, sum.Expected-sum.Delivered)
 	res := ChatResult{
-		Connections: len(r.sockets), Users: len(r.users), Mode: "direct",
-		SentPerSec:      round2(float64(r.acked.Load()) / elapsed.Seconds()),
-		DeliveredPerSec: round2(float64(r.delivered.Load()) / elapsed.Seconds()),
+		SentPerSec:      round2(float64(sum.Acked) / elapsed.Seconds()),
+		DeliveredPerSec: round2(float64(sum.Delivered) / elapsed.Seconds()),
 		P50:             ps[0], P99: ps[1], P999: ps[2],
-		Lost:       max(0, r.expected.Load()-r.delivered.Load()),
-		Duplicated: r.dups.Load(), Reordered: r.reordered.Load(), ServerRSS: max(rssEnd, rssConnected),
-		Sent: r.acked.Load(), Delivered: r.delivered.Load(), Errors: r.errs, SetupSeconds: round2(setup.Seconds()),
-		Shed: shed, BackedOff: r.backedOff.Load(), MissingAfter10s: missing,
+		Lost: missing, Duplicated: sum.Dups, Reordered: sum.Reordered,
+		Sent: sum.Acked, Delivered: sum.Delivered, Errors: sum.Errors,
+		Shed: int64(sum.Errors["rate_limited"]), BackedOff: sum.BackedOff, MissingAfter10s: missing,
 	}
-	if last := r.lastDelivery.Load(); last > stopped.UnixNano() {
-		res.DrainMs = round2(float64(last-stopped.UnixNano()) / 1e6)
+	if sum.LastDelivery > stopped.UnixNano() {
+		res.DrainMs = round2(float64(sum.LastDelivery-stopped.UnixNano()) / 1e6)
 	}
-	if len(r.sockets) > 0 && rssConnected > rssBefore {
-		res.BytesPerConn = (rssConnected - rssBefore) / int64(len(r.sockets))
-	}
-	if cfg.Group > 0 {
-		res.Mode = "group"
-	}
-	return res, nil
+	return res
 }
 
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
@@ -202,25 +370,29 @@ func (r *chatRun) setup(ctx context.Context) error {
 	case n == 0:
 		n = max(2, min(cfg.Conns, max(1000, int(cfg.Rate/15)+1)))
 	}
-	// A node keeps at most chat.MaxSocketsPerUser sockets an account.
-	if least := (cfg.Conns + chat.MaxSocketsPerUser - 1) / chat.MaxSocketsPerUser; n < least {
+	// A node keeps at most chat.MaxSocketsPerUser sockets an account; a
+	// user's sockets are spread over the nodes.
+	perUser := chat.MaxSocketsPerUser * len(cfg.addrs())
+	if least := (cfg.Conns + perUser - 1) / perUser; n < least {
 		if cfg.Group > 0 {
-			return fmt.Errorf("--conns %d over a group of %d is more than %d sockets a member; a node closes the extra ones", cfg.Conns, n, chat.MaxSocketsPerUser)
+			return fmt.Errorf("--conns %d over a group of %d is more than %d sockets a member on each of %d node(s); a node closes the extra ones", cfg.Conns, n, chat.MaxSocketsPerUser, len(cfg.addrs()))
 		}
-		r.logf("%d users for %d sockets: at most %d sockets an account", least, cfg.Conns, chat.MaxSocketsPerUser)
+		r.logf("%d users for %d sockets: at most %d sockets an account on a node", least, cfg.Conns, chat.MaxSocketsPerUser)
 		n = least
 	}
 	if cfg.Group == 0 && n%2 == 1 {
 		n++
 	}
+	r.plan = chatPlan{Addrs: cfg.addrs(), Sockets: max(cfg.Conns, n), Group: cfg.Group > 0}
 	prefix := "b" + ids.Token(4)
 	r.logf("creating %d users (%s_*)…", n, prefix)
 	users, err := r.api.signupMany(ctx, prefix, n, 16)
 	if err != nil {
 		return err
 	}
-	r.users = users
-	r.convOf = make([]string, n)
+	r.plan.Users = users
+	r.plan.ConvOf = make([]string, n)
+	defer r.plan.expectations()
 	if cfg.Group > 0 {
 		owner := users[0]
 		if err := parallelDo(n-1, 16, func(i int) error { return r.api.befriend(ctx, owner, users[i+1]) }); err != nil {
@@ -236,8 +408,8 @@ func (r *chatRun) setup(ctx context.Context) error {
 		if err := r.api.call(ctx, "POST", "/api/v1/conversations", owner.Token, map[string]any{"type": "group", "title": "Bench", "usernames": names}, &out); err != nil {
 			return err
 		}
-		for i := range r.convOf {
-			r.convOf[i] = out.Conversation.ID
+		for i := range r.plan.ConvOf {
+			r.plan.ConvOf[i] = out.Conversation.ID
 		}
 		return nil
 	}
@@ -253,68 +425,66 @@ func (r *chatRun) setup(ctx context.Context) error {
 		if err := r.api.call(ctx, "POST", "/api/v1/conversations", a.Token, map[string]any{"type": "direct", "username": b.Username}, &out); err != nil {
 			return err
 		}
-		r.convOf[2*p], r.convOf[2*p+1] = out.Conversation.ID, out.Conversation.ID
+		r.plan.ConvOf[2*p], r.plan.ConvOf[2*p+1] = out.Conversation.ID, out.Conversation.ID
 		return nil
 	})
 }
 
-func (r *chatRun) connect(ctx context.Context) error {
-	n := max(r.cfg.Conns, len(r.users))
-	r.sockets = make([]*benchSocket, n)
-	r.senders = make([][]*benchSocket, len(r.users))
+// connect opens the plan's sockets numbered in idx and waits for each
+// one's ready frame.
+func (r *chatRun) connect(ctx context.Context, idx []int) error {
+	n := len(r.plan.Users)
+	r.sockets = make([]*benchSocket, len(idx))
+	r.senders = make([][]*benchSocket, n)
 	transports := make([]*http.Client, 250)
 	for i := range transports {
-		d := loopbackDialer(i)
+		// Each worker dials from its own 127.0.x.y addresses: 100,000
+		// sockets need more ports than one source address has.
+		d := loopbackDialer(r.worker*len(transports) + i)
 		transports[i] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 	}
-	wsURL := "ws" + strings.TrimPrefix(r.api.base, "http") + "/api/v1/ws"
+	wsURLs := make([]string, len(r.plan.Addrs))
+	for i, a := range r.plan.Addrs {
+		wsURLs[i] = "ws" + strings.TrimPrefix(strings.TrimRight(a, "/"), "http") + "/api/v1/ws"
+	}
 	var opened atomic.Int64
-	err := parallelDo(n, 64, func(i int) error {
-		ui := i % len(r.users)
-		conn, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{
-			HTTPClient: transports[i%len(transports)],
-			HTTPHeader: http.Header{"Authorization": {"Bearer " + r.users[ui].Token}},
+	err := parallelDo(len(idx), 64, func(k int) error {
+		i := idx[k]
+		ui, node := r.plan.place(i)
+		conn, _, err := websocket.Dial(ctx, wsURLs[node], &websocket.DialOptions{
+			HTTPClient: transports[k%len(transports)],
+			HTTPHeader: http.Header{"Authorization": {"Bearer " + r.plan.Users[ui].Token}},
 		})
 		if err != nil {
-			return fmt.Errorf("socket %d: %w", i, err)
+			return fmt.Errorf("socket %d (node %d): %w", i, node, err)
 		}
 		conn.SetReadLimit(1 << 20)
 		s := &benchSocket{conn: conn, userIx: ui, seen: map[int64]struct{}{}, ready: make(chan struct{})}
-		r.sockets[i] = s
+		r.sockets[k] = s
 		go r.read(ctx, s)
 		select {
 		case <-s.ready:
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(30 * time.Second):
-			return fmt.Errorf("socket %d: no ready frame from the node in 30 s", i)
+			return fmt.Errorf("socket %d (node %d): no ready frame from the node in 30 s", i, node)
 		}
-		if k := opened.Add(1); k%5000 == 0 {
-			r.logf("  %d sockets open", k)
+		if c := opened.Add(1); c%5000 == 0 {
+			r.logf("  %d sockets open", c)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	perUser := make([]int64, len(r.users))
 	for _, s := range r.sockets {
-		perUser[s.userIx]++
+		if len(r.senders[s.userIx]) == 0 {
+			r.localUsers = append(r.localUsers, s.userIx)
+		}
 		r.senders[s.userIx] = append(r.senders[s.userIx], s)
 	}
-	r.expect = make([]int64, len(r.users))
-	r.pausedUntil = make([]atomic.Int64, len(r.users))
-	r.shedRun = make([]atomic.Int32, len(r.users))
-	if r.cfg.Group > 0 {
-		for i := range r.expect {
-			r.expect[i] = int64(len(r.sockets))
-		}
-	} else {
-		for p := 0; p < len(r.users); p += 2 {
-			r.expect[p] = perUser[p] + perUser[p+1]
-			r.expect[p+1] = r.expect[p]
-		}
-	}
+	r.pausedUntil = make([]atomic.Int64, n)
+	r.shedRun = make([]atomic.Int32, n)
 	return nil
 }
 
@@ -374,7 +544,7 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 			r.shedRun[s.userIx].Store(0)
 			r.answered.Add(1)
 			r.acked.Add(1)
-			r.expected.Add(r.expect[s.userIx])
+			r.expected.Add(r.plan.Expect[s.userIx])
 		case "error":
 			r.answered.Add(1)
 			r.countErr(f.Error.Code)
@@ -387,9 +557,9 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 	}
 }
 
-// send sends at the configured rate for the duration and returns how long
-// it sent.
-func (r *chatRun) send(ctx context.Context) time.Duration {
+// send sends at rate for the duration, as the users that have a socket
+// here, and returns how long it sent.
+func (r *chatRun) send(ctx context.Context, rate float64) time.Duration {
 	r.sending.Store(true)
 	defer r.sending.Store(false)
 	work := make(chan int, 4096)
@@ -406,8 +576,8 @@ func (r *chatRun) send(ctx context.Context) time.Duration {
 				}
 				socks := r.senders[ui]
 				s := socks[rand.IntN(len(socks))]
-				msg := fmt.Sprintf(`{"type":"send","conversation_id":%q,"client_id":"b%d","kind":"text","text":"bench %d"}`,
-					r.convOf[ui], seq.Add(1), time.Now().UnixNano())
+				msg := fmt.Sprintf(`{"type":"send","conversation_id":%q,"client_id":"b%d-%d","kind":"text","text":"bench %d"}`,
+					r.plan.ConvOf[ui], r.worker, seq.Add(1), time.Now().UnixNano())
 				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 				err := s.conn.Write(wctx, websocket.MessageText, []byte(msg))
 				cancel()
@@ -429,15 +599,15 @@ func (r *chatRun) send(ctx context.Context) time.Duration {
 		if now.After(end) || ctx.Err() != nil {
 			break
 		}
-		due := int64(now.Sub(start).Seconds() * r.cfg.Rate)
+		due := int64(now.Sub(start).Seconds() * rate)
 		for ; issued < due; issued++ {
 			select {
-			case work <- rand.IntN(len(r.users)):
+			case work <- r.localUsers[rand.IntN(len(r.localUsers))]:
 			default:
 				r.countErr("generator_behind")
 			}
 		}
-		if now.Sub(lastLog) > 5*time.Second {
+		if r.worker == 0 && now.Sub(lastLog) > 5*time.Second {
 			lastLog = now
 			r.logf("  %4.0fs: %d acked, %d delivered", now.Sub(start).Seconds(), r.acked.Load(), r.delivered.Load())
 		}

@@ -2,13 +2,28 @@ package bench_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/bench"
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
+	"github.com/plaza-dev/plaza/internal/platform/dbtest"
+	"github.com/plaza-dev/plaza/internal/platform/ids"
 )
+
+// The test binary is also the spread chat benchmark's worker process
+// (bench.ChatConfig.WorkerArgv points here).
+func TestMain(m *testing.M) {
+	if os.Getenv("PLAZA_BENCH_WORKER") == "1" {
+		if err := bench.ChatWorker(context.Background(), os.Stdin, os.Stdout, os.Stderr); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 // The benchmark itself must count right: on a healthy node nothing is lost
 // or duplicated, and every acknowledged message is delivered to both
@@ -37,6 +52,38 @@ func TestChatBenchCountsDeliveries(t *testing.T) {
 				t.Fatalf("latencies or RSS missing: %+v", res)
 			}
 		})
+	}
+}
+
+// Spread over two nodes of a cluster (PostgreSQL and NATS) and three
+// generator processes, the benchmark still counts every delivery once: a
+// user's sockets sit on both nodes and in several processes, so each
+// message crosses the bus and the merge must add the processes' parts.
+func TestChatBenchSpreadOverNodesAndProcesses(t *testing.T) {
+	natsURL := os.Getenv("PLAZA_TEST_NATS")
+	if natsURL == "" {
+		dbtest.Require(t, "nats", "PLAZA_TEST_NATS is not set")
+	}
+	o := nodetest.Options{DBURL: dbtest.PostgresURL(t), NATS: natsURL, Prefix: "bspread" + ids.Token(6),
+		Tune: func(c *node.Config) { c.MetricsAddr = "127.0.0.1:0" }}
+	n1, n2 := nodetest.Start(t, o), nodetest.Start(t, o)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := bench.ChatConfig{Addrs: []string{n1.URL(), n2.URL()}, Duration: 2 * time.Second, Conns: 24, Users: 6, Rate: 60,
+		Procs: 3, WorkerArgv: []string{exe}, Metrics: n1.MetricsAddr() + "," + n2.MetricsAddr()}
+	res, err := bench.Chat(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 24 sockets over 6 users: 4 a user, so 8 a direct conversation.
+	if res.Sent < 30 || res.Lost != 0 || res.Duplicated != 0 || res.Reordered != 0 || res.Delivered != res.Sent*8 ||
+		res.Connections != 24 || res.Nodes != 2 || res.Procs != 3 {
+		t.Fatalf("%+v", res)
+	}
+	if res.P50 <= 0 || res.P99 < res.P50 || res.ServerRSS <= 0 {
+		t.Fatalf("latencies or RSS missing: %+v", res)
 	}
 }
 

@@ -177,13 +177,19 @@ func parallelDo(n, p int, fn func(i int) error) error {
 	return first
 }
 
-// serverRSS reads the node's resident memory from /metrics on its
-// --metrics-addr (0 when there is none).
+// serverRSS reads the nodes' resident memory from /metrics on their
+// --metrics-addr (a comma-separated list: the sum; 0 when there is none).
 func (a *api) serverRSS(ctx context.Context) int64 {
-	if a.metrics == "" {
-		return 0
+	var sum int64
+	for _, m := range strings.Split(a.metrics, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			sum += a.nodeRSS(ctx, m)
+		}
 	}
-	base := a.metrics
+	return sum
+}
+
+func (a *api) nodeRSS(ctx context.Context, base string) int64 {
 	if !strings.Contains(base, "://") {
 		base = "http://" + base
 	}

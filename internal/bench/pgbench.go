@@ -13,6 +13,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql's "pgx" driver
+
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
 // PgbenchMovement is the movement plaza bench pay --pgbench has pgbench
@@ -47,6 +49,7 @@ func Pgbench(ctx context.Context, dbURL string, accounts, clients int, d time.Du
 	if err != nil {
 		return PgbenchResult{}, err
 	}
+	dbURL = sqldb.ServerURL(dbURL)
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
 		return PgbenchResult{}, err

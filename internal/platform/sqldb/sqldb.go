@@ -17,6 +17,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -119,19 +120,58 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	return openSQLite(ctx, strings.TrimPrefix(path, "sqlite://"))
 }
 
+// DefaultPoolConns is how many connections a node opens to PostgreSQL at
+// most; a URL's pool_max_conns parameter (pgxpool's name) says otherwise,
+// for several nodes under one server's max_connections.
+const DefaultPoolConns = 32
+
 func openPostgres(ctx context.Context, url string) (*DB, error) {
+	url, conns, err := poolMaxConns(url)
+	if err != nil {
+		return nil, err
+	}
 	pool, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: postgres: %w", err)
 	}
-	pool.SetMaxOpenConns(32)
-	pool.SetMaxIdleConns(32)
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	if err := ping(ctx, pool); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("sqldb: postgres %s: %w", redact(url), err)
 	}
 	return &DB{Dialect: Postgres, write: pool, read: pool}, nil
+}
+
+// poolMaxConns takes pool_max_conns out of a PostgreSQL URL (the server
+// would refuse it as an unknown setting) and returns it, or the default.
+func poolMaxConns(raw string) (string, int, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "", 0, fmt.Errorf("sqldb: postgres URL: %w", err)
+	}
+	q := u.Query()
+	v := q.Get("pool_max_conns")
+	if !q.Has("pool_max_conns") {
+		return raw, DefaultPoolConns, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 2 || n > 1000 {
+		return "", 0, fmt.Errorf("sqldb: pool_max_conns=%q: want a whole number from 2 to 1000", v)
+	}
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
+}
+
+// ServerURL is url as PostgreSQL's own tools take it: without Plaza's
+// pool_max_conns.
+func ServerURL(url string) string {
+	if u, _, err := poolMaxConns(url); err == nil {
+		return u
+	}
+	return url
 }
 
 // The pragmas, and why:

@@ -296,3 +296,36 @@ func TestMicro(t *testing.T) {
 		t.Fatalf("FromMicro(Micro(%v)) = %v, want the same instant in UTC", at, got)
 	}
 }
+
+// A PostgreSQL URL's pool_max_conns caps the node's connections (several
+// nodes under one server's max_connections) and is not sent to the
+// server, which would refuse it; a bad value is refused at open.
+func TestPoolMaxConns(t *testing.T) {
+	url := dbtest.PostgresURL(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, url+sep+"pool_max_conns=3", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := db.Writer().Stats().MaxOpenConnections; got != 3 {
+		t.Fatalf("max open connections %d, want 3", got)
+	}
+	var one int
+	if err := db.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil || one != 1 {
+		t.Fatalf("query: %v", err)
+	}
+	if strings.Contains(sqldb.ServerURL(url+sep+"pool_max_conns=3"), "pool_max_conns") {
+		t.Fatal("ServerURL kept pool_max_conns")
+	}
+	for _, bad := range []string{"0", "x", "1001"} {
+		if db, err := sqldb.Open(ctx, url+sep+"pool_max_conns="+bad, ""); err == nil {
+			db.Close()
+			t.Fatalf("pool_max_conns=%s was accepted", bad)
+		}
+	}
+}
