@@ -336,6 +336,16 @@ type client struct {
 	done    bool       // closed: queue nothing more
 
 	wheelSlot, wheelIx int // place in the hub's ping wheel (guarded by its mu); slot -1: none
+
+	// Sends in flight (socket.go): the read loop starts them in order and
+	// a replier goroutine, running only while some are pending, answers
+	// them in the same order. room holds a token a send in flight (made
+	// at the first send; the read loop waits when it is full).
+	smu        sync.Mutex // guards sends and replying
+	sends      []pendingSend
+	replying   bool
+	room       chan struct{}
+	violations atomic.Int32 // refused frames (socket.go's maxViolations)
 }
 
 // sendQueue is how many frames a socket may fall behind by before it is

@@ -60,25 +60,42 @@ func (s *Service) checkSend(in SendInput) (SendInput, error) {
 // the sender did not upload), blocked_by_policy (a trust policy blocks the
 // sender for messaging in their region; nothing is written).
 func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Message, bool, error) {
+	return s.StartSend(ctx, userID, in)()
+}
+
+// errShed refuses a send the node is too busy to take (nothing written;
+// the client sends it again later with the same client_id).
+var errShed = errs.E(errs.RateLimited, "Plaza is busy right now and did not take this message; send it again in a moment.")
+
+// SendResult is a started send's outcome: Send's three results.
+type SendResult func() (Message, bool, error)
+
+// StartSend is Send in two steps, for a socket that keeps several sends
+// in flight: it checks the message and queues it on the conversation's
+// writer now (or refuses it), and the returned function waits for the
+// commit and gives Send's results, once. Sends one caller starts one
+// after another in a conversation get their seqs in that order.
+func (s *Service) StartSend(ctx context.Context, userID string, in SendInput) SendResult {
+	refused := func(err error) SendResult { return func() (Message, bool, error) { return Message{}, false, err } }
 	in, err := s.checkSend(in)
 	if err != nil {
-		return Message{}, false, err
+		return refused(err)
 	}
 	if in.Mentions, err = s.checkMentions(ctx, userID, in.ConversationID, in.Mentions); err != nil {
-		return Message{}, false, err
+		return refused(err)
 	}
 	if s.policies != nil {
 		if err := s.policies.Check(ctx, trust.Question{UserID: userID, Target: trust.Target{Type: trust.TargetUser, ID: userID}, Scope: trust.ScopeMessaging}); err != nil {
-			return Message{}, false, err
+			return refused(err)
 		}
 	}
 	if err := s.refuseBlocked(ctx, s.db, in.ConversationID, userID); err != nil {
-		return Message{}, false, err
+		return refused(err)
 	}
 	var media VoiceFile
 	if in.Kind == KindImage || in.Kind == KindVoice || in.Kind == KindFile {
 		if media, err = s.sendMedia(ctx, userID, in); err != nil {
-			return Message{}, false, err
+			return refused(err)
 		}
 	}
 	// The sender's profile is looked up before the batch, so that the
@@ -87,11 +104,11 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 	// messages in seq order (the hubs' sequencers do the rest).
 	sender, err := s.users.one(ctx, userID)
 	if err != nil {
-		return Message{}, false, err
+		return refused(err)
 	}
 	quote, err := s.quoteFor(ctx, in.ConversationID, in.ReplyTo) // for the live frame (actions.go)
 	if err != nil {
-		return Message{}, false, err
+		return refused(err)
 	}
 	var (
 		msg     Message
@@ -103,7 +120,7 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 	// Under an overload a send is refused at once (429, nothing written;
 	// the client sends it again with the same client_id) instead of
 	// waiting behind a queue that only grows.
-	err = s.batch.DoCheckedOrShed(ctx, in.ConversationID, func(_ context.Context, tx *sqldb.Tx) error {
+	wait := s.batch.StartCheckedOrShed(ctx, in.ConversationID, func(_ context.Context, tx *sqldb.Tx) error {
 		msg, created = Message{}, false
 		prior, err := sendCheck(bctx, tx, in.ConversationID, userID, in.ClientID)
 		if err != nil || prior != nil {
@@ -132,18 +149,21 @@ func (s *Service) Send(ctx context.Context, userID string, in SendInput) (Messag
 		tx.AfterCommit(func() { s.deliver(bctx, recipients, []Message{filled}) })
 		return nil
 	})
-	if errors.Is(err, sqldb.ErrOverloaded) {
-		s.shed.Add(1)
-		return Message{}, false, errs.E(errs.RateLimited, "Plaza is busy right now and did not take this message; send it again in a moment.")
+	return func() (Message, bool, error) {
+		err := wait()
+		if errors.Is(err, sqldb.ErrOverloaded) {
+			s.shed.Add(1)
+			return Message{}, false, errShed
+		}
+		if err != nil {
+			return Message{}, false, err
+		}
+		filled, err := s.fill(ctx, []Message{msg})
+		if err != nil {
+			return Message{}, false, err
+		}
+		return filled[0], created, nil
 	}
-	if err != nil {
-		return Message{}, false, err
-	}
-	filled, err := s.fill(ctx, []Message{msg})
-	if err != nil {
-		return Message{}, false, err
-	}
-	return filled[0], created, nil
 }
 
 // Post appends a message that another component makes (a red packet, a

@@ -2,6 +2,8 @@ package chat_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +69,26 @@ func TestSendIsShedWhenTheWriterIsFull(t *testing.T) {
 		if got := n.Chat.SendsShed(); got < 2 {
 			t.Fatalf("SendsShed = %d, want at least 2", got)
 		}
+		// A shed send is the node's doing, not a refused frame: more of
+		// them than a socket may have refused frames (100) leave it open.
+		const many = 105
+		for i := range many {
+			ws.Send(t, map[string]any{"type": "send", "conversation_id": conv, "client_id": fmt.Sprintf("shed-m%d", i), "kind": "text", "text": "still busy?"})
+			time.Sleep(40 * time.Millisecond) // under the frame rate (30 a second)
+		}
+		shedFrames := ws.TakeN(20*time.Second, many, func(f nodetest.Frame) bool {
+			return f.Str("type") == "error" && strings.HasPrefix(f.Str("client_id"), "shed-m")
+		})
+		for _, f := range shedFrames {
+			if f.Str("error.code") != "rate_limited" {
+				t.Fatalf("a send with a full writer: %v", f)
+			}
+		}
+		if len(shedFrames) != many {
+			t.Fatalf("%d of %d shed sends answered", len(shedFrames), many)
+		}
+		ws.Send(t, map[string]any{"type": "ping"})
+		ws.Next(t, 10*time.Second, func(f nodetest.Frame) bool { return f.Str("type") == "pong" })
 
 		close(release)
 		if err := <-held; err != nil {

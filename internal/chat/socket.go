@@ -152,14 +152,9 @@ func (h *Handler) sessionEnded(ctx context.Context, token string) bool {
 
 func (h *Handler) readLoop(ctx context.Context, c *client) {
 	tokens, last := float64(frameBurst), time.Now()
-	violations := 0
 	for {
 		typ, data, err := c.conn.Read(ctx)
 		if err != nil {
-			var ce websocket.CloseError
-			if errors.As(err, &ce) && ce.Code == websocket.StatusMessageTooBig {
-				return
-			}
 			return
 		}
 		now := time.Now()
@@ -174,29 +169,103 @@ func (h *Handler) readLoop(ctx context.Context, c *client) {
 			tokens--
 			f, err = h.Hub.parseClientFrame(data)
 		}
+		if err == nil && f.Type == "send" {
+			if !h.startSend(ctx, c, f) {
+				return
+			}
+			continue
+		}
 		if err == nil {
 			err = h.handleFrame(ctx, c, f)
 		}
-		if err != nil {
-			violations++
-			c.replyError(f.ClientID, err, h)
-			if violations > maxViolations {
-				c.close(websocket.StatusPolicyViolation, "too many refused frames")
-				return
-			}
+		if err != nil && !h.refused(c, f.ClientID, err) {
+			return
 		}
+	}
+}
+
+// refused answers a refused frame with an error frame and counts it; it
+// reports false when the socket had too many and was closed. A send shed
+// because the node is overloaded is not the client's fault and is not
+// counted.
+func (h *Handler) refused(c *client, clientID string, err error) bool {
+	c.replyError(clientID, err, h)
+	if errors.Is(err, errShed) {
+		return true
+	}
+	if c.violations.Add(1) > maxViolations {
+		c.close(websocket.StatusPolicyViolation, "too many refused frames")
+		return false
+	}
+	return true
+}
+
+// sendsInFlight is how many sends one socket may have waiting for their
+// commit at once. The read loop goes on reading while they wait, so a
+// client that sends quickly has its messages in one batch instead of one
+// batch each, and an overload is seen — and shed with rate_limited — in
+// the writer's queue, not hidden in the socket's unread bytes. Their acks
+// (or errors) are written in the order the sends came.
+const sendsInFlight = 8
+
+type pendingSend struct {
+	clientID string
+	result   SendResult
+}
+
+// startSend starts f's send and hands its outcome to the socket's
+// replier; false when the socket closed while waiting for room.
+func (h *Handler) startSend(ctx context.Context, c *client, f clientFrame) bool {
+	if c.room == nil {
+		c.room = make(chan struct{}, sendsInFlight)
+	}
+	select {
+	case c.room <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	res := h.Service.StartSend(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID, ReplyTo: f.ReplyTo, Mentions: f.Mentions})
+	c.smu.Lock()
+	c.sends = append(c.sends, pendingSend{clientID: f.ClientID, result: res})
+	if !c.replying {
+		c.replying = true
+		go h.reply(c)
+	}
+	c.smu.Unlock()
+	return true
+}
+
+// reply answers the socket's sends in flight in order, and ends when none
+// is left.
+func (h *Handler) reply(c *client) {
+	for {
+		c.smu.Lock()
+		if len(c.sends) == 0 {
+			c.replying = false
+			c.sends = nil
+			c.smu.Unlock()
+			return
+		}
+		p := c.sends[0]
+		c.sends[0] = pendingSend{}
+		c.sends = c.sends[1:]
+		c.smu.Unlock()
+		m, _, err := p.result()
+		if err != nil && c.ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			// The socket closed before the send started: nothing was
+			// written, and there is no one to tell.
+		} else if err != nil {
+			h.refused(c, p.clientID, err)
+		} else {
+			b, _ := json.Marshal(frame{Type: "ack", ClientID: p.clientID, Message: &m})
+			c.enqueue(b)
+		}
+		<-c.room
 	}
 }
 
 func (h *Handler) handleFrame(ctx context.Context, c *client, f clientFrame) error {
 	switch f.Type {
-	case "send":
-		m, _, err := h.Service.Send(ctx, c.userID, SendInput{ConversationID: f.ConversationID, ClientID: f.ClientID, Kind: f.Kind, Text: f.Text, MediaID: f.MediaID, ReplyTo: f.ReplyTo, Mentions: f.Mentions})
-		if err != nil {
-			return err
-		}
-		b, _ := json.Marshal(frame{Type: "ack", ClientID: f.ClientID, Message: &m})
-		c.enqueue(b)
 	case "read":
 		return h.Hub.live.reads.mark(ctx, c.userID, f.ConversationID, f.Seq, func(ctx context.Context, seq int64) error {
 			return h.Service.MarkRead(ctx, c.userID, f.ConversationID, seq)

@@ -323,3 +323,75 @@ func TestDeadSocketIsClosedByHeartbeat(t *testing.T) {
 		alive.Next(t, wait, func(f nodetest.Frame) bool { return f["type"] == "pong" })
 	})
 }
+
+// A socket keeps several sends in flight (the read loop does not wait for
+// each commit), yet each conversation's messages take their seqs in the
+// order they were sent, and the socket's answers — acks, a refusal, a
+// repeated client_id's same message — come back in the order of the
+// frames.
+func TestSocketPipelinedSendsKeepTheirOrder(t *testing.T) {
+	t.Parallel()
+	nodetest.Run(t, nodetest.Options{}, func(t *testing.T, n *node.Node) {
+		u := people(t, n, "pipe_ann", "pipe_ben", "pipe_cat")
+		ann, ben := u[0], u[1]
+		convs := []string{direct(t, ann, "pipe_ben"), direct(t, ann, "pipe_cat")}
+		ws, benWS := ann.Dial(t), ben.Dial(t)
+		var order []string // client ids in the order sent
+		for i := range 40 {
+			id := fmt.Sprintf("p-%d", i)
+			switch i {
+			case 17:
+				ws.Send(t, map[string]any{"type": "send", "conversation_id": "c_nosuch", "client_id": id, "kind": "text", "text": "lost?"})
+			case 25:
+				id = "p-3" // sent again: the same message, answered again
+				ws.Send(t, map[string]any{"type": "send", "conversation_id": convs[1], "client_id": id, "kind": "text", "text": "3"})
+			default:
+				ws.Send(t, map[string]any{"type": "send", "conversation_id": convs[i%2], "client_id": id, "kind": "text", "text": fmt.Sprint(i)})
+			}
+			order = append(order, id)
+		}
+		answers := ws.TakeN(20*time.Second, len(order), func(f nodetest.Frame) bool {
+			return (f.Str("type") == "ack" || f.Str("type") == "error") && strings.HasPrefix(f.Str("client_id"), "p-")
+		})
+		if len(answers) != len(order) {
+			t.Fatalf("%d answers to %d sends", len(answers), len(order))
+		}
+		last := map[string]int64{}
+		seqOf := map[string]int64{}
+		for i, f := range answers {
+			if f.Str("client_id") != order[i] {
+				t.Fatalf("answer %d is for %s, sent %s: answers out of order", i, f.Str("client_id"), order[i])
+			}
+			if i == 17 {
+				if f.Str("type") != "error" || f.Str("error.code") != "not_found" {
+					t.Fatalf("the send to no conversation: %v", f)
+				}
+				continue
+			}
+			if f.Str("type") != "ack" {
+				t.Fatalf("answer %d: %v", i, f)
+			}
+			conv, seq := f.Str("message.conversation_id"), f.Num("message.seq")
+			if i == 25 {
+				if seq != seqOf["p-3"] {
+					t.Fatalf("the repeated client_id got seq %d, first %d", seq, seqOf["p-3"])
+				}
+				continue
+			}
+			if seq != last[conv]+1 {
+				t.Fatalf("%s took seq %d after %d in its conversation", order[i], seq, last[conv])
+			}
+			last[conv], seqOf[order[i]] = seq, seq
+		}
+		// Ben's socket has the messages of his conversation in the order sent.
+		got := benWS.TakeN(20*time.Second, 20, nodetest.IsMessage(convs[0]))
+		for i, f := range got {
+			if want := fmt.Sprint(2 * i); f.Str("message.text") != want || f.Num("message.seq") != int64(i+1) {
+				t.Fatalf("ben's message %d: %v, want text %s seq %d", i, f, want, i+1)
+			}
+		}
+		if len(got) != 20 {
+			t.Fatalf("ben got %d of 20 messages", len(got))
+		}
+	})
+}

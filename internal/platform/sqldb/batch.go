@@ -182,6 +182,16 @@ func (b *Batcher) submit(ctx context.Context, key string, j *batchJob) error {
 // refusing at once (ErrOverloaded) when there is none — and returns its
 // outcome.
 func (b *Batcher) enqueue(ctx context.Context, key string, j *batchJob, shed bool) error {
+	if err := b.queue(ctx, key, j, shed); err != nil {
+		return err
+	}
+	// Once queued, the job's outcome is awaited even if ctx ends: the
+	// caller must learn whether it committed.
+	return <-j.done
+}
+
+// queue puts j on key's writer without waiting for its outcome.
+func (b *Batcher) queue(ctx context.Context, key string, j *batchJob, shed bool) error {
 	ch := b.shardOf(key)
 	select {
 	case <-b.stop:
@@ -191,21 +201,32 @@ func (b *Batcher) enqueue(ctx context.Context, key string, j *batchJob, shed boo
 	if shed {
 		select {
 		case ch <- j:
+			return nil
 		default:
 			return ErrOverloaded
 		}
-	} else {
-		select {
-		case ch <- j:
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-b.stop:
-			return ErrBatcherClosed
-		}
 	}
-	// Once queued, the job's outcome is awaited even if ctx ends: the
-	// caller must learn whether it committed.
-	return <-j.done
+	select {
+	case ch <- j:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.stop:
+		return ErrBatcherClosed
+	}
+}
+
+// StartCheckedOrShed is DoCheckedOrShed in two steps: it queues the job
+// (or refuses it) now, and the returned wait gives its outcome, once.
+// Jobs of one key started one after another run in that order, so a
+// caller may have several in flight and still see them commit in the
+// order it started them.
+func (b *Batcher) StartCheckedOrShed(ctx context.Context, key string, fn func(ctx context.Context, tx *Tx) error) (wait func() error) {
+	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true}
+	if err := b.queue(ctx, key, j, true); err != nil {
+		return func() error { return err }
+	}
+	return func() error { return <-j.done }
 }
 
 // Close stops taking jobs, finishes the queued ones and stops the writers.
