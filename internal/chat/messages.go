@@ -2,7 +2,9 @@ package chat
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,23 +124,32 @@ func (s *Service) StartSend(ctx context.Context, userID string, in SendInput) Se
 	// waiting behind a queue that only grows.
 	wait := s.batch.StartCheckedOrShed(ctx, in.ConversationID, func(_ context.Context, tx *sqldb.Tx) error {
 		msg, created = Message{}, false
-		prior, err := sendCheck(bctx, tx, in.ConversationID, userID, in.ClientID)
-		if err != nil || prior != nil {
-			if prior != nil {
-				msg = *prior
-			}
-			return err
-		}
-		if err := checkReply(bctx, tx, in.ConversationID, userID, in.ReplyTo); err != nil {
-			return err
-		}
 		var recipients []string
-		msg, recipients, err = s.appendMessage(bctx, tx, Message{
-			ConversationID: in.ConversationID, Sender: Sender{ID: userID}, Kind: in.Kind,
-			Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID, replyToID: in.ReplyTo, VoiceFile: media,
-		})
-		if err != nil {
-			return err
+		if tx.Dialect() == sqldb.Postgres && in.MediaID == "" && in.ReplyTo == "" && media == (VoiceFile{}) {
+			m, members, prior, err := s.sendOne(bctx, tx, userID, in)
+			if err != nil || prior {
+				msg = m
+				return err
+			}
+			msg, recipients = m, members
+		} else {
+			prior, err := sendCheck(bctx, tx, in.ConversationID, userID, in.ClientID)
+			if err != nil || prior != nil {
+				if prior != nil {
+					msg = *prior
+				}
+				return err
+			}
+			if err := checkReply(bctx, tx, in.ConversationID, userID, in.ReplyTo); err != nil {
+				return err
+			}
+			msg, recipients, err = s.appendMessage(bctx, tx, Message{
+				ConversationID: in.ConversationID, Sender: Sender{ID: userID}, Kind: in.Kind,
+				Text: in.Text, ClientID: in.ClientID, MediaID: in.MediaID, replyToID: in.ReplyTo, VoiceFile: media,
+			})
+			if err != nil {
+				return err
+			}
 		}
 		if err := s.saveMentions(bctx, tx, &msg, in.Mentions); err != nil {
 			return err
@@ -237,6 +248,68 @@ func (s *Service) appendMessage(ctx context.Context, tx *sqldb.Tx, m Message) (M
 	}
 	recipients, err := memberIDs(ctx, tx, m.ConversationID)
 	return m, recipients, err
+}
+
+// pgSend is a plain send on PostgreSQL in one statement (one round trip
+// instead of four): is the sender a member, did they already send this
+// client_id (then that message, and nothing written), else take the next
+// seq, insert the message, mark it read for its sender, and return the
+// members to deliver it to. No row: not a member.
+const pgSend = `WITH chk AS (
+	SELECT g.id AS gid, g.seq AS gseq, g.kind AS gkind, g.text AS gtext, g.media_id AS gmedia, g.ref_id AS gref,
+		g.created_at AS gcreated, g.reply_to_id AS greply, g.duration_ms AS gdur, g.media_name AS gname,
+		g.media_size AS gsize, g.media_type AS gtype
+	FROM members m LEFT JOIN messages g
+		ON g.conversation_id = m.conversation_id AND g.sender_id = m.user_id AND g.client_id = $1
+	WHERE m.conversation_id = $2 AND m.user_id = $3
+), bump AS (
+	UPDATE conversations SET last_seq = last_seq + 1, updated_at = $4
+	WHERE id = $2 AND EXISTS (SELECT 1 FROM chk WHERE gid IS NULL)
+	RETURNING last_seq
+), ins AS (
+	INSERT INTO messages (` + messageColumns + `)
+	SELECT $5, $2, last_seq, $3, $6, $7, $1, NULL, NULL, $4, NULL, NULL, NULL, NULL, NULL FROM bump
+	RETURNING seq
+), rd AS (
+	UPDATE members SET read_seq = ins.seq FROM ins
+	WHERE members.conversation_id = $2 AND members.user_id = $3 AND members.read_seq < ins.seq
+)
+SELECT chk.*, (SELECT seq FROM ins),
+	(SELECT string_agg(user_id, ',' ORDER BY joined_at, user_id) FROM members WHERE conversation_id = $2)
+FROM chk`
+
+// sendOne runs pgSend for a text message without media or reply: the
+// message, its members, and prior when the client_id had been sent
+// already (the earlier message; nothing written).
+func (s *Service) sendOne(ctx context.Context, tx *sqldb.Tx, userID string, in SendInput) (m Message, members []string, prior bool, err error) {
+	now := sqldb.Micro(s.now())
+	id := ids.New("m")
+	var gid, kind, text, media, ref, reply sql.NullString
+	var gseq, created, seq sql.NullInt64
+	var memberList sql.NullString
+	var vf voiceFileScan
+	dest := append([]any{&gid, &gseq, &kind, &text, &media, &ref, &created, &reply}, vf.dest()...)
+	dest = append(dest, &seq, &memberList)
+	err = tx.QueryRow(ctx, pgSend, in.ClientID, in.ConversationID, userID, now, id, in.Kind, in.Text).Scan(dest...)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Message{}, nil, false, errNoConversation
+	case sqldb.IsUniqueViolation(err):
+		return Message{}, nil, false, errs.E(errs.Conflict, "That client_id was just used; send again to get its message.")
+	case err != nil:
+		return Message{}, nil, false, err
+	case gid.Valid:
+		m = Message{ID: gid.String, ConversationID: in.ConversationID, Seq: gseq.Int64, Sender: Sender{ID: userID}, Kind: kind.String,
+			Text: text.String, ClientID: in.ClientID, MediaID: media.String, refID: ref.String, CreatedAt: sqldb.FromMicro(created.Int64),
+			replyToID: reply.String}
+		vf.set(&m)
+		return m, nil, true, nil
+	case !seq.Valid:
+		return Message{}, nil, false, fmt.Errorf("chat: send to %s took no seq", in.ConversationID)
+	}
+	m = Message{ID: id, ConversationID: in.ConversationID, Seq: seq.Int64, Sender: Sender{ID: userID}, Kind: in.Kind,
+		Text: in.Text, ClientID: in.ClientID, CreatedAt: sqldb.FromMicro(now)}
+	return m, strings.Split(memberList.String, ","), false, nil
 }
 
 // Messages lists a conversation's messages in seq order: those after
