@@ -55,25 +55,29 @@ const socketsPerProc = 15000
 
 // ChatResult is what plaza bench chat prints (CONTRACT.md's field names).
 type ChatResult struct {
-	Connections     int            `json:"connections"`
-	SentPerSec      float64        `json:"sent_per_sec"`
-	DeliveredPerSec float64        `json:"delivered_per_sec"`
-	P50             float64        `json:"p50_ms"`
-	P99             float64        `json:"p99_ms"`
-	P999            float64        `json:"p999_ms"`
-	Lost            int64          `json:"lost"`
-	Duplicated      int64          `json:"duplicated"`
-	Reordered       int64          `json:"reordered"` // frames after a higher seq of their conversation on the same socket
-	ServerRSS       int64          `json:"server_rss_bytes"`
-	BytesPerConn    int64          `json:"bytes_per_conn"`
-	Users           int            `json:"users"`
-	Nodes           int            `json:"nodes"`
-	Procs           int            `json:"procs"`
-	Mode            string         `json:"mode"`
-	Sent            int64          `json:"sent"`
-	Delivered       int64          `json:"delivered"`
-	Errors          map[string]int `json:"errors"`
-	SetupSeconds    float64        `json:"setup_seconds"`
+	Connections     int     `json:"connections"`
+	SentPerSec      float64 `json:"sent_per_sec"`
+	DeliveredPerSec float64 `json:"delivered_per_sec"`
+	P50             float64 `json:"p50_ms"`
+	P99             float64 `json:"p99_ms"`
+	P999            float64 `json:"p999_ms"`
+	// AckP50 and AckP99 are from a send to its ack (the node's commit),
+	// beside p50/p99 from a send to its delivery on every socket.
+	AckP50       float64        `json:"ack_p50_ms"`
+	AckP99       float64        `json:"ack_p99_ms"`
+	Lost         int64          `json:"lost"`
+	Duplicated   int64          `json:"duplicated"`
+	Reordered    int64          `json:"reordered"` // frames after a higher seq of their conversation on the same socket
+	ServerRSS    int64          `json:"server_rss_bytes"`
+	BytesPerConn int64          `json:"bytes_per_conn"`
+	Users        int            `json:"users"`
+	Nodes        int            `json:"nodes"`
+	Procs        int            `json:"procs"`
+	Mode         string         `json:"mode"`
+	Sent         int64          `json:"sent"`
+	Delivered    int64          `json:"delivered"`
+	Errors       map[string]int `json:"errors"`
+	SetupSeconds float64        `json:"setup_seconds"`
 	// Shed is the sends the node refused as overloaded (429 rate_limited
 	// error frames; a client would send them again later).
 	Shed int64 `json:"shed"`
@@ -175,6 +179,7 @@ type chatRun struct {
 	backedOff   atomic.Int64
 	latMu       sync.Mutex
 	lat         []time.Duration
+	ackLat      []time.Duration // send to its ack
 	errMu       sync.Mutex
 	errs        map[string]int
 }
@@ -302,6 +307,7 @@ type chatPart struct {
 	LastDelivery int64          `json:"last_delivery"` // unix ns
 	Errors       map[string]int `json:"errors"`
 	LatencyUs    []int64        `json:"latency_us"`
+	AckUs        []int64        `json:"ack_us"`
 }
 
 // finish closes this generator's sockets and returns its counts.
@@ -315,19 +321,25 @@ func (r *chatRun) finish() chatPart {
 	p.Errors = maps.Clone(r.errs)
 	r.errMu.Unlock()
 	r.latMu.Lock()
-	p.LatencyUs = make([]int64, len(r.lat))
-	for i, d := range r.lat {
-		p.LatencyUs[i] = d.Microseconds()
-	}
+	p.LatencyUs = micros(r.lat)
+	p.AckUs = micros(r.ackLat)
 	r.latMu.Unlock()
 	return p
+}
+
+func micros(ds []time.Duration) []int64 {
+	out := make([]int64, len(ds))
+	for i, d := range ds {
+		out[i] = d.Microseconds()
+	}
+	return out
 }
 
 // merge adds up the generators' parts.
 func merge(parts []chatPart, elapsed time.Duration, stopped time.Time) ChatResult {
 	var sum chatPart
 	sum.Errors = map[string]int{}
-	var lat []time.Duration
+	var lat, ack []time.Duration
 	for _, p := range parts {
 		sum.Acked += p.Acked
 		sum.Delivered += p.Delivered
@@ -342,13 +354,17 @@ func merge(parts []chatPart, elapsed time.Duration, stopped time.Time) ChatResul
 		for _, us := range p.LatencyUs {
 			lat = append(lat, time.Duration(us)*time.Microsecond)
 		}
+		for _, us := range p.AckUs {
+			ack = append(ack, time.Duration(us)*time.Microsecond)
+		}
 	}
 	ps := percentiles(lat, 0.5, 0.99, 0.999)
+	as := percentiles(ack, 0.5, 0.99)
 	missing := max(0, sum.Expected-sum.Delivered)
 	res := ChatResult{
 		SentPerSec:      round2(float64(sum.Acked) / elapsed.Seconds()),
 		DeliveredPerSec: round2(float64(sum.Delivered) / elapsed.Seconds()),
-		P50:             ps[0], P99: ps[1], P999: ps[2],
+		P50:             ps[0], P99: ps[1], P999: ps[2], AckP50: as[0], AckP99: as[1],
 		Lost: missing, Duplicated: sum.Dups, Reordered: sum.Reordered,
 		Sent: sum.Acked, Delivered: sum.Delivered, Errors: sum.Errors,
 		Shed: int64(sum.Errors["rate_limited"]), BackedOff: sum.BackedOff, MissingAfter10s: missing,
@@ -489,8 +505,9 @@ func (r *chatRun) connect(ctx context.Context, idx []int) error {
 }
 
 type benchFrame struct {
-	Type    string `json:"type"`
-	Message struct {
+	Type     string `json:"type"`
+	ClientID string `json:"client_id"`
+	Message  struct {
 		Seq  int64  `json:"seq"`
 		Text string `json:"text"`
 	} `json:"message"`
@@ -541,6 +558,13 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 				r.latMu.Unlock()
 			}
 		case "ack":
+			if at := strings.LastIndexByte(f.ClientID, '-'); at > 0 {
+				if ns, err := strconv.ParseInt(f.ClientID[at+1:], 10, 64); err == nil {
+					r.latMu.Lock()
+					r.ackLat = append(r.ackLat, time.Duration(time.Now().UnixNano()-ns))
+					r.latMu.Unlock()
+				}
+			}
 			r.shedRun[s.userIx].Store(0)
 			r.answered.Add(1)
 			r.acked.Add(1)
@@ -576,8 +600,9 @@ func (r *chatRun) send(ctx context.Context, rate float64) time.Duration {
 				}
 				socks := r.senders[ui]
 				s := socks[rand.IntN(len(socks))]
-				msg := fmt.Sprintf(`{"type":"send","conversation_id":%q,"client_id":"b%d-%d","kind":"text","text":"bench %d"}`,
-					r.plan.ConvOf[ui], r.worker, seq.Add(1), time.Now().UnixNano())
+				now := time.Now().UnixNano()
+				msg := fmt.Sprintf(`{"type":"send","conversation_id":%q,"client_id":"b%d-%d-%d","kind":"text","text":"bench %d"}`,
+					r.plan.ConvOf[ui], r.worker, seq.Add(1), now, now)
 				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 				err := s.conn.Write(wctx, websocket.MessageText, []byte(msg))
 				cancel()

@@ -90,9 +90,19 @@ type Config struct {
 	Now      func() time.Time
 	// Shards of the group-commit batcher on PostgreSQL (SQLite has one).
 	Shards int
+	// ShedAfter refuses a send (429 rate_limited, nothing written) that
+	// would wait longer than this behind its writer's queue (default
+	// DefaultShedAfter; negative: only when the queue is full).
+	ShedAfter time.Duration
 	// Policies answers whether a user may send (trust); nil: no policies.
 	Policies Policies
 }
+
+// DefaultShedAfter is how long a send may wait behind its writer's queue
+// before the node refuses it as overloaded: under an overload, answers
+// stay quick and the clients retry, rather than every answer waiting
+// seconds behind a queue that only grows.
+const DefaultShedAfter = 100 * time.Millisecond
 
 // Policies is the one question chat asks trust: may this user send
 // messages? Check returns nil or a blocked_by_policy *errs.Error (422).
@@ -135,9 +145,20 @@ func NewService(c Config) (*Service, error) {
 	if err := c.DB.Prepare(context.Background(), selectSendCheck, selectMembership, selectByClient, nextSeq, insertMessage, advanceRead, selectMemberIDs); err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
+	if c.DB.Dialect == sqldb.Postgres {
+		if err := c.DB.Prepare(context.Background(), pgSend); err != nil {
+			return nil, fmt.Errorf("chat: %w", err)
+		}
+	}
 	batch, err := c.DB.NewBatcher(c.Shards, 256)
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
+	}
+	switch {
+	case c.ShedAfter == 0:
+		batch.ShedAfter(DefaultShedAfter)
+	case c.ShedAfter > 0:
+		batch.ShedAfter(c.ShedAfter)
 	}
 	s := &Service{
 		db: c.DB, batch: batch, accounts: c.Accounts, bus: c.Bus,

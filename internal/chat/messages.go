@@ -115,6 +115,10 @@ func (s *Service) StartSend(ctx context.Context, userID string, in SendInput) Se
 	var (
 		msg     Message
 		created bool
+		// made is the new message as its members get it (sender, quote
+		// and mentions filled), which is also the answer: no reads after
+		// the commit.
+		made Message
 	)
 	bctx := context.WithoutCancel(ctx)
 	// Send refuses only before it writes, so it may share a transaction
@@ -157,6 +161,7 @@ func (s *Service) StartSend(ctx context.Context, userID string, in SendInput) Se
 		created = true
 		filled := s.fillSender(msg, sender)
 		filled.ReplyTo = quote
+		made = filled
 		tx.AfterCommit(func() { s.deliver(bctx, recipients, []Message{filled}) })
 		return nil
 	})
@@ -169,11 +174,14 @@ func (s *Service) StartSend(ctx context.Context, userID string, in SendInput) Se
 		if err != nil {
 			return Message{}, false, err
 		}
-		filled, err := s.fill(ctx, []Message{msg})
+		if created {
+			return made, true, nil
+		}
+		filled, err := s.fill(ctx, []Message{msg}) // the earlier message of this client_id
 		if err != nil {
 			return Message{}, false, err
 		}
-		return filled[0], created, nil
+		return filled[0], false, nil
 	}
 }
 

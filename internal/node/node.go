@@ -97,6 +97,10 @@ type Config struct {
 	// PayWriters is the number of money writers on PostgreSQL (0: pay's
 	// default; SQLite has one).
 	PayWriters int
+	// ShedAfter refuses a chat send that would wait longer than this
+	// behind its writer's queue (0: chat's default, 100 ms; negative:
+	// only when the queue is full).
+	ShedAfter time.Duration
 	// MediaIP is the address put in the media server's ICE candidates
 	// (--media-ip): the node's public address behind NAT; empty announces
 	// the address the port is bound to (loopback unless MediaBind says).
@@ -267,7 +271,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 	if n.DB.Dialect == sqldb.Postgres {
 		blobs = chat.DBBlobs{} // every node must see every upload
 	}
-	if n.Chat, err = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log, Policies: policies{n}}); err != nil {
+	if n.Chat, err = chat.NewService(chat.Config{DB: n.DB, Accounts: n.Accounts, Bus: n.Bus, Blobs: blobs, Log: c.Log, Policies: policies{n}, ShedAfter: c.ShedAfter}); err != nil {
 		n.Close()
 		return nil, err
 	}

@@ -53,6 +53,10 @@ func Start(t testing.TB, o Options) *node.Node {
 		// Tests drive nodes from loopback, which is rate-limited like any
 		// client: no limits unless a test tunes them.
 		RateIP: 0, RateAccount: 0,
+		// Likewise, sends are shed only at a full queue: a loaded test
+		// machine must not refuse a test's burst (the shedding tests
+		// tune it on).
+		ShedAfter: -1,
 	}
 	if o.Postgres && cfg.DB == "" {
 		cfg.DB = dbtest.PostgresURL(t)

@@ -8,6 +8,8 @@ import (
 	"hash/fnv"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Batcher is group commit: it runs many small write jobs in one shared
@@ -45,7 +47,12 @@ import (
 type Batcher struct {
 	db       *DB
 	shards   []chan *batchJob
-	maxBatch int
+	// cost is each shard's recent time a job (ns, a moving average over
+	// its batches, commit included): with shedAfter, how long a job
+	// queued now would wait.
+	cost      []atomic.Int64
+	shedAfter atomic.Int64 // ns; 0: shed only when a queue is full
+	maxBatch  int
 	wg       sync.WaitGroup
 	stop     chan struct{}
 	lock     Locker
@@ -115,18 +122,25 @@ func (db *DB) NewLockingBatcher(shards, maxBatch int, lock Locker) (*Batcher, er
 	if err := db.Prepare(context.Background(), savepoint, rollbackTo, release); err != nil {
 		return nil, err
 	}
-	b := &Batcher{db: db, maxBatch: maxBatch, stop: make(chan struct{})}
+	b := &Batcher{db: db, maxBatch: maxBatch, stop: make(chan struct{}), cost: make([]atomic.Int64, shards)}
 	if db.Dialect == Postgres {
 		b.lock = lock
 	}
-	for range shards {
+	for i := range shards {
 		ch := make(chan *batchJob, 4*maxBatch)
 		b.shards = append(b.shards, ch)
 		b.wg.Add(1)
-		go b.run(ch)
+		go b.run(ch, &b.cost[i])
 	}
 	return b, nil
 }
+
+// ShedAfter makes DoCheckedOrShed and StartCheckedOrShed refuse a job
+// (ErrOverloaded) also when, at the shard's recent pace, it would wait
+// longer than d behind the jobs already queued: under an overload the
+// refusals then come while an answer would still be quick, instead of
+// once the queue has grown seconds long. 0 sheds only at a full queue.
+func (b *Batcher) ShedAfter(d time.Duration) { b.shedAfter.Store(int64(d)) }
 
 // Do runs fn in a shared transaction on key's shard and returns once that
 // transaction has committed (nil) or fn or the commit failed. fn gets a
@@ -162,10 +176,30 @@ func (b *Batcher) DoCheckedOrShed(ctx context.Context, key string, fn func(ctx c
 }
 
 func (b *Batcher) shardOf(key string) chan *batchJob {
+	return b.shards[b.shardIx(key)]
+}
+
+func (b *Batcher) shardIx(key string) int {
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	return b.shards[int(h.Sum32()%uint32(len(b.shards)))]
+	return int(h.Sum32() % uint32(len(b.shards)))
 }
+
+// tooLong reports whether a job queued on shard i now would wait longer
+// than ShedAfter.
+func (b *Batcher) tooLong(i int) bool {
+	limit := b.shedAfter.Load()
+	n := len(b.shards[i])
+	if limit <= 0 || n < minShedQueue {
+		return false
+	}
+	return int64(n)*b.cost[i].Load() > limit
+}
+
+// minShedQueue is how many jobs a shard always queues before ShedAfter
+// applies: a burst (one client's quick sends, a slow moment of the
+// machine) is taken, not refused.
+const minShedQueue = 16
 
 // Queued is how many jobs wait on key's writer, and how many it can hold
 // before DoCheckedOrShed refuses.
@@ -192,13 +226,17 @@ func (b *Batcher) enqueue(ctx context.Context, key string, j *batchJob, shed boo
 
 // queue puts j on key's writer without waiting for its outcome.
 func (b *Batcher) queue(ctx context.Context, key string, j *batchJob, shed bool) error {
-	ch := b.shardOf(key)
+	i := b.shardIx(key)
+	ch := b.shards[i]
 	select {
 	case <-b.stop:
 		return ErrBatcherClosed
 	default:
 	}
 	if shed {
+		if b.tooLong(i) {
+			return ErrOverloaded
+		}
 		select {
 		case ch <- j:
 			return nil
@@ -240,7 +278,7 @@ func (b *Batcher) Close() {
 	b.wg.Wait()
 }
 
-func (b *Batcher) run(ch chan *batchJob) {
+func (b *Batcher) run(ch chan *batchJob, cost *atomic.Int64) {
 	defer b.wg.Done()
 	batch := make([]*batchJob, 0, b.maxBatch)
 	for {
@@ -268,7 +306,13 @@ func (b *Batcher) run(ch chan *batchJob) {
 				break fill
 			}
 		}
+		began := time.Now()
 		b.commit(batch)
+		per := int64(time.Since(began)) / int64(len(batch))
+		if old := cost.Load(); old > 0 {
+			per = (3*old + per) / 4
+		}
+		cost.Store(per)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
 	"github.com/plaza-dev/plaza/internal/platform/sqldb"
@@ -164,4 +165,58 @@ func mustBatcher(t *testing.T, db *sqldb.DB, shards, maxBatch int) *sqldb.Batche
 		t.Fatal(err)
 	}
 	return b
+}
+
+// With ShedAfter, a job that would wait longer than that behind its
+// shard's queue, at the shard's recent pace, is refused at once
+// (ErrOverloaded, never run) though the queue has room; a short queue (a
+// burst) is always taken; the queued jobs all run; without ShedAfter the
+// same queue takes the job.
+func TestBatcherShedsByExpectedWait(t *testing.T) {
+	dbtest.Run(t, nil, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		b := mustBatcher(t, db, 1, 8) // room for 32
+		defer b.Close()
+		b.ShedAfter(50 * time.Millisecond)
+		// The shard's pace: 20 ms a job.
+		if err := b.DoChecked(ctx, "k", func(context.Context, *sqldb.Tx) error { time.Sleep(20 * time.Millisecond); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		in, release := make(chan struct{}), make(chan struct{})
+		held := b.StartCheckedOrShed(ctx, "k", func(context.Context, *sqldb.Tx) error { close(in); <-release; return nil })
+		<-in
+		var ran atomic.Int32
+		job := func(context.Context, *sqldb.Tx) error { ran.Add(1); return nil }
+		var waits []func() error
+		// 15 queued at 20 ms each is 300 ms, but under the burst floor (16): taken.
+		for i := range 16 {
+			w := b.StartCheckedOrShed(ctx, "k", job)
+			waits = append(waits, w)
+			if q, _ := b.Queued("k"); q != i+1 {
+				t.Fatalf("job %d was not queued (queue %d)", i, q)
+			}
+		}
+		began := time.Now()
+		refused := b.StartCheckedOrShed(ctx, "k", job)
+		if err := refused(); !errors.Is(err, sqldb.ErrOverloaded) {
+			t.Fatalf("a job 320 ms behind the queue: %v, want ErrOverloaded", err)
+		}
+		if d := time.Since(began); d > time.Second {
+			t.Fatalf("the refusal took %v", d)
+		}
+		b.ShedAfter(0)
+		waits = append(waits, b.StartCheckedOrShed(ctx, "k", job)) // only a full queue sheds now
+		close(release)
+		if err := held(); err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range waits {
+			if err := w(); err != nil {
+				t.Fatalf("queued job %d: %v", i, err)
+			}
+		}
+		if got := ran.Load(); got != 17 {
+			t.Fatalf("%d jobs ran, want 17 (the refused one never)", got)
+		}
+	})
 }
