@@ -45,17 +45,17 @@ import (
 // shard (one key); should a deadlock happen anyway, PostgreSQL breaks it
 // and the job that lost runs again.
 type Batcher struct {
-	db       *DB
-	shards   []chan *batchJob
+	db     *DB
+	shards []chan *batchJob
 	// cost is each shard's recent time a job (ns, a moving average over
 	// its batches, commit included): with shedAfter, how long a job
 	// queued now would wait.
 	cost      []atomic.Int64
 	shedAfter atomic.Int64 // ns; 0: shed only when a queue is full
 	maxBatch  int
-	wg       sync.WaitGroup
-	stop     chan struct{}
-	lock     Locker
+	wg        sync.WaitGroup
+	stop      chan struct{}
+	lock      Locker
 }
 
 // Locker takes the row locks named by a batch's jobs (sorted, without
