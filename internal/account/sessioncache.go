@@ -2,12 +2,14 @@ package account
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"sync"
 	"time"
 
 	"github.com/plaza-dev/plaza/internal/platform/bus"
 	"github.com/plaza-dev/plaza/internal/platform/httpx"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
 // Every request authenticates its caller, and reading the session row was
@@ -121,4 +123,41 @@ func (s *Service) SessionsEndedOnBus(m *bus.Message) {
 		ev = SessionsEnded{}
 	}
 	s.sessions.forget(ev)
+}
+
+// selectLiveSessions + inList(n) + "AND expires_at > ?": which of these
+// sessions still hold (their user not erased).
+const selectLiveSessions = `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
+	WHERE u.deleted_at IS NULL AND s.id IN `
+
+// LiveSessions reads from the database, past the cache, which of the
+// session ids still hold (not signed out, expired, or their user erased):
+// the backstop for a missed bus announcement, asked for many sockets in
+// one query (the hub's ping wheel) instead of one query a socket.
+func (s *Service) LiveSessions(ctx context.Context, sessionIDs []string) (map[string]bool, error) {
+	live := make(map[string]bool, len(sessionIDs))
+	now := sqldb.Micro(s.now())
+	for start := 0; start < len(sessionIDs); start += 500 {
+		chunk := sessionIDs[start:min(start+500, len(sessionIDs))]
+		args := make([]any, 0, len(chunk)+1)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		args = append(args, now)
+		rows, err := s.db.Query(ctx, selectLiveSessions+inList(len(chunk))+` AND s.expires_at > ?`, args...)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := sqldb.ScanAll(rows, func(r *sql.Rows) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			live[id] = true
+		}
+	}
+	return live, nil
 }

@@ -50,6 +50,8 @@ type Hub struct {
 	forget func(userID string)
 	// sessionsEnded hears ended sessions before their sockets close.
 	sessionsEnded func(m *bus.Message)
+	// liveSessions checks a ping slot's sessions in one query (HubConfig).
+	liveSessions func(ctx context.Context, sessionIDs []string) (map[string]bool, error)
 
 	seqMu sync.Mutex // guards seqs and every convSeq
 	seqs  map[string]*convSeq
@@ -92,6 +94,11 @@ type HubConfig struct {
 	SessionsEnded func(m *bus.Message)
 	// Presence, when set, runs presence across nodes (presence.go).
 	Presence PresenceAccounts
+	// LiveSessions, when set, says which of these session ids still hold,
+	// from the database: the ping wheel asks it once for all the sockets
+	// of a slot (a backstop for a missed SessionsEnded), instead of each
+	// socket looking its session up at its ping.
+	LiveSessions func(ctx context.Context, sessionIDs []string) (map[string]bool, error)
 }
 
 // NewHub subscribes to the deliveries of every node's chat service and to
@@ -99,7 +106,7 @@ type HubConfig struct {
 func NewHub(c HubConfig) (*Hub, error) {
 	h := &Hub{log: c.Log, conns: map[string]map[*client]struct{}{}, seqs: map[string]*convSeq{},
 		PingEvery: pingEvery, PongWait: writeTimeout, ReorderWait: 250 * time.Millisecond, MaxPerUser: MaxSocketsPerUser,
-		source: c.Chat, forget: c.Forget, sessionsEnded: c.SessionsEnded, stop: make(chan struct{})}
+		source: c.Chat, forget: c.Forget, sessionsEnded: c.SessionsEnded, liveSessions: c.LiveSessions, stop: make(chan struct{})}
 	h.frames = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_sent_total", Help: "Frames queued to sockets."})
 	h.kicked = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_slow_disconnects_total", Help: "Sockets closed for falling behind."})
 	h.reordered = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_reordered_total", Help: "Message frames that arrived before an earlier seq and were held to deliver in order."})

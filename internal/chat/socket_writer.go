@@ -136,12 +136,14 @@ func (c *client) write() {
 // CloseSessionEnded when it expired or ended, should the bus have missed
 // the announcement) and pings the peer; false when it closed the socket.
 func (c *client) ping() bool {
-	sctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
-	ended := c.sessionEnded(sctx)
-	cancel()
-	if ended {
-		c.close(CloseSessionEnded, "signed out")
-		return false
+	if c.hub.liveSessions == nil || c.sessionID == "" { // else the wheel checked the session
+		sctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+		ended := c.sessionEnded(sctx)
+		cancel()
+		if ended {
+			c.close(CloseSessionEnded, "signed out")
+			return false
+		}
 	}
 	pctx, cancel := context.WithTimeout(c.ctx, c.hub.PongWait)
 	err := c.conn.Ping(pctx)
@@ -213,9 +215,43 @@ func (w *pingWheel) run(h *Hub) {
 		due = append(due[:0], w.slots[w.next]...)
 		w.next = (w.next + 1) % wheelSlots
 		w.mu.Unlock()
+		live := h.checkSessions(due)
 		for _, c := range due {
+			if live != nil && c.sessionID != "" && !live[c.sessionID] {
+				c.close(CloseSessionEnded, "signed out")
+				continue
+			}
 			c.askPing()
 		}
 		clear(due)
 	}
+}
+
+// checkSessions asks the database, in one query, which of the sockets'
+// sessions still hold; nil when the hub has no LiveSessions or the query
+// failed (the database away for a moment is not an end: the next round
+// asks again).
+func (h *Hub) checkSessions(due []*client) map[string]bool {
+	if h.liveSessions == nil || len(due) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(due))
+	seen := make(map[string]bool, len(due))
+	for _, c := range due {
+		if c.sessionID != "" && !seen[c.sessionID] {
+			seen[c.sessionID] = true
+			ids = append(ids, c.sessionID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	live, err := h.liveSessions(ctx, ids)
+	if err != nil {
+		h.log.Warn("socket session check failed", "err", err, "sockets", len(due))
+		return nil
+	}
+	return live
 }

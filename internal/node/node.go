@@ -276,7 +276,7 @@ func New(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.Accounts.OnUserChanged(n.Chat.ForgetUser) // a new avatar shows at once on this node
-	if n.Hub, err = chat.NewHub(chat.HubConfig{Bus: n.Bus, Log: c.Log, Registry: n.Registry, Chat: n.Chat, Forget: n.Chat.ForgetUser, Presence: n.Accounts, SessionsEnded: n.Accounts.SessionsEndedOnBus}); err != nil {
+	if n.Hub, err = chat.NewHub(chat.HubConfig{Bus: n.Bus, Log: c.Log, Registry: n.Registry, Chat: n.Chat, Forget: n.Chat.ForgetUser, Presence: n.Accounts, SessionsEnded: n.Accounts.SessionsEndedOnBus, LiveSessions: n.Accounts.LiveSessions}); err != nil {
 		n.Close()
 		return nil, err
 	}
