@@ -64,6 +64,7 @@ type Hub struct {
 	gauge      prometheus.GaugeFunc
 	frames     prometheus.Counter
 	kicked     prometheus.Counter
+	dead       *prometheus.CounterVec // sockets dropped: no pong, a write that failed
 	reordered  prometheus.Counter
 	duplicates prometheus.Counter
 	resyncs    prometheus.Counter
@@ -109,6 +110,7 @@ func NewHub(c HubConfig) (*Hub, error) {
 		source: c.Chat, forget: c.Forget, sessionsEnded: c.SessionsEnded, liveSessions: c.LiveSessions, stop: make(chan struct{})}
 	h.frames = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_sent_total", Help: "Frames queued to sockets."})
 	h.kicked = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_slow_disconnects_total", Help: "Sockets closed for falling behind."})
+	h.dead = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plaza_ws_dropped_total", Help: "Sockets dropped by the node, by reason (no pong, write failed)."}, []string{"reason"})
 	h.reordered = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_reordered_total", Help: "Message frames that arrived before an earlier seq and were held to deliver in order."})
 	h.duplicates = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_duplicate_total", Help: "Message frames dropped as already delivered."})
 	h.shed = prometheus.NewCounter(prometheus.CounterOpts{Name: "plaza_ws_frames_shed_total", Help: "Frames a slow socket went without (live-room comments offered to a full queue)."})
@@ -116,7 +118,7 @@ func NewHub(c HubConfig) (*Hub, error) {
 	h.gauge = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "plaza_ws_connections", Help: "Open sockets on this node."},
 		func() float64 { return float64(h.count.Load()) })
 	if c.Registry != nil {
-		c.Registry.MustRegister(h.frames, h.shed, h.kicked, h.reordered, h.duplicates, h.resyncs, h.gauge)
+		c.Registry.MustRegister(h.frames, h.shed, h.kicked, h.dead, h.reordered, h.duplicates, h.resyncs, h.gauge)
 	}
 	sub, err := c.Bus.Subscribe(DeliverSubject, h.onDeliver)
 	if err != nil {

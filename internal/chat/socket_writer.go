@@ -122,6 +122,7 @@ func (c *client) write() {
 			err := c.conn.Write(wctx, websocket.MessageText, b)
 			cancel()
 			if err != nil {
+				c.hub.dead.WithLabelValues("write_failed").Inc()
 				c.drop(websocket.StatusGoingAway, "write failed")
 				return
 			}
@@ -149,6 +150,7 @@ func (c *client) ping() bool {
 	err := c.conn.Ping(pctx)
 	cancel()
 	if err != nil { // dead peer: no pong in time
+		c.hub.dead.WithLabelValues("no_pong").Inc()
 		c.drop(websocket.StatusGoingAway, "no pong")
 		return false
 	}
