@@ -87,21 +87,30 @@ type ChatResult struct {
 	// MissingAfter10s is the deliveries of acknowledged messages that had
 	// not arrived 10 s after sending stopped (Lost, named for what it is);
 	// DrainMs how long after sending stopped the last one arrived.
-	MissingAfter10s int64   `json:"missing_after_10s"`
-	DrainMs         float64 `json:"drain_ms"`
+	MissingAfter10s int64 `json:"missing_after_10s"`
+	// Reconnects is how often a socket the node closed during the run
+	// dialled again and fetched what it missed (after_seq), as a client
+	// does; socket_closed in errors counts the closes.
+	Reconnects int64   `json:"reconnects"`
+	DrainMs    float64 `json:"drain_ms"`
 }
 
 type benchSocket struct {
-	conn   *websocket.Conn
+	connMu sync.Mutex
+	conn   *websocket.Conn // replaced when the socket reconnects
 	userIx int
+	node   int
+	client *http.Client
 	seen   map[int64]struct{} // seqs delivered here (one conversation per user in both modes)
-	maxSeq int64              // the highest seq delivered here
-	seenMu sync.Mutex
+	// resynced are seqs fetched by a resync that the socket may still
+	// bring (in flight when it reconnected): not duplicates.
+	resynced map[int64]struct{}
+	maxSeq   int64 // the highest seq delivered here
+	seenMu   sync.Mutex
 	// ready closes when the node's "ready" frame arrives: from then on
 	// the node delivers every new message to this socket (before it, a
 	// message would only come by a resync, which the bench does not do).
-	ready     chan struct{}
-	readyOnce sync.Once
+	ready chan struct{}
 }
 
 // chatPlan is what setup made, shared by every generator process: the
@@ -158,6 +167,10 @@ type chatRun struct {
 	senders    [][]*benchSocket // per user, the sockets this process holds
 	localUsers []int            // users with a socket here: the ones this process sends as
 	sending    atomic.Bool
+	closing    atomic.Bool // finish: sockets closing, none reconnects
+	apis       []*api      // a client of each node, for resyncs
+	reconnects atomic.Int64
+	wsURLs     []string
 	acked      atomic.Int64
 	delivered  atomic.Int64
 	// written counts sends the socket took; answered the acks and error
@@ -308,16 +321,18 @@ type chatPart struct {
 	Errors       map[string]int `json:"errors"`
 	LatencyUs    []int64        `json:"latency_us"`
 	AckUs        []int64        `json:"ack_us"`
+	Reconnects   int64          `json:"reconnects"`
 }
 
 // finish closes this generator's sockets and returns its counts.
 func (r *chatRun) finish() chatPart {
 	p := chatPart{chatStat: r.stat(), Dups: r.dups.Load(), Reordered: r.reordered.Load(),
-		BackedOff: r.backedOff.Load(), LastDelivery: r.lastDelivery.Load()}
+		BackedOff: r.backedOff.Load(), LastDelivery: r.lastDelivery.Load(), Reconnects: r.reconnects.Load()}
 	r.sending.Store(false)
+	r.closing.Store(true)
 	// Closed without the close handshake's wait (up to 5 s each), many
 	// at once: 15,000 sockets must not take an hour to let go.
-	parallelDo(len(r.sockets), 256, func(i int) error { return r.sockets[i].conn.CloseNow() })
+	parallelDo(len(r.sockets), 256, func(i int) error { return r.sockets[i].current().CloseNow() })
 	r.errMu.Lock()
 	p.Errors = maps.Clone(r.errs)
 	r.errMu.Unlock()
@@ -348,6 +363,7 @@ func merge(parts []chatPart, elapsed time.Duration, stopped time.Time) ChatResul
 		sum.Dups += p.Dups
 		sum.Reordered += p.Reordered
 		sum.BackedOff += p.BackedOff
+		sum.Reconnects += p.Reconnects
 		sum.LastDelivery = max(sum.LastDelivery, p.LastDelivery)
 		for k, v := range p.Errors {
 			sum.Errors[k] += v
@@ -368,7 +384,7 @@ func merge(parts []chatPart, elapsed time.Duration, stopped time.Time) ChatResul
 		P50:             ps[0], P99: ps[1], P999: ps[2], AckP50: as[0], AckP99: as[1],
 		Lost: missing, Duplicated: sum.Dups, Reordered: sum.Reordered,
 		Sent: sum.Acked, Delivered: sum.Delivered, Errors: sum.Errors,
-		Shed: int64(sum.Errors["rate_limited"]), BackedOff: sum.BackedOff, MissingAfter10s: missing,
+		Shed: int64(sum.Errors["rate_limited"]), BackedOff: sum.BackedOff, MissingAfter10s: missing, Reconnects: sum.Reconnects,
 	}
 	if sum.LastDelivery > stopped.UnixNano() {
 		res.DrainMs = round2(float64(sum.LastDelivery-stopped.UnixNano()) / 1e6)
@@ -460,10 +476,13 @@ func (r *chatRun) connect(ctx context.Context, idx []int) error {
 		d := loopbackDialer(r.worker*len(transports) + i)
 		transports[i] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 	}
-	wsURLs := make([]string, len(r.plan.Addrs))
+	r.wsURLs = make([]string, len(r.plan.Addrs))
+	r.apis = make([]*api, len(r.plan.Addrs))
 	for i, a := range r.plan.Addrs {
-		wsURLs[i] = "ws" + strings.TrimPrefix(strings.TrimRight(a, "/"), "http") + "/api/v1/ws"
+		r.wsURLs[i] = "ws" + strings.TrimPrefix(strings.TrimRight(a, "/"), "http") + "/api/v1/ws"
+		r.apis[i] = newAPI(a)
 	}
+	wsURLs := r.wsURLs
 	var opened atomic.Int64
 	err := parallelDo(len(idx), 64, func(k int) error {
 		i := idx[k]
@@ -476,7 +495,7 @@ func (r *chatRun) connect(ctx context.Context, idx []int) error {
 			return fmt.Errorf("socket %d (node %d): %w", i, node, err)
 		}
 		conn.SetReadLimit(1 << 20)
-		s := &benchSocket{conn: conn, userIx: ui, seen: map[int64]struct{}{}, ready: make(chan struct{})}
+		s := &benchSocket{conn: conn, userIx: ui, node: node, client: transports[k%len(transports)], seen: map[int64]struct{}{}, ready: make(chan struct{})}
 		r.sockets[k] = s
 		go r.read(ctx, s)
 		select {
@@ -517,13 +536,148 @@ type benchFrame struct {
 	} `json:"error"`
 }
 
+func (s *benchSocket) current() *websocket.Conn {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	return s.conn
+}
+
+// read reads the socket's frames; when the node closes it during the
+// run, it reconnects as a client does — dials again and, once ready,
+// fetches what it missed with after_seq — so that a dropped socket's
+// messages are counted when they arrive, not lost.
 func (r *chatRun) read(ctx context.Context, s *benchSocket) {
+	conn, ready := s.current(), s.ready
 	for {
-		_, data, err := s.conn.Read(ctx)
-		if err != nil {
-			if r.sending.Load() {
-				r.countErr("socket_closed")
+		r.readFrames(ctx, s, conn, ready)
+		if r.closing.Load() || ctx.Err() != nil {
+			return
+		}
+		if r.sending.Load() {
+			r.countErr("socket_closed")
+		}
+		for attempt := 0; ; attempt++ {
+			if r.closing.Load() || ctx.Err() != nil {
+				return
 			}
+			var err error
+			if conn, ready, err = r.redial(ctx, s); err == nil {
+				break
+			}
+			s.node = (s.node + 1) % len(r.wsURLs) // that node may be gone: the next one
+			time.Sleep(min(200*time.Millisecond<<min(attempt, 4), 3*time.Second))
+		}
+		r.reconnects.Add(1)
+		go r.resync(ctx, s, ready)
+	}
+}
+
+func (r *chatRun) redial(ctx context.Context, s *benchSocket) (*websocket.Conn, chan struct{}, error) {
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(dctx, r.wsURLs[s.node], &websocket.DialOptions{
+		HTTPClient: s.client,
+		HTTPHeader: http.Header{"Authorization": {"Bearer " + r.plan.Users[s.userIx].Token}},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	conn.SetReadLimit(1 << 20)
+	s.connMu.Lock()
+	s.conn = conn
+	s.connMu.Unlock()
+	if r.closing.Load() {
+		conn.CloseNow()
+	}
+	return conn, make(chan struct{}), nil
+}
+
+// resync fetches, once the new socket is ready, the messages after the
+// highest seq this socket had, as a client's sync does.
+func (r *chatRun) resync(ctx context.Context, s *benchSocket, ready chan struct{}) {
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		return
+	case <-time.After(30 * time.Second):
+		r.countErr("resync_no_ready")
+		return
+	}
+	s.seenMu.Lock()
+	after := s.maxSeq
+	s.seenMu.Unlock()
+	conv, token := r.plan.ConvOf[s.userIx], r.plan.Users[s.userIx].Token
+	for {
+		var page struct {
+			Items []struct {
+				Seq  int64  `json:"seq"`
+				Text string `json:"text"`
+			} `json:"items"`
+			Next string `json:"next_cursor"`
+		}
+		err := r.apis[s.node].call(ctx, "GET", fmt.Sprintf("/api/v1/conversations/%s/messages?after_seq=%d&limit=100", conv, after), token, nil, &page)
+		if err != nil {
+			r.countErr("resync_failed")
+			return
+		}
+		for _, m := range page.Items {
+			after = max(after, m.Seq)
+			r.got(s, m.Seq, m.Text, true)
+		}
+		if page.Next == "" || len(page.Items) == 0 {
+			return
+		}
+	}
+}
+
+// got counts one bench message on s (from a frame, or from a resync).
+func (r *chatRun) got(s *benchSocket, seq int64, text string, resynced bool) {
+	if !strings.HasPrefix(text, "bench ") {
+		return // setup's system messages
+	}
+	s.seenMu.Lock()
+	_, dup := s.seen[seq]
+	_, fetched := s.resynced[seq]
+	switch {
+	case resynced && dup:
+		s.seenMu.Unlock()
+		return // the socket brought it first
+	case resynced:
+		if s.resynced == nil {
+			s.resynced = map[int64]struct{}{}
+		}
+		s.resynced[seq] = struct{}{}
+	case fetched:
+		delete(s.resynced, seq) // in flight when the socket reconnected: fetched already
+		s.seenMu.Unlock()
+		return
+	}
+	s.seen[seq] = struct{}{}
+	late := !dup && !resynced && seq < s.maxSeq
+	s.maxSeq = max(s.maxSeq, seq)
+	s.seenMu.Unlock()
+	if late {
+		r.reordered.Add(1)
+	}
+	if dup {
+		r.dups.Add(1)
+		return
+	}
+	r.delivered.Add(1)
+	r.lastDelivery.Store(time.Now().UnixNano())
+	if ns, err := strconv.ParseInt(strings.TrimPrefix(text, "bench "), 10, 64); err == nil {
+		d := time.Duration(time.Now().UnixNano() - ns)
+		r.latMu.Lock()
+		r.lat = append(r.lat, d)
+		r.latMu.Unlock()
+	}
+}
+
+func (r *chatRun) readFrames(ctx context.Context, s *benchSocket, conn *websocket.Conn, ready chan struct{}) {
+	var readyOnce sync.Once
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
 			return
 		}
 		var f benchFrame
@@ -532,32 +686,9 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 		}
 		switch f.Type {
 		case "ready":
-			s.readyOnce.Do(func() { close(s.ready) })
+			readyOnce.Do(func() { close(ready) })
 		case "message":
-			if !strings.HasPrefix(f.Message.Text, "bench ") {
-				continue // setup's system messages
-			}
-			s.seenMu.Lock()
-			_, dup := s.seen[f.Message.Seq]
-			s.seen[f.Message.Seq] = struct{}{}
-			late := f.Message.Seq < s.maxSeq
-			s.maxSeq = max(s.maxSeq, f.Message.Seq)
-			s.seenMu.Unlock()
-			if late {
-				r.reordered.Add(1)
-			}
-			if dup {
-				r.dups.Add(1)
-				continue
-			}
-			r.delivered.Add(1)
-			r.lastDelivery.Store(time.Now().UnixNano())
-			if ns, err := strconv.ParseInt(strings.TrimPrefix(f.Message.Text, "bench "), 10, 64); err == nil {
-				d := time.Duration(time.Now().UnixNano() - ns)
-				r.latMu.Lock()
-				r.lat = append(r.lat, d)
-				r.latMu.Unlock()
-			}
+			r.got(s, f.Message.Seq, f.Message.Text, false)
 		case "ack":
 			if at := strings.LastIndexByte(f.ClientID, '-'); at > 0 {
 				if ns, err := strconv.ParseInt(f.ClientID[at+1:], 10, 64); err == nil {
@@ -605,7 +736,7 @@ func (r *chatRun) send(ctx context.Context, rate float64) time.Duration {
 				msg := fmt.Sprintf(`{"type":"send","conversation_id":%q,"client_id":"b%d-%d-%d","kind":"text","text":"bench %d"}`,
 					r.plan.ConvOf[ui], r.worker, seq.Add(1), now, now)
 				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				err := s.conn.Write(wctx, websocket.MessageText, []byte(msg))
+				err := s.current().Write(wctx, websocket.MessageText, []byte(msg))
 				cancel()
 				if err != nil {
 					r.countErr("write_failed")
