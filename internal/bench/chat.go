@@ -568,7 +568,7 @@ func (r *chatRun) read(ctx context.Context, s *benchSocket) {
 			time.Sleep(min(200*time.Millisecond<<min(attempt, 4), 3*time.Second))
 		}
 		r.reconnects.Add(1)
-		go r.resync(ctx, s, ready)
+		go r.resync(ctx, s, s.node, ready)
 	}
 }
 
@@ -592,9 +592,10 @@ func (r *chatRun) redial(ctx context.Context, s *benchSocket) (*websocket.Conn, 
 	return conn, make(chan struct{}), nil
 }
 
-// resync fetches, once the new socket is ready, the messages after the
-// highest seq this socket had, as a client's sync does.
-func (r *chatRun) resync(ctx context.Context, s *benchSocket, ready chan struct{}) {
+// resync fetches from node, once the new socket is ready, the messages
+// after the highest seq this socket had, as a client's sync does. node
+// is passed, not read from s: the read loop may move s on meanwhile.
+func (r *chatRun) resync(ctx context.Context, s *benchSocket, node int, ready chan struct{}) {
 	select {
 	case <-ready:
 	case <-ctx.Done():
@@ -615,7 +616,7 @@ func (r *chatRun) resync(ctx context.Context, s *benchSocket, ready chan struct{
 			} `json:"items"`
 			Next string `json:"next_cursor"`
 		}
-		err := r.apis[s.node].call(ctx, "GET", fmt.Sprintf("/api/v1/conversations/%s/messages?after_seq=%d&limit=100", conv, after), token, nil, &page)
+		err := r.apis[node].call(ctx, "GET", fmt.Sprintf("/api/v1/conversations/%s/messages?after_seq=%d&limit=100", conv, after), token, nil, &page)
 		if err != nil {
 			r.countErr("resync_failed")
 			return
