@@ -137,11 +137,10 @@ func TestChatBenchReconnectsDroppedSockets(t *testing.T) {
 	n := nodetest.Start(t, nodetest.Options{})
 	target := strings.TrimPrefix(n.URL(), "http://")
 	p := startCutProxy(t, target)
-	cfg := bench.ChatConfig{Addr: "http://" + p.addr, Duration: 2 * time.Second, Conns: 8, Users: 4, Rate: 100}
-	go func() {
-		time.Sleep(time.Second + 500*time.Millisecond) // setup, then about half the sending
-		p.cut()
-	}()
+	// The cut comes half a second into the sending, however long the
+	// setup took: the bench logs "holding …" as it starts to send.
+	cfg := bench.ChatConfig{Addr: "http://" + p.addr, Duration: 2 * time.Second, Conns: 8, Users: 4, Rate: 100,
+		Log: &onLine{prefix: "holding ", do: func() { time.AfterFunc(500*time.Millisecond, p.cut) }}}
 	res, err := bench.Chat(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +151,20 @@ func TestChatBenchReconnectsDroppedSockets(t *testing.T) {
 		t.Fatalf("%+v", res)
 	}
 	t.Logf("sent %d, delivered %d, reconnects %d, errors %v", res.Sent, res.Delivered, res.Reconnects, res.Errors)
+}
+
+// onLine runs do once, when a line starting with prefix is written.
+type onLine struct {
+	prefix string
+	do     func()
+	once   sync.Once
+}
+
+func (w *onLine) Write(b []byte) (int, error) {
+	if strings.HasPrefix(string(b), w.prefix) {
+		w.once.Do(w.do)
+	}
+	return len(b), nil
 }
 
 type cutProxy struct {
