@@ -76,6 +76,32 @@ func move(ctx context.Context, tx *sqldb.Tx, from, to acct, amount int64, kind, 
 	return m, nil
 }
 
+// authorizedMove is authorize and then move in one round trip, on
+// PostgreSQL, for the common case of a PIN-protected movement between two
+// existing wallets: the PIN is right, not locked and has no failures to
+// reset, and r's Idempotency-Key is new. It records the PIN attempt as
+// checkPIN does. ok is false when the case is not the common one (or on
+// SQLite): nothing was written, and the caller takes the long way, which
+// gives the answer (a refusal, a replay, insufficient_funds).
+func (s *Service) authorizedMove(ctx context.Context, tx *sqldb.Tx, r Request, pin, purpose string, from, to acct, amount int64,
+	kind, note, key string, now time.Time) (m moved, ok bool, err error) {
+	if tx.Dialect() != sqldb.Postgres || from.id() == to.id() || from.currency != to.currency ||
+		from.kind != acctUser || !validPIN(pin) {
+		return moved{}, false, nil
+	}
+	at := sqldb.Micro(now)
+	m.ID = ids.New("tx")
+	err = tx.QueryRow(ctx, authorizedMoveInOneStatement, r.UserID, s.pinHMAC(r.UserID, pin), at, r.Key, amount,
+		from.id(), to.id(), to.kind, to.owner, to.currency, m.ID, kind, "", note, key).Scan(&m.DebitBalance, &m.CreditBalance)
+	if errors.Is(err, sql.ErrNoRows) {
+		return moved{}, false, nil
+	}
+	if err != nil {
+		return moved{}, false, err
+	}
+	return m, true, recordPINAttempt(ctx, tx, r.UserID, true, purpose, now)
+}
+
 // lockAccounts locks the named ledger accounts in id order (a batch's
 // first statement on PostgreSQL; see sqldb.Locker). An account that does
 // not exist yet locks nothing: its first credit creates it.

@@ -165,11 +165,7 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 	if err != nil {
 		return nil, err
 	}
-	okInt := 0
-	if ok {
-		okInt = 1
-	}
-	if err := tx.Later(ctx, insertPINAttempt, ids.New("pa"), userID, okInt, purpose, sqldb.Micro(now)); err != nil {
+	if err := recordPINAttempt(ctx, tx, userID, ok, purpose, now); err != nil {
 		return nil, err
 	}
 	if ok {
@@ -183,4 +179,14 @@ func (s *Service) checkPIN(ctx context.Context, tx *sqldb.Tx, userID, pin, purpo
 		return errs.E(PINLocked, "Wrong PIN. Payments are locked for %d minutes.", int(PINLockout.Minutes())), nil
 	}
 	return errs.E(WrongPIN, "Wrong PIN; %d tries left before payments lock.", MaxPINFailures-failures), nil
+}
+
+// recordPINAttempt keeps a PIN check's verdict (pin_attempts), with the
+// transaction that made it.
+func recordPINAttempt(ctx context.Context, tx *sqldb.Tx, userID string, ok bool, purpose string, now time.Time) error {
+	okInt := 0
+	if ok {
+		okInt = 1
+	}
+	return tx.Later(ctx, insertPINAttempt, ids.New("pa"), userID, okInt, purpose, sqldb.Micro(now))
 }

@@ -43,6 +43,35 @@ const (
 			SELECT $8::text, $9::text, $2::text, $3::text, $1::bigint, $6::text, $10::text, $11::text, $12::text,
 				d.balance, c.balance, $7::bigint FROM d, c RETURNING id)
 		SELECT d.balance, c.balance FROM d, c, t`
+	// authorizedMoveInOneStatement (PostgreSQL) is a PIN-protected
+	// movement's whole common case in one statement: the payer's PIN row,
+	// locked (FOR UPDATE), holds the PIN's HMAC ($2), is not locked and has
+	// no failures to reset; the Idempotency-Key ($4) is new; and then
+	// moveInOneStatement. No row when any of that is not so, and then
+	// nothing is written or locked but the PIN row: the caller takes the
+	// long way (authorize, then move), which says why. The HMAC is compared
+	// by the database, not in constant time: both sides are HMACs under the
+	// server's PIN key, so timing tells a guesser nothing about a PIN.
+	authorizedMoveInOneStatement = `WITH pin AS (
+			SELECT user_id FROM wallet_pins
+			WHERE user_id = $1 AND pin_hmac = $2 AND failures = 0 AND locked_until <= $3::bigint
+			FOR UPDATE),
+		prior AS (SELECT 1 FROM idempotency_keys WHERE owner = $1 AND key = $4),
+		d AS (
+			UPDATE ledger_accounts SET balance = balance - $5::bigint
+			WHERE id = $6 AND (balance >= $5::bigint OR allow_negative = 1)
+				AND EXISTS (SELECT 1 FROM pin) AND NOT EXISTS (SELECT 1 FROM prior)
+			RETURNING balance),
+		c AS (
+			INSERT INTO ledger_accounts (id, kind, owner_id, currency, balance, allow_negative, created_at)
+			SELECT $7::text, $8::text, $9::text, $10::text, $5::bigint, 0, $3::bigint FROM d
+			ON CONFLICT (id) DO UPDATE SET balance = ledger_accounts.balance + excluded.balance RETURNING balance),
+		t AS (
+			INSERT INTO ledger_transfers (id, kind, debit_account, credit_account, amount, currency, reference, note,
+				transfer_key, debit_balance, credit_balance, created_at)
+			SELECT $11::text, $12::text, $6::text, $7::text, $5::bigint, $10::text, $13::text, $14::text, $15::text,
+				d.balance, c.balance, $3::bigint FROM d, c RETURNING id)
+		SELECT d.balance, c.balance FROM d, c, t`
 	selectUserBalances = `SELECT currency, balance FROM ledger_accounts WHERE kind = 'user' AND owner_id = ? ORDER BY currency`
 	selectBalance      = `SELECT balance FROM ledger_accounts WHERE id = ?`
 	// selectTransferAmount is the amount of the transfer with a key: an
