@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"database/sql"
-	"errors"
 
 	"github.com/plaza-dev/plaza/internal/platform/errs"
 	"github.com/plaza-dev/plaza/internal/platform/export"
@@ -74,21 +73,6 @@ func (s *Service) Blocks(ctx context.Context, userID string) ([]User, error) {
 	return out, err
 }
 
-// Blocked reports whether a has blocked b (for chat and pay: a message or
-// a request from b to a is refused).
-func (s *Service) Blocked(ctx context.Context, a, b string) (bool, error) {
-	return s.cachedRelation(ctx, relKey{'b', a, b}, func() (bool, error) { return blocked(ctx, s.db, a, b) })
-}
-
-func blocked(ctx context.Context, db *sqldb.DB, a, b string) (bool, error) {
-	var one int
-	err := db.QueryRow(ctx, selectBlock, a, b).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // BlockRelations lists the users userID has blocked or been blocked by
 // (chat leaves them out of each other's presence).
 func (s *Service) BlockRelations(ctx context.Context, userID string) ([]string, error) {
@@ -145,7 +129,6 @@ const (
 	insertBlock          = `INSERT INTO blocks (user_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`
 	deleteBlock          = `DELETE FROM blocks WHERE user_id = ? AND blocked_id = ?`
 	deleteUserBlocks     = `DELETE FROM blocks WHERE user_id = ? OR blocked_id = ?`
-	selectBlock          = `SELECT 1 FROM blocks WHERE user_id = ? AND blocked_id = ?`
 	selectBlockRelations = `SELECT blocked_id FROM blocks WHERE user_id = ? UNION SELECT user_id FROM blocks WHERE blocked_id = ?`
 	countBlocks          = `SELECT COUNT(*) FROM blocks WHERE user_id = ?`
 	declinePendingFrom   = `UPDATE contact_requests SET status = ?, updated_at = ? WHERE from_user = ? AND to_user = ? AND status = 'pending'`

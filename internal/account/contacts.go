@@ -173,11 +173,6 @@ func (s *Service) Contacts(ctx context.Context, userID, cursor string, limit int
 	return out, next, nil
 }
 
-// AreContacts reports whether two users are contacts (for chat and pay).
-func (s *Service) AreContacts(ctx context.Context, a, b string) (bool, error) {
-	return s.cachedRelation(ctx, relKey{'c', a, b}, func() (bool, error) { return areContacts(ctx, s.db, a, b) })
-}
-
 // RemoveContact ends a contact on both sides (by id or username), with
 // the notes each gave the other. Errors: not_found (no such user, or not
 // a contact).
