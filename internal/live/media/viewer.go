@@ -276,10 +276,11 @@ func (v *viewer) feedback(loss float64, bps uint64) {
 	} else {
 		v.want = v.choose.remb(bps, rates)
 	}
-	changed := ls[v.want] != v.cur
+	want := min(v.want, len(ls)-1)
+	changed := ls[want] != v.cur
 	v.mu.Unlock()
 	if changed {
-		ls[min(v.want, len(ls)-1)].pli()
+		ls[want].pli() // want read under the lock: another report may move it
 	}
 }
 
