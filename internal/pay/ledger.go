@@ -79,8 +79,8 @@ func move(ctx context.Context, tx *sqldb.Tx, from, to acct, amount int64, kind, 
 // authorizedMove is authorize and then move in one round trip, on
 // PostgreSQL, for the common case of a PIN-protected movement between two
 // existing wallets: the PIN is right, not locked and has no failures to
-// reset, and r's Idempotency-Key is new. It records the PIN attempt as
-// checkPIN does. ok is false when the case is not the common one (or on
+// reset, and r's Idempotency-Key is new; the same statement writes the
+// PIN attempt row. ok is false when the case is not the common one (or on
 // SQLite): nothing was written, and the caller takes the long way, which
 // gives the answer (a refusal, a replay, insufficient_funds).
 func (s *Service) authorizedMove(ctx context.Context, tx *sqldb.Tx, r Request, pin, purpose string, from, to acct, amount int64,
@@ -92,14 +92,14 @@ func (s *Service) authorizedMove(ctx context.Context, tx *sqldb.Tx, r Request, p
 	at := sqldb.Micro(now)
 	m.ID = ids.New("tx")
 	err = tx.QueryRow(ctx, authorizedMoveInOneStatement, r.UserID, s.pinHMAC(r.UserID, pin), at, r.Key, amount,
-		from.id(), to.id(), to.kind, to.owner, to.currency, m.ID, kind, "", note, key).Scan(&m.DebitBalance, &m.CreditBalance)
+		from.id(), to.id(), to.kind, to.owner, to.currency, m.ID, kind, "", note, key, ids.New("pa"), purpose).Scan(&m.DebitBalance, &m.CreditBalance)
 	if errors.Is(err, sql.ErrNoRows) {
 		return moved{}, false, nil
 	}
 	if err != nil {
 		return moved{}, false, err
 	}
-	return m, true, recordPINAttempt(ctx, tx, r.UserID, true, purpose, now)
+	return m, true, nil
 }
 
 // lockAccounts locks the named ledger accounts in id order (a batch's

@@ -46,8 +46,8 @@ const (
 	// authorizedMoveInOneStatement (PostgreSQL) is a PIN-protected
 	// movement's whole common case in one statement: the payer's PIN row,
 	// locked (FOR UPDATE), holds the PIN's HMAC ($2), is not locked and has
-	// no failures to reset; the Idempotency-Key ($4) is new; and then
-	// moveInOneStatement. No row when any of that is not so, and then
+	// no failures to reset; the Idempotency-Key ($4) is new; then
+	// moveInOneStatement and the PIN attempt row ($16, purpose $17). No row when any of that is not so, and then
 	// nothing is written or locked but the PIN row: the caller takes the
 	// long way (authorize, then move), which says why. The HMAC is compared
 	// by the database, not in constant time: both sides are HMACs under the
@@ -70,7 +70,10 @@ const (
 			INSERT INTO ledger_transfers (id, kind, debit_account, credit_account, amount, currency, reference, note,
 				transfer_key, debit_balance, credit_balance, created_at)
 			SELECT $11::text, $12::text, $6::text, $7::text, $5::bigint, $10::text, $13::text, $14::text, $15::text,
-				d.balance, c.balance, $3::bigint FROM d, c RETURNING id)
+				d.balance, c.balance, $3::bigint FROM d, c RETURNING id),
+		a AS (
+			INSERT INTO pin_attempts (id, user_id, ok, purpose, created_at)
+			SELECT $16::text, $1::text, 1, $17::text, $3::bigint FROM t)
 		SELECT d.balance, c.balance FROM d, c, t`
 	selectUserBalances = `SELECT currency, balance FROM ledger_accounts WHERE kind = 'user' AND owner_id = ? ORDER BY currency`
 	selectBalance      = `SELECT balance FROM ledger_accounts WHERE id = ?`
