@@ -45,6 +45,11 @@ func TestTransferOneStatementLeavesWhatTheLongWayLeaves(t *testing.T) {
 		if ok, wrong := attempts(); ok != 1 || wrong != 0 {
 			t.Fatalf("after one transfer: %d right and %d wrong PIN attempts recorded, want 1 and 0", ok, wrong)
 		}
+		// The attempt row carries the check's purpose and time, as checkPIN
+		// writes them (the statement writes it on PostgreSQL).
+		if n := count(`SELECT COUNT(*) FROM pin_attempts WHERE user_id = 'ann' AND ok = 1 AND purpose = 'transfer' AND created_at > 0`); n != 1 {
+			t.Fatalf("%d right-PIN attempts with purpose transfer and a time, want 1", n)
+		}
 		if n := count(`SELECT COUNT(*) FROM idempotency_keys WHERE owner = 'ann' AND key = 'k1'`); n != 1 {
 			t.Fatalf("%d stored answers for the key, want 1", n)
 		}

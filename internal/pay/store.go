@@ -47,7 +47,8 @@ const (
 	// movement's whole common case in one statement: the payer's PIN row,
 	// locked (FOR UPDATE), holds the PIN's HMAC ($2), is not locked and has
 	// no failures to reset; the Idempotency-Key ($4) is new; then
-	// moveInOneStatement and the PIN attempt row ($16, purpose $17). No row when any of that is not so, and then
+	// moveInOneStatement and the PIN attempt row ($16, purpose $17). No
+	// row when any of that is not so, and then
 	// nothing is written or locked but the PIN row: the caller takes the
 	// long way (authorize, then move), which says why. The HMAC is compared
 	// by the database, not in constant time: both sides are HMACs under the
