@@ -356,6 +356,13 @@ func (p *presence) online(user string) bool {
 	return len(p.view[user]) > 0
 }
 
+// current reports whether a change still describes the user: a queued
+// "offline" whose user has come back since is stale, and so is an
+// "online" whose user has left again.
+func (p *presence) current(c presenceChange) bool {
+	return p.online(c.user) == c.online
+}
+
 // close says "gone" (unless crash, as a test's crashed node) and stops.
 func (p *presence) close(crash bool) {
 	if p == nil {

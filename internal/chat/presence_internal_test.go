@@ -54,3 +54,19 @@ func TestTypingLimiter(t *testing.T) {
 		t.Fatalf("%d entries kept after a sweep", n)
 	}
 }
+
+// A queued change whose user has moved on since is not told: ann's
+// "offline", handled after she came back, would tell her contacts she
+// is gone (and, if she shows her last seen by then, when).
+func TestPresenceChangeGoesStale(t *testing.T) {
+	p := &presence{view: map[string]map[string]presenceEntry{}}
+	now := time.Now()
+	off, on := presenceChange{"u_ann", false, now}, presenceChange{"u_ann", true, now}
+	if !p.current(off) || p.current(on) {
+		t.Fatal("ann is offline: her offline is current, an online is stale")
+	}
+	p.view["u_ann"] = map[string]presenceEntry{"n1": {expires: now.Add(time.Second), heard: now}}
+	if p.current(off) || !p.current(on) {
+		t.Fatal("ann came back: her queued offline is stale, her online current")
+	}
+}

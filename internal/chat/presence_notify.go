@@ -167,6 +167,12 @@ func (l *live) notify(ch presenceChange) {
 	if l.hub.Connections() == 0 { // no one here to tell
 		return
 	}
+	if !l.p.current(ch) {
+		// Stale: the user came back (or left) since; that later change
+		// is queued behind this one. Telling this one now would be a
+		// lie under the setting of now, not of then.
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	infos, err := l.accounts.PresenceInfos(ctx, []string{ch.user})

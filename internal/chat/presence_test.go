@@ -200,8 +200,15 @@ func TestPresenceHiddenLastSeen(t *testing.T) {
 		if got := annS.Take(func(f nodetest.Frame) bool { return f["type"] == "presence" }); len(got) != 0 {
 			t.Fatalf("the hider got presence frames: %v", got)
 		}
-		// Going offline while hidden: no frame, no time.
+		// Going offline while hidden: no frame, no time. Cat leaves only
+		// once this node has heard ann leave, so cat's frame, queued
+		// after hers, is the sentinel that her change was handled.
 		annS.Close()
+		for deadline := time.Now().Add(wait); chat.OnlineHere(n.Hub, annID); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("ann's going offline was not heard within %v", wait)
+			}
+		}
 		catS.Close()
 		benS.Next(t, wait, both(isPresence(catID), online(false)))
 		if got := benS.Take(reveals(annID)); len(got) != 0 {
