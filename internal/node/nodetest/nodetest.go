@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,13 +60,25 @@ func Start(t testing.TB, o Options) *node.Node {
 		ShedAfter: -1,
 	}
 	if o.Postgres && cfg.DB == "" {
-		cfg.DB = dbtest.PostgresURL(t)
+		// A copy of the schema's template: migrations run once per run.
+		cfg.DB = dbtest.MigratedPostgresURL(t, node.Migrations()...)
 	}
 	if cfg.BusPrefix == "" {
 		cfg.BusPrefix = "t" + ids.Token(6)
 	}
 	if o.Tune != nil {
 		o.Tune(&cfg)
+	}
+	if cfg.DB == "" && cfg.DataDir != "" {
+		// A new SQLite file starts as a copy of the schema's template
+		// (the node's own migrations then find nothing to do); a file a
+		// test put there is its own.
+		if path := filepath.Join(cfg.DataDir, "plaza.db"); !exists(path) {
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			dbtest.MigratedSQLitePath(t, path, node.Migrations()...)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n, err := node.New(ctx, cfg)
@@ -261,4 +274,9 @@ func Befriend(t testing.TB, a, b *Client, bUsername string) {
 	if r.Status != http.StatusOK {
 		t.Fatalf("accept: %d %s", r.Status, r.Body)
 	}
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

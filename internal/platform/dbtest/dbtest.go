@@ -12,6 +12,7 @@ package dbtest
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
@@ -34,35 +35,59 @@ func Run(t *testing.T, sets []sqldb.Migrations, fn func(t *testing.T, db *sqldb.
 	})
 }
 
-// SQLite opens a migrated database in a fresh file under t.TempDir.
+// SQLite opens a migrated database in a fresh file under t.TempDir (a copy
+// of the schema's template, template.go).
 func SQLite(t testing.TB, sets ...sqldb.Migrations) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(context.Background(), filepath.Join(t.TempDir(), "plaza.db"), "")
+	path := filepath.Join(t.TempDir(), "plaza.db")
+	if len(sets) > 0 {
+		MigratedSQLitePath(t, path, sets...)
+	}
+	db, err := sqldb.Open(context.Background(), path, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	migrate(t, db, sets)
 	return db
 }
 
-// Postgres creates a fresh database, migrates it and drops it when the test
-// ends; it skips (or fails, if required) when no server is configured.
+// Postgres creates a fresh database, migrated (a copy of the schema's
+// template), and drops it when the test ends; it skips (or fails, if
+// required) when no server is configured.
 func Postgres(t testing.TB, sets ...sqldb.Migrations) *sqldb.DB {
 	t.Helper()
-	u := PostgresURL(t)
+	var u string
+	if len(sets) > 0 {
+		u = MigratedPostgresURL(t, sets...)
+	} else {
+		u = PostgresURL(t)
+	}
 	db, err := sqldb.Open(context.Background(), u, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	migrate(t, db, sets)
 	return db
 }
 
 // PostgresURL creates a fresh, empty database and returns its URL; the
 // database is dropped when the test ends.
 func PostgresURL(t testing.TB) string {
+	t.Helper()
+	admin := adminURL(t)
+	if admin == "" {
+		return ""
+	}
+	u, err := createDatabase(t, admin, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// adminURL is PLAZA_TEST_POSTGRES once the server answers; without one
+// the test skips (or fails, if required) and adminURL returns "".
+func adminURL(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv("PLAZA_TEST_POSTGRES")
 	if admin == "" {
@@ -74,14 +99,29 @@ func PostgresURL(t testing.TB) string {
 		t.Fatal(err)
 	}
 	defer adminDB.Close()
-	ctx := context.Background()
-	if err := adminDB.PingContext(ctx); err != nil {
+	if err := adminDB.PingContext(context.Background()); err != nil {
 		Require(t, "postgres", "PostgreSQL at PLAZA_TEST_POSTGRES is unreachable: "+err.Error())
 		return ""
 	}
+	return admin
+}
+
+// createDatabase creates a database for the test (a copy of template
+// unless that is ""), dropped when the test ends, and returns its URL.
+func createDatabase(t testing.TB, admin, template string) (string, error) {
+	t.Helper()
+	adminDB, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", err
+	}
+	defer adminDB.Close()
 	name := "plaza_test_" + strings.ReplaceAll(ids.Token(10), "-", "")
-	if _, err := adminDB.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
+	stmt := "CREATE DATABASE " + name
+	if template != "" {
+		stmt += " TEMPLATE " + template
+	}
+	if _, err := adminDB.ExecContext(context.Background(), stmt); err != nil {
+		return "", fmt.Errorf("dbtest: %s: %w", stmt, err)
 	}
 	t.Cleanup(func() {
 		d, err := sql.Open("pgx", admin)
@@ -95,10 +135,10 @@ func PostgresURL(t testing.TB) string {
 	})
 	pu, err := url.Parse(admin)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	pu.Path = "/" + name
-	return pu.String()
+	return pu.String(), nil
 }
 
 // Require skips the test with why, or fails it when PLAZA_TEST_REQUIRE
@@ -121,10 +161,4 @@ func Required(backend string) bool {
 	return false
 }
 
-func migrate(t testing.TB, db *sqldb.DB, sets []sqldb.Migrations) {
-	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	if err := db.Migrate(context.Background(), log, sets...); err != nil {
-		t.Fatal(err)
-	}
-}
+var quiet = slog.New(slog.DiscardHandler)
