@@ -46,15 +46,8 @@ else
   echo "no node: skipping the client's unit tests (web/, vitest)" >&2
 fi
 
-# The race detector instruments every package it builds, and the SQLite
-# driver (modernc.org/sqlite, C translated to Go, with its libc) is most of
-# the code a store test runs: instrumented, a test's SQL costs several
-# times its CPU. Its packages are built without instrumentation; Plaza's
-# own code, and every other dependency, is raced as before.
-race=(-race "-gcflags=modernc.org/...=-race=false")
-
 if [ $# -gt 0 ]; then
-  exec go test "${race[@]}" -count=1 -timeout 20m "$@"
+  exec go test -race -count=1 -timeout 20m "$@"
 fi
 
 (cd pkg/plazapay && go test -race -count=1 ./...)
@@ -69,7 +62,7 @@ trap 'rm -f "$web_log"' EXIT
 go test -count=1 -timeout 40m ./web >"$web_log" 2>&1 &
 web_pid=$!
 status=0
-go test "${race[@]}" -count=1 -timeout 40m $(go list ./... | grep -v '/web$') || status=$?
+go test -race -count=1 -timeout 40m $(go list ./... | grep -v '/web$') || status=$?
 web_status=0
 wait "$web_pid" || web_status=$?
 cat "$web_log"
