@@ -239,7 +239,10 @@ func ms(d time.Duration) float64 { return round2(float64(d.Microseconds()) / 100
 // setup creates the load's users, conversations and shops through the
 // first node, before any fault.
 func (l *chaosLoad) setup(ctx context.Context) ([]chaosShop, string, func(), error) {
-	a := l.apis[0]
+	// No fault has happened yet, so setup waits as long as it must: a
+	// loaded machine (a CI run, every core busy) may take seconds to hash
+	// each new password, longer than the load's short timeouts allow.
+	a := newAPI(l.apis[0].base)
 	prefix := "x" + ids.Token(4)
 	users, err := a.signupMany(ctx, prefix, 8+4+4+3+2, 8)
 	if err != nil {

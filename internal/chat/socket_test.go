@@ -284,23 +284,33 @@ func TestSlowSocketIsDisconnected(t *testing.T) {
 		u := people(t, n, "ann", "ben")
 		ann, ben := u[0], u[1]
 		conv := direct(t, ann, "ben")
-		stalled := ben.Dial(t)
+		// A small window, so that the kernel's buffers hold little and the
+		// queue fills after a few hundred frames, not thousands.
+		stalled := ben.DialSmallWindow(t)
 		stalled.StopReading()
 		live := ben.Dial(t)
-		big := strings.Repeat("長", 4000)
-		const count = 900
-		for i := range count {
-			if r := send(t, ann, conv, fmt.Sprintf("b-%d", i), big); r.Status != 201 {
-				t.Fatalf("send %d: %d", i, r.Status)
+		big := strings.Repeat("長", 4000) // 12 KB a frame
+		const most = 900                 // ~11 MB: more than any buffer between them
+		sent := 0
+		for sent < most && n.Hub.Connections() == 2 {
+			if r := send(t, ann, conv, fmt.Sprintf("b-%d", sent), big); r.Status != 201 {
+				t.Fatalf("send %d: %d", sent, r.Status)
 			}
-			if i%100 == 99 { // the live socket keeps up
-				for range 100 {
-					live.Next(t, wait, nodetest.IsMessage(conv))
-				}
-			}
+			sent++
 		}
 		// (WaitFor fails if the stalled one stays open.)
 		nodetest.WaitFor(t, wait, func() bool { return n.Hub.Connections() == 1 })
+		if sent <= 128 {
+			t.Fatalf("the stalled socket was closed after %d frames, fewer than its queue holds", sent)
+		}
+		// The live socket got every one, in order.
+		for i := range sent {
+			f := live.Next(t, wait, nodetest.IsMessage(conv))
+			if got := f.Str("message.client_id"); got != fmt.Sprintf("b-%d", i) {
+				t.Fatalf("the live socket's message %d is %s", i, got)
+			}
+		}
+		t.Logf("the stalled socket was closed after %d frames", sent)
 	})
 }
 

@@ -3,10 +3,12 @@ package nodetest
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,9 +62,32 @@ type Socket struct {
 // Dial opens the socket of c's user (bearer token) and waits for "ready".
 func (c *Client) Dial(t testing.TB) *Socket {
 	t.Helper()
+	return c.dial(t, nil)
+}
+
+// DialSmallWindow is Dial over a connection whose receive buffer is a few
+// KB, set before it connects: a client that stops reading fills the
+// server's side in kilobytes rather than the megabytes a loopback
+// connection's window grows to.
+func (c *Client) DialSmallWindow(t testing.TB) *Socket {
+	t.Helper()
+	d := &net.Dialer{Control: func(_, _ string, raw syscall.RawConn) error {
+		var serr error
+		if err := raw.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	return c.dial(t, &http.Client{Transport: &http.Transport{DialContext: d.DialContext}})
+}
+
+func (c *Client) dial(t testing.TB, hc *http.Client) *Socket {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	url := "ws" + strings.TrimPrefix(c.Base, "http") + "/api/v1/ws"
-	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + c.Token}}})
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: hc, HTTPHeader: http.Header{"Authorization": {"Bearer " + c.Token}}})
 	if err != nil {
 		cancel()
 		t.Fatalf("dial %s: %v", url, err)
