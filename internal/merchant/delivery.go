@@ -32,6 +32,9 @@ type deliveryPool struct {
 	total                int
 	closed               bool
 	wg                   sync.WaitGroup // one per reserved slot; Add under mu
+	// freed is told (without blocking; one signal stands for any number)
+	// each time an attempt finishes, for Run to poll the outbox again.
+	freed chan struct{}
 }
 
 func newDeliveryPool(workers, perMerchant int) *deliveryPool {
@@ -41,7 +44,7 @@ func newDeliveryPool(workers, perMerchant int) *deliveryPool {
 	if perMerchant <= 0 {
 		perMerchant = 2
 	}
-	return &deliveryPool{workers: workers, perMerchant: perMerchant, inFlight: map[string]int{}}
+	return &deliveryPool{workers: workers, perMerchant: perMerchant, inFlight: map[string]int{}, freed: make(chan struct{}, 1)}
 }
 
 // reserve takes a slot for one of mchid's deliveries, if there is one.
@@ -65,6 +68,17 @@ func (p *deliveryPool) release(mchid string) {
 	}
 	p.mu.Unlock()
 	p.wg.Done()
+}
+
+// finished releases the slot of an attempt that was made and tells Run
+// that there is room: a claim that failed releases without telling, or a
+// database that refuses claims would be polled in a busy loop.
+func (p *deliveryPool) finished(mchid string) {
+	p.release(mchid)
+	select {
+	case p.freed <- struct{}{}:
+	default:
+	}
 }
 
 // load is how many deliveries are in flight in all and for each merchant.
@@ -138,7 +152,7 @@ func (s *Service) Deliver(ctx context.Context) (int, error) {
 		}
 		started++
 		go func() {
-			defer p.release(d.mchid)
+			defer p.finished(d.mchid)
 			s.attempt(ctx, d, lease)
 		}()
 	}

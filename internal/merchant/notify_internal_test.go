@@ -220,3 +220,46 @@ func TestDeliveryPoolLimits(t *testing.T) {
 		t.Fatal("a closed pool took work")
 	}
 }
+
+// A merchant's backlog drains at the pace its server answers: each
+// finished attempt polls the outbox again, so with a period of an hour
+// (no tick comes during the test) forty notifications to one merchant,
+// at most two in flight, are all delivered once after a single poll. The
+// chaos bench found the backlog growing when only the period polled: two
+// a second a merchant, fewer than a busy shop's orders.
+func TestBacklogDrainsWithoutWaitingForThePeriod(t *testing.T) {
+	t.Parallel()
+	dbtest.Run(t, []sqldb.Migrations{Migrations}, func(t *testing.T, db *sqldb.DB) {
+		clock := &testClock{t: time.Now()}
+		rc := newReceiver(t, 0, false)
+		testKeyOnce.Do(func() { testKey, _ = rsa.GenerateKey(rand.Reader, 2048) })
+		s, err := NewService(Config{DB: db, PlatformKey: testKey, Log: slog.New(slog.DiscardHandler), Now: clock.now,
+			AllowPrivateOutbound: true, Retry: []time.Duration{time.Minute}, NotifyEvery: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 40
+		for i := range n {
+			addNotification(t, db, clock.now(), "EV-"+strconv.Itoa(i), "m1", rc.srv.URL+"/n")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		ran := make(chan error, 1)
+		go func() { ran <- s.Run(ctx) }()
+		defer func() { cancel(); <-ran; s.Close() }()
+		if started, err := s.Deliver(ctx); err != nil || started != 2 {
+			t.Fatalf("the first poll started %d (want the merchant's 2), %v", started, err)
+		}
+		waitFor(t, 30*time.Second, "the backlog delivered", func() bool {
+			var left int
+			if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM notifications WHERE status <> 'delivered'`).Scan(&left); err != nil {
+				t.Fatal(err)
+			}
+			return left == 0
+		})
+		for i := range n {
+			if got := rc.count("EV-" + strconv.Itoa(i)); got != 1 {
+				t.Errorf("EV-%d delivered %d times", i, got)
+			}
+		}
+	})
+}

@@ -12,7 +12,8 @@ import (
 )
 
 // Job is one piece of scheduled work: Do runs every Every (first at start
-// when Now is set); an error is logged under Name unless ctx has ended. A
+// when Now is set), and also whenever Wake (if set) receives, so that work
+// which frees room for more need not wait out the period; an error is logged under Name unless ctx has ended. A
 // panic in Do is logged with its stack like an error, and the job runs
 // again at its next period: one bad row must not stop a node's scheduled
 // work for good, nor take the node down.
@@ -20,6 +21,7 @@ type Job struct {
 	Name  string
 	Every time.Duration
 	Now   bool
+	Wake  <-chan struct{}
 	Do    func(ctx context.Context) error
 }
 
@@ -47,6 +49,7 @@ func every(ctx context.Context, log *slog.Logger, j Job) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-j.Wake:
 		}
 	}
 	for {
@@ -57,6 +60,7 @@ func every(ctx context.Context, log *slog.Logger, j Job) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-j.Wake:
 		}
 	}
 }

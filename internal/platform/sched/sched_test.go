@@ -79,3 +79,35 @@ func TestPanickingJobRunsAgain(t *testing.T) {
 		t.Fatalf("logged errors %q; want the panic with its stack", rec.errs)
 	}
 }
+
+// A job runs when it is woken, without waiting for its period; each wake
+// that is received runs Do once more.
+func TestWakeRunsTheJob(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	wake := make(chan struct{})
+	ran := make(chan struct{}, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, slog.New(slog.DiscardHandler), Job{Name: "woken", Every: time.Hour, Wake: wake,
+			Do: func(context.Context) error { ran <- struct{}{}; return nil }})
+	}()
+	for i := range 3 {
+		select {
+		case wake <- struct{}{}:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("wake %d not received", i)
+		}
+		select {
+		case <-ran:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("wake %d did not run the job", i)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) != 0 {
+		t.Fatalf("%d runs more than the wakes", len(ran))
+	}
+}
