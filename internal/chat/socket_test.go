@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaza-dev/plaza/internal/chat"
 	"github.com/plaza-dev/plaza/internal/node"
 	"github.com/plaza-dev/plaza/internal/node/nodetest"
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
@@ -300,7 +301,7 @@ func TestSlowSocketIsDisconnected(t *testing.T) {
 		}
 		// (WaitFor fails if the stalled one stays open.)
 		nodetest.WaitFor(t, wait, func() bool { return n.Hub.Connections() == 1 })
-		if sent <= 128 {
+		if sent <= chat.SendQueue {
 			t.Fatalf("the stalled socket was closed after %d frames, fewer than its queue holds", sent)
 		}
 		// The live socket got every one, in order.

@@ -1,0 +1,4 @@
+package chat
+
+// SendQueue is the hub's per-socket queue length, for the external tests.
+const SendQueue = sendQueue
