@@ -88,6 +88,10 @@ func Pgbench(ctx context.Context, dbURL string, accounts, clients int, d time.Du
 		return PgbenchResult{}, fmt.Errorf("pgbench printed no rate: %s", out)
 	}
 	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	if tps <= 0 {
+		// Every client's connection took the whole run (a loaded machine).
+		return PgbenchResult{}, fmt.Errorf("pgbench committed no movement in %d s; run it longer: %s", secs, out)
+	}
 	return PgbenchResult{TPS: round2(tps), Clients: clients, Accounts: accounts, Seconds: float64(secs),
 		Script: "two balance updates in id order and a ledger row per transaction"}, nil
 }
