@@ -248,7 +248,12 @@ func TestOpenAppReplacedWhenABridgeCallIsRefused(t *testing.T) {
 	us.Run("opening the app", bt.Click(`[data-tab="discover"]`), bt.Visible(`.miniapp-directory [data-appid="`+a.AppID+`"]`),
 		bt.Click(`.miniapp-directory [data-appid="`+a.AppID+`"]`), bt.Visible("#miniapp-frame"))
 	frame, _ := us.Frame(a.AppID+".apps.localhost", nil)
-	frame.Run("seeing its page", bt.Visible("#words"))
+	// The page calls plaza.login() as it loads: that call must be answered
+	// before the block lands, or it is the refused call (a race on a slow run).
+	frame.Run("seeing its page signed in", bt.Visible("#words"), bt.Visible(`#results[data-login]`))
+	if got := frame.Attrs("#results", "data-login"); len(got) != 1 || got[0] != "ok" {
+		t.Fatalf("plaza.login() before the block: %v", got)
+	}
 
 	if _, err := n.Trust.Create(ctx, admin.ID, trust.NewPolicy{Kind: "block", TargetType: trust.TargetApp, TargetID: a.AppID,
 		Regions: []string{"US"}, Scopes: []trust.Scope{trust.ScopeHosting}, EffectiveAt: time.Now(), Reason: "Ordered out of the United States"}); err != nil {
