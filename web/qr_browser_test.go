@@ -101,8 +101,14 @@ func playQr(t *testing.T, alloc context.Context, n *node.Node, shop *plazapay.Cl
 		bt.Visible(".qr-image.loaded #receive-qr-image"), bt.Click("#receive-set-amount"), bt.Visible("#receive-amount-input"),
 		bt.Type("#receive-amount-input", "8.88"), bt.Click("#receive-amount-ok"), bt.Visible(`#receive-card[data-amount="888"] .qr-image.loaded`))
 	bt.WaitText(a, "#receive-amount", "¥8.88")
+	// The image is replaced when the amount's code arrives: wait for the new one.
+	a.Run("the amount's code", bt.Visible(`#receive-card[data-amount="888"] .qr-image.loaded #receive-qr-image`))
 	a.Screenshot("receive-code")
-	receive := codePNG(t, alice, a.Attrs("#receive-qr-image", "src")[0], "receive.png")
+	src := a.Attrs(`#receive-card[data-amount="888"] #receive-qr-image`, "src")
+	if len(src) != 1 || src[0] == "" {
+		t.Fatalf("the receive code's image: %q", src)
+	}
+	receive := codePNG(t, alice, src[0], "receive.png")
 
 	b.Run("scanning the receive code", chromedp.Navigate(n.URL()+"/scan"), bt.Visible("#scan-stage"))
 	upload(b, receive)
