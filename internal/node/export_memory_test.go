@@ -117,12 +117,14 @@ func measureExport(t *testing.T, c *nodetest.Client) exportFigures {
 }
 
 // A user with 10,000 messages (2 KB each, 20 MB of text) and 100 images
-// (about 100 KB each) gets their export in seconds, streamed: the heap's
-// peak during the export does not grow with the number of messages (1,000
-// against 10,000: nine thousand more messages, 18 MB more text, add less
-// than 8 MiB, which they would if the export were gathered before it is
-// sent). Not parallel: the heap is the process's, measured with a low GC
-// target so that garbage does not hide growth.
+// (about 100 KB each) gets their export streamed: the heap's peak during
+// the export does not grow with the number of messages (1,000 against
+// 10,000: nine thousand more messages, 18 MB more text, add less than
+// 8 MiB, which they would if the export were gathered before it is sent).
+// Not parallel: the heap is the process's, measured with a low GC target so
+// that garbage does not hide growth. The time is logged, not asserted: on a
+// loaded CI machine with that GC target it measured the machine (1.3 s
+// here, 20 s there), not the export.
 //
 //	go test ./internal/node -run TestExportMemoryDoesNotGrowWithMessages -v
 func TestExportMemoryDoesNotGrowWithMessages(t *testing.T) {
@@ -159,9 +161,6 @@ func TestExportMemoryDoesNotGrowWithMessages(t *testing.T) {
 				figures[count] = f
 				t.Logf("%s: %d messages + 100 images (%.1f MB): export %.1f MB in %v, peak heap growth %.1f MiB",
 					db.name, count, float64(imageBytes)/1e6, float64(f.bytes)/1e6, f.elapsed.Round(time.Millisecond), float64(f.peakHeap)/(1<<20))
-				if f.elapsed > 20*time.Second {
-					t.Errorf("the export of %d messages took %v", count, f.elapsed)
-				}
 			}
 			small, big := figures[1_000], figures[10_000]
 			if big.peakHeap > small.peakHeap+8<<20 {
