@@ -136,6 +136,9 @@ type event struct {
 // deletes those the bus stored; it returns how many it claimed.
 func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	r.defaults()
+	if r.DB.Dialect == sqldb.Postgres {
+		return r.relayLocked(ctx)
+	}
 	now := time.Now()
 	var claimed []event
 	err := r.DB.Tx(ctx, func(tx *sqldb.Tx) error {
@@ -181,6 +184,56 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 		return len(claimed), fmt.Errorf("outbox: publishing: %w", perr)
 	}
 	return len(claimed), nil
+}
+
+// relayLocked is RelayOnce on PostgreSQL: one transaction locks the due
+// rows (FOR UPDATE SKIP LOCKED, so another relay takes the next ones),
+// publishes them in id order and deletes those the bus stored before it
+// commits. A lease would write every row twice more (the claim's new row
+// version with its index entries, then the delete): in a profile of
+// transfers the claim was a sixth of PostgreSQL's time a transfer
+// (issue 16). A relay that dies before its commit leaves its rows
+// unlocked and in place; they are published again, and the stream's
+// de-duplication by row id stores them once. Rows leased by a node of an
+// earlier version are still left alone until their lease ends.
+func (r *Relay) relayLocked(ctx context.Context) (int, error) {
+	var claimed int
+	var perr error
+	err := r.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		claimed, perr = 0, nil
+		rows, err := tx.Query(ctx, lockEvents, sqldb.Micro(time.Now()), r.Batch)
+		if err != nil {
+			return err
+		}
+		events, err := sqldb.ScanAll(rows, func(rows *sql.Rows) (event, error) {
+			var e event
+			return e, rows.Scan(&e.id, &e.subject, &e.payload)
+		})
+		if err != nil {
+			return err
+		}
+		claimed = len(events)
+		var done []int64
+		for _, e := range events {
+			if perr = r.Bus.PublishEvent(ctx, e.subject, e.payload, "outbox-"+strconv.FormatInt(e.id, 10)); perr != nil {
+				break // keep order: the rest stays for the next round
+			}
+			done = append(done, e.id)
+		}
+		for ids := range slices.Chunk(done, deleteChunk) {
+			if _, err := tx.Exec(ctx, deleteEventsQuery(len(ids)), int64sAsArgs(ids)...); err != nil {
+				return fmt.Errorf("outbox: deleting published events: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return claimed, err
+	}
+	if perr != nil {
+		return claimed, fmt.Errorf("outbox: publishing: %w", perr)
+	}
+	return claimed, nil
 }
 
 // Pending counts the events not yet published (for tests and metrics).

@@ -140,6 +140,32 @@ func TestRelay(t *testing.T) {
 				t.Fatalf("consumer got %v, want [11 … 15] once each", got)
 			}
 		})
+		t.Run("a_relay_that_cannot_publish_leaves_every_row_for_the_next", func(t *testing.T) {
+			waitFor(t, 3*time.Second, func() bool { n, _ := outbox.Pending(context.Background(), db); return n == 0 })
+			down := openBus(t)
+			if err := down.EnsureEventStream(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= 3; i++ {
+				add(t, db, 50+i, false)
+			}
+			down.Close()
+			broken := &outbox.Relay{DB: db, Bus: down, Lease: 50 * time.Millisecond}
+			if n, err := broken.RelayOnce(context.Background()); err == nil || n != 3 {
+				t.Fatalf("relaying on a closed bus: %d claimed, err %v; want 3 and an error", n, err)
+			}
+			if n, _ := outbox.Pending(context.Background(), db); n != 3 {
+				t.Fatalf("%d events left after a failed publish, want all 3", n)
+			}
+			b := openBus(t)
+			heard := collect(t, b)
+			startRelay(t, &outbox.Relay{DB: db, Bus: b, Poll: 10 * time.Millisecond})
+			waitFor(t, 3*time.Second, func() bool { return len(heard()) == 3 })
+			if got := heard(); got[0] != 51 || got[1] != 52 || got[2] != 53 {
+				t.Fatalf("heard %v, want [51 52 53]", got)
+			}
+			waitFor(t, 2*time.Second, func() bool { n, _ := outbox.Pending(context.Background(), db); return n == 0 })
+		})
 		t.Run("two_relays_publish_each_event_once", func(t *testing.T) {
 			b := openBus(t)
 			heard := collect(t, b)

@@ -20,6 +20,10 @@ const (
 	claimEvents = `UPDATE outbox_events SET claimed_until = ?
 		WHERE claimed_until < ? AND id IN (SELECT id FROM outbox_events WHERE claimed_until < ? ORDER BY id LIMIT ?)
 		RETURNING id, subject, payload`
+	// lockEvents (PostgreSQL) locks the oldest due rows for the
+	// transaction, passing over rows another relay holds.
+	lockEvents = `SELECT id, subject, payload FROM outbox_events
+		WHERE claimed_until < ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`
 	deleteEvent  = `DELETE FROM outbox_events WHERE id = ?`
 	deleteEvents = `DELETE FROM outbox_events WHERE id IN (` // + n placeholders + )
 	countEvents  = `SELECT COUNT(*) FROM outbox_events`
