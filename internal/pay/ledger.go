@@ -76,30 +76,30 @@ func move(ctx context.Context, tx *sqldb.Tx, from, to acct, amount int64, kind, 
 	return m, nil
 }
 
-// authorizedMove is authorize and then move in one round trip, on
+// authorizedMove is authorize and then move in one statement, on
 // PostgreSQL, for the common case of a PIN-protected movement between two
 // existing wallets: the PIN is right, not locked and has no failures to
 // reset, and r's Idempotency-Key is new; the same statement writes the
-// PIN attempt row. ok is false when the case is not the common one (or on
-// SQLite): nothing was written, and the caller takes the long way, which
-// gives the answer (a refusal, a replay, insufficient_funds).
-func (s *Service) authorizedMove(ctx context.Context, tx *sqldb.Tx, r Request, pin, purpose string, from, to acct, amount int64,
-	kind, note, key string, now time.Time) (m moved, ok bool, err error) {
-	if tx.Dialect() != sqldb.Postgres || from.id() == to.id() || from.currency != to.currency ||
+// PIN attempt row. It is the job's statement ahead (sqldb.Ahead: a batch
+// sends those of all its jobs in one round trip), nil when the case
+// cannot be the common one (or on SQLite). When the statement finds no
+// row nothing was written, and the job takes the long way, which gives
+// the answer (a refusal, a replay, insufficient_funds); when it finds one,
+// *m is the movement.
+func (s *Service) authorizedMove(r Request, pin, purpose string, from, to acct, amount int64,
+	kind, note, key string, now time.Time, m *moved) *sqldb.Ahead {
+	if s.db.Dialect != sqldb.Postgres || from.id() == to.id() || from.currency != to.currency ||
 		from.kind != acctUser || !validPIN(pin) {
-		return moved{}, false, nil
+		return nil
 	}
 	at := sqldb.Micro(now)
 	m.ID = ids.New("tx")
-	err = tx.QueryRow(ctx, authorizedMoveInOneStatement, r.UserID, s.pinHMAC(r.UserID, pin), at, r.Key, amount,
-		from.id(), to.id(), to.kind, to.owner, to.currency, m.ID, kind, "", note, key, ids.New("pa"), purpose).Scan(&m.DebitBalance, &m.CreditBalance)
-	if errors.Is(err, sql.ErrNoRows) {
-		return moved{}, false, nil
+	return &sqldb.Ahead{
+		Query: authorizedMoveInOneStatement,
+		Args: []any{r.UserID, s.pinHMAC(r.UserID, pin), at, r.Key, amount,
+			from.id(), to.id(), to.kind, to.owner, to.currency, m.ID, kind, "", note, key, ids.New("pa"), purpose},
+		Dest: []any{&m.DebitBalance, &m.CreditBalance},
 	}
-	if err != nil {
-		return moved{}, false, err
-	}
-	return m, true, nil
 }
 
 // lockAccounts locks the named ledger accounts in id order (a batch's

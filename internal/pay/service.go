@@ -40,6 +40,12 @@ func (s *Service) run(ctx context.Context, job moneyJob) error {
 // first, in id order, so that several writers never deadlock over them. A
 // job touching a system account goes through run instead.
 func (s *Service) runLocked(ctx context.Context, key string, locks []acct, job moneyJob) error {
+	return s.runLockedAhead(ctx, key, locks, nil, job)
+}
+
+// runLockedAhead is runLocked for a job with a statement ahead (nil: none;
+// see sqldb.Ahead), which its batch may send with those of other jobs.
+func (s *Service) runLockedAhead(ctx context.Context, key string, locks []acct, ahead *sqldb.Ahead, job moneyJob) error {
 	names := make([]string, len(locks))
 	for i, a := range locks {
 		names[i] = a.id()
@@ -48,7 +54,7 @@ func (s *Service) runLocked(ctx context.Context, key string, locks []acct, job m
 		var refusal error
 		// Refusals come back as refusal, not as the job's error, so money
 		// jobs rarely fail and may share transactions without savepoints.
-		err := s.batch.DoLocked(ctx, key, names, func(ctx context.Context, tx *sqldb.Tx) error {
+		err := s.batch.DoLockedAhead(ctx, key, names, ahead, func(ctx context.Context, tx *sqldb.Tx) error {
 			var err error
 			refusal, err = job(ctx, tx)
 			return err

@@ -2,6 +2,8 @@ package pay
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/plaza-dev/plaza/internal/account"
 	"github.com/plaza-dev/plaza/internal/trust"
@@ -66,14 +68,20 @@ func (s *Service) transfer(ctx context.Context, r Request, username string, amou
 	if held != nil || accept {
 		key = systemKey
 	}
-	err = s.runLocked(ctx, key, locks, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
+	var fastMove moved
+	var ahead *sqldb.Ahead
+	if held == nil && !accept {
+		ahead = s.authorizedMove(r, pin, "transfer", userAcct(r.UserID, cur), userAcct(to.ID, cur), amount,
+			KindTransfer, note, ids.New("tk"), s.now(), &fastMove)
+	}
+	err = s.runLockedAhead(ctx, key, locks, ahead, func(ctx context.Context, tx *sqldb.Tx) (error, error) {
 		var m moved
 		fast := false
-		if held == nil && !accept {
-			var err error
-			m, fast, err = s.authorizedMove(ctx, tx, r, pin, "transfer", userAcct(r.UserID, cur), userAcct(to.ID, cur), amount,
-				KindTransfer, note, ids.New("tk"), s.now())
-			if err != nil {
+		if ahead != nil {
+			switch err := tx.Ahead(ctx); {
+			case err == nil:
+				m, fast = fastMove, true
+			case !errors.Is(err, sql.ErrNoRows):
 				return nil, err
 			}
 		}

@@ -2,14 +2,18 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/jackc/pgx/v5/pgconn"
 	"hash/fnv"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Batcher is group commit: it runs many small write jobs in one shared
@@ -77,6 +81,25 @@ type batchJob struct {
 	retries int
 	// locks are the rows the job will change (DoLocked).
 	locks []string
+	// ahead is the job's first statement (DoLockedAhead).
+	ahead *Ahead
+}
+
+// Ahead is a job's first statement, whose one row the job reads with
+// Tx.Ahead. On PostgreSQL a batch sends the first statements of all its
+// jobs together, in one round trip (a pgx pipeline), once it holds its
+// locks and before its first job runs, instead of one round trip a job;
+// elsewhere, or in a batch of one, Tx.Ahead runs it when the job asks.
+// The statement may write, and must leave nothing behind when it returns
+// no row, since a job that finds no row goes on after every other job's
+// statement has run (as if it had come after them).
+type Ahead struct {
+	Query string
+	Args  []any
+	Dest  []any // where the row's columns are scanned
+
+	sent bool  // the statement ran in this attempt of the batch
+	err  error // its outcome: nil, sql.ErrNoRows or an error
 }
 
 // errPoisoned rolls back a bare batch in which a job failed.
@@ -165,6 +188,12 @@ func (b *Batcher) DoChecked(ctx context.Context, key string, fn func(ctx context
 // its batch takes them (with the batcher's Locker) before its first job.
 func (b *Batcher) DoLocked(ctx context.Context, key string, locks []string, fn func(ctx context.Context, tx *Tx) error) error {
 	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true, locks: locks})
+}
+
+// DoLockedAhead is DoLocked for a job whose first statement is ahead
+// (see Ahead); fn reads its outcome with tx.Ahead.
+func (b *Batcher) DoLockedAhead(ctx context.Context, key string, locks []string, ahead *Ahead, fn func(ctx context.Context, tx *Tx) error) error {
+	return b.submit(ctx, key, &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true, locks: locks, ahead: ahead})
 }
 
 // DoCheckedOrShed is DoChecked that refuses at once (ErrOverloaded, with
@@ -337,12 +366,26 @@ func (b *Batcher) commit(batch []*batchJob) {
 			return err
 		}
 		for i, j := range batch {
+			if j.ahead != nil {
+				j.ahead.sent = false // this attempt runs it again
+			}
 			if !j.started {
 				if err := j.ctx.Err(); err != nil {
 					results[i] = err // dropped before it began
 					continue
 				}
 				j.started = true
+			}
+		}
+		if bare {
+			if i, err := sendAhead(tx, batch); err != nil {
+				results[i], failed = err, i
+				return errPoisoned
+			}
+		}
+		for i, j := range batch {
+			if !j.started {
+				continue
 			}
 			jctx := context.WithoutCancel(j.ctx)
 			if !bare {
@@ -430,10 +473,75 @@ func (b *Batcher) takeLocks(tx *Tx, batch []*batchJob) error {
 	return b.lock(context.Background(), tx, slices.Compact(names))
 }
 
+// sendAhead sends the first statements of the batch's started jobs that
+// have one together, on PostgreSQL, and keeps each outcome for its job's
+// Tx.Ahead. An SQL error aborts the transaction, and with it the
+// statements behind it: the index of the job whose statement failed is
+// returned with the error.
+func sendAhead(tx *Tx, batch []*batchJob) (int, error) {
+	var idx []int
+	for i, j := range batch {
+		if j.started && j.ahead != nil {
+			idx = append(idx, i)
+		}
+	}
+	if tx.conn == nil || len(idx) < 2 {
+		return 0, nil // SQLite, or one statement: Tx.Ahead runs it
+	}
+	failed := idx[0]
+	err := tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("sqldb: a PostgreSQL connection of type %T", dc)
+		}
+		var b pgx.Batch
+		for _, i := range idx {
+			a := batch[i].ahead
+			b.Queue(tx.db.Rebind(a.Query), a.Args...)
+		}
+		br := c.Conn().SendBatch(context.Background(), &b)
+		for _, i := range idx {
+			a := batch[i].ahead
+			err := br.QueryRow().Scan(a.Dest...)
+			if errors.Is(err, pgx.ErrNoRows) {
+				err = sql.ErrNoRows
+			}
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				failed = i
+				br.Close()
+				return err
+			}
+			a.sent, a.err = true, err
+		}
+		return br.Close()
+	})
+	if err != nil {
+		return failed, err
+	}
+	return 0, nil
+}
+
+// Ahead runs the job's first statement (DoLockedAhead), unless its batch
+// already sent it, and returns its outcome: nil with the row scanned into
+// the statement's Dest, sql.ErrNoRows, or an error.
+func (tx *Tx) Ahead(ctx context.Context) error {
+	a := tx.ahead
+	if a == nil {
+		return errors.New("sqldb: Ahead outside a job given a statement ahead")
+	}
+	if !a.sent {
+		a.sent = true
+		a.err = tx.QueryRow(ctx, a.Query, a.Args...).Scan(a.Dest...)
+	}
+	return a.err
+}
+
 // runBare runs a checked job with no savepoint, keeping its hooks.
 func runBare(ctx context.Context, tx *Tx, j *batchJob) (err error) {
 	hooks := len(tx.afterCommit)
+	tx.ahead = j.ahead
 	defer func() {
+		tx.ahead = nil
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sqldb: batch job panicked: %v", p)
 		}
@@ -454,7 +562,9 @@ func (b *Batcher) runJob(ctx context.Context, tx *Tx, j *batchJob) (err error) {
 		return err
 	}
 	hooks := len(tx.afterCommit)
+	tx.ahead = j.ahead
 	defer func() {
+		tx.ahead = nil
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sqldb: batch job panicked: %v", p)
 		}

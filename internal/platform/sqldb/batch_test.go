@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -217,6 +218,111 @@ func TestBatcherShedsByExpectedWait(t *testing.T) {
 		}
 		if got := ran.Load(); got != 17 {
 			t.Fatalf("%d jobs ran, want 17 (the refused one never)", got)
+		}
+	})
+}
+
+// TestBatcherStatementsAhead checks DoLockedAhead: each job gets its own
+// statement's outcome (a row, no row, or its error, which fails that job
+// alone), a job dropped before it began never runs its statement, and on
+// PostgreSQL a batch's statements ahead have all run before its first job
+// does (one round trip), where on SQLite each runs when its job asks.
+func TestBatcherStatementsAhead(t *testing.T) {
+	dbtest.Run(t, nil, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if _, err := db.Exec(ctx, `CREATE TABLE ahead_items (id TEXT PRIMARY KEY, n BIGINT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO ahead_items (id, n) VALUES ('taken', -1)`); err != nil {
+			t.Fatal(err)
+		}
+		b := mustBatcher(t, db, 1, 64)
+		defer b.Close()
+		// Hold the writer, so that the jobs below queue into one batch.
+		started, release := make(chan struct{}), make(chan struct{})
+		go b.Do(ctx, "k", func(context.Context, *sqldb.Tx) error { close(started); <-release; return nil })
+		<-started
+		const jobs = 10
+		const dup, dropped = 3, 7
+		type outcome struct {
+			err, ahead error
+			n, seen    int64
+		}
+		out := make([]outcome, jobs)
+		dropCtx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for i := range jobs {
+			id := fmt.Sprintf("j%d", i)
+			query := `INSERT INTO ahead_items (id, n) VALUES (?, ?) RETURNING n`
+			args := []any{id, int64(i)}
+			switch {
+			case i%5 == 1: // finds no row, writes nothing
+				query = `INSERT INTO ahead_items (id, n) SELECT ?, ? WHERE 1 = 0 RETURNING n`
+			case i == dup:
+				args[0] = "taken"
+			}
+			jctx := ctx
+			if i == dropped {
+				jctx = dropCtx
+			}
+			o := &out[i]
+			a := &sqldb.Ahead{Query: query, Args: args, Dest: []any{&o.n}}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o.err = b.DoLockedAhead(jctx, "k", nil, a, func(ctx context.Context, tx *sqldb.Tx) error {
+					o.ahead = tx.Ahead(ctx)
+					if o.ahead != nil && !errors.Is(o.ahead, sql.ErrNoRows) {
+						return o.ahead
+					}
+					return tx.QueryRow(ctx, `SELECT COUNT(*) FROM ahead_items`).Scan(&o.seen)
+				})
+			}()
+			for n, _ := b.Queued("k"); n < i+1; n, _ = b.Queued("k") {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		cancel()
+		close(release)
+		wg.Wait()
+		for i, o := range out {
+			switch {
+			case i == dropped:
+				if !errors.Is(o.err, context.Canceled) {
+					t.Errorf("job %d, dropped before it began: err %v, want context.Canceled", i, o.err)
+				}
+			case i == dup:
+				if !sqldb.IsUniqueViolation(o.err) {
+					t.Errorf("job %d: err %v, want its own unique violation", i, o.err)
+				}
+			case i%5 == 1:
+				if o.err != nil || !errors.Is(o.ahead, sql.ErrNoRows) {
+					t.Errorf("job %d: err %v, ahead %v; want nil and sql.ErrNoRows", i, o.err, o.ahead)
+				}
+			default:
+				if o.err != nil || o.ahead != nil || o.n != int64(i) {
+					t.Errorf("job %d: err %v, ahead %v, n %d; want its own row (n %d)", i, o.err, o.ahead, o.n, i)
+				}
+			}
+		}
+		// Job 0 ran in a batch with jobs 1 and 2 (job 3's failure split the
+		// first): on PostgreSQL it sees the rows of 0 and 2 beside 'taken'.
+		want := int64(2)
+		if db.Dialect == sqldb.Postgres {
+			want = 3
+		}
+		if out[0].seen != want {
+			t.Errorf("job 0 saw %d rows, want %d (%s)", out[0].seen, want, db.Dialect)
+		}
+		var n int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM ahead_items`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1+6 { // 'taken' and jobs 0, 2, 4, 5, 8, 9
+			t.Errorf("%d rows committed, want 7", n)
+		}
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM ahead_items WHERE id = ?`, fmt.Sprintf("j%d", dropped)).Scan(&n); err != nil || n != 0 {
+			t.Errorf("the dropped job's statement ran: %d rows (%v)", n, err)
 		}
 	})
 }

@@ -388,6 +388,8 @@ type Tx struct {
 	// shared marks a Batcher's transaction: many callers' jobs share it,
 	// so no one caller's cancellation may reach its statements.
 	shared bool
+	// ahead is the running batch job's first statement (Batcher).
+	ahead *Ahead
 }
 
 // stmtCtx is the context a statement runs with: in a shared (batch)
