@@ -90,7 +90,7 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof on this (loopback) address, e.g. 127.0.0.1:6060")
 	f.Float64Var(&cfg.ScreenReview, "screen-review", trust.DefaultScreenReview, "screening review threshold (0 < x ≤ 1): a payer or payee scoring at least this against a watch-list entry is held for review")
 	f.DurationVar(&cfg.ShedAfter, "shed-after", chat.DefaultShedAfter, "refuse a message (429 rate_limited; clients send it again) that would wait longer than this behind its writer's queue (negative: only when the queue is full)")
-	f.IntVar(&cfg.PayWriters, "pay-writers", 0, "money writers on PostgreSQL, each batching transfers under ordered account locks (0: 8; SQLite has one)")
+	f.IntVar(&cfg.PayWriters, "pay-writers", 0, "money writers on PostgreSQL, each batching transfers under ordered account locks (0: one a four cores, at least one; SQLite has one)")
 	f.IntVar(&cfg.MediaPort, "media-port", 0, "UDP port of the live rooms' video (WebRTC); 0 picks a free one. Open it to viewers on every node")
 	f.StringVar(&cfg.MediaIP, "media-ip", "", "public address announced for --media-port (behind NAT); empty: the bound address")
 	f.StringVar(&cfg.MediaBind, "media-bind", "127.0.0.1", "address --media-port listens on (0.0.0.0 to serve other machines)")

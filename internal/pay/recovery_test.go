@@ -104,7 +104,7 @@ func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 func newSvc(t *testing.T, db *sqldb.DB, rail Rail, c *clock, writers ...int) *Service {
 	t.Helper()
-	w := 0
+	w := 8 // several writers, so that their lock order is exercised
 	if len(writers) > 0 {
 		w = writers[0]
 	}
