@@ -272,10 +272,15 @@ func (l *chaosLoad) setup(ctx context.Context) ([]chaosShop, string, func(), err
 		if err := a.call(ctx, "POST", "/api/v1/conversations", x.Token, map[string]any{"type": "direct", "username": y.Username}, &out); err != nil {
 			return nil, "", nil, err
 		}
+		var pair []*chatter
 		for j, u := range []user{x, y} {
-			l.chatters = append(l.chatters, &chatter{l: l, u: u, conv: out.Conversation.ID, node: p/2 + j, interval: 400 * time.Millisecond,
+			pair = append(pair, &chatter{l: l, u: u, conv: out.Conversation.ID, node: p/2 + j, interval: 400 * time.Millisecond,
 				seen: map[int64]bool{}, pending: map[string]time.Time{}, acked: map[string]int64{}})
 		}
+		for _, c := range pair {
+			c.peers = pair
+		}
+		l.chatters = append(l.chatters, pair...)
 	}
 	owner := l.groupUsers[0]
 	names := []string{}

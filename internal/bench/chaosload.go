@@ -105,6 +105,8 @@ type chatter struct {
 	contig   int64                // every seq up to this one seen
 	pending  map[string]time.Time // client_id → last sent, not acknowledged yet
 	acked    map[string]int64     // client_id → seq
+	lastAck  int64                // the highest seq acknowledged to this chatter
+	peers    []*chatter           // every chatter of conv, this one too; set before run
 	doubled  int                  // an acked client_id answered with another seq
 	nextID   int
 	conns    int // sockets opened (the first and every reconnect)
@@ -164,7 +166,7 @@ type chatFrame struct {
 // it closes, until the load stops and everything it sent is acknowledged.
 func (c *chatter) run(ctx context.Context) {
 	for ctx.Err() == nil {
-		if c.l.stopping.Load() && c.drained() {
+		if c.finished() {
 			return
 		}
 		a := c.l.apis[c.node%len(c.l.apis)]
@@ -178,10 +180,30 @@ func (c *chatter) run(ctx context.Context) {
 	}
 }
 
-func (c *chatter) drained() bool {
+// finished is true once the load is stopping, every chatter of the
+// conversation has had each of its sends acknowledged, and this one has
+// seen every seq acknowledged to any of them. A chatter that left when
+// only its own sends were answered would close its socket on its peer's
+// last messages and count them unseen; one that waits for them keeps its
+// socket open as a real client does, and a frame that never comes is
+// still counted unseen when the settle time runs out.
+func (c *chatter) finished() bool {
+	if !c.l.stopping.Load() {
+		return false
+	}
+	var last int64
+	for _, p := range c.peers {
+		p.mu.Lock()
+		waiting := len(p.pending)
+		last = max(last, p.lastAck)
+		p.mu.Unlock()
+		if waiting > 0 {
+			return false
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.pending) == 0
+	return c.contig >= last
 }
 
 func (c *chatter) session(ctx context.Context, a *api) error {
@@ -241,6 +263,7 @@ func (c *chatter) session(ctx context.Context, a *api) error {
 					c.doubled++
 				}
 				c.acked[f.ClientID] = f.Message.Seq
+				c.lastAck = max(c.lastAck, f.Message.Seq)
 				delete(c.pending, f.ClientID)
 				c.see(f.Message.Seq)
 				c.mu.Unlock()
@@ -266,7 +289,7 @@ func (c *chatter) session(ctx context.Context, a *api) error {
 				return err
 			}
 		case <-tick.C:
-			if c.l.stopping.Load() && c.drained() {
+			if c.finished() {
 				return nil
 			}
 			if err := c.sendDue(sctx, conn); err != nil {

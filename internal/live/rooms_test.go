@@ -219,8 +219,16 @@ func TestHostGone(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		if len(e.framesOf("ended")) != 1 {
-			t.Fatal("no ended frame")
+		// The frame follows the row's commit: wait for it, then make sure
+		// it came once.
+		for len(e.framesOf("ended")) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("no ended frame")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if n := len(e.framesOf("ended")); n != 1 {
+			t.Fatalf("%d ended frames", n)
 		}
 
 		// DELETE of the WHIP resource: the same grace.
