@@ -126,11 +126,16 @@ func (s *Service) StartSend(ctx context.Context, userID string, in SendInput) Se
 	// Under an overload a send is refused at once (429, nothing written;
 	// the client sends it again with the same client_id) instead of
 	// waiting behind a queue that only grows.
-	wait := s.batch.StartCheckedOrShed(ctx, in.ConversationID, func(_ context.Context, tx *sqldb.Tx) error {
+	var ahead *sqldb.Ahead
+	var row *pgSendRow
+	if s.db.Dialect == sqldb.Postgres && in.MediaID == "" && in.ReplyTo == "" && media == (VoiceFile{}) {
+		ahead, row = s.sendAhead(userID, in)
+	}
+	wait := s.batch.StartCheckedOrShedAhead(ctx, in.ConversationID, ahead, func(_ context.Context, tx *sqldb.Tx) error {
 		msg, created = Message{}, false
 		var recipients []string
-		if tx.Dialect() == sqldb.Postgres && in.MediaID == "" && in.ReplyTo == "" && media == (VoiceFile{}) {
-			m, members, prior, err := s.sendOne(bctx, tx, userID, in)
+		if ahead != nil {
+			m, members, prior, err := row.result(tx.Ahead(bctx), userID, in)
 			if err != nil || prior {
 				msg = m
 				return err
@@ -286,19 +291,36 @@ SELECT chk.*, (SELECT seq FROM ins),
 	(SELECT string_agg(user_id, ',' ORDER BY joined_at, user_id) FROM members WHERE conversation_id = $2)
 FROM chk`
 
-// sendOne runs pgSend for a text message without media or reply: the
-// message, its members, and prior when the client_id had been sent
-// already (the earlier message; nothing written).
-func (s *Service) sendOne(ctx context.Context, tx *sqldb.Tx, userID string, in SendInput) (m Message, members []string, prior bool, err error) {
-	now := sqldb.Micro(s.now())
-	id := ids.New("m")
-	var gid, kind, text, media, ref, reply sql.NullString
-	var gseq, created, seq sql.NullInt64
-	var memberList sql.NullString
-	var vf voiceFileScan
-	dest := append([]any{&gid, &gseq, &kind, &text, &media, &ref, &created, &reply}, vf.dest()...)
-	dest = append(dest, &seq, &memberList)
-	err = tx.QueryRow(ctx, pgSend, in.ClientID, in.ConversationID, userID, now, id, in.Kind, in.Text).Scan(dest...)
+// pgSendRow is what pgSend returns, and the id and time it writes.
+type pgSendRow struct {
+	id                                 string
+	now                                int64
+	gid, kind, text, media, ref, reply sql.NullString
+	gseq, created, seq                 sql.NullInt64
+	memberList                         sql.NullString
+	vf                                 voiceFileScan
+}
+
+// sendAhead is pgSend for a text message without media or reply, as the
+// send job's statement ahead (a batch sends those of all its sends in one
+// round trip); its id and time are taken in the batch's order, just
+// before it is sent, so that they follow the seqs.
+func (s *Service) sendAhead(userID string, in SendInput) (*sqldb.Ahead, *pgSendRow) {
+	r := &pgSendRow{}
+	a := &sqldb.Ahead{Query: pgSend}
+	a.Dest = append([]any{&r.gid, &r.gseq, &r.kind, &r.text, &r.media, &r.ref, &r.created, &r.reply}, r.vf.dest()...)
+	a.Dest = append(a.Dest, &r.seq, &r.memberList)
+	a.Before = func() {
+		r.id, r.now = ids.New("m"), sqldb.Micro(s.now())
+		a.Args = []any{in.ClientID, in.ConversationID, userID, r.now, r.id, in.Kind, in.Text}
+	}
+	return a, r
+}
+
+// result reads pgSend's outcome (err from Tx.Ahead): the message, its
+// members, and prior when the client_id had been sent already (the
+// earlier message; nothing written).
+func (r *pgSendRow) result(err error, userID string, in SendInput) (m Message, members []string, prior bool, _ error) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Message{}, nil, false, errNoConversation
@@ -306,18 +328,18 @@ func (s *Service) sendOne(ctx context.Context, tx *sqldb.Tx, userID string, in S
 		return Message{}, nil, false, errs.E(errs.Conflict, "That client_id was just used; send again to get its message.")
 	case err != nil:
 		return Message{}, nil, false, err
-	case gid.Valid:
-		m = Message{ID: gid.String, ConversationID: in.ConversationID, Seq: gseq.Int64, Sender: Sender{ID: userID}, Kind: kind.String,
-			Text: text.String, ClientID: in.ClientID, MediaID: media.String, refID: ref.String, CreatedAt: sqldb.FromMicro(created.Int64),
-			replyToID: reply.String}
-		vf.set(&m)
+	case r.gid.Valid:
+		m = Message{ID: r.gid.String, ConversationID: in.ConversationID, Seq: r.gseq.Int64, Sender: Sender{ID: userID}, Kind: r.kind.String,
+			Text: r.text.String, ClientID: in.ClientID, MediaID: r.media.String, refID: r.ref.String, CreatedAt: sqldb.FromMicro(r.created.Int64),
+			replyToID: r.reply.String}
+		r.vf.set(&m)
 		return m, nil, true, nil
-	case !seq.Valid:
+	case !r.seq.Valid:
 		return Message{}, nil, false, fmt.Errorf("chat: send to %s took no seq", in.ConversationID)
 	}
-	m = Message{ID: id, ConversationID: in.ConversationID, Seq: seq.Int64, Sender: Sender{ID: userID}, Kind: in.Kind,
-		Text: in.Text, ClientID: in.ClientID, CreatedAt: sqldb.FromMicro(now)}
-	return m, strings.Split(memberList.String, ","), false, nil
+	m = Message{ID: r.id, ConversationID: in.ConversationID, Seq: r.seq.Int64, Sender: Sender{ID: userID}, Kind: in.Kind,
+		Text: in.Text, ClientID: in.ClientID, CreatedAt: sqldb.FromMicro(r.now)}
+	return m, strings.Split(r.memberList.String, ","), false, nil
 }
 
 // Messages lists a conversation's messages in seq order: those after

@@ -97,6 +97,10 @@ type Ahead struct {
 	Query string
 	Args  []any
 	Dest  []any // where the row's columns are scanned
+	// Before, when set, is called just before the statement is sent, in
+	// the batch's order of jobs, to fill Args that must follow that order
+	// (a k-sortable id, a time).
+	Before func()
 
 	sent bool  // the statement ran in this attempt of the batch
 	err  error // its outcome: nil, sql.ErrNoRows or an error
@@ -289,7 +293,13 @@ func (b *Batcher) queue(ctx context.Context, key string, j *batchJob, shed bool)
 // caller may have several in flight and still see them commit in the
 // order it started them.
 func (b *Batcher) StartCheckedOrShed(ctx context.Context, key string, fn func(ctx context.Context, tx *Tx) error) (wait func() error) {
-	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true}
+	return b.StartCheckedOrShedAhead(ctx, key, nil, fn)
+}
+
+// StartCheckedOrShedAhead is StartCheckedOrShed for a job whose first
+// statement is ahead (nil: none; see Ahead).
+func (b *Batcher) StartCheckedOrShedAhead(ctx context.Context, key string, ahead *Ahead, fn func(ctx context.Context, tx *Tx) error) (wait func() error) {
+	j := &batchJob{ctx: ctx, fn: fn, done: make(chan error, 1), checked: true, ahead: ahead}
 	if err := b.queue(ctx, key, j, true); err != nil {
 		return func() error { return err }
 	}
@@ -497,6 +507,9 @@ func sendAhead(tx *Tx, batch []*batchJob) (int, error) {
 		var b pgx.Batch
 		for _, i := range idx {
 			a := batch[i].ahead
+			if a.Before != nil {
+				a.Before()
+			}
 			b.Queue(tx.db.Rebind(a.Query), a.Args...)
 		}
 		br := c.Conn().SendBatch(context.Background(), &b)
@@ -531,6 +544,9 @@ func (tx *Tx) Ahead(ctx context.Context) error {
 	}
 	if !a.sent {
 		a.sent = true
+		if a.Before != nil {
+			a.Before()
+		}
 		a.err = tx.QueryRow(ctx, a.Query, a.Args...).Scan(a.Dest...)
 	}
 	return a.err
