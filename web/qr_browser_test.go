@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"rsc.io/qr"
@@ -97,17 +98,25 @@ func playQr(t *testing.T, alloc context.Context, n *node.Node, shop *plazapay.Cl
 	// Receive money for ¥8.88, from the Wallet.
 	a.Run("opening the Wallet", bt.Click(`[data-tab="wallet"]`), bt.Visible("#wallet-receive"))
 	a.Screenshot("wallet")
-	a.Run("opening Receive money", bt.Click("#wallet-receive"),
-		bt.Visible(".qr-image.loaded #receive-qr-image"), bt.Click("#receive-set-amount"), bt.Visible("#receive-amount-input"),
+	a.Run("opening Receive money", bt.Click("#wallet-receive"), bt.Visible(".qr-image.loaded #receive-qr-image"))
+	plain := a.Attrs("#receive-qr-image", "src") // the code without an amount
+	a.Run("setting ¥8.88", bt.Click("#receive-set-amount"), bt.Visible("#receive-amount-input"),
 		bt.Type("#receive-amount-input", "8.88"), bt.Click("#receive-amount-ok"),
-		// The image is replaced when the amount's code arrives: wait for the new one.
 		bt.Visible(`#receive-card[data-amount="888"] .qr-image.loaded #receive-qr-image`))
 	bt.WaitText(a, "#receive-amount", "¥8.88")
-	a.Screenshot("receive-code")
-	src := a.Attrs(`#receive-card[data-amount="888"] #receive-qr-image`, "src")
-	if len(src) != 1 || src[0] == "" {
-		t.Fatalf("the receive code's image: %q", src)
+	// The card takes the amount before its image is replaced by the
+	// amount's code: wait for an image other than the plain one.
+	var src []string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		src = a.Attrs(`#receive-card[data-amount="888"] .qr-image.loaded #receive-qr-image`, "src")
+		if len(src) == 1 && src[0] != "" && (len(plain) != 1 || src[0] != plain[0]) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the receive code's image never became the amount's: %q (plain %q)", src, plain)
+		}
 	}
+	a.Screenshot("receive-code")
 	receive := codePNG(t, alice, src[0], "receive.png")
 
 	b.Run("scanning the receive code", chromedp.Navigate(n.URL()+"/scan"), bt.Visible("#scan-stage"))
