@@ -326,3 +326,69 @@ func TestBatcherStatementsAhead(t *testing.T) {
 		}
 	})
 }
+
+// Ahead.Before fills a statement's arguments just before it is sent, in
+// the order the jobs were queued, on both databases: what it takes (an
+// id, a time) follows the batch's order.
+func TestBatcherAheadBefore(t *testing.T) {
+	dbtest.Run(t, nil, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if _, err := db.Exec(ctx, `CREATE TABLE before_items (id TEXT PRIMARY KEY, n BIGINT NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		b := mustBatcher(t, db, 1, 64)
+		defer b.Close()
+		started, release := make(chan struct{}), make(chan struct{})
+		go b.Do(ctx, "k", func(context.Context, *sqldb.Tx) error { close(started); <-release; return nil })
+		<-started
+		const jobs = 6
+		var mu sync.Mutex
+		var order []int // jobs in the order Before was called
+		taken := 0      // the "clock" Before reads
+		got := make([]int64, jobs)
+		errsOut := make([]error, jobs)
+		seen := make([]int64, jobs) // rows each job saw after its statement
+		var wg sync.WaitGroup
+		for i := range jobs {
+			a := &sqldb.Ahead{Query: `INSERT INTO before_items (id, n) VALUES (?, ?) RETURNING n`, Dest: []any{&got[i]}}
+			a.Before = func() {
+				mu.Lock()
+				defer mu.Unlock()
+				order = append(order, i)
+				taken++
+				a.Args = []any{fmt.Sprintf("b%d", i), int64(taken)}
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errsOut[i] = b.DoLockedAhead(ctx, "k", nil, a, func(ctx context.Context, tx *sqldb.Tx) error {
+					if err := tx.Ahead(ctx); err != nil {
+						return err
+					}
+					return tx.QueryRow(ctx, `SELECT COUNT(*) FROM before_items`).Scan(&seen[i])
+				})
+			}()
+			for n, _ := b.Queued("k"); n < i+1; n, _ = b.Queued("k") {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		close(release)
+		wg.Wait()
+		for i := range jobs {
+			if errsOut[i] != nil {
+				t.Fatalf("job %d: %v", i, errsOut[i])
+			}
+			if got[i] != int64(i+1) {
+				t.Fatalf("job %d's statement ran with its Before's %d'th value, want %d (order %v)", i, got[i], i+1, order)
+			}
+		}
+		if fmt.Sprint(order) != fmt.Sprint([]int{0, 1, 2, 3, 4, 5}) {
+			t.Fatalf("Before called in order %v", order)
+		}
+		// On PostgreSQL the statements went in one pipeline (not one by
+		// one after a failed one): the first job sees them all.
+		if db.Dialect == sqldb.Postgres && seen[0] != jobs {
+			t.Fatalf("the first job saw %d rows, want all %d pipelined", seen[0], jobs)
+		}
+	})
+}
