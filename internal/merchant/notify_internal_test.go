@@ -243,12 +243,16 @@ func TestBacklogDrainsWithoutWaitingForThePeriod(t *testing.T) {
 			addNotification(t, db, clock.now(), "EV-"+strconv.Itoa(i), "m1", rc.srv.URL+"/n")
 		}
 		ctx, cancel := context.WithCancel(context.Background())
+		// The test's poll comes before Run's, which polls once as it
+		// starts: the two would otherwise race for the merchant's slots.
+		if started, err := s.Deliver(ctx); err != nil || started != 2 {
+			cancel()
+			s.Close()
+			t.Fatalf("the first poll started %d (want the merchant's 2), %v", started, err)
+		}
 		ran := make(chan error, 1)
 		go func() { ran <- s.Run(ctx) }()
 		defer func() { cancel(); <-ran; s.Close() }()
-		if started, err := s.Deliver(ctx); err != nil || started != 2 {
-			t.Fatalf("the first poll started %d (want the merchant's 2), %v", started, err)
-		}
 		waitFor(t, 30*time.Second, "the backlog delivered", func() bool {
 			var left int
 			if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM notifications WHERE status <> 'delivered'`).Scan(&left); err != nil {
