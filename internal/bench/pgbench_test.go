@@ -8,6 +8,7 @@ import (
 
 	"github.com/plaza-dev/plaza/internal/bench"
 	"github.com/plaza-dev/plaza/internal/platform/dbtest"
+	"github.com/plaza-dev/plaza/internal/platform/sqldb"
 )
 
 // pgbench commits the movement and its rate is read; its tables are
@@ -22,7 +23,7 @@ func TestPgbenchRate(t *testing.T) {
 	if res.TPS <= 0 || res.Clients != 8 || res.Accounts != 100 {
 		t.Fatalf("%+v", res)
 	}
-	db, err := sql.Open("pgx", url)
+	db, err := sql.Open("pgx", sqldb.ServerURL(url))
 	if err != nil {
 		t.Fatal(err)
 	}

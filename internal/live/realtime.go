@@ -101,6 +101,7 @@ type frameHeader struct {
 	To    []string `json:"to,omitempty"`
 	Close bool     `json:"close,omitempty"`
 	Likes int64    `json:"likes,omitempty"` // a likes frame's total
+	Delta int64    `json:"delta,omitempty"` // and its likes since the last
 }
 
 // presence is a node's viewers of a room on the bus.
@@ -364,7 +365,14 @@ func (r *realtime) deliver(h frameHeader, frame []byte) {
 		r.mu.Lock()
 		lc := r.likeCountLocked(h.Room)
 		lc.total = max(lc.total, h.Likes)
+		known := lc.total
 		r.mu.Unlock()
+		if known > h.Likes {
+			// Two nodes' flushes crossed on the bus: this frame's total
+			// is older than one already told. Its likes still count (the
+			// hearts), but the count a viewer sees never goes back.
+			frame = likesFrame(h.Room, known, h.Delta)
+		}
 	}
 	if h.Close {
 		r.mu.Lock()
@@ -769,8 +777,14 @@ func (r *realtime) flushLikes() {
 		lc := r.likeCountLocked(f.room)
 		lc.total = max(lc.total, total)
 		r.mu.Unlock()
-		r.publish(frameHeader{Room: f.room, Likes: total}, encodeFrame(f.room, "likes", map[string]any{"likes": total, "delta": f.delta}))
+		r.publish(frameHeader{Room: f.room, Likes: total, Delta: f.delta}, likesFrame(f.room, total, f.delta))
 	}
+}
+
+// likesFrame is a room's "likes" event: the total and the likes since
+// the sending node's last.
+func likesFrame(roomID string, total, delta int64) []byte {
+	return encodeFrame(roomID, "likes", map[string]any{"likes": total, "delta": delta})
 }
 
 // peakViewers is the most viewers this node counted in the room (the

@@ -244,6 +244,26 @@ func TestCommentPostedOnOneNodeReachesViewersOnAnother(t *testing.T) {
 	}
 }
 
+// Two nodes' flushes may cross on the bus: a frame whose total is older
+// than one a node has already told its viewers still brings its likes
+// (the delta), under the newer total; the count never goes back.
+func TestLikesCountNeverGoesBack(t *testing.T) {
+	c := newCluster(t, 1, 10)
+	viewer := newSocket("ann", 128)
+	c.join(t, 0, "room1", viewer)
+	rt := c.nodes[0].rt
+	rt.deliver(frameHeader{Room: "room1", Likes: 100, Delta: 50}, likesFrame("room1", 100, 50))
+	rt.deliver(frameHeader{Room: "room1", Likes: 50, Delta: 50}, likesFrame("room1", 50, 50))
+	var got []map[string]any
+	eventually(t, "two likes frames", func() bool {
+		got = append(got, viewer.drain("likes")...)
+		return len(got) >= 2
+	})
+	if got[0]["likes"] != 100.0 || got[1]["likes"] != 100.0 || got[1]["delta"] != 50.0 {
+		t.Fatalf("frames %v: want 100 (+50), then 100 (+50)", got)
+	}
+}
+
 func TestLikesAreAggregated(t *testing.T) {
 	c := newCluster(t, 2, 10)
 	ctx := context.Background()
@@ -271,9 +291,13 @@ func TestLikesAreAggregated(t *testing.T) {
 		frames = append(frames, viewer.drain("likes")...)
 		return len(frames) > 0 && frames[len(frames)-1]["likes"].(float64) == 100
 	})
-	var delta float64
+	var delta, shown float64
 	for _, f := range frames {
 		delta += f["delta"].(float64)
+		if f["likes"].(float64) < shown {
+			t.Fatalf("the count went back: %v", frames)
+		}
+		shown = f["likes"].(float64)
 	}
 	if len(frames) > 8 || delta != 100 {
 		t.Fatalf("%d likes frames for 100 likes, deltas sum %v", len(frames), delta)

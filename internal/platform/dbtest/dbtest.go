@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,6 +70,10 @@ func Postgres(t testing.TB, sets ...sqldb.Migrations) *sqldb.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// TestPoolConns is how many connections each test database's URL lets a
+// node open (pool_max_conns).
+const TestPoolConns = 10
 
 // PostgresURL creates a fresh, empty database and returns its URL; the
 // database is dropped when the test ends.
@@ -138,6 +143,14 @@ func createDatabase(t testing.TB, admin, template string) (string, error) {
 		return "", err
 	}
 	pu.Path = "/" + name
+	// Each test's pool is small unless PLAZA_TEST_POSTGRES names one: a
+	// suite runs dozens of PostgreSQL tests (and nodes) at once under one
+	// server's max_connections (100 by default), and a node's default of
+	// 32 let a busy run meet "too many clients" as internal errors.
+	if q := pu.Query(); !q.Has("pool_max_conns") {
+		q.Set("pool_max_conns", strconv.Itoa(TestPoolConns))
+		pu.RawQuery = q.Encode()
+	}
 	return pu.String(), nil
 }
 

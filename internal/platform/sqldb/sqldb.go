@@ -152,10 +152,13 @@ func poolMaxConns(raw string) (string, int, error) {
 		return "", 0, fmt.Errorf("sqldb: postgres URL: %w", err)
 	}
 	q := u.Query()
-	v := q.Get("pool_max_conns")
 	if !q.Has("pool_max_conns") {
 		return raw, DefaultPoolConns, nil
 	}
+	// The last one counts: a caller may append its own to a URL that
+	// already names one (tests' databases come with a small pool).
+	vs := q["pool_max_conns"]
+	v := vs[len(vs)-1]
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 2 || n > 1000 {
 		return "", 0, fmt.Errorf("sqldb: pool_max_conns=%q: want a whole number from 2 to 1000", v)
