@@ -99,16 +99,17 @@ type presence struct {
 	view    map[string]map[string]presenceEntry
 	halted  bool
 
-	sub  bus.Subscription
-	stop chan struct{}
-	done chan struct{}
+	sub    bus.Subscription
+	retime chan struct{} // told when the timing changes: the loop's wait is recomputed
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 func newPresence(b *bus.Bus, log *slog.Logger, onChange func(string, bool, time.Time), touch func(string, time.Time)) (*presence, error) {
 	p := &presence{bus: b, node: ids.Token(10), log: log, now: time.Now, onChange: onChange, touch: touch,
 		timing: PresenceTiming{}.withDefaults(), local: map[string]int{}, said: map[string]bool{},
 		pending: map[string]*graceTimer{}, closed: map[string]time.Time{}, view: map[string]map[string]presenceEntry{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		retime: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	sub, err := b.Subscribe(PresenceSubject, p.hear)
 	if err != nil {
 		return nil, err
@@ -126,6 +127,13 @@ func (p *presence) setTiming(t PresenceTiming) {
 	p.mu.Lock()
 	p.timing = t.withDefaults()
 	p.mu.Unlock()
+	// The loop may be waiting out the old tick (a second by default):
+	// under a shorter TTL the others would expire this node's users
+	// before its first beat.
+	select {
+	case p.retime <- struct{}{}:
+	default:
+	}
 }
 
 // say publishes a note from this node. p.mu must be held: notes leave in
@@ -332,6 +340,7 @@ func (p *presence) loop() {
 		select {
 		case <-p.stop:
 			return
+		case <-p.retime:
 		case <-time.After(tick):
 		}
 		p.sweep()

@@ -1,9 +1,16 @@
 package chat
 
 import (
+	"context"
+	"log/slog"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/plaza-dev/plaza/internal/account"
 )
 
 // parseSeq takes exactly the whole numbers 1…10^18-1, and nothing else.
@@ -68,5 +75,57 @@ func TestPresenceChangeGoesStale(t *testing.T) {
 	p.view["u_ann"] = map[string]presenceEntry{"n1": {expires: now.Add(time.Second), heard: now}}
 	if p.current(off) || !p.current(on) {
 		t.Fatal("ann came back: her queued offline is stale, her online current")
+	}
+}
+
+// presenceAccountsStub: everyone shows last seen; ann's audience is ben.
+type presenceAccountsStub struct{}
+
+func (presenceAccountsStub) ContactIDs(context.Context, string) ([]string, error) {
+	return []string{"u_ann", "u_ben"}, nil
+}
+func (presenceAccountsStub) BlockRelations(context.Context, string) ([]string, error) {
+	return nil, nil
+}
+func (presenceAccountsStub) PresenceInfos(_ context.Context, ids []string) (map[string]account.PresenceInfo, error) {
+	out := map[string]account.PresenceInfo{}
+	for _, id := range ids {
+		out[id] = account.PresenceInfo{ShowLastSeen: true}
+	}
+	return out, nil
+}
+func (presenceAccountsStub) TouchLastSeen(context.Context, string, time.Time) error { return nil }
+
+// An "offline" that went stale (ann was back before it was told) is not
+// told, and neither is the "online" that follows it: ben never heard she
+// left, so he hears nothing. Her next real offline is told.
+func TestPresenceToldOnceAcrossAStaleOffline(t *testing.T) {
+	h := &Hub{conns: map[string]map[*client]struct{}{}}
+	h.frames = prometheus.NewCounter(prometheus.CounterOpts{Name: "frames"})
+	ben := &client{userID: "u_ben", hub: h, done: true} // done: queues nothing, counted by fanOut
+	h.conns["u_ben"] = map[*client]struct{}{ben: {}}
+	h.count.Store(1)
+	p := &presence{view: map[string]map[string]presenceEntry{}}
+	l := &live{hub: h, p: p, accounts: presenceAccountsStub{}, log: slog.New(slog.DiscardHandler), told: map[string]bool{}}
+	now := time.Now()
+	here := func() { p.view["u_ann"] = map[string]presenceEntry{"n1": {expires: now.Add(time.Minute), heard: now}} }
+	told := func() int { return int(testutil.ToFloat64(h.frames)) }
+
+	here()
+	l.notify(presenceChange{"u_ann", true, now})
+	if told() != 1 {
+		t.Fatalf("ann's online: %d frames, want 1", told())
+	}
+	l.notify(presenceChange{"u_ann", false, now}) // stale: she is in the view
+	l.notify(presenceChange{"u_ann", true, now})  // her entry came back
+	if told() != 1 {
+		t.Fatalf("a stale offline and the online after it: %d frames in all, want still 1", told())
+	}
+	delete(p.view, "u_ann")
+	l.notify(presenceChange{"u_ann", false, now})
+	here()
+	l.notify(presenceChange{"u_ann", true, now})
+	if told() != 3 {
+		t.Fatalf("a real offline, then online: %d frames in all, want 3", told())
 	}
 }

@@ -57,15 +57,18 @@ type live struct {
 	partners directPartners
 	log      *slog.Logger
 	changes  chan presenceChange
-	subs     []bus.Subscription
-	stop     chan struct{}
-	typing   typingLimiter
-	reads    readCoalescer
+	// told is the users whose last change handled here was "online"
+	// (work's goroutine alone touches it).
+	told   map[string]bool
+	subs   []bus.Subscription
+	stop   chan struct{}
+	typing typingLimiter
+	reads  readCoalescer
 }
 
 // startLive sets up h.live; presence runs only when c.Presence is set.
 func (h *Hub) startLive(c HubConfig) error {
-	l := &live{hub: h, accounts: c.Presence, log: c.Log, stop: make(chan struct{}), changes: make(chan presenceChange, 4096)}
+	l := &live{hub: h, accounts: c.Presence, log: c.Log, stop: make(chan struct{}), changes: make(chan presenceChange, 4096), told: map[string]bool{}}
 	l.typing.init(typingEvery)
 	l.reads.init(readWindow)
 	h.live = l
@@ -164,13 +167,24 @@ func (l *live) work() {
 // own last seen (the setting is reciprocal) that the user came online or
 // went offline, unless the user hides it.
 func (l *live) notify(ch presenceChange) {
-	if l.hub.Connections() == 0 { // no one here to tell
-		return
-	}
 	if !l.p.current(ch) {
 		// Stale: the user came back (or left) since; that later change
 		// is queued behind this one. Telling this one now would be a
 		// lie under the setting of now, not of then.
+		return
+	}
+	if ch.online {
+		if l.told[ch.user] {
+			// Online again with no offline told between (the offline
+			// went stale, the user back before it was told): the
+			// audience already knows.
+			return
+		}
+		l.told[ch.user] = true
+	} else {
+		delete(l.told, ch.user)
+	}
+	if l.hub.Connections() == 0 { // no one here to tell
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
