@@ -73,7 +73,7 @@ func Postgres(t testing.TB, sets ...sqldb.Migrations) *sqldb.DB {
 
 // TestPoolConns is how many connections each test database's URL lets a
 // node open (pool_max_conns).
-const TestPoolConns = 10
+const TestPoolConns = 20
 
 // PostgresURL creates a fresh, empty database and returns its URL; the
 // database is dropped when the test ends.

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { navigate } from '../router';
 import { PlusCircleIcon, UserPlusIcon } from '../components/Icons';
 import { ChatBubblePlusIcon, ReceiveIcon, ScanIcon } from './icons';
@@ -12,7 +12,10 @@ export function PlusMenu({ onNewChat }: { onNewChat: () => void }) {
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
+  // A layout effect: the listeners are in place before the menu is
+  // painted, so an Esc pressed the moment it shows still closes it (the
+  // app's own Esc leaves an open menu alone).
+  useLayoutEffect(() => {
     if (!open) return undefined;
     const away = (e: Event) => {
       if (box.current && !box.current.contains(e.target as Node)) setOpen(false);

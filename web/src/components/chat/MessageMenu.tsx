@@ -93,8 +93,9 @@ export function MessageMenu({ meId, convId }: { meId: Id; convId: Id }) {
     setPos({ left, top });
   }, [menu]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (!menu) return undefined;
+    // In place before the menu is painted (an Esc at once closes it).
     // The layer under the menu takes the pointer, so the list cannot
     // scroll away from it; Escape or a tap outside closes it.
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && closeMenu();
