@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -77,6 +78,13 @@ func benchCmd() *cobra.Command {
 			payCfg.Addr, payCfg.Duration = addr, duration
 			payCfg.Log = func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
 			payCfg.Ledger = func(ctx context.Context) (any, error) {
+				if store.db == "" {
+					// Opening would make an empty database and fail on
+					// its missing tables.
+					if _, err := os.Stat(filepath.Join(store.data, "plaza.db")); err != nil {
+						return nil, fmt.Errorf("no node's database in --data %s (give the node's --data, or --db for PostgreSQL): %w", store.data, err)
+					}
+				}
 				db, err := sqldb.Open(ctx, store.db, store.data)
 				if err != nil {
 					return nil, err
