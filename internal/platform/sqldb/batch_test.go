@@ -227,6 +227,16 @@ func TestBatcherShedsByExpectedWait(t *testing.T) {
 // alone), a job dropped before it began never runs its statement, and on
 // PostgreSQL a batch's statements ahead have all run before its first job
 // does (one round trip), where on SQLite each runs when its job asks.
+// holdWriter has b's writer run a job that waits until release is
+// closed, and returns once it has started: jobs queued meanwhile make one
+// batch.
+func holdWriter(ctx context.Context, b *sqldb.Batcher) (release chan struct{}) {
+	started, release := make(chan struct{}), make(chan struct{})
+	go b.Do(ctx, "k", func(context.Context, *sqldb.Tx) error { close(started); <-release; return nil })
+	<-started
+	return release
+}
+
 func TestBatcherStatementsAhead(t *testing.T) {
 	dbtest.Run(t, nil, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -238,10 +248,7 @@ func TestBatcherStatementsAhead(t *testing.T) {
 		}
 		b := mustBatcher(t, db, 1, 64)
 		defer b.Close()
-		// Hold the writer, so that the jobs below queue into one batch.
-		started, release := make(chan struct{}), make(chan struct{})
-		go b.Do(ctx, "k", func(context.Context, *sqldb.Tx) error { close(started); <-release; return nil })
-		<-started
+		release := holdWriter(ctx, b) // the jobs below queue into one batch
 		const jobs = 10
 		const dup, dropped = 3, 7
 		type outcome struct {
@@ -338,9 +345,7 @@ func TestBatcherAheadBefore(t *testing.T) {
 		}
 		b := mustBatcher(t, db, 1, 64)
 		defer b.Close()
-		started, release := make(chan struct{}), make(chan struct{})
-		go b.Do(ctx, "k", func(context.Context, *sqldb.Tx) error { close(started); <-release; return nil })
-		<-started
+		release := holdWriter(ctx, b)
 		const jobs = 6
 		var mu sync.Mutex
 		var order []int // jobs in the order Before was called
