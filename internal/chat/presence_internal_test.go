@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/plaza-dev/plaza/internal/account"
 )
@@ -109,7 +109,13 @@ func TestPresenceToldOnceAcrossAStaleOffline(t *testing.T) {
 	l := &live{hub: h, p: p, accounts: presenceAccountsStub{}, log: slog.New(slog.DiscardHandler), told: map[string]bool{}}
 	now := time.Now()
 	here := func() { p.view["u_ann"] = map[string]presenceEntry{"n1": {expires: now.Add(time.Minute), heard: now}} }
-	told := func() int { return int(testutil.ToFloat64(h.frames)) }
+	told := func() int {
+		var m dto.Metric
+		if err := h.frames.Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		return int(m.GetCounter().GetValue())
+	}
 
 	here()
 	l.notify(presenceChange{"u_ann", true, now})
