@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,6 +50,13 @@ type DB struct {
 	// SQLite statements prepared once per pool: parsing SQL was a sixth of
 	// the time a message took. (pgx caches prepared statements itself.)
 	writeStmts, readStmts stmtCache
+	// missed counts write statements a transaction ran unprepared
+	// (SQLite); one seen twice is prepared once the transaction is over
+	// (prepareMissed), when the writer's one connection is free again.
+	missedMu sync.Mutex
+	missed   map[string]int
+	// ckpt is SQLite's checkpointer (see checkpointer).
+	ckpt *checkpointer
 }
 
 // stmtCache holds prepared statements by text, up to a bound, so that
@@ -186,7 +194,23 @@ func ServerURL(url string) string {
 //   - foreign_keys: off by default in SQLite.
 //   - _txlock=immediate: a write transaction takes the lock at BEGIN, so two
 //     read-then-write transactions cannot deadlock on lock upgrade.
+//   - wal_autocheckpoint on the writer: only a safety net (WALSafetyPages);
+//     the checkpointer's own connection copies the WAL into the database
+//     beside the writer instead of inside its commits.
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)"
+
+// WALSafetyPages is the writer's own wal_autocheckpoint. The checkpointer
+// copies the WAL into the database beside the writer, but under steady
+// reads and writes the WAL rarely starts over from its beginning (that
+// needs a moment with no reader on it), so it would grow for ever: at this
+// many pages (16 MiB of 4 KiB pages) the writer checkpoints in its commit,
+// as SQLite does by default at 1,000, copying only the little the
+// checkpointer has not, and the WAL starts over.
+const WALSafetyPages = 4096
+
+// CheckpointEvery is how often the checkpointer copies what was committed
+// since its last pass from the WAL into the database file.
+const CheckpointEvery = 250 * time.Millisecond
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
@@ -194,7 +218,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("sqldb: %w", err)
 		}
 	}
-	w, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate"+
+		"&_pragma=wal_autocheckpoint("+strconv.Itoa(WALSafetyPages)+")")
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +238,75 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{Dialect: SQLite, write: w, read: r}, nil
+	ck, err := startCheckpointer(ctx, path)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{Dialect: SQLite, write: w, read: r, ckpt: ck}, nil
+}
+
+// checkpointer copies SQLite's WAL into the database file on a connection
+// of its own, every CheckpointEvery while commits come in. SQLite's
+// default runs that copy inside the commit that crosses 1,000 pages, on
+// the one writer every write waits for: a seventh of the writer's time
+// under transfers (issue 16). A PASSIVE checkpoint runs beside the writer
+// and its readers and never blocks them; the WAL starts over from its
+// beginning once a checkpoint has copied all of it (see WALSafetyPages).
+type checkpointer struct {
+	db    *sql.DB
+	dirty atomic.Bool // a commit since the last pass
+	runs  atomic.Int64
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := ping(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqldb: sqlite checkpointer %s: %w", path, err)
+	}
+	c := &checkpointer{db: db, stop: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c, nil
+}
+
+func (c *checkpointer) loop() {
+	defer close(c.done)
+	t := time.NewTicker(CheckpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+		if !c.dirty.Swap(false) {
+			continue
+		}
+		// A failure (the database busy with a restore, say) is tried again
+		// at the next commit's pass; the writer's safety net bounds the WAL.
+		var busy, frames, copied int64
+		if err := c.db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil || copied < frames {
+			c.dirty.Store(true)
+		}
+		c.runs.Add(1)
+	}
+}
+
+func (c *checkpointer) close() error {
+	close(c.stop)
+	<-c.done
+	return c.db.Close()
 }
 
 func ping(ctx context.Context, db *sql.DB) error {
@@ -224,9 +317,13 @@ func ping(ctx context.Context, db *sql.DB) error {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
 	db.writeStmts.close()
 	db.readStmts.close()
-	err := db.write.Close()
+	err = errors.Join(err, db.write.Close())
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
@@ -305,6 +402,48 @@ func (db *DB) writeStmt(query string) *sql.Stmt {
 	return db.writeStmts.cached(query)
 }
 
+// miss notes a write statement run unprepared in a transaction.
+func (db *DB) miss(query string) {
+	if db.Dialect != SQLite {
+		return
+	}
+	db.missedMu.Lock()
+	defer db.missedMu.Unlock()
+	if _, seen := db.missed[query]; !seen && len(db.missed) >= 2*maxCachedStmts {
+		return // statements built at run time: leave them unprepared
+	}
+	if db.missed == nil {
+		db.missed = map[string]int{}
+	}
+	db.missed[query]++
+}
+
+// prepareMissed prepares, on the writer's connection, the write statements
+// transactions ran unprepared twice or more: statements not listed to
+// Prepare at start stop being parsed at every run (a tenth of the
+// writer's time under transfers, issue 16). It runs after a transaction
+// has ended, when the connection is free; it waits at most a second for
+// it, and a statement it could not prepare is simply tried again.
+func (db *DB) prepareMissed() {
+	db.missedMu.Lock()
+	var due []string
+	for q, n := range db.missed {
+		if n >= 2 {
+			due = append(due, q)
+			delete(db.missed, q)
+		}
+	}
+	db.missedMu.Unlock()
+	if len(due) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for _, q := range due {
+		db.writeStmts.get(ctx, db.write, q)
+	}
+}
+
 // Prepare prepares hot write statements once, at start (outside any
 // transaction), so that transactions run them without parsing. It matters
 // on SQLite only; elsewhere it does nothing.
@@ -332,6 +471,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 // runTx is Tx; a shared transaction's statements ignore their contexts'
 // cancellation (see Batcher).
 func (db *DB) runTx(ctx context.Context, shared bool, fn func(tx *Tx) error) (err error) {
+	if db.Dialect == SQLite {
+		// Last, once the transaction has ended and freed the connection.
+		defer db.prepareMissed()
+	}
 	var conn *sql.Conn
 	var sqlTx *sql.Tx
 	if db.Dialect == Postgres {
@@ -371,6 +514,9 @@ func (db *DB) runTx(ctx context.Context, shared bool, fn func(tx *Tx) error) (er
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqldb: commit: %w", err)
+	}
+	if db.ckpt != nil {
+		db.ckpt.dirty.Store(true)
 	}
 	for _, f := range tx.afterCommit {
 		f()
@@ -415,6 +561,7 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	if st := tx.db.writeStmt(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
+	tx.db.miss(query)
 	return tx.tx.ExecContext(ctx, tx.db.Rebind(query), args...)
 }
 
@@ -423,6 +570,7 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if st := tx.db.writeStmt(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
+	tx.db.miss(query)
 	return tx.tx.QueryContext(ctx, tx.db.Rebind(query), args...)
 }
 
@@ -431,6 +579,7 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	if st := tx.db.writeStmt(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
+	tx.db.miss(query)
 	return tx.tx.QueryRowContext(ctx, tx.db.Rebind(query), args...)
 }
 
