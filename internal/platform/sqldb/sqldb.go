@@ -210,7 +210,7 @@ const WALSafetyPages = 4096
 
 // CheckpointEvery is how often the checkpointer copies what was committed
 // since its last pass from the WAL into the database file.
-const CheckpointEvery = 250 * time.Millisecond
+const CheckpointEvery = 100 * time.Millisecond
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
