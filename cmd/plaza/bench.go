@@ -77,14 +77,15 @@ func benchCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			payCfg.Addr, payCfg.Duration = addr, duration
 			payCfg.Log = func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
-			payCfg.Ledger = func(ctx context.Context) (any, error) {
-				if store.db == "" {
-					// Opening would make an empty database and fail on
-					// its missing tables.
-					if _, err := os.Stat(filepath.Join(store.data, "plaza.db")); err != nil {
-						return nil, fmt.Errorf("no node's database in --data %s (give the node's --data, or --db for PostgreSQL): %w", store.data, err)
-					}
+			if store.db == "" {
+				// Checked before the run, not after it at the audit:
+				// opening would make an empty database there and fail
+				// on its missing tables.
+				if _, err := os.Stat(filepath.Join(store.data, "plaza.db")); err != nil {
+					return fmt.Errorf("no node's database in --data %s (give the node's --data, or --db for PostgreSQL): %w", store.data, err)
 				}
+			}
+			payCfg.Ledger = func(ctx context.Context) (any, error) {
 				db, err := sqldb.Open(ctx, store.db, store.data)
 				if err != nil {
 					return nil, err
