@@ -218,18 +218,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("sqldb: %w", err)
 		}
 	}
-	w, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_txlock=immediate"+
-		"&_pragma=wal_autocheckpoint("+strconv.Itoa(WALSafetyPages)+")")
+	w, err := openOneSQLite(ctx, path, "&_txlock=immediate&_pragma=wal_autocheckpoint("+strconv.Itoa(WALSafetyPages)+")")
 	if err != nil {
 		return nil, err
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	if err := ping(ctx, w); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqldb: sqlite %s: %w", path, err)
 	}
 	r, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+"&_pragma=query_only(1)")
 	if err != nil {
@@ -262,8 +253,10 @@ type checkpointer struct {
 	done  chan struct{}
 }
 
-func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas)
+// openOneSQLite opens a pool of one connection, kept open, to the SQLite
+// file at path with the pragmas and the DSN parameters more.
+func openOneSQLite(ctx context.Context, path, more string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlitePragmas+more)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +266,15 @@ func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) 
 	db.SetConnMaxIdleTime(0)
 	if err := ping(ctx, db); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqldb: sqlite checkpointer %s: %w", path, err)
+		return nil, fmt.Errorf("sqldb: sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
+	db, err := openOneSQLite(ctx, path, "")
+	if err != nil {
+		return nil, err
 	}
 	c := &checkpointer{db: db, stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
