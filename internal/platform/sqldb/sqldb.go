@@ -316,7 +316,7 @@ func ping(ctx context.Context, db *sql.DB) error {
 	return db.PingContext(ctx)
 }
 
-// Close closes both pools.
+// Close stops the checkpointer (SQLite) and closes the pools.
 func (db *DB) Close() error {
 	var err error
 	if db.ckpt != nil {
