@@ -59,10 +59,18 @@ trap 'rm -f "$web_log"' EXIT
 # They run without the race detector: the server code they drive is raced in
 # its own packages, and the detector's slowdown of a node serving a browser
 # bought nothing but a suite twice as long.
-go test -count=1 -timeout 40m ./web >"$web_log" 2>&1 &
+# Each half reports its wall time, so a slow suite shows which half to look at.
+began=$(date +%s)
+(
+  rc=0
+  go test -count=1 -timeout 40m ./web || rc=$?
+  echo "browser package (./web): $(($(date +%s) - began)) s"
+  exit "$rc"
+) >"$web_log" 2>&1 &
 web_pid=$!
 status=0
 go test -race -count=1 -timeout 40m $(go list ./... | grep -v '/web$') || status=$?
+echo "server packages (race detector): $(($(date +%s) - began)) s"
 web_status=0
 wait "$web_pid" || web_status=$?
 cat "$web_log"
