@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,19 +45,81 @@ func Chromium(t testing.TB) string {
 	return ""
 }
 
-// Allocator starts one headless Chromium and returns its context for the test, with the flags this
-// workplace needs (no sandbox as root, no background networking) and any
-// extra ones (chromedp.Flag("ignore-certificate-errors", true)).
+// Allocator returns a headless Chromium's context for the test, with the
+// flags this workplace needs (no sandbox as root, no background networking)
+// and any extra ones (chromedp.Flag("ignore-certificate-errors", true)).
+//
+// Without extra flags every test of the package shares one Chromium,
+// started by the first: a launch costs several CPU-seconds on this 2-core
+// machine (the browser, its zygotes, GPU and network processes), and the
+// browser stories are bound by CPU. Each Browser (New) is still its own
+// browser context, with its own cookies, storage, service workers and
+// permissions, closed when its test ends. Call Main from the package's
+// TestMain so that the shared browser and its profile go when the tests do.
+// With extra flags the test gets a Chromium of its own, as before.
 func Allocator(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
+	path := Chromium(t)
+	if len(extra) > 0 {
+		ctx, stop, err := launch(path, t.TempDir(), extra)
+		if err != nil {
+			t.Fatalf("starting chromium: %v", err)
+		}
+		t.Cleanup(stop)
+		return ctx
+	}
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.ctx != nil && shared.ctx.Err() == nil {
+		return shared.ctx
+	}
+	// The first test, or the one after a crash: start it (again).
+	if shared.stop != nil {
+		shared.stop()
+	}
+	dir, err := os.MkdirTemp("", "plaza-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop, err := launch(path, dir, nil)
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("starting chromium: %v", err)
+	}
+	shared.ctx = ctx
+	shared.stop = func() { stop(); os.RemoveAll(dir) }
+	return ctx
+}
+
+// shared is the package's one Chromium for tests without extra flags.
+var shared struct {
+	sync.Mutex
+	ctx  context.Context
+	stop func()
+}
+
+// Main runs the package's tests and then closes the shared Chromium.
+func Main(m *testing.M) {
+	code := m.Run()
+	shared.Lock()
+	if shared.stop != nil {
+		shared.stop()
+	}
+	shared.Unlock()
+	os.Exit(code)
+}
+
+// launch starts Chromium with profile dir and returns its first tab's
+// context and what stops it.
+func launch(path, dir string, extra []chromedp.ExecAllocatorOption) (context.Context, func(), error) {
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(Chromium(t)),
+		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
@@ -65,15 +128,15 @@ func Allocator(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Cont
 	}
 	opts = append(opts, extra...)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
 	// The first context starts the browser; each Browser is a new browser
 	// context inside it.
 	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
+	stop := func() { cancel(); cancelAlloc() }
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
+		stop()
+		return nil, nil, err
 	}
-	return ctx
+	return ctx, stop, nil
 }
 
 // Browser is one person's browser context.
