@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -33,4 +34,29 @@ func TestSharedBrowserKeepsPeopleApart(t *testing.T) {
 	if got := evalString(t, ben, read); got != "false|null" {
 		t.Fatalf("ben's browser, in the same Chromium, reads ann's: %q", got)
 	}
+}
+
+// When the shared Chromium dies (a story crashed it, or the machine killed
+// it), the next story gets a new one instead of failing on a dead browser.
+func TestSharedBrowserRestartsAfterACrash(t *testing.T) {
+	alloc := bt.Allocator(t)
+	proc := chromedp.FromContext(alloc).Browser.Process()
+	if proc == nil {
+		t.Fatal("the shared Chromium has no process")
+	}
+	if err := proc.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-alloc.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("the shared Chromium's context lives on 20 s after its process was killed")
+	}
+	again := bt.Allocator(t)
+	if again == alloc || again.Err() != nil {
+		t.Fatal("after the crash, Allocator returned the dead browser")
+	}
+	n := nodetest.Start(t, nodetest.Options{})
+	ann := bt.New(t, again, "ann", bt.Phone)
+	ann.Run("opening Plaza in the new Chromium", chromedp.Navigate(n.URL()+"/login"), bt.Visible("#login-username"))
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,13 +55,14 @@ func Chromium(t testing.TB) string {
 // machine (the browser, its zygotes, GPU and network processes), and the
 // browser stories are bound by CPU. Each Browser (New) is still its own
 // browser context, with its own cookies, storage, service workers and
-// permissions, closed when its test ends. Call Main from the package's
-// TestMain so that the shared browser and its profile go when the tests do.
-// With extra flags the test gets a Chromium of its own, as before.
+// permissions, closed when its test ends. Sharing needs the package's
+// TestMain to call Main, which closes the shared browser and removes its
+// profile when the tests end; without Main, or with extra flags, the test
+// gets a Chromium of its own, closed with the test.
 func Allocator(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := Chromium(t)
-	if len(extra) > 0 {
+	if len(extra) > 0 || !sharing.Load() {
 		ctx, stop, err := launch(path, t.TempDir(), extra)
 		if err != nil {
 			t.Fatalf("starting chromium: %v", err)
@@ -98,8 +100,14 @@ var shared struct {
 	stop func()
 }
 
-// Main runs the package's tests and then closes the shared Chromium.
+// sharing is set by Main: only then is there someone to close the shared
+// Chromium and remove its profile folder when the tests end.
+var sharing atomic.Bool
+
+// Main runs the package's tests, sharing one Chromium among those without
+// extra flags, and then closes it.
 func Main(m *testing.M) {
+	sharing.Store(true)
 	code := m.Run()
 	shared.Lock()
 	if shared.stop != nil {
