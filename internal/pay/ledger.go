@@ -105,18 +105,8 @@ func (s *Service) authorizedMove(r Request, pin, purpose string, from, to acct, 
 // lockAccounts locks the named ledger accounts in id order (a batch's
 // first statement on PostgreSQL; see sqldb.Locker). An account that does
 // not exist yet locks nothing: its first credit creates it.
-func lockAccounts(ctx context.Context, tx *sqldb.Tx, names []string) error {
-	rows, err := tx.Query(ctx, lockAccountsInOrder, names)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return err
-	}
-	return rows.Close()
+func lockAccounts(names []string) (string, []any) {
+	return lockAccountsInOrder, []any{names}
 }
 
 // LedgerCheck is what an audit of the ledger finds.
