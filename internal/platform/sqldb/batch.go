@@ -511,7 +511,11 @@ func (b *Batcher) lockStatement(batch []*batchJob) *lockStmt {
 // takeLocks takes the batch's locks (lockStatement) in a round trip of
 // their own.
 func (b *Batcher) takeLocks(tx *Tx, batch []*batchJob) error {
-	l := b.lockStatement(batch)
+	return tx.lock(b.lockStatement(batch))
+}
+
+// lock runs the lock statement l (nothing when nil), dropping its rows.
+func (tx *Tx) lock(l *lockStmt) error {
 	if l == nil {
 		return nil
 	}
@@ -521,11 +525,7 @@ func (b *Batcher) takeLocks(tx *Tx, batch []*batchJob) error {
 	}
 	for rows.Next() {
 	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return err
-	}
-	return rows.Close()
+	return errors.Join(rows.Err(), rows.Close())
 }
 
 // aheadJobs counts the batch's jobs that have a statement ahead and have
@@ -555,16 +555,8 @@ func sendAhead(tx *Tx, batch []*batchJob, lock *lockStmt) (int, error) {
 	}
 	if tx.conn == nil || len(idx) < 2 {
 		// SQLite, or one statement: Tx.Ahead runs it, after the locks.
-		if lock != nil {
-			rows, err := tx.tx.QueryContext(tx.stmtCtx(context.Background()), lock.query, lock.args...)
-			if err == nil {
-				for rows.Next() {
-				}
-				err = errors.Join(rows.Err(), rows.Close())
-			}
-			if err != nil {
-				return -1, err
-			}
+		if err := tx.lock(lock); err != nil {
+			return -1, err
 		}
 		return 0, nil
 	}
